@@ -1,0 +1,31 @@
+package store
+
+// Every bucket and key layout of the store, in one place.
+//
+//	meta                  "schema" → uint64 BE schema version
+//	log                   uint64 BE sequence → encoded Event (see event.go)
+//	state/<entity>        document id → JSON document
+//	keys/<index>          unique key (e.g. a phone or an application number) → document id
+//	numbers               sequence name → uint64 BE last number handed out
+//	blobs                 hex SHA-256 → blob bytes
+//
+// Schema changes are an ordered, idempotent list of migrations in
+// migrate; schemaVersion is the version the code writes.
+const schemaVersion = 1
+
+var (
+	bucketMeta    = []byte("meta")
+	bucketLog     = []byte("log")
+	bucketState   = []byte("state")
+	bucketKeys    = []byte("keys")
+	bucketNumbers = []byte("numbers")
+	bucketBlobs   = []byte("blobs")
+
+	keySchema = []byte("schema")
+)
+
+// topBuckets are created on first open.
+var topBuckets = [][]byte{bucketMeta, bucketLog, bucketState, bucketKeys, bucketNumbers, bucketBlobs}
+
+// DBFile is the name of the bbolt file inside a data directory.
+const DBFile = "ksmart.db"

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// Sentinel errors. Each is wrapped with a message that names the record.
+var (
+	// ErrNotFound: no document, key, event or blob by that name.
+	ErrNotFound = errors.New("store: not found")
+	// ErrDuplicate: a unique key already belongs to another document.
+	ErrDuplicate = errors.New("store: duplicate key")
+	// ErrLocked: another process has the data directory open.
+	ErrLocked = errors.New("store: data directory in use")
+	// ErrChainBroken: the log's hash chain does not verify.
+	ErrChainBroken = errors.New("store: log hash chain broken")
+	// ErrCorrupt: the bbolt file is damaged or is not a ksmart store.
+	ErrCorrupt = errors.New("store: data file corrupt")
+	// ErrTooLarge: a blob over Options.MaxBlobSize.
+	ErrTooLarge = errors.New("store: too large")
+	// ErrReadOnly: a write attempted inside View.
+	ErrReadOnly = errors.New("store: read-only transaction")
+	// ErrClosed: the store is closed.
+	ErrClosed = errors.New("store: closed")
+)
+
+// Options tune a Store. The zero value is what the appliance uses.
+type Options struct {
+	// LockTimeout is how long Open waits for another process to release the
+	// file before it gives up with ErrLocked. Default 2s.
+	LockTimeout time.Duration
+	// MaxBlobSize limits one blob. Default 20 MiB.
+	MaxBlobSize int
+	// MaxBatch limits how many writes one commit gathers. Default 256.
+	MaxBatch int
+	// Now is the clock that stamps events. Default time.Now.
+	Now func() time.Time
+	// ReadOnly opens the file without taking the write lock exclusively
+	// (for check and backup tools); Write then fails.
+	ReadOnly bool
+}
+
+// Store is an open data directory.
+type Store struct {
+	db   *bolt.DB
+	dir  string
+	opts Options
+
+	queue   chan *writeRequest
+	stopped chan struct{}
+	closeMu sync.RWMutex
+	closed  bool
+
+	// Owned by the committer goroutine; read by others through mu.
+	mu       sync.Mutex
+	lastSeq  uint64
+	lastHash []byte
+	notify   chan struct{} // closed and replaced after every commit
+	stats    Stats
+}
+
+// Open opens (creating if needed) the store in data directory dir.
+func Open(dir string, opts Options) (*Store, error) {
+	if opts.LockTimeout == 0 {
+		opts.LockTimeout = 2 * time.Second
+	}
+	if opts.MaxBlobSize == 0 {
+		opts.MaxBlobSize = 20 << 20
+	}
+	if opts.MaxBatch == 0 {
+		opts.MaxBatch = 256
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if err := prepareDir(dir, opts.ReadOnly); err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, DBFile)
+	db, err := openBolt(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, dir: dir, opts: opts, notify: make(chan struct{}), stopped: make(chan struct{})}
+	if err := s.init(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		s.queue = make(chan *writeRequest, opts.MaxBatch)
+		go s.commitLoop()
+	} else {
+		close(s.stopped)
+	}
+	return s, nil
+}
+
+func prepareDir(dir string, readOnly bool) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("%w: data directory %s is a file, not a directory; give --data a directory", ErrCorrupt, dir)
+	case errors.Is(err, os.ErrNotExist) && !readOnly:
+		return os.MkdirAll(dir, 0o750)
+	case errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("%w: data directory %s does not exist", ErrNotFound, dir)
+	case err != nil:
+		return err
+	}
+	if readOnly {
+		if _, err := os.Stat(filepath.Join(dir, DBFile)); err != nil {
+			return fmt.Errorf("%w: no %s in %s; is this a ksmart data directory?", ErrNotFound, DBFile, dir)
+		}
+	}
+	return nil
+}
+
+// openBolt opens the file, turning bbolt's errors and panics on a damaged
+// file into ErrCorrupt or ErrLocked with a message that says what to do.
+func openBolt(path string, opts Options) (db *bolt.DB, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %s cannot be read (%v); restore it from a backup with 'ksmart restore'", ErrCorrupt, path, r)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{
+		Timeout:        opts.LockTimeout,
+		ReadOnly:       opts.ReadOnly,
+		NoFreelistSync: true,
+		FreelistType:   bolt.FreelistMapType,
+	})
+	switch {
+	case errors.Is(err, berrors.ErrTimeout):
+		return nil, fmt.Errorf("%w: %s is locked by another ksmart process; stop it first (waited %s)", ErrLocked, path, opts.LockTimeout)
+	case err != nil:
+		return nil, fmt.Errorf("%w: %s cannot be opened (%v); restore it from a backup with 'ksmart restore'", ErrCorrupt, path, err)
+	}
+	return db, nil
+}
+
+// init creates the buckets, checks the schema version and loads the tail of
+// the log into memory.
+func (s *Store) init() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: %v; restore from a backup with 'ksmart restore'", ErrCorrupt, r)
+		}
+	}()
+	if !s.opts.ReadOnly {
+		err = s.db.Update(func(tx *bolt.Tx) error {
+			for _, name := range topBuckets {
+				if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+					return err
+				}
+			}
+			return migrate(tx)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.db.View(func(tx *bolt.Tx) error {
+		for _, name := range topBuckets {
+			if tx.Bucket(name) == nil {
+				return fmt.Errorf("%w: bucket %q missing; this is not a ksmart data file", ErrCorrupt, name)
+			}
+		}
+		if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) != 8 || binary.BigEndian.Uint64(v) > schemaVersion {
+			return fmt.Errorf("%w: schema version unknown to this ksmart (%x); upgrade ksmart", ErrCorrupt, v)
+		}
+		k, v := tx.Bucket(bucketLog).Cursor().Last()
+		if k == nil {
+			return nil
+		}
+		ev, err := DecodeEvent(v)
+		if err != nil {
+			return fmt.Errorf("%w: last event: %v", ErrChainBroken, err)
+		}
+		s.lastSeq, s.lastHash = ev.Seq, ev.Hash
+		return nil
+	})
+}
+
+// migrations bring a file from version i to i+1; each is idempotent.
+var migrations = []func(*bolt.Tx) error{
+	// 0 → 1: the buckets above; nothing to move.
+	func(*bolt.Tx) error { return nil },
+}
+
+func migrate(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	var have uint64
+	if v := meta.Get(keySchema); len(v) == 8 {
+		have = binary.BigEndian.Uint64(v)
+	}
+	if have > schemaVersion {
+		return fmt.Errorf("%w: data file has schema %d, this ksmart knows up to %d; upgrade ksmart", ErrCorrupt, have, schemaVersion)
+	}
+	for v := have; v < schemaVersion; v++ {
+		if err := migrations[v](tx); err != nil {
+			return err
+		}
+	}
+	return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
+}
+
+// Dir returns the data directory.
+func (s *Store) Dir() string { return s.dir }
+
+// Path returns the bbolt file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Close waits for pending writes to commit and closes the file.
+func (s *Store) Close() error {
+	s.closeMu.Lock()
+	if s.closed {
+		s.closeMu.Unlock()
+		return nil
+	}
+	s.closed = true
+	if s.queue != nil {
+		close(s.queue)
+	}
+	s.closeMu.Unlock()
+	<-s.stopped
+	return s.db.Close()
+}
+
+// LastSeq returns the sequence number of the last committed event (0 when
+// the log is empty).
+func (s *Store) LastSeq() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastSeq
+}
+
+// LastHash returns the hash of the last committed event.
+func (s *Store) LastHash() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.lastHash)
+}
+
+// View runs fn in a read-only transaction over committed state.
+func (s *Store) View(fn func(tx *Tx) error) error {
+	return s.db.View(func(btx *bolt.Tx) error {
+		return fn(&Tx{btx: btx, store: s})
+	})
+}
+
+// Stats are counters since Open.
+type Stats struct {
+	Commits uint64 // bbolt write transactions committed by Write
+	Events  uint64 // events committed
+}
+
+// Stats returns the store's counters.
+func (s *Store) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
+}

@@ -1,0 +1,305 @@
+// Package storebench measures durable writes through the store against raw
+// bbolt doing the same work on the same disk in the same run, so that the
+// figures are ratios that hold on any machine. `ksmart bench store` and the
+// store's Go benchmarks both run it.
+package storebench
+
+import (
+	"crypto/rand"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"ksmart/store"
+)
+
+// Config says how much to write. Zero fields take the defaults.
+type Config struct {
+	Dir           string // scratch directory on the disk to measure; default a temp dir
+	Writers       int    // concurrent writers; default 64
+	Events        int    // events per concurrent measurement; default 20,000
+	SingleEvents  int    // events per single-writer measurement; default 1,000
+	PayloadBytes  int    // bytes of event data and of the document; default 1,024
+	FsyncSamples  int    // fdatasyncs timed for the disk's own rate; default 1,000
+	OnPhase       func(name string)
+	RawBatchDelay time.Duration // bbolt MaxBatchDelay for the raw baseline; default bbolt's 10ms
+}
+
+// Result holds rates in events per second. Ratio compares the store with
+// raw bbolt Batch given the same payloads and its best tuning (MaxBatchSize
+// equal to the number of writers); SingleRatio compares one writer with the
+// disk's fdatasync rate.
+type Result struct {
+	Writers            int     `json:"writers"`
+	PayloadBytes       int     `json:"payload_bytes"`
+	StoreConcurrent    float64 `json:"store_events_per_s"`
+	RawBatchTuned      float64 `json:"raw_bbolt_batch_tuned_per_s"`
+	RawBatchDefault    float64 `json:"raw_bbolt_batch_default_per_s"`
+	Ratio              float64 `json:"ratio"`
+	StoreSingle        float64 `json:"store_single_writer_per_s"`
+	RawUpdateSingle    float64 `json:"raw_bbolt_update_single_per_s"`
+	DiskFsync          float64 `json:"disk_fdatasync_per_s"`
+	SingleRatio        float64 `json:"single_writer_ratio_to_fsync"`
+	StoreP99LatencyMs  float64 `json:"store_p99_latency_ms"`
+	StoreMeanBatchSize float64 `json:"store_mean_events_per_commit"`
+}
+
+func (c *Config) defaults() {
+	if c.Writers == 0 {
+		c.Writers = 64
+	}
+	if c.Events == 0 {
+		c.Events = 20000
+	}
+	if c.SingleEvents == 0 {
+		c.SingleEvents = 1000
+	}
+	if c.PayloadBytes == 0 {
+		c.PayloadBytes = 1024
+	}
+	if c.FsyncSamples == 0 {
+		c.FsyncSamples = 1000
+	}
+	if c.RawBatchDelay == 0 {
+		c.RawBatchDelay = 10 * time.Millisecond
+	}
+	if c.OnPhase == nil {
+		c.OnPhase = func(string) {}
+	}
+}
+
+// Run measures everything and removes its scratch files.
+func Run(c Config) (Result, error) {
+	c.defaults()
+	if c.Dir == "" {
+		d, err := os.MkdirTemp("", "ksmart-bench-")
+		if err != nil {
+			return Result{}, err
+		}
+		defer os.RemoveAll(d)
+		c.Dir = d
+	}
+	payload := make([]byte, c.PayloadBytes)
+	rand.Read(payload)
+	for i := range payload { // JSON-safe: the store keeps event data as JSON
+		payload[i] = 'a' + payload[i]%26
+	}
+	doc := []byte(`"` + string(payload[2:]) + `"`)
+	r := Result{Writers: c.Writers, PayloadBytes: c.PayloadBytes}
+	var err error
+
+	c.OnPhase("disk fdatasync rate")
+	if r.DiskFsync, err = fsyncRate(c.Dir, c.PayloadBytes, c.FsyncSamples); err != nil {
+		return r, err
+	}
+	c.OnPhase("raw bbolt Batch, tuned")
+	if r.RawBatchTuned, err = rawBatch(c, doc, c.Writers); err != nil {
+		return r, err
+	}
+	c.OnPhase("store, concurrent writers")
+	if r.StoreConcurrent, r.StoreP99LatencyMs, r.StoreMeanBatchSize, err = storeWrites(c, doc, c.Writers, c.Events); err != nil {
+		return r, err
+	}
+	c.OnPhase("raw bbolt Batch, defaults")
+	if r.RawBatchDefault, err = rawBatch(c, doc, 1000); err != nil {
+		return r, err
+	}
+	c.OnPhase("raw bbolt Update, one writer")
+	if r.RawUpdateSingle, err = rawUpdate(c, doc); err != nil {
+		return r, err
+	}
+	c.OnPhase("store, one writer")
+	if r.StoreSingle, _, _, err = storeWrites(c, doc, 1, c.SingleEvents); err != nil {
+		return r, err
+	}
+	r.Ratio = r.StoreConcurrent / r.RawBatchTuned
+	r.SingleRatio = r.StoreSingle / r.DiskFsync
+	return r, nil
+}
+
+func scratch(c Config, name string) (string, func(), error) {
+	d, err := os.MkdirTemp(c.Dir, name+"-")
+	return d, func() { os.RemoveAll(d) }, err
+}
+
+// storeWrites runs writers goroutines that together write events, each one
+// event plus one document per Write, and returns events/s, p99 latency in
+// ms and mean events per commit.
+func storeWrites(c Config, doc []byte, writers, events int) (rate, p99 float64, perCommit float64, err error) {
+	dir, done, err := scratch(c, "store")
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer done()
+	s, err := store.Open(dir, store.Options{})
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer s.Close()
+	var next atomic.Int64
+	lat := make([]time.Duration, events)
+	var firstErr error
+	var once sync.Once
+	start := time.Now()
+	parallel(writers, func() {
+		for {
+			i := next.Add(1) - 1
+			if i >= int64(events) {
+				return
+			}
+			id := fmt.Sprintf("doc-%09d", i)
+			t0 := time.Now()
+			_, err := s.Write(func(tx *store.Tx) error {
+				if err := tx.PutRaw("bench", id, doc); err != nil {
+					return err
+				}
+				return tx.Append(store.Event{Actor: "bench", Type: "bench.written", Entity: "bench", ID: id, Data: doc})
+			})
+			lat[i] = time.Since(t0)
+			if err != nil {
+				once.Do(func() { firstErr = err })
+				return
+			}
+		}
+	})
+	elapsed := time.Since(start)
+	if firstErr != nil {
+		return 0, 0, 0, firstErr
+	}
+	commits := commitCount(s)
+	return float64(events) / elapsed.Seconds(), percentile(lat, 0.99).Seconds() * 1000, float64(events) / commits, nil
+}
+
+// commitCount reads how many bbolt write transactions the store made.
+func commitCount(s *store.Store) float64 {
+	n := s.Stats().Commits
+	if n == 0 {
+		return 1
+	}
+	return float64(n)
+}
+
+// rawBatch is the baseline: bbolt's own Batch, the same two puts per call
+// (an 8-byte-keyed log record and a keyed document), the same file options.
+func rawBatch(c Config, doc []byte, maxBatch int) (float64, error) {
+	dir, done, err := scratch(c, "raw")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	db, err := rawOpen(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	db.MaxBatchSize, db.MaxBatchDelay = maxBatch, c.RawBatchDelay
+	var next atomic.Int64
+	var firstErr atomic.Value
+	start := time.Now()
+	parallel(c.Writers, func() {
+		for {
+			i := next.Add(1) - 1
+			if i >= int64(c.Events) {
+				return
+			}
+			if err := db.Batch(func(tx *bolt.Tx) error { return rawPut(tx, uint64(i), doc) }); err != nil {
+				firstErr.Store(err)
+				return
+			}
+		}
+	})
+	if err, _ := firstErr.Load().(error); err != nil {
+		return 0, err
+	}
+	return float64(c.Events) / time.Since(start).Seconds(), nil
+}
+
+func rawUpdate(c Config, doc []byte) (float64, error) {
+	dir, done, err := scratch(c, "rawupd")
+	if err != nil {
+		return 0, err
+	}
+	defer done()
+	db, err := rawOpen(dir)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	start := time.Now()
+	for i := range c.SingleEvents {
+		if err := db.Update(func(tx *bolt.Tx) error { return rawPut(tx, uint64(i), doc) }); err != nil {
+			return 0, err
+		}
+	}
+	return float64(c.SingleEvents) / time.Since(start).Seconds(), nil
+}
+
+func rawOpen(dir string) (*bolt.DB, error) {
+	db, err := bolt.Open(filepath.Join(dir, "raw.db"), 0o600, &bolt.Options{NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		return nil, err
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"log", "docs"} {
+			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return db, err
+}
+
+func rawPut(tx *bolt.Tx, i uint64, doc []byte) error {
+	if err := tx.Bucket([]byte("log")).Put(binary.BigEndian.AppendUint64(nil, i), doc); err != nil {
+		return err
+	}
+	return tx.Bucket([]byte("docs")).Put([]byte(fmt.Sprintf("doc-%09d", i)), doc)
+}
+
+// fsyncRate times write+fdatasync of one payload at the end of a file: the
+// most a one-sync-per-write design could reach on this disk.
+func fsyncRate(dir string, size, n int) (float64, error) {
+	f, err := os.CreateTemp(dir, "fsync-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	buf := make([]byte, size)
+	start := time.Now()
+	for range n {
+		if _, err := f.Write(buf); err != nil {
+			return 0, err
+		}
+		if err := fdatasync(f); err != nil {
+			return 0, err
+		}
+	}
+	return float64(n) / time.Since(start).Seconds(), nil
+}
+
+func parallel(n int, fn func()) {
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn() }()
+	}
+	wg.Wait()
+}
+
+func percentile(d []time.Duration, p float64) time.Duration {
+	s := append([]time.Duration(nil), d...)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	return s[int(float64(len(s)-1)*p)]
+}
