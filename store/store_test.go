@@ -458,4 +458,3 @@ func TestRestore_RefusesADamagedBackup(t *testing.T) {
 		t.Fatal("a failed restore left a data file behind")
 	}
 }
-
