@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"runtime/debug"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -41,7 +42,11 @@ func (s *Store) Check() (rep CheckReport, err error) {
 			err = &CheckError{Problem: fmt.Sprintf("data file is damaged (%v); restore it from a backup", r), Err: ErrCorrupt}
 		}
 	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	err = s.db.View(func(btx *bolt.Tx) error {
+		if err := checkSize(btx, s.db.Path()); err != nil {
+			return &CheckError{Problem: err.Error(), Err: ErrCorrupt}
+		}
 		for cerr := range btx.Check() {
 			// Report the first; drain the rest so the checker finishes.
 			if err == nil {
@@ -64,6 +69,7 @@ func (s *Store) VerifyChain() (rep CheckReport, err error) {
 			err = &CheckError{Problem: fmt.Sprintf("data file is damaged (%v); restore it from a backup", r), Err: ErrCorrupt}
 		}
 	}()
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	err = s.db.View(func(btx *bolt.Tx) error {
 		rep, err = walkChain(btx)
 		return err

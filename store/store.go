@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -151,6 +152,9 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 // init creates the buckets, checks the schema version and loads the tail of
 // the log into memory.
 func (s *Store) init() (err error) {
+	// A damaged file can make bbolt touch mapped memory past the end of the
+	// file; turn that fault into a panic we recover, not a crash.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("%w: %v; restore from a backup with 'ksmart restore'", ErrCorrupt, r)
@@ -170,6 +174,9 @@ func (s *Store) init() (err error) {
 		}
 	}
 	return s.db.View(func(tx *bolt.Tx) error {
+		if err := checkSize(tx, s.db.Path()); err != nil {
+			return err
+		}
 		for _, name := range topBuckets {
 			if tx.Bucket(name) == nil {
 				return fmt.Errorf("%w: bucket %q missing; this is not a ksmart data file", ErrCorrupt, name)
@@ -189,6 +196,19 @@ func (s *Store) init() (err error) {
 		s.lastSeq, s.lastHash = ev.Seq, ev.Hash
 		return nil
 	})
+}
+
+// checkSize refuses a file shorter than its own meta page says it is (a
+// truncated copy, a full disk): reading past the end would fault.
+func checkSize(tx *bolt.Tx, path string) error {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if tx.Size() > fi.Size() {
+		return fmt.Errorf("%w: %s is %d bytes but its header says %d: the file was truncated; restore it from a backup", ErrCorrupt, path, fi.Size(), tx.Size())
+	}
+	return nil
 }
 
 // migrations bring a file from version i to i+1; each is idempotent.

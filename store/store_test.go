@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"ksmart/store"
 	"ksmart/store/storetest"
 )
@@ -312,26 +310,6 @@ func TestOpen_DataDirectoryThatIsAFileIsRefused(t *testing.T) {
 	}
 }
 
-// tamper rewrites the stored bytes of event seq with edit, the way a person
-// with a hex editor or a bad disk would.
-func tamper(t *testing.T, dir string, seq uint64, edit func([]byte) []byte) {
-	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Update(func(tx *bolt.Tx) error {
-		b := tx.Bucket([]byte("log"))
-		k := make([]byte, 8)
-		k[7] = byte(seq)
-		return b.Put(k, edit(bytes.Clone(b.Get(k))))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 func TestCheck_NamesTheFirstEditedEvent(t *testing.T) {
 	dir := t.TempDir()
 	s, _ := store.Open(dir, store.Options{})
@@ -339,7 +317,7 @@ func TestCheck_NamesTheFirstEditedEvent(t *testing.T) {
 		submit(s, fmt.Sprint(i))
 	}
 	s.Close()
-	tamper(t, dir, 4, func(b []byte) []byte { return bytes.Replace(b, []byte("submitted"), []byte("approved!"), 1) })
+	storetest.EditEvent(t, dir, 4, func(b []byte) []byte { return bytes.Replace(b, []byte("submitted"), []byte("approved!"), 1) })
 	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)

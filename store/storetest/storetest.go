@@ -4,7 +4,13 @@
 package storetest
 
 import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"path/filepath"
 	"testing"
+
+	bolt "go.etcd.io/bbolt"
 
 	"ksmart/store"
 )
@@ -32,4 +38,28 @@ func OpenDir(tb testing.TB, dir string, opts store.Options) *store.Store {
 		}
 	})
 	return s
+}
+
+// EditEvent rewrites the stored bytes of event seq in the closed data
+// directory dir with edit, the way a hex editor or a failing disk would,
+// so tests can show that the change is detected.
+func EditEvent(tb testing.TB, dir string, seq uint64, edit func([]byte) []byte) {
+	tb.Helper()
+	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("log"))
+		k := binary.BigEndian.AppendUint64(nil, seq)
+		v := b.Get(k)
+		if v == nil {
+			return fmt.Errorf("no event %d to edit", seq)
+		}
+		return b.Put(k, edit(bytes.Clone(v)))
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

@@ -1,0 +1,109 @@
+// Package appliance assembles one local body's node: the store, and (as the
+// modules arrive) the search index, the modules, the outbox and the shipper.
+// serve, demo, bench and tests all open it the same way: Open, use, Close.
+//
+// It holds the local body's identity, which is set once, at first start,
+// and kept in the store with the event that set it.
+package appliance
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"ksmart/appliance/domain"
+	"ksmart/store"
+)
+
+// Config says which data directory to open and, for a first start, which
+// local body it serves.
+type Config struct {
+	Dir string
+	// LocalBody is required at first start and ignored after, except that a
+	// different code is refused: a data directory serves one local body.
+	LocalBody *domain.LocalBody
+	Now       func() time.Time
+	Logger    *slog.Logger
+	// LockTimeout: how long to wait for another process to let go of the
+	// data directory. Default 2s.
+	LockTimeout time.Duration
+}
+
+// Appliance is an open local-body node.
+type Appliance struct {
+	Store     *store.Store
+	LocalBody domain.LocalBody
+	Calendar  domain.Calendar
+	Now       func() time.Time
+	Logger    *slog.Logger
+}
+
+const (
+	entityLocalBody = "local_body"
+	localBodyID     = "self"
+)
+
+// Open opens the data directory, verifies the whole log's hash chain, and
+// loads (or, on first start, records) the local body's identity. A broken
+// chain is refused with a message that says how to recover.
+func Open(cfg Config) (*Appliance, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s, err := store.Open(cfg.Dir, store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout})
+	if err != nil {
+		return nil, err
+	}
+	a := &Appliance{Store: s, Now: cfg.Now, Logger: cfg.Logger}
+	if err := a.open(cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *Appliance) open(cfg Config) error {
+	start := time.Now()
+	rep, err := a.Store.VerifyChain()
+	if err != nil {
+		return fmt.Errorf("%w. The records cannot be trusted, so ksmart will not start. To recover: stop ksmart, keep a copy of %s for inspection, and run 'ksmart restore --data %s --from BACKUP --force' with your latest good backup", err, a.Store.Path(), cfg.Dir)
+	}
+	a.Logger.Info("log verified", "events", rep.Events, "took", time.Since(start).Round(time.Millisecond))
+
+	err = a.Store.View(func(tx *store.Tx) error { return tx.Get(entityLocalBody, localBodyID, &a.LocalBody) })
+	switch {
+	case err == nil && cfg.LocalBody != nil && cfg.LocalBody.Code != a.LocalBody.Code:
+		return fmt.Errorf("data directory %s serves %s (%s), not %s; a data directory serves one local body", cfg.Dir, a.LocalBody.Name.En, a.LocalBody.Code, cfg.LocalBody.Code)
+	case err == nil:
+		return nil
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	case cfg.LocalBody == nil:
+		return fmt.Errorf("data directory %s has no local body yet: on first start give its identity with --local-body FILE (see README, \"First start\")", cfg.Dir)
+	}
+	lb := *cfg.LocalBody
+	if err := lb.Validate(); err != nil {
+		return err
+	}
+	_, err = a.Store.Write(func(tx *store.Tx) error {
+		if err := tx.Put(entityLocalBody, localBodyID, lb); err != nil {
+			return err
+		}
+		return tx.Emit(domain.System.ID, "local_body.configured", entityLocalBody, localBodyID, lb)
+	})
+	if err != nil {
+		return err
+	}
+	a.LocalBody = lb
+	a.Logger.Info("local body configured", "code", lb.Code, "name", lb.Name.En)
+	return nil
+}
+
+// Close closes the store after pending writes commit.
+func (a *Appliance) Close() error {
+	return a.Store.Close()
+}

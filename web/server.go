@@ -1,0 +1,94 @@
+package web
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"ksmart/appliance"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Server serves one appliance over HTTP.
+type Server struct {
+	App    *appliance.Appliance
+	Logger *slog.Logger
+	// Version is shown in the page footer and /healthz.
+	Version string
+
+	echo     *echo.Echo
+	pages    *template.Template
+	registry *prometheus.Registry
+	metrics  *httpMetrics
+	started  time.Time
+}
+
+// New builds the server and its routes.
+func New(app *appliance.Appliance, logger *slog.Logger, version string) (*Server, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	s := &Server{App: app, Logger: logger, Version: version, started: time.Now()}
+	var err error
+	if s.pages, err = template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html"); err != nil {
+		return nil, err
+	}
+	s.registry = prometheus.NewRegistry()
+	s.metrics = newHTTPMetrics(s.registry, app)
+	s.echo = s.newEcho()
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler (for tests and the server).
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// Serve answers requests on ln until ctx ends, then shuts down gracefully:
+// it stops accepting, lets requests in flight finish (up to 15 s), and
+// returns.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.echo,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // uploads on slow phone links
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.Logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func staticFiles() fs.FS {
+	sub, _ := fs.Sub(staticFS, "static")
+	return sub
+}
