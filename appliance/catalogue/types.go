@@ -1,0 +1,200 @@
+package catalogue
+
+import "ksmart/appliance/domain"
+
+// Service is one citizen service as the catalogue defines it. Its JSON form
+// is what the data files hold and what GET /api/v1/services lists.
+type Service struct {
+	// Code identifies the service in application numbers and URLs; it is
+	// lower-case snake case and unique across the catalogue.
+	Code        string      `json:"code"`
+	Name        domain.Text `json:"name"`
+	Module      string      `json:"module"`
+	Description domain.Text `json:"description,omitzero"`
+	// ApplicantKinds lists who may apply (ApplicantResident, ApplicantAbroad,
+	// ApplicantInstitution); empty means anyone.
+	ApplicantKinds []string              `json:"applicant_kinds,omitempty"`
+	Fields         []Field               `json:"fields"`
+	Documents      []DocumentRequirement `json:"documents,omitempty"`
+	// Steps are the workflow steps in order; the last one is the approving
+	// authority.
+	Steps []Step  `json:"steps"`
+	Fee   FeeRule `json:"fee"`
+	// TimeLimitDays is the Right to Service time limit in working days,
+	// counted from the day after submission.
+	TimeLimitDays int `json:"time_limit_days"`
+	// Issues names the kind of document issued on approval (one of the
+	// Issue constants); "" when approval issues nothing.
+	Issues string `json:"issues,omitempty"`
+}
+
+// Field is one input of a service's form.
+type Field struct {
+	// Name is the form key. A FieldName field is submitted as two keys,
+	// Name+"_en" and Name+"_ml".
+	Name     string      `json:"name"`
+	Label    domain.Text `json:"label"`
+	Type     string      `json:"type"`
+	Required bool        `json:"required,omitempty"`
+	// Choices are the allowed values of a FieldChoice field.
+	Choices []Choice `json:"choices,omitempty"`
+	// MaxLen is the most characters (not bytes) a text-like value may have;
+	// 0 means the type's default (see DefaultMaxLen).
+	MaxLen int `json:"max_len,omitempty"`
+	// Min and Max bound a FieldNumber value; nil means unbounded.
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+	// DateRule restricts a FieldDate value: DatePast (today or earlier),
+	// DateFuture (today or later) or "" (any real date).
+	DateRule string      `json:"date_rule,omitempty"`
+	Help     domain.Text `json:"help,omitzero"`
+}
+
+// Choice is one allowed value of a choice field.
+type Choice struct {
+	Value string      `json:"value"`
+	Label domain.Text `json:"label"`
+}
+
+// DocumentRequirement is a supporting document the applicant uploads or
+// produces, e.g. the registered deed for an ownership change.
+type DocumentRequirement struct {
+	Code     string      `json:"code"`
+	Name     domain.Text `json:"name"`
+	Required bool        `json:"required,omitempty"`
+}
+
+// Step is one workflow step and the office role that acts at it.
+type Step struct {
+	Code string      `json:"code"`
+	Name domain.Text `json:"name"`
+	Role domain.Role `json:"role"`
+}
+
+// FeeRule says what the applicant pays. Amount is what is collected at
+// submission, in paise, always whole rupees.
+type FeeRule struct {
+	Kind   string       `json:"kind"`
+	Amount domain.Paise `json:"amount,omitempty"`
+}
+
+// Field types.
+const (
+	FieldText     = "text"     // one line of free text
+	FieldName     = "name"     // a person's name as an English/Malayalam pair
+	FieldDate     = "date"     // YYYY-MM-DD
+	FieldNumber   = "number"   // a decimal number, optionally bounded
+	FieldChoice   = "choice"   // one of Choices
+	FieldWard     = "ward"     // a ward number of the local body
+	FieldPhone    = "phone"    // an Indian mobile or an overseas number
+	FieldEmail    = "email"    // an e-mail address
+	FieldAddress  = "address"  // a postal address, several lines
+	FieldDocument = "document" // an upload, checked by the caller
+	FieldTextarea = "textarea" // several lines of free text
+)
+
+// fieldTypes lists every field type, in the order error messages name them.
+var fieldTypes = []string{
+	FieldText, FieldName, FieldDate, FieldNumber, FieldChoice, FieldWard,
+	FieldPhone, FieldEmail, FieldAddress, FieldDocument, FieldTextarea,
+}
+
+// DefaultMaxLen returns the most characters a value of type typ may have when
+// a field sets no MaxLen. For a name it is the limit of each language's part.
+func DefaultMaxLen(typ string) int {
+	switch typ {
+	case FieldName:
+		return 100
+	case FieldAddress:
+		return 500
+	case FieldTextarea:
+		return 2000
+	case FieldEmail:
+		return 254 // RFC 5321's limit on a forward path
+	default:
+		return 200
+	}
+}
+
+// Date rules of a date field.
+const (
+	DatePast   = "past"   // today or earlier, e.g. a date of birth
+	DateFuture = "future" // today or later, e.g. a booking date
+)
+
+// Fee kinds.
+const (
+	// FeeNone means the service is free.
+	FeeNone = "none"
+	// FeeFlat means Amount is collected at submission and is the whole fee.
+	FeeFlat = "flat"
+	// FeeComputed means the owning module computes the fee from the law's
+	// rules (late-registration bands, tax, per-square-metre permit fees);
+	// Amount, if set, is an application fee collected at submission.
+	FeeComputed = "computed"
+)
+
+// Kinds of document issued on approval.
+const (
+	IssueBirthCertificate     = "birth_certificate"
+	IssueDeathCertificate     = "death_certificate"
+	IssueMarriageCertificate  = "marriage_certificate"
+	IssueNonAvailability      = "non_availability_certificate"
+	IssueOccupancyCertificate = "occupancy_certificate"
+	IssueCertificate          = "certificate" // any other certificate, e.g. ownership
+	IssueTradeLicence         = "trade_licence"
+	IssueLicence              = "licence" // a licence that is not for a trade, e.g. a pet dog
+	IssuePermit               = "permit"
+	IssueReceipt              = "receipt"
+	IssueOrder                = "order" // a decision, e.g. a tax assessment or a refund sanction
+	IssueCertifiedCopy        = "certified_copy"
+	IssueReply                = "reply" // a written reply, e.g. to a grievance or an RTI request
+	issueNothing              = ""
+)
+
+var issueKinds = []string{
+	IssueBirthCertificate, IssueDeathCertificate, IssueMarriageCertificate,
+	IssueNonAvailability, IssueOccupancyCertificate, IssueCertificate,
+	IssueTradeLicence, IssueLicence, IssuePermit, IssueReceipt, IssueOrder,
+	IssueCertifiedCopy, IssueReply,
+	"", // approval issues nothing, e.g. an account verification
+}
+
+// Applicant kinds.
+const (
+	ApplicantResident    = "resident"    // a person living in India
+	ApplicantAbroad      = "abroad"      // a person living abroad (non-resident Keralite)
+	ApplicantInstitution = "institution" // a hospital, firm or office applying as such
+)
+
+var applicantKinds = []string{ApplicantResident, ApplicantAbroad, ApplicantInstitution}
+
+// officeRoles are the roles that may act at a workflow step: the office's
+// staff, never a citizen, kiosk or auditor.
+var officeRoles = []domain.Role{
+	domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleHeadClerk,
+	domain.RoleRevenueInspector, domain.RoleHealthInspector, domain.RoleOverseer,
+	domain.RoleAssistantEngineer, domain.RoleRegistrar, domain.RoleSecretary,
+	domain.RoleAccountant,
+}
+
+// DocumentFields returns the service's upload fields. Validate skips them;
+// the caller checks that each required upload is present and sound.
+func (s Service) DocumentFields() []Field {
+	var out []Field
+	for _, f := range s.Fields {
+		if f.Type == FieldDocument {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Approver returns the role of the last workflow step, the authority that
+// approves the service.
+func (s Service) Approver() domain.Role {
+	if len(s.Steps) == 0 {
+		return ""
+	}
+	return s.Steps[len(s.Steps)-1].Role
+}
