@@ -44,4 +44,3 @@ func TestQueue_MessageReachesInboxOnlyIfTheChangeCommits(t *testing.T) {
 		}
 	}
 }
-
