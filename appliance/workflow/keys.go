@@ -1,0 +1,82 @@
+package workflow
+
+import (
+	"strings"
+	"time"
+
+	"ksmart/appliance/domain"
+)
+
+// Every store layout of the workflow, in one place.
+//
+//	entity "file"       file id ("0000000042") → File
+//	entity "desk"       "<desk>/<due>/<file id>" → DeskEntry, one per desk holding an open file,
+//	                    so a desk's files scan in due order: overdue first
+//	entity "applicant"  "<user id>/<file id>" → DeskEntry: a citizen's own files
+//	key index "application_number"  number → file id
+//	sequences "file" (file ids) and "application/<lb>/<year>/<service>" (application numbers)
+//
+// Desks are "role:<role>", "user:<user id>" and "open" (every file on an
+// office desk, for escalation).
+const (
+	entityFile      = "file"
+	entityDesk      = "desk"
+	entityApplicant = "applicant"
+	indexNumber     = "application_number"
+)
+
+// DeskEntry is a file's summary as an inbox shows it.
+type DeskEntry struct {
+	ID          string      `json:"id"`
+	Number      string      `json:"number"`
+	Service     string      `json:"service"`
+	ServiceName domain.Text `json:"service_name"`
+	Applicant   domain.Text `json:"applicant"`
+	Status      string      `json:"status"`
+	StepName    domain.Text `json:"step_name"`
+	Role        domain.Role `json:"role"`
+	EscalatedTo domain.Role `json:"escalated_to,omitempty"`
+	Ward        int         `json:"ward,omitempty"`
+	Submitted   time.Time   `json:"submitted"`
+	Due         time.Time   `json:"due"`
+}
+
+// Overdue reports whether the entry's file is past due at now.
+func (d DeskEntry) Overdue(now time.Time) bool {
+	return d.Status == StatusInProgress && now.After(d.Due)
+}
+
+func (f File) entry() DeskEntry {
+	return DeskEntry{ID: f.ID, Number: f.Number, Service: f.Service, ServiceName: f.ServiceName, Applicant: f.Applicant.Name,
+		Status: f.Status, StepName: f.StepName, Role: f.Role, EscalatedTo: f.EscalatedTo, Ward: f.Ward, Submitted: f.Submitted, Due: f.Due}
+}
+
+func dueKey(t time.Time) string { return t.UTC().Format("20060102T150405") }
+
+// desks lists the desk keys that should hold the file in its current state.
+func (f File) desks() []string {
+	due := dueKey(f.Due)
+	var desks []string
+	switch f.Status {
+	case StatusInProgress:
+		desks = append(desks, "open")
+		fallthrough
+	case StatusApproved:
+		desks = append(desks, "role:"+string(f.Role))
+		if f.AssignedTo != "" {
+			desks = append(desks, "user:"+f.AssignedTo)
+		}
+		if f.EscalatedTo != "" {
+			desks = append(desks, "role:"+string(f.EscalatedTo))
+		}
+	}
+	keys := make([]string, len(desks))
+	for i, d := range desks {
+		keys[i] = d + "/" + due + "/" + f.ID
+	}
+	return keys
+}
+
+func deskPrefix(desk string) string { return desk + "/" }
+
+func fileIDFromDeskKey(k string) string { return k[strings.LastIndexByte(k, '/')+1:] }

@@ -1,0 +1,384 @@
+package workflow
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"ksmart/appliance/catalogue"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/messaging"
+	"ksmart/store"
+)
+
+// MaxUploadBytes limits one uploaded document.
+const MaxUploadBytes = 5 << 20
+
+// Workflow moves files. Create it with its fields set; it keeps no state of
+// its own beyond the store.
+type Workflow struct {
+	Store     *store.Store
+	Catalogue *catalogue.Catalogue
+	LocalBody domain.LocalBody
+	Calendar  domain.Calendar
+	Now       func() time.Time
+	// Users looks up a staff user for forwarding to a named person.
+	Users func(id string) (domain.Actor, bool)
+}
+
+// Upload is a document as received.
+type Upload struct {
+	Name string
+	Data []byte
+}
+
+// Submission is an application as the applicant (or the front office on
+// their behalf) fills it in.
+type Submission struct {
+	Service   string
+	Values    map[string]string
+	Uploads   map[string]Upload // by document field name or required-document code
+	Applicant Applicant
+	Channel   string // ChannelOnline or ChannelCounter
+}
+
+// Submit checks the application field by field, gives it its number, puts it
+// on the first desk and acknowledges it, all in one durable write. Only a
+// citizen (online, for themselves) or the front office (at the counter) may
+// submit. Nothing is stored when any field is wrong.
+func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
+	svc, ok := w.Catalogue.Get(in.Service)
+	if !ok {
+		return File{}, domain.Errorf(domain.ENOTFOUND, "There is no service %q; choose one from the list of services.", in.Service)
+	}
+	now := w.Now()
+	switch {
+	case in.Channel == ChannelOnline && by.Has(domain.RoleCitizen):
+		in.Applicant.UserID = by.ID
+	case in.Channel == ChannelCounter && by.Has(domain.RoleFrontOffice):
+	default:
+		return File{}, domain.Bilingual(domain.EFORBIDDEN, domain.T("Applications are made by citizens online or by the front office at the counter.", "അപേക്ഷകൾ പൗരന്മാർ ഓൺലൈനായോ ഫ്രണ്ട് ഓഫീസിൽ കൗണ്ടറിലൂടെയോ സമർപ്പിക്കണം."))
+	}
+	fe := domain.FieldErrors{}
+	values, err := svc.Validate(in.Values, w.LocalBody, now)
+	var de *domain.Error
+	if errors.As(err, &de) && de.Fields != nil {
+		for k, v := range de.Fields {
+			fe.Add(k, v)
+		}
+	} else if err != nil {
+		return File{}, err
+	}
+	if strings.TrimSpace(in.Applicant.Name.En) == "" && strings.TrimSpace(in.Applicant.Name.Ml) == "" {
+		fe.Add("applicant_name", domain.T("Give the applicant's name.", "അപേക്ഷകന്റെ പേര് നൽകുക."))
+	}
+	docs, err := w.checkUploads(svc, in.Uploads, by, now, fe)
+	if err != nil {
+		return File{}, err
+	}
+	if err := fe.Err(); err != nil {
+		return File{}, err
+	}
+
+	f := File{
+		Service: svc.Code, ServiceName: svc.Name, Module: svc.Module, Applicant: in.Applicant, Channel: in.Channel,
+		Values: values, Status: StatusInProgress, Step: 0, StepName: svc.Steps[0].Name, Role: svc.Steps[0].Role,
+		Submitted: now, Due: w.Calendar.AddWorkingDays(now, svc.TimeLimitDays),
+		Fee: svc.Fee.Amount, FeePaid: in.Channel == ChannelCounter && svc.Fee.Amount > 0,
+	}
+	for _, field := range svc.Fields {
+		if field.Type == catalogue.FieldWard {
+			f.Ward, _ = strconv.Atoi(values[field.Name])
+		}
+	}
+	f.History = []Action{{At: now, Kind: KindSubmitted, ActorID: by.ID, ActorName: by.Name, ToRole: f.Role}}
+	year := now.In(domain.IST).Year()
+	_, err = w.Store.Write(func(tx *store.Tx) error {
+		file := f // Write may not reuse state from an earlier attempt
+		file.Documents = nil
+		for _, d := range docs {
+			sum, err := tx.PutBlob(d.data)
+			if err != nil {
+				return err
+			}
+			d.att.Blob = sum
+			file.Documents = append(file.Documents, d.att)
+		}
+		id, err := tx.NextNumber("file")
+		if err != nil {
+			return err
+		}
+		n, err := tx.NextNumber(fmt.Sprintf("application/%s/%d/%s", w.LocalBody.Code, year, svc.Code))
+		if err != nil {
+			return err
+		}
+		file.ID = fmt.Sprintf("%010d", id)
+		file.Number = fmt.Sprintf("KS/%s/%d/%s/%d", w.LocalBody.Code, year, svc.Code, n)
+		if err := tx.ClaimKey(indexNumber, file.Number, file.ID); err != nil {
+			return err
+		}
+		if err := w.save(tx, nil, &file, by, KindSubmitted, file); err != nil {
+			return err
+		}
+		if file.Applicant.UserID != "" {
+			if _, err := messaging.Queue(tx, now, messaging.Message{
+				To: file.Applicant.UserID, Kind: messaging.KindAcknowledgement, Link: "/applications/" + file.ID,
+				Subject: domain.T("Application received: "+file.Number, "അപേക്ഷ ലഭിച്ചു: "+file.Number),
+				Body: domain.T(
+					fmt.Sprintf("Your application for %s is received as %s. It is due by %s. Download the acknowledgement receipt from the application's page.", svc.Name.En, file.Number, file.Due.In(domain.IST).Format("02-01-2006")),
+					fmt.Sprintf("%s എന്നതിനുള്ള നിങ്ങളുടെ അപേക്ഷ %s ആയി ലഭിച്ചു. %s നകം തീർപ്പാക്കും. കൈപ്പറ്റ് രസീത് അപേക്ഷയുടെ പേജിൽ നിന്ന് ഡൗൺലോഡ് ചെയ്യാം.", svc.Name.Ml, file.Number, file.Due.In(domain.IST).Format("02-01-2006"))),
+			}); err != nil {
+				return err
+			}
+		}
+		f = file
+		return nil
+	})
+	return f, err
+}
+
+type upload struct {
+	att  Attachment
+	data []byte
+}
+
+// allowedTypes are the document formats accepted, decided by content.
+var allowedTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, "image/png": true}
+
+// checkUploads checks every upload by its content and size, and that every
+// required document is there.
+func (w *Workflow) checkUploads(svc catalogue.Service, uploads map[string]Upload, by domain.Actor, now time.Time, fe domain.FieldErrors) ([]upload, error) {
+	wanted := map[string]bool{} // name → required
+	var order []string
+	for _, f := range svc.DocumentFields() {
+		wanted[f.Name] = f.Required
+		order = append(order, f.Name)
+	}
+	for _, d := range svc.Documents {
+		if _, dup := wanted[d.Code]; !dup {
+			order = append(order, d.Code)
+		}
+		wanted[d.Code] = wanted[d.Code] || d.Required
+	}
+	for name := range uploads {
+		if _, ok := wanted[name]; !ok {
+			fe.Add(name, domain.T("This service does not ask for this document.", "ഈ സേവനത്തിന് ഈ രേഖ ആവശ്യമില്ല."))
+		}
+	}
+	var out []upload
+	for _, name := range order {
+		u, ok := uploads[name]
+		if !ok || len(u.Data) == 0 {
+			if wanted[name] {
+				fe.Add(name, domain.T("Attach this document (PDF, JPEG or PNG).", "ഈ രേഖ ചേർക്കുക (PDF, JPEG അല്ലെങ്കിൽ PNG)."))
+			}
+			continue
+		}
+		att, err := checkDocument(name, u, by, now)
+		if err != nil {
+			var de *domain.Error
+			if errors.As(err, &de) && de.Code == domain.ETOOLARGE {
+				return nil, err
+			}
+			fe.Add(name, domain.T(de.Message, de.MessageML))
+			continue
+		}
+		out = append(out, upload{att: att, data: u.Data})
+	}
+	return out, nil
+}
+
+// checkDocument decides an upload's type from its bytes, never its name.
+func checkDocument(field string, u Upload, by domain.Actor, now time.Time) (Attachment, error) {
+	if len(u.Data) > MaxUploadBytes {
+		return Attachment{}, domain.Bilingual(domain.ETOOLARGE, domain.T(
+			fmt.Sprintf("The document %q is %.1f MB; the limit is %d MB. Scan it at a lower resolution or as a PDF.", u.Name, float64(len(u.Data))/(1<<20), MaxUploadBytes>>20),
+			fmt.Sprintf("%q എന്ന രേഖ %.1f MB ആണ്; പരമാവധി %d MB. കുറഞ്ഞ റെസല്യൂഷനിൽ സ്കാൻ ചെയ്യുക.", u.Name, float64(len(u.Data))/(1<<20), MaxUploadBytes>>20)))
+	}
+	ct := http.DetectContentType(u.Data)
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	if !allowedTypes[ct] {
+		return Attachment{}, domain.Bilingual(domain.EINVALID, domain.T(
+			"This file is not a PDF, JPEG or PNG document (whatever its name says). Attach a scan or photo in one of those formats.",
+			"ഈ ഫയൽ PDF, JPEG, PNG രൂപത്തിലുള്ളതല്ല. അവയിലൊന്നിൽ സ്കാൻ അല്ലെങ്കിൽ ഫോട്ടോ ചേർക്കുക."))
+	}
+	name := u.Name
+	if !utf8.ValidString(name) || len(name) > 200 {
+		name = "document"
+	}
+	return Attachment{Field: field, Name: name, ContentType: ct, Size: len(u.Data), Uploaded: now, By: by.ID}, nil
+}
+
+// save writes the file, moves its desk entries from what old had to what f
+// has, and appends the event for the action.
+func (w *Workflow) save(tx *store.Tx, old, f *File, by domain.Actor, kind string, data any) error {
+	keep := map[string]bool{}
+	for _, k := range f.desks() {
+		keep[k] = true
+	}
+	if old != nil {
+		for _, k := range old.desks() {
+			if !keep[k] {
+				if err := tx.Delete(entityDesk, k); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for k := range keep {
+		if err := tx.Put(entityDesk, k, f.entry()); err != nil {
+			return err
+		}
+	}
+	if f.Applicant.UserID != "" {
+		if err := tx.Put(entityApplicant, f.Applicant.UserID+"/"+f.ID, f.entry()); err != nil {
+			return err
+		}
+	}
+	if err := tx.Put(entityFile, f.ID, f); err != nil {
+		return err
+	}
+	return tx.Emit(by.ID, "application."+kind, entityFile, f.ID, data)
+}
+
+// get loads a file inside a transaction.
+func getFile(tx *store.Tx, id string) (File, error) {
+	var f File
+	if err := tx.Get(entityFile, id, &f); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return f, domain.Errorf(domain.ENOTFOUND, "There is no file %s.", id)
+		}
+		return f, err
+	}
+	return f, nil
+}
+
+// Get returns a file to someone allowed to read it: its applicant, or
+// office staff. A staff member's reading of the applicant's personal data is
+// itself recorded as an event.
+func (w *Workflow) Get(by domain.Actor, id string) (File, error) {
+	var f File
+	err := w.Store.View(func(tx *store.Tx) (err error) { f, err = getFile(tx, id); return err })
+	if err != nil {
+		return File{}, err
+	}
+	if err := canRead(by, f); err != nil {
+		return File{}, err
+	}
+	if by.IsStaff() {
+		_, err = w.Store.Write(func(tx *store.Tx) error {
+			return tx.Emit(by.ID, "application.viewed", entityFile, f.ID, map[string]string{"number": f.Number})
+		})
+	}
+	return f, err
+}
+
+func canRead(by domain.Actor, f File) error {
+	switch {
+	case by.Has(domain.RoleCitizen) && f.Applicant.UserID == by.ID:
+		return nil
+	case by.IsStaff() && !by.HasAny(domain.RoleKiosk):
+		return nil
+	}
+	// Not found rather than forbidden: a citizen must not learn which file ids exist.
+	return domain.Errorf(domain.ENOTFOUND, "There is no file %s among your applications.", f.ID)
+}
+
+// IDByNumber returns the file id for an application number.
+func (w *Workflow) IDByNumber(number string) (string, error) {
+	var id string
+	err := w.Store.View(func(tx *store.Tx) (err error) { id, err = tx.Lookup(indexNumber, strings.TrimSpace(number)); return err })
+	if errors.Is(err, store.ErrNotFound) {
+		return "", domain.Bilingual(domain.ENOTFOUND, domain.T("No application has that number. Check it against your receipt (e.g. KS/M0701/2026/birth_certificate/12).", "ആ നമ്പറിൽ അപേക്ഷയില്ല. രസീതിലെ നമ്പർ പരിശോധിക്കുക."))
+	}
+	return id, err
+}
+
+// Status returns the public status of the application with this number.
+func (w *Workflow) Status(number string) (PublicStatus, error) {
+	id, err := w.IDByNumber(number)
+	if err != nil {
+		return PublicStatus{}, err
+	}
+	var f File
+	if err := w.Store.View(func(tx *store.Tx) (err error) { f, err = getFile(tx, id); return err }); err != nil {
+		return PublicStatus{}, err
+	}
+	last := f.History[len(f.History)-1]
+	return PublicStatus{Number: f.Number, Service: f.ServiceName, Status: f.Status, StatusName: StatusName(f.Status), StepName: f.StepName,
+		Submitted: f.Submitted, Due: f.Due, Overdue: f.Overdue(w.Now()), LastAction: KindName(last.Kind), LastUpdated: last.At}, nil
+}
+
+// Inbox lists the open files on the actor's desks — each of their roles, and
+// files forwarded to them by name — overdue first, then by due date. Staff
+// tied to wards see only their wards' files.
+func (w *Workflow) Inbox(by domain.Actor, limit int) ([]DeskEntry, error) {
+	if !by.IsStaff() {
+		return nil, domain.Errorf(domain.EFORBIDDEN, "Only office staff have an inbox.")
+	}
+	desks := []string{"user:" + by.ID}
+	for _, r := range by.Roles {
+		desks = append(desks, "role:"+string(r))
+	}
+	seen := map[string]bool{}
+	var out []DeskEntry
+	err := w.Store.View(func(tx *store.Tx) error {
+		for _, d := range desks {
+			err := tx.Scan(entityDesk, store.ScanOptions{Prefix: deskPrefix(d), Limit: limit}, func(k string, raw []byte) error {
+				var e DeskEntry
+				if err := jsonUnmarshal(raw, &e); err != nil {
+					return err
+				}
+				if seen[e.ID] || !inWards(by, e.Ward) {
+					return nil
+				}
+				seen[e.ID] = true
+				out = append(out, e)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Due.Before(out[j].Due) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, err
+}
+
+func inWards(by domain.Actor, ward int) bool {
+	return len(by.Wards) == 0 || ward == 0 || slices.Contains(by.Wards, ward)
+}
+
+// Applications lists a citizen's own files, newest first.
+func (w *Workflow) Applications(userID string, limit int) ([]DeskEntry, error) {
+	var out []DeskEntry
+	err := w.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(entityApplicant, store.ScanOptions{Prefix: userID + "/", Reverse: true, Limit: limit}, func(_ string, raw []byte) error {
+			var e DeskEntry
+			if err := jsonUnmarshal(raw, &e); err != nil {
+				return err
+			}
+			out = append(out, e)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Service returns the catalogue definition a file was made under.
+func (w *Workflow) Service(f File) catalogue.Service {
+	svc, _ := w.Catalogue.Get(f.Service)
+	return svc
+}
