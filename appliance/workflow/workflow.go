@@ -295,7 +295,10 @@ func canRead(by domain.Actor, f File) error {
 // IDByNumber returns the file id for an application number.
 func (w *Workflow) IDByNumber(number string) (string, error) {
 	var id string
-	err := w.Store.View(func(tx *store.Tx) (err error) { id, err = tx.Lookup(indexNumber, strings.TrimSpace(number)); return err })
+	err := w.Store.View(func(tx *store.Tx) (err error) {
+		id, err = tx.Lookup(indexNumber, strings.TrimSpace(number))
+		return err
+	})
 	if errors.Is(err, store.ErrNotFound) {
 		return "", domain.Bilingual(domain.ENOTFOUND, domain.T("No application has that number. Check it against your receipt (e.g. KS/M0701/2026/birth_certificate/12).", "ആ നമ്പറിൽ അപേക്ഷയില്ല. രസീതിലെ നമ്പർ പരിശോധിക്കുക."))
 	}
