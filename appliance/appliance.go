@@ -7,12 +7,16 @@
 package appliance
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/workflow"
 	"ksmart/store"
 )
 
@@ -28,6 +32,9 @@ type Config struct {
 	// LockTimeout: how long to wait for another process to let go of the
 	// data directory. Default 2s.
 	LockTimeout time.Duration
+	// Holidays are the public holidays ("2026-12-25") that, with Sundays and
+	// second Saturdays, do not count towards time limits.
+	Holidays []string
 }
 
 // Appliance is an open local-body node.
@@ -37,6 +44,10 @@ type Appliance struct {
 	Calendar  domain.Calendar
 	Now       func() time.Time
 	Logger    *slog.Logger
+
+	Catalogue *catalogue.Catalogue
+	Workflow  *workflow.Workflow
+	Identity  *identity.Service
 }
 
 const (
@@ -63,7 +74,64 @@ func Open(cfg Config) (*Appliance, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := a.openModules(cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return a, nil
+}
+
+// openModules builds the modules on the open store. The catalogue is
+// checked as a whole: any problem stops the start, listing every problem.
+func (a *Appliance) openModules(cfg Config) error {
+	cat, err := catalogue.Load()
+	if err != nil {
+		return fmt.Errorf("the service catalogue has problems; ksmart will not start until they are fixed:\n%w", err)
+	}
+	a.Catalogue = cat
+	a.Calendar = domain.Calendar{Holidays: map[string]bool{}}
+	for _, h := range cfg.Holidays {
+		if _, err := time.Parse(time.DateOnly, h); err != nil {
+			return fmt.Errorf("holiday %q is not a date like 2026-12-25", h)
+		}
+		a.Calendar.Holidays[h] = true
+	}
+	a.Identity = identity.New(a.Store, a.Now)
+	a.Identity.LocalBody = &a.LocalBody
+	a.Workflow = &workflow.Workflow{Store: a.Store, Catalogue: cat, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now,
+		Users: func(id string) (domain.Actor, bool) {
+			u, err := a.Identity.Get(id)
+			if err != nil || u.Disabled || u.Kind != identity.KindStaff {
+				return domain.Actor{}, false
+			}
+			return u.Actor(), true
+		}}
+	return nil
+}
+
+// Run does the appliance's background work until ctx ends: escalating
+// overdue files every few minutes, and sweeping expired sessions.
+func (a *Appliance) Run(ctx context.Context) {
+	go func() {
+		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if n, err := sessions.Sweep(); err != nil {
+					a.Logger.Error("sweeping expired sessions failed", "error", err)
+				} else if n > 0 {
+					a.Logger.Info("expired sessions swept", "count", n)
+				}
+			}
+		}
+	}()
+	a.Workflow.RunEscalation(5*time.Minute, ctx.Done(), func(err error) {
+		a.Logger.Error("escalation of overdue files failed", "error", err)
+	})
 }
 
 func (a *Appliance) open(cfg Config) error {

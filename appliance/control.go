@@ -1,7 +1,9 @@
 package appliance
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,8 +21,8 @@ import (
 // appliance's own user (and root) can use it.
 const ControlSocket = "control.sock"
 
-// ServeControl answers backup and check requests on the control socket
-// until ctx ends.
+// ServeControl answers backup, check and user-management requests on the
+// control socket until ctx ends.
 func (a *Appliance) ServeControl(ctx context.Context) error {
 	path := filepath.Join(a.Store.Dir(), ControlSocket)
 	os.Remove(path) // a stale socket from a killed process
@@ -50,6 +52,7 @@ func (a *Appliance) ServeControl(ctx context.Context) error {
 		}
 		fmt.Fprintf(w, "%d %x", rep.Events, rep.LastHash)
 	})
+	a.userControl(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -85,4 +88,46 @@ func ControlRequest(ctx context.Context, dir, path string) (io.ReadCloser, error
 		return nil, errors.New(string(msg))
 	}
 	return resp.Body, nil
+}
+
+// ControlJSON sends in as JSON (nil: no body) to the appliance running on
+// dir with method and path (e.g. POST "/user/add"), and decodes its JSON
+// answer into out. An error answer comes back as the *domain.Error it
+// carried, so its code and message reach the caller unchanged.
+func ControlJSON(ctx context.Context, dir, method, path string, in, out any) error {
+	sock := filepath.Join(dir, ControlSocket)
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
+	var body io.Reader
+	if in != nil {
+		raw, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, "http://ksmart"+path, body)
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return fmt.Errorf("the data directory is in use, and its appliance does not answer on %s: %w", sock, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return readControlError(resp.StatusCode, bytes.TrimSpace(raw))
+	}
+	if out == nil {
+		return nil
+	}
+	return json.Unmarshal(raw, out)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -86,9 +87,10 @@ func (s *Server) writeError(c echo.Context, status int, body apiError) {
 	c.JSON(status, body)
 }
 
-// wantsHTML tells a browser page request from an API call.
+// wantsHTML tells a browser page request from an API call. It looks at the
+// URL, not the route, so an unknown path under /api/ is answered in JSON too.
 func wantsHTML(c echo.Context) bool {
-	if len(c.Path()) >= 4 && c.Path()[:4] == "/api" {
+	if p := c.Request().URL.Path; p == "/api" || strings.HasPrefix(p, "/api/") {
 		return false
 	}
 	accept := c.Request().Header.Get(echo.HeaderAccept)

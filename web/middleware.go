@@ -3,6 +3,7 @@ package web
 import (
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,8 +14,23 @@ import (
 	"ksmart/appliance"
 )
 
-// bodyLimit caps every request body; upload routes set their own.
-const bodyLimit = "1M"
+// bodyLimit caps a request body; uploadLimit a multipart form with
+// documents (several of up to 5 MB each).
+const (
+	bodyLimit   = "1M"
+	uploadLimit = "16M"
+)
+
+// renderErrors renders a handler's error inside the session middleware, so
+// a session changed before the error is still saved.
+func (s *Server) renderErrors(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		return nil
+	}
+}
 
 func (s *Server) newEcho() *echo.Echo {
 	e := echo.New()
@@ -55,7 +71,16 @@ func (s *Server) newEcho() *echo.Echo {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
 	}))
-	e.Use(middleware.BodyLimit(bodyLimit))
+	// Forms and JSON are small; only multipart forms carry documents.
+	isMultipart := func(c echo.Context) bool {
+		return strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEMultipartForm)
+	}
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: bodyLimit, Skipper: isMultipart}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !isMultipart(c) }}))
+	e.Use(echo.WrapMiddleware(s.sessions.LoadAndSave))
+	e.Use(s.loadUser)
+	e.Use(csrf())
+	e.Use(s.renderErrors)
 	return e
 }
 

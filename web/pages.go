@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
 	"html/template"
 	"net/http"
 	"strings"
@@ -8,7 +10,10 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/workflow"
 )
 
 // pageData is what every page template gets.
@@ -18,6 +23,9 @@ type pageData struct {
 	LocalBody domain.LocalBody
 	Version   string
 	Path      string
+	User      *identity.User
+	CSRF      string
+	Now       time.Time
 	Data      any
 }
 
@@ -29,8 +37,31 @@ var templateFuncs = template.FuncMap{
 		}
 		return en
 	},
-	"in":   func(lang string, t domain.Text) string { return t.In(lang) },
-	"date": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
+	"in":       func(lang string, t domain.Text) string { return t.In(lang) },
+	"date":     func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
+	"datetime": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04") },
+	"status":   func(lang, s string) string { return workflow.StatusName(s).In(lang) },
+	"kind":     func(lang, k string) string { return workflow.KindName(k).In(lang) },
+	"role":     func(lang string, r domain.Role) string { return r.Name().In(lang) },
+	"module":   func(lang, m string) string { return catalogue.ModuleName(m).In(lang) },
+	"isStaff":  func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
+	"has":      func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
+	"overdue":  func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
+	"daysLeft": func(due, now time.Time) int { return (domain.Calendar{}).WorkingDaysBetween(now, due) },
+	"fee":      func(p domain.Paise) string { return p.String() },
+	"add":      func(a, b int) int { return a + b },
+	"deref":    func(t *domain.Text) domain.Text { return *t },
+	"fieldsOf": func(lang string, fields []formField) map[string]any {
+		return map[string]any{"Lang": lang, "Fields": fields}
+	},
+	"ward": func(lb domain.LocalBody, n int) string {
+		for _, w := range lb.Wards {
+			if w.Number == n {
+				return w.Name.En
+			}
+		}
+		return ""
+	},
 }
 
 // lang decides the page language: an explicit ?lang= choice (remembered in
@@ -50,13 +81,22 @@ func lang(c echo.Context) string {
 }
 
 func (s *Server) page(c echo.Context, title string, data any) pageData {
-	return pageData{Lang: lang(c), Title: title, LocalBody: s.App.LocalBody, Version: s.Version, Path: c.Request().URL.Path, Data: data}
+	p := pageData{Lang: lang(c), Title: title, LocalBody: s.App.LocalBody, Version: s.Version, Path: c.Request().URL.Path,
+		CSRF: csrfToken(c), Now: s.App.Now(), Data: data}
+	if u, ok := user(c); ok {
+		p.User = &u
+	}
+	return p
 }
 
+// render draws a page into memory first, so a template fault becomes a
+// clean error page (and a log line), never half a page.
 func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return s.pages.ExecuteTemplate(c.Response(), name, s.page(c, title, data))
+	var buf bytes.Buffer
+	if err := s.pages.ExecuteTemplate(&buf, name, s.page(c, title, data)); err != nil {
+		return fmt.Errorf("rendering %s: %w", name, err)
+	}
+	return c.HTMLBlob(status, buf.Bytes())
 }
 
 func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }

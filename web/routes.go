@@ -6,24 +6,69 @@ import (
 
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"ksmart/appliance/domain"
 )
 
-// routes registers every route in one place. Each says who may call it.
+// routes registers every route in one place, each with who may call it.
+// The modules check deeper (whose file, which step); these are the doors.
 func (s *Server) routes() {
 	e := s.echo
-	e.GET("/", s.home)                                                                           // public
-	e.GET("/healthz", s.healthz)                                                                 // public: load balancers, monitoring
-	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))) // office LAN monitoring
-	e.StaticFS("/static", staticFiles())                                                         // public
+	citizen := signedIn(domain.RoleCitizen)
+	staff := signedIn(staffRoles...)
+	counter := signedIn(domain.RoleFrontOffice)
+
+	// Public.
+	e.GET("/", s.home)
+	e.GET("/healthz", s.healthz)
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
+	e.StaticFS("/static", staticFiles())
+	e.GET("/services", s.services)
+	e.GET("/services/:code", s.serviceDetail)
+	e.GET("/status", s.status)
+	e.GET("/signup", s.signupPage)
+	e.POST("/signup", s.signup)
+	e.GET("/verify", s.verifyPage)
+	e.POST("/verify", s.verify)
+	e.GET("/signin", s.signinPage)
+	e.POST("/signin", s.signin)
+
+	// Anyone signed in.
+	e.POST("/signout", s.signout, signedIn())
+	e.GET("/account/password", s.passwordPage, signedIn())
+	e.POST("/account/password", s.changePassword, signedIn())
+
+	// Citizens: their own applications only (the workflow checks whose).
+	e.GET("/services/:code/apply", s.applyPage, citizen)
+	e.POST("/services/:code/apply", s.submit, citizen)
+	e.GET("/applications", s.myApplications, citizen)
+	e.GET("/applications/:id", s.applicationPage, citizen)
+	e.POST("/applications/:id/answer", s.answer, citizen)
+	e.GET("/applications/:id/receipt.pdf", s.receipt, citizen)
+	e.GET("/applications/:id/documents/:blob", s.document, citizen)
+	e.GET("/messages", s.messages, citizen)
+
+	// Office staff (the workflow decides which actions each role may take).
+	e.GET("/office", s.officeInbox, staff)
+	e.GET("/office/files/:id", s.officeFile, staff)
+	e.POST("/office/files/:id/act", s.officeAct, staff)
+	e.GET("/office/files/:id/receipt.pdf", s.receipt, staff)
+	e.GET("/office/files/:id/documents/:blob", s.document, staff)
+	e.GET("/office/counter", s.counterPage, counter)
+	e.GET("/office/counter/:code", s.applyPage, counter)
+	e.POST("/office/counter/:code", s.submit, counter)
+
+	s.apiRoutes(e.Group("/api/v1"))
 }
 
 func (s *Server) home(c echo.Context) error {
 	return s.render(c, http.StatusOK, "home.html", "ksmart", struct {
-		Events  uint64
-		KindEn  string
-		KindMl  string
-		Started time.Time
-	}{s.App.Store.LastSeq(), kindName(s.App.LocalBody.Kind, "en"), kindName(s.App.LocalBody.Kind, "ml"), s.started})
+		Events   uint64
+		KindEn   string
+		KindMl   string
+		Services int
+		Started  time.Time
+	}{s.App.Store.LastSeq(), kindName(s.App.LocalBody.Kind, "en"), kindName(s.App.LocalBody.Kind, "ml"), s.App.Catalogue.Len(), s.started})
 }
 
 // healthz answers 200 while the store accepts reads, with the log position,

@@ -11,10 +11,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ksmart/appliance"
+	"ksmart/appliance/identity"
 )
 
 //go:embed templates/*.html
@@ -29,20 +31,24 @@ type Server struct {
 	Logger *slog.Logger
 	// Version is shown in the page footer and /healthz.
 	Version string
+	// SecureCookies marks session cookies Secure: set it when served over HTTPS.
+	SecureCookies bool
 
 	echo     *echo.Echo
 	pages    *template.Template
+	sessions *scs.SessionManager
 	registry *prometheus.Registry
 	metrics  *httpMetrics
 	started  time.Time
 }
 
 // New builds the server and its routes.
-func New(app *appliance.Appliance, logger *slog.Logger, version string) (*Server, error) {
+func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCookies bool) (*Server, error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &Server{App: app, Logger: logger, Version: version, started: time.Now()}
+	s := &Server{App: app, Logger: logger, Version: version, SecureCookies: secureCookies, started: time.Now()}
+	s.sessions = identity.NewSessionManager(app.Store, secureCookies)
 	var err error
 	if s.pages, err = template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, err

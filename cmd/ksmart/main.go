@@ -33,6 +33,7 @@ var commands = map[string]command{
 	"restore": {"restore a data directory from a backup", runRestore},
 	"bench":   {"measure performance against the raw libraries (bench store)", runBench},
 	"version": {"print the version", runVersion},
+	"user":    {"manage office users: add, list, reset, disable, enable", runUser},
 }
 
 // env is what a subcommand may touch of the outside world.

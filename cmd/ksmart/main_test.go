@@ -100,7 +100,7 @@ func (p *process) stop(t *testing.T) int {
 
 func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0")
+	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--applications", "40")
 	code, body := p.get(t, "/healthz")
 	var health struct {
 		Status    string `json:"status"`
@@ -177,7 +177,7 @@ func TestServe_RefusesABrokenChainAndSaysHowToRecover(t *testing.T) {
 
 func TestBackup_OnlineFromARunningApplianceRestoresAndChecks(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "live")
-	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0")
+	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--applications", "20")
 	backup := filepath.Join(t.TempDir(), "live.kbak")
 	code, stdout, stderr := ksmart(t, "backup", "--data", dir, "--out", backup)
 	if code != 0 || !strings.Contains(stdout, "online, from the running appliance") {
@@ -193,7 +193,9 @@ func TestBackup_OnlineFromARunningApplianceRestoresAndChecks(t *testing.T) {
 	p.stop(t)
 
 	target := filepath.Join(t.TempDir(), "restored")
-	if code, stdout, stderr := ksmart(t, "restore", "--data", target, "--from", backup); code != 0 || !strings.Contains(stdout, "restored 1 events") {
+	_, checked, _ := ksmart(t, "check", "--file", backup)
+	events := strings.Fields(strings.SplitN(checked, "pages consistent, ", 2)[1])[0]
+	if code, stdout, stderr := ksmart(t, "restore", "--data", target, "--from", backup); code != 0 || !strings.Contains(stdout, "restored "+events+" events") {
 		t.Fatalf("restore: exit %d %q %q", code, stdout, stderr)
 	}
 	if code, stdout, _ := ksmart(t, "check", "--data", target); code != 0 {

@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
@@ -24,6 +27,8 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; 0.0.0.0:8080 to serve the office LAN")
 	lbFile := fs.String("local-body", "", "JSON `FILE` with the local body's identity; needed on first start only")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
+	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS)")
+	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -38,15 +43,30 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return serve(ctx, env, logger, appliance.Config{Dir: *data, LocalBody: lb, Logger: logger}, *addr, false)
+	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger}
+	if *holidays != "" {
+		cfg.Holidays = strings.Split(*holidays, ",")
+	}
+	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure})
+}
+
+// serveOptions are what differ between serve and demo.
+type serveOptions struct {
+	secureCookies bool
+	demo          bool
+	demoFiles     int
 }
 
 func runDemo(ctx context.Context, env *env, args []string) error {
 	fs := newFlags(env, "demo", "[--data DIR] [--addr HOST:PORT]")
 	data := fs.String("data", "", "data `DIR`ectory; default a fresh one under the temp directory")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
+	files := fs.Int("applications", 300, "how many demo applications to seed on a fresh data directory")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *files < 0 || *files > 100000 {
+		return usageError{"--applications must be between 0 and 100000"}
 	}
 	if *data == "" {
 		d, err := os.MkdirTemp("", "ksmart-demo-")
@@ -57,18 +77,32 @@ func runDemo(ctx context.Context, env *env, args []string) error {
 	}
 	logger, _ := newLogger(env, "text")
 	lb := synth.DemoLocalBody()
-	return serve(ctx, env, logger, appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger}, *addr, true)
+	return serve(ctx, env, logger, appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger}, *addr, serveOptions{demo: true, demoFiles: *files})
 }
 
 // serve opens the appliance and answers HTTP until ctx ends (SIGINT or
 // SIGTERM), then finishes requests in flight and closes the store.
-func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Config, addr string, demo bool) error {
+func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Config, addr string, opt serveOptions) error {
 	app, err := appliance.Open(cfg)
 	if err != nil {
 		return err
 	}
 	defer app.Close()
-	srv, err := web.New(app, logger, version)
+	var logins []synth.Login
+	if opt.demo {
+		if logins, err = seedDemo(env, app, opt.demoFiles); err != nil {
+			return err
+		}
+	}
+	// First start: make sure someone can administer it, and say so once.
+	admin, otp, created, err := app.Identity.EnsureAdmin()
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(env.stdout, "First start: administrator %q has the one-time password %s\n(shown only now; it must be changed at first sign-in; 'ksmart user reset --login %s' makes a new one)\n", admin, otp, admin)
+	}
+	srv, err := web.New(app, logger, version, opt.secureCookies)
 	if err != nil {
 		return err
 	}
@@ -80,7 +114,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		return fmt.Errorf("cannot listen on %s: %v; give --addr as HOST:PORT", addr, err)
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	if demo {
+	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)
 		fmt.Fprintf(env.stdout, "  open        %s\n", url)
@@ -88,9 +122,16 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		fmt.Fprintf(env.stdout, "  metrics     %smetrics\n", url)
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
+		if len(logins) > 0 {
+			fmt.Fprintf(env.stdout, "\n  demo logins (sign in at %ssignin):\n", url)
+			for _, l := range logins {
+				fmt.Fprintf(env.stdout, "    %-12s %-22s %s\n", l.Login, l.Password, l.Roles[0])
+			}
+		}
 	} else {
 		fmt.Fprintf(env.stdout, "ksmart serving %s at %s\n", app.LocalBody.Name.En, url)
 	}
+	go app.Run(ctx)
 	go func() {
 		if err := app.ServeControl(ctx); err != nil {
 			logger.Warn("control socket unavailable: online backup and check will not reach this process", "error", err)
@@ -102,6 +143,19 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// seedDemo fills a fresh demo data directory, showing progress; a data
+// directory seeded before is left as it is.
+func seedDemo(env *env, app *appliance.Appliance, files int) ([]synth.Login, error) {
+	if users, err := app.Identity.List(""); err != nil || len(users) > 0 {
+		return nil, err
+	}
+	bar := progressbar.NewOptions(files, progressbar.OptionSetWriter(env.stderr), progressbar.OptionSetDescription("seeding demo applications"),
+		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
+	logins, err := synth.SeedDemo(app, files, uint64(time.Now().UnixNano()), func(done, _ int) { bar.Set(done) })
+	bar.Finish()
+	return logins, err
 }
 
 func newLogger(env *env, format string) (*slog.Logger, error) {

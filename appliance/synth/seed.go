@@ -1,0 +1,186 @@
+package synth
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"time"
+
+	"ksmart/appliance"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
+	"ksmart/appliance/workflow"
+)
+
+// Login is a demo account to print at start.
+type Login struct {
+	Login, Password string
+	Roles           []domain.Role
+}
+
+// demoStaff are the demo office: one account per role.
+var demoStaff = []struct {
+	login string
+	name  string
+	role  domain.Role
+	wards []int
+}{
+	{"frontoffice", "Beena Thomas", domain.RoleFrontOffice, nil},
+	{"clerk", "Anitha K.", domain.RoleSectionClerk, nil},
+	{"headclerk", "Varghese P. J.", domain.RoleHeadClerk, nil},
+	{"revenue", "Shaji M.", domain.RoleRevenueInspector, nil},
+	{"health", "Noushad A.", domain.RoleHealthInspector, nil},
+	{"overseer", "Prakash V.", domain.RoleOverseer, nil},
+	{"engineer", "Deepa Nair", domain.RoleAssistantEngineer, nil},
+	{"registrar", "Ramachandran K.", domain.RoleRegistrar, nil},
+	{"secretary", "Sheeba George", domain.RoleSecretary, nil},
+	{"accountant", "Jayan S.", domain.RoleAccountant, nil},
+	{"kiosk", "Front Hall Kiosk", domain.RoleKiosk, nil},
+	{"admin", "Administrator", domain.RoleAdmin, nil},
+	{"auditor", "State IT Audit", domain.RoleStateAuditor, nil},
+}
+
+// DemoPassword is every demo staff account's password: demo data only.
+func DemoPassword(login string) string { return "demo-" + login + "-2026" }
+
+// DemoCitizen is the demo citizen account.
+const (
+	DemoCitizenPhone    = "9847000001"
+	DemoCitizenPassword = "demo-citizen-2026"
+)
+
+var codeInMessage = regexp.MustCompile(`\b\d{6}\b`)
+
+// SeedDemo fills a fresh appliance with a living office: one staff account
+// per role, some citizens, and applications in every state of the
+// workflow, some overdue and escalated. It returns the logins to print.
+func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress func(done, total int)) ([]Login, error) {
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	var logins []Login
+	byRole := map[domain.Role]domain.Actor{}
+	for _, s := range demoStaff {
+		u, otp, err := app.Identity.AddStaff(domain.System, identity.NewStaff{Login: s.login, Name: s.name, Roles: []domain.Role{s.role}, Wards: s.wards})
+		if err != nil {
+			return nil, fmt.Errorf("demo staff %s: %w", s.login, err)
+		}
+		if err := app.Identity.ChangePassword(u.ID, otp, DemoPassword(s.login)); err != nil {
+			return nil, err
+		}
+		byRole[s.role] = u.Actor()
+		logins = append(logins, Login{Login: s.login, Password: DemoPassword(s.login), Roles: u.Roles})
+	}
+	var citizens []domain.Actor
+	for i := range 6 {
+		p := NewPerson(rng)
+		contact, password := p.Phone, fmt.Sprintf("citizen-%d-%d", i, rng.IntN(1e9))
+		if i == 0 {
+			contact, password = DemoCitizenPhone, DemoCitizenPassword
+		}
+		u, err := citizen(app, contact, p.Name.En, password)
+		if err != nil {
+			return nil, err
+		}
+		citizens = append(citizens, u.Actor())
+		if i == 0 {
+			logins = append(logins, Login{Login: DemoCitizenPhone, Password: DemoCitizenPassword, Roles: u.Roles})
+		}
+	}
+
+	services := app.Catalogue.All()
+	real := app.Now()
+	for i := range applications {
+		svc := services[rng.IntN(len(services))]
+		// Submitted up to 30 days ago, so some are overdue.
+		at := real.Add(-time.Duration(rng.IntN(30*24)) * time.Hour)
+		wf := *app.Workflow
+		wf.Now = func() time.Time { return at }
+		p := NewPerson(rng)
+		values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
+		sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Applicant: workflow.Applicant{Name: p.Name, Phone: p.Phone}}
+		by := byRole[domain.RoleFrontOffice]
+		sub.Channel = workflow.ChannelCounter
+		if i%3 != 0 {
+			by, sub.Channel = citizens[rng.IntN(len(citizens))], workflow.ChannelOnline
+		}
+		f, err := wf.Submit(by, sub)
+		if err != nil {
+			return nil, fmt.Errorf("demo application %d (%s): %w", i, svc.Code, err)
+		}
+		if err := advance(&wf, rng, f, byRole, by, &at); err != nil {
+			return nil, fmt.Errorf("demo application %s: %w", f.Number, err)
+		}
+		if progress != nil {
+			progress(i+1, applications)
+		}
+	}
+	if _, err := app.Workflow.EscalateOverdue(); err != nil {
+		return nil, err
+	}
+	return logins, nil
+}
+
+// citizen signs a citizen up and verifies them with the code from their
+// in-app message, the way a person would.
+func citizen(app *appliance.Appliance, contact, name, password string) (identity.User, error) {
+	u, err := app.Identity.SignUp(identity.SignUp{Contact: contact, Name: name, Password: password})
+	if err != nil {
+		return u, fmt.Errorf("demo citizen %s: %w", contact, err)
+	}
+	msg, ok := messaging.Latest(app.Store, u.ID, messaging.KindVerificationCode)
+	code := codeInMessage.FindString(msg.Body.En)
+	if !ok || code == "" {
+		return u, fmt.Errorf("demo citizen %s: no code in the in-app message", contact)
+	}
+	if err := app.Identity.Verify(u.ID, code); err != nil {
+		return u, err
+	}
+	return app.Identity.Get(u.ID)
+}
+
+// advance moves a file a random distance along its service's steps, so the
+// demo has files at every desk and in every state.
+func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[domain.Role]domain.Actor, applicant domain.Actor, at *time.Time) error {
+	svc := wf.Service(f)
+	later := func() { *at = at.Add(time.Duration(1+rng.IntN(20)) * time.Hour) }
+	act := func(kind, note string) error {
+		later()
+		var err error
+		f, err = wf.Act(byRole[f.Role], f.ID, workflow.Request{Kind: kind, Note: note})
+		return err
+	}
+	stopAt := rng.IntN(len(svc.Steps) + 3) // beyond the steps: decided
+	for f.Step < len(svc.Steps)-1 && f.Step < stopAt {
+		if rng.IntN(6) == 0 {
+			if err := act(workflow.KindNote, "Verified against the register."); err != nil {
+				return err
+			}
+		}
+		if err := act(workflow.KindForwarded, ""); err != nil {
+			return err
+		}
+	}
+	switch r := rng.IntN(10); {
+	case stopAt < len(svc.Steps):
+		if r < 2 { // returned for more information, some answered
+			if err := act(workflow.KindReturned, "Please attach a copy of the ration card."); err != nil {
+				return err
+			}
+			if r == 1 {
+				later()
+				_, err := wf.Answer(applicant, f.ID, "Attached the ration card.", map[string]workflow.Upload{"ration_card": {Name: "ration_card.pdf", Data: tinyPDF}})
+				return err
+			}
+		}
+	case r < 2:
+		return act(workflow.KindRejected, "The details do not match the register; apply for a correction first.")
+	default:
+		if err := act(workflow.KindApproved, ""); err != nil {
+			return err
+		}
+		if r < 7 {
+			return act(workflow.KindIssued, "")
+		}
+	}
+	return nil
+}

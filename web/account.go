@@ -1,0 +1,194 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
+)
+
+// The session key of a citizen who has signed up but not yet entered the
+// code; only that browser may see the in-app code and verify.
+const sessionPending = "pending_user"
+
+func (s *Server) signupPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, "signup.html", "Sign up", map[string]any{"Values": map[string]string{}, "Errors": map[string]domain.Text{}})
+}
+
+func (s *Server) signup(c echo.Context) error {
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	u, err := s.App.Identity.SignUp(identity.SignUp{Contact: values["contact"], Name: values["name"], Password: values["password"]})
+	if errs, ok := fieldErrors(err); ok {
+		delete(values, "password")
+		return s.render(c, http.StatusUnprocessableEntity, "signup.html", "Sign up", map[string]any{"Values": values, "Errors": errs})
+	}
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if err := s.sessions.RenewToken(ctx); err != nil {
+		return err
+	}
+	s.sessions.Put(ctx, sessionPending, u.ID)
+	return c.Redirect(http.StatusSeeOther, "/verify")
+}
+
+func (s *Server) pendingUser(c echo.Context) (identity.User, error) {
+	id := s.sessions.GetString(c.Request().Context(), sessionPending)
+	if id == "" {
+		return identity.User{}, domain.Bilingual(domain.EUNAUTHENTICATED, domain.T("Sign up or sign in first.", "ആദ്യം സൈൻ അപ്പ് അല്ലെങ്കിൽ സൈൻ ഇൻ ചെയ്യുക."))
+	}
+	return s.App.Identity.Get(id)
+}
+
+func (s *Server) verifyPage(c echo.Context) error {
+	return s.renderVerify(c, http.StatusOK, nil)
+}
+
+func (s *Server) renderVerify(c echo.Context, status int, errs map[string]domain.Text) error {
+	u, err := s.pendingUser(c)
+	if err != nil {
+		return c.Redirect(http.StatusSeeOther, "/signup")
+	}
+	// In-app delivery: until SMS and e-mail gateways are configured, the
+	// code reaches the browser that signed up, in its in-app inbox.
+	msg, _ := messaging.Latest(s.App.Store, u.ID, messaging.KindVerificationCode)
+	if errs == nil {
+		errs = map[string]domain.Text{}
+	}
+	return s.render(c, status, "verify.html", "Verify", map[string]any{"User": u, "Message": msg, "Errors": errs})
+}
+
+func (s *Server) verify(c echo.Context) error {
+	u, err := s.pendingUser(c)
+	if err != nil {
+		return err
+	}
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	if values["resend"] != "" {
+		if err := s.App.Identity.ResendCode(u.ID); err != nil {
+			if domain.ErrorCode(err) == domain.ERATELIMIT {
+				de := err.(*domain.Error)
+				return s.renderVerify(c, http.StatusTooManyRequests, map[string]domain.Text{"code": domain.T(de.Message, de.MessageML)})
+			}
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/verify")
+	}
+	if err := s.App.Identity.Verify(u.ID, strings.TrimSpace(values["code"])); err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code != domain.EINTERNAL {
+			return s.renderVerify(c, http.StatusUnprocessableEntity, map[string]domain.Text{"code": domain.T(de.Message, de.MessageML)})
+		}
+		return err
+	}
+	if u, err = s.App.Identity.Get(u.ID); err != nil {
+		return err
+	}
+	s.sessions.Remove(c.Request().Context(), sessionPending)
+	if err := s.App.Identity.SignIn(c.Request().Context(), s.sessions, u); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/services?welcome=1")
+}
+
+func (s *Server) signinPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, "signin.html", "Sign in", map[string]any{"Next": safeNext(c.QueryParam("next"))})
+}
+
+func (s *Server) signin(c echo.Context) error {
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	next := safeNext(values["next"])
+	u, err := s.App.Identity.Authenticate(values["login"], values["password"])
+	if errors.Is(err, identity.ErrNotVerified) {
+		s.sessions.Put(c.Request().Context(), sessionPending, u.ID)
+		return c.Redirect(http.StatusSeeOther, "/verify")
+	}
+	if err != nil {
+		var de *domain.Error
+		if errors.As(err, &de) && de.Code != domain.EINTERNAL {
+			status := http.StatusUnauthorized
+			if de.Code == domain.ERATELIMIT {
+				status = http.StatusTooManyRequests
+			}
+			return s.render(c, status, "signin.html", "Sign in", map[string]any{"Next": next, "Login": values["login"], "Error": de})
+		}
+		return err
+	}
+	if err := s.App.Identity.SignIn(c.Request().Context(), s.sessions, u); err != nil {
+		return err
+	}
+	switch {
+	case u.MustChangePassword:
+		next = "/account/password"
+	case next != "":
+	case u.Kind == identity.KindStaff:
+		next = "/office"
+	default:
+		next = "/applications"
+	}
+	return c.Redirect(http.StatusSeeOther, next)
+}
+
+func (s *Server) signout(c echo.Context) error {
+	if c.FormValue("everywhere") != "" {
+		if u, ok := user(c); ok {
+			if err := s.App.Identity.SignOutEverywhere(u.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.App.Identity.SignOut(c.Request().Context(), s.sessions); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/")
+}
+
+func (s *Server) passwordPage(c echo.Context) error {
+	return s.render(c, http.StatusOK, "password.html", "Change password", map[string]any{"Errors": map[string]domain.Text{}})
+}
+
+func (s *Server) changePassword(c echo.Context) error {
+	u, _ := user(c)
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	err = s.App.Identity.ChangePassword(u.ID, values["old"], values["new"])
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code != domain.EINTERNAL {
+		errs := de.Fields
+		if len(errs) == 0 {
+			errs = map[string]domain.Text{"old": domain.T(de.Message, de.MessageML)}
+		}
+		return s.render(c, http.StatusUnprocessableEntity, "password.html", "Change password", map[string]any{"Errors": errs})
+	}
+	if err != nil {
+		return err
+	}
+	// The password change ended every session; sign this one in again.
+	if u, err = s.App.Identity.Get(u.ID); err != nil {
+		return err
+	}
+	if err := s.App.Identity.SignIn(c.Request().Context(), s.sessions, u); err != nil {
+		return err
+	}
+	if u.Kind == identity.KindStaff {
+		return c.Redirect(http.StatusSeeOther, "/office")
+	}
+	return c.Redirect(http.StatusSeeOther, "/applications")
+}

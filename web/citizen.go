@@ -1,0 +1,285 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"ksmart/appliance/catalogue"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
+	"ksmart/appliance/workflow"
+	"ksmart/store"
+)
+
+// moduleGroup is the catalogue page's view of one module.
+type moduleGroup struct {
+	Module   string
+	Name     domain.Text
+	Services []catalogue.Service
+}
+
+func (s *Server) services(c echo.Context) error {
+	q := strings.ToLower(strings.TrimSpace(c.QueryParam("q")))
+	var groups []moduleGroup
+	for _, m := range catalogue.Modules {
+		g := moduleGroup{Module: m, Name: catalogue.ModuleName(m)}
+		for _, svc := range s.App.Catalogue.ByModule(m) {
+			if q == "" || strings.Contains(strings.ToLower(svc.Name.En), q) || strings.Contains(svc.Name.Ml, q) || strings.Contains(svc.Code, q) {
+				g.Services = append(g.Services, svc)
+			}
+		}
+		if len(g.Services) > 0 {
+			groups = append(groups, g)
+		}
+	}
+	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": groups, "Q": c.QueryParam("q"), "Count": s.App.Catalogue.Len()})
+}
+
+func (s *Server) service(c echo.Context) (catalogue.Service, error) {
+	svc, ok := s.App.Catalogue.Get(c.Param("code"))
+	if !ok {
+		return svc, domain.Errorf(domain.ENOTFOUND, "There is no service %q. See the list of services.", c.Param("code"))
+	}
+	return svc, nil
+}
+
+func (s *Server) serviceDetail(c echo.Context) error {
+	svc, err := s.service(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "service.html", svc.Name.In(lang(c)), map[string]any{"Service": svc, "Module": catalogue.ModuleName(svc.Module)})
+}
+
+// applyForm is the data of the application form page.
+type applyForm struct {
+	Service catalogue.Service
+	Fields  []formField
+	Counter bool // front office entry for a walk-in applicant
+	Values  map[string]string
+	Errors  map[string]domain.Text
+	Action  string
+}
+
+func (s *Server) applyPage(c echo.Context) error {
+	svc, err := s.service(c)
+	if err != nil {
+		return err
+	}
+	return s.renderApply(c, http.StatusOK, svc, nil, nil)
+}
+
+func (s *Server) renderApply(c echo.Context, status int, svc catalogue.Service, values map[string]string, errs map[string]domain.Text) error {
+	counter := strings.HasPrefix(c.Path(), "/office/")
+	action := "/services/" + svc.Code + "/apply"
+	if counter {
+		action = "/office/counter/" + svc.Code
+	}
+	return s.render(c, status, "apply.html", svc.Name.In(lang(c)), applyForm{Service: svc, Fields: formFields(svc, s.App.LocalBody, values, errs),
+		Counter: counter, Values: values, Errors: errs, Action: action})
+}
+
+// submit handles both a citizen's online application and the front
+// office's counter entry.
+func (s *Server) submit(c echo.Context) error {
+	svc, err := s.service(c)
+	if err != nil {
+		return err
+	}
+	values, uploads, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	u, _ := user(c)
+	sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Channel: workflow.ChannelOnline,
+		Applicant: workflow.Applicant{Name: domain.T(u.Name, ""), Phone: u.Phone, Email: u.Email}}
+	if strings.HasPrefix(c.Path(), "/office/") {
+		sub.Channel = workflow.ChannelCounter
+		sub.Applicant = workflow.Applicant{Name: domain.T(strings.TrimSpace(values["applicant_name"]), ""), Phone: strings.TrimSpace(values["applicant_phone"])}
+		if walkIn, err := s.App.Identity.ByLogin(sub.Applicant.Phone); err == nil && walkIn.Kind == identity.KindCitizen {
+			sub.Applicant.UserID = walkIn.ID // they will see it in their account too
+		}
+	}
+	f, err := s.App.Workflow.Submit(actor(c), sub)
+	if errs, ok := fieldErrors(err); ok {
+		return s.renderApply(c, http.StatusUnprocessableEntity, svc, values, errs)
+	}
+	if err != nil {
+		return err
+	}
+	if sub.Channel == workflow.ChannelCounter {
+		return c.Redirect(http.StatusSeeOther, "/office/files/"+f.ID+"?submitted=1")
+	}
+	return c.Redirect(http.StatusSeeOther, "/applications/"+f.ID+"?submitted=1")
+}
+
+func (s *Server) myApplications(c echo.Context) error {
+	u, _ := user(c)
+	apps, err := s.App.Workflow.Applications(u.ID, 200)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "applications.html", "My applications", map[string]any{"Apps": apps, "Now": s.App.Now()})
+}
+
+// fileView is the data of a file's page, for the applicant or the office.
+type fileView struct {
+	File      workflow.File
+	Service   catalogue.Service
+	Overdue   bool
+	Submitted bool
+	Steps     []stepView
+	Office    bool
+	Actions   []string // office actions this user may try
+	Users     []identity.User
+	Errors    map[string]domain.Text
+	Note      string
+	Answers   []answer
+}
+
+// answer is one filled-in field of the form as submitted.
+type answer struct {
+	Label domain.Text
+	Value string
+}
+
+type stepView struct {
+	Name  domain.Text
+	Role  domain.Role
+	State string // "done", "current", "todo"
+}
+
+func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
+	svc := s.App.Workflow.Service(f)
+	v := fileView{File: f, Service: svc, Overdue: f.Overdue(s.App.Now()), Submitted: c.QueryParam("submitted") == "1"}
+	for i, st := range svc.Steps {
+		state := "todo"
+		switch {
+		case i < f.Step || !f.Open() || f.Status == workflow.StatusApproved:
+			state = "done"
+		case i == f.Step:
+			state = "current"
+		}
+		v.Steps = append(v.Steps, stepView{Name: st.Name, Role: st.Role, State: state})
+	}
+	for _, fd := range svc.Fields {
+		val := f.Values[fd.Name]
+		if fd.Type == catalogue.FieldName {
+			val = strings.TrimSpace(f.Values[fd.Name+"_en"] + " / " + f.Values[fd.Name+"_ml"])
+			val = strings.Trim(val, " /")
+		}
+		if val != "" {
+			v.Answers = append(v.Answers, answer{Label: fd.Label, Value: val})
+		}
+	}
+	return v
+}
+
+func (s *Server) applicationPage(c echo.Context) error {
+	f, err := s.App.Workflow.Get(actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "application.html", f.Number, s.fileView(c, f))
+}
+
+func (s *Server) answer(c echo.Context) error {
+	values, uploads, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	f, err := s.App.Workflow.Answer(actor(c), c.Param("id"), values["note"], uploads)
+	if errs, ok := fieldErrors(err); ok {
+		f, gerr := s.App.Workflow.Get(actor(c), c.Param("id"))
+		if gerr != nil {
+			return gerr
+		}
+		v := s.fileView(c, f)
+		v.Errors, v.Note = errs, values["note"]
+		return s.render(c, http.StatusUnprocessableEntity, "application.html", f.Number, v)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/applications/"+f.ID)
+}
+
+// baseURL is this appliance's address as the client reached it, for links
+// printed on documents.
+func baseURL(c echo.Context) string {
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+func (s *Server) receipt(c echo.Context) error {
+	f, err := s.App.Workflow.Get(actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	pdf, err := s.App.Workflow.Receipt(f, baseURL(c))
+	if err != nil {
+		return err
+	}
+	name := strings.NewReplacer("/", "-").Replace(f.Number)
+	c.Response().Header().Set("Content-Disposition", `inline; filename="receipt-`+name+`.pdf"`)
+	return c.Blob(http.StatusOK, "application/pdf", pdf)
+}
+
+// document sends an attachment of a file to someone who may read the file.
+func (s *Server) document(c echo.Context) error {
+	f, err := s.App.Workflow.Get(actor(c), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	for _, d := range f.Documents {
+		if d.Blob == c.Param("blob") {
+			var data []byte
+			if err := s.App.Store.View(func(tx *store.Tx) (err error) { data, err = tx.Blob(d.Blob); return err }); err != nil {
+				return err
+			}
+			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+safeFilename(d.Name)+`"`)
+			return c.Blob(http.StatusOK, d.ContentType, data)
+		}
+	}
+	return domain.Errorf(domain.ENOTFOUND, "This file has no such document.")
+}
+
+func safeFilename(name string) string {
+	return strings.Map(func(r rune) rune {
+		if r < 32 || r == '"' || r == '\\' || r == '/' {
+			return '_'
+		}
+		return r
+	}, name)
+}
+
+func (s *Server) messages(c echo.Context) error {
+	u, _ := user(c)
+	msgs, err := messaging.Inbox(s.App.Store, u.ID, 100)
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "messages.html", "Messages", map[string]any{"Messages": msgs})
+}
+
+// status is the public status page: by application number, no personal data.
+func (s *Server) status(c echo.Context) error {
+	number := strings.TrimSpace(c.QueryParam("number"))
+	data := map[string]any{"Number": number}
+	status := http.StatusOK
+	if number != "" {
+		st, err := s.App.Workflow.Status(number)
+		switch {
+		case err == nil:
+			data["Status"] = st
+		case domain.ErrorCode(err) == domain.ENOTFOUND:
+			data["Error"] = err.(*domain.Error)
+			status = http.StatusNotFound
+		default:
+			return err
+		}
+	}
+	return s.render(c, status, "status.html", "Application status", data)
+}
