@@ -8,6 +8,8 @@ package appliance
 
 import (
 	"context"
+	"os"
+	"strings"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -35,6 +37,10 @@ type Config struct {
 	// Holidays are the public holidays ("2026-12-25") that, with Sundays and
 	// second Saturdays, do not count towards time limits.
 	Holidays []string
+	// CatalogueDir, when set, holds the service definitions (*.json) to use
+	// instead of the embedded ones, so a local body can adjust its services
+	// without a new binary. Any problem in them stops the start.
+	CatalogueDir string
 }
 
 // Appliance is an open local-body node.
@@ -65,6 +71,15 @@ func Open(cfg Config) (*Appliance, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	cat, err := loadCatalogue(cfg)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range cfg.Holidays {
+		if _, err := time.Parse(time.DateOnly, strings.TrimSpace(h)); err != nil {
+			return nil, fmt.Errorf("holiday %q is not a date like 2026-12-25", h)
+		}
+	}
 	s, err := store.Open(cfg.Dir, store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
@@ -74,27 +89,41 @@ func Open(cfg Config) (*Appliance, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := a.openModules(cfg); err != nil {
+	if err := a.openModules(cfg, cat); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-// openModules builds the modules on the open store. The catalogue is
-// checked as a whole: any problem stops the start, listing every problem.
-func (a *Appliance) openModules(cfg Config) error {
-	cat, err := catalogue.Load()
-	if err != nil {
-		return fmt.Errorf("the service catalogue has problems; ksmart will not start until they are fixed:\n%w", err)
+// loadCatalogue reads the service catalogue and checks it as a whole: any
+// problem stops the start, listing every problem, before anything is written.
+func loadCatalogue(cfg Config) (*catalogue.Catalogue, error) {
+	var cat *catalogue.Catalogue
+	var err error
+	if cfg.CatalogueDir != "" {
+		if fi, serr := os.Stat(cfg.CatalogueDir); serr != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("catalogue directory %s is not a readable directory", cfg.CatalogueDir)
+		}
+		cat, err = catalogue.LoadFS(os.DirFS(cfg.CatalogueDir))
+	} else {
+		cat, err = catalogue.Load()
 	}
+	if err == nil && cat.Len() == 0 {
+		err = fmt.Errorf("no services defined (no *.json files)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("the service catalogue has problems; ksmart will not start until they are fixed:\n%w", err)
+	}
+	return cat, nil
+}
+
+// openModules builds the modules on the open store.
+func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 	a.Catalogue = cat
 	a.Calendar = domain.Calendar{Holidays: map[string]bool{}}
 	for _, h := range cfg.Holidays {
-		if _, err := time.Parse(time.DateOnly, h); err != nil {
-			return fmt.Errorf("holiday %q is not a date like 2026-12-25", h)
-		}
-		a.Calendar.Holidays[h] = true
+		a.Calendar.Holidays[strings.TrimSpace(h)] = true
 	}
 	a.Identity = identity.New(a.Store, a.Now)
 	a.Identity.LocalBody = &a.LocalBody

@@ -1,6 +1,8 @@
 package appliance_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,5 +47,31 @@ func TestOpen_FirstStartRecordsTheLocalBodyOnce(t *testing.T) {
 	}
 	if _, err := store.CheckFile(dir + "/" + store.DBFile); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestOpen_ACatalogueWithErrorsStopsTheStartListingEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "civil_registration.json"), []byte(`{"module": "civil_registration", "services": [
+	  {"code": "birth_certificate", "name": {"en": "Birth certificate", "ml": ""}, "fields": [{"name": "x", "label": {"en": "X", "ml": "എക്സ്"}, "type": "colour"}],
+	   "steps": [{"code": "s", "name": {"en": "Sign", "ml": "ഒപ്പ്"}, "role": "peon"}], "fee": {"kind": "none"}, "time_limit_days": 3},
+	  {"code": "birth_certificate", "name": {"en": "Again", "ml": "വീണ്ടും"}, "fields": [], "steps": [{"code": "s", "name": {"en": "Sign", "ml": "ഒപ്പ്"}, "role": "registrar"}], "fee": {"kind": "none"}, "time_limit_days": 3}
+	]}`), 0o600)
+	lb := synth.DemoLocalBody()
+	data := t.TempDir()
+	_, err := appliance.Open(appliance.Config{Dir: data, LocalBody: &lb, CatalogueDir: dir})
+	if entries, _ := os.ReadDir(data); len(entries) != 0 {
+		t.Errorf("a refused start left %d files in the data directory", len(entries))
+	}
+	if err == nil {
+		t.Fatal("a broken catalogue did not stop the start")
+	}
+	for _, want := range []string{"Malayalam", "colour", "peon", "birth_certificate"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not mention %q:\n%v", want, err)
+		}
+	}
+	if strings.Count(err.Error(), "\n") < 3 {
+		t.Errorf("the problems are not listed one per line:\n%v", err)
 	}
 }

@@ -136,6 +136,8 @@ func (s *Server) signin(c echo.Context) error {
 	case u.MustChangePassword:
 		next = "/account/password"
 	case next != "":
+	case u.Actor().Has(domain.RoleKiosk) && len(u.Roles) == 1:
+		next = "/status" // a kiosk looks things up; it has no desk
 	case u.Kind == identity.KindStaff:
 		next = "/office"
 	default:

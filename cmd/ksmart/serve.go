@@ -29,6 +29,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS)")
 	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
+	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger}
+	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
 	}
