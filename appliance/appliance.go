@@ -8,11 +8,11 @@ package appliance
 
 import (
 	"context"
-	"os"
-	"strings"
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"time"
 
 	"ksmart/appliance/catalogue"

@@ -11,17 +11,19 @@ import (
 
 func runBench(ctx context.Context, env *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.stdout, "Usage: ksmart bench NAME [--json] [flags]\n\nBenchmarks:\n  store   durable event writes from concurrent writers, against raw bbolt in the same run")
+		fmt.Fprintln(env.stdout, "Usage: ksmart bench NAME [--json] [flags]\n\nBenchmarks:\n  store   durable event writes from concurrent writers, against raw bbolt in the same run\n  submit  applications submitted through the HTTP API, against the store's own write rate")
 		if len(args) == 0 {
-			return usageError{"name a benchmark: store"}
+			return usageError{"name a benchmark: store or submit"}
 		}
 		return nil
 	}
 	switch args[0] {
 	case "store":
 		return benchStore(env, args[1:])
+	case "submit":
+		return benchSubmit(ctx, env, args[1:])
 	}
-	return usageError{fmt.Sprintf("unknown benchmark %q; known: store", args[0])}
+	return usageError{fmt.Sprintf("unknown benchmark %q; known: store, submit", args[0])}
 }
 
 func benchStore(env *env, args []string) error {
