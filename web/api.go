@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
@@ -195,7 +196,11 @@ func (s *Server) apiStatus(c echo.Context) error {
 // as the _csrf cookie). Browsers need none: their Sec-Fetch-Site header
 // does the work.
 func (s *Server) apiCSRF(c echo.Context) error {
-	return c.JSON(http.StatusOK, map[string]string{"csrf": csrfToken(c)})
+	token := csrfToken(c)
+	if token == middleware.CSRFUsingSecFetchSite {
+		token = "" // a browser, checked by its Sec-Fetch-Site header: no token to send
+	}
+	return c.JSON(http.StatusOK, map[string]string{"csrf": token})
 }
 
 // Sessions and accounts.
@@ -245,8 +250,13 @@ func (s *Server) apiSignIn(c echo.Context) error {
 	}
 	u, err := s.App.Identity.Authenticate(in.Login, in.Password)
 	if errors.Is(err, identity.ErrNotVerified) {
-		// As the sign-in page does: this session may now verify.
-		s.sessions.Put(c.Request().Context(), sessionPending, u.ID)
+		// As the sign-in page does: this session may now verify. A fresh
+		// token first, so no session planted before can see the code.
+		ctx := c.Request().Context()
+		if err := s.sessions.RenewToken(ctx); err != nil {
+			return err
+		}
+		s.sessions.Put(ctx, sessionPending, u.ID)
 		return err
 	}
 	if err != nil {

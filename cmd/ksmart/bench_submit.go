@@ -22,7 +22,9 @@ import (
 	"time"
 
 	"ksmart/appliance"
+	"ksmart/appliance/domain"
 	"ksmart/appliance/synth"
+	"ksmart/appliance/workflow"
 	"ksmart/store"
 	"ksmart/store/storebench"
 	"ksmart/web"
@@ -57,11 +59,13 @@ func benchSubmit(ctx context.Context, env *env, args []string) error {
 	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "\tper s\tp50 ms\tp99 ms\t\n")
 	fmt.Fprintf(w, "applications through HTTP\t%.0f\t%.1f\t%.1f\t\n", r.AppsPerSec, r.P50Ms, r.P99Ms)
+	fmt.Fprintf(w, "applications through workflow.Submit, no HTTP\t%.0f\t\t\t\n", r.DirectPerSec)
 	fmt.Fprintf(w, "store writes, %d writers, %d-byte event + document\t%.0f\t\t%.1f\t\n", r.Clients, r.PayloadBytes, r.StoreWritesPerSec, r.StoreP99Ms)
 	fmt.Fprintf(w, "raw bbolt Batch, same payloads\t%.0f\t\t\t\n", r.RawBatchPerSec)
 	w.Flush()
 	fmt.Fprintf(env.stdout, "\n%d applications in %.1f s; none failed\n", r.Requests, r.Seconds)
 	fmt.Fprintf(env.stdout, "ratio to the store's own write rate (target >= 0.5): %.2f\n", r.Ratio)
+	fmt.Fprintf(env.stdout, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
 	return nil
 }
 
@@ -88,7 +92,11 @@ type submitBenchResult struct {
 	StoreWritesPerSec float64 `json:"store_writes_per_s"`
 	StoreP99Ms        float64 `json:"store_p99_ms"`
 	RawBatchPerSec    float64 `json:"raw_bbolt_batch_per_s"`
-	Ratio             float64 `json:"ratio"`
+	// DirectPerSec is the same applications through workflow.Submit from
+	// as many goroutines, without HTTP: it splits the ratio into the
+	// web's part and the workflow's.
+	DirectPerSec float64 `json:"direct_submit_per_s"`
+	Ratio        float64 `json:"ratio"`
 }
 
 func runSubmitBench(ctx context.Context, c submitBenchConfig) (submitBenchResult, error) {
@@ -168,6 +176,7 @@ func measureSubmit(ctx context.Context, c submitBenchConfig, dir string, res *su
 			values, _ := synth.FillForm(rng, svc, lb, synth.NewPerson(rng), app.Now())
 			data, _ := json.Marshal(map[string]any{"service": svc.Code, "values": values})
 			bc.bodies = append(bc.bodies, data)
+			bc.values = append(bc.values, values)
 		}
 	}
 
@@ -214,6 +223,33 @@ func measureSubmit(ctx context.Context, c submitBenchConfig, dir string, res *su
 	slices.Sort(lat)
 	res.P50Ms = ms(lat[len(lat)/2])
 	res.P99Ms = ms(lat[int(float64(len(lat)-1)*0.99)])
+
+	c.OnPhase(fmt.Sprintf("submitting %d applications through workflow.Submit, without HTTP", c.Requests))
+	actors := make([]domain.Actor, len(citizens))
+	for i, bc := range citizens {
+		u, err := app.Identity.Get(bc.userID)
+		if err != nil {
+			return err
+		}
+		actors[i] = u.Actor()
+	}
+	next.Store(0)
+	start = time.Now()
+	err = parallelErr(c.Clients, func(i int) error {
+		bc := citizens[i]
+		for n := 1; next.Add(1) <= int64(c.Requests); n++ {
+			_, err := app.Workflow.Submit(actors[i], workflow.Submission{Service: svc.Code, Values: bc.values[n%len(bc.values)],
+				Channel: workflow.ChannelOnline, Applicant: workflow.Applicant{Name: domain.T(actors[i].Name, "")}})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	res.DirectPerSec = float64(c.Requests) / time.Since(start).Seconds()
 	return nil
 }
 
@@ -224,7 +260,9 @@ type benchClient struct {
 	base   string
 	hc     *http.Client
 	csrf   string
+	userID string
 	bodies [][]byte
+	values []map[string]string
 }
 
 var benchCode = regexp.MustCompile(`\b\d{6}\b`)
@@ -240,9 +278,13 @@ func newBenchCitizen(base string, rt http.RoundTripper, i int) (*benchClient, er
 	}
 	bc.csrf = tok.CSRF
 	signup := map[string]string{"contact": fmt.Sprintf("94%08d", i), "name": "Bench Citizen", "password": fmt.Sprintf("bench-citizen-%d", i)}
-	if err := bc.call("POST", "/api/v1/signup", signup, 201, nil); err != nil {
+	var created struct {
+		UserID string `json:"user_id"`
+	}
+	if err := bc.call("POST", "/api/v1/signup", signup, 201, &created); err != nil {
 		return nil, err
 	}
+	bc.userID = created.UserID
 	var pending struct {
 		Message struct{ Body struct{ En string } }
 	}

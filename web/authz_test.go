@@ -1,0 +1,370 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"ksmart/appliance/workflow"
+)
+
+// The callers of the authorization matrix.
+const anon = "anon"
+
+func matrixCallers() []string {
+	callers := []string{anon, citizenA, citizenB}
+	for _, r := range testStaffRoles {
+		callers = append(callers, string(r))
+	}
+	return callers
+}
+
+// expect builds a caller → status table from pairs of (who, status),
+// later pairs overriding earlier ones. who is a caller, or a group: "all",
+// "citizens" (A and B), "staff" (every office role in staffRoles, which
+// leaves out the kiosk) or "signed-in" (everyone but anon).
+func expect(pairs ...any) map[string]int {
+	out := map[string]int{}
+	for i := 0; i < len(pairs); i += 2 {
+		who, status := pairs[i].(string), pairs[i+1].(int)
+		var callers []string
+		switch who {
+		case "all":
+			callers = matrixCallers()
+		case "signed-in":
+			callers = matrixCallers()[1:]
+		case "citizens":
+			callers = []string{citizenA, citizenB}
+		case "staff":
+			for _, r := range staffRoles {
+				callers = append(callers, string(r))
+			}
+		default:
+			if !slices.Contains(matrixCallers(), who) {
+				panic("expect: unknown caller " + who)
+			}
+			callers = []string{who}
+		}
+		for _, c := range callers {
+			out[c] = status
+		}
+	}
+	return out
+}
+
+// routeCheck is how the matrix calls one route and what each caller gets.
+type routeCheck struct {
+	url  string // with {file} (citizen A's birth certificate), {dando} (A's D&O licence, with documents) and {blob} (one of its documents)
+	body any    // as client.do sends it
+	// fresh: the call ends the session, so each caller makes it from a
+	// session of its own.
+	fresh bool
+	want  map[string]int
+}
+
+// Answers to a signed-out caller.
+const (
+	// toSignIn stands for a 303 to /signin?next=...: what a signed-out GET
+	// of a page gets.
+	toSignIn = -303
+	// signInAPI is the API's answer: 401 with a JSON error.
+	signInAPI = 401
+)
+
+// TestAuthz checks who may do what, on one appliance with a user for every
+// role: at the doors (every route) and behind them (the workflow's steps).
+func TestAuthz(t *testing.T) {
+	env := newTestEnv(t).withStaff(t)
+	clients := signInAll(t, env)
+	t.Run("EveryRouteForEveryCaller", func(t *testing.T) { testEveryRouteForEveryCaller(t, env, clients) })
+	t.Run("OnlyTheApproverDecides", func(t *testing.T) { testOnlyTheApproverDecides(t, env, clients) })
+}
+
+// testEveryRouteForEveryCaller is the authorization matrix: every route
+// registered on the server, pages and API, called as a signed-out client,
+// two citizens and every office role, against an explicit table. A route
+// added without a row here fails the test.
+func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string]*client) {
+	badForward := formBody(url.Values{"action": {"forwarded"}, "to_user": {"u-nobody"}}.Encode())
+	badPassword := formBody(url.Values{"old": {testPassword}, "new": {"x"}}.Encode())
+
+	table := map[string]routeCheck{
+		// Public pages.
+		"GET /":                  {url: "/", want: expect("all", 200)},
+		"GET /healthz":           {url: "/healthz", want: expect("all", 200)},
+		"GET /metrics":           {url: "/metrics", want: expect("all", 200)},
+		"GET /static*":           {url: "/static/ksmart.css", want: expect("all", 200)},
+		"GET /services":          {url: "/services", want: expect("all", 200)},
+		"GET /services/:code":    {url: "/services/birth_certificate", want: expect("all", 200)},
+		"GET /status":            {url: "/status?number={number}", want: expect("all", 200)},
+		"GET /signup":            {url: "/signup", want: expect("all", 200)},
+		"POST /signup":           {url: "/signup", body: formBody(""), want: expect("all", 422)},
+		"GET /verify":            {url: "/verify", want: expect("all", 303)}, // nothing pending: to /signup
+		"POST /verify":           {url: "/verify", body: formBody("code=123456"), want: expect("all", 401)},
+		"GET /signin":            {url: "/signin", want: expect("all", 200)},
+		"POST /signin":           {url: "/signin", body: formBody("login=nobody-here&password=wrong-password"), want: expect("all", 401)},
+		"POST /signout":          {url: "/signout", body: formBody(""), fresh: true, want: expect(anon, 401, "signed-in", 303)},
+		"GET /account/password":  {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
+		"POST /account/password": {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
+
+		// Citizens' pages.
+		"GET /services/:code/apply":  {url: "/services/birth_certificate/apply", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"POST /services/:code/apply": {url: "/services/birth_certificate/apply", body: formBody(""), want: expect("all", 403, anon, 401, "citizens", 422)},
+		"GET /applications":          {url: "/applications", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"GET /applications/:id":      {url: "/applications/{file}", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
+		"POST /applications/:id/answer": {url: "/applications/{file}/answer", body: formBody("note=Here+it+is."),
+			want: expect("all", 403, anon, 401, citizenA, 409, citizenB, 404)},
+		"GET /applications/:id/receipt.pdf": {url: "/applications/{file}/receipt.pdf", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
+		"GET /applications/:id/documents/:blob": {url: "/applications/{dando}/documents/{blob}",
+			want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
+		"GET /messages": {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+
+		// Office pages.
+		"GET /office":           {url: "/office", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"GET /office/files/:id": {url: "/office/files/{file}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"POST /office/files/:id/act": {url: "/office/files/{file}/act", body: badForward,
+			want: expect("all", 403, anon, 401, "section_clerk", 400)},
+		"GET /office/files/:id/receipt.pdf": {url: "/office/files/{file}/receipt.pdf", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"GET /office/files/:id/documents/:blob": {url: "/office/files/{dando}/documents/{blob}",
+			want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"GET /office/counter":        {url: "/office/counter", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
+		"GET /office/counter/:code":  {url: "/office/counter/birth_certificate", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
+		"POST /office/counter/:code": {url: "/office/counter/birth_certificate", body: formBody(""), want: expect("all", 403, anon, 401, "front_office", 422)},
+
+		// The API: public.
+		"GET /api/v1/openapi.json":   {url: "/api/v1/openapi.json", want: expect("all", 200)},
+		"GET /api/v1/services":       {url: "/api/v1/services", want: expect("all", 200)},
+		"GET /api/v1/services/:code": {url: "/api/v1/services/birth_certificate", want: expect("all", 200)},
+		"GET /api/v1/status":         {url: "/api/v1/status?number={number}", want: expect("all", 200)},
+		"GET /api/v1/csrf":           {url: "/api/v1/csrf", want: expect("all", 200)},
+		"POST /api/v1/session":       {url: "/api/v1/session", body: map[string]string{}, want: expect("all", 400)},
+		"POST /api/v1/signup":        {url: "/api/v1/signup", body: map[string]string{}, want: expect("all", 400)},
+		"GET /api/v1/verify":         {url: "/api/v1/verify", want: expect("all", 401)},
+		"POST /api/v1/verify":        {url: "/api/v1/verify", body: map[string]string{"code": "123456"}, want: expect("all", 401)},
+		"POST /api/v1/verify/resend": {url: "/api/v1/verify/resend", want: expect("all", 401)},
+
+		// The API: signed in.
+		"GET /api/v1/session":          {url: "/api/v1/session", want: expect(anon, signInAPI, "signed-in", 200)},
+		"DELETE /api/v1/session":       {url: "/api/v1/session", fresh: true, want: expect(anon, signInAPI, "signed-in", 204)},
+		"PUT /api/v1/account/password": {url: "/api/v1/account/password", body: map[string]string{"old": testPassword, "new": "x"}, want: expect(anon, signInAPI, "signed-in", 400)},
+		"GET /api/v1/messages":         {url: "/api/v1/messages", want: expect(anon, signInAPI, "signed-in", 200)},
+		"POST /api/v1/applications": {url: "/api/v1/applications", body: map[string]string{},
+			want: expect("all", 403, anon, signInAPI, "citizens", 400, "front_office", 400)},
+		"GET /api/v1/applications": {url: "/api/v1/applications", want: expect("all", 403, anon, signInAPI, "citizens", 200)},
+		"GET /api/v1/applications/:id": {url: "/api/v1/applications/{file}",
+			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
+		"GET /api/v1/applications/:id/receipt.pdf": {url: "/api/v1/applications/{file}/receipt.pdf",
+			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
+		"GET /api/v1/applications/:id/documents/:blob": {url: "/api/v1/applications/{dando}/documents/{blob}",
+			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
+		// An online file answered by its citizen while it is not returned is
+		// 409; the front office may answer only counter files.
+		"POST /api/v1/applications/:id/answer": {url: "/api/v1/applications/{file}/answer", body: map[string]string{"note": "Here it is."},
+			want: expect("all", 403, anon, signInAPI, citizenA, 409, citizenB, 404, "front_office", 404)},
+		// Forwarding to no one: only the desk holding the file gets as far
+		// as the 400 about whom to forward to.
+		"POST /api/v1/applications/:id/actions": {url: "/api/v1/applications/{file}/actions", body: map[string]string{"action": "forwarded", "to_user": "u-nobody"},
+			want: expect("all", 403, anon, signInAPI, "section_clerk", 400)},
+		"GET /api/v1/inbox": {url: "/api/v1/inbox", want: expect("all", 403, anon, signInAPI, "staff", 200)},
+	}
+
+	// The table and the routes must be the same set.
+	registered := map[string]bool{}
+	for _, r := range env.srv.echo.Routes() {
+		registered[r.Method+" "+r.Path] = true
+	}
+	for k := range registered {
+		if _, ok := table[k]; !ok {
+			t.Errorf("route %s has no row in the authorization matrix: add one saying who may call it", k)
+		}
+	}
+	for k := range table {
+		if !registered[k] {
+			t.Errorf("the authorization matrix has a row for %s, which is not a route", k)
+		}
+	}
+	for k, rc := range table {
+		for _, who := range matrixCallers() {
+			if _, ok := rc.want[who]; !ok {
+				t.Errorf("%s: no expectation for %s", k, who)
+			}
+		}
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+
+	// Fixtures: citizen A's birth certificate and D&O licence with documents.
+	vars := submitFixtures(t, env, clients[citizenA])
+	expand := func(s string) string {
+		for k, v := range vars {
+			s = strings.ReplaceAll(s, "{"+k+"}", v)
+		}
+		return s
+	}
+
+	keys := make([]string, 0, len(table))
+	for k := range table {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		rc := table[k]
+		method := strings.Fields(k)[0]
+		t.Run(k, func(t *testing.T) {
+			for _, who := range matrixCallers() {
+				c := clients[who]
+				if rc.fresh && who == anon {
+					c = env.newClient(t)
+				} else if rc.fresh {
+					c = env.signIn(t, who)
+				}
+				r := c.do(t, method, expand(rc.url), rc.body)
+				want := rc.want[who]
+				if want == toSignIn {
+					want = 303
+					if loc := r.header.Get("Location"); !strings.HasPrefix(loc, "/signin?next=") {
+						t.Errorf("%s %s as %s: redirected to %q, want /signin?next=...", method, rc.url, who, loc)
+					}
+				}
+				if r.status != want {
+					t.Errorf("%s %s as %s: %d, want %d: %.300s", method, rc.url, who, r.status, want, r.body)
+				}
+			}
+		})
+	}
+}
+
+// signInAll signs every matrix caller in, in parallel ("anon" stays out).
+func signInAll(t *testing.T, env *testEnv) map[string]*client {
+	clients := map[string]*client{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, who := range matrixCallers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			name := who
+			if who == anon {
+				name = ""
+			}
+			c := env.signIn(t, name)
+			mu.Lock()
+			clients[who] = c
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return clients
+}
+
+// submitFixtures has citizen A apply for a birth certificate ({file},
+// {number}) and a D&O licence with two documents ({dando}, {blob}).
+func submitFixtures(t *testing.T, env *testEnv, a *client) map[string]string {
+	t.Helper()
+	vars := map[string]string{}
+	r := a.do(t, "POST", "/api/v1/applications", birthWith())
+	var f struct {
+		ID, Number string
+		Documents  []struct{ Blob string }
+	}
+	r.json(t, &f)
+	if r.status != 201 {
+		t.Fatalf("fixture birth certificate: %d %s", r.status, r.body)
+	}
+	vars["file"], vars["number"] = f.ID, f.Number
+	r = a.do(t, "POST", "/api/v1/applications", &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF, "owner_id": tinyPDF}})
+	f.Documents = nil
+	r.json(t, &f)
+	if r.status != 201 || len(f.Documents) == 0 {
+		t.Fatalf("fixture D&O licence: %d %s", r.status, r.body)
+	}
+	vars["dando"], vars["blob"] = f.ID, f.Documents[0].Blob
+	return vars
+}
+
+// testOnlyTheApproverDecides walks files along their steps and shows that
+// the workflow, behind the route's door, lets only the right role take
+// each action: a birth certificate is decided by the registrar, a D&O
+// licence by the secretary, each only at the last step.
+func testOnlyTheApproverDecides(t *testing.T, env *testEnv, clients map[string]*client) {
+	vars := submitFixtures(t, env, clients[citizenA])
+	// A second birth certificate, to be decided through the office pages.
+	r := clients[citizenA].do(t, "POST", "/api/v1/applications", birthWith())
+	var f struct{ ID string }
+	r.json(t, &f)
+	vars["page_file"] = f.ID
+
+	act := func(action string) map[string]string {
+		return map[string]string{"action": action, "note": "Checked against the register."}
+	}
+	pageAct := func(action string) formBody {
+		return formBody(url.Values{"action": {action}, "note": {"Checked against the register."}}.Encode())
+	}
+	steps := []struct {
+		who    string
+		path   string
+		body   any
+		status int
+	}{
+		{"section_clerk", "/api/v1/applications/{file}/actions", act(workflow.KindForwarded), 200},
+		{"section_clerk", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"head_clerk", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"secretary", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"admin", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"front_office", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"state_auditor", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"kiosk", "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{citizenA, "/api/v1/applications/{file}/actions", act("approved"), 403},
+		{"registrar", "/api/v1/applications/{file}/actions", act("approved"), 200},
+		{"registrar", "/api/v1/applications/{file}/actions", act("approved"), 409},
+		{"section_clerk", "/api/v1/applications/{file}/actions", act("issued"), 403},
+		{"front_office", "/api/v1/applications/{file}/actions", act("issued"), 200},
+
+		// The same through the office pages.
+		{"section_clerk", "/office/files/{page_file}/act", pageAct(workflow.KindForwarded), 303},
+		{"section_clerk", "/office/files/{page_file}/act", pageAct("approved"), 403},
+		{"registrar", "/office/files/{page_file}/act", pageAct("approved"), 303},
+
+		// A D&O licence: clerk, health inspector, then only the secretary.
+		{"section_clerk", "/api/v1/applications/{dando}/actions", act("approved"), 403},
+		{"health_inspector", "/api/v1/applications/{dando}/actions", act(workflow.KindForwarded), 403},
+		{"section_clerk", "/api/v1/applications/{dando}/actions", act(workflow.KindForwarded), 200},
+		{"health_inspector", "/api/v1/applications/{dando}/actions", act(workflow.KindForwarded), 200},
+		{"section_clerk", "/api/v1/applications/{dando}/actions", act("approved"), 403},
+		{"health_inspector", "/api/v1/applications/{dando}/actions", act("approved"), 403},
+		{"head_clerk", "/api/v1/applications/{dando}/actions", act("rejected"), 403},
+		{"registrar", "/api/v1/applications/{dando}/actions", act("approved"), 403},
+		{"state_auditor", "/api/v1/applications/{dando}/actions", act("note_added"), 403},
+		{"secretary", "/api/v1/applications/{dando}/actions", act("note_added"), 200},
+		{"secretary", "/api/v1/applications/{dando}/actions", act("approved"), 200},
+		{citizenB, "/api/v1/applications/{dando}", nil, 404},
+		{citizenA, "/api/v1/applications/{dando}", nil, 200},
+	}
+	for i, s := range steps {
+		path := s.path
+		for k, v := range vars {
+			path = strings.ReplaceAll(path, "{"+k+"}", v)
+		}
+		method := "POST"
+		if s.body == nil {
+			method = "GET"
+		}
+		r := clients[s.who].do(t, method, path, s.body)
+		if r.status != s.status {
+			t.Fatalf("step %d: %s %s %v as %s: %d, want %d: %s", i+1, method, s.path, s.body, s.who, r.status, s.status, r.body)
+		}
+	}
+	// The files ended where they should.
+	for _, c := range []struct{ file, status string }{{"file", "issued"}, {"page_file", "approved"}, {"dando", "approved"}} {
+		st, err := env.app.Workflow.Get(env.users["secretary"].Actor(), vars[c.file])
+		if err != nil || st.Status != c.status {
+			t.Errorf("%s: %s %v, want %s", c.file, st.Status, err, c.status)
+		}
+	}
+}
