@@ -48,8 +48,22 @@ func crashChild(dir string) {
 					fmt.Println("error", err)
 					os.Exit(1)
 				}
+				// A number reserved outside the write, as the workflow does.
+				r, err := s.Reserve("receipt")
+				if err == nil {
+					_, err = s.Write(func(tx *store.Tx) error {
+						if err := tx.UseNumber("receipt", r); err != nil {
+							return err
+						}
+						return tx.Put("receipt", id, r)
+					})
+				}
+				if err != nil {
+					fmt.Println("error", err)
+					os.Exit(1)
+				}
 				mu.Lock()
-				fmt.Fprintf(out, "ack %s %s\n", id, app.Number)
+				fmt.Fprintf(out, "ack %s %s R%d\n", id, app.Number, r)
 				out.Flush()
 				mu.Unlock()
 			}
@@ -83,9 +97,13 @@ func TestCrash_KillNineLosesNoAcknowledgedWrite(t *testing.T) {
 		n := 0
 		for lines.Scan() {
 			f := strings.Fields(lines.Text())
-			if len(f) != 3 || f[0] != "ack" {
+			if len(f) != 4 || f[0] != "ack" {
 				t.Fatalf("round %d: child said %q", round, lines.Text())
 			}
+			if prev, dup := numbers[f[3]]; dup {
+				t.Fatalf("round %d: reserved number %s acknowledged for %s and %s", round, f[3], prev, f[1])
+			}
+			numbers[f[3]] = f[1]
 			if prev, dup := numbers[f[2]]; dup {
 				t.Fatalf("round %d: number %s acknowledged for %s and %s", round, f[2], prev, f[1])
 			}

@@ -68,6 +68,9 @@ type Store struct {
 	lastHash []byte
 	notify   chan struct{} // closed and replaced after every commit
 	stats    Stats
+
+	reserveMu sync.Mutex
+	sequences map[string]*sequence // Reserve's state, per sequence
 }
 
 // Open opens (creating if needed) the store in data directory dir.
@@ -269,6 +272,91 @@ func (s *Store) LastHash() []byte {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return bytes.Clone(s.lastHash)
+}
+
+// reserveBlock is how many numbers Reserve sets aside with one write.
+const reserveBlock = 64
+
+// sequence is Reserve's state for one sequence.
+type sequence struct {
+	next, end uint64        // next number to hand out; last one set aside on disk
+	extending chan struct{} // closed when the block being set aside is on disk; nil when none is
+	err       error         // why the last extension failed
+}
+
+// Reserve hands out the next number of the named sequence outside a write,
+// so that a caller can build and encode everything that carries the number
+// before Write, away from the single committer. The Write that uses the
+// number should call tx.UseNumber. A number is never handed out twice, even
+// across a crash: Reserve durably sets aside a block of numbers before it
+// hands out any of them (the next block is set aside while the current one
+// is still in use, so callers rarely wait), and after a restart it starts
+// above the last block. So a restart, or a write that fails, leaves gaps.
+// A sequence is used either through Reserve or through Tx.NextNumber
+// (gapless), never both. Reserve must not be called from inside a Write
+// function.
+func (s *Store) Reserve(name string) (uint64, error) {
+	if err := checkName("sequence", name); err != nil {
+		return 0, err
+	}
+	s.reserveMu.Lock()
+	if s.sequences == nil {
+		s.sequences = map[string]*sequence{}
+	}
+	seq := s.sequences[name]
+	if seq == nil {
+		seq = &sequence{}
+		s.sequences[name] = seq
+	}
+	for {
+		if seq.next > 0 && seq.next <= seq.end {
+			n := seq.next
+			seq.next++
+			if seq.end-n < reserveBlock/2 && seq.extending == nil {
+				s.extend(name, seq)
+			}
+			s.reserveMu.Unlock()
+			return n, nil
+		}
+		if seq.extending == nil {
+			if err := seq.err; err != nil {
+				seq.err = nil
+				s.reserveMu.Unlock()
+				return 0, err
+			}
+			s.extend(name, seq)
+		}
+		wait := seq.extending
+		s.reserveMu.Unlock()
+		<-wait
+		s.reserveMu.Lock()
+	}
+}
+
+// extend sets the next block of the sequence aside on disk, in the
+// background. Called with reserveMu held.
+func (s *Store) extend(name string, seq *sequence) {
+	done := make(chan struct{})
+	seq.extending = done
+	go func() {
+		var from, to uint64
+		_, err := s.Write(func(tx *Tx) error {
+			from, to = tx.CurrentNumber(name)+1, tx.CurrentNumber(name)+reserveBlock
+			return tx.stage(stagedWrite{top: bucketNumbers, key: []byte(name), value: binary.BigEndian.AppendUint64(nil, to)})
+		})
+		s.reserveMu.Lock()
+		if err != nil {
+			seq.err = err
+		} else {
+			if seq.next == 0 || seq.next > seq.end {
+				seq.next = from // the old block is used up, or this is the first
+			}
+			seq.end = to
+		}
+		seq.extending = nil
+		s.reserveMu.Unlock()
+		close(done)
+	}()
 }
 
 // View runs fn in a read-only transaction over committed state.

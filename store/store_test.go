@@ -436,3 +436,52 @@ func TestRestore_RefusesADamagedBackup(t *testing.T) {
 		t.Fatal("a failed restore left a data file behind")
 	}
 }
+
+func TestReserve_NumbersAreUniqueAcrossWritersFailuresAndRestarts(t *testing.T) {
+	dir := t.TempDir()
+	seen := map[uint64]bool{}
+	var mu sync.Mutex
+	for round := range 3 {
+		s, err := store.Open(dir, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range 25 {
+					n, err := s.Reserve("application/X/2026/BR")
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					if seen[n] {
+						t.Errorf("round %d: number %d handed out twice", round, n)
+					}
+					seen[n] = true
+					mu.Unlock()
+					failing := (w+i)%5 == 0 // some writes are refused: their numbers become gaps
+					s.Write(func(tx *store.Tx) error {
+						if err := tx.UseNumber("application/X/2026/BR", n); err != nil {
+							return err
+						}
+						if failing {
+							return errors.New("refused")
+						}
+						return tx.Put("app", fmt.Sprint(n), n)
+					})
+				}
+			}()
+		}
+		wg.Wait()
+		// The last reservations of a round may be for refused writes; a
+		// restart must still never repeat a number a committed write used.
+		s.Close()
+	}
+	if len(seen) != 3*8*25 {
+		t.Fatalf("%d distinct numbers, want %d", len(seen), 3*8*25)
+	}
+}

@@ -261,6 +261,19 @@ func (tx *Tx) NextNumber(name string) (uint64, error) {
 	return n, tx.stage(stagedWrite{top: bucketNumbers, key: []byte(name), value: binary.BigEndian.AppendUint64(nil, n)})
 }
 
+// UseNumber records that number n of the named sequence, handed out by
+// Store.Reserve, is used by this write. Reserve has already set it aside
+// durably; this keeps the sequence right should the block be lost.
+func (tx *Tx) UseNumber(name string, n uint64) error {
+	if err := checkName("sequence", name); err != nil {
+		return err
+	}
+	if tx.CurrentNumber(name) >= n {
+		return nil
+	}
+	return tx.stage(stagedWrite{top: bucketNumbers, key: []byte(name), value: binary.BigEndian.AppendUint64(nil, n)})
+}
+
 // CurrentNumber returns the last number handed out by the named sequence.
 func (tx *Tx) CurrentNumber(name string) uint64 {
 	if v := tx.get(bucketNumbers, "", []byte(name)); len(v) == 8 {
@@ -308,6 +321,25 @@ func (tx *Tx) PutBlob(data []byte) (string, error) {
 	sum := sha256.Sum256(data)
 	key := hex.EncodeToString(sum[:])
 	return key, tx.stage(stagedWrite{top: bucketBlobs, key: []byte(key), value: bytes.Clone(data), ifNone: true})
+}
+
+// SumBlob returns the content address PutSummedBlob wants: the hex SHA-256
+// of data. Callers compute it before Write, away from the committer.
+func SumBlob(data []byte) string {
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:])
+}
+
+// PutSummedBlob is PutBlob for bytes whose SumBlob the caller has computed.
+// data must not change afterwards.
+func (tx *Tx) PutSummedBlob(sum string, data []byte) error {
+	if len(data) > tx.store.opts.MaxBlobSize {
+		return fmt.Errorf("%w: %d bytes is over the %d byte limit", ErrTooLarge, len(data), tx.store.opts.MaxBlobSize)
+	}
+	if len(sum) != 64 {
+		return fmt.Errorf("store: blob sum %q is not a hex SHA-256", sum)
+	}
+	return tx.stage(stagedWrite{top: bucketBlobs, key: []byte(sum), value: data, ifNone: true})
 }
 
 // Blob returns a copy of the blob with hex SHA-256 sum.

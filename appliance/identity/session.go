@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"reflect"
 	"time"
 
 	"github.com/alexedwards/scs/v2"
@@ -84,17 +83,9 @@ func (ss *SessionStore) Commit(token string, b []byte, expiry time.Time) error {
 	return err
 }
 
-// sameSession reports whether two encodings hold the same session. scs's
-// gob codec encodes a map, whose order varies, so equal sessions may differ
-// in bytes.
-func sameSession(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	da, va, err1 := scs.GobCodec{}.Decode(a)
-	db, vb, err2 := scs.GobCodec{}.Decode(b)
-	return err1 == nil && err2 == nil && da.Equal(db) && reflect.DeepEqual(va, vb)
-}
+// sameSession reports whether two encodings hold the same session; the
+// session codec encodes equal sessions to equal bytes.
+func sameSession(a, b []byte) bool { return bytes.Equal(a, b) }
 
 // Delete removes the session with token; a missing one is not an error.
 func (ss *SessionStore) Delete(token string) error {
@@ -155,6 +146,7 @@ const (
 func NewSessionManager(s *store.Store, secureCookie bool) *scs.SessionManager {
 	sm := scs.New()
 	sm.Store = &SessionStore{Store: s}
+	sm.Codec = sessionCodec{}
 	sm.Lifetime = SessionLifetime
 	sm.IdleTimeout = SessionIdleTimeout
 	sm.Cookie.Name = SessionCookie

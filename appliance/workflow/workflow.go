@@ -1,6 +1,7 @@
 package workflow
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -98,54 +99,76 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		}
 	}
 	f.History = []Action{{At: now, Kind: KindSubmitted, ActorID: by.ID, ActorName: by.Name, ToRole: f.Role}}
-	year := now.In(domain.IST).Year()
+	// Everything that can be is decided and encoded here, in the caller's
+	// goroutine; the write itself only stages bytes, because write functions
+	// run one at a time in the store's committer.
+	numberSeq := fmt.Sprintf("application/%s/%d/%s", w.LocalBody.Code, now.In(domain.IST).Year(), svc.Code)
+	id, err := w.Store.Reserve("file")
+	if err != nil {
+		return File{}, err
+	}
+	n, err := w.Store.Reserve(numberSeq)
+	if err != nil {
+		return File{}, err
+	}
+	f.ID = fmt.Sprintf("%010d", id)
+	f.Number = fmt.Sprintf("KS/%s/%d/%s/%d", w.LocalBody.Code, now.In(domain.IST).Year(), svc.Code, n)
+	for i := range docs {
+		docs[i].sum = store.SumBlob(docs[i].data)
+		docs[i].att.Blob = docs[i].sum
+		f.Documents = append(f.Documents, docs[i].att)
+	}
+	enc, err := encode(f)
+	if err != nil {
+		return File{}, err
+	}
+	var ack *messaging.Message
+	if f.Applicant.UserID != "" {
+		due := f.Due.In(domain.IST).Format("02-01-2006")
+		ack = &messaging.Message{
+			To: f.Applicant.UserID, Kind: messaging.KindAcknowledgement, Link: "/applications/" + f.ID,
+			Subject: domain.T("Application received: "+f.Number, "അപേക്ഷ ലഭിച്ചു: "+f.Number),
+			Body: domain.T(
+				fmt.Sprintf("Your application for %s is received as %s. It is due by %s. Download the acknowledgement receipt from the application's page.", svc.Name.En, f.Number, due),
+				fmt.Sprintf("%s എന്നതിനുള്ള നിങ്ങളുടെ അപേക്ഷ %s ആയി ലഭിച്ചു. %s നകം തീർപ്പാക്കും. കൈപ്പറ്റ് രസീത് അപേക്ഷയുടെ പേജിൽ നിന്ന് ഡൗൺലോഡ് ചെയ്യാം.", svc.Name.Ml, f.Number, due)),
+		}
+	}
 	_, err = w.Store.Write(func(tx *store.Tx) error {
-		file := f // Write may not reuse state from an earlier attempt
-		file.Documents = nil
+		if err := tx.UseNumber("file", id); err != nil {
+			return err
+		}
+		if err := tx.UseNumber(numberSeq, n); err != nil {
+			return err
+		}
 		for _, d := range docs {
-			sum, err := tx.PutBlob(d.data)
-			if err != nil {
-				return err
-			}
-			d.att.Blob = sum
-			file.Documents = append(file.Documents, d.att)
-		}
-		id, err := tx.NextNumber("file")
-		if err != nil {
-			return err
-		}
-		n, err := tx.NextNumber(fmt.Sprintf("application/%s/%d/%s", w.LocalBody.Code, year, svc.Code))
-		if err != nil {
-			return err
-		}
-		file.ID = fmt.Sprintf("%010d", id)
-		file.Number = fmt.Sprintf("KS/%s/%d/%s/%d", w.LocalBody.Code, year, svc.Code, n)
-		if err := tx.ClaimKey(indexNumber, file.Number, file.ID); err != nil {
-			return err
-		}
-		if err := w.save(tx, nil, &file, by, KindSubmitted, file); err != nil {
-			return err
-		}
-		if file.Applicant.UserID != "" {
-			if _, err := messaging.Queue(tx, now, messaging.Message{
-				To: file.Applicant.UserID, Kind: messaging.KindAcknowledgement, Link: "/applications/" + file.ID,
-				Subject: domain.T("Application received: "+file.Number, "അപേക്ഷ ലഭിച്ചു: "+file.Number),
-				Body: domain.T(
-					fmt.Sprintf("Your application for %s is received as %s. It is due by %s. Download the acknowledgement receipt from the application's page.", svc.Name.En, file.Number, file.Due.In(domain.IST).Format("02-01-2006")),
-					fmt.Sprintf("%s എന്നതിനുള്ള നിങ്ങളുടെ അപേക്ഷ %s ആയി ലഭിച്ചു. %s നകം തീർപ്പാക്കും. കൈപ്പറ്റ് രസീത് അപേക്ഷയുടെ പേജിൽ നിന്ന് ഡൗൺലോഡ് ചെയ്യാം.", svc.Name.Ml, file.Number, file.Due.In(domain.IST).Format("02-01-2006"))),
-			}); err != nil {
+			if err := tx.PutSummedBlob(d.sum, d.data); err != nil {
 				return err
 			}
 		}
-		f = file
+		if err := tx.ClaimKey(indexNumber, f.Number, f.ID); err != nil {
+			return err
+		}
+		// The submitted event carries the whole file: the record it starts from.
+		if err := w.stage(tx, nil, &f, enc, by, KindSubmitted, enc.file); err != nil {
+			return err
+		}
+		if ack != nil {
+			if _, err := messaging.Queue(tx, now, *ack); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
-	return f, err
+	if err != nil {
+		return File{}, err
+	}
+	return f, nil
 }
 
 type upload struct {
 	att  Attachment
 	data []byte
+	sum  string
 }
 
 // allowedTypes are the document formats accepted, decided by content.
@@ -217,9 +240,34 @@ func checkDocument(field string, u Upload, by domain.Actor, now time.Time) (Atta
 	return Attachment{Field: field, Name: name, ContentType: ct, Size: len(u.Data), Uploaded: now, By: by.ID}, nil
 }
 
+// encoded is a file's JSON and its desk entry's JSON.
+type encoded struct{ file, entry []byte }
+
+func encode(f File) (encoded, error) {
+	file, err := json.Marshal(f)
+	if err != nil {
+		return encoded{}, err
+	}
+	entry, err := json.Marshal(f.entry())
+	return encoded{file: file, entry: entry}, err
+}
+
 // save writes the file, moves its desk entries from what old had to what f
 // has, and appends the event for the action.
 func (w *Workflow) save(tx *store.Tx, old, f *File, by domain.Actor, kind string, data any) error {
+	enc, err := encode(*f)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	return w.stage(tx, old, f, enc, by, kind, raw)
+}
+
+// stage puts an encoded file and its desk entries, and the event.
+func (w *Workflow) stage(tx *store.Tx, old, f *File, enc encoded, by domain.Actor, kind string, eventData []byte) error {
 	keep := map[string]bool{}
 	for _, k := range f.desks() {
 		keep[k] = true
@@ -234,19 +282,19 @@ func (w *Workflow) save(tx *store.Tx, old, f *File, by domain.Actor, kind string
 		}
 	}
 	for k := range keep {
-		if err := tx.Put(entityDesk, k, f.entry()); err != nil {
+		if err := tx.PutRaw(entityDesk, k, enc.entry); err != nil {
 			return err
 		}
 	}
 	if f.Applicant.UserID != "" {
-		if err := tx.Put(entityApplicant, f.Applicant.UserID+"/"+f.ID, f.entry()); err != nil {
+		if err := tx.PutRaw(entityApplicant, f.Applicant.UserID+"/"+f.ID, enc.entry); err != nil {
 			return err
 		}
 	}
-	if err := tx.Put(entityFile, f.ID, f); err != nil {
+	if err := tx.PutRaw(entityFile, f.ID, enc.file); err != nil {
 		return err
 	}
-	return tx.Emit(by.ID, "application."+kind, entityFile, f.ID, data)
+	return tx.Append(store.Event{Actor: by.ID, Type: "application." + kind, Entity: entityFile, ID: f.ID, Data: eventData})
 }
 
 // get loads a file inside a transaction.
