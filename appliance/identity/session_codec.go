@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/alexedwards/scs/v2"
 )
 
 // sessionCodec encodes a session as JSON with sorted keys, so that an
@@ -39,7 +41,8 @@ func (sessionCodec) Encode(deadline time.Time, values map[string]any) ([]byte, e
 func (sessionCodec) Decode(b []byte) (time.Time, map[string]any, error) {
 	var in sessionJSON
 	if err := json.Unmarshal(b, &in); err != nil {
-		return time.Time{}, nil, err
+		// A session saved by an earlier ksmart, in scs's gob encoding.
+		return scs.GobCodec{}.Decode(b)
 	}
 	values := make(map[string]any, len(in.Values))
 	for k, raw := range in.Values {

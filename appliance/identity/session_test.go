@@ -266,3 +266,24 @@ func TestChangePassword_EndsOtherSessions(t *testing.T) {
 		t.Fatal("cannot sign in with the new password")
 	}
 }
+
+func TestSessionCodec_EqualSessionsEncodeEquallyAndOldGobSessionsStillLoad(t *testing.T) {
+	c := identity.SessionCodecForTest()
+	deadline := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	values := map[string]any{"user_id": "u-7", "epoch": 3, "pending_user": "u-9"}
+	a, _ := c.Encode(deadline, values)
+	for range 20 {
+		b, _ := c.Encode(deadline, map[string]any{"pending_user": "u-9", "epoch": 3, "user_id": "u-7"})
+		if string(a) != string(b) {
+			t.Fatalf("equal sessions encoded differently:\n%s\n%s", a, b)
+		}
+	}
+	d, got, err := c.Decode(a)
+	if err != nil || !d.Equal(deadline) || got["epoch"] != 3 || got["user_id"] != "u-7" {
+		t.Fatalf("decode = %v %v %v", d, got, err)
+	}
+	old, _ := scs.GobCodec{}.Encode(deadline, map[string]any{"user_id": "u-7", "epoch": 3})
+	if _, got, err := c.Decode(old); err != nil || got["user_id"] != "u-7" {
+		t.Fatalf("a gob session from before: %v %v", got, err)
+	}
+}
