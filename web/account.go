@@ -115,6 +115,9 @@ func (s *Server) signin(c echo.Context) error {
 	next := safeNext(values["next"])
 	u, err := s.App.Identity.Authenticate(values["login"], values["password"])
 	if errors.Is(err, identity.ErrNotVerified) {
+		if err := s.sessions.RenewToken(c.Request().Context()); err != nil {
+			return err
+		}
 		s.sessions.Put(c.Request().Context(), sessionPending, u.ID)
 		return c.Redirect(http.StatusSeeOther, "/verify")
 	}

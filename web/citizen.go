@@ -207,9 +207,12 @@ func (s *Server) answer(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/applications/"+f.ID)
 }
 
-// baseURL is this appliance's address as the client reached it, for links
-// printed on documents.
-func baseURL(c echo.Context) string {
+// baseURL is this appliance's public address, for links printed on
+// documents: the configured one, else the address the client reached.
+func (s *Server) baseURL(c echo.Context) string {
+	if s.PublicURL != "" {
+		return s.PublicURL
+	}
 	return c.Scheme() + "://" + c.Request().Host
 }
 
@@ -218,7 +221,7 @@ func (s *Server) receipt(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	pdf, err := s.App.Workflow.Receipt(f, baseURL(c))
+	pdf, err := s.App.Workflow.Receipt(f, s.baseURL(c))
 	if err != nil {
 		return err
 	}

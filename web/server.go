@@ -33,6 +33,10 @@ type Server struct {
 	Version string
 	// SecureCookies marks session cookies Secure: set it when served over HTTPS.
 	SecureCookies bool
+	// PublicURL is the address citizens reach this appliance at (no
+	// trailing slash), printed in receipts' QR codes. Empty: the address of
+	// each request, which a client can set with its Host header.
+	PublicURL string
 
 	echo     *echo.Echo
 	pages    *template.Template

@@ -279,3 +279,10 @@ func seed(t *testing.T, dir string, n int) {
 		})
 	}
 }
+
+func TestServe_PublicURLMustBeAnAddress(t *testing.T) {
+	code, _, stderr := ksmart(t, "serve", "--data", t.TempDir(), "--public-url", "ksmart.local/x")
+	if code != 2 || !strings.Contains(stderr, "must be like https://host") {
+		t.Fatalf("a bad --public-url: exit %d %q", code, stderr)
+	}
+}

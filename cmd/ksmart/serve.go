@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +29,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	lbFile := fs.String("local-body", "", "JSON `FILE` with the local body's identity; needed on first start only")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS)")
+	publicURL := fs.String("public-url", "", "`URL` citizens reach this appliance at, printed in receipts' QR codes (e.g. https://ksmart.example-municipality.in)")
 	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
 	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
 	if err := parse(fs, args); err != nil {
@@ -48,12 +50,20 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
 	}
-	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure})
+	if *publicURL != "" {
+		u, err := url.Parse(*publicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			return usageError{fmt.Sprintf("--public-url %q must be like https://host or http://host:port", *publicURL)}
+		}
+		*publicURL = strings.TrimSuffix(*publicURL, "/")
+	}
+	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure, publicURL: *publicURL})
 }
 
 // serveOptions are what differ between serve and demo.
 type serveOptions struct {
 	secureCookies bool
+	publicURL     string
 	demo          bool
 	demoFiles     int
 }
@@ -107,6 +117,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	if err != nil {
 		return err
 	}
+	srv.PublicURL = opt.publicURL
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
