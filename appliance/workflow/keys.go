@@ -13,7 +13,8 @@ import (
 //	entity "desk"       "<desk>/<due>/<file id>" → DeskEntry, one per desk holding an open file,
 //	                    so a desk's files scan in due order: overdue first
 //	entity "applicant"  "<user id>/<file id>" → DeskEntry: a citizen's own files
-//	key index "application_number"  number → file id
+//	key index "application_number"  numberKey(number) → file id (the serial zero-padded, so
+//	                    new numbers append at the end of the index instead of landing all over it)
 //	sequences "file" (file ids) and "application/<lb>/<year>/<service>" (application numbers)
 //
 // Desks are "role:<role>", "user:<user id>" and "open" (every file on an
@@ -80,3 +81,14 @@ func (f File) desks() []string {
 func deskPrefix(desk string) string { return desk + "/" }
 
 func fileIDFromDeskKey(k string) string { return k[strings.LastIndexByte(k, '/')+1:] }
+
+// numberKey is an application number as its index key: the serial at its
+// end zero-padded to 12 digits, so keys sort in the order numbers are given.
+func numberKey(number string) string {
+	i := strings.LastIndexByte(number, '/')
+	serial := number[i+1:]
+	if serial == "" || len(serial) > 12 || strings.Trim(serial, "0123456789") != "" {
+		return number
+	}
+	return number[:i+1] + strings.Repeat("0", 12-len(serial)) + serial
+}

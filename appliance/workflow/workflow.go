@@ -145,7 +145,7 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 				return err
 			}
 		}
-		if err := tx.ClaimKey(indexNumber, f.Number, f.ID); err != nil {
+		if err := tx.ClaimKey(indexNumber, numberKey(f.Number), f.ID); err != nil {
 			return err
 		}
 		// The submitted event carries the whole file: the record it starts from.
@@ -344,7 +344,7 @@ func canRead(by domain.Actor, f File) error {
 func (w *Workflow) IDByNumber(number string) (string, error) {
 	var id string
 	err := w.Store.View(func(tx *store.Tx) (err error) {
-		id, err = tx.Lookup(indexNumber, strings.TrimSpace(number))
+		id, err = tx.Lookup(indexNumber, numberKey(strings.TrimSpace(number)))
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {

@@ -30,7 +30,9 @@ type clock struct{ t time.Time }
 
 func (c *clock) now() time.Time { return c.t }
 
-func newWorkflow(t *testing.T) (*workflow.Workflow, *clock) {
+func newWorkflow(t *testing.T) (*workflow.Workflow, *clock) { return newWorkflowB(t) }
+
+func newWorkflowB(t testing.TB) (*workflow.Workflow, *clock) {
 	t.Helper()
 	cat, err := catalogue.Load()
 	if err != nil {
