@@ -21,8 +21,10 @@ type moduleGroup struct {
 	Services []catalogue.Service
 }
 
-func (s *Server) services(c echo.Context) error {
-	q := strings.ToLower(strings.TrimSpace(c.QueryParam("q")))
+// serviceGroups lists the catalogue by module, only the services whose name
+// (in either language) or code contains q.
+func (s *Server) serviceGroups(q string) []moduleGroup {
+	q = strings.ToLower(strings.TrimSpace(q))
 	var groups []moduleGroup
 	for _, m := range catalogue.Modules {
 		g := moduleGroup{Module: m, Name: catalogue.ModuleName(m)}
@@ -35,7 +37,11 @@ func (s *Server) services(c echo.Context) error {
 			groups = append(groups, g)
 		}
 	}
-	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": groups, "Q": c.QueryParam("q"), "Count": s.App.Catalogue.Len()})
+	return groups
+}
+
+func (s *Server) services(c echo.Context) error {
+	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q")), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.Len()})
 }
 
 func (s *Server) service(c echo.Context) (catalogue.Service, error) {

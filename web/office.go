@@ -2,11 +2,9 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
@@ -98,18 +96,5 @@ func (s *Server) officeAct(c echo.Context) error {
 }
 
 func (s *Server) counterPage(c echo.Context) error {
-	q := strings.ToLower(strings.TrimSpace(c.QueryParam("q")))
-	var groups []moduleGroup
-	for _, m := range catalogue.Modules {
-		g := moduleGroup{Module: m, Name: catalogue.ModuleName(m)}
-		for _, svc := range s.App.Catalogue.ByModule(m) {
-			if q == "" || strings.Contains(strings.ToLower(svc.Name.En), q) || strings.Contains(svc.Name.Ml, q) {
-				g.Services = append(g.Services, svc)
-			}
-		}
-		if len(g.Services) > 0 {
-			groups = append(groups, g)
-		}
-	}
-	return s.render(c, http.StatusOK, "counter.html", "Counter entry", map[string]any{"Groups": groups, "Q": c.QueryParam("q")})
+	return s.render(c, http.StatusOK, "counter.html", "Counter entry", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q")), "Q": c.QueryParam("q")})
 }
