@@ -39,11 +39,12 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/services/:code", s.apiService)
 	g.GET("/status", s.apiStatus)
 	g.GET("/csrf", s.apiCSRF)
-	g.POST("/session", s.apiSignIn)
-	g.POST("/signup", s.apiSignUp)
+	limited := s.authLimiter
+	g.POST("/session", s.apiSignIn, limited)
+	g.POST("/signup", s.apiSignUp, limited)
 	g.GET("/verify", s.apiPendingCode)
-	g.POST("/verify", s.apiVerify)
-	g.POST("/verify/resend", s.apiResendCode)
+	g.POST("/verify", s.apiVerify, limited)
+	g.POST("/verify/resend", s.apiResendCode, limited)
 
 	// Anyone signed in.
 	g.GET("/session", s.apiSession, anyone)

@@ -4,9 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
@@ -95,4 +97,24 @@ func safeNext(next string) string {
 		return ""
 	}
 	return next
+}
+
+// authLimit slows guessing and code-sending from one address: sign-in,
+// sign-up and verification allow a burst of 20 and then one try every two
+// seconds per client IP (taken from the connection, never from a header a
+// client can forge). Per-account lock-out (identity) still applies.
+func (s *Server) authLimit() echo.MiddlewareFunc {
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Skipper: func(echo.Context) bool { return s.NoAuthLimit },
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(0.5), Burst: 20, ExpiresIn: 10 * time.Minute,
+		}),
+		IdentifierExtractor: func(c echo.Context) (string, error) { return c.RealIP(), nil },
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			return domain.Bilingual(domain.ERATELIMIT, domain.T(
+				"Too many attempts from your connection. Wait a minute and try again.",
+				"നിങ്ങളുടെ കണക്ഷനിൽ നിന്ന് വളരെയധികം ശ്രമങ്ങൾ. ഒരു മിനിറ്റ് കഴിഞ്ഞ് വീണ്ടും ശ്രമിക്കുക."))
+		},
+		ErrorHandler: func(c echo.Context, err error) error { return err },
+	})
 }

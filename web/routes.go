@@ -17,6 +17,8 @@ func (s *Server) routes() {
 	citizen := signedIn(domain.RoleCitizen)
 	staff := signedIn(staffRoles...)
 	counter := signedIn(domain.RoleFrontOffice)
+	s.authLimiter = s.authLimit() // one per-IP budget for every sign-in, sign-up and verify route
+	limited := s.authLimiter
 
 	// Public.
 	e.GET("/", s.home)
@@ -27,11 +29,11 @@ func (s *Server) routes() {
 	e.GET("/services/:code", s.serviceDetail)
 	e.GET("/status", s.status)
 	e.GET("/signup", s.signupPage)
-	e.POST("/signup", s.signup)
+	e.POST("/signup", s.signup, limited)
 	e.GET("/verify", s.verifyPage)
-	e.POST("/verify", s.verify)
+	e.POST("/verify", s.verify, limited)
 	e.GET("/signin", s.signinPage)
-	e.POST("/signin", s.signin)
+	e.POST("/signin", s.signin, limited)
 
 	// Anyone signed in.
 	e.POST("/signout", s.signout, signedIn())

@@ -41,9 +41,14 @@ type Server struct {
 	echo     *echo.Echo
 	pages    *template.Template
 	sessions *scs.SessionManager
-	registry *prometheus.Registry
-	metrics  *httpMetrics
-	started  time.Time
+	// NoAuthLimit turns the per-IP limit on sign-in, sign-up and verify
+	// off: for tests and benchmarks that sign many people in from one
+	// address. serve never sets it.
+	NoAuthLimit bool
+	authLimiter echo.MiddlewareFunc
+	registry    *prometheus.Registry
+	metrics     *httpMetrics
+	started     time.Time
 }
 
 // New builds the server and its routes.
