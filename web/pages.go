@@ -29,14 +29,11 @@ type pageData struct {
 	Data      any
 }
 
+// templateFuncs are the helpers templates call. t is filled in per server
+// with its message files.
 var templateFuncs = template.FuncMap{
-	// t picks the language: {{t $.Lang "English" "മലയാളം"}}.
-	"t": func(lang, en, ml string) string {
-		if lang == "ml" {
-			return ml
-		}
-		return en
-	},
+	// t is a page message in the page's language: {{t .Lang "sign_in"}}.
+	"t":        func(lang, id string) string { return id },
 	"in":       func(lang string, t domain.Text) string { return t.In(lang) },
 	"date":     func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
 	"datetime": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04") },

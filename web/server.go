@@ -58,8 +58,11 @@ func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCo
 	}
 	s := &Server{App: app, Logger: logger, Version: version, SecureCookies: secureCookies, started: time.Now()}
 	s.sessions = identity.NewSessionManager(app.Store, secureCookies)
-	var err error
-	if s.pages, err = template.New("").Funcs(templateFuncs).ParseFS(templateFS, "templates/*.html"); err != nil {
+	msgs, err := loadMessages()
+	if err != nil {
+		return nil, err
+	}
+	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, err
 	}
 	s.registry = prometheus.NewRegistry()

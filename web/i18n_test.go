@@ -1,0 +1,45 @@
+package web
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
+	msgs, err := loadMessages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := regexp.MustCompile(`\{\{t \S+ "([a-z0-9_]+)"\}\}`)
+	seen := map[string]bool{}
+	err = fs.WalkDir(templateFS, "templates", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		src, _ := fs.ReadFile(templateFS, path)
+		for _, m := range used.FindAllStringSubmatch(string(src), -1) {
+			seen[m[1]] = true
+			if _, ok := msgs["en"][m[1]]; !ok {
+				t.Errorf("%s uses message %q, which the message files lack", path, m[1])
+			}
+		}
+		if strings.Contains(string(src), `{{t .Lang "`) && len(used.FindAllString(string(src), -1)) != strings.Count(string(src), "{{t ") {
+			t.Errorf("%s has a {{t ...}} that does not name one message", path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, text := range msgs["ml"] {
+		if !seen[id] {
+			t.Errorf("message %q is in the files but no template uses it", id)
+		}
+		if !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Malayalam, r) }) {
+			t.Errorf("the Malayalam of %q has no Malayalam in it: %q", id, text)
+		}
+	}
+}
