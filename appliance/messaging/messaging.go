@@ -12,6 +12,7 @@
 package messaging
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -74,7 +75,7 @@ func Inbox(s *store.Store, userID string, limit int) ([]Message, error) {
 	err := s.View(func(tx *store.Tx) error {
 		return tx.Scan(entity, store.ScanOptions{Prefix: userID + "/", Reverse: true, Limit: limit}, func(_ string, raw []byte) error {
 			var m Message
-			if err := jsonUnmarshal(raw, &m); err != nil {
+			if err := json.Unmarshal(raw, &m); err != nil {
 				return err
 			}
 			out = append(out, m)

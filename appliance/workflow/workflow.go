@@ -385,7 +385,7 @@ func (w *Workflow) Inbox(by domain.Actor, limit int) ([]DeskEntry, error) {
 		for _, d := range desks {
 			err := tx.Scan(entityDesk, store.ScanOptions{Prefix: deskPrefix(d), Limit: limit}, func(k string, raw []byte) error {
 				var e DeskEntry
-				if err := jsonUnmarshal(raw, &e); err != nil {
+				if err := json.Unmarshal(raw, &e); err != nil {
 					return err
 				}
 				if seen[e.ID] || !inWards(by, e.Ward) {
@@ -418,7 +418,7 @@ func (w *Workflow) Applications(userID string, limit int) ([]DeskEntry, error) {
 	err := w.Store.View(func(tx *store.Tx) error {
 		return tx.Scan(entityApplicant, store.ScanOptions{Prefix: userID + "/", Reverse: true, Limit: limit}, func(_ string, raw []byte) error {
 			var e DeskEntry
-			if err := jsonUnmarshal(raw, &e); err != nil {
+			if err := json.Unmarshal(raw, &e); err != nil {
 				return err
 			}
 			out = append(out, e)
