@@ -182,7 +182,7 @@ func (s *Server) apiService(c echo.Context) error {
 func (s *Server) apiStatus(c echo.Context) error {
 	number := strings.TrimSpace(c.QueryParam("number"))
 	if number == "" {
-		t := domain.T("Give the application number, e.g. ?number=KS/M0701/2026/birth_certificate/12.", "അപേക്ഷാ നമ്പർ നൽകുക.")
+		t := domain.T("Give the application number, e.g. ?number=KS/M0701/2026/BC/12.", "അപേക്ഷാ നമ്പർ നൽകുക.")
 		return &domain.Error{Code: domain.EINVALID, Message: t.En, MessageML: t.Ml, Fields: map[string]domain.Text{"number": t}}
 	}
 	st, err := s.App.Workflow.Status(number)

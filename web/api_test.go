@@ -189,7 +189,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 		// A citizen applies online.
 		{name: "a citizen applies for a birth certificate", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body: birthWith(), status: 201,
-			want: []string{`"number":"KS/DEMO01/{year}/birth_certificate/1"`, `"status":"in_progress"`, `"channel":"online"`,
+			want: []string{`"number":"KS/DEMO01/{year}/BC/1"`, `"status":"in_progress"`, `"channel":"online"`,
 				`"role":"section_clerk"`, `"fee":1000`, `"overdue":false`, `"person_name_en":"Anagha K. R."`, `"phone":"+919847000001"`},
 			notWant: []string{`"actions"`},
 			check: func(t *testing.T, r *response, vars map[string]string) {
@@ -221,7 +221,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 		{name: "anyone may follow the status by number, without personal data", method: "GET", url: "/api/v1/status?number={number}", status: 200,
 			want:    []string{`"number":"{number}"`, `"status":"in_progress"`, `"overdue":false`},
 			notWant: []string{"Anagha", "Anitha", "9847000001", "Lakshmi"}},
-		{name: "an unknown number is 404", method: "GET", url: "/api/v1/status?number=KS/DEMO01/2020/birth_certificate/999", status: 404,
+		{name: "an unknown number is 404", method: "GET", url: "/api/v1/status?number=KS/DEMO01/2020/BC/999", status: 404,
 			want: []string{"No application has that number"}},
 		{name: "status needs a number", method: "GET", url: "/api/v1/status", status: 400, want: []string{`"number":{`}},
 
@@ -320,7 +320,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 		{name: "a browser's same-origin write needs no token", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body:   &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF, "owner_id": tinyPDF}},
 			noCSRF: true, header: map[string]string{"Sec-Fetch-Site": "same-origin"}, status: 201,
-			want: []string{`"number":"KS/DEMO01/{year}/dando_licence/1"`, `"field":"owner_id"`, `"content_type":"application/pdf"`},
+			want: []string{`"number":"KS/DEMO01/{year}/DNO/1"`, `"field":"owner_id"`, `"content_type":"application/pdf"`},
 			check: func(t *testing.T, r *response, vars map[string]string) {
 				var f struct{ ID, Number string }
 				r.json(t, &f)
@@ -375,7 +375,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 				b["applicant"] = map[string]string{"name": "Biju Thomas", "phone": "9847000002"}
 				return b
 			}, status: 201,
-			want:  []string{`"channel":"counter"`, `"fee_paid":true`, `"number":"KS/DEMO01/{year}/birth_certificate/2"`, `"actions":[`},
+			want:  []string{`"channel":"counter"`, `"fee_paid":true`, `"number":"KS/DEMO01/{year}/BC/2"`, `"actions":[`},
 			check: capture("counter", field("number"))},
 		{name: "the walk-in sees it in their account", as: citizenB, method: "GET", url: "/api/v1/applications", status: 200,
 			want: []string{`"number":"{counter}"`}},

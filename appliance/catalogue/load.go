@@ -84,6 +84,7 @@ func Parse(files map[string][]byte) (*Catalogue, error) {
 
 	var services []Service
 	where := map[string]string{} // service code -> the file that defines it
+	abbrs := map[string]string{} // abbr -> the service that has it
 	for _, name := range names {
 		for _, s := range parseFile(name, files[name], &p) {
 			if s.Code == "" {
@@ -96,6 +97,10 @@ func Parse(files map[string][]byte) (*Catalogue, error) {
 				p.addf("%s: service %q: duplicate service code, already used in %s; give each service its own code", name, s.Code, other)
 				continue
 			}
+			if other, dup := abbrs[s.Abbr]; dup && s.Abbr != "" {
+				p.addf("%s: service %q: abbr %q is already %q's; application numbers need each service's own", name, s.Code, s.Abbr, other)
+			}
+			abbrs[s.Abbr] = s.Code
 			where[s.Code] = name
 			services = append(services, s)
 		}
@@ -198,6 +203,7 @@ var (
 	codePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
 	// choicePattern also allows a leading digit, for values like "2026_27".
 	choicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,39}$`)
+	abbrPattern   = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,4}$`)
 )
 
 // checkService reports every problem of one service to p; where names the
@@ -208,6 +214,9 @@ func checkService(s Service, where string, p *problems) {
 		p.addf("%s: no \"code\"; add one in lower-case snake case, e.g. \"birth_certificate\"", where)
 	case !codePattern.MatchString(s.Code):
 		p.addf("%s: code must be lower-case letters, digits and underscores, starting with a letter, at most 40 characters", where)
+	}
+	if !abbrPattern.MatchString(s.Abbr) {
+		p.addf("%s: abbr %q must be 2-5 capital letters or digits, starting with a letter (it is the service's part of application numbers, e.g. BC)", where, s.Abbr)
 	}
 	checkName(where+": name", s.Name, p)
 	checkProse(where+": description", s.Description, p)

@@ -245,7 +245,7 @@ func TestCatalogue_NotJSONIsReportedWithTheFileName(t *testing.T) {
 func TestCatalogue_LoadFSReadsADirectoryOverride(t *testing.T) {
 	fsys := fstest.MapFS{
 		"grievance.json": {Data: []byte(`{"module": "grievance", "services": [{
-			"code": "pothole",
+			"code": "pothole", "abbr": "POT",
 			"name": {"en": "Pothole", "ml": "കുഴി"},
 			"fields": [{"name": "location", "label": {"en": "Location", "ml": "സ്ഥലം"}, "type": "text", "required": true}],
 			"steps": [{"code": "fix", "name": {"en": "Fix", "ml": "നന്നാക്കൽ"}, "role": "overseer"}],
@@ -261,5 +261,16 @@ func TestCatalogue_LoadFSReadsADirectoryOverride(t *testing.T) {
 	s, ok := c.Get("pothole")
 	if !ok || s.Module != ModuleGrievance || c.Len() != 1 {
 		t.Fatalf("got %+v, %d services", s, c.Len())
+	}
+}
+
+func TestCatalogue_TwoServicesWithOneAbbreviationAreRefused(t *testing.T) {
+	svc := func(code string) string {
+		return `{"code": "` + code + `", "abbr": "BC", "name": {"en": "A service", "ml": "ഒരു സേവനം"}, "fields": [],
+		  "steps": [{"code": "sign", "name": {"en": "Sign", "ml": "ഒപ്പിടൽ"}, "role": "registrar"}], "fee": {"kind": "none"}, "time_limit_days": 3}`
+	}
+	_, err := Parse(map[string][]byte{"civil_registration.json": []byte(`{"module": "civil_registration", "services": [` + svc("one") + `,` + svc("two") + `]}`)})
+	if err == nil || !strings.Contains(err.Error(), `abbr "BC" is already "one"'s`) {
+		t.Fatalf("two services sharing BC: %v", err)
 	}
 }

@@ -7,7 +7,10 @@ import "ksmart/appliance/domain"
 type Service struct {
 	// Code identifies the service in application numbers and URLs; it is
 	// lower-case snake case and unique across the catalogue.
-	Code        string      `json:"code"`
+	Code string `json:"code"`
+	// Abbr is the short code in application numbers (KS/M0701/2026/BC/12):
+	// 2-5 capital letters or digits, unique across the catalogue.
+	Abbr        string      `json:"abbr"`
 	Name        domain.Text `json:"name"`
 	Module      string      `json:"module"`
 	Description domain.Text `json:"description,omitzero"`

@@ -112,7 +112,7 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		return File{}, err
 	}
 	f.ID = fmt.Sprintf("%010d", id)
-	f.Number = fmt.Sprintf("KS/%s/%d/%s/%d", w.LocalBody.Code, now.In(domain.IST).Year(), svc.Code, n)
+	f.Number = fmt.Sprintf("KS/%s/%d/%s/%d", w.LocalBody.Code, now.In(domain.IST).Year(), svc.Abbr, n)
 	for i := range docs {
 		docs[i].sum = store.SumBlob(docs[i].data)
 		docs[i].att.Blob = docs[i].sum
@@ -348,7 +348,7 @@ func (w *Workflow) IDByNumber(number string) (string, error) {
 		return err
 	})
 	if errors.Is(err, store.ErrNotFound) {
-		return "", domain.Bilingual(domain.ENOTFOUND, domain.T("No application has that number. Check it against your receipt (e.g. KS/M0701/2026/birth_certificate/12).", "ആ നമ്പറിൽ അപേക്ഷയില്ല. രസീതിലെ നമ്പർ പരിശോധിക്കുക."))
+		return "", domain.Bilingual(domain.ENOTFOUND, domain.T("No application has that number. Check it against your receipt (e.g. KS/M0701/2026/BC/12).", "ആ നമ്പറിൽ അപേക്ഷയില്ല. രസീതിലെ നമ്പർ പരിശോധിക്കുക."))
 	}
 	return id, err
 }

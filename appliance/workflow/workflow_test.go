@@ -73,7 +73,7 @@ func submitBirthCertificate(t *testing.T, w *workflow.Workflow) workflow.File {
 func TestSubmit_CitizenGetsNumberDueDateAndAcknowledgement(t *testing.T) {
 	w, _ := newWorkflow(t)
 	f := submitBirthCertificate(t, w)
-	if f.Number != "KS/DEMO01/2026/birth_certificate/1" || f.Status != workflow.StatusInProgress || f.Role != domain.RoleSectionClerk {
+	if f.Number != "KS/DEMO01/2026/BC/1" || f.Status != workflow.StatusInProgress || f.Role != domain.RoleSectionClerk {
 		t.Fatalf("file = %s %s %s", f.Number, f.Status, f.Role)
 	}
 	// 3 working days after Monday 7 Dec 2026 is Thursday 10 Dec.
@@ -88,7 +88,7 @@ func TestSubmit_CitizenGetsNumberDueDateAndAcknowledgement(t *testing.T) {
 		t.Fatalf("acknowledgement = %+v", msgs)
 	}
 	f2 := submitBirthCertificate(t, w)
-	if f2.Number != "KS/DEMO01/2026/birth_certificate/2" {
+	if f2.Number != "KS/DEMO01/2026/BC/2" {
 		t.Fatalf("second number %s", f2.Number)
 	}
 	st, err := w.Status(f.Number)
