@@ -1,12 +1,16 @@
 package web
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
 )
 
@@ -132,6 +136,14 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /office/counter":        {url: "/office/counter", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
 		"GET /office/counter/:code":  {url: "/office/counter/birth_certificate", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
 		"POST /office/counter/:code": {url: "/office/counter/birth_certificate", body: formBody(""), want: expect("all", 403, anon, 401, "front_office", 422)},
+
+		// The administrator's pages. {staff} is a spare office account, not a caller.
+		"GET /admin/users":              {url: "/admin/users", want: expect("all", 403, anon, toSignIn, "admin", 200)},
+		"POST /admin/users":             {url: "/admin/users", body: formBody("login=&name="), want: expect("all", 403, anon, 401, "admin", 422)},
+		"POST /admin/users/:id/reset":   {url: "/admin/users/{staff}/reset", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 200)},
+		"POST /admin/users/:id/disable": {url: "/admin/users/{staff}/disable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
+		"POST /admin/users/:id/enable":  {url: "/admin/users/{staff}/enable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
+		"POST /admin/users/:id/roles":   {url: "/admin/users/{staff}/roles", body: formBody("roles=section_clerk&roles=head_clerk"), want: expect("all", 403, anon, 401, "admin", 303)},
 
 		// The API: public.
 		"GET /api/v1/openapi.json":   {url: "/api/v1/openapi.json", want: expect("all", 200)},
@@ -285,6 +297,11 @@ func submitFixtures(t *testing.T, env *testEnv, a *client) map[string]string {
 		t.Fatalf("fixture D&O licence: %d %s", r.status, r.body)
 	}
 	vars["dando"], vars["blob"] = f.ID, f.Documents[0].Blob
+	spare, _, err := env.app.Identity.AddStaff(domain.System, identity.NewStaff{Login: fmt.Sprintf("spare%d", len(env.users)+rand.IntN(1e6)), Name: "Spare Clerk", Roles: []domain.Role{domain.RoleSectionClerk}})
+	if err != nil {
+		t.Fatalf("fixture spare staff: %v", err)
+	}
+	vars["staff"] = spare.ID
 	return vars
 }
 

@@ -60,6 +60,15 @@ func (s *Server) routes() {
 	e.GET("/office/counter/:code", s.applyPage, counter)
 	e.POST("/office/counter/:code", s.submit, counter)
 
+	// The local body's administrator: office accounts.
+	admin := signedIn(domain.RoleAdmin)
+	e.GET("/admin/users", s.adminUsers, admin)
+	e.POST("/admin/users", s.adminAddUser, admin)
+	e.POST("/admin/users/:id/reset", s.adminResetPassword, admin)
+	e.POST("/admin/users/:id/disable", s.adminDisable, admin)
+	e.POST("/admin/users/:id/enable", s.adminEnable, admin)
+	e.POST("/admin/users/:id/roles", s.adminSetRoles, admin)
+
 	s.apiRoutes(e.Group("/api/v1"))
 }
 

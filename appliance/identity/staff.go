@@ -68,6 +68,13 @@ func (s *Service) AddStaff(by domain.Actor, in NewStaff) (User, string, error) {
 	return u.redacted(), otp, nil
 }
 
+// ValidateStaff checks a new office user as AddStaff would, without adding
+// it, so a form can show every problem at once alongside its own.
+func (s *Service) ValidateStaff(in NewStaff) error {
+	_, err := s.checkStaff(in)
+	return err
+}
+
 // checkStaff validates and normalises a new office user.
 func (s *Service) checkStaff(in NewStaff) (User, error) {
 	fe := domain.FieldErrors{}
