@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
@@ -29,35 +28,23 @@ type pageData struct {
 	Data      any
 }
 
-// templateFuncs are the helpers templates call. t is filled in per server
-// with its message files.
+// templateFuncs are the helpers templates call. New adds t, a page
+// message in the page's language ({{t .Lang "sign_in"}}), from the server's
+// message files.
 var templateFuncs = template.FuncMap{
-	// t is a page message in the page's language: {{t .Lang "sign_in"}}.
-	"t":        func(lang, id string) string { return id },
 	"in":       func(lang string, t domain.Text) string { return t.In(lang) },
 	"date":     func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
 	"datetime": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04") },
 	"status":   func(lang, s string) string { return workflow.StatusName(s).In(lang) },
 	"kind":     func(lang, k string) string { return workflow.KindName(k).In(lang) },
 	"role":     func(lang string, r domain.Role) string { return r.Name().In(lang) },
-	"module":   func(lang, m string) string { return catalogue.ModuleName(m).In(lang) },
 	"isStaff":  func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
 	"has":      func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
 	"overdue":  func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
-	"daysLeft": func(due, now time.Time) int { return (domain.Calendar{}).WorkingDaysBetween(now, due) },
 	"fee":      func(p domain.Paise) string { return p.String() },
-	"add":      func(a, b int) int { return a + b },
 	"deref":    func(t *domain.Text) domain.Text { return *t },
 	"fieldsOf": func(lang string, fields []formField) map[string]any {
 		return map[string]any{"Lang": lang, "Fields": fields}
-	},
-	"ward": func(lb domain.LocalBody, n int) string {
-		for _, w := range lb.Wards {
-			if w.Number == n {
-				return w.Name.En
-			}
-		}
-		return ""
 	},
 }
 

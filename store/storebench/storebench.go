@@ -189,16 +189,11 @@ func commitCount(s *store.Store) float64 {
 // rawBatch is the baseline: bbolt's own Batch, the same two puts per call
 // (an 8-byte-keyed log record and a keyed document), the same file options.
 func rawBatch(c Config, doc []byte, maxBatch int) (float64, error) {
-	dir, done, err := scratch(c, "raw")
+	db, done, err := rawOpen(c, "raw")
 	if err != nil {
 		return 0, err
 	}
 	defer done()
-	db, err := rawOpen(dir)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
 	db.MaxBatchSize, db.MaxBatchDelay = maxBatch, c.RawBatchDelay
 	var next atomic.Int64
 	var firstErr atomic.Value
@@ -222,16 +217,11 @@ func rawBatch(c Config, doc []byte, maxBatch int) (float64, error) {
 }
 
 func rawUpdate(c Config, doc []byte) (float64, error) {
-	dir, done, err := scratch(c, "rawupd")
+	db, done, err := rawOpen(c, "rawupd")
 	if err != nil {
 		return 0, err
 	}
 	defer done()
-	db, err := rawOpen(dir)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
 	start := time.Now()
 	for i := range c.SingleEvents {
 		if err := db.Update(func(tx *bolt.Tx) error { return rawPut(tx, uint64(i), doc) }); err != nil {
@@ -241,20 +231,32 @@ func rawUpdate(c Config, doc []byte) (float64, error) {
 	return float64(c.SingleEvents) / time.Since(start).Seconds(), nil
 }
 
-func rawOpen(dir string) (*bolt.DB, error) {
-	db, err := bolt.Open(filepath.Join(dir, "raw.db"), 0o600, &bolt.Options{NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+// rawOpen opens a raw bbolt file with the store's options in a scratch
+// directory; done closes it and removes the directory.
+func rawOpen(c Config, name string) (db *bolt.DB, done func(), err error) {
+	dir, remove, err := scratch(c, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range []string{"log", "docs"} {
-			if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
-				return err
+	db, err = bolt.Open(filepath.Join(dir, "raw.db"), 0o600, &bolt.Options{NoFreelistSync: true, FreelistType: bolt.FreelistMapType})
+	if err == nil {
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, b := range []string{"log", "docs"} {
+				if _, err := tx.CreateBucketIfNotExists([]byte(b)); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+	}
+	if err != nil {
+		if db != nil {
+			db.Close()
 		}
-		return nil
-	})
-	return db, err
+		remove()
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); remove() }, nil
 }
 
 func rawPut(tx *bolt.Tx, i uint64, doc []byte) error {
