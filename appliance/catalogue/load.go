@@ -239,10 +239,15 @@ func checkService(s Service, where string, p *problems) {
 			p.addf("%s: flat fee needs a positive amount in paise (₹10 is 1000)", where)
 		}
 	case FeeComputed:
+	case FeeBands:
+		checkBands(s, where, p)
 	case "":
-		p.addf("%s: no fee; add \"fee\" with kind none, flat or computed", where)
+		p.addf("%s: no fee; add \"fee\" with kind none, flat, computed or bands", where)
 	default:
-		p.addf("%s: unknown fee kind %q; use none, flat or computed", where, s.Fee.Kind)
+		p.addf("%s: unknown fee kind %q; use none, flat, computed or bands", where, s.Fee.Kind)
+	}
+	if s.Fee.Kind != FeeBands && (len(s.Fee.Bands) > 0 || s.Fee.Outside != (domain.Text{})) {
+		p.addf("%s: fee bands are given but the fee kind is %q; use kind \"bands\"", where, s.Fee.Kind)
 	}
 	if s.Fee.Amount < 0 || s.Fee.Amount%100 != 0 {
 		p.addf("%s: fee amount %d is not whole rupees; amounts are in paise (₹10 is 1000)", where, s.Fee.Amount)
@@ -417,5 +422,43 @@ func checkProse(what string, t domain.Text, p *problems) {
 		p.addf("%s: missing Malayalam; add \"ml\"", what)
 	case !hasMalayalam(ml):
 		p.addf("%s: Malayalam %q is not in Malayalam script; write it in Malayalam letters", what, ml)
+	}
+}
+
+// checkBands checks a banded fee: bands in order, not overlapping, whole
+// rupees, named in both languages, with sound extra documents, and the
+// rule's basis and refusal text present.
+func checkBands(s Service, where string, p *problems) {
+	r := s.Fee
+	if len(r.Bands) == 0 {
+		p.addf("%s: fee kind \"bands\" needs at least one band", where)
+		return
+	}
+	if r.Basis.En == "" || r.Outside.En == "" {
+		p.addf("%s: a banded fee needs \"basis\" (from what date the delay counts) and \"outside\" (what to do when no band applies), in both languages", where)
+	}
+	checkProse(where+": fee basis", r.Basis, p)
+	checkProse(where+": fee outside", r.Outside, p)
+	for i, b := range r.Bands {
+		bw := fmt.Sprintf("%s: fee band %d", where, i+1)
+		checkName(bw+": name", b.Name, p)
+		if b.FromDays < 0 || (b.ToDays != 0 && b.ToDays < b.FromDays) {
+			p.addf("%s: days run from %d to %d; from_days must be 0 or more and to_days at least from_days (0 for no upper bound)", bw, b.FromDays, b.ToDays)
+		}
+		if i > 0 {
+			prev := r.Bands[i-1]
+			if prev.ToDays == 0 || b.FromDays <= prev.ToDays {
+				p.addf("%s: overlaps the band before it; bands must be in order and must not overlap", bw)
+			}
+		}
+		if b.Amount < 0 || b.Amount%100 != 0 {
+			p.addf("%s: amount %d is not whole rupees; amounts are in paise (₹10 is 1000)", bw, b.Amount)
+		}
+		for _, d := range b.Documents {
+			if !codePattern.MatchString(d.Code) {
+				p.addf("%s: document code %q must be lower-case snake case", bw, d.Code)
+			}
+			checkName(bw+": document "+d.Code, d.Name, p)
+		}
 	}
 }

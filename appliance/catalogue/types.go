@@ -79,6 +79,36 @@ type Step struct {
 type FeeRule struct {
 	Kind   string       `json:"kind"`
 	Amount domain.Paise `json:"amount,omitempty"`
+	// Bands are the fee bands of a FeeBands rule, by how late the
+	// application is; the owning module says from what date the delay is
+	// counted (Basis, in words for the applicant). Bands do not overlap and
+	// are listed in order. A delay outside every band is refused with
+	// Outside, which says what the applicant should do instead.
+	Basis   domain.Text `json:"basis,omitzero"`
+	Bands   []FeeBand   `json:"bands,omitempty"`
+	Outside domain.Text `json:"outside,omitzero"`
+}
+
+// FeeBand is one band of a delay-banded fee: from FromDays to ToDays days
+// late (both inclusive; ToDays 0 means no upper bound), the fee is Amount
+// and the applicant must also produce Documents.
+type FeeBand struct {
+	FromDays  int                   `json:"from_days"`
+	ToDays    int                   `json:"to_days,omitempty"`
+	Amount    domain.Paise          `json:"amount"`
+	Name      domain.Text           `json:"name"`
+	Documents []DocumentRequirement `json:"documents,omitempty"`
+}
+
+// Band returns the band a delay of days falls in, or false when it falls
+// in none (the application is then refused with the rule's Outside text).
+func (r FeeRule) Band(days int) (FeeBand, bool) {
+	for _, b := range r.Bands {
+		if days >= b.FromDays && (b.ToDays == 0 || days <= b.ToDays) {
+			return b, true
+		}
+	}
+	return FeeBand{}, false
 }
 
 // Field types.
@@ -135,6 +165,10 @@ const (
 	// rules (late-registration bands, tax, per-square-metre permit fees);
 	// Amount, if set, is an application fee collected at submission.
 	FeeComputed = "computed"
+	// FeeBands means the fee and the documents required depend on how late
+	// the application is, by the rule's Bands (late registration of a birth,
+	// a death or a marriage; inclusion of a child's name).
+	FeeBands = "bands"
 )
 
 // Kinds of document issued on approval.
