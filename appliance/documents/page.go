@@ -1,53 +1,49 @@
 package documents
 
 import (
-	"bytes"
-	"fmt"
 	"strings"
-	"time"
+	"sync"
+	"unicode"
 	"unicode/utf8"
-
-	"github.com/go-pdf/fpdf"
 
 	"ksmart/appliance/domain"
 )
 
-// The A4 portrait page and its margins, in mm.
+// mm is a millimetre in points, the unit PDF pages are measured in. Layout
+// constants are written in millimetres times mm.
+const mm = 72 / 25.4
+
+// The A4 portrait page and its margins, in points.
 const (
-	pageW     = 210.0
-	pageH     = 297.0
-	marginX   = 18.0
-	marginTop = 14.0
+	pageW     = 210 * mm
+	pageH     = 297 * mm
+	marginX   = 18 * mm
+	marginTop = 12 * mm
 	contentW  = pageW - 2*marginX
 	// footerTop is where the footer's rule is drawn; the body must end above it.
-	footerTop = pageH - 24.0
+	footerTop = pageH - 22*mm
 )
 
-// Text styles used across documents.
-var (
-	styleBodyName   = textStyle{bold, 17}
-	styleBodyNameEn = textStyle{bold, 13}
-	styleDistrict   = textStyle{regular, 9.5}
-	styleTitle      = textStyle{bold, 15}
-	styleLabel      = textStyle{regular, 9.5}
-	styleValue      = textStyle{regular, 11}
-	styleStrong     = textStyle{bold, 11}
-	styleCaption    = textStyle{regular, 9.5}
-	styleSmall      = textStyle{regular, 8.5}
-)
-
-// textStyle is a weight of Manjari at a size in points.
+// textStyle is a weight of the typeface at a size in points.
 type textStyle struct {
-	weight style
+	weight weight
 	size   float64
 }
 
-// sizeMM is the style's em size in mm.
-func (ts textStyle) sizeMM() float64 { return ts.size * mmPerPt }
-
-// lineHeight leaves room for Malayalam's stacked conjuncts and below-base
-// vowel signs, which reach further than Latin descenders.
-func (ts textStyle) lineHeight() float64 { return 1.5 * ts.sizeMM() }
+// Text styles used across documents.
+var (
+	styleGovernment = textStyle{bold, 10.5}
+	styleBodyName   = textStyle{bold, 16}
+	styleBodyNameEn = textStyle{bold, 13}
+	styleDistrict   = textStyle{regular, 9.5}
+	styleTitle      = textStyle{bold, 14}
+	styleLabel      = textStyle{regular, 9}
+	styleValue      = textStyle{regular, 10.5}
+	styleStrong     = textStyle{bold, 10.5}
+	styleStatement  = textStyle{regular, 10}
+	styleCaption    = textStyle{regular, 8.5}
+	styleSmall      = textStyle{regular, 8}
+)
 
 // alignment places a line within its box.
 type alignment int
@@ -55,65 +51,75 @@ type alignment int
 const (
 	alignLeft alignment = iota
 	alignCenter
+	alignRight
 )
 
-// meta is what a document says about itself: who issued it, what it is and
-// when it was made. The time becomes the PDF's creation and modification
-// dates, so a document made again from the same record has the same bytes.
-type meta struct {
-	LocalBody domain.LocalBody
-	Title     domain.Text
-	Subject   string
-	Time      time.Time
-}
+// Grey levels for text and rules (0 is black).
+const (
+	black = 0.0
+	grey  = 0.3
+	light = 0.72
+)
 
-// document is one A4 page of a bilingual document under construction: the
-// shared layout (header naming the local body, title, labelled rows, QR block,
-// footer) that receipts, certificates, licences and permits are drawn with.
-// Methods draw from the top down, advancing y; write finishes the page.
-type document struct {
-	pdf *fpdf.Fpdf
-	tf  [2]*typeface
-	sh  *shaper
-	// y is the top of the next thing to draw, in mm from the top of the page.
+// page is one A4 page of a bilingual document under construction. Its
+// methods draw from the top down, advancing y; file finishes it.
+//
+// Text is drawn word by word. A word the Malayalam font has every letter of
+// is shaped and drawn as the outlines of its glyphs (form XObjects placed with
+// "Do"), with the same word laid over it as invisible text so that search,
+// copy-paste and pdftotext give it back; any other word, and every word in
+// English-only mode, is ordinary Helvetica text.
+type page struct {
+	fonts   *Fonts
+	content []byte
+	// forms lists the glyph forms used, in order of first use; used is the
+	// same as a set.
+	forms []*glyphForm
+	used  map[*glyphForm]bool
+	// width and height are the page's size in points.
+	width, height float64
+	// y is the top of the next thing to draw, in points from the top of
+	// the page.
 	y float64
+	// fill is the current fill grey, or -1 before the first is set.
+	fill float64
 }
 
-// newDocument starts a page with Manjari registered in both weights.
-func newDocument(m meta) (*document, error) {
-	tfs, err := loadTypefaces()
-	if err != nil {
-		return nil, err
+// contentBuffers pools the content streams of pages being drawn: a
+// certificate's is about 100 KB, which would otherwise be allocated, and
+// grown, afresh for every document.
+var contentBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 128<<10)
+	return &b
+}}
+
+// newPage starts an A4 page drawn with fonts.
+func newPage(fonts *Fonts) *page {
+	return &page{
+		fonts:   fonts,
+		content: (*contentBuffers.Get().(*[]byte))[:0],
+		used:    map[*glyphForm]bool{},
+		width:   pageW,
+		height:  pageH,
+		y:       marginTop,
+		fill:    -1,
 	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	// Sorting the catalogue and fixing the dates leaves nothing in the file
-	// that depends on map order or the clock.
-	pdf.SetCatalogSort(true)
-	at := m.Time.In(domain.IST)
-	pdf.SetCreationDate(at)
-	pdf.SetModificationDate(at)
-	pdf.SetTitle(joinBilingual(m.Title), true)
-	pdf.SetAuthor(joinBilingual(m.LocalBody.Name), true)
-	if m.Subject != "" {
-		pdf.SetSubject(m.Subject, true)
-	}
-	pdf.SetCreator("ksmart", false)
-	pdf.SetProducer("ksmart", false)
-	pdf.SetMargins(marginX, marginTop, marginX)
-	pdf.SetAutoPageBreak(false, 0)
-	for _, tf := range tfs {
-		pdf.AddUTF8FontFromBytes(fontFamily, tf.style.fpdfStyle(), tf.pdfFont)
-	}
-	pdf.AddPage()
-	if err := pdf.Error(); err != nil {
-		return nil, fmt.Errorf("documents: start page: %w", err)
-	}
-	return &document{pdf: pdf, tf: tfs, sh: getShaper(tfs), y: marginTop}, nil
 }
 
-// joinBilingual writes t as "English / Malayalam", or whichever half is set.
-func joinBilingual(t domain.Text) string {
+// malayalam reports whether the page draws Malayalam.
+func (p *page) malayalam() bool { return p.fonts.Malayalam() }
+
+// join writes a bilingual text the way the page can print it: "English /
+// Malayalam" (or whichever half is set), and in English-only mode the
+// English half alone.
+func (p *page) join(t domain.Text) string {
 	en, ml := strings.TrimSpace(t.En), strings.TrimSpace(t.Ml)
+	if !p.malayalam() {
+		if en == "" && ml != "" {
+			return malayalamOnly
+		}
+		return en
+	}
 	switch {
 	case en == "" || en == ml:
 		return ml
@@ -123,69 +129,112 @@ func joinBilingual(t domain.Text) string {
 	return en + " / " + ml
 }
 
-// setStyle makes ts the current font.
-func (d *document) setStyle(ts textStyle) {
-	d.pdf.SetFont(fontFamily, ts.weight.fpdfStyle(), ts.size)
-}
+// malayalamOnly stands in, in English-only mode, for a text that has no
+// English half.
+const malayalamOnly = "(in Malayalam only)"
 
-// word is a piece of text between spaces, cut into script runs and measured
-// in one style.
-type word struct {
-	runs  []run
-	width float64 // mm
-}
-
-// measure cuts text into words and measures each in ts, shaping the runs
-// that are not ASCII; ts must be the current style.
-func (d *document) measure(text string, ts textStyle) []word {
-	tf := d.tf[ts.weight]
-	var words []word
-	for _, field := range strings.Fields(text) {
-		w := word{runs: splitScripts(field)}
-		for i := range w.runs {
-			r := &w.runs[i]
-			if r.shaped {
-				r.glyphs = d.sh.shape(tf, r.text)
-				var adv float64
-				for _, g := range r.glyphs {
-					adv += g.xAdvance
-				}
-				r.width = adv * ts.sizeMM() / tf.upem
-			} else {
-				r.width = d.pdf.GetStringWidth(r.text)
-			}
-			w.width += r.width
-		}
-		words = append(words, w)
+// ml returns t's Malayalam half when the page draws Malayalam, else "".
+func (p *page) ml(t domain.Text) string {
+	if !p.malayalam() {
+		return ""
 	}
-	return words
+	return strings.TrimSpace(t.Ml)
 }
 
-// wrap fills lines no wider than width (mm) with text's words. A word that
-// is wider than a line on its own and is plain ASCII (a long URL or
-// number) is broken after a '/', '-', '.' or '=' where possible, else
-// anywhere; a shaped word that long is left to overflow.
-func (d *document) wrap(text string, ts textStyle, width float64) [][]word {
-	d.setStyle(ts)
-	space := d.pdf.GetStringWidth(" ")
+// setFill makes g the fill grey of what follows.
+func (p *page) setFill(g float64) {
+	if g == p.fill {
+		return
+	}
+	p.fill = g
+	p.content = appendNum(p.content, g, 3)
+	p.content = append(p.content, " g\n"...)
+}
+
+// pt appends a page coordinate (in points) to the content.
+func (p *page) pt(v float64) {
+	p.content = appendNum(p.content, v, 3)
+	p.content = append(p.content, ' ')
+}
+
+// word is a piece of text between spaces, measured in one style.
+type word struct {
+	text string
+	// shaped is the word's glyphs in tf, or nil when it is drawn in
+	// Helvetica.
+	shaped *shapedWord
+	tf     *typeface
+	width  float64 // points
+}
+
+// newWord measures text (without spaces) in style st.
+func (p *page) newWord(text string, st textStyle) word {
+	if p.malayalam() {
+		tf := p.fonts.faces[st.weight]
+		if tf.covers(text) {
+			sw := p.fonts.shape(tf, text)
+			return word{text: text, shaped: sw, tf: tf, width: sw.advance * st.size / tf.upem}
+		}
+	}
+	return word{text: text, width: helveticaWidth(winAnsi(text), st.weight) * st.size}
+}
+
+// spaceWidth is the width of a space between words in st.
+func (p *page) spaceWidth(st textStyle) float64 {
+	if p.malayalam() {
+		tf := p.fonts.faces[st.weight]
+		if sw := p.fonts.shape(tf, " "); sw.advance > 0 {
+			return sw.advance * st.size / tf.upem
+		}
+	}
+	return helveticaWidth([]byte{' '}, st.weight) * st.size
+}
+
+// lineMetrics returns the ascent and descent (positive) of st in points.
+func (p *page) lineMetrics(st textStyle) (ascent, descent float64) {
+	if p.malayalam() {
+		tf := p.fonts.faces[st.weight]
+		return tf.ascent / tf.upem * st.size, -tf.descent / tf.upem * st.size
+	}
+	return helveticaAscent / 1000.0 * st.size, -helveticaDescent / 1000.0 * st.size
+}
+
+// lineHeight leaves room for Malayalam's stacked conjuncts and below-base
+// vowel signs, which reach further than Latin descenders: 1.3 em, or a tenth
+// more than the font's ascent and descent when they span more.
+func (p *page) lineHeight(st textStyle) float64 {
+	if p.malayalam() {
+		tf := p.fonts.faces[st.weight]
+		return max(1.3, 1.1*(tf.ascent-tf.descent)/tf.upem) * st.size
+	}
+	return 1.3 * st.size
+}
+
+// wrap fills lines no wider than width with text's words. A word wider than
+// a line on its own (a long URL or number, a very long name) is broken: after
+// a '/', '.', '=', '?' or '&' where one fits, else between letters (never
+// inside a Malayalam conjunct or before a vowel sign).
+func (p *page) wrap(text string, st textStyle, width float64) [][]word {
+	space := p.spaceWidth(st)
 	var lines [][]word
 	var line []word
 	lineW := 0.0
-	for _, w := range d.measure(text, ts) {
+	for _, field := range strings.Fields(text) {
+		w := p.newWord(field, st)
 		pieces := []word{w}
-		if w.width > width && len(w.runs) == 1 && !w.runs[0].shaped {
-			pieces = d.breakWord(w.runs[0].text, width)
+		if w.width > width {
+			pieces = p.breakWord(field, st, width)
 		}
-		for _, p := range pieces {
-			if len(line) > 0 && lineW+space+p.width > width {
+		for _, pc := range pieces {
+			if len(line) > 0 && lineW+space+pc.width > width {
 				lines = append(lines, line)
 				line, lineW = nil, 0
 			}
 			if len(line) > 0 {
 				lineW += space
 			}
-			line = append(line, p)
-			lineW += p.width
+			line = append(line, pc)
+			lineW += pc.width
 		}
 	}
 	if len(line) > 0 {
@@ -194,108 +243,332 @@ func (d *document) wrap(text string, ts textStyle, width float64) [][]word {
 	return lines
 }
 
-// breakWord cuts an ASCII word into pieces no wider than width,
-// each ending after the last '/', '-', '.', '=', '?' or '&' that fits, or
-// else after the last character that fits. fpdf applies no kerning, so the
-// width of a prefix is the sum of its characters' widths.
-func (d *document) breakWord(s string, width float64) []word {
+// breakWord cuts a word into pieces no wider than width where it can: each
+// piece ends at the last soft break ('/', '.', '=', '?', '&') that fits, or
+// else at the last letter boundary that fits. A hyphen is no break point:
+// text extraction may drop it when it joins the lines.
+//
+// The stretches between soft breaks (https:, pala., ksmart. …) are measured
+// through the word cache, since addresses repeat them; a stretch too long
+// for a line on its own is cut by binary search over its letter boundaries.
+func (p *page) breakWord(s string, st textStyle, width float64) []word {
 	var pieces []word
 	for s != "" {
-		fit, soft, w := 0, 0, 0.0
-		for i, r := range s {
-			w += d.pdf.GetStringWidth(string(r))
-			if w > width && fit > 0 {
+		cut := 0
+		for cut < len(s) {
+			next := cut + strings.IndexAny(s[cut:], "/.=?&") + 1
+			if next == cut { // no soft break left
+				next = len(s)
+			}
+			if cut > 0 && p.newWord(s[:next], st).width > width {
 				break
 			}
-			fit = i + utf8.RuneLen(r)
-			if strings.ContainsRune("/-.=?&", r) {
-				soft = fit
-			}
+			cut = next
 		}
-		cut := fit
-		if fit < len(s) && soft > 0 {
-			cut = soft
+		if p.newWord(s[:cut], st).width > width {
+			cut = p.fitLetters(s[:cut], st, width)
 		}
-		piece := s[:cut]
-		pieces = append(pieces, word{runs: []run{{text: piece}}, width: d.pdf.GetStringWidth(piece)})
+		pieces = append(pieces, p.newWord(s[:cut], st))
 		s = s[cut:]
 	}
 	return pieces
 }
 
+// fitLetters returns the length of the longest prefix of s, cut at a letter
+// boundary, that fits in width (at least one letter, even if it does not),
+// found by binary search with uncached shaping.
+func (p *page) fitLetters(s string, st textStyle, width float64) int {
+	var cuts []int
+	for i, r := range s {
+		if end := i + utf8.RuneLen(r); end == len(s) || letterBoundary(s, end) {
+			cuts = append(cuts, end)
+		}
+	}
+	lo, hi := 0, len(cuts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if p.measure(s[:cuts[mid]], st) <= width {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return cuts[lo]
+}
+
+// measure is the width of text (without spaces) in st, shaped without
+// caching the result.
+func (p *page) measure(text string, st textStyle) float64 {
+	if p.malayalam() {
+		tf := p.fonts.faces[st.weight]
+		if tf.covers(text) {
+			return p.fonts.shapeUncached(tf, text).advance * st.size / tf.upem
+		}
+	}
+	return helveticaWidth(winAnsi(text), st.weight) * st.size
+}
+
+// letterBoundary reports whether a word may be cut before byte i of s
+// without splitting a Malayalam cluster: not before a vowel sign or other
+// mark, not after a virama or a joiner, and not before a joiner.
+func letterBoundary(s string, i int) bool {
+	next, _ := utf8.DecodeRuneInString(s[i:])
+	prev, _ := utf8.DecodeLastRuneInString(s[:i])
+	if unicode.In(next, unicode.Mn, unicode.Mc, unicode.Me) || next == 0x200C || next == 0x200D {
+		return false
+	}
+	return prev != 0x0D4D && prev != 0x200C && prev != 0x200D
+}
+
 // lineWidth is the width of a wrapped line with single spaces.
-func (d *document) lineWidth(line []word) float64 {
-	w := d.pdf.GetStringWidth(" ") * float64(len(line)-1)
+func (p *page) lineWidth(line []word, st textStyle) float64 {
+	w := p.spaceWidth(st) * float64(len(line)-1)
 	for _, wd := range line {
 		w += wd.width
 	}
 	return w
 }
 
-// drawLine draws a line's words from x along baseline y; ts must be the
-// current style.
-func (d *document) drawLine(line []word, ts textStyle, x, y float64) {
-	tf := d.tf[ts.weight]
-	space := d.pdf.GetStringWidth(" ")
+// drawWord draws w, visibly, with its pen starting at x on baseline y
+// (points from the top of the page): its glyph outlines, or Helvetica text
+// for a word the font cannot draw. drawLine lays the invisible text over it.
+func (p *page) drawWord(w word, st textStyle, x, y float64) {
+	by := p.height - y // PDF's y axis grows upwards from the bottom
+	if w.shaped == nil {
+		font := "/F1 "
+		if st.weight == bold {
+			font = "/F2 "
+		}
+		p.content = append(p.content, "BT 0 Tr "+font...)
+		p.content = appendNum(p.content, st.size, 2)
+		p.content = append(p.content, " Tf 100 Tz "...)
+		p.pt(x)
+		p.pt(by)
+		p.content = append(p.content, "Td "...)
+		p.content = appendPDFString(p.content, winAnsi(w.text))
+		p.content = append(p.content, " Tj ET\n"...)
+		return
+	}
+
+	// One transformation to the word's origin at one unit per font unit,
+	// then a translation from glyph to glyph.
+	scale := st.size / w.tf.upem
+	p.content = append(p.content, "q "...)
+	p.content = appendNum(p.content, scale, 9)
+	p.content = append(p.content, " 0 0 "...)
+	p.content = appendNum(p.content, scale, 9)
+	p.content = append(p.content, ' ')
+	p.pt(x)
+	p.pt(by)
+	p.content = append(p.content, "cm"...)
+	var pen, cx, cy float64
+	for _, g := range w.shaped.glyphs {
+		if !g.form.empty {
+			tx, ty := pen+g.xOff, g.yOff
+			if tx != cx || ty != cy {
+				p.content = append(p.content, " 1 0 0 1 "...)
+				p.content = appendNum(p.content, tx-cx, 3)
+				p.content = append(p.content, ' ')
+				p.content = appendNum(p.content, ty-cy, 3)
+				p.content = append(p.content, " cm"...)
+				cx, cy = tx, ty
+			}
+			p.content = append(p.content, " /"...)
+			p.content = append(p.content, g.form.name...)
+			p.content = append(p.content, " Do"...)
+			if !p.used[g.form] {
+				p.used[g.form] = true
+				p.forms = append(p.forms, g.form)
+			}
+		}
+		pen += g.xAdvance
+	}
+	p.content = append(p.content, " Q\n"...)
+}
+
+// drawLine draws a wrapped line's words from x along baseline y, then lays
+// the same text over the glyph outlines as invisible Helvetica text, so that
+// search, copy-paste and pdftotext give it back:
+//
+//   - consecutive printable-ASCII words as one string with their spaces,
+//     stretched (Tz) over the width they take on the page;
+//   - any other word (Malayalam, ₹, accented Latin) as a placeholder letter
+//     inside a marked-content span whose /ActualText is the word. poppler
+//     and Acrobat use the ActualText for the span's glyphs, provided the
+//     span shows at least one.
+func (p *page) drawLine(line []word, st textStyle, x, y float64) {
+	space := p.spaceWidth(st)
+	xs := make([]float64, len(line))
 	for i, w := range line {
 		if i > 0 {
 			x += space
 		}
-		for _, r := range w.runs {
-			if r.shaped {
-				drawShaped(d.pdf, tf, ts.size, x, y, r.text, r.glyphs)
-			} else {
-				d.pdf.Text(x, y, r.text)
-			}
-			x += r.width
+		xs[i] = x
+		p.drawWord(w, st, x, y)
+		x += w.width
+	}
+	for i := 0; i < len(line); {
+		w := line[i]
+		if w.shaped == nil { // visible Helvetica text extracts as it is
+			i++
+			continue
 		}
+		if !isPrintableASCII(w.text) {
+			p.content = append(p.content, "/Span <</ActualText "...)
+			p.content = appendUTF16Hex(p.content, w.text)
+			p.content = append(p.content, ">> BDC "...)
+			p.invisible([]byte{'x'}, st, xs[i], y, w.width)
+			p.content = append(p.content, " EMC\n"...)
+			i++
+			continue
+		}
+		j := i + 1
+		for j < len(line) && line[j].shaped != nil && isPrintableASCII(line[j].text) {
+			j++
+		}
+		text := make([]byte, 0, 64)
+		for k := i; k < j; k++ {
+			if k > i {
+				text = append(text, ' ')
+			}
+			text = append(text, line[k].text...)
+		}
+		p.invisible(text, st, xs[i], y, xs[j-1]+line[j-1].width-xs[i])
+		p.content = append(p.content, '\n')
+		i = j
 	}
 }
 
-// paragraph draws text wrapped to width (mm) with its first line's top at
-// top, and returns the height it took.
-func (d *document) paragraph(text string, ts textStyle, x, top, width float64, align alignment) float64 {
-	lines := d.wrap(text, ts, width)
-	tf := d.tf[ts.weight]
-	lh := ts.lineHeight()
-	// The baseline sits so that the font's ascent and descent are centred
-	// in the line box.
-	ascent := tf.ascent / tf.upem * ts.sizeMM()
-	descent := -tf.descent / tf.upem * ts.sizeMM()
+// invisible writes text (WinAnsi bytes) in Helvetica, invisibly (text
+// rendering mode 3), from x on baseline y, stretched to width.
+func (p *page) invisible(text []byte, st textStyle, x, y, width float64) {
+	hw := helveticaWidth(text, regular) * st.size
+	if hw <= 0 || width <= 0 {
+		return
+	}
+	p.content = append(p.content, "BT 3 Tr /F1 "...)
+	p.content = appendNum(p.content, st.size, 2)
+	p.content = append(p.content, " Tf "...)
+	p.content = appendNum(p.content, 100*width/hw, 3)
+	p.content = append(p.content, " Tz "...)
+	p.pt(x)
+	p.pt(p.height - y)
+	p.content = append(p.content, "Td "...)
+	p.content = appendPDFString(p.content, text)
+	p.content = append(p.content, " Tj ET"...)
+}
+
+// paragraph draws text wrapped to width in fill grey g, with its first
+// line's top at top, and returns the height it took.
+func (p *page) paragraph(text string, st textStyle, x, top, width float64, align alignment, g float64) float64 {
+	return p.drawLines(p.wrap(text, st, width), st, x, top, width, align, g)
+}
+
+// drawLines draws wrapped lines as paragraph does.
+func (p *page) drawLines(lines [][]word, st textStyle, x, top, width float64, align alignment, g float64) float64 {
+	if len(lines) == 0 {
+		return 0
+	}
+	p.setFill(g)
+	lh := p.lineHeight(st)
+	ascent, descent := p.lineMetrics(st)
+	// The baseline sits so that the font's ascent and descent are centred in
+	// the line box.
 	baseline := top + (lh-ascent-descent)/2 + ascent
 	for i, line := range lines {
 		lx := x
-		if align == alignCenter {
-			lx = x + (width-d.lineWidth(line))/2
+		switch align {
+		case alignCenter:
+			lx = x + (width-p.lineWidth(line, st))/2
+		case alignRight:
+			lx = x + width - p.lineWidth(line, st)
 		}
-		d.drawLine(line, ts, lx, baseline+float64(i)*lh)
+		p.drawLine(line, st, lx, baseline+float64(i)*lh)
 	}
 	return float64(len(lines)) * lh
 }
 
-// header names the local body in Malayalam and English, with its district,
-// above a double rule.
-func (d *document) header(lb domain.LocalBody) {
-	if lb.Name.Ml != "" {
-		d.y += d.paragraph(lb.Name.Ml, styleBodyName, marginX, d.y, contentW, alignCenter)
+// textBlock draws paragraphs one below the other from top and returns the
+// height they took; empty texts are skipped.
+func (p *page) textBlock(texts []string, st textStyle, x, top, width float64, align alignment, g float64) float64 {
+	h := 0.0
+	for _, t := range texts {
+		if strings.TrimSpace(t) != "" {
+			h += p.paragraph(t, st, x, top+h, width, align, g)
+		}
 	}
-	if lb.Name.En != "" {
-		d.y += d.paragraph(lb.Name.En, styleBodyNameEn, marginX, d.y, contentW, alignCenter)
-	}
-	if district := districtLine(lb.District); district != "" {
-		d.y += d.paragraph(district, styleDistrict, marginX, d.y, contentW, alignCenter)
-	}
-	d.y += 2
-	d.pdf.SetDrawColor(0, 0, 0)
-	d.pdf.SetLineWidth(0.6)
-	d.pdf.Line(marginX, d.y, pageW-marginX, d.y)
-	d.pdf.SetLineWidth(0.2)
-	d.pdf.Line(marginX, d.y+1, pageW-marginX, d.y+1)
-	d.y += 5
+	return h
 }
 
-// districtLine reads "Kottayam District / കോട്ടയം ജില്ല".
-func districtLine(t domain.Text) string {
+// rule draws a horizontal line across the content width at y.
+func (p *page) rule(y, width, g float64) {
+	p.line(marginX, y, pageW-marginX, y, width, g)
+}
+
+// line strokes a straight line from (x1, y1) to (x2, y2).
+func (p *page) line(x1, y1, x2, y2, width, g float64) {
+	p.content = append(p.content, "q "...)
+	p.content = appendNum(p.content, g, 3)
+	p.content = append(p.content, " G "...)
+	p.content = appendNum(p.content, width, 3)
+	p.content = append(p.content, " w "...)
+	p.pt(x1)
+	p.pt(p.height - y1)
+	p.content = append(p.content, "m "...)
+	p.pt(x2)
+	p.pt(p.height - y2)
+	p.content = append(p.content, "l S Q\n"...)
+}
+
+// circle strokes a circle of radius r around (cx, cy), dashed when dash > 0,
+// as four Bézier arcs.
+func (p *page) circle(cx, cy, r, width, g, dash float64) {
+	const k = 0.5522847498 // control point distance for a quarter circle
+	y := p.height - cy
+	p.content = append(p.content, "q "...)
+	p.content = appendNum(p.content, g, 3)
+	p.content = append(p.content, " G "...)
+	p.content = appendNum(p.content, width, 3)
+	p.content = append(p.content, " w "...)
+	if dash > 0 {
+		p.content = append(p.content, '[')
+		p.content = appendNum(p.content, dash, 2)
+		p.content = append(p.content, "] 0 d "...)
+	}
+	p.pt(cx + r)
+	p.pt(y)
+	p.content = append(p.content, "m\n"...)
+	for _, q := range [4][6]float64{
+		{cx + r, y + k*r, cx + k*r, y + r, cx, y + r},
+		{cx - k*r, y + r, cx - r, y + k*r, cx - r, y},
+		{cx - r, y - k*r, cx - k*r, y - r, cx, y - r},
+		{cx + k*r, y - r, cx + r, y - k*r, cx + r, y},
+	} {
+		for _, v := range q {
+			p.pt(v)
+		}
+		p.content = append(p.content, "c\n"...)
+	}
+	p.content = append(p.content, "S Q\n"...)
+}
+
+// header names the local body in Malayalam and English, with its district,
+// above a double rule; above all, when gov is set, "Government of Kerala".
+func (p *page) header(lb domain.LocalBody, gov bool) {
+	if gov {
+		p.y += p.textBlock([]string{p.join(domain.T("Government of Kerala", "കേരള സർക്കാർ"))}, styleGovernment, marginX, p.y, contentW, alignCenter, black)
+	}
+	p.y += p.textBlock([]string{p.ml(lb.Name)}, styleBodyName, marginX, p.y, contentW, alignCenter, black)
+	p.y += p.textBlock([]string{lb.Name.En}, styleBodyNameEn, marginX, p.y, contentW, alignCenter, black)
+	p.y += p.textBlock([]string{p.join(districtText(lb.District))}, styleDistrict, marginX, p.y, contentW, alignCenter, black)
+	p.y += 2 * mm
+	p.rule(p.y, 1.7, black)
+	p.rule(p.y+1*mm, 0.6, black)
+	p.y += 4 * mm
+}
+
+// districtText reads "Kottayam District / കോട്ടയം ജില്ല".
+func districtText(t domain.Text) domain.Text {
 	var en, ml string
 	if t.En != "" {
 		en = t.En + " District"
@@ -303,13 +576,7 @@ func districtLine(t domain.Text) string {
 	if t.Ml != "" {
 		ml = t.Ml + " ജില്ല"
 	}
-	return joinBilingual(domain.T(en, ml))
-}
-
-// title draws the document's name, centred, in both languages.
-func (d *document) title(t domain.Text) {
-	d.y += d.paragraph(joinBilingual(t), styleTitle, marginX, d.y, contentW, alignCenter)
-	d.y += 4
+	return domain.T(en, ml)
 }
 
 // row is one labelled line of a document: "English / Malayalam label :
@@ -321,113 +588,99 @@ type row struct {
 	Label  domain.Text
 	Value  domain.Text
 	Strong bool
+	// Label2 and Value2, when set, are a second, short pair drawn in the
+	// right part of the value column ("Registration number : B-12/2026
+	// Date of registration : 14-03-2026"); Value is then short too.
+	Label2 domain.Text
+	Value2 domain.Text
 }
 
 // plain is a value that reads the same in both languages: a number, a date,
 // an amount.
 func plain(s string) domain.Text { return domain.Text{En: s} }
 
-// Column geometry of rows, in mm.
+// Column geometry of rows, in points.
 const (
-	labelW = 62.0
-	colonX = marginX + labelW + 2
-	valueX = colonX + 4
+	labelW = 62 * mm
+	colonX = marginX + labelW + 2*mm
+	valueX = colonX + 4*mm
 	valueW = pageW - marginX - valueX
+	// rowPad is the space above and below a row's text.
+	rowPad = 1.2 * mm
+	// The second pair of a row with two: the first value's width, then the
+	// second label, colon and value.
+	pairValueW = 30 * mm
+	pairLabelX = valueX + pairValueW + 2*mm
+	pairLabelW = 44 * mm
+	pairColonX = pairLabelX + pairLabelW + 1*mm
 )
 
 // rows draws labelled rows, each separated by a hairline, label and value
 // wrapping in their own columns.
-func (d *document) rows(rows []row) {
-	d.pdf.SetDrawColor(190, 190, 190)
-	d.pdf.SetLineWidth(0.15)
-	d.pdf.Line(marginX, d.y, pageW-marginX, d.y)
+func (p *page) rows(rows []row) {
+	p.rule(p.y, 0.4, light)
 	for _, r := range rows {
-		top := d.y + 1.5
-		d.pdf.SetTextColor(70, 70, 70)
-		lh := d.paragraph(joinBilingual(r.Label), styleLabel, marginX, top, labelW, alignLeft)
-		d.pdf.SetTextColor(0, 0, 0)
+		top := p.y + rowPad
+		lh := p.paragraph(p.join(r.Label), styleLabel, marginX, top, labelW, alignLeft, grey)
 		vs := styleValue
 		if r.Strong {
 			vs = styleStrong
 		}
-		d.paragraph(":", vs, colonX, top, 3, alignLeft)
-		vh := d.value(r.Value, vs, top)
-		d.y = top + max(lh, vh) + 1.5
-		d.pdf.Line(marginX, d.y, pageW-marginX, d.y)
+		p.paragraph(":", vs, colonX, top, 3*mm, alignLeft, black)
+		var vh float64
+		if blank(r.Label2) {
+			vh = p.value(r.Value, vs, top)
+		} else {
+			vh = p.paragraph(p.join(r.Value), vs, valueX, top, pairValueW, alignLeft, black)
+			vh = max(vh, p.paragraph(p.join(r.Label2), styleLabel, pairLabelX, top, pairLabelW, alignLeft, grey))
+			p.paragraph(":", styleValue, pairColonX, top, 3*mm, alignLeft, black)
+			vh = max(vh, p.paragraph(p.join(r.Value2), styleValue, pairColonX+4*mm, top, pageW-marginX-pairColonX-4*mm, alignLeft, black))
+		}
+		p.y = top + max(lh, vh) + rowPad
+		p.rule(p.y, 0.4, light)
 	}
-	d.pdf.SetDrawColor(0, 0, 0)
-	d.y += 5
+	p.y += 4 * mm
 }
 
 // value draws a row's value in the value column and returns its height.
-func (d *document) value(v domain.Text, vs textStyle, top float64) float64 {
-	joined := joinBilingual(v)
-	if v.En == "" || v.Ml == "" || joined != v.En+" / "+v.Ml || len(d.wrap(joined, vs, valueW)) == 1 {
-		return d.paragraph(joined, vs, valueX, top, valueW, alignLeft)
-	}
-	h := d.paragraph(v.En, vs, valueX, top, valueW, alignLeft)
-	return h + d.paragraph(v.Ml, vs, valueX, top+h, valueW, alignLeft)
+func (p *page) value(v domain.Text, vs textStyle, top float64) float64 {
+	return p.bilingual(v, vs, valueX, top, valueW, alignLeft, black)
 }
 
-// qrSize is the side of the QR square, quiet zone included, in mm: large
-// enough for a phone camera at arm's length on a printed page.
-const qrSize = 30.0
+// bilingual draws t as "English / Malayalam" when that fits on one line,
+// else English above Malayalam, and returns the height it took.
+func (p *page) bilingual(t domain.Text, st textStyle, x, top, width float64, align alignment, g float64) float64 {
+	lines := p.wrap(p.join(t), st, width)
+	en, ml := strings.TrimSpace(t.En), p.ml(t)
+	if en == "" || ml == "" || en == ml || len(lines) == 1 {
+		return p.drawLines(lines, st, x, top, width, align, g)
+	}
+	h := p.paragraph(en, st, x, top, width, align, g)
+	return h + p.paragraph(ml, st, x, top+h, width, align, g)
+}
 
-// qrBlock draws a QR code of content at the left margin with caption and
-// the content itself beside it.
-func (d *document) qrBlock(content string, caption domain.Text) error {
-	if err := drawQR(d.pdf, marginX, d.y, qrSize, content); err != nil {
-		return err
+// footer closes the page with a rule and notes at the bottom, centred: the
+// first in bold on one line ("English / Malayalam"), each other one in
+// English above Malayalam.
+func (p *page) footer(first domain.Text, notes ...domain.Text) {
+	p.rule(footerTop, 0.6, black)
+	top := footerTop + 1.5*mm
+	top += p.paragraph(p.join(first), textStyle{bold, styleSmall.size}, marginX, top, contentW, alignCenter, grey)
+	for _, n := range notes {
+		top += p.textBlock([]string{n.En, p.ml(n)}, styleSmall, marginX, top, contentW, alignCenter, grey)
 	}
-	x := marginX + qrSize + 4
-	w := pageW - marginX - x
-	top := d.y + 4
-	if caption.En != "" {
-		top += d.paragraph(caption.En, styleCaption, x, top, w, alignLeft)
+}
+
+// file finishes the page as a PDF file with info and an optional XMP packet.
+func (p *page) file(info pdfInfo, xmp []byte) *pdfFile {
+	return &pdfFile{width: p.width, height: p.height, content: p.content, forms: p.forms, info: info, xmp: xmp}
+}
+
+// checkFits reports an EINVALID error when the body, which ends at p.y,
+// runs past limit.
+func (p *page) checkFits(limit float64, what string) error {
+	if p.y > limit {
+		return domain.Errorf(domain.EINVALID, "%s does not fit on one page (its text runs %.0f mm too long); shorten the longest values or remarks", what, (p.y-limit)/mm)
 	}
-	if caption.Ml != "" {
-		top += d.paragraph(caption.Ml, styleCaption, x, top, w, alignLeft)
-	}
-	top += 1
-	d.paragraph(content, styleSmall, x, top, w, alignLeft)
-	d.y += qrSize + 4
 	return nil
-}
-
-// footer closes the page with a rule and a bilingual note at the bottom.
-func (d *document) footer(note domain.Text) {
-	d.pdf.SetDrawColor(0, 0, 0)
-	d.pdf.SetLineWidth(0.2)
-	d.pdf.Line(marginX, footerTop, pageW-marginX, footerTop)
-	top := footerTop + 2
-	d.pdf.SetTextColor(70, 70, 70)
-	if note.En != "" {
-		top += d.paragraph(note.En, styleSmall, marginX, top, contentW, alignCenter)
-	}
-	if note.Ml != "" {
-		d.paragraph(note.Ml, styleSmall, marginX, top, contentW, alignCenter)
-	}
-	d.pdf.SetTextColor(0, 0, 0)
-}
-
-// write finishes the page and returns the PDF's bytes. The document cannot
-// be used afterwards.
-func (d *document) write() ([]byte, error) {
-	defer d.release()
-	if d.y > footerTop {
-		return nil, fmt.Errorf("documents: content runs into the footer (%.1f mm > %.1f mm)", d.y, footerTop)
-	}
-	var buf bytes.Buffer
-	if err := d.pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("documents: write PDF: %w", err)
-	}
-	return buf.Bytes(), nil
-}
-
-// release returns the document's shaper to the pool.
-func (d *document) release() {
-	if d.sh != nil {
-		putShaper(d.sh)
-		d.sh = nil
-	}
 }

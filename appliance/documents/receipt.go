@@ -46,10 +46,10 @@ func (r Receipt) Validate() error {
 	if r.LocalBody.Name.En == "" || r.LocalBody.Name.Ml == "" {
 		problems = append(problems, "local body name is needed in English and Malayalam")
 	}
-	if r.Service.En == "" && r.Service.Ml == "" {
+	if blank(r.Service) {
 		problems = append(problems, "service is missing")
 	}
-	if r.Applicant.En == "" && r.Applicant.Ml == "" {
+	if blank(r.Applicant) {
 		problems = append(problems, "applicant's name is missing")
 	}
 	if r.SubmittedAt.IsZero() {
@@ -78,42 +78,44 @@ func (r Receipt) Validate() error {
 // receiptTitle is the receipt's name on the page and in the PDF's metadata.
 var receiptTitle = domain.T("Acknowledgement Receipt", "കൈപ്പറ്റ് രസീത്")
 
-// PDF renders the receipt as a one-page A4 PDF. The same receipt always
-// gives the same bytes. It returns an EINVALID *domain.Error when the
-// receipt's data is incomplete (see Validate), and an internal error only if
-// the embedded fonts fail to load, which is a build fault.
-func (r Receipt) PDF() ([]byte, error) {
-	if err := r.Validate(); err != nil {
+// Receipt renders an acknowledgement receipt as a one-page A4 PDF. The same
+// receipt drawn with the same fonts always gives the same bytes. It returns
+// an EINVALID *domain.Error when the receipt's data is incomplete (see
+// Validate) or too long for the page.
+func (r *Renderer) Receipt(rec Receipt) ([]byte, error) {
+	if err := rec.Validate(); err != nil {
 		return nil, err
 	}
-	d, err := newDocument(meta{LocalBody: r.LocalBody, Title: receiptTitle, Subject: r.Number, Time: r.SubmittedAt})
-	if err != nil {
-		return nil, err
-	}
-	defer d.release()
-	d.header(r.LocalBody)
-	d.title(receiptTitle)
-	d.rows([]row{
-		{Label: domain.T("Application number", "അപേക്ഷാ നമ്പർ"), Value: plain(r.Number), Strong: true},
-		{Label: domain.T("Service", "സേവനം"), Value: r.Service},
-		{Label: domain.T("Applicant", "അപേക്ഷകൻ"), Value: r.Applicant},
-		{Label: domain.T("Received through", "സ്വീകരിച്ചത്"), Value: channelName(r.Channel)},
-		{Label: domain.T("Date of submission", "സമർപ്പിച്ച തീയതി"), Value: plain(formatDate(r.SubmittedAt))},
-		{Label: domain.T("Due date", "സേവനം ലഭ്യമാക്കേണ്ട തീയതി"), Value: plain(formatDate(r.DueAt))},
-		{Label: domain.T("Fee", "ഫീസ്"), Value: plain(feeText(r.Fee, r.FeePaid))},
-		{Label: domain.T("How to track", "സ്ഥിതി അറിയാൻ"), Value: plain("Scan the QR code or visit " + r.StatusURL)},
+	p := newPage(r.fonts)
+	p.header(rec.LocalBody, false)
+	p.title(receiptTitle)
+	p.rows([]row{
+		{Label: domain.T("Application number", "അപേക്ഷാ നമ്പർ"), Value: plain(rec.Number), Strong: true},
+		{Label: domain.T("Service", "സേവനം"), Value: rec.Service},
+		{Label: domain.T("Applicant", "അപേക്ഷകൻ"), Value: rec.Applicant},
+		{Label: domain.T("Received through", "സ്വീകരിച്ചത്"), Value: channelName(rec.Channel)},
+		{Label: domain.T("Date of submission", "സമർപ്പിച്ച തീയതി"), Value: plain(formatDate(rec.SubmittedAt))},
+		{Label: domain.T("Due date", "സേവനം ലഭ്യമാക്കേണ്ട തീയതി"), Value: plain(formatDate(rec.DueAt))},
+		{Label: domain.T("Fee", "ഫീസ്"), Value: feeText(rec.Fee, rec.FeePaid)},
+		{Label: domain.T("How to track", "സ്ഥിതി അറിയാൻ"), Value: plain("Scan the QR code or visit " + rec.StatusURL)},
 	})
-	if err := d.qrBlock(r.StatusURL, domain.T(
+	if err := p.qrBlock(rec.StatusURL, domain.T(
 		"Scan this code with a phone camera to see the status of your application.",
 		"അപേക്ഷയുടെ സ്ഥിതി അറിയാൻ ഫോൺ ക്യാമറ ഉപയോഗിച്ച് ഈ കോഡ് സ്കാൻ ചെയ്യുക.",
-	)); err != nil {
+	), rec.StatusURL); err != nil {
 		return nil, err
 	}
-	d.footer(domain.T(
-		"This receipt is computer generated and needs no signature. Quote the application number in every enquiry.",
-		"ഈ രസീത് കമ്പ്യൂട്ടർ തയ്യാറാക്കിയതാണ്; ഒപ്പ് ആവശ്യമില്ല. എല്ലാ അന്വേഷണങ്ങളിലും അപേക്ഷാ നമ്പർ പറയുക.",
+	if err := p.checkFits(footerTop-2*mm, "the acknowledgement receipt"); err != nil {
+		return nil, err
+	}
+	p.footer(domain.T("Quote the application number in every enquiry", "എല്ലാ അന്വേഷണങ്ങളിലും അപേക്ഷാ നമ്പർ പറയുക"), domain.T(
+		"This receipt is computer generated and needs no signature.",
+		"ഈ രസീത് കമ്പ്യൂട്ടർ തയ്യാറാക്കിയതാണ്; ഒപ്പ് ആവശ്യമില്ല.",
 	))
-	return d.write()
+	info := pdfInfo{Title: p.join(receiptTitle), Author: p.join(rec.LocalBody.Name), Subject: rec.Number, Time: rec.SubmittedAt}
+	f := p.file(info, nil)
+	defer f.release()
+	return f.bytes(), nil
 }
 
 // channelName names the channel in both languages.
@@ -131,12 +133,12 @@ func formatDate(t time.Time) string {
 }
 
 // feeText states the fee and whether it is paid, or that there is none.
-func feeText(fee domain.Paise, paid bool) string {
-	if fee == 0 {
-		return "No fee / ഫീസില്ല"
+func feeText(fee domain.Paise, paid bool) domain.Text {
+	switch {
+	case fee == 0:
+		return domain.T("No fee", "ഫീസില്ല")
+	case paid:
+		return domain.T(fee.String()+" (paid)", "അടച്ചു")
 	}
-	if paid {
-		return fee.String() + " (paid / അടച്ചു)"
-	}
-	return fee.String() + " (to be paid / അടയ്ക്കാനുണ്ട്)"
+	return domain.T(fee.String()+" (to be paid)", "അടയ്ക്കാനുണ്ട്")
 }

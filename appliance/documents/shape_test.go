@@ -1,114 +1,116 @@
 package documents
 
 import (
-	"bytes"
-	"encoding/binary"
+	"strings"
 	"testing"
 
-	"github.com/go-pdf/fpdf"
 	"github.com/go-text/typesetting/font"
 )
 
-func regularTypeface(tb testing.TB) *typeface {
-	tb.Helper()
-	tfs, err := loadTypefaces()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return tfs[regular]
-}
-
 func TestShape_ConjunctsBecomeLigaturesAndVowelSignsMoveBeforeTheirConsonant(t *testing.T) {
-	tf := regularTypeface(t)
-	sh := getShaper([2]*typeface{tf, tf})
-	defer putShaper(sh)
-	nominal := func(r rune) font.GID {
+	fonts := malayalamRenderer(t).Fonts()
+	tf := fonts.faces[regular]
+	nominal := func(r rune) *glyphForm {
 		g, ok := tf.font.NominalGlyph(r)
 		if !ok {
 			t.Fatalf("font lacks U+%04X", r)
 		}
-		return g
+		return tf.form(g)
 	}
 
 	// ക്ഷ (ka, virama, ssa) is one conjunct glyph that no code point maps to.
-	kssa := sh.shape(tf, "ക്ഷ")
+	kssa := fonts.shape(tf, "ക്ഷ").glyphs
 	if len(kssa) != 1 {
-		t.Fatalf("ക്ഷ shaped into %d glyphs, want 1 ligature: %+v", len(kssa), kssa)
+		t.Fatalf("ക്ഷ shaped into %d glyphs, want 1 ligature", len(kssa))
 	}
 	for _, r := range "ക്ഷ" {
-		if kssa[0].id == nominal(r) {
+		if kssa[0].form == nominal(r) {
 			t.Fatalf("ക്ഷ shaped into the nominal glyph of U+%04X, not a ligature", r)
 		}
 	}
 
 	// ന്റെ (na, virama, rra, e-sign): the e-sign is drawn first, before the
 	// ന്റ conjunct it follows in memory.
-	nte := sh.shape(tf, "ന്റെ")
+	nte := fonts.shape(tf, "ന്റെ").glyphs
 	if len(nte) >= len([]rune("ന്റെ")) {
-		t.Fatalf("ന്റെ shaped into %d glyphs for 4 runes: %+v", len(nte), nte)
+		t.Fatalf("ന്റെ shaped into %d glyphs for 4 letters", len(nte))
 	}
-	if nte[0].id != nominal('െ') {
-		t.Fatalf("first glyph of ന്റെ is %d, want the e-sign %d moved before the consonant", nte[0].id, nominal('െ'))
+	if nte[0].form != nominal('െ') {
+		t.Fatalf("the first glyph of ന്റെ is %s, want the e-sign %s moved before the consonant", nte[0].form.name, nominal('െ').name)
 	}
 }
 
-func TestSplitScripts_NeutralPunctuationFollowsTheRunBefore(t *testing.T) {
-	for _, tc := range []struct {
-		in   string
-		want []run
-	}{
-		{"KS/M0701/2026", []run{{text: "KS/M0701/2026"}}},
-		{"ഫീസില്ല", []run{{text: "ഫീസില്ല", shaped: true}}},
-		{"(ഫീസ്)", []run{{text: "("}, {text: "ഫീസ്)", shaped: true}}},
-		{"₹30.00", []run{{text: "₹", shaped: true}, {text: "30.00"}}},
-		{"José", []run{{text: "Jos"}, {text: "é", shaped: true}}},
-		{"ആർ.", []run{{text: "ആർ.", shaped: true}}},
-		{"abcകഖ-x", []run{{text: "abc"}, {text: "കഖ-", shaped: true}, {text: "x"}}},
-	} {
-		got := splitScripts(tc.in)
-		if len(got) != len(tc.want) {
-			t.Errorf("splitScripts(%q) = %+v, want %+v", tc.in, got, tc.want)
-			continue
+func TestShape_CachedAndFreshShapingAgree(t *testing.T) {
+	fonts := malayalamRenderer(t).Fonts()
+	tf := fonts.faces[bold]
+	for _, w := range []string{"ജ്യോതിലക്ഷ്മി", "₹1,234.50", "José"} {
+		a, b := fonts.shape(tf, w), fonts.shapeUncached(tf, w)
+		if a.advance != b.advance || len(a.glyphs) != len(b.glyphs) {
+			t.Fatalf("%s: cached %+v, fresh %+v", w, a, b)
 		}
-		for i := range got {
-			if got[i].text != tc.want[i].text || got[i].shaped != tc.want[i].shaped {
-				t.Errorf("splitScripts(%q) = %+v, want %+v", tc.in, got, tc.want)
-				break
+	}
+}
+
+func TestGlyphForms_EmptyGlyphsDrawNothingAndOthersAreClosedPaths(t *testing.T) {
+	fonts := malayalamRenderer(t).Fonts()
+	tf := fonts.faces[regular]
+	space, _ := tf.font.NominalGlyph(' ')
+	if f := tf.form(space); !f.empty || f.object != nil {
+		t.Errorf("the space glyph has a form: %q", f.object)
+	}
+	ka, _ := tf.font.NominalGlyph('ക')
+	f := tf.form(ka)
+	if f.empty || f != tf.form(font.GID(ka)) {
+		t.Fatal("ക has no form, or a second one")
+	}
+	path := string(inflateForm(t, f))
+	if !strings.HasSuffix(path, "f") || !strings.Contains(path, " c\n") || !strings.HasPrefix(f.name, "R") {
+		t.Errorf("form %s is not a filled curve path: %.80q…", f.name, path)
+	}
+}
+
+func TestBreakWord_PiecesFitAndJoinBackWithoutSplittingClusters(t *testing.T) {
+	for _, r := range []*Renderer{malayalamRenderer(t), NewRenderer(EnglishOnly())} {
+		p := newPage(r.Fonts())
+		st := styleValue
+		for _, word := range []string{
+			"https://pala.ksmart.lsgkerala.gov.in/verify/M0701-BC-2026-12?d=q83vEjRWeJCrze8SNFZ4kA",
+			strings.Repeat("ജ്യോതിലക്ഷ്മി", 6),
+		} {
+			width := 40 * mm
+			pieces := p.breakWord(word, st, width)
+			var joined strings.Builder
+			for i, pc := range pieces {
+				joined.WriteString(pc.text)
+				if pc.width > width && len([]rune(pc.text)) > 1 {
+					t.Errorf("%s: piece %d %q is %.1f pt wide, more than %.1f", r.Fonts().Name(), i, pc.text, pc.width, width)
+				}
+				if i > 0 && !letterBoundary(word[:strings.Index(word, pc.text)+len(pc.text)], strings.Index(word, pc.text)) {
+					t.Errorf("piece %q starts inside a cluster", pc.text)
+				}
+			}
+			if joined.String() != word || len(pieces) < 2 {
+				t.Errorf("%s: %d pieces join to %q", r.Fonts().Name(), len(pieces), joined.String())
 			}
 		}
 	}
 }
 
-func TestAddPUACmap_EveryGlyphIsReachableAndTheFontStaysValid(t *testing.T) {
-	tf := regularTypeface(t)
-	pdfFont, err := font.ParseTTF(bytes.NewReader(tf.pdfFont))
-	if err != nil {
-		t.Fatalf("the font for fpdf does not parse: %v", err)
-	}
-	for g := range len(tf.advances) {
-		if got, ok := pdfFont.NominalGlyph(rune(puaBase + g)); !ok || int(got) != g {
-			t.Fatalf("U+%04X maps to %d (%v), want glyph %d", puaBase+g, got, ok, g)
+func TestLetterBoundary_NeverInsideAConjunctOrBeforeASign(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		at   int // rune index
+		want bool
+	}{
+		{"കേരളം", 1, false}, // before the e-sign
+		{"കേരളം", 2, true},  // before ര
+		{"ക്ഷ", 1, false},   // before the virama
+		{"ക്ഷ", 2, false},   // after the virama
+		{"ab/cd", 3, true},
+	} {
+		i := len(string([]rune(tc.s)[:tc.at]))
+		if got := letterBoundary(tc.s, i); got != tc.want {
+			t.Errorf("letterBoundary(%q, rune %d) = %v, want %v", tc.s, tc.at, got, tc.want)
 		}
-	}
-	// Printable ASCII keeps its glyphs, so fpdf draws it by code point.
-	for r := rune(0x20); r <= 0x7E; r++ {
-		want, _ := tf.font.NominalGlyph(r)
-		if got, ok := pdfFont.NominalGlyph(r); !ok || got != want {
-			t.Fatalf("%q maps to %d (%v) for fpdf, %d in the font", r, got, ok, want)
-		}
-	}
-	// With checkSumAdjustment in place the whole file sums to the magic number.
-	if sum := sfntChecksum(tf.pdfFont); sum != 0xB1B0AFBA {
-		t.Fatalf("font checksum %#x, want 0xB1B0AFBA", sum)
-	}
-	if binary.BigEndian.Uint32(tf.pdfFont) != 0x00010000 {
-		t.Fatal("the font for fpdf is not TrueType")
-	}
-	pdf := fpdf.New("P", "mm", "A4", "")
-	pdf.AddUTF8FontFromBytes(fontFamily, "", tf.pdfFont)
-	pdf.AddPage()
-	pdf.SetFont(fontFamily, "", 12)
-	if err := pdf.Error(); err != nil {
-		t.Fatalf("fpdf rejects the font: %v", err)
 	}
 }
