@@ -49,6 +49,9 @@ type User struct {
 	// SessionEpoch is stored in each session at sign-in; bumping it ends
 	// every session signed in before.
 	SessionEpoch int `json:"session_epoch"`
+	// KYCVerified is when the citizen's identity was verified by video KYC,
+	// which registering a marriage from abroad needs; zero until then.
+	KYCVerified time.Time `json:"kyc_verified,omitzero"`
 	// Code is the pending one-time verification code of a citizen.
 	Code    *PendingCode `json:"code,omitempty"`
 	Created time.Time    `json:"created"`

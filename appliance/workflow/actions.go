@@ -37,8 +37,12 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 		}
 		report = &upload{att: att, data: req.Report.Data}
 	}
+	apply, err := w.prepare(by, id, req.Kind, now)
+	if err != nil {
+		return File{}, err
+	}
 	var out File
-	_, err := w.Store.Write(func(tx *store.Tx) error {
+	_, err = w.Store.Write(func(tx *store.Tx) error {
 		f, err := getFile(tx, id)
 		if err != nil {
 			return err
@@ -88,6 +92,11 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 				Subject: domain.T("Issued: "+f.Number, "നൽകി: "+f.Number),
 				Body:    domain.T("What you applied for ("+f.ServiceName.En+") has been issued.", "നിങ്ങൾ അപേക്ഷിച്ച "+f.ServiceName.Ml+" നൽകിയിരിക്കുന്നു.")}
 		}
+		if apply != nil {
+			if err := apply(tx, &f); err != nil {
+				return err
+			}
+		}
 		f.History = append(f.History, act)
 		if err := w.save(tx, &old, &f, by, req.Kind, act); err != nil {
 			return err
@@ -102,6 +111,29 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 		return nil
 	})
 	return out, err
+}
+
+// prepare lets the file's module do its slow part of an approval or an
+// issue before the write. The office's right to act is checked first, so
+// that nobody without it makes a module render anything; the write checks
+// again against the file as it is then.
+func (w *Workflow) prepare(by domain.Actor, id, kind string, now time.Time) (Apply, error) {
+	if kind != KindApproved && kind != KindIssued {
+		return nil, nil
+	}
+	var f File
+	if err := w.Store.View(func(tx *store.Tx) (err error) { f, err = getFile(tx, id); return err }); err != nil {
+		return nil, err
+	}
+	svc := w.Service(f)
+	r := w.rules(svc)
+	if r == nil {
+		return nil, nil
+	}
+	if _, err := w.check(by, f, svc, Request{Kind: kind}, false); err != nil {
+		return nil, err
+	}
+	return r.Prepare(kind, f, by, now)
 }
 
 // check decides whether by may take the action on f, and in which role.

@@ -64,9 +64,15 @@ type File struct {
 	Due       time.Time    `json:"due"`
 	Decided   time.Time    `json:"decided,omitzero"`
 	Fee       domain.Paise `json:"fee"`
+	FeeNote   domain.Text  `json:"fee_note,omitzero"` // why the fee is what it is, e.g. a late band
 	FeePaid   bool         `json:"fee_paid"`
-	Reason    string       `json:"reason,omitempty"` // of a rejection
-	History   []Action     `json:"history"`
+	// Record is the register entry or record the file made or concerns,
+	// e.g. a birth's register number, once its module has decided it.
+	Record string `json:"record,omitempty"`
+	// Issued is the document the file ended in, once issued.
+	Issued  *IssuedDocument `json:"issued,omitempty"`
+	Reason  string          `json:"reason,omitempty"` // of a rejection
+	History []Action        `json:"history"`
 }
 
 // Applicant is who applied. UserID is empty for a walk-in applicant with

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"ksmart/appliance/catalogue"
+	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/messaging"
 	"ksmart/store"
@@ -31,6 +32,11 @@ type Workflow struct {
 	Now       func() time.Time
 	// Users looks up a staff user for forwarding to a named person.
 	Users func(id string) (domain.Actor, bool)
+	// Rules holds each module's own rules, by catalogue module name.
+	Rules map[string]Rules
+	// Documents draws receipts (see Receipt); the process shares one
+	// renderer, whose fonts and caches live as long as it does.
+	Documents *documents.Renderer
 }
 
 // Upload is a document as received.
@@ -79,7 +85,15 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 	if strings.TrimSpace(in.Applicant.Name.En) == "" && strings.TrimSpace(in.Applicant.Name.Ml) == "" {
 		fe.Add("applicant_name", domain.T("Give the applicant's name.", "അപേക്ഷകന്റെ പേര് നൽകുക."))
 	}
-	docs, err := w.checkUploads(svc, in.Uploads, by, now, fe)
+	assessed := Assessment{Fee: svc.Fee.Amount}
+	if r := w.rules(svc); r != nil && len(fe) == 0 {
+		if assessed, err = r.Assess(Assessing{Service: svc, Values: values, By: by, Channel: in.Channel, Now: now}); err != nil {
+			return File{}, err
+		}
+	} else if svc.Fee.Kind == catalogue.FeeBands && len(fe) == 0 {
+		return File{}, domain.Errorf(domain.EINTERNAL, "service %s has a banded fee but its module %s has no rules to count the delay", svc.Code, svc.Module)
+	}
+	docs, err := w.checkUploads(svc, assessed.Documents, in.Uploads, by, now, fe)
 	if err != nil {
 		return File{}, err
 	}
@@ -91,7 +105,7 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		Service: svc.Code, ServiceName: svc.Name, Module: svc.Module, Applicant: in.Applicant, Channel: in.Channel,
 		Values: values, Status: StatusInProgress, Step: 0, StepName: svc.Steps[0].Name, Role: svc.Steps[0].Role,
 		Submitted: now, Due: w.Calendar.AddWorkingDays(now, svc.TimeLimitDays),
-		Fee: svc.Fee.Amount, FeePaid: in.Channel == ChannelCounter && svc.Fee.Amount > 0,
+		Fee: assessed.Fee, FeeNote: assessed.FeeNote, FeePaid: in.Channel == ChannelCounter && assessed.Fee > 0,
 	}
 	for _, field := range svc.Fields {
 		if field.Type == catalogue.FieldWard {
@@ -176,14 +190,14 @@ var allowedTypes = map[string]bool{"application/pdf": true, "image/jpeg": true, 
 
 // checkUploads checks every upload by its content and size, and that every
 // required document is there.
-func (w *Workflow) checkUploads(svc catalogue.Service, uploads map[string]Upload, by domain.Actor, now time.Time, fe domain.FieldErrors) ([]upload, error) {
+func (w *Workflow) checkUploads(svc catalogue.Service, extra []catalogue.DocumentRequirement, uploads map[string]Upload, by domain.Actor, now time.Time, fe domain.FieldErrors) ([]upload, error) {
 	wanted := map[string]bool{} // name → required
 	var order []string
 	for _, f := range svc.DocumentFields() {
 		wanted[f.Name] = f.Required
 		order = append(order, f.Name)
 	}
-	for _, d := range svc.Documents {
+	for _, d := range append(slices.Clone(svc.Documents), extra...) {
 		if _, dup := wanted[d.Code]; !dup {
 			order = append(order, d.Code)
 		}

@@ -2,11 +2,13 @@ package workflow_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"ksmart/appliance/catalogue"
+	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/synth"
@@ -40,7 +42,7 @@ func newWorkflowB(t testing.TB) (*workflow.Workflow, *clock) {
 	}
 	// Monday 7 December 2026, 10:30 IST.
 	c := &clock{time.Date(2026, 12, 7, 10, 30, 0, 0, domain.IST)}
-	w := &workflow.Workflow{Store: storetest.Open(t), Catalogue: cat, LocalBody: synth.DemoLocalBody(), Now: c.now,
+	w := &workflow.Workflow{Store: storetest.Open(t), Catalogue: cat, LocalBody: synth.DemoLocalBody(), Now: c.now, Documents: documents.NewRenderer(documents.EnglishOnly()),
 		Users: func(id string) (domain.Actor, bool) {
 			for _, a := range []domain.Actor{clerk, headClerk, registrar, secretary, counter} {
 				if a.ID == id {
@@ -123,8 +125,9 @@ func TestSubmit_BadFormIsRefusedFieldByFieldAndStoresNothing(t *testing.T) {
 
 func TestSubmit_UploadsAreJudgedByContentAndSize(t *testing.T) {
 	w, _ := newWorkflow(t)
+	w.Rules = map[string]workflow.Rules{"civil_registration": &fakeRules{}}
 	form := map[string]string{
-		"sex": "female", "date_of_birth": "2026-12-01", "place_type": "hospital", "place_of_birth": "General Hospital",
+		"sex": "female", "still_birth": "no", "reported_by": "family", "date_of_birth": "2026-12-01", "place_type": "hospital", "place_of_birth": "General Hospital",
 		"mother_name_en": "Lakshmi", "permanent_address": "Fort House, Demo", "ward": "3",
 		"informant_name_en": "Ravi", "informant_phone": "9847012345",
 	}
@@ -298,4 +301,77 @@ func TestCounterEntry_FrontOfficeSubmitsForAWalkIn(t *testing.T) {
 		t.Fatal("the receipt is not reproducible byte for byte")
 	}
 	_ = store.ErrNotFound
+}
+
+// fakeRules stands in for a module's rules, to show what the workflow does
+// with them: the fee and the extra documents of Assess, and Prepare's
+// Apply running inside the approval's write.
+type fakeRules struct {
+	extra   []catalogue.DocumentRequirement
+	refuse  error
+	applied int
+}
+
+func (r *fakeRules) Assess(workflow.Assessing) (workflow.Assessment, error) {
+	return workflow.Assessment{Fee: 200, FeeNote: domain.T("Late", "വൈകി"), Documents: r.extra}, nil
+}
+
+func (r *fakeRules) Prepare(kind string, f workflow.File, by domain.Actor, now time.Time) (workflow.Apply, error) {
+	return func(tx *store.Tx, f *workflow.File) error {
+		if r.refuse != nil {
+			return r.refuse
+		}
+		r.applied++
+		f.Record = "B-1/2026"
+		return tx.Emit(by.ID, "birth.registered", "civil_entry", "x", map[string]string{"kind": kind})
+	}, nil
+}
+
+func TestRules_ModuleSetsFeeAsksForDocumentsAndWritesWithTheApproval(t *testing.T) {
+	w, _ := newWorkflow(t)
+	rules := &fakeRules{extra: []catalogue.DocumentRequirement{{Code: "affidavit", Name: domain.T("Affidavit", "സത്യവാങ്മൂലം"), Required: true}}}
+	w.Rules = map[string]workflow.Rules{"civil_registration": rules}
+	form := map[string]string{
+		"sex": "female", "still_birth": "no", "reported_by": "family", "date_of_birth": "2026-12-01", "place_type": "hospital", "place_of_birth": "General Hospital",
+		"mother_name_en": "Lakshmi", "permanent_address": "Fort House, Demo", "ward": "3",
+		"informant_name_en": "Ravi", "informant_phone": "9847012345",
+	}
+	pdf := workflow.Upload{Name: "a.pdf", Data: []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")}
+	sub := workflow.Submission{Service: "birth_registration", Values: form, Uploads: map[string]workflow.Upload{"parent_id": pdf},
+		Applicant: workflow.Applicant{Name: domain.T("Ravi", "")}, Channel: workflow.ChannelOnline}
+	_, err := w.Submit(citizen, sub)
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Fields["affidavit"].En == "" {
+		t.Fatalf("the module's extra document was not asked for: %v", err)
+	}
+	sub.Uploads["affidavit"] = pdf
+	f, err := w.Submit(citizen, sub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Fee != 200 || f.FeeNote.En != "Late" {
+		t.Fatalf("fee %v (%q), want the module's 200 paise, Late", f.Fee, f.FeeNote.En)
+	}
+	if f, err = w.Act(clerk, f.ID, workflow.Request{Kind: workflow.KindForwarded}); err != nil {
+		t.Fatal(err)
+	}
+	rules.refuse = domain.Errorf(domain.ECONFLICT, "the register says no")
+	before := w.Store.LastSeq()
+	if _, err := w.Act(registrar, f.ID, workflow.Request{Kind: workflow.KindApproved}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("a module's refusal: %v", err)
+	}
+	if got, _ := w.Get(clerk, f.ID); got.Status != workflow.StatusInProgress || w.Store.LastSeq() != before+1 { // +1: the clerk's read is logged
+		t.Fatalf("a refused approval changed the file: %s, %d events", got.Status, w.Store.LastSeq()-before)
+	}
+	rules.refuse = nil
+	if f, err = w.Act(registrar, f.ID, workflow.Request{Kind: workflow.KindApproved}); err != nil {
+		t.Fatal(err)
+	}
+	if f.Status != workflow.StatusApproved || f.Record != "B-1/2026" || rules.applied != 1 {
+		t.Fatalf("approval with the module: status %s, record %q, applied %d", f.Status, f.Record, rules.applied)
+	}
+	evs, _ := w.Store.ReadLog(w.Store.LastSeq()-2, 3) // the module's event, the approval, the message to the citizen
+	if evs[0].Type != "birth.registered" || evs[1].Type != "application.approved" {
+		t.Fatalf("the module's event and the approval are not one write: %s, %s", evs[0].Type, evs[1].Type)
+	}
 }

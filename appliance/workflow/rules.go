@@ -1,0 +1,68 @@
+package workflow
+
+import (
+	"time"
+
+	"ksmart/appliance/catalogue"
+	"ksmart/appliance/domain"
+	"ksmart/store"
+)
+
+// Rules is what a module adds to the files of its services, where the law
+// has rules a catalogue entry cannot say: fees by delay, checks against the
+// module's registers, and the records made when a file is approved or
+// issued. A module registers its Rules in Workflow.Rules under its
+// catalogue module name.
+type Rules interface {
+	// Assess runs at submission, after the form is valid and before
+	// anything is stored. It returns the fee and any documents required on
+	// top of the service's own, or an error (EINVALID with field errors, or
+	// EFORBIDDEN) that refuses the application.
+	Assess(a Assessing) (Assessment, error)
+	// Prepare runs before the write that approves (KindApproved) or issues
+	// (KindIssued) a file, outside the store's committer, so slow work such
+	// as rendering a certificate does not hold other writers back. The
+	// Apply it returns (nil for nothing to do) runs inside that write, once
+	// the actor's right to act is checked, with the file as it is then: it
+	// may refuse (and nothing is stored), change the file, and write the
+	// module's own records and events.
+	Prepare(kind string, f File, by domain.Actor, now time.Time) (Apply, error)
+}
+
+// Apply is a module's part of a write that approves or issues a file.
+type Apply func(tx *store.Tx, f *File) error
+
+// Assessing is an application as Assess sees it.
+type Assessing struct {
+	Service catalogue.Service
+	Values  map[string]string // valid, normalised form values
+	By      domain.Actor
+	Channel string
+	Now     time.Time
+}
+
+// Assessment is what a module decided about an application at submission.
+type Assessment struct {
+	Fee domain.Paise
+	// FeeNote says why the fee is what it is, e.g. the delay band.
+	FeeNote domain.Text
+	// Documents are required on top of the service's own, e.g. the District
+	// Registrar's permission for a birth reported after 30 days.
+	Documents []catalogue.DocumentRequirement
+}
+
+// IssuedDocument is the document a file ended in: a certificate, licence or
+// permit, kept as a blob (whose name is its SHA-256).
+type IssuedDocument struct {
+	Kind   string      `json:"kind"`   // the catalogue's Issue kind
+	Number string      `json:"number"` // the document's own number
+	Title  domain.Text `json:"title"`
+	Blob   string      `json:"blob"` // SHA-256 hex of the PDF
+}
+
+func (w *Workflow) rules(svc catalogue.Service) Rules {
+	if w.Rules == nil {
+		return nil
+	}
+	return w.Rules[svc.Module]
+}
