@@ -16,8 +16,11 @@ import (
 	"time"
 
 	"ksmart/appliance/catalogue"
+	"ksmart/appliance/civil"
+	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
 )
@@ -41,6 +44,14 @@ type Config struct {
 	// instead of the embedded ones, so a local body can adjust its services
 	// without a new binary. Any problem in them stops the start.
 	CatalogueDir string
+	// FontRegular and FontBold name the Malayalam OpenType font documents
+	// are drawn in; empty means the usual Debian font paths. A named font
+	// that cannot be read stops the start; with no font found, documents
+	// are printed in English only and a warning says so.
+	FontRegular, FontBold string
+	// PublicURL is the address citizens reach the appliance at, printed in
+	// certificates' QR codes (…/verify/<number>).
+	PublicURL string
 }
 
 // Appliance is an open local-body node.
@@ -54,6 +65,13 @@ type Appliance struct {
 	Catalogue *catalogue.Catalogue
 	Workflow  *workflow.Workflow
 	Identity  *identity.Service
+	// Seal signs the certificates the local body issues.
+	Seal *seal.Key
+	// Documents renders receipts and certificates.
+	Documents *documents.Renderer
+	Civil     *civil.Civil
+	// PublicURL is the address certificates' QR codes point to.
+	PublicURL string
 }
 
 const (
@@ -75,6 +93,10 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
+	fonts, err := loadFonts(cfg)
+	if err != nil {
+		return nil, err
+	}
 	for _, h := range cfg.Holidays {
 		if _, err := time.Parse(time.DateOnly, strings.TrimSpace(h)); err != nil {
 			return nil, fmt.Errorf("holiday %q is not a date like 2026-12-25", h)
@@ -84,8 +106,15 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appliance{Store: s, Now: cfg.Now, Logger: cfg.Logger}
+	a := &Appliance{Store: s, Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	if a.PublicURL == "" {
+		a.PublicURL = "http://127.0.0.1:8080"
+	}
 	if err := a.open(cfg); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := a.openSeal(); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -118,6 +147,26 @@ func loadCatalogue(cfg Config) (*catalogue.Catalogue, error) {
 	return cat, nil
 }
 
+// loadFonts finds the Malayalam font documents are drawn in. A font named
+// in the configuration must load; otherwise a missing font only means
+// English-only documents, said loudly at start.
+func loadFonts(cfg Config) (*documents.Fonts, error) {
+	if cfg.FontRegular != "" {
+		f, err := documents.LoadFonts(cfg.FontRegular, cfg.FontBold)
+		if err != nil {
+			return nil, fmt.Errorf("the font given with --font cannot be used: %w", err)
+		}
+		return f, nil
+	}
+	f, err := documents.SystemFonts()
+	if err != nil {
+		cfg.Logger.Warn("NO MALAYALAM FONT: certificates and receipts will be printed in English only. Install one with 'apt-get install fonts-smc-manjari' (or give --font FILE) and restart.", "searched", err.Error())
+		return documents.EnglishOnly(), nil
+	}
+	cfg.Logger.Info("documents font", "font", f.Name())
+	return f, nil
+}
+
 // openModules builds the modules on the open store.
 func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 	a.Catalogue = cat
@@ -135,6 +184,14 @@ func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 			}
 			return u.Actor(), true
 		}}
+	a.Workflow.Documents = a.Documents
+	a.Civil = &civil.Civil{Store: a.Store, Catalogue: cat, LocalBody: a.LocalBody, Seal: a.Seal, Documents: a.Documents, Now: a.Now,
+		PublicURL: func() string { return a.PublicURL },
+		KYCVerified: func(id string) bool {
+			u, err := a.Identity.Get(id)
+			return err == nil && !u.KYCVerified.IsZero()
+		}}
+	a.Workflow.Rules = map[string]workflow.Rules{civil.Module: a.Civil}
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package appliance_test
 
 import (
+	"io"
+	"ksmart/appliance/seal"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -30,8 +33,9 @@ func TestOpen_FirstStartRecordsTheLocalBodyOnce(t *testing.T) {
 		t.Fatalf("identity after restart: %+v", a.LocalBody)
 	}
 	evs, _ := a.Store.ReadLog(1, 0)
-	if len(evs) != 1 || evs[0].Type != "local_body.configured" {
-		t.Fatalf("log = %+v", evs)
+	// The identity once, then the seal's public key once: a restart adds nothing.
+	if len(evs) != 2 || evs[0].Type != "local_body.configured" || evs[1].Type != "seal.created" {
+		t.Fatalf("log has %d events: %v", len(evs), eventTypes(evs))
 	}
 	a.Close()
 
@@ -73,5 +77,52 @@ func TestOpen_ACatalogueWithErrorsStopsTheStartListingEveryProblem(t *testing.T)
 	}
 	if strings.Count(err.Error(), "\n") < 3 {
 		t.Errorf("the problems are not listed one per line:\n%v", err)
+	}
+}
+
+func eventTypes(evs []store.Event) []string {
+	var out []string
+	for _, e := range evs {
+		out = append(out, e.Type)
+	}
+	return out
+}
+
+func TestSeal_KeyIsMadeOnceKeptInTheStoreAndRestoredToKeys(t *testing.T) {
+	dir := t.TempDir()
+	lb := synth.DemoLocalBody()
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made := seal.Fingerprint(a.Seal.Public())
+	a.Close()
+	for _, f := range []string{seal.PrivateFile, seal.PublicFile} {
+		if fi, err := os.Stat(filepath.Join(dir, "keys", f)); err != nil || (f == seal.PrivateFile && fi.Mode().Perm() != 0o600) {
+			t.Fatalf("keys/%s: %v %v", f, fi.Mode(), err)
+		}
+	}
+
+	// A data directory restored from a backup has no keys/: the store
+	// carries the key, and it is written back.
+	os.RemoveAll(filepath.Join(dir, "keys"))
+	a, err = appliance.Open(appliance.Config{Dir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := seal.Fingerprint(a.Seal.Public()); got != made {
+		t.Fatalf("after keys/ was lost the key is %s, want %s", got, made)
+	}
+	a.Close()
+	if _, err := os.Stat(filepath.Join(dir, "keys", seal.PrivateFile)); err != nil {
+		t.Fatalf("keys/ not written back: %v", err)
+	}
+
+	// Another body's key in keys/ is refused: its certificates would not verify.
+	other, _ := seal.Generate(lb.Code)
+	other.WriteFiles(filepath.Join(dir, "keys"))
+	if _, err := appliance.Open(appliance.Config{Dir: dir, Logger: quiet}); err == nil || !strings.Contains(err.Error(), "not the seal key") {
+		t.Fatalf("a foreign key in keys/: %v", err)
 	}
 }

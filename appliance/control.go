@@ -53,6 +53,7 @@ func (a *Appliance) ServeControl(ctx context.Context) error {
 		fmt.Fprintf(w, "%d %x", rep.Events, rep.LastHash)
 	})
 	a.userControl(mux)
+	a.importControl(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

@@ -16,7 +16,7 @@ import (
 // when the appliance is stopped, or sends it to the running appliance
 // through the control socket, which runs the same code.
 type UserCommand struct {
-	// Action is "add", "list", "reset", "disable" or "enable".
+	// Action is "add", "list", "reset", "disable", "enable" or "kyc".
 	Action string `json:"action"`
 	// By is the Unix user name of whoever runs the command. The control
 	// socket is mode 0600, so only the appliance's own user (or root) can
@@ -37,7 +37,7 @@ type UserResult struct {
 
 // UserActions are the actions of UserCommand, in the order `ksmart user -h`
 // lists them.
-var UserActions = []string{"add", "list", "reset", "disable", "enable"}
+var UserActions = []string{"add", "list", "reset", "disable", "enable", "kyc"}
 
 // CLIActor is the administrator a shell user acts as: the shell user owns
 // the data directory, so they administer it.
@@ -60,7 +60,7 @@ func (a *Appliance) RunUserCommand(cmd UserCommand) (UserResult, error) {
 	case "list":
 		res.Users, err = a.Identity.List(cmd.Kind)
 		return res, err
-	case "reset", "disable", "enable":
+	case "reset", "disable", "enable", "kyc":
 	default:
 		return res, domain.Errorf(domain.EINVALID, "unknown user action %q; the actions are %v", cmd.Action, UserActions)
 	}
@@ -74,6 +74,8 @@ func (a *Appliance) RunUserCommand(cmd UserCommand) (UserResult, error) {
 		err = a.Identity.Disable(by, res.User.ID)
 	case "enable":
 		err = a.Identity.Enable(by, res.User.ID)
+	case "kyc":
+		err = a.Identity.RecordKYC(by, res.User.ID)
 	}
 	if err != nil {
 		return UserResult{}, err

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -89,14 +90,30 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 
 	services := app.Catalogue.All()
 	real := app.Now()
+	var registers civilForms
 	for i := range applications {
 		svc := services[rng.IntN(len(services))]
-		// Submitted up to 30 days ago, so some are overdue.
-		at := real.Add(-time.Duration(rng.IntN(30*24)) * time.Hour)
+		// Submitted over the last 30 days, in order (a correction comes after
+		// the registration it corrects), so some are overdue.
+		at := real.Add(-time.Duration(30*24*(applications-i)/max(applications, 1)+rng.IntN(3)) * time.Hour)
 		wf := *app.Workflow
 		wf.Now = func() time.Time { return at }
 		p := NewPerson(rng)
 		values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
+		if !registers.fill(rng, svc, values, at) {
+			// Nothing registered yet to apply about: register a birth instead.
+			svc, _ = app.Catalogue.Get("birth_registration")
+			values, uploads = FillForm(rng, svc, app.LocalBody, p, at)
+			registers.fill(rng, svc, values, at)
+		}
+		if r := app.Workflow.Rules[svc.Module]; r != nil {
+			// Documents a late band asks for.
+			if as, err := r.Assess(workflow.Assessing{Service: svc, Values: values, Now: at, Channel: workflow.ChannelCounter}); err == nil {
+				for _, d := range as.Documents {
+					uploads[d.Code] = workflow.Upload{Name: d.Code + ".pdf", Data: tinyPDF}
+				}
+			}
+		}
 		sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Applicant: workflow.Applicant{Name: p.Name, Phone: p.Phone}}
 		by := byRole[domain.RoleFrontOffice]
 		sub.Channel = workflow.ChannelCounter
@@ -105,10 +122,15 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 		}
 		f, err := wf.Submit(by, sub)
 		if err != nil {
-			return nil, fmt.Errorf("demo application %d (%s): %w", i, svc.Code, err)
+			return nil, fmt.Errorf("demo application %d (%s): %w%s", i, svc.Code, err, fieldsOf(err))
 		}
-		if err := advance(&wf, rng, f, byRole, by, &at); err != nil {
+		if f, err = advance(&wf, rng, f, byRole, by, &at); err != nil {
 			return nil, fmt.Errorf("demo application %s: %w", f.Number, err)
+		}
+		if f.Record != "" && f.Service != "" {
+			if e, err := app.Civil.Entry(domain.Actor{ID: "system", Roles: []domain.Role{domain.RoleRegistrar}}, f.Record); err == nil {
+				registers.add(e)
+			}
 		}
 		if progress != nil {
 			progress(i+1, applications)
@@ -140,7 +162,7 @@ func citizen(app *appliance.Appliance, contact, name, password string) (identity
 
 // advance moves a file a random distance along its service's steps, so the
 // demo has files at every desk and in every state.
-func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[domain.Role]domain.Actor, applicant domain.Actor, at *time.Time) error {
+func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[domain.Role]domain.Actor, applicant domain.Actor, at *time.Time) (workflow.File, error) {
 	svc := wf.Service(f)
 	later := func() { *at = at.Add(time.Duration(1+rng.IntN(20)) * time.Hour) }
 	act := func(kind, note string) error {
@@ -153,34 +175,51 @@ func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[
 	for f.Step < len(svc.Steps)-1 && f.Step < stopAt {
 		if rng.IntN(6) == 0 {
 			if err := act(workflow.KindNote, "Verified against the register."); err != nil {
-				return err
+				return f, err
 			}
 		}
 		if err := act(workflow.KindForwarded, ""); err != nil {
-			return err
+			return f, err
 		}
 	}
 	switch r := rng.IntN(10); {
 	case stopAt < len(svc.Steps):
 		if r < 2 { // returned for more information, some answered
 			if err := act(workflow.KindReturned, "Please attach a copy of the ration card."); err != nil {
-				return err
+				return f, err
 			}
 			if r == 1 {
 				later()
-				_, err := wf.Answer(applicant, f.ID, "Attached the ration card.", map[string]workflow.Upload{"ration_card": {Name: "ration_card.pdf", Data: tinyPDF}})
-				return err
+				var err error
+				f, err = wf.Answer(applicant, f.ID, "Attached the ration card.", map[string]workflow.Upload{"ration_card": {Name: "ration_card.pdf", Data: tinyPDF}})
+				return f, err
 			}
 		}
 	case r < 2:
-		return act(workflow.KindRejected, "The details do not match the register; apply for a correction first.")
+		err := act(workflow.KindRejected, "The details do not match the register; apply for a correction first.")
+		return f, err
 	default:
 		if err := act(workflow.KindApproved, ""); err != nil {
-			return err
+			return f, err
 		}
 		if r < 7 {
-			return act(workflow.KindIssued, "")
+			err := act(workflow.KindIssued, "")
+			return f, err
 		}
 	}
-	return nil
+	return f, nil
+}
+
+// fieldsOf lists an error's field messages, so that a demo seeding fault
+// names the field.
+func fieldsOf(err error) string {
+	var de *domain.Error
+	if !errors.As(err, &de) {
+		return ""
+	}
+	out := ""
+	for k, v := range de.Fields {
+		out += fmt.Sprintf(" [%s: %s]", k, v.En)
+	}
+	return out
 }

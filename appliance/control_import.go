@@ -1,0 +1,135 @@
+package appliance
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"path/filepath"
+
+	"ksmart/appliance/civil"
+	"ksmart/appliance/domain"
+)
+
+// ImportRegister imports a register kept before ksmart from a CSV file
+// (see civil.Civil.Import), acting as the administrator "cli:<unixUser>".
+// `ksmart import` calls it in-process when the appliance is stopped; the
+// control socket calls it for a running one.
+func (a *Appliance) ImportRegister(register string, r io.Reader, unixUser string, progress func(civil.ImportProgress)) (civil.ImportReport, error) {
+	if unixUser == "" {
+		return civil.ImportReport{}, domain.Errorf(domain.EINVALID, "the import does not say which Unix user runs it")
+	}
+	return a.Civil.Import(register, r, CLIActor(unixUser), progress)
+}
+
+// importLine is one line of the control socket's answer to an import: a
+// progress report, then the final report or the error that ended it.
+type importLine struct {
+	Progress *civil.ImportProgress `json:"progress,omitempty"`
+	Report   *civil.ImportReport   `json:"report,omitempty"`
+	Error    *controlError         `json:"error,omitempty"`
+}
+
+// importControl registers POST /import/{register}?by=<unix user> on the
+// control socket. The body is the CSV file, read as it arrives; the answer
+// is JSON lines (application/x-ndjson): {"progress":…} after every batch,
+// then {"report":…}, or {"error":…} when the import failed — in which case a
+// "report" line before it counts what was written.
+func (a *Appliance) importControl(mux *http.ServeMux) {
+	mux.HandleFunc("POST /import/{register}", func(w http.ResponseWriter, r *http.Request) {
+		register, by := r.PathValue("register"), r.URL.Query().Get("by")
+		// The progress lines go out while the file still comes in.
+		rc := http.NewResponseController(w)
+		if err := rc.EnableFullDuplex(); err != nil {
+			a.Logger.Warn("import on the control socket: no full duplex; progress will come at the end", "error", err)
+		}
+		w.Header().Set("Content-Type", "application/x-ndjson")
+		enc := json.NewEncoder(w)
+		send := func(l importLine) {
+			enc.Encode(l)
+			rc.Flush()
+		}
+		rep, err := a.ImportRegister(register, r.Body, by, func(p civil.ImportProgress) { send(importLine{Progress: &p}) })
+		if err != nil {
+			if rep.Read > 0 {
+				send(importLine{Report: &rep})
+			}
+			if domain.ErrorCode(err) == domain.EINTERNAL {
+				a.Logger.Error("import on the control socket failed", "register", register, "error", err)
+			}
+			send(importLine{Error: newControlError(err)})
+			return
+		}
+		a.Logger.Info("register imported through the control socket", "register", register, "by", "cli:"+by,
+			"read", rep.Read, "imported", rep.Imported, "already_present", rep.AlreadyPresent, "bad", rep.Bad)
+		send(importLine{Report: &rep})
+	})
+}
+
+func newControlError(err error) *controlError {
+	ce := &controlError{Code: domain.ErrorCode(err), Message: domain.ErrorMessage(err)}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		ce.MessageML, ce.Fields = de.MessageML, de.Fields
+	} else {
+		ce.Message = "internal error; the appliance's log has the details"
+	}
+	return ce
+}
+
+// ControlImport streams a register's CSV file to the appliance running on
+// dir and imports it there as unixUser, calling progress as the appliance
+// reports it. An error the appliance answered with comes back as the
+// *domain.Error it carried; a report that came before it is returned too.
+func ControlImport(ctx context.Context, dir, register, unixUser string, body io.Reader, progress func(civil.ImportProgress)) (civil.ImportReport, error) {
+	sock := filepath.Join(dir, ControlSocket)
+	client := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
+		},
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://ksmart/import/"+url.PathEscape(register)+"?by="+url.QueryEscape(unixUser), body)
+	if err != nil {
+		return civil.ImportReport{}, err
+	}
+	req.Header.Set("Content-Type", "text/csv")
+	resp, err := client.Do(req)
+	if err != nil {
+		return civil.ImportReport{}, fmt.Errorf("the data directory is in use, and its appliance does not answer on %s: %w", sock, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+		return civil.ImportReport{}, readControlError(resp.StatusCode, msg)
+	}
+	var rep civil.ImportReport
+	var got bool
+	lines := bufio.NewScanner(resp.Body)
+	lines.Buffer(make([]byte, 64<<10), 64<<20) // a report lists up to a thousand problems
+	for lines.Scan() {
+		var l importLine
+		if err := json.Unmarshal(lines.Bytes(), &l); err != nil {
+			return rep, fmt.Errorf("unexpected answer from the running appliance: %q", lines.Bytes())
+		}
+		switch {
+		case l.Progress != nil && progress != nil:
+			progress(*l.Progress)
+		case l.Report != nil:
+			rep, got = *l.Report, true
+		case l.Error != nil:
+			return rep, &domain.Error{Code: l.Error.Code, Message: l.Error.Message, MessageML: l.Error.MessageML, Fields: l.Error.Fields}
+		}
+	}
+	if err := lines.Err(); err != nil {
+		return rep, fmt.Errorf("the running appliance's answer broke off: %w", err)
+	}
+	if !got {
+		return rep, errors.New("the running appliance ended the import without a report; its log says why")
+	}
+	return rep, nil
+}
