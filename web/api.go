@@ -45,6 +45,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/verify", s.apiPendingCode)
 	g.POST("/verify", s.apiVerify, limited)
 	g.POST("/verify/resend", s.apiResendCode, limited)
+	g.GET("/certificates/:number/verification", s.apiVerifyCertificate)
 
 	// Anyone signed in.
 	g.GET("/session", s.apiSession, anyone)
@@ -58,11 +59,18 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/applications/:id", s.apiFile, reader)
 	g.GET("/applications/:id/receipt.pdf", s.receipt, reader)
 	g.GET("/applications/:id/documents/:blob", s.document, reader)
+	g.GET("/applications/:id/certificate.pdf", s.issuedDocument, reader)
 	g.POST("/applications/:id/answer", s.apiAnswer, applicant)
 	g.POST("/applications/:id/actions", s.apiAct, staff)
 
 	// Office staff.
 	g.GET("/inbox", s.apiInbox, staff)
+
+	// The registrar's office.
+	registers := signedIn(registerRoles...)
+	g.GET("/registers/entry", s.apiRegisterEntry, registers)
+	g.GET("/registers/:kind", s.apiRegister, registers)
+	g.POST("/certificates/:number/revoke", s.apiRevokeCertificate, signedIn(domain.RoleRegistrar))
 }
 
 //go:embed openapi.json

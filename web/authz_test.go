@@ -68,6 +68,16 @@ type routeCheck struct {
 	want  map[string]int
 }
 
+// registerReaders: the registrar's office gets ok, other signed-in callers
+// 403, a signed-out one signedOut.
+func registerReaders(signedOut, ok int) map[string]int {
+	pairs := []any{"all", 403, anon, signedOut}
+	for _, r := range registerRoles {
+		pairs = append(pairs, string(r), ok)
+	}
+	return expect(pairs...)
+}
+
 // Answers to a signed-out caller.
 const (
 	// toSignIn stands for a 303 to /signin?next=...: what a signed-out GET
@@ -137,6 +147,19 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /office/counter/:code":  {url: "/office/counter/birth_certificate", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
 		"POST /office/counter/:code": {url: "/office/counter/birth_certificate", body: formBody(""), want: expect("all", 403, anon, 401, "front_office", 422)},
 
+		// Issued documents and the registers. No certificate is issued in
+		// these fixtures, so the callers let through get 404: the door is
+		// what is checked here; civil_test.go follows a certificate through.
+		"GET /verify/:number": {url: "/verify/DEMO01-BC-2026-999999", want: expect("all", 404)},
+		"GET /applications/:id/certificate.pdf": {url: "/applications/{file}/certificate.pdf",
+			want: expect("all", 403, anon, toSignIn, citizenA, 404, citizenB, 404)},
+		"GET /office/files/:id/certificate.pdf": {url: "/office/files/{file}/certificate.pdf", want: expect("all", 403, anon, toSignIn, "staff", 404)},
+		"GET /office/registers":                 {url: "/office/registers?kind=birth", want: registerReaders(toSignIn, 200)},
+		"GET /office/registers/entry":           {url: "/office/registers/entry?number=B-999/2026", want: registerReaders(toSignIn, 404)},
+		"GET /office/certificates/:number/pdf":  {url: "/office/certificates/DEMO01-BC-2026-999999/pdf", want: registerReaders(toSignIn, 404)},
+		"POST /office/certificates/:number/revoke": {url: "/office/certificates/DEMO01-BC-2026-999999/revoke", body: formBody("reason=Cancelled+by+court+order."),
+			want: expect("all", 403, anon, 401, "registrar", 404)},
+
 		// The administrator's pages. {staff} is a spare office account, not a caller.
 		"GET /admin/users":              {url: "/admin/users", want: expect("all", 403, anon, toSignIn, "admin", 200)},
 		"POST /admin/users":             {url: "/admin/users", body: formBody("login=&name="), want: expect("all", 403, anon, 401, "admin", 422)},
@@ -179,7 +202,14 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		// as the 400 about whom to forward to.
 		"POST /api/v1/applications/:id/actions": {url: "/api/v1/applications/{file}/actions", body: map[string]string{"action": "forwarded", "to_user": "u-nobody"},
 			want: expect("all", 403, anon, signInAPI, "section_clerk", 400)},
-		"GET /api/v1/inbox": {url: "/api/v1/inbox", want: expect("all", 403, anon, signInAPI, "staff", 200)},
+		"GET /api/v1/inbox":                             {url: "/api/v1/inbox", want: expect("all", 403, anon, signInAPI, "staff", 200)},
+		"GET /api/v1/certificates/:number/verification": {url: "/api/v1/certificates/DEMO01-BC-2026-999999/verification", want: expect("all", 404)},
+		"GET /api/v1/applications/:id/certificate.pdf": {url: "/api/v1/applications/{file}/certificate.pdf",
+			want: expect("all", 403, anon, signInAPI, citizenA, 404, citizenB, 404, "staff", 404)},
+		"GET /api/v1/registers/:kind": {url: "/api/v1/registers/birth", want: registerReaders(signInAPI, 200)},
+		"GET /api/v1/registers/entry": {url: "/api/v1/registers/entry?number=B-999/2026", want: registerReaders(signInAPI, 404)},
+		"POST /api/v1/certificates/:number/revoke": {url: "/api/v1/certificates/DEMO01-BC-2026-999999/revoke", body: map[string]string{"reason": "Cancelled by court order."},
+			want: expect("all", 403, anon, signInAPI, "registrar", 404)},
 	}
 
 	// The table and the routes must be the same set.

@@ -81,7 +81,43 @@ func formFields(svc catalogue.Service, lb domain.LocalBody, values map[string]st
 		out = append(out, formField{Name: d.Code, Type: catalogue.FieldDocument, Label: d.Name, Required: d.Required, Error: errp(d.Code),
 			Help: domain.T("PDF, JPEG or PNG, up to 5 MB.", "PDF, JPEG അല്ലെങ്കിൽ PNG, 5 MB വരെ.")})
 	}
+	// Documents a late band asks for: offered to everyone, needed by those
+	// whose delay falls in the band (the module says so on submission).
+	seen := map[string]bool{}
+	for _, b := range svc.Fee.Bands {
+		for _, d := range b.Documents {
+			if seen[d.Code] || hasField(svc, d.Code) || hasDocument(svc, d.Code) {
+				continue
+			}
+			seen[d.Code] = true
+			out = append(out, formField{Name: d.Code, Type: catalogue.FieldDocument, Label: d.Name, Error: errp(d.Code),
+				Help: domain.T("Needed when: "+bandsNeeding(svc, d.Code, "en")+". PDF, JPEG or PNG, up to 5 MB.",
+					"ആവശ്യമുള്ളത്: "+bandsNeeding(svc, d.Code, "ml")+". PDF, JPEG അല്ലെങ്കിൽ PNG, 5 MB വരെ.")})
+		}
+	}
 	return out
+}
+
+func hasDocument(svc catalogue.Service, code string) bool {
+	for _, d := range svc.Documents {
+		if d.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// bandsNeeding names the fee bands that ask for a document.
+func bandsNeeding(svc catalogue.Service, code, lang string) string {
+	var names []string
+	for _, b := range svc.Fee.Bands {
+		for _, d := range b.Documents {
+			if d.Code == code {
+				names = append(names, b.Name.In(lang))
+			}
+		}
+	}
+	return strings.Join(names, "; ")
 }
 
 func hasField(svc catalogue.Service, name string) bool {

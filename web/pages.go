@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
@@ -35,14 +36,29 @@ var templateFuncs = template.FuncMap{
 	"in":       func(lang string, t domain.Text) string { return t.In(lang) },
 	"date":     func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
 	"datetime": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04") },
-	"status":   func(lang, s string) string { return workflow.StatusName(s).In(lang) },
-	"kind":     func(lang, k string) string { return workflow.KindName(k).In(lang) },
-	"role":     func(lang string, r domain.Role) string { return r.Name().In(lang) },
-	"isStaff":  func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
-	"has":      func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
-	"overdue":  func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
-	"fee":      func(p domain.Paise) string { return p.String() },
-	"deref":    func(t *domain.Text) domain.Text { return *t },
+	// ymd writes a stored YYYY-MM-DD date the way pages write dates.
+	"ymd": func(s string) string {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t.Format("02-01-2006")
+		}
+		return s
+	},
+	"status":  func(lang, s string) string { return workflow.StatusName(s).In(lang) },
+	"kind":    func(lang, k string) string { return workflow.KindName(k).In(lang) },
+	"role":    func(lang string, r domain.Role) string { return r.Name().In(lang) },
+	"isStaff": func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
+	"has":     func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
+	"overdue": func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
+	"fee":     func(p domain.Paise) string { return p.String() },
+	"deref":   func(t *domain.Text) domain.Text { return *t },
+	// both writes a value as a certificate prints it: both scripts when
+	// they differ, e.g. a name "Sreekutty / ശ്രീക്കുട്ടി".
+	"both":     func(t domain.Text) string { return joinBoth(t) },
+	"kindname": func(k string) domain.Text { return civil.KindName(k) },
+	"readsRegisters": func(u *identity.User) bool {
+		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(registerRoles...)
+	},
+	"certstatus": func(lang, s string) string { return certificateStatusName(s).In(lang) },
 	"fieldsOf": func(lang string, fields []formField) map[string]any {
 		return map[string]any{"Lang": lang, "Fields": fields}
 	},
@@ -84,3 +100,26 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 }
 
 func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }
+
+func joinBoth(t domain.Text) string {
+	en, ml := strings.TrimSpace(t.En), strings.TrimSpace(t.Ml)
+	switch {
+	case en == "" || en == ml:
+		return ml
+	case ml == "":
+		return en
+	}
+	return en + " / " + ml
+}
+
+func certificateStatusName(s string) domain.Text {
+	switch s {
+	case civil.StatusCurrent:
+		return domain.T("Current", "നിലവിലുള്ളത്")
+	case civil.StatusSuperseded:
+		return domain.T("Superseded", "പകരം പുതിയത് നൽകി")
+	case civil.StatusRevoked:
+		return domain.T("Revoked", "റദ്ദാക്കി")
+	}
+	return domain.T(s, s)
+}

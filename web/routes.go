@@ -33,6 +33,7 @@ func (s *Server) routes() {
 	e.GET("/verify", s.verifyPage)
 	e.POST("/verify", s.verify, limited)
 	e.GET("/signin", s.signinPage)
+	e.GET("/verify/:number", s.verifyCertificatePage)
 	e.POST("/signin", s.signin, limited)
 
 	// Anyone signed in.
@@ -48,6 +49,7 @@ func (s *Server) routes() {
 	e.POST("/applications/:id/answer", s.answer, citizen)
 	e.GET("/applications/:id/receipt.pdf", s.receipt, citizen)
 	e.GET("/applications/:id/documents/:blob", s.document, citizen)
+	e.GET("/applications/:id/certificate.pdf", s.issuedDocument, citizen)
 	e.GET("/messages", s.messages, citizen)
 
 	// Office staff (the workflow decides which actions each role may take).
@@ -56,9 +58,17 @@ func (s *Server) routes() {
 	e.POST("/office/files/:id/act", s.officeAct, staff)
 	e.GET("/office/files/:id/receipt.pdf", s.receipt, staff)
 	e.GET("/office/files/:id/documents/:blob", s.document, staff)
+	e.GET("/office/files/:id/certificate.pdf", s.issuedDocument, staff)
 	e.GET("/office/counter", s.counterPage, counter)
 	e.GET("/office/counter/:code", s.applyPage, counter)
 	e.POST("/office/counter/:code", s.submit, counter)
+
+	// The registrar's office: the civil registers and their certificates.
+	registers := signedIn(registerRoles...)
+	e.GET("/office/registers", s.registersPage, registers)
+	e.GET("/office/registers/entry", s.registerEntryPage, registers)
+	e.GET("/office/certificates/:number/pdf", s.officeCertificatePDF, registers)
+	e.POST("/office/certificates/:number/revoke", s.revokeCertificate, signedIn(domain.RoleRegistrar))
 
 	// The local body's administrator: office accounts.
 	admin := signedIn(domain.RoleAdmin)

@@ -66,6 +66,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 	}
 	srv.NoAuthLimit = true // tests sign many people in from one address
 	ts := httptest.NewServer(srv.Handler())
+	app.PublicURL = ts.URL // certificates' QR codes point at this server
 	tb.Cleanup(func() {
 		ts.Close()
 		if _, err := app.Store.Check(); err != nil {
@@ -75,8 +76,19 @@ func newTestEnv(tb testing.TB) *testEnv {
 			tb.Errorf("close appliance: %v", err)
 		}
 	})
+	// The register holds the births the tests ask certificates of, as the
+	// old register would.
+	rep, err := app.Civil.Import("births", strings.NewReader(legacyBirths), appliance.CLIActor("test"), nil)
+	if err != nil || rep.Imported != 2 {
+		tb.Fatalf("legacy births: %+v %v", rep, err)
+	}
 	return &testEnv{app: app, srv: srv, ts: ts, users: map[string]identity.User{}}
 }
+
+const legacyBirths = `register_number,registration_date,child_name_en,child_name_ml,sex,date_of_birth,place_of_birth,mother_name_en,mother_name_ml,father_name_en,father_name_ml,permanent_address
+B-77/2019,2019-06-20,Anagha K. R.,അനഘ കെ. ആർ.,female,2019-06-14,"General Hospital, Ernakulam",Lakshmi P.,ലക്ഷ്മി പി.,Rajan K.,രാജൻ കെ.,"Kizhakkethil House, Temple Road"
+B-402/2001,2001-06-30,Anagha Menon,അനഘ മേനോൻ,female,2001-06-15,"Lakeshore Hospital, Kochi",Sreedevi Menon,ശ്രീദേവി മേനോൻ,Gopal Menon,ഗോപാൽ മേനോൻ,"Menon House, Fort Road"
+`
 
 // withStaff adds one staff user per office role (login: the role's name),
 // each with testPassword in place of the one-time password, and two
