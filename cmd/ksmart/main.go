@@ -33,7 +33,9 @@ var commands = map[string]command{
 	"restore": {"restore a data directory from a backup", runRestore},
 	"bench":   {"measure performance against the raw libraries (bench store)", runBench},
 	"version": {"print the version", runVersion},
+	"verify":  {"check a certificate offline: a PDF, or the text of its QR code, with the local body's public key", runVerify},
 	"user":    {"manage office users: add, list, reset, disable, enable", runUser},
+	"import":  {"import a register kept before ksmart from CSV: births, deaths, marriages", runImport},
 }
 
 // env is what a subcommand may touch of the outside world.

@@ -32,6 +32,8 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	publicURL := fs.String("public-url", "", "`URL` citizens reach this appliance at, printed in receipts' QR codes (e.g. https://ksmart.example-municipality.in)")
 	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
 	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
+	font := fs.String("font", "", "Malayalam OpenType `FILE` (.otf or .ttf) for certificates and receipts; default: Manjari or Noto Sans Malayalam from the usual Debian font paths")
+	fontBold := fs.String("font-bold", "", "bold weight `FILE` of --font (default: --font itself)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -46,7 +48,10 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir}
+	if *fontBold != "" && *font == "" {
+		return usageError{"--font-bold needs --font"}
+	}
+	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
 	}
@@ -56,6 +61,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			return usageError{fmt.Sprintf("--public-url %q must be like https://host or http://host:port", *publicURL)}
 		}
 		*publicURL = strings.TrimSuffix(*publicURL, "/")
+		cfg.PublicURL = *publicURL
 	}
 	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure, publicURL: *publicURL})
 }
@@ -99,6 +105,20 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		return err
 	}
 	defer app.Close()
+	// Listen before the demo is seeded: its certificates' QR codes point
+	// at the address we listen on, until an operator gives the public one.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%s is already in use; stop what is using it or choose another address with --addr", addr)
+		}
+		return fmt.Errorf("cannot listen on %s: %v; give --addr as HOST:PORT", addr, err)
+	}
+	defer ln.Close()
+	url := "http://" + ln.Addr().String() + "/"
+	if opt.publicURL == "" {
+		app.PublicURL = strings.TrimSuffix(url, "/")
+	}
 	var logins []synth.Login
 	if opt.demo {
 		if logins, err = seedDemo(env, app, opt.demoFiles); err != nil {
@@ -118,14 +138,6 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		return err
 	}
 	srv.PublicURL = opt.publicURL
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("%s is already in use; stop what is using it or choose another address with --addr", addr)
-		}
-		return fmt.Errorf("cannot listen on %s: %v; give --addr as HOST:PORT", addr, err)
-	}
-	url := "http://" + ln.Addr().String() + "/"
 	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)

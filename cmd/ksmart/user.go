@@ -33,6 +33,7 @@ var userActions = []struct {
 	{"reset", "give a user a new one-time password and end their sessions", runUserReset},
 	{"disable", "stop a user from signing in and end their sessions", runUserDisable},
 	{"enable", "let a disabled user sign in again", runUserEnable},
+	{"kyc", "record that a citizen's identity was verified (video KYC), as registration from abroad needs", runUserKYC},
 }
 
 func runUser(ctx context.Context, env *env, args []string) error {
@@ -194,6 +195,19 @@ func runUserEnable(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "enabled %s (%s)%s: they can sign in again\n", res.User.Login, res.User.Name, via(online))
+	return nil
+}
+
+func runUserKYC(ctx context.Context, env *env, args []string) error {
+	data, login, err := loginFlags(env, "kyc", args)
+	if err != nil {
+		return err
+	}
+	res, online, err := userCommand(ctx, data, appliance.UserCommand{Action: "kyc", Login: login})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "recorded KYC for %s (%s)%s: they may now register a marriage from abroad\n", res.User.Login, res.User.Name, via(online))
 	return nil
 }
 

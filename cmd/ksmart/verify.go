@@ -1,0 +1,146 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"ksmart/appliance/documents"
+	"ksmart/appliance/seal"
+)
+
+// errNotGenuine makes verify exit 1 after it has said why.
+var errNotGenuine = errors.New("NOT VERIFIED")
+
+func runVerify(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "verify", "(--key FILE | --data DIR) (CERTIFICATE.pdf | 'QR-CODE-TEXT')")
+	key := fs.String("key", "", "the issuing local body's public key `FILE` (keys/seal.pub of its data directory)")
+	data := fs.String("data", "", "take the public key from this data `DIR`ectory (keys/seal.pub)")
+	font := fs.String("font", "", "Malayalam font `FILE` to re-draw a PDF with (default: the usual Debian font paths)")
+	fontBold := fs.String("font-bold", "", "bold weight `FILE` of --font")
+	pos, err := parseWithArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usageError{"give one certificate: a PDF file, or the text its QR code holds"}
+	case (*key == "") == (*data == ""):
+		return usageError{"give the issuing local body's public key with --key FILE, or --data DIR"}
+	}
+	if *data != "" {
+		*key = filepath.Join(*data, "keys", seal.PublicFile)
+	}
+	raw, err := os.ReadFile(*key)
+	if err != nil {
+		return fmt.Errorf("cannot read the public key: %v", err)
+	}
+	body, pub, err := seal.ParsePublic(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %v", *key, err)
+	}
+	arg := pos[0]
+	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
+		pdf, err := os.ReadFile(arg)
+		if err != nil {
+			return err
+		}
+		return verifyPDF(env, pdf, body, pub, *font, *fontBold)
+	}
+	if !strings.Contains(arg, "/verify/") {
+		return usageError{fmt.Sprintf("%q is neither a file nor a certificate's QR code text (…/verify/<number>?d=…&s=…)", arg)}
+	}
+	p, err := checkPayload(env, arg, body, pub)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "genuine: certificate %s was signed by %s (key %s).\nThe code proves who issued it, not that it is still in force: see %s for its status and what it printed.\n",
+		p.Number, body, seal.Fingerprint(pub), p.String())
+	return nil
+}
+
+// checkPayload parses a QR payload and checks its signature and that the
+// number is the key's local body's.
+func checkPayload(env *env, text, body string, pub ed25519.PublicKey) (seal.Payload, error) {
+	p, err := seal.Parse(text)
+	if err != nil {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
+		return p, errNotGenuine
+	}
+	if code, _, _ := strings.Cut(p.Number, "-"); body != "" && code != body {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: certificate %s is numbered for local body %s, but the key is %s's; get %s's public key\n", p.Number, code, body, code)
+		return p, errNotGenuine
+	}
+	if err := p.Verify(pub); err != nil {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
+		return p, errNotGenuine
+	}
+	return p, nil
+}
+
+// verifyPDF checks a certificate PDF offline: the record it carries matches
+// its QR code's signed digest, and drawing the record again gives the same
+// bytes, so nothing printed was changed.
+func verifyPDF(env *env, pdf []byte, body string, pub ed25519.PublicKey, font, fontBold string) error {
+	c, qr, err := documents.ReadCertificate(pdf)
+	if err != nil {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
+		return errNotGenuine
+	}
+	p, err := checkPayload(env, qr, body, pub)
+	if err != nil {
+		return err
+	}
+	if p.Number != c.Number {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: the QR code is for %s but the certificate says %s\n", p.Number, c.Number)
+		return errNotGenuine
+	}
+	if err := p.Matches(c.Digest()); err != nil {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
+		return errNotGenuine
+	}
+	fmt.Fprintf(env.stdout, "genuine: certificate %s (%s) was signed by %s (key %s); its record matches the signed code.\n", c.Number, c.Kind, body, seal.Fingerprint(pub))
+	fonts, ferr := documents.SystemFonts()
+	if font != "" {
+		fonts, ferr = documents.LoadFonts(font, fontBold)
+	}
+	if ferr != nil {
+		fmt.Fprintf(env.stdout, "not re-drawn: no Malayalam font here (%v); compare the printed details below with the paper\n", ferr)
+	} else {
+		c.QR = qr
+		again, err := documents.NewRenderer(fonts).Certificate(c)
+		switch {
+		case err != nil:
+			fmt.Fprintf(env.stdout, "not re-drawn: %v\n", err)
+		case bytes.Equal(again, pdf):
+			fmt.Fprintf(env.stdout, "unaltered: drawing the signed record again in %s gives this PDF byte for byte (SHA-256 %s)\n", fonts.Name(), documents.SHA256(pdf))
+		default:
+			fmt.Fprintf(env.stdout, "NOT VERIFIED: the PDF differs from its signed record drawn again in %s: what it shows may have been altered (or it was drawn in another font; give it with --font)\n", fonts.Name())
+			printRecord(env, c)
+			return errNotGenuine
+		}
+	}
+	printRecord(env, c)
+	fmt.Fprintf(env.stdout, "Whether it is still in force (not superseded or revoked): %s\n", p.String())
+	return nil
+}
+
+func printRecord(env *env, c documents.Certificate) {
+	fmt.Fprintf(env.stdout, "  Number: %s\n", c.Number)
+	if c.RegistrationNumber != "" {
+		fmt.Fprintf(env.stdout, "  Register number: %s (registered %s)\n", c.RegistrationNumber, c.RegistrationDate.Format("02-01-2006"))
+	}
+	for _, f := range c.Fields {
+		v := f.Value.En
+		if f.Value.Ml != "" && f.Value.Ml != v {
+			v = strings.TrimSpace(v + " / " + f.Value.Ml)
+		}
+		fmt.Fprintf(env.stdout, "  %s: %s\n", f.Label.En, v)
+	}
+	fmt.Fprintf(env.stdout, "  Issued: %s by %s, %s\n", c.Issued.Format("02-01-2006"), c.Officer.En, c.OfficerTitle.En)
+}

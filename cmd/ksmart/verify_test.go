@@ -1,0 +1,130 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ksmart/appliance"
+	"ksmart/appliance/documents"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/synth"
+	"ksmart/appliance/workflow"
+)
+
+// issueBirthCertificate registers a birth in a fresh data directory and
+// issues its certificate, as an office would, and returns the directory
+// and the certificate's PDF.
+func issueBirthCertificate(t *testing.T, code string) (string, []byte) {
+	t.Helper()
+	if _, err := documents.SystemFonts(); err != nil {
+		if os.Getenv("KSMART_REQUIRE_ALL") == "1" {
+			t.Fatalf("a Malayalam font is needed: apt-get install fonts-smc-manjari (%v)", err)
+		}
+		t.Skipf("a Malayalam font is needed: apt-get install fonts-smc-manjari (%v)", err)
+	}
+	dir := t.TempDir()
+	lb := synth.DemoLocalBody()
+	lb.Code = code
+	app, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), PublicURL: "https://ksmart.example.in"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	staff := map[domain.Role]domain.Actor{}
+	for _, r := range []domain.Role{domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleRegistrar} {
+		u, _, err := app.Identity.AddStaff(domain.System, identity.NewStaff{Login: strings.ReplaceAll(string(r), "_", ""), Name: "Officer " + r.Name().En, Roles: []domain.Role{r}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		staff[r] = u.Actor()
+	}
+	dob := time.Now().In(domain.IST).AddDate(0, 0, -3).Format(time.DateOnly)
+	f, err := app.Workflow.Submit(staff[domain.RoleFrontOffice], workflow.Submission{Service: "birth_registration", Channel: workflow.ChannelCounter,
+		Applicant: workflow.Applicant{Name: domain.T("Krishnan", "കൃഷ്ണൻ")},
+		Values: map[string]string{"child_name_en": "Jyothilakshmi", "child_name_ml": "ജ്യോതിലക്ഷ്മി", "sex": "female", "still_birth": "no", "date_of_birth": dob,
+			"place_type": "hospital", "place_of_birth": "General Hospital", "reported_by": "institution", "mother_name_en": "Priya", "mother_name_ml": "പ്രിയ",
+			"permanent_address": "Fort Road", "ward": "2", "informant_name_en": "General Hospital", "informant_phone": "9847012345"},
+		Uploads: map[string]workflow.Upload{"parent_id": {Name: "id.pdf", Data: []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")}}})
+	if err != nil {
+		t.Fatalf("%v %+v", err, err.(*domain.Error).Fields)
+	}
+	for _, s := range []struct {
+		role domain.Role
+		kind string
+	}{{domain.RoleSectionClerk, workflow.KindForwarded}, {domain.RoleRegistrar, workflow.KindApproved}, {domain.RoleRegistrar, workflow.KindIssued}} {
+		if f, err = app.Workflow.Act(staff[s.role], f.ID, workflow.Request{Kind: s.kind}); err != nil {
+			t.Fatalf("%s: %v", s.kind, err)
+		}
+	}
+	_, pdf, err := app.Civil.CertificatePDF(staff[domain.RoleRegistrar], f.Issued.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, pdf
+}
+
+func TestVerify_OfflineChecksAPDFAndAQRCodeWithThePublicKey(t *testing.T) {
+	dir, pdf := issueBirthCertificate(t, "DEMO01")
+	path := filepath.Join(t.TempDir(), "certificate.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	code, out, errOut := ksmart(t, "verify", "--data", dir, path)
+	if code != 0 || !strings.Contains(out, "genuine") || !strings.Contains(out, "unaltered") || !strings.Contains(out, "ജ്യോതിലക്ഷ്മി") {
+		t.Fatalf("verify a genuine PDF: exit %d\n%s%s", code, out, errOut)
+	}
+	c, qr, err := documents.ReadCertificate(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := ksmart(t, "verify", "--key", filepath.Join(dir, "keys", "seal.pub"), qr); code != 0 || !strings.Contains(out, c.Number) {
+		t.Fatalf("verify the QR code's text: exit %d %s", code, out)
+	}
+
+	// Edits are caught: the printed name changed in the record, a forged
+	// signature, the file cut short, a receipt passed off as a certificate.
+	edited := []byte(strings.Replace(string(pdf), "Jyothilakshmi", "Jyothilakshmy", 1))
+	forgedQR := qr[:len(qr)-3] + "AAA"
+	if strings.HasSuffix(qr, "AAA") {
+		forgedQR = qr[:len(qr)-3] + "BBB"
+	}
+	cases := []struct {
+		name string
+		arg  string
+		want string
+	}{
+		{"a forged signature", forgedQR, "signature does not match"},
+		{"a mangled code", "https://x/verify/DEMO01-BC-2026-1?d=zz", "not a ksmart verification code"},
+	}
+	for name, data := range map[string][]byte{"cut short": pdf[:len(pdf)/2], "not a certificate": []byte("%PDF-1.4\nhello")} {
+		p := filepath.Join(t.TempDir(), "x.pdf")
+		os.WriteFile(p, data, 0o644)
+		cases = append(cases, struct{ name, arg, want string }{name, p, "NOT VERIFIED"})
+	}
+	if string(edited) != string(pdf) {
+		p := filepath.Join(t.TempDir(), "edited.pdf")
+		os.WriteFile(p, edited, 0o644)
+		cases = append(cases, struct{ name, arg, want string }{"an edited name", p, "NOT VERIFIED"})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := ksmart(t, "verify", "--data", dir, tc.arg)
+			if code != 1 || !strings.Contains(out, tc.want) {
+				t.Fatalf("exit %d, want 1 saying %q:\n%s%s", code, tc.want, out, errOut)
+			}
+		})
+	}
+
+	// Another local body's key does not vouch for this certificate.
+	other, _ := issueBirthCertificate(t, "M0701")
+	if code, out, _ := ksmart(t, "verify", "--data", other, path); code != 1 || !strings.Contains(out, "NOT VERIFIED") {
+		t.Fatalf("verify with another body's key: exit %d %s", code, out)
+	}
+	if code, _, errOut := ksmart(t, "verify", path); code != 2 || !strings.Contains(errOut, "public key") {
+		t.Fatalf("verify without a key: exit %d %s", code, errOut)
+	}
+}
