@@ -5,8 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"math/rand/v2"
+	"ksmart/appliance/synth/legacy"
 	"os"
 	"path/filepath"
 	"strings"
@@ -320,11 +319,11 @@ func TestImport_OnlyTheRegistrarOrAnAdministratorImports(t *testing.T) {
 func TestImport_ManyRowsCommitInBatchesReportProgressAndKeepTheFirstThousandProblems(t *testing.T) {
 	c := newImportCivil(t)
 	var b strings.Builder
-	gen := newBirthGenerator(1)
-	gen.header(&b)
+	gen := legacy.NewBirthRegister(1)
+	gen.Header(&b)
 	good, bad := 4500, 1200
 	for i := 0; i < good; i++ {
-		gen.row(&b)
+		gen.Row(&b)
 		if i < bad {
 			fmt.Fprintf(&b, "B-%d/2026,2026-01-20,Anagha,female,2026-01-05,Lakshmi\n", i+1) // too few fields
 		}
@@ -356,61 +355,6 @@ func TestImport_ManyRowsCommitInBatchesReportProgressAndKeepTheFirstThousandProb
 	}
 }
 
-// birthGenerator writes synthetic legacy birth registers: Kerala names in
-// both scripts, numbered in order year by year, as a register typed in from
-// the bound volumes would be.
-type birthGenerator struct {
-	rng  *rand.Rand
-	year int
-	seq  int
-}
-
-func newBirthGenerator(seed uint64) *birthGenerator {
-	return &birthGenerator{rng: rand.New(rand.NewPCG(seed, 1)), year: 1970}
-}
-
-var (
-	genGiven = [][2]string{{"Anagha", "അനഘ"}, {"Sreekumar", "ശ്രീകുമാർ"}, {"Mohammed Rafi", "മുഹമ്മദ് റാഫി"}, {"Lakshmi", "ലക്ഷ്മി"},
-		{"Joseph", "ജോസഫ്"}, {"Fathima", "ഫാത്തിമ"}, {"Rajesh", "രാജേഷ്"}, {"Meera", "മീര"}, {"Anil Kumar", "അനിൽ കുമാർ"},
-		{"Aysha", "ആയിഷ"}, {"Thomas", "തോമസ്"}, {"Divya", "ദിവ്യ"}, {"Unnikrishnan", "ഉണ്ണികൃഷ്ണൻ"}, {"Shabana", "ഷബാന"},
-		{"Gopalan", "ഗോപാലൻ"}, {"Reshma", "രേഷ്മ"}, {"Biju", "ബിജു"}, {"Saritha", "സരിത"}, {"Abdul Kareem", "അബ്ദുൽ കരീം"},
-		{"Mariamma", "മറിയാമ്മ"}, {"Vishnu", "വിഷ്ണു"}, {"Nandana", "നന്ദന"}, {"Suresh Babu", "സുരേഷ് ബാബു"}, {"Jincy", "ജിൻസി"}}
-	genInitials = [][2]string{{"K. R.", "കെ. ആർ."}, {"P.", "പി."}, {"M. S.", "എം. എസ്."}, {"T. V.", "ടി. വി."},
-		{"C.", "സി."}, {"A. K.", "എ. കെ."}, {"V.", "വി."}, {"N. P.", "എൻ. പി."}}
-	genHouses = []string{"Kizhakkethil", "Puthenpurayil", "Thekkedath", "Valiyaveedu", "Pallikkara", "Mangalath", "Kottarathil", "Chirayil"}
-	genPlaces = []string{"Thrikkakara", "Kakkanad", "Edappally", "Vyttila", "Kaloor", "Palarivattom", "Vazhakkala", "Chembumukku"}
-)
-
-func (g *birthGenerator) name() (en, ml string) {
-	n, i := genGiven[g.rng.IntN(len(genGiven))], genInitials[g.rng.IntN(len(genInitials))]
-	return n[0] + " " + i[0], n[1] + " " + i[1]
-}
-
-func (g *birthGenerator) header(w io.Writer) {
-	fmt.Fprintln(w, "register_number,registration_date,child_name_en,child_name_ml,sex,date_of_birth,place_of_birth,mother_name_en,mother_name_ml,father_name_en,father_name_ml,permanent_address,ward")
-}
-
-// row writes one birth. The register starts in 1970 and numbers 20,000
-// births a year, so a million rows cover 1970 to 2019.
-func (g *birthGenerator) row(w io.Writer) {
-	g.seq++
-	if g.seq > 20000 {
-		g.year, g.seq = g.year+1, 1
-	}
-	reg := time.Date(g.year, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, (g.seq-1)*365/20000)
-	dob := reg.AddDate(0, 0, -g.rng.IntN(21))
-	child, childMl := g.name()
-	if g.rng.IntN(20) == 0 {
-		child, childMl = "", "" // not named at registration
-	}
-	mother, motherMl := g.name()
-	father, fatherMl := g.name()
-	sex := [...]string{"male", "female"}[g.rng.IntN(2)]
-	place := genPlaces[g.rng.IntN(len(genPlaces))]
-	fmt.Fprintf(w, "B-%d/%d,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,\"%s House, %s\",%d\n", g.seq, g.year, reg.Format(time.DateOnly), child, childMl, sex,
-		dob.Format("02-01-2006"), "Govt. Hospital "+place, mother, motherMl, father, fatherMl, genHouses[g.rng.IntN(len(genHouses))], place, 1+g.rng.IntN(12))
-}
-
 var importRows = flag.Int("import-rows", 1_000_000, "rows BenchmarkImport1M imports")
 
 // BenchmarkImport1M imports a million legacy births into a fresh data
@@ -426,10 +370,10 @@ func BenchmarkImport1M(b *testing.B) {
 		b.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	gen := newBirthGenerator(1)
-	gen.header(w)
+	gen := legacy.NewBirthRegister(1)
+	gen.Header(w)
 	for i := 0; i < *importRows; i++ {
-		gen.row(w)
+		gen.Row(w)
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)

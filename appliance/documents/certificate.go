@@ -298,8 +298,31 @@ func (r *Renderer) certificateFile(c Certificate) (*pdfFile, error) {
 	if strings.TrimSpace(c.QR) == "" {
 		return nil, domain.Errorf(domain.EINVALID, "certificate: the QR payload (the signed verification URL) is missing")
 	}
+	// Long particulars (a long address, several corrections in the
+	// remarks) shrink the body a step at a time rather than refuse an
+	// office a certificate the law says it must issue; only what cannot fit
+	// even at the smallest step is refused.
+	var err error
+	for _, scale := range bodyScales {
+		var f *pdfFile
+		if f, err = r.drawCertificate(c, scale); err == nil {
+			return f, nil
+		}
+		if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "does not fit") {
+			return nil, err
+		}
+	}
+	return nil, err
+}
+
+// bodyScales are the sizes a certificate's body is tried at, largest first.
+var bodyScales = []float64{1, 0.92, 0.84, 0.76}
+
+// drawCertificate draws the certificate with its body at scale.
+func (r *Renderer) drawCertificate(c Certificate, scale float64) (*pdfFile, error) {
 	k := certKinds[c.Kind]
 	p := newPage(r.fonts)
+	p.scale = scale
 
 	// Certificate number at the top left, form at the top right.
 	top := p.y
@@ -314,10 +337,10 @@ func (r *Renderer) certificateFile(c Certificate) (*pdfFile, error) {
 	p.y += p.textBlock([]string{k.law.En, p.ml(k.law)}, styleSmall, marginX+8*mm, p.y, contentW-16*mm, alignCenter, grey)
 	p.y += 3 * mm
 	st := c.statement()
-	p.y += p.paragraph(st.En, styleStatement, marginX, p.y, contentW, alignLeft, black)
+	p.y += p.paragraph(st.En, p.fit(styleStatement), marginX, p.y, contentW, alignLeft, black)
 	if ml := p.ml(st); ml != "" {
 		p.y += 1 * mm
-		p.y += p.paragraph(ml, styleStatement, marginX, p.y, contentW, alignLeft, black)
+		p.y += p.paragraph(ml, p.fit(styleStatement), marginX, p.y, contentW, alignLeft, black)
 	}
 	p.y += 3 * mm
 

@@ -399,6 +399,26 @@ func TestCertificate_LongValuesWrapAndStayOnThePage(t *testing.T) {
 	}
 }
 
+func TestCertificate_ParticularsTooLongForTheNormalSizeAreSetSmallerNotRefused(t *testing.T) {
+	r := malayalamRenderer(t)
+	c := sampleBirth()
+	address := domain.T(strings.Repeat("Kizhakkedathu Puthenveedu House, Temple Road, Near Government Higher Secondary School, ", 3)+"Pala",
+		strings.Repeat("കിഴക്കേടത്ത് പുത്തൻവീട്, ക്ഷേത്രം റോഡ്, ഗവൺമെന്റ് ഹയർ സെക്കൻഡറി സ്കൂളിന് സമീപം, ", 3)+"പാലാ")
+	for i := range 2 {
+		c.Fields = append(c.Fields, CertField{Label: domain.T(fmt.Sprintf("Address at the time of event (%d)", i+1), "സംഭവ സമയത്തെ വിലാസം"), Value: address})
+	}
+	if _, err := r.drawCertificate(c, 1); err == nil {
+		t.Fatal("the sample is meant to overflow at the normal size; make it longer")
+	}
+	pdf, err := r.Certificate(c)
+	if err != nil {
+		t.Fatalf("a certificate with long particulars was refused: %v", err)
+	}
+	if text := flat(pdfText(t, pdf)); !strings.Contains(text, "Higher Secondary School") || !strings.Contains(text, "പുത്തൻവീട്") {
+		t.Errorf("the long particulars are not all on the page")
+	}
+}
+
 func TestCertificate_EnglishOnlyHasNoMalayalam(t *testing.T) {
 	r := NewRenderer(EnglishOnly())
 	if r.Fonts().Malayalam() || r.Fonts().Name() != "none (English only)" {

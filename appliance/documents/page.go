@@ -83,6 +83,25 @@ type page struct {
 	y float64
 	// fill is the current fill grey, or -1 before the first is set.
 	fill float64
+	// scale shrinks the body (rows and statements) of a document whose
+	// text would not otherwise fit on its page; 1 is the normal size.
+	scale float64
+}
+
+// fit returns st at the page's body scale.
+func (p *page) fit(st textStyle) textStyle {
+	if p.scale <= 0 || p.scale == 1 {
+		return st
+	}
+	return textStyle{st.weight, st.size * p.scale}
+}
+
+// pad is a vertical space at the page's body scale.
+func (p *page) pad(v float64) float64 {
+	if p.scale <= 0 {
+		return v
+	}
+	return v * p.scale
 }
 
 // contentBuffers pools the content streams of pages being drawn: a
@@ -619,12 +638,13 @@ const (
 // wrapping in their own columns.
 func (p *page) rows(rows []row) {
 	p.rule(p.y, 0.4, light)
+	label, value := p.fit(styleLabel), p.fit(styleValue)
 	for _, r := range rows {
-		top := p.y + rowPad
-		lh := p.paragraph(p.join(r.Label), styleLabel, marginX, top, labelW, alignLeft, grey)
-		vs := styleValue
+		top := p.y + p.pad(rowPad)
+		lh := p.paragraph(p.join(r.Label), label, marginX, top, labelW, alignLeft, grey)
+		vs := value
 		if r.Strong {
-			vs = styleStrong
+			vs = p.fit(styleStrong)
 		}
 		p.paragraph(":", vs, colonX, top, 3*mm, alignLeft, black)
 		var vh float64
@@ -632,11 +652,11 @@ func (p *page) rows(rows []row) {
 			vh = p.value(r.Value, vs, top)
 		} else {
 			vh = p.paragraph(p.join(r.Value), vs, valueX, top, pairValueW, alignLeft, black)
-			vh = max(vh, p.paragraph(p.join(r.Label2), styleLabel, pairLabelX, top, pairLabelW, alignLeft, grey))
-			p.paragraph(":", styleValue, pairColonX, top, 3*mm, alignLeft, black)
-			vh = max(vh, p.paragraph(p.join(r.Value2), styleValue, pairColonX+4*mm, top, pageW-marginX-pairColonX-4*mm, alignLeft, black))
+			vh = max(vh, p.paragraph(p.join(r.Label2), label, pairLabelX, top, pairLabelW, alignLeft, grey))
+			p.paragraph(":", value, pairColonX, top, 3*mm, alignLeft, black)
+			vh = max(vh, p.paragraph(p.join(r.Value2), value, pairColonX+4*mm, top, pageW-marginX-pairColonX-4*mm, alignLeft, black))
 		}
-		p.y = top + max(lh, vh) + rowPad
+		p.y = top + max(lh, vh) + p.pad(rowPad)
 		p.rule(p.y, 0.4, light)
 	}
 	p.y += 4 * mm

@@ -11,9 +11,13 @@ import (
 
 func runBench(ctx context.Context, env *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintln(env.stdout, "Usage: ksmart bench NAME [--json] [flags]\n\nBenchmarks:\n  store   durable event writes from concurrent writers, against raw bbolt in the same run\n  submit  applications submitted through the HTTP API, against the store's own write rate")
+		fmt.Fprintln(env.stdout, "Usage: ksmart bench NAME [--json] [flags]\n\nBenchmarks:\n"+
+			"  store        durable event writes from concurrent writers, against raw bbolt in the same run\n"+
+			"  submit       applications submitted through the HTTP API, against the store's own write rate\n"+
+			"  certificate  signed birth certificates with Malayalam names, against fpdf writing an empty page\n"+
+			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries")
 		if len(args) == 0 {
-			return usageError{"name a benchmark: store or submit"}
+			return usageError{"name a benchmark: " + benchNames}
 		}
 		return nil
 	}
@@ -22,9 +26,16 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchStore(env, args[1:])
 	case "submit":
 		return benchSubmit(ctx, env, args[1:])
+	case "certificate":
+		return benchCertificate(env, args[1:])
+	case "import":
+		return benchImport(env, args[1:])
 	}
-	return usageError{fmt.Sprintf("unknown benchmark %q; known: store, submit", args[0])}
+	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
+
+// benchNames lists the benchmarks for the usage lines.
+const benchNames = "store, submit, certificate or import"
 
 func benchStore(env *env, args []string) error {
 	fs := newFlags(env, "bench store", "[--json] [--writers N] [--events N] [--dir DIR]")

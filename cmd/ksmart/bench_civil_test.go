@@ -1,0 +1,121 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+
+	"ksmart/appliance/documents"
+)
+
+// needMalayalamFont skips a test when no Malayalam font is installed,
+// naming the package to install, or fails it under KSMART_REQUIRE_ALL=1 so
+// that a CI machine without the font cannot pass silently.
+func needMalayalamFont(t *testing.T) {
+	t.Helper()
+	if _, err := documents.SystemFonts(); err != nil {
+		msg := "no Malayalam font: install the Debian package fonts-smc-manjari (apt-get install -y fonts-smc-manjari): " + err.Error()
+		if os.Getenv("KSMART_REQUIRE_ALL") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
+
+// benchJSON runs a benchmark that must succeed and returns its one JSON
+// object.
+func benchJSON(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	code, stdout, stderr := ksmart(t, append([]string{"bench"}, args...)...)
+	var r map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
+		t.Fatalf("ksmart bench %v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+	}
+	if strings.Count(strings.TrimSpace(stdout), "\n") != 0 {
+		t.Errorf("--json printed more than one line: %q", stdout)
+	}
+	if !strings.Contains(stderr, "measuring: ") {
+		t.Errorf("no progress on stderr: %q", stderr)
+	}
+	return r
+}
+
+// positive checks that each named figure of r (a path of object keys) is a
+// number above zero.
+func positive(t *testing.T, r map[string]any, paths ...string) {
+	t.Helper()
+	for _, path := range paths {
+		var v any = r
+		for _, k := range strings.Split(path, ".") {
+			m, _ := v.(map[string]any)
+			v = m[k]
+		}
+		if f, ok := v.(float64); !ok || f <= 0 {
+			t.Errorf("%s = %v, want a positive number; the output: %v", path, v, r)
+		}
+	}
+}
+
+func TestBenchCertificate_JSONReportsTimesAndRatioToFpdfsEmptyPage(t *testing.T) {
+	needMalayalamFont(t)
+	r := benchJSON(t, "certificate", "--json", "--n", "20")
+	positive(t, r, "ratio", "pdf_bytes", "target_median_ms",
+		"sequential.median_ms", "sequential.p99_ms", "sequential.pdfs_per_s",
+		"parallel.median_ms", "parallel.p99_ms", "parallel.pdfs_per_s",
+		"fpdf_empty_page.median_ms", "fpdf_empty_page.p99_ms", "fpdf_empty_page.pdfs_per_s")
+	if r["name"] != "certificate" || r["malayalam"] != true || r["n"] != 20.0 {
+		t.Errorf("name, malayalam, n = %v, %v, %v; want certificate, true, 20", r["name"], r["malayalam"], r["n"])
+	}
+	if par, _ := r["parallel"].(map[string]any); par["goroutines"] != 2.0 {
+		t.Errorf("parallel measurement with %v goroutines, want 2", par["goroutines"])
+	}
+	if _, ok := r["target_met"].(bool); !ok {
+		t.Errorf("target_met = %v, want true or false", r["target_met"])
+	}
+}
+
+func TestBenchCertificate_WithoutAMalayalamFontTheFiguresSayTheyAreEnglishOnly(t *testing.T) {
+	r, err := runCertificateBench(certificateBenchConfig{Fonts: documents.EnglishOnly(), N: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Malayalam || !strings.Contains(r.Note, "English only") || !strings.Contains(r.Note, "fonts-smc-manjari") {
+		t.Errorf("malayalam %v, note %q; want false and a note naming fonts-smc-manjari", r.Malayalam, r.Note)
+	}
+}
+
+func TestBenchImport_JSONReportsRowsPerSecondAndRatioToRawBbolt(t *testing.T) {
+	dir := t.TempDir()
+	r := benchJSON(t, "import", "--json", "--rows", "3000", "--dir", dir)
+	positive(t, r, "ratio", "rows_per_s", "seconds", "store_mib", "seconds_per_1m_rows", "csv_mib",
+		"raw_bbolt_rows_per_s", "raw_bbolt_seconds", "raw_bbolt_mib", "entries_json_mib")
+	if r["name"] != "import" || r["rows"] != 3000.0 || r["search_index_included"] != false || !strings.Contains(r["note"].(string), "search index is not included") {
+		t.Errorf("name, rows, search_index_included, note = %v, %v, %v, %v", r["name"], r["rows"], r["search_index_included"], r["note"])
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"certificate", "--bogus"}, "flag provided but not defined: -bogus"},
+		{[]string{"certificate", "--n", "0"}, "--n must be at least 1"},
+		{[]string{"certificate", "--n", "many"}, "invalid value"},
+		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
+		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
+		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
+		{[]string{"imports"}, "known: store, submit, certificate or import"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)
+			if code != 2 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.want) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, one line saying %q", code, stdout, stderr, c.want)
+			}
+		})
+	}
+}
