@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,7 +41,7 @@ func (s *Server) issuedDocument(c echo.Context) error {
 
 // registersPage lists a register, newest first, or finds an entry by number.
 func (s *Server) registersPage(c echo.Context) error {
-	opt, err := listOptions(c)
+	opt, err := listOptions(c, c.QueryParam("kind"))
 	if err != nil {
 		return err
 	}
@@ -66,12 +67,14 @@ func (s *Server) registersPage(c echo.Context) error {
 		"Entries": entries, "Opt": opt, "Counts": counts, "Year": year, "Kinds": civil.Kinds, "Next": next, "KindName": civil.KindName(opt.Kind)})
 }
 
-func listOptions(c echo.Context) (civil.ListOptions, error) {
-	opt := civil.ListOptions{Kind: c.QueryParam("kind"), Number: strings.TrimSpace(c.QueryParam("number")), After: c.QueryParam("after"), Limit: 50}
+// listOptions reads a register listing's query; kind is the register
+// asked for ("" for births).
+func listOptions(c echo.Context, kind string) (civil.ListOptions, error) {
+	opt := civil.ListOptions{Kind: kind, Number: strings.TrimSpace(c.QueryParam("number")), After: c.QueryParam("after"), Limit: 50}
 	if opt.Kind == "" {
 		opt.Kind = civil.KindBirth
 	}
-	if !contains(civil.Kinds, opt.Kind) {
+	if !slices.Contains(civil.Kinds, opt.Kind) {
 		return opt, domain.Errorf(domain.EINVALID, "There is no register %q; choose birth, still_birth, death or marriage.", opt.Kind)
 	}
 	if y := c.QueryParam("year"); y != "" {
@@ -91,23 +94,10 @@ func listOptions(c echo.Context) (civil.ListOptions, error) {
 	return opt, nil
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // registerEntryPage shows one entry: its particulars, its history of
 // changes, and the certificates issued from it with their status.
 func (s *Server) registerEntryPage(c echo.Context) error {
-	e, err := s.App.Civil.Entry(actor(c), c.QueryParam("number"))
-	if err != nil {
-		return err
-	}
-	certs, err := s.App.Civil.Certificates(e)
+	e, certs, err := s.entryWithCertificates(c)
 	if err != nil {
 		return err
 	}
@@ -210,13 +200,9 @@ func (s *Server) apiVerifyCertificate(c echo.Context) error {
 }
 
 func (s *Server) apiRegister(c echo.Context) error {
-	opt, err := listOptions(c)
+	opt, err := listOptions(c, c.Param("kind"))
 	if err != nil {
 		return err
-	}
-	opt.Kind = c.Param("kind")
-	if !contains(civil.Kinds, opt.Kind) {
-		return domain.Errorf(domain.EINVALID, "There is no register %q; choose birth, still_birth, death or marriage.", opt.Kind)
 	}
 	entries, err := s.App.Civil.List(actor(c), opt)
 	if err != nil {
@@ -228,12 +214,19 @@ func (s *Server) apiRegister(c echo.Context) error {
 	return c.JSON(http.StatusOK, map[string]any{"entries": entries})
 }
 
-func (s *Server) apiRegisterEntry(c echo.Context) error {
+// entryWithCertificates reads the entry ?number= names, with its
+// certificates.
+func (s *Server) entryWithCertificates(c echo.Context) (civil.Entry, []civil.Certificate, error) {
 	e, err := s.App.Civil.Entry(actor(c), c.QueryParam("number"))
 	if err != nil {
-		return err
+		return e, nil, err
 	}
 	certs, err := s.App.Civil.Certificates(e)
+	return e, certs, err
+}
+
+func (s *Server) apiRegisterEntry(c echo.Context) error {
+	e, certs, err := s.entryWithCertificates(c)
 	if err != nil {
 		return err
 	}
