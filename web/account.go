@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -196,4 +197,53 @@ func (s *Server) changePassword(c echo.Context) error {
 		return c.Redirect(http.StatusSeeOther, "/office")
 	}
 	return c.Redirect(http.StatusSeeOther, "/applications")
+}
+
+// channelChoice is one channel on the message settings page.
+type channelChoice struct {
+	Value  string
+	Name   domain.Text
+	Chosen bool
+}
+
+func channelChoices(chosen []string) []channelChoice {
+	names := map[string]domain.Text{
+		"email":    domain.T("E-mail (with the receipt or certificate attached)", "ഇ-മെയിൽ (രസീതോ സർട്ടിഫിക്കറ്റോ സഹിതം)"),
+		"whatsapp": domain.T("WhatsApp", "വാട്ട്സ്ആപ്പ്"),
+		"sms":      domain.T("SMS (short status lines and codes)", "എസ്.എം.എസ്. (ചുരുക്ക വിവരങ്ങളും കോഡുകളും)"),
+	}
+	var out []channelChoice
+	for _, c := range identity.MessageChannels {
+		out = append(out, channelChoice{Value: c, Name: names[c], Chosen: slices.Contains(chosen, c)})
+	}
+	return out
+}
+
+// messageSettings shows a citizen how they are reached.
+func (s *Server) messageSettings(c echo.Context) error {
+	u, _ := user(c)
+	p := u.Preferences()
+	return s.render(c, http.StatusOK, "message_settings.html", "Messages", map[string]any{
+		"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": map[string]domain.Text{}, "Saved": c.QueryParam("saved") == "1"})
+}
+
+func (s *Server) saveMessageSettings(c echo.Context) error {
+	if err := c.Request().ParseForm(); err != nil {
+		return formError(err)
+	}
+	f := c.Request().PostForm
+	p := identity.Preferences{Language: f.Get("language"), Channels: f["channels"], Email: f.Get("email"), Phone: f.Get("phone")}
+	if p.Channels == nil {
+		p.Channels = []string{}
+	}
+	u, _ := user(c)
+	_, err := s.App.Identity.SetPreferences(u.ID, p)
+	if errs, ok := fieldErrors(err); ok {
+		return s.render(c, http.StatusUnprocessableEntity, "message_settings.html", "Messages", map[string]any{
+			"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": errs})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/account/messages?saved=1")
 }

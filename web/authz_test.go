@@ -133,7 +133,9 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /applications/:id/receipt.pdf": {url: "/applications/{file}/receipt.pdf", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
 		"GET /applications/:id/documents/:blob": {url: "/applications/{dando}/documents/{blob}",
 			want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
-		"GET /messages": {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"GET /messages":          {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"GET /account/messages":  {url: "/account/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"POST /account/messages": {url: "/account/messages", body: formBody("language=fr"), want: expect("all", 403, anon, 401, "citizens", 422)},
 
 		// Office pages.
 		"GET /office":           {url: "/office", want: expect("all", 403, anon, toSignIn, "staff", 200)},

@@ -51,6 +51,8 @@ func (s *Server) routes() {
 	e.GET("/applications/:id/documents/:blob", s.document, citizen)
 	e.GET("/applications/:id/certificate.pdf", s.issuedDocument, citizen)
 	e.GET("/messages", s.messages, citizen)
+	e.GET("/account/messages", s.messageSettings, citizen)
+	e.POST("/account/messages", s.saveMessageSettings, citizen)
 
 	// Office staff (the workflow decides which actions each role may take).
 	e.GET("/office", s.officeInbox, staff)

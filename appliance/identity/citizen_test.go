@@ -3,6 +3,7 @@ package identity_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -160,5 +161,39 @@ func TestSignUp_AgainBeforeVerifyingResendsAfterVerifyingConflicts(t *testing.T)
 	wantCode(t, "sign up with a verified phone", err, domain.ECONFLICT, "An account with this mobile number already exists; sign in or reset your password")
 	if list, _ := svc.List(identity.KindCitizen); len(list) != 1 {
 		t.Fatalf("citizens = %+v", list)
+	}
+}
+
+func TestPreferences_CitizenChoosesLanguageAndChannelsCheckedFieldByField(t *testing.T) {
+	s, _ := newService(t)
+	u, err := s.SignUp(identity.SignUp{Contact: "9847012345", Name: "Anagha", Password: "a long enough password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := u.Preferences(); p.Language != "ml" || !slices.Equal(p.Channels, []string{"whatsapp"}) {
+		t.Fatalf("defaults: %+v; want Malayalam and WhatsApp on the phone signed up with", p)
+	}
+	_, err = s.SetPreferences(u.ID, identity.Preferences{Language: "fr", Channels: []string{"email", "pigeon"}, Phone: u.Phone})
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Fields["language"].En == "" || de.Fields["channels"].En == "" {
+		t.Fatalf("bad preferences: %v", err)
+	}
+	if _, err := s.SetPreferences(u.ID, identity.Preferences{Language: "en", Channels: []string{"email"}, Phone: u.Phone}); !errors.As(err, &de) || de.Fields["email"].En == "" {
+		t.Fatalf("e-mail chosen without an address: %v", err)
+	}
+	if _, err := s.SetPreferences(u.ID, identity.Preferences{Language: "en", Channels: nil, Phone: "9847099999"}); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("changing the login phone: %v", err)
+	}
+	got, err := s.SetPreferences(u.ID, identity.Preferences{Language: "en", Channels: []string{"email", "sms"}, Email: "Anagha@Example.in", Phone: u.Phone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := got.Preferences(); p.Language != "en" || p.Email != "anagha@example.in" || !slices.Equal(p.Channels, []string{"email", "sms"}) {
+		t.Fatalf("after choosing: %+v", p)
+	}
+	// In-app only is a choice too, and survives a reload.
+	s.SetPreferences(u.ID, identity.Preferences{Language: "en", Channels: []string{}, Phone: u.Phone})
+	if again, _ := s.Get(u.ID); len(again.Preferences().Channels) != 0 {
+		t.Fatalf("in-app only did not stick: %+v", again.Preferences())
 	}
 }

@@ -49,6 +49,10 @@ type User struct {
 	// SessionEpoch is stored in each session at sign-in; bumping it ends
 	// every session signed in before.
 	SessionEpoch int `json:"session_epoch"`
+	// Language and Channels are a citizen's message preferences (see
+	// Preferences); nil Channels means not chosen yet.
+	Language string   `json:"language,omitempty"`
+	Channels []string `json:"channels"`
 	// KYCVerified is when the citizen's identity was verified by video KYC,
 	// which registering a marriage from abroad needs; zero until then.
 	KYCVerified time.Time `json:"kyc_verified,omitzero"`
