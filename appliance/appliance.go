@@ -20,6 +20,7 @@ import (
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
@@ -52,6 +53,9 @@ type Config struct {
 	// PublicURL is the address citizens reach the appliance at, printed in
 	// certificates' QR codes (…/verify/<number>).
 	PublicURL string
+	// Messaging configures the outbox's e-mail, WhatsApp and SMS channels;
+	// a channel left out is "not configured" and its messages wait.
+	Messaging messaging.Config
 }
 
 // Appliance is an open local-body node.
@@ -72,6 +76,8 @@ type Appliance struct {
 	Civil     *civil.Civil
 	// PublicURL is the address certificates' QR codes point to.
 	PublicURL string
+	// Outbox sends messages by e-mail, WhatsApp and SMS.
+	Outbox *messaging.Outbox
 }
 
 const (
@@ -192,12 +198,15 @@ func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 			return err == nil && !u.KYCVerified.IsZero()
 		}}
 	a.Workflow.Rules = map[string]workflow.Rules{civil.Module: a.Civil}
+	a.openOutbox(cfg)
 	return nil
 }
 
-// Run does the appliance's background work until ctx ends: escalating
-// overdue files every few minutes, and sweeping expired sessions.
+// Run does the appliance's background work until ctx ends: sending queued
+// messages, escalating overdue files every few minutes, and sweeping
+// expired sessions.
 func (a *Appliance) Run(ctx context.Context) {
+	go a.runOutbox(ctx)
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
 		t := time.NewTicker(10 * time.Minute)

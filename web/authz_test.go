@@ -153,6 +153,11 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		// these fixtures, so the callers let through get 404: the door is
 		// what is checked here; civil_test.go follows a certificate through.
 		"GET /verify/:number": {url: "/verify/DEMO01-BC-2026-999999", want: expect("all", 404)},
+		// Providers' callbacks answer by signature, not by session: with
+		// WhatsApp not configured the handshake finds nothing, and an
+		// unsigned status callback is refused.
+		"GET /webhooks/whatsapp":  {url: "/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1", want: expect("all", 404)},
+		"POST /webhooks/whatsapp": {url: "/webhooks/whatsapp", body: map[string]any{"object": "whatsapp_business_account"}, want: expect("all", 401)},
 		"GET /applications/:id/certificate.pdf": {url: "/applications/{file}/certificate.pdf",
 			want: expect("all", 403, anon, toSignIn, citizenA, 404, citizenB, 404)},
 		"GET /office/files/:id/certificate.pdf": {url: "/office/files/{file}/certificate.pdf", want: expect("all", 403, anon, toSignIn, "staff", 404)},

@@ -144,6 +144,15 @@ type fileView struct {
 	Errors    map[string]domain.Text
 	Note      string
 	Answers   []answer
+	// Messages are what the applicant was sent about the file, with each
+	// channel's delivery status.
+	Messages []sentMessage
+}
+
+// sentMessage is a message about a file and how far it got on each channel.
+type sentMessage struct {
+	messaging.Message
+	Deliveries []messaging.Delivery
 }
 
 // answer is one filled-in field of the form as submitted.
@@ -161,6 +170,12 @@ type stepView struct {
 func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 	svc := s.App.Workflow.Service(f)
 	v := fileView{File: f, Service: svc, Overdue: f.Overdue(s.App.Now()), Submitted: c.QueryParam("submitted") == "1"}
+	if msgs, err := messaging.ForLink(s.App.Store, "/applications/"+f.ID); err == nil {
+		for _, m := range msgs {
+			ds, _ := s.App.Outbox.Deliveries(m.ID)
+			v.Messages = append(v.Messages, sentMessage{Message: m, Deliveries: ds})
+		}
+	}
 	for i, st := range svc.Steps {
 		state := "todo"
 		switch {

@@ -109,6 +109,8 @@ func newHTTPMetrics(reg *prometheus.Registry, app *appliance.Appliance) *httpMet
 			Name: "ksmart_store_commits_total", Help: "Durable store commits since start (each may carry many writes).",
 		}, func() float64 { return float64(app.Store.Stats().Commits) }),
 	)
+	// The outbox's queued, sent and failed messages per channel, and its lag.
+	reg.MustRegister(app.Outbox.Collectors()...)
 	return m
 }
 

@@ -13,6 +13,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
 )
 
@@ -59,6 +60,8 @@ var templateFuncs = template.FuncMap{
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(registerRoles...)
 	},
 	"certstatus": func(lang, s string) string { return certificateStatusName(s).In(lang) },
+	"channel":    func(lang, c string) string { return channelName(c).In(lang) },
+	"delivery":   func(lang, s string) string { return deliveryStatusName(s).In(lang) },
 	"fieldsOf": func(lang string, fields []formField) map[string]any {
 		return map[string]any{"Lang": lang, "Fields": fields}
 	},
@@ -120,6 +123,42 @@ func certificateStatusName(s string) domain.Text {
 		return domain.T("Superseded", "പകരം പുതിയത് നൽകി")
 	case civil.StatusRevoked:
 		return domain.T("Revoked", "റദ്ദാക്കി")
+	}
+	return domain.T(s, s)
+}
+
+func channelName(c string) domain.Text {
+	switch c {
+	case messaging.ChannelEmail:
+		return domain.T("E-mail", "ഇ-മെയിൽ")
+	case messaging.ChannelWhatsApp:
+		return domain.T("WhatsApp", "വാട്ട്സ്ആപ്പ്")
+	case messaging.ChannelSMS:
+		return domain.T("SMS", "എസ്.എം.എസ്.")
+	}
+	return domain.T(c, c)
+}
+
+// deliveryStatusName names a delivery status for people: the office must
+// see plainly what reached the applicant and what did not.
+func deliveryStatusName(s string) domain.Text {
+	switch s {
+	case messaging.StatusQueued:
+		return domain.T("Waiting to be sent", "അയയ്ക്കാൻ കാത്തിരിക്കുന്നു")
+	case messaging.StatusNotConfigured:
+		return domain.T("Not configured: waiting", "ക്രമീകരിച്ചിട്ടില്ല: കാത്തിരിക്കുന്നു")
+	case messaging.StatusSending:
+		return domain.T("Sending", "അയയ്ക്കുന്നു")
+	case messaging.StatusSent:
+		return domain.T("Sent", "അയച്ചു")
+	case messaging.StatusDelivered:
+		return domain.T("Delivered", "ലഭിച്ചു")
+	case messaging.StatusRead:
+		return domain.T("Read", "വായിച്ചു")
+	case messaging.StatusRetrying:
+		return domain.T("Retrying", "വീണ്ടും ശ്രമിക്കുന്നു")
+	case messaging.StatusFailed:
+		return domain.T("Failed", "പരാജയപ്പെട്ടു")
 	}
 	return domain.T(s, s)
 }

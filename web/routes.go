@@ -34,6 +34,9 @@ func (s *Server) routes() {
 	e.POST("/verify", s.verify, limited)
 	e.GET("/signin", s.signinPage)
 	e.GET("/verify/:number", s.verifyCertificatePage)
+	// Providers' callbacks, authenticated by their own signatures.
+	e.GET("/webhooks/whatsapp", s.whatsappVerify)
+	e.POST("/webhooks/whatsapp", s.whatsappStatus)
 	e.POST("/signin", s.signin, limited)
 
 	// Anyone signed in.

@@ -23,7 +23,8 @@ type Preferences struct {
 }
 
 // Preferences returns the user's message preferences, with the defaults
-// (Malayalam, every channel they have an address for) until they choose.
+// (Malayalam, every channel they have an address for: e-mail; WhatsApp and
+// SMS, which carries only codes and short lines) until they choose.
 func (u User) Preferences() Preferences {
 	p := Preferences{Language: u.Language, Channels: slices.Clone(u.Channels), Email: u.Email, Phone: u.Phone}
 	if p.Language == "" {
@@ -35,7 +36,7 @@ func (u User) Preferences() Preferences {
 			p.Channels = append(p.Channels, "email")
 		}
 		if u.Phone != "" {
-			p.Channels = append(p.Channels, "whatsapp")
+			p.Channels = append(p.Channels, "whatsapp", "sms")
 		}
 	}
 	return p

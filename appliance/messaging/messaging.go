@@ -5,10 +5,21 @@
 // the change committed.
 //
 // Channels: the in-app inbox is delivered at once (the document is the
-// inbox entry). E-mail, WhatsApp and SMS are added by an outbox that follows
-// the log for message.queued events and reads the document; event data
-// never carries the message body, because bodies may hold one-time codes
-// and the log is replicated to the state.
+// inbox entry). E-mail, WhatsApp and SMS are added by the Outbox, which
+// follows the log for message.queued events, reads the document and keeps
+// one Delivery per channel with its status; event data never carries the
+// message body, because bodies may hold one-time codes and the log is
+// replicated to the state. DESIGN.md beside this file explains the choices.
+//
+// # Caveats
+//
+//   - Delivery is at least once. A send that was under way when the process
+//     died is sent again after a restart, with the same idempotency key
+//     (SMTP Message-ID, Idempotency-Key header) so the peer can drop the
+//     copy; a delivery recorded as sent is never sent again.
+//   - The outbox's deliveries and cursor are documents without events: a
+//     store rebuilt from the log alone (restore from the state) has none,
+//     and its outbox would start again from the first message.
 package messaging
 
 import (
@@ -44,14 +55,36 @@ type Message struct {
 
 // Channel is one way a message goes out, with its delivery status.
 type Channel struct {
-	Name   string `json:"name"`   // "in_app" now; "email", "whatsapp", "sms" with the outbox
-	Status string `json:"status"` // "delivered", "pending", "failed"
+	Name   string `json:"name"`   // one of the Channel constants
+	Status string `json:"status"` // one of the Status constants
 }
 
-const entity = "message"
+// Channels.
+const (
+	ChannelInApp    = "in_app"
+	ChannelEmail    = "email"
+	ChannelWhatsApp = "whatsapp"
+	ChannelSMS      = "sms"
+)
 
-// Queue stages m in tx: the inbox document and its event. It fills ID,
-// Created and the in-app channel.
+// Delivery statuses. queued, not_configured, sending and retrying are on
+// the way; sent (the provider took it), delivered and read (WhatsApp's
+// webhook said so) and failed (permanently, LastError says why) are final
+// as far as the outbox goes.
+const (
+	StatusQueued        = "queued"
+	StatusNotConfigured = "not_configured"
+	StatusSending       = "sending"
+	StatusSent          = "sent"
+	StatusDelivered     = "delivered"
+	StatusRead          = "read"
+	StatusRetrying      = "retrying"
+	StatusFailed        = "failed"
+)
+
+// Queue stages m in tx: the inbox document, its event and, when m has a
+// Link, its entry in ForLink's index. It fills ID, Created and the in-app
+// channel. The Outbox sends it on the other channels once tx commits.
 func Queue(tx *store.Tx, now time.Time, m Message) (Message, error) {
 	if m.To == "" || m.Kind == "" {
 		return m, fmt.Errorf("messaging: a message needs a recipient and a kind")
@@ -62,9 +95,14 @@ func Queue(tx *store.Tx, now time.Time, m Message) (Message, error) {
 	}
 	m.ID = fmt.Sprintf("%s/%08d", m.To, n)
 	m.Created = now
-	m.Channels = []Channel{{Name: "in_app", Status: "delivered"}}
+	m.Channels = []Channel{{Name: ChannelInApp, Status: StatusDelivered}}
 	if err := tx.Put(entity, m.ID, m); err != nil {
 		return m, err
+	}
+	if m.Link != "" {
+		if err := tx.Put(entityLink, linkKey(m), linkRef{ID: m.ID}); err != nil {
+			return m, err
+		}
 	}
 	return m, tx.Emit(domain.System.ID, "message.queued", entity, m.ID, map[string]string{"to": m.To, "kind": m.Kind, "link": m.Link})
 }

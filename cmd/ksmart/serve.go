@@ -34,6 +34,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
 	font := fs.String("font", "", "Malayalam OpenType `FILE` (.otf or .ttf) for certificates and receipts; default: Manjari or Noto Sans Malayalam from the usual Debian font paths")
 	fontBold := fs.String("font-bold", "", "bold weight `FILE` of --font (default: --font itself)")
+	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -52,6 +53,16 @@ func runServe(ctx context.Context, env *env, args []string) error {
 		return usageError{"--font-bold needs --font"}
 	}
 	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold}
+	if *messagingFile != "" {
+		m, warn, err := loadMessaging(*messagingFile)
+		if err != nil {
+			return err
+		}
+		if warn != "" {
+			logger.Warn(warn)
+		}
+		cfg.Messaging = m
+	}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
 	}
@@ -118,6 +129,9 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	url := "http://" + ln.Addr().String() + "/"
 	if opt.publicURL == "" {
 		app.PublicURL = strings.TrimSuffix(url, "/")
+		if cfg.Messaging.PublicURL == "" {
+			app.Outbox.Config.PublicURL = app.PublicURL
+		}
 	}
 	var logins []synth.Login
 	if opt.demo {
