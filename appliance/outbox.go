@@ -25,7 +25,9 @@ func (a *Appliance) openOutbox(cfg Config) {
 				return messaging.Contact{}, false
 			}
 			p := u.Preferences()
-			return messaging.Contact{UserID: u.ID, Name: u.Name, Language: p.Language, Email: p.Email, Phone: p.Phone, Channels: p.Channels}, true
+			// u.Channels, not p.Channels: nil (no choice made) lets the
+			// outbox apply its defaults, which send SMS for codes only.
+			return messaging.Contact{UserID: u.ID, Name: u.Name, Language: p.Language, Email: p.Email, Phone: p.Phone, Channels: u.Channels}, true
 		},
 		Attachment: a.messageAttachment,
 	}

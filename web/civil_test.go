@@ -196,3 +196,25 @@ func TestCivil_HospitalReportsABirth25DaysLateAndAnyoneVerifiesTheCertificate(t 
 	}
 	b.screenshot("certificate-superseded")
 }
+
+// TestPages_AFreshFormMarksNoFieldWrong: a form shown before anything was
+// sent has no field marked wrong, for the eye (the red "bad" frame) or for
+// a screen reader (aria-invalid).
+func TestPages_AFreshFormMarksNoFieldWrong(t *testing.T) {
+	env := newTestEnv(t).withStaff(t)
+	a := env.signIn(t, citizenA)
+	r := a.do(t, "POST", "/api/v1/applications", birthWith())
+	var f fileJSON
+	r.json(t, &f)
+	pages := []struct{ who, path string }{
+		{"", "/signup"}, {citizenA, "/account/password"}, {citizenA, "/account/messages"}, {citizenA, "/applications/" + f.ID},
+		{citizenA, "/services/birth_registration/apply"}, {"section_clerk", "/office/files/" + f.ID}, {"admin", "/admin/users"},
+	}
+	for _, p := range pages {
+		r := env.signIn(t, p.who).do(t, "GET", p.path, nil)
+		body := string(r.body)
+		if r.status != http.StatusOK || strings.Contains(body, "aria-invalid") || strings.Contains(body, ` bad"`) || strings.Contains(body, `class="err"`) {
+			t.Errorf("GET %s as %q: %d; a fresh form marks a field wrong", p.path, p.who, r.status)
+		}
+	}
+}

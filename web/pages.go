@@ -52,6 +52,15 @@ var templateFuncs = template.FuncMap{
 	"overdue": func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
 	"fee":     func(p domain.Paise) string { return p.String() },
 	"deref":   func(t *domain.Text) domain.Text { return *t },
+	// errOf is a field's error, or nil: a template's if treats every
+	// struct, even an empty one, as true, so index on the errors map
+	// would mark every field as wrong.
+	"errOf": func(errs map[string]domain.Text, field string) *domain.Text {
+		if t, ok := errs[field]; ok {
+			return &t
+		}
+		return nil
+	},
 	// both writes a value as a certificate prints it: both scripts when
 	// they differ, e.g. a name "Sreekutty / ശ്രീക്കുട്ടി".
 	"both":     func(t domain.Text) string { return joinBoth(t) },

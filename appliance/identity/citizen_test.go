@@ -170,8 +170,8 @@ func TestPreferences_CitizenChoosesLanguageAndChannelsCheckedFieldByField(t *tes
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := u.Preferences(); p.Language != "ml" || !slices.Equal(p.Channels, []string{"whatsapp", "sms"}) {
-		t.Fatalf("defaults: %+v; want Malayalam, WhatsApp and SMS on the phone signed up with", p)
+	if p := u.Preferences(); p.Language != "ml" || !slices.Equal(p.Channels, []string{"whatsapp"}) {
+		t.Fatalf("defaults: %+v; want Malayalam and WhatsApp on the phone signed up with", p)
 	}
 	_, err = s.SetPreferences(u.ID, identity.Preferences{Language: "fr", Channels: []string{"email", "pigeon"}, Phone: u.Phone})
 	var de *domain.Error

@@ -23,8 +23,9 @@ type Preferences struct {
 }
 
 // Preferences returns the user's message preferences, with the defaults
-// (Malayalam, every channel they have an address for: e-mail; WhatsApp and
-// SMS, which carries only codes and short lines) until they choose.
+// (Malayalam; e-mail and WhatsApp where they have an address) until they
+// choose. Until then one-time codes also go by SMS; once they choose, SMS
+// carries what they chose it for.
 func (u User) Preferences() Preferences {
 	p := Preferences{Language: u.Language, Channels: slices.Clone(u.Channels), Email: u.Email, Phone: u.Phone}
 	if p.Language == "" {
@@ -36,7 +37,7 @@ func (u User) Preferences() Preferences {
 			p.Channels = append(p.Channels, "email")
 		}
 		if u.Phone != "" {
-			p.Channels = append(p.Channels, "whatsapp", "sms")
+			p.Channels = append(p.Channels, "whatsapp")
 		}
 	}
 	return p
