@@ -59,9 +59,7 @@ func (s *Server) renderVerify(c echo.Context, status int, errs map[string]domain
 	if err != nil {
 		return c.Redirect(http.StatusSeeOther, "/signup")
 	}
-	// In-app delivery: until SMS and e-mail gateways are configured, the
-	// code reaches the browser that signed up, in its in-app inbox.
-	msg, _ := messaging.Latest(s.App.Store, u.ID, messaging.KindVerificationCode)
+	msg, _ := s.inAppCode(u)
 	if errs == nil {
 		errs = map[string]domain.Text{}
 	}
@@ -246,4 +244,16 @@ func (s *Server) saveMessageSettings(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/account/messages?saved=1")
+}
+
+// inAppCode is the one-time code message to show the browser that signed
+// up, only while no channel can carry the code to the contact itself: once
+// SMS, WhatsApp or e-mail is configured for it, showing the code here would
+// prove nothing about who holds the phone or the mailbox.
+func (s *Server) inAppCode(u identity.User) (messaging.Message, bool) {
+	cfg := s.App.Outbox.Config
+	if u.Login == u.Phone && (cfg.SMS != nil || cfg.WhatsApp != nil) || u.Login == u.Email && cfg.SMTP != nil {
+		return messaging.Message{}, false
+	}
+	return messaging.Latest(s.App.Store, u.ID, messaging.KindVerificationCode)
 }

@@ -322,7 +322,7 @@ func (s *Server) apiPendingCode(c echo.Context) error {
 		Login   string             `json:"login"`
 		Message *messaging.Message `json:"message"`
 	}{UserID: u.ID, Login: u.Login}
-	if msg, ok := messaging.Latest(s.App.Store, u.ID, messaging.KindVerificationCode); ok {
+	if msg, ok := s.inAppCode(u); ok {
 		body.Message = &msg
 	}
 	return c.JSON(http.StatusOK, body)

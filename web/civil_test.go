@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"ksmart/appliance/domain"
+	"ksmart/appliance/messaging"
 )
 
 // needTool returns the path of a command-line tool the test needs, or
@@ -216,5 +217,26 @@ func TestPages_AFreshFormMarksNoFieldWrong(t *testing.T) {
 		if r.status != http.StatusOK || strings.Contains(body, "aria-invalid") || strings.Contains(body, ` bad"`) || strings.Contains(body, `class="err"`) {
 			t.Errorf("GET %s as %q: %d; a fresh form marks a field wrong", p.path, p.who, r.status)
 		}
+	}
+}
+
+// TestSignUp_CodeIsShownInTheBrowserOnlyWhileNoChannelCanCarryIt: with SMS
+// configured, the code must reach the phone, not the page, or signing up
+// would prove nothing about who holds the number.
+func TestSignUp_CodeIsShownInTheBrowserOnlyWhileNoChannelCanCarryIt(t *testing.T) {
+	env := newTestEnv(t)
+	signUp := func(phone string) string {
+		c := env.newClient(t)
+		if r := c.do(t, "POST", "/api/v1/signup", map[string]string{"contact": phone, "name": "Ravi", "password": testPassword}); r.status != http.StatusCreated && r.status != http.StatusOK {
+			t.Fatalf("sign up: %d %s", r.status, r.body)
+		}
+		return string(c.do(t, "GET", "/verify", nil).body)
+	}
+	if page := signUp("9847011111"); !strings.Contains(page, `id="inapp-code"`) {
+		t.Fatal("with no SMS configured, the code is not shown in the browser that signed up")
+	}
+	env.app.Outbox.Config.SMS = &messaging.SMSConfig{URL: "http://127.0.0.1:1/send?to={to}&text={text}", Method: "GET"}
+	if page := signUp("9847022222"); strings.Contains(page, `id="inapp-code"`) || codeInMessage.MatchString(page) {
+		t.Fatal("with SMS configured, the code is still shown in the browser")
 	}
 }
