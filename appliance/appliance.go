@@ -77,7 +77,8 @@ type Appliance struct {
 	// PublicURL is the address certificates' QR codes point to.
 	PublicURL string
 	// Outbox sends messages by e-mail, WhatsApp and SMS.
-	Outbox *messaging.Outbox
+	Outbox      *messaging.Outbox
+	attachments attachmentCache
 }
 
 const (

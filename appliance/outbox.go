@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"ksmart/appliance/identity"
@@ -33,10 +34,63 @@ func (a *Appliance) openOutbox(cfg Config) {
 	}
 }
 
+// attachmentCache keeps the last PDFs attached to messages: each message
+// goes out on e-mail and WhatsApp moments apart, and drawing the receipt
+// again for the second was half of the outbox's time (measured with
+// ksmart bench outbox).
+type attachmentCache struct {
+	mu    sync.Mutex
+	byID  map[string]attachment
+	order []string
+}
+
+type attachment struct {
+	name string
+	pdf  []byte
+}
+
+const attachmentsKept = 256
+
+func (c *attachmentCache) get(id string) (attachment, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a, ok := c.byID[id]
+	return a, ok
+}
+
+func (c *attachmentCache) put(id string, a attachment) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID == nil {
+		c.byID = map[string]attachment{}
+	}
+	if _, ok := c.byID[id]; ok {
+		return
+	}
+	if len(c.order) >= attachmentsKept {
+		delete(c.byID, c.order[0])
+		c.order = c.order[1:]
+	}
+	c.byID[id] = a
+	c.order = append(c.order, id)
+}
+
 // messageAttachment is the PDF a message about a file carries: the
 // certificate or other document once issued, else the acknowledgement
-// receipt with the acknowledgement.
+// receipt with the acknowledgement. The same message always carries the
+// same document, so one drawn for one channel serves the others.
 func (a *Appliance) messageAttachment(m messaging.Message) (string, []byte, bool, error) {
+	if got, ok := a.attachments.get(m.ID); ok {
+		return got.name, got.pdf, true, nil
+	}
+	name, pdf, ok, err := a.drawAttachment(m)
+	if ok && err == nil {
+		a.attachments.put(m.ID, attachment{name, pdf})
+	}
+	return name, pdf, ok, err
+}
+
+func (a *Appliance) drawAttachment(m messaging.Message) (string, []byte, bool, error) {
 	id, ok := strings.CutPrefix(m.Link, "/applications/")
 	if !ok {
 		return "", nil, false, nil

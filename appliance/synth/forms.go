@@ -52,6 +52,12 @@ func FillForm(rng *rand.Rand, svc catalogue.Service, lb domain.LocalBody, p Pers
 	values := map[string]string{}
 	uploads := map[string]workflow.Upload{}
 	for _, f := range svc.Fields {
+		if f.Name == "registration_number" && !f.Required {
+			// A made-up register number would name no entry: leave it
+			// out, as an applicant who does not know it does, and let
+			// the office search by the particulars.
+			continue
+		}
 		switch f.Type {
 		case catalogue.FieldName:
 			other := NewPerson(rng)

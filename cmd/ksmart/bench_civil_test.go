@@ -109,7 +109,7 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate or import"},
+		{[]string{"imports"}, "known: store, submit, certificate, import or outbox"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)
@@ -117,5 +117,21 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, one line saying %q", code, stdout, stderr, c.want)
 			}
 		})
+	}
+}
+
+// TestBenchSubmit_SmallRunSubmitsThroughHTTP keeps `ksmart bench submit`
+// working: its applications must pass the services' own rules.
+func TestBenchSubmit_SmallRunSubmitsThroughHTTP(t *testing.T) {
+	code, out, errOut := ksmart(t, "bench", "submit", "--clients", "2", "--requests", "20", "--json")
+	if code != 0 {
+		t.Fatalf("bench submit: exit %d\n%s%s", code, out, errOut)
+	}
+	var r map[string]any
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("bench submit --json printed %q: %v", out, err)
+	}
+	if ratio, _ := r["ratio"].(float64); ratio <= 0 {
+		t.Fatalf("bench submit: no ratio in %s", out)
 	}
 }
