@@ -89,9 +89,17 @@ func (cf *civilForms) fill(rng *rand.Rand, svc catalogue.Service, v map[string]s
 		return true
 	}
 	kind := kindOf(svc.Code)
-	pool := cf.entries[kind]
+	all := cf.entries[kind]
 	if svc.Code == "birth_name_inclusion" {
-		pool = cf.unnamed
+		all = cf.unnamed
+	}
+	// Only entries registered before this application: the demo's files
+	// are worked out of order, and a copy cannot predate its entry.
+	var pool []civil.Entry
+	for _, e := range all {
+		if e.Registered.Before(now) {
+			pool = append(pool, e)
+		}
 	}
 	if len(pool) == 0 {
 		return false

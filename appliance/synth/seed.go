@@ -127,7 +127,7 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 		if f, err = advance(&wf, rng, f, byRole, by, &at); err != nil {
 			return nil, fmt.Errorf("demo application %s: %w", f.Number, err)
 		}
-		if f.Record != "" && f.Service != "" {
+		if f.Record != "" && registrations[f.Service] {
 			if e, err := app.Civil.Entry(domain.Actor{ID: "system", Roles: []domain.Role{domain.RoleRegistrar}}, f.Record); err == nil {
 				registers.add(e)
 			}
@@ -141,6 +141,10 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 	}
 	return logins, nil
 }
+
+// registrations are the services whose approval makes a register entry.
+var registrations = map[string]bool{"birth_registration": true, "delayed_birth_registration": true,
+	"death_registration": true, "delayed_death_registration": true, "marriage_registration": true}
 
 // citizen signs a citizen up and verifies them with the code from their
 // in-app message, the way a person would.

@@ -1,6 +1,7 @@
 package synth_test
 
 import (
+	"fmt"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -69,5 +70,26 @@ func TestSeedDemo_ALivingOfficeWithFilesInEveryStateSomeOverdue(t *testing.T) {
 	}
 	if overdue == 0 || escalated == 0 {
 		t.Errorf("overdue %d, escalated %d: the demo office should show both", overdue, escalated)
+	}
+}
+
+// TestSeedDemo_AnySeedSeedsWithoutARefusal: ksmart demo seeds with the
+// clock as its seed, so no seed may make a lawful-looking application the
+// services refuse (a copy of an entry not yet registered, a second name
+// inclusion): the demo would not start.
+func TestSeedDemo_AnySeedSeedsWithoutARefusal(t *testing.T) {
+	for seed := uint64(1); seed <= 6; seed++ {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			lb := synth.DemoLocalBody()
+			app, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer app.Close()
+			if _, err := synth.SeedDemo(app, 300, seed, nil); err != nil {
+				t.Errorf("seed %d: %v", seed, err)
+			}
+		})
 	}
 }
