@@ -390,6 +390,25 @@ func TestOutbox_RestartMidwayDeliversEveryMessageAndNoneTwice(t *testing.T) {
 	eventually(t, "some are sent", func() bool { return len(peer.all()) >= 60 })
 	stop()
 	sentBefore := len(peer.all())
+	// A stop records every send under way and puts back the deliveries
+	// claimed ahead that no worker took: none is left sending, and those
+	// not sent have no attempt counted.
+	var putBack int
+	for _, m := range msgs {
+		for _, ch := range []string{messaging.ChannelEmail, messaging.ChannelWhatsApp} {
+			d, _ := delivery(t, first, m.ID, ch)
+			switch {
+			case d.Status == messaging.StatusSent:
+			case d.Status == messaging.StatusQueued && d.Attempts == 0:
+				putBack++
+			default:
+				t.Fatalf("after a stop, %s %s: %+v; want sent, or queued with no attempt", m.ID, ch, d)
+			}
+		}
+	}
+	if putBack == 0 {
+		t.Fatalf("every delivery was sent before the stop; the restart was not mid-way")
+	}
 
 	second := &messaging.Outbox{Store: s, Contacts: contacts(c), Config: cfg}
 	run(t, second)
