@@ -78,7 +78,7 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 		if i == 0 {
 			contact, password = DemoCitizenPhone, DemoCitizenPassword
 		}
-		u, err := citizen(app, contact, p.Name.En, password)
+		u, err := Citizen(app, contact, p.Name.En, password)
 		if err != nil {
 			return nil, err
 		}
@@ -146,9 +146,10 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 var registrations = map[string]bool{"birth_registration": true, "delayed_birth_registration": true,
 	"death_registration": true, "delayed_death_registration": true, "marriage_registration": true}
 
-// citizen signs a citizen up and verifies them with the code from their
-// in-app message, the way a person would.
-func citizen(app *appliance.Appliance, contact, name, password string) (identity.User, error) {
+// Citizen signs a citizen up and verifies them with the code from their
+// in-app message, the way a person would (the demo, tests and benchmarks
+// run with no SMS or e-mail gateway, so the code is in-app).
+func Citizen(app *appliance.Appliance, contact, name, password string) (identity.User, error) {
 	u, err := app.Identity.SignUp(identity.SignUp{Contact: contact, Name: name, Password: password})
 	if err != nil {
 		return u, fmt.Errorf("demo citizen %s: %w", contact, err)

@@ -1,8 +1,8 @@
 package synth_test
 
 import (
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"testing"

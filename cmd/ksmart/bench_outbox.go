@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -273,16 +272,8 @@ func runOutboxBench(ctx context.Context, c outboxBenchConfig) (outboxBenchResult
 // and WhatsApp in English.
 func outboxBenchCitizen(app *appliance.Appliance, i int) (domain.Actor, error) {
 	email := fmt.Sprintf("citizen%d@bench.test", i)
-	u, err := app.Identity.SignUp(identity.SignUp{Contact: email, Name: "Bench Citizen", Password: fmt.Sprintf("bench-citizen-%d", i)})
+	u, err := synth.Citizen(app, email, "Bench Citizen", fmt.Sprintf("bench-citizen-%d", i))
 	if err != nil {
-		return domain.Actor{}, err
-	}
-	msg, _ := messaging.Latest(app.Store, u.ID, messaging.KindVerificationCode)
-	code := benchCode.FindString(msg.Body.En)
-	if code == "" {
-		return domain.Actor{}, errors.New("bench: no verification code in the in-app message")
-	}
-	if err := app.Identity.Verify(u.ID, code); err != nil {
 		return domain.Actor{}, err
 	}
 	if u, err = app.Identity.SetPreferences(u.ID, identity.Preferences{Language: "en", Channels: []string{messaging.ChannelEmail, messaging.ChannelWhatsApp},
