@@ -186,10 +186,13 @@ func (s *Server) apiVerifyCertificate(c echo.Context) error {
 	}
 	if v.Found {
 		rec := v.Certificate
-		out.Status, out.SupersededBy, out.Printed, out.PDFSHA256, out.IssuedBy = rec.Status, rec.SupersededBy, rec.Printed, rec.PDF, s.App.LocalBody.Code
+		out.Status, out.SupersededBy, out.IssuedBy = rec.Status, rec.SupersededBy, s.App.LocalBody.Code
 		if rec.StatusReason != (domain.Text{}) {
 			out.StatusReason = &rec.StatusReason
 		}
+	}
+	if v.ShowsParticulars() {
+		out.Printed, out.PDFSHA256 = v.Certificate.Printed, v.Certificate.PDF
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	status := http.StatusOK

@@ -240,3 +240,38 @@ func TestSignUp_CodeIsShownInTheBrowserOnlyWhileNoChannelCanCarryIt(t *testing.T
 		t.Fatal("with SMS configured, the code is still shown in the browser")
 	}
 }
+
+// TestVerify_ANumberAloneShowsTheStatusNotThePerson: certificate numbers
+// run in order, so counting through them must not harvest names and
+// addresses; the particulars show only to a QR code that checks.
+func TestVerify_ANumberAloneShowsTheStatusNotThePerson(t *testing.T) {
+	env := newTestEnv(t).withStaff(t)
+	a := env.signIn(t, citizenA)
+	r := a.do(t, "POST", "/api/v1/applications", birthWith("registration_number", "B-77/2019"))
+	var f fileJSON
+	r.json(t, &f)
+	if r.status != http.StatusCreated {
+		t.Fatalf("apply: %d %s", r.status, r.body)
+	}
+	f = walk(t, env, f.ID, [2]string{"section_clerk", "forwarded"}, [2]string{"registrar", "approved"}, [2]string{"front_office", "issued"})
+	anyone := env.newClient(t)
+	page := string(anyone.do(t, "GET", "/verify/"+f.Issued.Number, nil).body)
+	if !strings.Contains(page, "Only the number was checked") || strings.Contains(page, "Anagha") || strings.Contains(page, "Lakshmi") || strings.Contains(page, "Kizhakkethil") {
+		t.Fatalf("a number typed in shows a person's particulars:\n%.1500s", page)
+	}
+	var api verification
+	anyone.do(t, "GET", "/api/v1/certificates/"+f.Issued.Number+"/verification", nil).json(t, &api)
+	if !api.Genuine || api.Printed != nil || api.PDFSHA256 != "" {
+		t.Fatalf("API for a number alone: %+v", api)
+	}
+	cert := a.do(t, "GET", "/applications/"+f.ID+"/certificate.pdf", nil)
+	qr, _ := url.Parse(readQR(t, cert.body))
+	if page := string(anyone.do(t, "GET", qr.RequestURI(), nil).body); !strings.Contains(page, "Anagha") || !strings.Contains(page, "Genuine and current") {
+		t.Fatalf("the QR code's page does not show what the certificate printed:\n%.1500s", page)
+	}
+	q := qr.Query()
+	q.Set("d", "AAAAAAAAAAAAAAAAAAAAAA")
+	if page := string(anyone.do(t, "GET", qr.Path+"?"+q.Encode(), nil).body); strings.Contains(page, "Anagha") || !strings.Contains(page, "altered or forged") {
+		t.Fatalf("a forged code shows the particulars:\n%.1500s", page)
+	}
+}

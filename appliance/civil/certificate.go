@@ -468,6 +468,15 @@ func (v Verification) Genuine() bool {
 	return v.Found && v.Problem == (domain.Text{}) && v.Certificate.Status == StatusCurrent
 }
 
+// ShowsParticulars reports whether the answer may show what the
+// certificate printed: only to someone holding it, whose QR code checked.
+// Certificate numbers run in order, so a number alone must not open a
+// person's particulars to anyone who counts through them; it gets the
+// status and the date of issue.
+func (v Verification) ShowsParticulars() bool {
+	return v.Found && v.Checked && v.Problem == (domain.Text{})
+}
+
 // Verify looks up a certificate by number and, when the QR code's query
 // (d and s) is given, checks its signature and digest against the record.
 // It never fails for bad input: what is wrong is the answer.
@@ -513,8 +522,8 @@ func (c *Civil) Verify(number, digest, signature string) (Verification, error) {
 	}
 	if err != nil {
 		v.Problem = domain.T(
-			"The code on this certificate is not the one "+c.LocalBody.Name.En+" signed: it was altered or forged. Do not accept the certificate; compare it with the details below, which are what was issued.",
-			"ഈ സർട്ടിഫിക്കറ്റിലെ കോഡ് "+c.LocalBody.Name.Ml+" ഒപ്പിട്ടതല്ല: അത് മാറ്റം വരുത്തിയതോ വ്യാജമോ ആണ്. സർട്ടിഫിക്കറ്റ് സ്വീകരിക്കരുത്; താഴെ നൽകിയ യഥാർത്ഥ വിവരങ്ങളുമായി ഒത്തുനോക്കുക.")
+			"The code on this certificate is not the one "+c.LocalBody.Name.En+" signed: it was altered or forged. Do not accept the certificate; ask the holder to have it checked at the office.",
+			"ഈ സർട്ടിഫിക്കറ്റിലെ കോഡ് "+c.LocalBody.Name.Ml+" ഒപ്പിട്ടതല്ല: അത് മാറ്റം വരുത്തിയതോ വ്യാജമോ ആണ്. സർട്ടിഫിക്കറ്റ് സ്വീകരിക്കരുത്; ഓഫീസിൽ പരിശോധിപ്പിക്കാൻ ആവശ്യപ്പെടുക.")
 	}
 	return v, nil
 }
