@@ -160,6 +160,16 @@ func TestBirth_ReportedLateBy25DaysChargesTheLateFeeRegistersAndCertifies(t *tes
 	if v.Certificate.Printed.RegistrationNumber != "B-1/2026" || v.Certificate.Printed.Fields[0].Value.Ml != "ശ്രീക്കുട്ടി" {
 		t.Fatalf("verification shows %+v", v.Certificate.Printed)
 	}
+	// Reading the register is recorded: whose eyes saw which page.
+	if list, err := o.app.Civil.List(o.clerk, civil.ListOptions{Kind: civil.KindBirth}); err != nil || len(list) != 1 {
+		t.Fatalf("register list: %v %v", list, err)
+	}
+	if last, _ := o.app.Store.ReadLog(o.app.Store.LastSeq(), 1); last[0].Type != "civil.register_viewed" || last[0].Actor != o.clerk.ID {
+		t.Fatalf("listing the register left %s by %s in the log, want civil.register_viewed by the clerk", last[0].Type, last[0].Actor)
+	}
+	if _, err := o.app.Civil.List(o.citizen, civil.ListOptions{Kind: civil.KindBirth}); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		t.Fatalf("a citizen listing the register: %v", err)
+	}
 	// The second birth gets the next number.
 	f2, err := o.submit(t, "birth_registration", o.birthForm(3), map[string]workflow.Upload{"parent_id": pdf})
 	if err != nil {

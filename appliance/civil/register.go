@@ -179,7 +179,8 @@ type ListOptions struct {
 	After string
 }
 
-// List returns entries of a register, newest first.
+// List returns entries of a register, newest first. Reading a page of a
+// register is a read of personal data by staff, so it is recorded.
 func (c *Civil) List(by domain.Actor, opt ListOptions) ([]Entry, error) {
 	if err := canReadRegisters(by); err != nil {
 		return nil, err
@@ -208,6 +209,13 @@ func (c *Civil) List(by domain.Actor, opt ListOptions) ([]Entry, error) {
 			out = append(out, e)
 			return nil
 		})
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	_, err = c.Store.Write(func(tx *store.Tx) error {
+		return tx.Emit(by.ID, "civil.register_viewed", entityEntry, out[0].ID, map[string]any{
+			"kind": opt.Kind, "year": opt.Year, "number": opt.Number, "after": opt.After, "entries": len(out)})
 	})
 	return out, err
 }
