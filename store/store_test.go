@@ -485,3 +485,30 @@ func TestReserve_NumbersAreUniqueAcrossWritersFailuresAndRestarts(t *testing.T) 
 		t.Fatalf("%d distinct numbers, want %d", len(seen), 3*8*25)
 	}
 }
+
+func TestScanKeys_FindsTheKeysThatBeginWithAPrefix(t *testing.T) {
+	s := storetest.Open(t)
+	for i := 1; i <= 12; i++ {
+		if _, _, err := submit(s, fmt.Sprintf("a%02d", i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	err := s.View(func(tx *store.Tx) error {
+		return tx.ScanKeys("application_number", store.ScanOptions{Prefix: "KS/M0701/2026/BR/1"}, func(key, id string) error {
+			got = append(got, key+"="+id)
+			return nil
+		})
+	})
+	want := "KS/M0701/2026/BR/1=a01,KS/M0701/2026/BR/10=a10,KS/M0701/2026/BR/11=a11,KS/M0701/2026/BR/12=a12"
+	if err != nil || strings.Join(got, ",") != want {
+		t.Fatalf("ScanKeys = %v %v, want %s", got, err, want)
+	}
+	var none int
+	s.View(func(tx *store.Tx) error {
+		return tx.ScanKeys("no_such_index", store.ScanOptions{}, func(string, string) error { none++; return nil })
+	})
+	if none != 0 {
+		t.Fatalf("an index never written has %d keys", none)
+	}
+}

@@ -143,7 +143,20 @@ type ScanOptions struct {
 // valid only during fn. Returning ErrStop from fn ends the scan early
 // without error.
 func (tx *Tx) Scan(entity string, opt ScanOptions, fn func(id string, raw []byte) error) error {
-	b := tx.btx.Bucket(bucketState).Bucket([]byte(entity))
+	return scanBucket(tx.btx.Bucket(bucketState).Bucket([]byte(entity)), opt, fn)
+}
+
+// ScanKeys calls fn with each key of a unique-key index and the id that
+// holds it, in key order, with the same options as Scan (Prefix finds the
+// keys that begin with it, e.g. every register number starting "B-12").
+func (tx *Tx) ScanKeys(index string, opt ScanOptions, fn func(key, id string) error) error {
+	return scanBucket(tx.btx.Bucket(bucketKeys).Bucket([]byte(index)), opt, func(k string, v []byte) error {
+		return fn(k, string(v))
+	})
+}
+
+// scanBucket walks b as Scan describes; a missing bucket holds nothing.
+func scanBucket(b *bolt.Bucket, opt ScanOptions, fn func(key string, value []byte) error) error {
 	if b == nil {
 		return nil
 	}

@@ -146,13 +146,7 @@ type fileView struct {
 	Answers   []answer
 	// Messages are what the applicant was sent about the file, with each
 	// channel's delivery status.
-	Messages []sentMessage
-}
-
-// sentMessage is a message about a file and how far it got on each channel.
-type sentMessage struct {
-	messaging.Message
-	Deliveries []messaging.Delivery
+	Messages []messaging.Sent
 }
 
 // answer is one filled-in field of the form as submitted.
@@ -170,11 +164,10 @@ type stepView struct {
 func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 	svc := s.App.Workflow.Service(f)
 	v := fileView{File: f, Service: svc, Overdue: f.Overdue(s.App.Now()), Submitted: c.QueryParam("submitted") == "1"}
-	if msgs, err := messaging.ForLink(s.App.Store, "/applications/"+f.ID); err == nil {
-		for _, m := range msgs {
-			ds, _ := s.App.Outbox.Deliveries(m.ID)
-			v.Messages = append(v.Messages, sentMessage{Message: m, Deliveries: ds})
-		}
+	var err error
+	if v.Messages, err = messaging.ForLink(s.App.Store, "/applications/"+f.ID); err != nil {
+		// The file still shows; the missing deliveries are logged, not hidden.
+		s.Logger.Error("reading a file's messages failed", "file", f.ID, "error", err)
 	}
 	for i, st := range svc.Steps {
 		state := "todo"
@@ -189,8 +182,7 @@ func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 	for _, fd := range svc.Fields {
 		val := f.Values[fd.Name]
 		if fd.Type == catalogue.FieldName {
-			val = strings.TrimSpace(f.Values[fd.Name+"_en"] + " / " + f.Values[fd.Name+"_ml"])
-			val = strings.Trim(val, " /")
+			val = domain.T(f.Values[fd.Name+"_en"], f.Values[fd.Name+"_ml"]).Both()
 		}
 		if val != "" {
 			v.Answers = append(v.Answers, answer{Label: fd.Label, Value: val})

@@ -63,7 +63,7 @@ var templateFuncs = template.FuncMap{
 	},
 	// both writes a value as a certificate prints it: both scripts when
 	// they differ, e.g. a name "Sreekutty / ശ്രീക്കുട്ടി".
-	"both":     func(t domain.Text) string { return joinBoth(t) },
+	"both":     func(t domain.Text) string { return t.Both() },
 	"kindname": func(k string) domain.Text { return civil.KindName(k) },
 	"readsRegisters": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(registerRoles...)
@@ -112,17 +112,6 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 }
 
 func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }
-
-func joinBoth(t domain.Text) string {
-	en, ml := strings.TrimSpace(t.En), strings.TrimSpace(t.Ml)
-	switch {
-	case en == "" || en == ml:
-		return ml
-	case ml == "":
-		return en
-	}
-	return en + " / " + ml
-}
 
 func certificateStatusName(s string) domain.Text {
 	switch s {

@@ -181,6 +181,21 @@ func TestBirth_ReportedLateBy25DaysChargesTheLateFeeRegistersAndCertifies(t *tes
 	if f2 = o.decide(t, f2); f2.Record != "B-2/2026" {
 		t.Fatalf("second birth registered as %s", f2.Record)
 	}
+	// The register is searched by a number or its beginning, newest first.
+	for _, c := range []struct {
+		number string
+		year   int
+		want   []string
+	}{{"B-", 0, []string{"B-2/2026", "B-1/2026"}}, {"b-2", 0, []string{"B-2/2026"}}, {"B-1/2026", 0, []string{"B-1/2026"}}, {"B-", 2025, nil}, {"D-", 0, nil}} {
+		list, err := o.app.Civil.List(o.registrar, civil.ListOptions{Kind: civil.KindBirth, Number: c.number, Year: c.year})
+		var got []string
+		for _, e := range list {
+			got = append(got, e.Number)
+		}
+		if err != nil || strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("search %q year %d: %v %v, want %v", c.number, c.year, got, err, c.want)
+		}
+	}
 }
 
 func TestBirth_DelayBandsComeFromTheCatalogue(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -221,25 +222,28 @@ func (c *Civil) List(by domain.Actor, opt ListOptions) ([]Entry, error) {
 }
 
 // scanByNumberPrefix finds entries whose number begins with n, e.g. "B-12"
-// finds B-12/2025, B-12/2026 and B-120/2026.
+// finds B-12/2025, B-12/2026 and B-120/2026, through the number index (so
+// it reads only the matches, not the register), newest first.
 func (c *Civil) scanByNumberPrefix(tx *store.Tx, n string, opt ListOptions, out *[]Entry) error {
 	kind := kindOfNumber(n)
 	if kind == "" || (opt.Kind != "" && kind != opt.Kind) {
 		return nil
 	}
-	return tx.Scan(entityEntry, store.ScanOptions{Prefix: kind + "/", Reverse: true}, func(_ string, raw []byte) error {
+	err := tx.ScanKeys(indexNumber, store.ScanOptions{Prefix: n}, func(_, id string) error {
 		if len(*out) >= opt.Limit {
 			return store.ErrStop
 		}
-		var e Entry
-		if err := json.Unmarshal(raw, &e); err != nil {
+		e, err := getEntry(tx, id)
+		if err != nil {
 			return err
 		}
-		if strings.HasPrefix(e.Number, n) && (opt.Year == 0 || e.Year == opt.Year) {
+		if opt.Year == 0 || e.Year == opt.Year {
 			*out = append(*out, e)
 		}
 		return nil
 	})
+	slices.SortFunc(*out, func(a, b Entry) int { return strings.Compare(b.ID, a.ID) })
+	return err
 }
 
 // Numbered returns how many numbers a register has given out in a year:

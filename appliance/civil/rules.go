@@ -381,7 +381,7 @@ func (c *Civil) change(tx *store.Tx, sv service, f *workflow.File, by domain.Act
 		values[k] = v
 	}
 	if sv.action == actIncludeName {
-		ch.Kind, ch.Field, ch.To = ChangeNameIncluded, "child_name", strings.TrimSpace(f.Values["child_name_en"]+" / "+f.Values["child_name_ml"])
+		ch.Kind, ch.Field, ch.To = ChangeNameIncluded, "child_name", domain.T(f.Values["child_name_en"], f.Values["child_name_ml"]).Both()
 		values["child_name_en"], values["child_name_ml"] = f.Values["child_name_en"], f.Values["child_name_ml"]
 	} else {
 		field, _ := correctable(sv.kind, f.Values["entry"])

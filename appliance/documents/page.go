@@ -132,20 +132,14 @@ func (p *page) malayalam() bool { return p.fonts.Malayalam() }
 // Malayalam" (or whichever half is set), and in English-only mode the
 // English half alone.
 func (p *page) join(t domain.Text) string {
-	en, ml := strings.TrimSpace(t.En), strings.TrimSpace(t.Ml)
-	if !p.malayalam() {
-		if en == "" && ml != "" {
-			return malayalamOnly
-		}
-		return en
+	if p.malayalam() {
+		return t.Both()
 	}
-	switch {
-	case en == "" || en == ml:
-		return ml
-	case ml == "":
-		return en
+	en := strings.TrimSpace(t.En)
+	if en == "" && strings.TrimSpace(t.Ml) != "" {
+		return malayalamOnly
 	}
-	return en + " / " + ml
+	return en
 }
 
 // malayalamOnly stands in, in English-only mode, for a text that has no

@@ -1,5 +1,7 @@
 package domain
 
+import "strings"
+
 // Text is a piece of text in English and Malayalam.
 type Text struct {
 	En string `json:"en"`
@@ -12,6 +14,19 @@ func (t Text) In(lang string) string {
 		return t.Ml
 	}
 	return t.En
+}
+
+// Both writes the text as people read a bilingual value: "English /
+// Malayalam", or whichever half is set, once when they are the same.
+func (t Text) Both() string {
+	en, ml := strings.TrimSpace(t.En), strings.TrimSpace(t.Ml)
+	switch {
+	case en == "" || en == ml:
+		return ml
+	case ml == "":
+		return en
+	}
+	return en + " / " + ml
 }
 
 // T is shorthand for a Text literal.

@@ -434,15 +434,23 @@ func (o *Outbox) Deliveries(messageID string) ([]Delivery, error) {
 
 func deliveries(s *store.Store, messageID string) ([]Delivery, error) {
 	var out []Delivery
-	err := s.View(func(tx *store.Tx) error {
-		return tx.Scan(entityDelivery, store.ScanOptions{Prefix: messageID + "/"}, func(_ string, raw []byte) error {
-			var d Delivery
-			if err := json.Unmarshal(raw, &d); err != nil {
-				return err
-			}
-			out = append(out, d)
-			return nil
-		})
+	err := s.View(func(tx *store.Tx) (err error) {
+		out, err = scanDeliveries(tx, messageID)
+		return err
+	})
+	return out, err
+}
+
+// scanDeliveries reads a message's deliveries inside a transaction.
+func scanDeliveries(tx *store.Tx, messageID string) ([]Delivery, error) {
+	var out []Delivery
+	err := tx.Scan(entityDelivery, store.ScanOptions{Prefix: messageID + "/"}, func(_ string, raw []byte) error {
+		var d Delivery
+		if err := json.Unmarshal(raw, &d); err != nil {
+			return err
+		}
+		out = append(out, d)
+		return nil
 	})
 	return out, err
 }
@@ -471,43 +479,41 @@ func (o *Outbox) Lag() uint64 {
 	return last - cur
 }
 
+// Sent is a message about a file with its deliveries, as the file's page
+// shows them.
+type Sent struct {
+	Message
+	Deliveries []Delivery
+}
+
 // ForLink returns the messages about one file (Message.Link), oldest first,
-// each with the status of its channels: in-app, then every delivery.
-func ForLink(s *store.Store, link string) ([]Message, error) {
+// each with its deliveries (the in-app one is Message.Channels), read in
+// one transaction.
+func ForLink(s *store.Store, link string) ([]Sent, error) {
 	if link == "" {
 		return nil, domain.Errorf(domain.EINVALID, "messaging: which file's messages? The link is empty")
 	}
-	var out []Message
+	var out []Sent
 	err := s.View(func(tx *store.Tx) error {
 		return tx.Scan(entityLink, store.ScanOptions{Prefix: linkPrefix(link)}, func(_ string, raw []byte) error {
 			var ref linkRef
 			if err := json.Unmarshal(raw, &ref); err != nil {
 				return err
 			}
-			var m Message
-			if err := tx.Get(entity, ref.ID, &m); err != nil {
+			var m Sent
+			if err := tx.Get(entity, ref.ID, &m.Message); err != nil {
 				if errors.Is(err, store.ErrNotFound) {
 					return nil
 				}
 				return err
 			}
+			ds, err := scanDeliveries(tx, m.ID)
+			m.Deliveries = ds
 			out = append(out, m)
-			return nil
+			return err
 		})
 	})
-	if err != nil {
-		return nil, err
-	}
-	for i := range out {
-		ds, err := deliveries(s, out[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		for _, d := range ds {
-			out[i].Channels = append(out[i].Channels, Channel{Name: d.Channel, Status: d.Status})
-		}
-	}
-	return out, nil
+	return out, err
 }
 
 // backoff returns the delay before retry number attempts (1, 2, ...): full

@@ -124,9 +124,14 @@ func settled(o *messaging.Outbox) bool {
 	return err == nil && n == 0 && o.Lag() == 0
 }
 
-func hasChannel(m messaging.Message, name, status string) bool {
+func hasChannel(m messaging.Sent, name, status string) bool {
 	for _, c := range m.Channels {
 		if c.Name == name && c.Status == status {
+			return true
+		}
+	}
+	for _, d := range m.Deliveries {
+		if d.Channel == name && d.Status == status {
 			return true
 		}
 	}

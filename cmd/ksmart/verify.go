@@ -136,11 +136,7 @@ func printRecord(env *env, c documents.Certificate) {
 		fmt.Fprintf(env.stdout, "  Register number: %s (registered %s)\n", c.RegistrationNumber, c.RegistrationDate.Format("02-01-2006"))
 	}
 	for _, f := range c.Fields {
-		v := f.Value.En
-		if f.Value.Ml != "" && f.Value.Ml != v {
-			v = strings.TrimSpace(v + " / " + f.Value.Ml)
-		}
-		fmt.Fprintf(env.stdout, "  %s: %s\n", f.Label.En, v)
+		fmt.Fprintf(env.stdout, "  %s: %s\n", f.Label.En, f.Value.Both())
 	}
 	fmt.Fprintf(env.stdout, "  Issued: %s by %s, %s\n", c.Issued.Format("02-01-2006"), c.Officer.En, c.OfficerTitle.En)
 }

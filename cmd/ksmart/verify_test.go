@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
 	"io"
 	"log/slog"
 	"os"
@@ -87,7 +89,6 @@ func TestVerify_OfflineChecksAPDFAndAQRCodeWithThePublicKey(t *testing.T) {
 
 	// Edits are caught: the printed name changed in the record, a forged
 	// signature, the file cut short, a receipt passed off as a certificate.
-	edited := []byte(strings.Replace(string(pdf), "Jyothilakshmi", "Jyothilakshmy", 1))
 	forgedQR := qr[:len(qr)-3] + "AAA"
 	if strings.HasSuffix(qr, "AAA") {
 		forgedQR = qr[:len(qr)-3] + "BBB"
@@ -105,10 +106,14 @@ func TestVerify_OfflineChecksAPDFAndAQRCodeWithThePublicKey(t *testing.T) {
 		os.WriteFile(p, data, 0o644)
 		cases = append(cases, struct{ name, arg, want string }{name, p, "NOT VERIFIED"})
 	}
-	if string(edited) != string(pdf) {
+	for _, e := range []struct {
+		name string
+		data []byte
+		want string
+	}{{"the record's name edited", editRecord(t, pdf), "altered after issue"}, {"the drawn page edited", editPage(t, pdf), "differs from its signed record"}} {
 		p := filepath.Join(t.TempDir(), "edited.pdf")
-		os.WriteFile(p, edited, 0o644)
-		cases = append(cases, struct{ name, arg, want string }{"an edited name", p, "NOT VERIFIED"})
+		os.WriteFile(p, e.data, 0o644)
+		cases = append(cases, struct{ name, arg, want string }{e.name, p, e.want})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -127,4 +132,32 @@ func TestVerify_OfflineChecksAPDFAndAQRCodeWithThePublicKey(t *testing.T) {
 	if code, _, errOut := ksmart(t, "verify", path); code != 2 || !strings.Contains(errOut, "public key") {
 		t.Fatalf("verify without a key: exit %d %s", code, errOut)
 	}
+}
+
+// editRecord changes the child's name in the certificate record the PDF
+// carries, keeping its length, as a forger editing the metadata would.
+func editRecord(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	open, close := []byte("<ksmart:certificate>"), []byte("</ksmart:certificate>")
+	i, j := bytes.Index(pdf, open)+len(open), bytes.Index(pdf, close)
+	record, err := base64.StdEncoding.DecodeString(string(pdf[i:j]))
+	if err != nil || !bytes.Contains(record, []byte("Jyothilakshmi")) {
+		t.Fatalf("no record with the name in the PDF: %v", err)
+	}
+	edited := base64.StdEncoding.EncodeToString(bytes.Replace(record, []byte("Jyothilakshmi"), []byte("Jyothilakshmy"), 1))
+	return append(append(append([]byte(nil), pdf[:i]...), edited...), pdf[j:]...)
+}
+
+// editPage changes one byte in the middle of the page's content stream,
+// leaving the record and its signed code as they were.
+func editPage(t *testing.T, pdf []byte) []byte {
+	t.Helper()
+	k := bytes.Index(pdf, []byte("/Contents"))
+	s := bytes.Index(pdf[k:], []byte("stream\n"))
+	if k < 0 || s < 0 {
+		t.Fatal("no page content stream in the PDF")
+	}
+	out := append([]byte(nil), pdf...)
+	out[k+s+len("stream\n")+40] ^= 0x5a
+	return out
 }
