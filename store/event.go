@@ -62,8 +62,9 @@ func (e *Event) seal() []byte {
 	return append(buf, e.Hash...)
 }
 
-// encode returns the stored form: the canonical encoding followed by Hash.
-func (e *Event) encode() []byte {
+// Encode returns the stored form: the canonical encoding followed by Hash.
+// It is the form replication ships; DecodeEvent reads it back.
+func (e *Event) Encode() []byte {
 	buf := e.canonical(make([]byte, 0, 96+len(e.Data)))
 	return append(buf, e.Hash...)
 }

@@ -15,11 +15,11 @@ func sampleEvent() Event {
 
 func TestEvent_EncodeDecodeRoundTripAndVerify(t *testing.T) {
 	e := sampleEvent()
-	got, err := DecodeEvent(e.encode())
+	got, err := DecodeEvent(e.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(got.encode(), e.encode()) || !got.Time.Equal(e.Time) || got.Actor != e.Actor {
+	if !bytes.Equal(got.Encode(), e.Encode()) || !got.Time.Equal(e.Time) || got.Actor != e.Actor {
 		t.Fatalf("round trip changed the event: %+v", got)
 	}
 	if err := got.Verify(e.Prev); err != nil {
@@ -33,7 +33,7 @@ func TestEvent_EncodeDecodeRoundTripAndVerify(t *testing.T) {
 
 func FuzzDecodeEvent(f *testing.F) {
 	e := sampleEvent()
-	f.Add(e.encode())
+	f.Add(e.Encode())
 	f.Add([]byte{1, 0, 0})
 	f.Add(bytes.Repeat([]byte{1}, 80))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -43,8 +43,8 @@ func FuzzDecodeEvent(f *testing.F) {
 		}
 		// Whatever decodes re-encodes to the very same bytes: there is one
 		// encoding per event, so a hash can never be made to match two.
-		if !bytes.Equal(ev.encode(), b) {
-			t.Fatalf("decode/encode not canonical:\n in %x\nout %x", b, ev.encode())
+		if !bytes.Equal(ev.Encode(), b) {
+			t.Fatalf("decode/encode not canonical:\n in %x\nout %x", b, ev.Encode())
 		}
 	})
 }

@@ -8,10 +8,11 @@ package store
 //	keys/<index>          unique key (e.g. a phone or an application number) → document id
 //	numbers               sequence name → uint64 BE last number handed out
 //	blobs                 hex SHA-256 → blob bytes
+//	changes               uint64 BE sequence → the change set of the write whose last event it is (changes.go)
 //
 // Schema changes are an ordered, idempotent list of migrations in
 // migrate; schemaVersion is the version the code writes.
-const schemaVersion = 1
+const schemaVersion = 2
 
 var (
 	bucketMeta    = []byte("meta")
@@ -20,12 +21,14 @@ var (
 	bucketKeys    = []byte("keys")
 	bucketNumbers = []byte("numbers")
 	bucketBlobs   = []byte("blobs")
+	bucketChanges = []byte("changes")
 
 	keySchema = []byte("schema")
 )
 
-// topBuckets are created on first open.
-var topBuckets = [][]byte{bucketMeta, bucketLog, bucketState, bucketKeys, bucketNumbers, bucketBlobs}
+// topBuckets are created on first open; a file must have all but changes,
+// which files of schema 1 lack.
+var topBuckets = [][]byte{bucketMeta, bucketLog, bucketState, bucketKeys, bucketNumbers, bucketBlobs, bucketChanges}
 
 // DBFile is the name of the bbolt file inside a data directory.
 const DBFile = "ksmart.db"

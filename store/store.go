@@ -181,7 +181,7 @@ func (s *Store) init() (err error) {
 			return err
 		}
 		for _, name := range topBuckets {
-			if tx.Bucket(name) == nil {
+			if tx.Bucket(name) == nil && !bytes.Equal(name, bucketChanges) {
 				return fmt.Errorf("%w: bucket %q missing; this is not a ksmart data file", ErrCorrupt, name)
 			}
 		}
@@ -217,6 +217,9 @@ func checkSize(tx *bolt.Tx, path string) error {
 // migrations bring a file from version i to i+1; each is idempotent.
 var migrations = []func(*bolt.Tx) error{
 	// 0 → 1: the buckets above; nothing to move.
+	func(*bolt.Tx) error { return nil },
+	// 1 → 2: the changes bucket (created with the others); writes before
+	// it have no change sets.
 	func(*bolt.Tx) error { return nil },
 }
 

@@ -24,6 +24,8 @@ type Tx struct {
 	writes  []stagedWrite
 	events  []Event
 	numbers map[string]uint64
+	used    map[string]uint64 // numbers handed out by Reserve and used here, for the change set
+	replica *replica          // set by AppendReplica only
 }
 
 type stagedWrite struct {
@@ -281,6 +283,10 @@ func (tx *Tx) UseNumber(name string, n uint64) error {
 	if err := checkName("sequence", name); err != nil {
 		return err
 	}
+	if tx.used == nil {
+		tx.used = map[string]uint64{}
+	}
+	tx.used[name] = max(tx.used[name], n)
 	if tx.CurrentNumber(name) >= n {
 		return nil
 	}

@@ -114,6 +114,13 @@ func (s *Store) commit(batch []*writeRequest) {
 			if r.err = call(r.fn, tx); r.err != nil {
 				continue
 			}
+			if tx.replica != nil {
+				var err error
+				if seq, prev, err = applyReplica(btx, tx.replica, seq, prev); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := tx.apply(); err != nil {
 				return err
 			}
@@ -126,6 +133,13 @@ func (s *Store) commit(batch []*writeRequest) {
 					return err
 				}
 				prev = ev.Hash
+			}
+			if len(tx.events) > 0 {
+				if cs := tx.changeSet(); len(cs) > 0 {
+					if err := btx.Bucket(bucketChanges).Put(seqKey(seq), cs); err != nil {
+						return err
+					}
+				}
 			}
 			r.events = tx.events
 		}

@@ -1,0 +1,235 @@
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Change sets let a copy of a store be rebuilt from its log: the state
+// cluster keeps every local body's log with its change sets, and
+// `ksmart restore --from-state` replays them into a new data directory.
+//
+// A Write that appends events also records its change set: every document,
+// key, number and blob it wrote, in the order written, under the sequence
+// of its last event (bucket changes). A Write without events (a session, a
+// reserved block of numbers) records none: it is not a change anyone
+// replicates. Documents of the entity PrivateEntity are never recorded:
+// they stay on the machine that wrote them (the seal's private key).
+//
+// Encoding, repeated to the end:
+//
+//	op (1 byte) ‖ uvarint len ‖ bucket ‖ uvarint len ‖ sub-bucket ‖ uvarint len ‖ key ‖ uvarint len ‖ value
+//
+// op is changePut, changeDelete, changePutIfNone (blobs, stored once) or
+// changeNumberAtLeast (a sequence is raised to value, an 8-byte number,
+// and never lowered).
+const (
+	changePut           = 1
+	changeDelete        = 2
+	changePutIfNone     = 3
+	changeNumberAtLeast = 4
+)
+
+// PrivateEntity is the entity whose documents are never put in a change
+// set, so never replicated.
+const PrivateEntity = "private"
+
+// ErrBadChanges is returned for a change set that does not decode.
+var ErrBadChanges = errors.New("store: malformed change set")
+
+// changeSet encodes what a write function staged, and the numbers it
+// used, for replay elsewhere.
+func (tx *Tx) changeSet() []byte {
+	var buf []byte
+	put := func(op byte, top []byte, sub string, key, value []byte) {
+		buf = append(buf, op)
+		for _, f := range [][]byte{top, []byte(sub), key, value} {
+			buf = binary.AppendUvarint(buf, uint64(len(f)))
+			buf = append(buf, f...)
+		}
+	}
+	for _, w := range tx.writes {
+		switch {
+		case bytes.Equal(w.top, bucketState) && w.sub == PrivateEntity:
+		case bytes.Equal(w.top, bucketNumbers):
+			put(changeNumberAtLeast, w.top, w.sub, w.key, w.value)
+		case w.value == nil:
+			put(changeDelete, w.top, w.sub, w.key, nil)
+		case w.ifNone:
+			put(changePutIfNone, w.top, w.sub, w.key, w.value)
+		default:
+			put(changePut, w.top, w.sub, w.key, w.value)
+		}
+	}
+	for name, n := range tx.used {
+		put(changeNumberAtLeast, bucketNumbers, "", []byte(name), binary.BigEndian.AppendUint64(nil, n))
+	}
+	return buf
+}
+
+// applyChanges writes a change set into a bbolt transaction.
+func applyChanges(btx *bolt.Tx, cs []byte) error {
+	for p := cs; len(p) > 0; {
+		op := p[0]
+		p = p[1:]
+		var f [4][]byte
+		for i := range f {
+			n, w := binary.Uvarint(p)
+			if w <= 0 || n > uint64(len(p)-w) {
+				return fmt.Errorf("%w: field %d overruns it", ErrBadChanges, i)
+			}
+			f[i], p = p[w:w+int(n)], p[w+int(n):]
+		}
+		top, sub, key, value := f[0], string(f[1]), f[2], f[3]
+		if !knownTop(top) || len(key) == 0 {
+			return fmt.Errorf("%w: bucket %q key %q", ErrBadChanges, top, key)
+		}
+		b := btx.Bucket(top)
+		if sub != "" {
+			if op == changeDelete {
+				if b = b.Bucket([]byte(sub)); b == nil {
+					continue
+				}
+			} else {
+				var err error
+				if b, err = b.CreateBucketIfNotExists([]byte(sub)); err != nil {
+					return err
+				}
+			}
+		}
+		var err error
+		switch op {
+		case changePut:
+			err = b.Put(key, bytes.Clone(value))
+		case changeDelete:
+			err = b.Delete(key)
+		case changePutIfNone:
+			if b.Get(key) == nil {
+				err = b.Put(key, bytes.Clone(value))
+			}
+		case changeNumberAtLeast:
+			if len(value) != 8 {
+				return fmt.Errorf("%w: number %q is %d bytes", ErrBadChanges, key, len(value))
+			}
+			if old := b.Get(key); len(old) != 8 || binary.BigEndian.Uint64(old) < binary.BigEndian.Uint64(value) {
+				err = b.Put(key, bytes.Clone(value))
+			}
+		default:
+			return fmt.Errorf("%w: unknown op %d", ErrBadChanges, op)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// knownTop reports whether a change set may write the bucket: current
+// state only, never the log or the store's own meta.
+func knownTop(top []byte) bool {
+	for _, b := range [][]byte{bucketState, bucketKeys, bucketNumbers, bucketBlobs} {
+		if bytes.Equal(top, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// ReadReplica returns up to limit events with Seq >= from, each with the
+// change set recorded under it (nil for most events, and for events
+// written before change sets were kept): what a copy of this store needs.
+func (s *Store) ReadReplica(from uint64, limit int) ([]Event, [][]byte, error) {
+	if from == 0 {
+		from = 1
+	}
+	var evs []Event
+	var changes [][]byte
+	err := s.db.View(func(btx *bolt.Tx) error {
+		cb := btx.Bucket(bucketChanges)
+		c := btx.Bucket(bucketLog).Cursor()
+		for k, v := c.Seek(seqKey(from)); k != nil && (limit <= 0 || len(evs) < limit); k, v = c.Next() {
+			ev, err := DecodeEvent(v)
+			if err != nil {
+				return err
+			}
+			var cs []byte
+			if cb != nil {
+				if raw := cb.Get(k); raw != nil {
+					cs = bytes.Clone(raw)
+				}
+			}
+			evs, changes = append(evs, ev), append(changes, cs)
+		}
+		return nil
+	})
+	return evs, changes, err
+}
+
+// AppendReplica appends events another store wrote, verbatim, after this
+// store's last event, and replays their change sets into the current
+// state, all in one transaction. Each event must continue the chain (next
+// sequence number, prev hash, its own hash), or nothing is written and the
+// error is ErrChainBroken. It is for a store that copies another —
+// ksmart restore --from-state, the state's copies — and must not be mixed
+// with Write on the same store.
+func (s *Store) AppendReplica(evs []Event, changes [][]byte) error {
+	if len(changes) != 0 && len(changes) != len(evs) {
+		return fmt.Errorf("store: %d change sets for %d events", len(changes), len(evs))
+	}
+	s.mu.Lock()
+	seq, prev := s.lastSeq, s.lastHash
+	s.mu.Unlock()
+	for i := range evs {
+		if evs[i].Seq != seq+1 {
+			return fmt.Errorf("%w: event %d does not follow event %d", ErrChainBroken, evs[i].Seq, seq)
+		}
+		if err := evs[i].Verify(prev); err != nil {
+			return err
+		}
+		seq, prev = evs[i].Seq, evs[i].Hash
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	_, err := s.Write(func(tx *Tx) error {
+		tx.replica = &replica{evs: evs, changes: changes}
+		return nil
+	})
+	return err
+}
+
+// replica is an AppendReplica riding the committer, so that it is ordered
+// with (and fsynced like) any other write.
+type replica struct {
+	evs     []Event
+	changes [][]byte
+}
+
+// applyReplica writes a replica's events and change sets; the caller has
+// checked that they continue the chain at seq.
+func applyReplica(btx *bolt.Tx, r *replica, seq uint64, prev []byte) (uint64, []byte, error) {
+	log, cb := btx.Bucket(bucketLog), btx.Bucket(bucketChanges)
+	for i := range r.evs {
+		ev := &r.evs[i]
+		if ev.Seq != seq+1 || !bytes.Equal(ev.Prev, prev) {
+			return seq, prev, fmt.Errorf("%w: event %d does not follow event %d", ErrChainBroken, ev.Seq, seq)
+		}
+		if err := log.Put(seqKey(ev.Seq), ev.Encode()); err != nil {
+			return seq, prev, err
+		}
+		if len(r.changes) > 0 && len(r.changes[i]) > 0 {
+			if err := applyChanges(btx, r.changes[i]); err != nil {
+				return seq, prev, fmt.Errorf("event %d: %w", ev.Seq, err)
+			}
+			if err := cb.Put(seqKey(ev.Seq), r.changes[i]); err != nil {
+				return seq, prev, err
+			}
+		}
+		seq, prev = ev.Seq, ev.Hash
+	}
+	return seq, prev, nil
+}

@@ -1,0 +1,191 @@
+package store_test
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"ksmart/store"
+	"ksmart/store/storetest"
+)
+
+// dump lists every key and value of a closed data file's buckets (nested
+// ones as "bucket/sub"), leaving out the log, meta and changes.
+func dump(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string]string{}
+	var walk func(path string, b *bolt.Bucket)
+	walk = func(path string, b *bolt.Bucket) {
+		b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				walk(path+"/"+string(k), b.Bucket(k))
+				return nil
+			}
+			out[path+" "+string(k)] = string(v)
+			return nil
+		})
+	}
+	db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			switch string(name) {
+			case "log", "meta", "changes":
+				return nil
+			}
+			walk(string(name), b)
+			return nil
+		})
+	})
+	return out
+}
+
+// TestReplica_ALogWithItsChangeSetsRebuildsTheStoreExceptItsPrivateKeys
+// writes documents, keys, numbers (gapless and reserved), blobs, deletions
+// and a private document, then copies the log and its change sets into an
+// empty store a page at a time: the copy has the same log, the same current
+// state, numbers that go on after the original's, and no private document.
+func TestReplica_ALogWithItsChangeSetsRebuildsTheStoreExceptItsPrivateKeys(t *testing.T) {
+	srcDir := t.TempDir()
+	src, err := store.Open(srcDir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reserved uint64
+	for i := range 50 {
+		n, err := src.Reserve("certificate/2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reserved = n
+		_, err = src.Write(func(tx *store.Tx) error {
+			id := fmt.Sprintf("f%03d", i)
+			num, err := tx.NextNumber("register/birth/2026")
+			if err != nil {
+				return err
+			}
+			if err := tx.Put("file", id, map[string]any{"n": num, "cert": n}); err != nil {
+				return err
+			}
+			if err := tx.ClaimKey("file_number", fmt.Sprintf("B-%d/2026", num), id); err != nil {
+				return err
+			}
+			if err := tx.UseNumber("certificate/2026", n); err != nil {
+				return err
+			}
+			if _, err := tx.PutBlob([]byte(strings.Repeat("scan ", i+1))); err != nil {
+				return err
+			}
+			if i%10 == 9 {
+				if err := tx.Delete("file", fmt.Sprintf("f%03d", i-5)); err != nil {
+					return err
+				}
+			}
+			return tx.Emit("u1", "file.saved", "file", id, map[string]int{"i": i})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err = src.Write(func(tx *store.Tx) error {
+		if err := tx.Put(store.PrivateEntity, "seal", "SECRET-KEY"); err != nil {
+			return err
+		}
+		return tx.Emit("system", "seal.created", "seal", "k1", map[string]string{"public": "P"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A write without events (a session) is not a change to copy.
+	src.Write(func(tx *store.Tx) error { return tx.Put("session", "s1", "x") })
+	last, lastHash := src.LastSeq(), src.LastHash()
+
+	copyDir := t.TempDir()
+	dst, err := store.Open(copyDir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for from := uint64(1); from <= last; from += 7 {
+		evs, changes, err := src.ReadReplica(from, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := dst.AppendReplica(evs, changes); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if dst.LastSeq() != last || !bytes.Equal(dst.LastHash(), lastHash) {
+		t.Fatalf("the copy ends at %d %x, the original at %d %x", dst.LastSeq(), dst.LastHash(), last, lastHash)
+	}
+	// A resend of what it has is refused as not continuing its chain.
+	evs, changes, _ := src.ReadReplica(last, 1)
+	if err := dst.AppendReplica(evs, changes); !errors.Is(err, store.ErrChainBroken) {
+		t.Fatalf("appending event %d again: %v, want ErrChainBroken", last, err)
+	}
+	next, err := dst.Reserve("certificate/2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next <= reserved {
+		t.Fatalf("the copy hands out certificate number %d, already used as %d", next, reserved)
+	}
+	if rep, err := dst.Check(); err != nil || rep.Events != last {
+		t.Fatalf("check of the copy: %+v %v", rep, err)
+	}
+	src.Close()
+	dst.Close()
+
+	want, got := dump(t, srcDir), dump(t, copyDir)
+	for k, v := range want {
+		switch {
+		case strings.HasPrefix(k, "state/private"), strings.HasPrefix(k, "state/session"):
+			if _, ok := got[k]; ok {
+				t.Errorf("the copy has %s, which must stay on the original", k)
+			}
+		case k == "numbers certificate/2026":
+			// Reserved in blocks: the copy goes on after the last used (above).
+		case strings.HasPrefix(k, "numbers "):
+			if len(got[k]) != 8 || binary.BigEndian.Uint64([]byte(got[k])) < binary.BigEndian.Uint64([]byte(v)) {
+				t.Errorf("number %s: copy %x, original %x", k, got[k], v)
+			}
+		case got[k] != v:
+			t.Errorf("%s differs: copy %q, original %q", k, got[k], v)
+		}
+	}
+	for k := range got {
+		if _, ok := want[k]; !ok {
+			t.Errorf("the copy has %s, which the original does not", k)
+		}
+	}
+}
+
+func TestReplica_AnEventThatDoesNotContinueTheChainWritesNothing(t *testing.T) {
+	src := storetest.Open(t)
+	for i := range 3 {
+		src.Write(func(tx *store.Tx) error {
+			tx.Put("doc", fmt.Sprint(i), i)
+			return tx.Emit("u", "doc.put", "doc", fmt.Sprint(i), i)
+		})
+	}
+	evs, changes, _ := src.ReadReplica(1, 0)
+	dst := storetest.Open(t)
+	evs[2].Data = []byte(`{"edited":true}`)
+	if err := dst.AppendReplica(evs, changes); !errors.Is(err, store.ErrChainBroken) {
+		t.Fatalf("an edited event: %v, want ErrChainBroken", err)
+	}
+	if dst.LastSeq() != 0 {
+		t.Fatalf("an edited batch left %d events", dst.LastSeq())
+	}
+	if err := dst.AppendReplica(evs[1:2], changes[1:2]); !errors.Is(err, store.ErrChainBroken) {
+		t.Fatalf("a batch that skips event 1: %v", err)
+	}
+}
