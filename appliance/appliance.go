@@ -23,6 +23,7 @@ import (
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
+	"ksmart/search"
 	"ksmart/store"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	// PublicURL is the address citizens reach the appliance at, printed in
 	// certificates' QR codes (…/verify/<number>).
 	PublicURL string
+	// RebuildIndex deletes the search index at open, so that it is built
+	// again from the whole log (ksmart reindex).
+	RebuildIndex bool
 	// Messaging configures the outbox's e-mail, WhatsApp and SMS channels;
 	// a channel left out is "not configured" and its messages wait.
 	Messaging messaging.Config
@@ -79,6 +83,11 @@ type Appliance struct {
 	// Outbox sends messages by e-mail, WhatsApp and SMS.
 	Outbox      *messaging.Outbox
 	attachments attachmentCache
+	// Search is the full-text index of the registers and files; it follows
+	// the log in the background once Run starts.
+	Search      *search.Index
+	indexerDone chan struct{} // closed when the indexer stops; nil before Run
+	closing     chan struct{} // closed when Close begins
 }
 
 const (
@@ -113,7 +122,7 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appliance{Store: s, Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	a := &Appliance{Store: s, closing: make(chan struct{}), Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/")}
 	if a.PublicURL == "" {
 		a.PublicURL = "http://127.0.0.1:8080"
 	}
@@ -126,6 +135,10 @@ func Open(cfg Config) (*Appliance, error) {
 		return nil, err
 	}
 	if err := a.openModules(cfg, cat); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := a.openSearch(cfg); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -207,6 +220,7 @@ func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 // messages, escalating overdue files every few minutes, and sweeping
 // expired sessions.
 func (a *Appliance) Run(ctx context.Context) {
+	a.FollowIndex(ctx)
 	go a.runOutbox(ctx)
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
@@ -267,7 +281,13 @@ func (a *Appliance) open(cfg Config) error {
 	return nil
 }
 
-// Close closes the store after pending writes commit.
+// Close closes the store after pending writes commit, then the search
+// index once its indexer has stopped.
 func (a *Appliance) Close() error {
-	return a.Store.Close()
+	close(a.closing)
+	err := a.Store.Close()
+	if a.indexerDone != nil {
+		<-a.indexerDone
+	}
+	return errors.Join(err, a.Search.Close())
 }

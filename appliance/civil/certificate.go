@@ -89,7 +89,10 @@ func approver(f workflow.File, by domain.Actor) Officer {
 func (c *Civil) prepareIssue(sv service, f workflow.File, by domain.Actor, now time.Time) (workflow.Apply, error) {
 	var e Entry
 	var supersedes string
-	if sv.action != actNonAvailablity {
+	var naValues map[string]string
+	if sv.action == actNonAvailablity {
+		naValues = f.Values
+	} else {
 		err := c.Store.View(func(tx *store.Tx) (err error) {
 			if e, err = entryByNumber(tx, f.Record); err != nil {
 				return err
@@ -106,26 +109,42 @@ func (c *Civil) prepareIssue(sv service, f workflow.File, by domain.Actor, now t
 			return nil, nil
 		}
 	}
+	rec, pdf, err := c.drawCertificate(e, naValues, supersedes, approver(f, by), f.Number, f.Applicant.UserID, by, now)
+	if err != nil {
+		return nil, err
+	}
+	return func(tx *store.Tx, f *workflow.File) error {
+		if err := c.recordCertificate(tx, e, rec, pdf, by, nil); err != nil {
+			return err
+		}
+		f.Issued = &workflow.IssuedDocument{Kind: f.Service, Number: rec.Number, Title: certTitle(rec.Printed.Kind), Blob: rec.PDF}
+		return nil
+	}, nil
+}
+
+// drawCertificate renders and signs a certificate of entry e (or, with
+// naValues, of the non-availability of an event), numbered now; it writes
+// nothing.
+func (c *Civil) drawCertificate(e Entry, naValues map[string]string, supersedes string, off Officer, file, applicant string, by domain.Actor, now time.Time) (Certificate, []byte, error) {
 	if c.Seal == nil || c.Documents == nil {
-		return nil, domain.Errorf(domain.EINTERNAL, "civil: no seal key or document renderer")
+		return Certificate{}, nil, domain.Errorf(domain.EINTERNAL, "civil: no seal key or document renderer")
 	}
 	year := now.In(domain.IST).Year()
 	kind := e.Kind
-	if sv.action == actNonAvailablity {
+	if naValues != nil {
 		kind = ""
 	}
 	seq, err := c.Store.Reserve(fmt.Sprintf("certificate/%d", year))
 	if err != nil {
-		return nil, err
+		return Certificate{}, nil, err
 	}
 	number := CertificateNumber(c.LocalBody.Code, kind, year, seq)
-	off := approver(f, by)
 	printed := documents.Certificate{
 		Kind: certKind(kind), LocalBody: domain.LocalBody{Code: c.LocalBody.Code, Name: c.LocalBody.Name, Kind: c.LocalBody.Kind, District: c.LocalBody.District},
 		Number: number, Issued: now, Officer: domain.Text{En: off.Name}, OfficerTitle: officerTitle(kind),
 	}
-	if sv.action == actNonAvailablity {
-		printed.Fields, printed.Remarks = nonAvailabilityFields(f.Values, c.LocalBody)
+	if naValues != nil {
+		printed.Fields, printed.Remarks = nonAvailabilityFields(naValues, c.LocalBody)
 	} else {
 		printed.RegistrationNumber, printed.RegistrationDate = e.Number, e.Registered
 		printed.Fields = c.particulars(e)
@@ -135,54 +154,61 @@ func (c *Civil) prepareIssue(sv service, f workflow.File, by domain.Actor, now t
 	digest := printed.Digest()
 	payload, err := c.Seal.Sign(c.publicURL(), number, digest)
 	if err != nil {
-		return nil, err
+		return Certificate{}, nil, err
 	}
 	printed.QR = payload.String()
 	pdf, err := c.Documents.Certificate(printed)
 	if err != nil {
-		return nil, err
+		return Certificate{}, nil, err
 	}
-	pdfSum := store.SumBlob(pdf)
-	rec := Certificate{Number: number, Kind: printed.Kind, Entry: e.ID, RegisterNumber: e.Number, EntryVersion: e.Version, File: f.Number,
-		Applicant: f.Applicant.UserID, Issued: now, IssuedBy: Officer{ID: by.ID, Name: by.Name}, Printed: printed,
-		Digest: hex.EncodeToString(digest[:]), PDF: pdfSum, Key: seal.Fingerprint(c.Seal.Public()), QR: printed.QR, Status: StatusCurrent}
-	return func(tx *store.Tx, f *workflow.File) error {
-		if e.ID != "" {
-			now, err := getEntry(tx, e.ID)
-			if err != nil {
+	rec := Certificate{Number: number, Kind: printed.Kind, Entry: e.ID, RegisterNumber: e.Number, EntryVersion: e.Version, File: file,
+		Applicant: applicant, Issued: now, IssuedBy: Officer{ID: by.ID, Name: by.Name}, Printed: printed,
+		Digest: hex.EncodeToString(digest[:]), PDF: store.SumBlob(pdf), Key: seal.Fingerprint(c.Seal.Public()), QR: printed.QR, Status: StatusCurrent}
+	return rec, pdf, nil
+}
+
+// recordCertificate records a drawn certificate inside a write, after
+// checking that its entry has not changed since it was drawn. extra adds
+// facts to the certificate.issued event (the kiosk it was printed at).
+func (c *Civil) recordCertificate(tx *store.Tx, e Entry, rec Certificate, pdf []byte, by domain.Actor, extra map[string]any) error {
+	if e.ID != "" {
+		now, err := getEntry(tx, e.ID)
+		if err != nil {
+			return err
+		}
+		if now.Version != e.Version {
+			return domain.Errorf(domain.ECONFLICT, "The register entry %s changed while the certificate was being made; issue it again.", e.Number)
+		}
+		for _, old := range now.Certificates {
+			var oc Certificate
+			if err := tx.Get(entityCertificate, old, &oc); err != nil {
 				return err
 			}
-			if now.Version != e.Version {
-				return domain.Errorf(domain.ECONFLICT, "The register entry %s changed while the certificate was being made; issue it again.", e.Number)
-			}
-			for _, old := range now.Certificates {
-				var oc Certificate
-				if err := tx.Get(entityCertificate, old, &oc); err != nil {
+			if oc.Status == StatusSuperseded && oc.SupersededBy == "" {
+				oc.SupersededBy = rec.Number
+				if err := tx.Put(entityCertificate, old, oc); err != nil {
 					return err
 				}
-				if oc.Status == StatusSuperseded && oc.SupersededBy == "" {
-					oc.SupersededBy = number
-					if err := tx.Put(entityCertificate, old, oc); err != nil {
-						return err
-					}
-				}
-			}
-			now.Certificates = append(append([]string(nil), now.Certificates...), number)
-			if err := tx.Put(entityEntry, now.ID, now); err != nil {
-				return err
 			}
 		}
-		if err := tx.PutSummedBlob(pdfSum, pdf); err != nil {
+		now.Certificates = append(append([]string(nil), now.Certificates...), rec.Number)
+		if err := tx.Put(entityEntry, now.ID, now); err != nil {
 			return err
 		}
-		if err := tx.Put(entityCertificate, number, rec); err != nil {
-			return err
-		}
-		f.Issued = &workflow.IssuedDocument{Kind: f.Service, Number: number, Title: certTitle(printed.Kind), Blob: pdfSum}
-		return tx.Emit(by.ID, "certificate.issued", entityCertificate, number, map[string]any{
-			"kind": rec.Kind, "register_number": rec.RegisterNumber, "entry_version": rec.EntryVersion, "file": rec.File,
-			"digest": rec.Digest, "pdf": rec.PDF, "key": rec.Key, "supersedes": printed.Supersedes})
-	}, nil
+	}
+	if err := tx.PutSummedBlob(rec.PDF, pdf); err != nil {
+		return err
+	}
+	if err := tx.Put(entityCertificate, rec.Number, rec); err != nil {
+		return err
+	}
+	facts := map[string]any{
+		"kind": rec.Kind, "register_number": rec.RegisterNumber, "entry_version": rec.EntryVersion, "file": rec.File,
+		"digest": rec.Digest, "pdf": rec.PDF, "key": rec.Key, "supersedes": rec.Printed.Supersedes}
+	for k, v := range extra {
+		facts[k] = v
+	}
+	return tx.Emit(by.ID, "certificate.issued", entityCertificate, rec.Number, facts)
 }
 
 // lastSuperseded returns the newest of the entry's certificates that a

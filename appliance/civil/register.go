@@ -12,6 +12,7 @@ import (
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/seal"
+	"ksmart/search"
 	"ksmart/store"
 )
 
@@ -31,6 +32,9 @@ type Civil struct {
 	// registration from abroad needs.
 	KYCVerified func(userID string) bool
 	Now         func() time.Time
+	// Search is the index the kiosk finds entries with; set by the
+	// appliance after Open.
+	Search *search.Index
 }
 
 // Entry is one entry of a register.

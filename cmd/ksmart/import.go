@@ -160,7 +160,15 @@ func importRegister(ctx context.Context, dir, register string, in io.Reader, pro
 		return rep, false, err
 	}
 	defer app.Close()
+	// Index while importing, on the other core, so the rows are searchable
+	// when the command returns.
+	indexCtx, stopIndexing := context.WithCancel(ctx)
+	defer stopIndexing()
+	app.FollowIndex(indexCtx)
 	rep, err = app.ImportRegister(register, in, unixUser(), progress)
+	if werr := app.Search.WaitFor(ctx, app.Store.LastSeq()); err == nil && werr != nil {
+		err = fmt.Errorf("the rows were imported, but indexing them stopped (%v); the appliance indexes them when it next starts, or run ksmart reindex", werr)
+	}
 	return rep, false, err
 }
 

@@ -1,0 +1,197 @@
+package appliance
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"ksmart/appliance/civil"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/workflow"
+	"ksmart/search"
+	"ksmart/store"
+)
+
+// IndexDir is where a data directory keeps its search index.
+func IndexDir(dataDir string) string { return filepath.Join(dataDir, "index") }
+
+// SearchSources are the store entities the index holds, for Open and for
+// ksmart reindex.
+func (a *Appliance) SearchSources() []search.Source {
+	return []search.Source{civil.SearchSource(), a.Workflow.SearchSource()}
+}
+
+// openSearch opens the search index beside the store. A damaged or
+// outdated index is set aside and rebuilt from the log by the indexer.
+func (a *Appliance) openSearch(cfg Config) error {
+	open := search.Open
+	if cfg.RebuildIndex {
+		open = search.Rebuild
+	}
+	ix, err := open(IndexDir(cfg.Dir), a.SearchSources(), search.Options{})
+	if err != nil {
+		return err
+	}
+	a.Search = ix
+	a.Civil.Search = ix
+	if behind := a.Store.LastSeq() - min(ix.Applied(), a.Store.LastSeq()); behind > 0 {
+		a.Logger.Info("search index will catch up with the log", "applied", ix.Applied(), "events_behind", behind)
+	}
+	return nil
+}
+
+// SearchStatus says how far the index has caught up with the log.
+type SearchStatus struct {
+	Applied, Last uint64
+	Err           error
+}
+
+// CatchingUp reports whether the index is still behind the log by more
+// than a moment's work.
+func (s SearchStatus) CatchingUp() bool { return s.Last > s.Applied+2000 }
+
+// SearchStatus returns the index's position against the log.
+func (a *Appliance) SearchStatus() SearchStatus {
+	return SearchStatus{Applied: a.Search.Applied(), Last: a.Store.LastSeq(), Err: a.Search.Err()}
+}
+
+// FollowIndex starts the indexer, which keeps the index following the log
+// until ctx ends or the appliance closes. Run starts it; tools that do not
+// Run (an offline import) start it alone.
+func (a *Appliance) FollowIndex(ctx context.Context) {
+	if a.indexerDone != nil {
+		return
+	}
+	a.indexerDone = make(chan struct{})
+	go a.runIndexer(ctx)
+}
+
+// runIndexer keeps the index following the log until ctx ends or the store
+// closes; a failure is logged and retried after a pause.
+func (a *Appliance) runIndexer(ctx context.Context) {
+	defer close(a.indexerDone)
+	for {
+		err := a.Search.Follow(ctx, a.Store)
+		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, store.ErrClosed) {
+			return
+		}
+		a.Logger.Error("search indexing failed; retrying in 10 s", "error", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.closing:
+			return
+		case <-time.After(10 * time.Second):
+		}
+	}
+}
+
+// OfficeQuery is a search from the office's one box, with its filters.
+type OfficeQuery struct {
+	Text                                 string
+	Types, Kinds, Wards, Years, Statuses []string
+	From                                 int
+}
+
+// OfficeHit is one record found, as the office's results list shows it.
+type OfficeHit struct {
+	Type, Kind, Number, Status string
+	KindName, Title            domain.Text
+	StatusName                 domain.Text
+	Date                       string // of the event, or of submission (YYYY-MM-DD)
+	Ward                       int
+	// Link is the page of the record or file.
+	Link string
+}
+
+// OfficeResult is a page of office search results, with counts per filter
+// value over all the records found.
+type OfficeResult struct {
+	Total  uint64
+	Hits   []OfficeHit
+	Facets map[string][]search.FacetCount
+	// Status says whether the index is still catching up with the log, in
+	// which case recent records may be missing.
+	Status SearchStatus
+}
+
+// OfficePageSize is how many hits one page of office results shows, and
+// OfficeMaxFrom how deep paging may go.
+const (
+	OfficePageSize = 20
+	OfficeMaxFrom  = 10000
+)
+
+// OfficeSearch searches everything by's roles may see: files for all
+// office staff, register entries for the registrar's office.
+func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQuery) (OfficeResult, error) {
+	if !by.IsStaff() || by.Has(domain.RoleKiosk) {
+		return OfficeResult{}, domain.Errorf(domain.EFORBIDDEN, "Only office staff search the office's records.")
+	}
+	if strings.TrimSpace(q.Text) == "" {
+		return OfficeResult{}, domain.Bilingual(domain.EINVALID, domain.T("Type a name, a number or some words to search for.", "തിരയാൻ ഒരു പേരോ നമ്പറോ വാക്കുകളോ നൽകുക."))
+	}
+	if len(q.Text) > 200 {
+		return OfficeResult{}, domain.Bilingual(domain.EINVALID, domain.T("Search for at most 200 characters.", "പരമാവധി 200 അക്ഷരങ്ങൾ തിരയുക."))
+	}
+	if q.From < 0 || q.From > OfficeMaxFrom {
+		return OfficeResult{}, domain.Errorf(domain.EINVALID, "Results page past %d; narrow the search with a filter instead.", OfficeMaxFrom)
+	}
+	allowed := []string{"file"}
+	if civil.MayReadRegisters(by) {
+		allowed = append(allowed, "register")
+	}
+	types := allowed
+	if len(q.Types) > 0 {
+		types = nil
+		for _, t := range q.Types {
+			if slices.Contains(allowed, t) {
+				types = append(types, t)
+			}
+		}
+		if len(types) == 0 {
+			return OfficeResult{}, domain.Errorf(domain.EFORBIDDEN, "Your role may not search %s.", strings.Join(q.Types, ", "))
+		}
+	}
+	res, err := a.Search.Search(ctx, search.Query{Text: q.Text, Types: types, Kinds: q.Kinds, Wards: q.Wards, Years: q.Years,
+		Statuses: q.Statuses, Size: OfficePageSize, From: q.From, Facets: true})
+	if err != nil {
+		return OfficeResult{}, err
+	}
+	out := OfficeResult{Total: res.Total, Facets: res.Facets, Status: a.SearchStatus()}
+	var entryIDs []string
+	for _, h := range res.Hits {
+		if h.Entity != "file" {
+			entryIDs = append(entryIDs, h.ID)
+		}
+	}
+	entries, err := a.Civil.EntriesByID(entryIDs)
+	if err != nil {
+		return OfficeResult{}, err
+	}
+	for _, h := range res.Hits {
+		if e, ok := entries[h.ID]; ok {
+			out.Hits = append(out.Hits, OfficeHit{Type: "register", Kind: e.Kind, KindName: civil.KindName(e.Kind), Number: e.Number,
+				Title: e.Person(), Date: e.EventDate, Ward: e.Ward, Link: "/office/registers/entry?number=" + url.QueryEscape(e.Number)})
+			continue
+		}
+		if h.Entity != "file" {
+			continue
+		}
+		f, err := a.Workflow.File(h.ID)
+		if err != nil {
+			continue // gone since it was indexed
+		}
+		out.Hits = append(out.Hits, OfficeHit{Type: "file", Kind: f.Service, KindName: f.ServiceName, Number: f.Number, Status: f.Status,
+			StatusName: workflow.StatusName(f.Status), Title: f.Applicant.Name, Date: f.Submitted.In(domain.IST).Format(time.DateOnly),
+			Ward: f.Ward, Link: "/office/files/" + url.PathEscape(f.ID)})
+	}
+	_, err = a.Store.Write(func(tx *store.Tx) error {
+		return tx.Emit(by.ID, "search.office", "search", by.ID, map[string]any{"types": types, "found": res.Total, "shown": len(out.Hits)})
+	})
+	return out, err
+}

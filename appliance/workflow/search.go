@@ -1,0 +1,68 @@
+package workflow
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"ksmart/appliance/catalogue"
+	"ksmart/search"
+	"ksmart/store"
+)
+
+// SearchSource describes files to the search index: one document per
+// application, found by its number, the applicant's and every other name
+// on its form, its other words and the notes written on it.
+func (w *Workflow) SearchSource() search.Source { return fileSource{w.Catalogue} }
+
+type fileSource struct{ cat *catalogue.Catalogue }
+
+func (fileSource) Entity() string { return entityFile }
+
+func (s fileSource) Document(tx *store.Tx, id string) (search.Doc, bool, error) {
+	var f File
+	if err := tx.Get(entityFile, id, &f); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return search.Doc{}, false, nil
+		}
+		return search.Doc{}, false, err
+	}
+	return s.doc(f), true, nil
+}
+
+func (s fileSource) doc(f File) search.Doc {
+	d := search.Doc{Type: "file", Kind: f.Service, Module: f.Module, Number: strings.ToUpper(f.Number), Status: f.Status}
+	if !f.Submitted.IsZero() {
+		d.Year = strconv.Itoa(f.Submitted.Year())
+	}
+	if f.Ward > 0 {
+		d.Ward = strconv.Itoa(f.Ward)
+	}
+	add := func(list *[]string, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			*list = append(*list, v)
+		}
+	}
+	add(&d.Names, f.Applicant.Name.En)
+	add(&d.Names, f.Applicant.Name.Ml)
+	var text []string
+	if svc, ok := s.cat.Get(f.Service); ok {
+		for _, fld := range svc.Fields {
+			switch fld.Type {
+			case catalogue.FieldName:
+				add(&d.Names, f.Values[fld.Name+"_en"])
+				add(&d.Names, f.Values[fld.Name+"_ml"])
+			case catalogue.FieldText, catalogue.FieldAddress, catalogue.FieldTextarea:
+				add(&text, f.Values[fld.Name])
+			}
+		}
+	}
+	if f.Record != "" {
+		add(&text, f.Record)
+	}
+	for _, a := range f.History {
+		add(&text, a.Note)
+	}
+	d.Text = strings.Join(text, "\n")
+	return d
+}

@@ -1,0 +1,345 @@
+package search
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+
+	"ksmart/store"
+)
+
+// Doc is what the index knows of one record: the same fields for every
+// module, so one search box reaches them all. Fields left empty are not
+// indexed.
+type Doc struct {
+	// Type says what the record is: "register" for an entry of a civil
+	// register, "file" for an application, or a later module's word.
+	Type string `json:"type"`
+	// Kind is the register kind (birth, death, …) or a file's service code.
+	Kind   string `json:"kind,omitempty"`
+	Module string `json:"module,omitempty"`
+	// Number is the record's number as printed (B-12/2026,
+	// KS/M0701/2026/BC/12); matched exactly or by prefix, case-blind.
+	Number string `json:"number,omitempty"`
+	// Names are the names of the person or people the record is about, in
+	// either script; Relations are their parents' or spouse's names.
+	Names     []string `json:"names,omitempty"`
+	Relations []string `json:"relations,omitempty"`
+	// Text is anything else worth finding by its words: addresses, form
+	// values, notes.
+	Text string `json:"text,omitempty"`
+	// Date is the date of the event the record is about (YYYY-MM-DD).
+	Date   string `json:"date,omitempty"`
+	Year   string `json:"year,omitempty"`
+	Ward   string `json:"ward,omitempty"`
+	Status string `json:"status,omitempty"`
+}
+
+// fields are the document's non-empty fields by name, as the mapping
+// reads them: an empty ward is no ward, not a ward called "".
+func (d Doc) fields() map[string]any {
+	m := make(map[string]any, 12)
+	for name, v := range map[string]string{"type": d.Type, "kind": d.Kind, "module": d.Module, "number": d.Number, "text": d.Text,
+		"date": d.Date, "year": d.Year, "ward": d.Ward, "status": d.Status} {
+		if v != "" {
+			m[name] = v
+		}
+	}
+	if len(d.Names) > 0 {
+		m["names"] = d.Names
+	}
+	if len(d.Relations) > 0 {
+		m["relations"] = d.Relations
+	}
+	return m
+}
+
+// A Source describes one entity of the store to the index. For every event
+// about a document of that entity, the indexer asks the Source for the
+// document's current state.
+type Source interface {
+	// Entity is the store entity whose events this Source indexes.
+	Entity() string
+	// Document returns the search document for the store document id as
+	// it is now, or ok false when it should not be in the index (deleted,
+	// or not a thing anyone searches for).
+	Document(tx *store.Tx, id string) (doc Doc, ok bool, err error)
+}
+
+// Options configure an index.
+type Options struct {
+	// BatchEvents is how many log events one Bleve batch covers at most;
+	// default 2000.
+	BatchEvents int
+}
+
+// Index is the open search index of one local body.
+type Index struct {
+	bleve   bleve.Index
+	dir     string
+	sources map[string]Source
+	opts    Options
+
+	applied  atomic.Uint64
+	mu       sync.Mutex
+	notify   chan struct{} // closed and replaced after every batch
+	lastErr  atomic.Pointer[error]
+	progress atomic.Pointer[func(applied, last uint64)]
+}
+
+// Progress sets a function called after each batch with the sequence
+// applied and the log's last sequence (for a progress bar).
+func (ix *Index) Progress(fn func(applied, last uint64)) { ix.progress.Store(&fn) }
+
+// Errors of Open.
+var (
+	// ErrLocked is returned when another process has the index open.
+	ErrLocked = errors.New("search: the index is in use by another process")
+)
+
+// Open opens the index in dir, creating it when absent. An index of
+// another schema version, or one that cannot be read, is moved aside and
+// started afresh: it is derived, and the log rebuilds it.
+func Open(dir string, sources []Source, opts Options) (*Index, error) {
+	registerAnalysers()
+	if opts.BatchEvents <= 0 {
+		opts.BatchEvents = 2000
+	}
+	ix := &Index{dir: dir, sources: map[string]Source{}, opts: opts, notify: make(chan struct{})}
+	for _, s := range sources {
+		ix.sources[s.Entity()] = s
+	}
+	b, err := openBleve(dir)
+	if err != nil {
+		return nil, err
+	}
+	ix.bleve = b
+	raw, err := b.GetInternal(internalApplied)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("search: reading the index's position: %w", err)
+	}
+	if len(raw) == 8 {
+		ix.applied.Store(binary.BigEndian.Uint64(raw))
+	}
+	return ix, nil
+}
+
+// openBleve opens or creates the Bleve index, discarding one that is of an
+// older schema or damaged.
+func openBleve(dir string) (bleve.Index, error) {
+	b, err := bleve.Open(dir)
+	if err == nil {
+		v, gerr := b.GetInternal(internalSchema)
+		if gerr == nil && string(v) == schemaVersion {
+			return b, nil
+		}
+		b.Close()
+		err = fmt.Errorf("schema %q, want %s", v, schemaVersion)
+	}
+	if errors.Is(err, bleve.ErrorIndexPathDoesNotExist) {
+		return create(dir)
+	}
+	if strings.Contains(err.Error(), "resource temporarily unavailable") || strings.Contains(err.Error(), "timeout") {
+		return nil, ErrLocked
+	}
+	// Derived data: keep the old directory for a post-mortem, start again.
+	aside := dir + ".old-" + time.Now().UTC().Format("20060102T150405")
+	if rerr := os.Rename(dir, aside); rerr != nil {
+		return nil, fmt.Errorf("search: the index at %s cannot be opened (%v) nor moved aside (%v); delete it and run ksmart reindex", dir, err, rerr)
+	}
+	return create(dir)
+}
+
+func create(dir string) (bleve.Index, error) {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return nil, err
+	}
+	b, err := bleve.New(dir, newMapping())
+	if err != nil {
+		return nil, fmt.Errorf("search: creating the index at %s: %w", dir, err)
+	}
+	if err := b.SetInternal(internalSchema, []byte(schemaVersion)); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return b, nil
+}
+
+// Close closes the index. What was applied is on disk; the next Open
+// continues from it.
+func (ix *Index) Close() error { return ix.bleve.Close() }
+
+// Applied returns the last log sequence the index has applied.
+func (ix *Index) Applied() uint64 { return ix.applied.Load() }
+
+// Count returns the number of documents in the index.
+func (ix *Index) Count() (uint64, error) { return ix.bleve.DocCount() }
+
+// Err returns the error that stopped the indexer, if one did.
+func (ix *Index) Err() error {
+	if p := ix.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Size returns the bytes the index takes on disk.
+func (ix *Index) Size() int64 {
+	var n int64
+	filepath.WalkDir(ix.dir, func(_ string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// Follow applies the store's log to the index from the event after the
+// last one applied, in batches, then follows new events until the context
+// ends or the store closes. A failure stops it and is kept for Err.
+func (ix *Index) Follow(ctx context.Context, st *store.Store) error {
+	err := st.Follow(ctx, ix.Applied()+1, ix.opts.BatchEvents, func(evs []store.Event) error {
+		return ix.apply(st, evs)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+		ix.lastErr.Store(&err)
+		ix.broadcast()
+	}
+	return err
+}
+
+// CatchUp applies the log up to its current end and returns; for tools
+// (ksmart reindex) and tests.
+func (ix *Index) CatchUp(ctx context.Context, st *store.Store) error {
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		last := st.LastSeq()
+		if ix.Applied() >= last {
+			return nil
+		}
+		evs, err := st.ReadLog(ix.Applied()+1, ix.opts.BatchEvents)
+		if err != nil {
+			return err
+		}
+		if len(evs) == 0 {
+			return nil
+		}
+		if err := ix.apply(st, evs); err != nil {
+			return err
+		}
+	}
+}
+
+// apply indexes the documents a run of events touched, as they are now,
+// with the run's last sequence, in one Bleve batch.
+func (ix *Index) apply(st *store.Store, evs []store.Event) error {
+	type ref struct{ entity, id string }
+	seen := map[ref]bool{}
+	var refs []ref
+	for _, ev := range evs {
+		if _, ok := ix.sources[ev.Entity]; !ok {
+			continue
+		}
+		r := ref{ev.Entity, ev.ID}
+		if !seen[r] {
+			seen[r] = true
+			refs = append(refs, r)
+		}
+	}
+	last := evs[len(evs)-1].Seq
+	batch := ix.bleve.NewBatch()
+	if len(refs) > 0 {
+		err := st.View(func(tx *store.Tx) error {
+			for _, r := range refs {
+				doc, ok, err := ix.sources[r.entity].Document(tx, r.id)
+				if err != nil {
+					return fmt.Errorf("search: %s %s: %w", r.entity, r.id, err)
+				}
+				if !ok {
+					batch.Delete(docID(r.entity, r.id))
+					continue
+				}
+				if err := batch.Index(docID(r.entity, r.id), doc.fields()); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	batch.SetInternal(internalApplied, binary.BigEndian.AppendUint64(nil, last))
+	if err := ix.bleve.Batch(batch); err != nil {
+		return fmt.Errorf("search: writing a batch: %w", err)
+	}
+	ix.applied.Store(last)
+	ix.lastErr.Store(nil)
+	ix.broadcast()
+	if fn := ix.progress.Load(); fn != nil {
+		(*fn)(last, st.LastSeq())
+	}
+	return nil
+}
+
+// broadcast wakes every WaitFor.
+func (ix *Index) broadcast() {
+	ix.mu.Lock()
+	close(ix.notify)
+	ix.notify = make(chan struct{})
+	ix.mu.Unlock()
+}
+
+// WaitFor blocks until the index has applied sequence seq, the context
+// ends, or the indexer stops with an error (which it returns).
+func (ix *Index) WaitFor(ctx context.Context, seq uint64) error {
+	for {
+		ix.mu.Lock()
+		ch := ix.notify
+		ix.mu.Unlock()
+		if ix.Applied() >= seq {
+			return nil
+		}
+		if err := ix.Err(); err != nil {
+			return err
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// Rebuild deletes the index in dir and makes a new, empty one, for
+// ksmart reindex; the caller then catches it up from the log.
+func Rebuild(dir string, sources []Source, opts Options) (*Index, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("search: removing the old index: %w", err)
+	}
+	return Open(dir, sources, opts)
+}
+
+// yearOf and wardOf format facet values.
+func yearOf(y int) string {
+	if y <= 0 {
+		return ""
+	}
+	return strconv.Itoa(y)
+}

@@ -1,0 +1,240 @@
+package search_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"ksmart/search"
+	"ksmart/store"
+	"ksmart/store/storetest"
+)
+
+// person is a test document: what a module would keep in the store.
+type person struct {
+	Name, Mother, Number, Date, Ward, Status string
+}
+
+// personSource describes persons to the index, as a module would.
+type personSource struct{}
+
+func (personSource) Entity() string { return "person" }
+
+func (personSource) Document(tx *store.Tx, id string) (search.Doc, bool, error) {
+	var p person
+	if err := tx.Get("person", id, &p); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return search.Doc{}, false, nil
+		}
+		return search.Doc{}, false, err
+	}
+	return search.Doc{Type: "register", Kind: "birth", Number: p.Number, Names: []string{p.Name}, Relations: []string{p.Mother},
+		Date: p.Date, Year: p.Date[:4], Ward: p.Ward, Status: p.Status}, true, nil
+}
+
+func openIndex(tb testing.TB, dir string) *search.Index {
+	tb.Helper()
+	ix, err := search.Open(dir, []search.Source{personSource{}}, search.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ix
+}
+
+func putPeople(tb testing.TB, st *store.Store, people map[string]person) {
+	tb.Helper()
+	_, err := st.Write(func(tx *store.Tx) error {
+		for id, p := range people {
+			if err := tx.Put("person", id, p); err != nil {
+				return err
+			}
+			if err := tx.Emit("test", "person.registered", "person", id, p); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func search1(tb testing.TB, ix *search.Index, q search.Query) []string {
+	tb.Helper()
+	res, err := ix.Search(context.Background(), q)
+	if err != nil {
+		tb.Fatalf("search %+v: %v", q, err)
+	}
+	var ids []string
+	for _, h := range res.Hits {
+		ids = append(ids, h.ID)
+	}
+	return ids
+}
+
+func TestIndex_CatchesUpFromWhereItStoppedAndFollowsNewEvents(t *testing.T) {
+	st := storetest.Open(t)
+	dir := filepath.Join(t.TempDir(), "index")
+	batch := map[string]person{}
+	for i := range 3000 {
+		batch[fmt.Sprintf("p%05d", i)] = person{Name: fmt.Sprintf("Person%d Kizhakkethil", i), Mother: "Lakshmi", Number: fmt.Sprintf("B-%d/2020", i+1), Date: "2020-01-02", Ward: "3"}
+	}
+	putPeople(t, st, batch)
+	st.Write(func(tx *store.Tx) error { return tx.Emit("test", "user.logged_in", "user", "u1", nil) })
+
+	ix := openIndex(t, dir)
+	if err := ix.CatchUp(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := ix.Count(); n != 3000 || ix.Applied() != st.LastSeq() {
+		t.Fatalf("after catch-up: %d documents, applied %d of %d; want 3000 documents and the whole log", n, ix.Applied(), st.LastSeq())
+	}
+	ix.Close()
+
+	// What was applied is remembered: a reopened index starts after it.
+	putPeople(t, st, map[string]person{"p99999": {Name: "Sreekutty Mangalath", Mother: "Meera", Number: "B-9/2021", Date: "2021-05-06", Ward: "4"}})
+	ix = openIndex(t, dir)
+	defer ix.Close()
+	if ix.Applied() != st.LastSeq()-1 {
+		t.Fatalf("reopened index applied %d, want %d", ix.Applied(), st.LastSeq()-1)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go ix.Follow(ctx, st)
+	if err := ix.WaitFor(ctx, st.LastSeq()); err != nil {
+		t.Fatal(err)
+	}
+	if got := search1(t, ix, search.Query{Number: "b-9/2021"}); len(got) != 1 || got[0] != "p99999" {
+		t.Fatalf("number search found %v, want p99999", got)
+	}
+
+	// A deleted document leaves the index with the event that deleted it.
+	_, err := st.Write(func(tx *store.Tx) error {
+		if err := tx.Delete("person", "p99999"); err != nil {
+			return err
+		}
+		return tx.Emit("test", "person.deleted", "person", "p99999", nil)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitCtx, done := context.WithTimeout(ctx, 10*time.Second)
+	defer done()
+	if err := ix.WaitFor(waitCtx, st.LastSeq()); err != nil {
+		t.Fatal(err)
+	}
+	if got := search1(t, ix, search.Query{Number: "B-9/2021"}); len(got) != 0 {
+		t.Fatalf("a deleted record is still found: %v", got)
+	}
+}
+
+func TestIndex_AnIndexOfAnotherSchemaIsSetAsideAndRebuilt(t *testing.T) {
+	st := storetest.Open(t)
+	putPeople(t, st, map[string]person{"a": {Name: "Anagha", Mother: "Divya", Number: "B-1/2020", Date: "2020-01-02"}})
+	dir := filepath.Join(t.TempDir(), "index")
+	ix := openIndex(t, dir)
+	ix.CatchUp(context.Background(), st)
+	ix.Close()
+	// A file that is not an index where the index should be.
+	os.RemoveAll(dir)
+	os.MkdirAll(dir, 0o700)
+	os.WriteFile(filepath.Join(dir, "index_meta.json"), []byte("{not json"), 0o600)
+
+	ix = openIndex(t, dir)
+	defer ix.Close()
+	if ix.Applied() != 0 {
+		t.Fatalf("a fresh index starts at 0, got %d", ix.Applied())
+	}
+	if err := ix.CatchUp(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	if got := search1(t, ix, search.Query{Number: "B-1/2020"}); len(got) != 1 {
+		t.Fatalf("rebuilt index finds %v", got)
+	}
+	olds, _ := filepath.Glob(dir + ".old-*")
+	if len(olds) != 1 {
+		t.Fatalf("the damaged index should be kept aside once, found %v", olds)
+	}
+}
+
+func TestSearch_NamesMatchHoweverTheyAreSpeltAndNumbersExactlyOrByPrefix(t *testing.T) {
+	st := storetest.Open(t)
+	putPeople(t, st, map[string]person{
+		"sree":   {Name: "Sreekutty K. R.", Mother: "Lakshmi", Number: "B-12/2021", Date: "2021-03-04", Ward: "2", Status: "current"},
+		"basher": {Name: "Mohammed Basheer P. K.", Mother: "Fathima", Number: "B-120/2021", Date: "2021-06-01", Ward: "5"},
+		"rajesh": {Name: "രാജേഷ് കെ.", Mother: "മീര", Number: "B-7/2020", Date: "2020-02-02", Ward: "2"},
+		"rakesh": {Name: "Rakesh V.", Mother: "Meera", Number: "B-8/2020", Date: "2020-02-02", Ward: "2"},
+		"colon":  {Name: "Anil name:* OR x", Mother: "Saritha", Number: "B-1/2019", Date: "2019-01-01", Ward: "1"},
+	})
+	ix := openIndex(t, t.TempDir())
+	defer ix.Close()
+	if err := ix.CatchUp(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name  string
+		q     search.Query
+		first string
+		not   []string
+	}{
+		{"a variant spelling", search.Query{Name: "Srikutti"}, "sree", nil},
+		{"mohammed/muhammad, basheer/bashir", search.Query{Name: "Muhammad Bashir"}, "basher", nil},
+		{"English finds Malayalam script", search.Query{Name: "Rajesh", Date: "2020-02-02"}, "rajesh", nil},
+		{"Malayalam script finds English", search.Query{Name: "ശ്രീക്കുട്ടി"}, "sree", nil},
+		{"a typo in a name no one has", search.Query{Name: "Sreekuttu"}, "sree", nil},
+		{"another real name is not a typo", search.Query{Name: "Rakesh", Date: "2020-02-02"}, "rakesh", []string{"rajesh"}},
+		{"the mother's name", search.Query{Name: "Sreekutty", Relation: "Lekshmi"}, "sree", nil},
+		{"number exactly, any case", search.Query{Number: "b-12/2021"}, "sree", []string{"basher"}},
+		{"number by its beginning", search.Query{Number: "B-12", NumberPrefix: true}, "", nil},
+		{"query syntax is only text", search.Query{Name: "name:* OR x"}, "colon", []string{"sree", "basher", "rajesh", "rakesh"}},
+		{"office box: a number", search.Query{Text: "B-7/2020"}, "rajesh", nil},
+		{"office box: a name", search.Query{Text: "sreekuty"}, "sree", nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := search1(t, ix, c.q)
+			if c.first != "" && (len(got) == 0 || got[0] != c.first) {
+				t.Fatalf("found %v, want %s first", got, c.first)
+			}
+			for _, n := range c.not {
+				for _, g := range got {
+					if g == n {
+						t.Fatalf("found %v, which must not include %s", got, n)
+					}
+				}
+			}
+		})
+	}
+	if got := search1(t, ix, search.Query{Number: "B-12", NumberPrefix: true}); len(got) != 2 {
+		t.Fatalf("prefix B-12 found %v, want B-12/2021 and B-120/2021", got)
+	}
+}
+
+func TestSearch_FiltersAndFacetsCount(t *testing.T) {
+	st := storetest.Open(t)
+	people := map[string]person{}
+	for i := range 30 {
+		people[fmt.Sprintf("p%d", i)] = person{Name: "Anagha", Mother: "Divya", Number: fmt.Sprintf("B-%d/2020", i+1), Date: "2020-01-02", Ward: fmt.Sprint(1 + i%3)}
+	}
+	putPeople(t, st, people)
+	ix := openIndex(t, t.TempDir())
+	defer ix.Close()
+	ix.CatchUp(context.Background(), st)
+	res, err := ix.Search(context.Background(), search.Query{Text: "Anagha", Facets: true, Wards: []string{"2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Total != 10 {
+		t.Fatalf("ward 2 holds 10 Anaghas, found %d", res.Total)
+	}
+	if f := res.Facets["ward"]; len(f) != 1 || f[0].Value != "2" || f[0].Count != 10 {
+		t.Fatalf("ward facet = %+v", f)
+	}
+	if _, err := ix.Search(context.Background(), search.Query{Text: "   "}); !errors.Is(err, search.ErrEmptyQuery) {
+		t.Fatalf("an empty query must say what to give, got %v", err)
+	}
+}

@@ -1,0 +1,261 @@
+package search
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"ksmart/search/names"
+)
+
+// Query is a search built from fields. Nothing in it is parsed as query
+// syntax: a name with a colon or a quote in it is just a name.
+type Query struct {
+	// Text is the office's one search box: names, numbers and words.
+	Text string
+	// Name, Relation, Number and Date must each match when given: Name the
+	// person's name, Relation a parent's or spouse's name, Number the
+	// record's number exactly (or its beginning, with NumberPrefix), Date
+	// the event's date as YYYY-MM-DD.
+	Name, Relation, Number, Date string
+	NumberPrefix                 bool
+	// Filters: a record must have one of the values given for each.
+	Types, Kinds, Wards, Years, Statuses []string
+	// Size is how many hits to return (default 10, at most 100), From how
+	// many to skip.
+	Size, From int
+	// Facets asks for counts per type, kind, ward, year and status.
+	Facets bool
+}
+
+// Hit is one record found.
+type Hit struct {
+	Entity, ID string
+	Score      float64
+}
+
+// FacetCount is how many records found have one value of a facet.
+type FacetCount struct {
+	Value string `json:"value"`
+	Count int    `json:"count"`
+}
+
+// Result is what a search found.
+type Result struct {
+	Total  uint64                  `json:"total"`
+	Hits   []Hit                   `json:"-"`
+	Facets map[string][]FacetCount `json:"facets,omitempty"`
+	Took   time.Duration           `json:"-"`
+}
+
+// Facet names in Result.Facets.
+var facetFields = []string{fieldType, fieldKind, fieldWard, fieldYear, fieldStatus}
+
+// ErrEmptyQuery is returned for a query that asks for nothing.
+var ErrEmptyQuery = errorString("search: give a name, a number, a date or some words to search for")
+
+type errorString string
+
+func (e errorString) Error() string { return string(e) }
+
+// looksLikeNumber is a register or application number, or its beginning:
+// letters then a dash or slash and digits (B-12/2026, KS/M0701/2026/BC/12).
+var looksLikeNumber = regexp.MustCompile(`^[A-Za-z]{1,3}[-/][A-Za-z0-9/-]*$`)
+
+// Search runs q and returns its hits, best first.
+func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
+	adv, err := ix.bleve.Advanced()
+	if err != nil {
+		return Result{}, err
+	}
+	reader, err := adv.Reader()
+	if err != nil {
+		return Result{}, err
+	}
+	defer reader.Close()
+	known := func(field, term string) bool {
+		tfr, err := reader.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return false
+		}
+		defer tfr.Close()
+		return tfr.Count() > 0
+	}
+
+	var must []query.Query
+	if q.Name != "" {
+		if nq := nameQuery(fieldNameKey, fieldNameWord, q.Name, known); nq != nil {
+			must = append(must, nq)
+		}
+	}
+	if q.Relation != "" {
+		if nq := nameQuery(fieldRelKey, fieldRelWord, q.Relation, known); nq != nil {
+			must = append(must, nq)
+		}
+	}
+	if n := strings.ToUpper(strings.TrimSpace(q.Number)); n != "" {
+		if q.NumberPrefix {
+			must = append(must, field(bleve.NewPrefixQuery(n), fieldNumber))
+		} else {
+			must = append(must, field(bleve.NewTermQuery(n), fieldNumber))
+		}
+	}
+	if d := strings.TrimSpace(q.Date); d != "" {
+		must = append(must, field(bleve.NewTermQuery(d), fieldDate))
+	}
+	if t := strings.TrimSpace(q.Text); t != "" {
+		must = append(must, textQuery(t, known))
+	}
+	if len(must) == 0 {
+		return Result{}, ErrEmptyQuery
+	}
+	for _, f := range []struct {
+		name   string
+		values []string
+	}{{fieldType, q.Types}, {fieldKind, q.Kinds}, {fieldWard, q.Wards}, {fieldYear, q.Years}, {fieldStatus, q.Statuses}} {
+		if len(f.values) == 0 {
+			continue
+		}
+		var any []query.Query
+		for _, v := range f.values {
+			any = append(any, field(bleve.NewTermQuery(v), f.name))
+		}
+		must = append(must, bleve.NewDisjunctionQuery(any...))
+	}
+
+	size := q.Size
+	if size <= 0 {
+		size = 10
+	}
+	size = min(size, 100)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), size, max(q.From, 0), false)
+	if q.Facets {
+		for _, f := range facetFields {
+			req.AddFacet(f, bleve.NewFacetRequest(f, 20))
+		}
+	}
+	res, err := ix.bleve.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	out := Result{Total: res.Total, Took: res.Took}
+	for _, h := range res.Hits {
+		entity, id, _ := strings.Cut(h.ID, "/")
+		out.Hits = append(out.Hits, Hit{Entity: entity, ID: id, Score: h.Score})
+	}
+	if q.Facets {
+		out.Facets = map[string][]FacetCount{}
+		for name, fr := range res.Facets {
+			if fr.Terms == nil {
+				continue
+			}
+			for _, t := range fr.Terms.Terms() {
+				if t.Term == "" {
+					continue
+				}
+				out.Facets[name] = append(out.Facets[name], FacetCount{Value: t.Term, Count: t.Count})
+			}
+		}
+	}
+	return out, nil
+}
+
+// fieldQuery is a query that can be pointed at a field.
+type fieldQuery interface {
+	query.Query
+	SetField(string)
+}
+
+func field[Q fieldQuery](q Q, name string) Q {
+	q.SetField(name)
+	return q
+}
+
+type boostable interface {
+	query.Query
+	SetBoost(float64)
+}
+
+func boost[Q boostable](q Q, b float64) Q {
+	q.SetBoost(b)
+	return q
+}
+
+// nameQuery matches a name typed as people type it. Each word matches by
+// its phonetic key (any spelling of the name) or, better, by its exact
+// spelling. A word whose key no one in the index has is taken to be
+// mistyped and matched within one edit of its spelling; a word that is
+// someone's name is not, or Rakesh would find Rajesh. Initials only add to
+// the score; every other word must match.
+func nameQuery(keyField, wordField, name string, known func(field, term string) bool) query.Query {
+	var words []query.Query
+	var initials []query.Query
+	for _, w := range names.Words(name) {
+		key, word := names.Key(w), wordOf(w)
+		if key == "" {
+			continue
+		}
+		if utf8.RuneCountInString(word) <= 1 || utf8.RuneCountInString(key) <= 1 {
+			initials = append(initials, boost(field(bleve.NewTermQuery(key), keyField), 0.2))
+			continue
+		}
+		alts := []query.Query{
+			boost(field(bleve.NewTermQuery(key), keyField), 2),
+			boost(field(bleve.NewTermQuery(word), wordField), 0.5),
+		}
+		if utf8.RuneCountInString(word) >= 4 && !known(keyField, key) {
+			fz := field(bleve.NewFuzzyQuery(word), wordField)
+			fz.SetFuzziness(1)
+			alts = append(alts, boost(fz, 1))
+		}
+		words = append(words, bleve.NewDisjunctionQuery(alts...))
+	}
+	if len(words) == 0 {
+		if len(initials) == 0 {
+			return nil
+		}
+		words, initials = initials, nil
+	}
+	// Every word must match: a house name shared is not the same person.
+	var matched query.Query = bleve.NewConjunctionQuery(words...)
+	if len(initials) == 0 {
+		return matched
+	}
+	// Initials only add to the score: the minimum counts the words alone.
+	b := bleve.NewBooleanQuery()
+	b.AddMust(matched)
+	b.AddShould(initials...)
+	return b
+}
+
+// boostQuery boosts a query that can be boosted.
+func boostQuery(q query.Query, b float64) query.Query {
+	if bq, ok := q.(boostable); ok {
+		bq.SetBoost(b)
+	}
+	return q
+}
+
+// textQuery is the office box: a number or its beginning, names of the
+// people or their relations, or words of the record.
+func textQuery(t string, known func(field, term string) bool) query.Query {
+	var alts []query.Query
+	if looksLikeNumber.MatchString(t) {
+		alts = append(alts, boost(field(bleve.NewPrefixQuery(strings.ToUpper(t)), fieldNumber), 5))
+	}
+	if nq := nameQuery(fieldNameKey, fieldNameWord, t, known); nq != nil {
+		alts = append(alts, boostQuery(nq, 2))
+	}
+	if rq := nameQuery(fieldRelKey, fieldRelWord, t, known); rq != nil {
+		alts = append(alts, rq)
+	}
+	m := field(bleve.NewMatchQuery(t), fieldText)
+	m.SetOperator(query.MatchQueryOperatorAnd)
+	alts = append(alts, boost(m, 0.5))
+	return bleve.NewDisjunctionQuery(alts...)
+}
