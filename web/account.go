@@ -139,7 +139,7 @@ func (s *Server) signin(c echo.Context) error {
 		next = "/account/password"
 	case next != "":
 	case u.Actor().Has(domain.RoleKiosk) && len(u.Roles) == 1:
-		next = "/status" // a kiosk looks things up; it has no desk
+		next = "/kiosk" // a kiosk account has no desk: the kiosk's screen
 	case u.Kind == identity.KindStaff:
 		next = "/office"
 	default:

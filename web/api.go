@@ -65,6 +65,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 
 	// Office staff.
 	g.GET("/inbox", s.apiInbox, staff)
+	g.POST("/search", s.apiSearch, staff)
 
 	// The registrar's office.
 	registers := signedIn(registerRoles...)

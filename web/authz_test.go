@@ -65,6 +65,8 @@ type routeCheck struct {
 	// fresh: the call ends the session, so each caller makes it from a
 	// session of its own.
 	fresh bool
+	// kiosk: the call names a kiosk of its caller's own (X-Kiosk-Id).
+	kiosk bool
 	want  map[string]int
 }
 
@@ -145,6 +147,8 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /office/files/:id/receipt.pdf": {url: "/office/files/{file}/receipt.pdf", want: expect("all", 403, anon, toSignIn, "staff", 200)},
 		"GET /office/files/:id/documents/:blob": {url: "/office/files/{dando}/documents/{blob}",
 			want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"GET /office/search":         {url: "/office/search", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"POST /office/search":        {url: "/office/search", body: formBody("q=Anagha"), want: expect("all", 403, anon, 401, "staff", 200)},
 		"GET /office/counter":        {url: "/office/counter", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
 		"GET /office/counter/:code":  {url: "/office/counter/birth_certificate", want: expect("all", 403, anon, toSignIn, "front_office", 200)},
 		"POST /office/counter/:code": {url: "/office/counter/birth_certificate", body: formBody(""), want: expect("all", 403, anon, 401, "front_office", 422)},
@@ -166,6 +170,15 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /office/certificates/:number/pdf":  {url: "/office/certificates/DEMO01-BC-2026-999999/pdf", want: registerReaders(toSignIn, 404)},
 		"POST /office/certificates/:number/revoke": {url: "/office/certificates/DEMO01-BC-2026-999999/revoke", body: formBody("reason=Cancelled+by+court+order."),
 			want: expect("all", 403, anon, 401, "registrar", 404)},
+
+		// The kiosk: anyone, signed in or not, with no sign-in of its own.
+		// A search with one field is refused (400), a token from no search
+		// too; the status of no application is 404.
+		"GET /kiosk":              {url: "/kiosk", want: expect("all", 200)},
+		"POST /kiosk/search":      {url: "/kiosk/search", body: formBody("name=Anagha"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/open":        {url: "/kiosk/open", body: formBody("token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/certificate": {url: "/kiosk/certificate", body: formBody("token=x"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/status":      {url: "/kiosk/status", body: formBody("number=KS/DEMO01/1999/BC/9"), kiosk: true, want: expect("all", 404)},
 
 		// The administrator's pages. {staff} is a spare office account, not a caller.
 		"GET /admin/users":              {url: "/admin/users", want: expect("all", 403, anon, toSignIn, "admin", 200)},
@@ -210,6 +223,9 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /api/v1/applications/:id/actions": {url: "/api/v1/applications/{file}/actions", body: map[string]string{"action": "forwarded", "to_user": "u-nobody"},
 			want: expect("all", 403, anon, signInAPI, "section_clerk", 400)},
 		"GET /api/v1/inbox":                             {url: "/api/v1/inbox", want: expect("all", 403, anon, signInAPI, "staff", 200)},
+		"POST /api/v1/search":                           {url: "/api/v1/search", body: map[string]any{"text": "Anagha"}, want: expect("all", 403, anon, signInAPI, "staff", 200)},
+		"POST /api/v1/kiosk/search":                     {url: "/api/v1/kiosk/search", body: map[string]string{"name": "Anagha"}, kiosk: true, want: expect("all", 400)},
+		"POST /api/v1/kiosk/status":                     {url: "/api/v1/kiosk/status", body: map[string]string{"number": "KS/DEMO01/1999/BC/9"}, kiosk: true, want: expect("all", 404)},
 		"GET /api/v1/certificates/:number/verification": {url: "/api/v1/certificates/DEMO01-BC-2026-999999/verification", want: expect("all", 404)},
 		"GET /api/v1/applications/:id/certificate.pdf": {url: "/api/v1/applications/{file}/certificate.pdf",
 			want: expect("all", 403, anon, signInAPI, citizenA, 404, citizenB, 404, "staff", 404)},
@@ -270,7 +286,11 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 				} else if rc.fresh {
 					c = env.signIn(t, who)
 				}
+				if rc.kiosk {
+					c.header.Set(kioskHeader, "matrix-kiosk-"+who)
+				}
 				r := c.do(t, method, expand(rc.url), rc.body)
+				c.header.Del(kioskHeader)
 				want := rc.want[who]
 				if want == toSignIn {
 					want = 303

@@ -42,11 +42,17 @@ type browser struct {
 
 func newBrowser(t *testing.T, exe, baseURL string) *browser {
 	t.Helper()
+	return newBrowserSized(t, exe, baseURL, 412, 915) // a mid-range phone
+}
+
+// newBrowserSized is a browser with a window of width × height pixels.
+func newBrowserSized(t *testing.T, exe, baseURL string, width, height int) *browser {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(412, 915)) // a mid-range phone
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(width, height))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 2*time.Minute)

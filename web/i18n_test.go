@@ -13,7 +13,10 @@ func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	used := regexp.MustCompile(`\{\{t \S+ "([a-z0-9_]+)"\}\}`)
+	// A message is used as {{t .Lang "id"}}, or in both languages side
+	// by side as the kiosk shows every label: {{template "bi" "id"}}.
+	used := regexp.MustCompile(`\{\{(?:t \S+|template "bi") "([a-z0-9_]+)"\}\}`)
+	tUsed := regexp.MustCompile(`\{\{t \S+ "[a-z0-9_]+"\}\}`)
 	seen := map[string]bool{}
 	err = fs.WalkDir(templateFS, "templates", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -26,7 +29,7 @@ func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
 				t.Errorf("%s uses message %q, which the message files lack", path, m[1])
 			}
 		}
-		if strings.Contains(string(src), `{{t .Lang "`) && len(used.FindAllString(string(src), -1)) != strings.Count(string(src), "{{t ") {
+		if strings.Contains(string(src), `{{t .Lang "`) && len(tUsed.FindAllString(string(src), -1)) != strings.Count(string(src), "{{t ") {
 			t.Errorf("%s has a {{t ...}} that does not name one message", path)
 		}
 		return nil

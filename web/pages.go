@@ -68,6 +68,11 @@ var templateFuncs = template.FuncMap{
 	"readsRegisters": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(registerRoles...)
 	},
+	// searchesOffice: the user may use the office's search box (a kiosk
+	// account may not).
+	"searchesOffice": func(u *identity.User) bool {
+		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(staffRoles...)
+	},
 	"certstatus": func(lang, s string) string { return certificateStatusName(s).In(lang) },
 	"channel":    func(lang, c string) string { return channelName(c).In(lang) },
 	"delivery":   func(lang, s string) string { return deliveryStatusName(s).In(lang) },

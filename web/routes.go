@@ -67,6 +67,10 @@ func (s *Server) routes() {
 	e.GET("/office/counter", s.counterPage, counter)
 	e.GET("/office/counter/:code", s.applyPage, counter)
 	e.POST("/office/counter/:code", s.submit, counter)
+	// One box over everything the role may see (OfficeSearch decides
+	// what); the words go by POST, never in a URL.
+	e.GET("/office/search", s.officeSearchPage, staff)
+	e.POST("/office/search", s.officeSearch, staff)
 
 	// The registrar's office: the civil registers and their certificates.
 	registers := signedIn(registerRoles...)
@@ -84,7 +88,28 @@ func (s *Server) routes() {
 	e.POST("/admin/users/:id/enable", s.adminEnable, admin)
 	e.POST("/admin/users/:id/roles", s.adminSetRoles, admin)
 
-	s.apiRoutes(e.Group("/api/v1"))
+	api := e.Group("/api/v1")
+	s.apiRoutes(api)
+
+	// The kiosk: no sign-in, anyone at it; known by its device cookie,
+	// limited per kiosk and per address (see kiosk.go).
+	s.kioskRoutes(e, api)
+}
+
+// kioskRoutes registers the kiosk's pages and API: no sign-in, no-store,
+// limited per kiosk and per address (except the blank form).
+func (s *Server) kioskRoutes(e *echo.Echo, api *echo.Group) {
+	lim := s.newKioskLimits()
+	page := []echo.MiddlewareFunc{s.kioskPage, lim.byAddress, s.kioskIdentity, lim.byKiosk}
+	e.GET("/kiosk", s.kioskHome, s.kioskPage)
+	e.POST("/kiosk/search", s.kioskSearch, page...)
+	e.POST("/kiosk/open", s.kioskOpen, page...)
+	e.POST("/kiosk/certificate", s.kioskCertificate, page...)
+	e.POST("/kiosk/status", s.kioskStatus, page...)
+
+	apiChain := []echo.MiddlewareFunc{kioskHeaders, lim.byAddress, s.kioskIdentity, lim.byKiosk}
+	api.POST("/kiosk/search", s.apiKioskSearch, apiChain...)
+	api.POST("/kiosk/status", s.apiKioskStatus, apiChain...)
 }
 
 func (s *Server) home(c echo.Context) error {

@@ -46,9 +46,16 @@ type Server struct {
 	// address. serve never sets it.
 	NoAuthLimit bool
 	authLimiter echo.MiddlewareFunc
-	registry    *prometheus.Registry
-	metrics     *httpMetrics
-	started     time.Time
+	// NoKioskLimit turns the kiosk's per-kiosk and per-address limits
+	// off: for tests and benchmarks that search many times from one
+	// address. serve never sets it.
+	NoKioskLimit bool
+	// KioskIdle is how long a kiosk waits without input before it clears
+	// itself back to the blank form; zero means a minute. Tests shorten it.
+	KioskIdle time.Duration
+	registry  *prometheus.Registry
+	metrics   *httpMetrics
+	started   time.Time
 }
 
 // New builds the server and its routes.

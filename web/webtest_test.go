@@ -64,7 +64,8 @@ func newTestEnv(tb testing.TB) *testEnv {
 		app.Close()
 		tb.Fatalf("new server: %v", err)
 	}
-	srv.NoAuthLimit = true // tests sign many people in from one address
+	srv.NoAuthLimit = true  // tests sign many people in from one address
+	srv.NoKioskLimit = true // and search at the kiosk many times
 	ts := httptest.NewServer(srv.Handler())
 	app.PublicURL = ts.URL // certificates' QR codes point at this server
 	tb.Cleanup(func() {
@@ -95,10 +96,20 @@ B-402/2001,2001-06-30,Anagha Menon,അനഘ മേനോൻ,female,2001-06-15,"
 // verified citizens, citizenA and citizenB.
 func (env *testEnv) withStaff(tb testing.TB) *testEnv {
 	tb.Helper()
+	env.withRoles(tb, testStaffRoles...)
+	env.addCitizen(tb, citizenA, "9847000001", "Anitha Kumari")
+	env.addCitizen(tb, citizenB, "9847000002", "Biju Thomas")
+	return env
+}
+
+// withRoles adds one staff user for each of roles (login: the role's
+// name), with testPassword: for a test that needs only a few of them.
+func (env *testEnv) withRoles(tb testing.TB, roles ...domain.Role) *testEnv {
+	tb.Helper()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	errs := make(chan error, len(testStaffRoles))
-	for _, r := range testStaffRoles {
+	errs := make(chan error, len(roles))
+	for _, r := range roles {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -121,8 +132,6 @@ func (env *testEnv) withStaff(tb testing.TB) *testEnv {
 	for err := range errs {
 		tb.Fatal(err)
 	}
-	env.addCitizen(tb, citizenA, "9847000001", "Anitha Kumari")
-	env.addCitizen(tb, citizenB, "9847000002", "Biju Thomas")
 	return env
 }
 

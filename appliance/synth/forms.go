@@ -8,6 +8,7 @@ import (
 
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/synth/legacy"
 	"ksmart/appliance/workflow"
 )
 
@@ -17,27 +18,22 @@ type Person struct {
 	Phone string
 }
 
-var givenNames = []domain.Text{
-	domain.T("Anagha", "അനഘ"), domain.T("Sreekumar", "ശ്രീകുമാർ"), domain.T("Mohammed Rafi", "മുഹമ്മദ് റാഫി"),
-	domain.T("Lakshmi", "ലക്ഷ്മി"), domain.T("Joseph", "ജോസഫ്"), domain.T("Fathima", "ഫാത്തിമ"),
-	domain.T("Rajesh", "രാജേഷ്"), domain.T("Meera", "മീര"), domain.T("Anil Kumar", "അനിൽ കുമാർ"),
-	domain.T("Aysha", "ആയിഷ"), domain.T("Thomas", "തോമസ്"), domain.T("Divya", "ദിവ്യ"),
-	domain.T("Unnikrishnan", "ഉണ്ണികൃഷ്ണൻ"), domain.T("Shabana", "ഷബാന"), domain.T("Gopalan", "ഗോപാലൻ"),
-	domain.T("Reshma", "രേഷ്മ"), domain.T("Biju", "ബിജു"), domain.T("Saritha", "സരിത"),
-	domain.T("Abdul Kareem", "അബ്ദുൽ കരീം"), domain.T("Mariamma", "മറിയാമ്മ"), domain.T("Vishnu", "വിഷ്ണു"),
-	domain.T("Nandana", "നന്ദന"), domain.T("Suresh Babu", "സുരേഷ് ബാബു"), domain.T("Jincy", "ജിൻസി"),
-}
-
-var initials = []domain.Text{
-	domain.T("K. R.", "കെ. ആർ."), domain.T("P.", "പി."), domain.T("M. S.", "എം. എസ്."), domain.T("T. V.", "ടി. വി."),
-	domain.T("C.", "സി."), domain.T("A. K.", "എ. കെ."), domain.T("V.", "വി."), domain.T("N. P.", "എൻ. പി."),
-}
-
-// NewPerson makes a person with a Kerala name in both scripts and a mobile.
+// NewPerson makes a person with a Kerala name in both scripts — a given
+// name, then a house name or surname or initials, from the same dictionary
+// the synthetic registers use — and a mobile.
 func NewPerson(rng *rand.Rand) Person {
-	g, i := givenNames[rng.IntN(len(givenNames))], initials[rng.IntN(len(initials))]
+	d := legacy.Names()
+	g := d.Given[rng.IntN(len(d.Given))]
+	en, ml := g.En, g.Ml
+	if rng.IntN(3) == 0 {
+		i := d.Initials[rng.IntN(len(d.Initials))]
+		en, ml = en+" "+i.En, ml+" "+i.Ml
+	} else {
+		f := d.Family[rng.IntN(len(d.Family))]
+		en, ml = en+" "+f.En, ml+" "+f.Ml
+	}
 	return Person{
-		Name:  domain.T(g.En+" "+i.En, g.Ml+" "+i.Ml),
+		Name:  domain.T(en, ml),
 		Phone: fmt.Sprintf("+9194%08d", rng.IntN(100000000)),
 	}
 }

@@ -3,6 +3,7 @@ package synth
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"regexp"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
+	"ksmart/appliance/synth/legacy"
 	"ksmart/appliance/workflow"
 )
 
@@ -227,4 +229,32 @@ func fieldsOf(err error) string {
 		out += fmt.Sprintf(" [%s: %s]", k, v.En)
 	}
 	return out
+}
+
+// DemoRegisterRows is how many births of the synthetic legacy register the
+// demo imports, so that the kiosk and the office search have people to find.
+const DemoRegisterRows = 20000
+
+// SeedLegacyRegister imports the first rows births of the synthetic legacy
+// register (legacy.Births, seed 2026) as a local body's old register, and
+// returns one of them for a person to look for at the kiosk.
+func SeedLegacyRegister(app *appliance.Appliance, rows int) (legacy.Record, error) {
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(legacy.Births(pw, rows, 2026)) }()
+	rep, err := app.ImportRegister("births", pr, "demo", nil)
+	pr.Close()
+	if err != nil {
+		return legacy.Record{}, err
+	}
+	if rep.Bad > 0 {
+		return legacy.Record{}, fmt.Errorf("the demo register had %d bad rows; the first: line %d: %s", rep.Bad, rep.Problems[0].Line, rep.Problems[0].Reason)
+	}
+	var example legacy.Record
+	n := 0
+	legacy.BirthRecords(rows, 2026, func(r legacy.Record) {
+		if n++; n >= rows/2 && example.Number == "" && r.NameEn != "" && r.MotherEn != "" {
+			example = r
+		}
+	})
+	return example, nil
 }

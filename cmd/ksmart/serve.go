@@ -19,6 +19,7 @@ import (
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/synth"
+	"ksmart/appliance/synth/legacy"
 	"ksmart/web"
 )
 
@@ -158,6 +159,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		fmt.Fprintf(env.stdout, "  open        %s\n", url)
 		fmt.Fprintf(env.stdout, "  health      %shealthz\n", url)
 		fmt.Fprintf(env.stdout, "  metrics     %smetrics\n", url)
+		if e := demoKioskExample; e.Number != "" {
+			date, _ := time.Parse(time.DateOnly, e.EventDate)
+			fmt.Fprintf(env.stdout, "  kiosk       %skiosk  (try: %s, born %s, mother %s)\n", url, e.NameEn, date.Format("02-01-2006"), e.MotherEn)
+		}
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
 		if len(logins) > 0 {
@@ -193,8 +198,21 @@ func seedDemo(env *env, app *appliance.Appliance, files int) ([]synth.Login, err
 		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
 	logins, err := synth.SeedDemo(app, files, uint64(time.Now().UnixNano()), func(done, _ int) { bar.Set(done) })
 	bar.Finish()
-	return logins, err
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
+	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
+	if err != nil {
+		return nil, err
+	}
+	demoKioskExample = example
+	return logins, nil
 }
+
+// demoKioskExample is a person of the demo's legacy register, printed as
+// something to look for at the kiosk.
+var demoKioskExample legacy.Record
 
 func newLogger(env *env, format string) (*slog.Logger, error) {
 	switch format {
