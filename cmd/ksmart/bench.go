@@ -16,7 +16,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  submit       applications submitted through the HTTP API, against the store's own write rate\n"+
 			"  certificate  signed birth certificates with Malayalam names, against fpdf writing an empty page\n"+
 			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries\n"+
-			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails")
+			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
+			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm")
 		if len(args) == 0 {
 			return usageError{"name a benchmark: " + benchNames}
 		}
@@ -33,12 +34,14 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchImport(env, args[1:])
 	case "outbox":
 		return benchOutbox(ctx, env, args[1:])
+	case "search":
+		return benchSearch(ctx, env, args[1:])
 	}
 	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import or outbox"
+const benchNames = "store, submit, certificate, import, outbox or search"
 
 func benchStore(env *env, args []string) error {
 	fs := newFlags(env, "bench store", "[--json] [--writers N] [--events N] [--dir DIR]")

@@ -1,0 +1,422 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sync/atomic"
+	"text/tabwriter"
+	"time"
+
+	"ksmart/appliance"
+	"ksmart/appliance/civil"
+	"ksmart/appliance/synth"
+	"ksmart/appliance/synth/legacy"
+	"ksmart/search/pgpeer"
+	"ksmart/web"
+)
+
+// Targets of the kiosk's search, from the design: p99 through HTTP at 1M
+// civil records under two-thread load, and how much faster than
+// PostgreSQL full text + pg_trgm on the same records and queries.
+const (
+	searchTargetP99Ms   = 10.0
+	searchTargetSpeedup = 5.0
+	searchThreads       = 2
+	searchRecordsSeed   = 2026
+	searchQueriesSeed   = 11
+)
+
+func benchSearch(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench search", "[--json] [--records N] [--queries N] [--seconds S] [--postgres=false] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	records := fs.Int("records", 1000000, "births in the synthetic register")
+	queries := fs.Int("queries", 400, "queries in the relevance set (at least 300)")
+	seconds := fs.Float64("seconds", 10, "seconds of load per latency measurement")
+	withPG := fs.Bool("postgres", true, "run PostgreSQL (Debian's package) on the same records and queries")
+	dir := fs.String("dir", "", "scratch `DIR` (default: the temp directory); needs ~2 GiB at 1M records")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *records < 1000:
+		return usageError{"--records must be at least 1000"}
+	case *queries < 10:
+		return usageError{"--queries must be at least 10"}
+	case *seconds <= 0:
+		return usageError{"--seconds must be more than 0"}
+	}
+	r, err := runSearchBench(ctx, searchBenchConfig{Records: *records, Queries: *queries, Load: time.Duration(*seconds * float64(time.Second)),
+		Postgres: *withPG, Dir: *dir, OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.stdout).Encode(r)
+	}
+	printSearchBench(env.stdout, r)
+	return nil
+}
+
+type searchBenchConfig struct {
+	Records, Queries int
+	Load             time.Duration
+	Postgres         bool
+	Dir              string
+	OnPhase          func(string)
+}
+
+// latency is one measurement of queries under load.
+type latency struct {
+	Queries int     `json:"queries"`
+	PerSec  float64 `json:"per_sec"`
+	P50Ms   float64 `json:"p50_ms"`
+	P99Ms   float64 `json:"p99_ms"`
+}
+
+type searchBenchResult struct {
+	Name             string  `json:"name"`
+	Records          int     `json:"records"`
+	Queries          int     `json:"queries"`
+	NearMisses       int     `json:"near_misses"`
+	ImportSeconds    float64 `json:"import_seconds"`
+	IndexSeconds     float64 `json:"index_seconds"`
+	IndexDocsPerSec  float64 `json:"index_docs_per_sec"`
+	IndexBytes       int64   `json:"index_bytes"`
+	RecallAt10       float64 `json:"recall_at_10"`
+	NearMissesInTop3 int     `json:"near_misses_in_top3"`
+	// HTTP is the kiosk's search page through HTTP on loopback (search,
+	// masking, the audit event's durable write, the HTML); Direct is the
+	// same queries through civil's ranking, in the process.
+	HTTP   latency `json:"kiosk_http"`
+	Direct latency `json:"kiosk_direct"`
+
+	Postgres         string  `json:"postgres,omitempty"` // version, or why it did not run
+	PGLoadSeconds    float64 `json:"pg_load_seconds,omitempty"`
+	PGBytes          int64   `json:"pg_bytes,omitempty"`
+	PGRecallAt10     float64 `json:"pg_recall_at_10,omitempty"`
+	PG               latency `json:"pg"`
+	SpeedupP99HTTP   float64 `json:"speedup_p99_http_vs_pg,omitempty"`
+	SpeedupP99       float64 `json:"speedup_p99_direct_vs_pg,omitempty"`
+	SpeedupP50       float64 `json:"speedup_p50_direct_vs_pg,omitempty"`
+	TargetP99Ms      float64 `json:"target_p99_ms"`
+	TargetSpeedup    float64 `json:"target_speedup"`
+	TargetP99Met     bool    `json:"target_p99_met"`
+	TargetSpeedupMet bool    `json:"target_speedup_met"`
+}
+
+func runSearchBench(ctx context.Context, c searchBenchConfig) (searchBenchResult, error) {
+	res := searchBenchResult{Name: "search", Records: c.Records, TargetP99Ms: searchTargetP99Ms, TargetSpeedup: searchTargetSpeedup}
+	scratch, err := os.MkdirTemp(c.Dir, "ksmart-bench-search-")
+	if err != nil {
+		return res, err
+	}
+	defer os.RemoveAll(scratch)
+
+	c.OnPhase(fmt.Sprintf("writing a register of %d births (CSV)", c.Records))
+	csvPath := filepath.Join(scratch, "births.csv")
+	f, err := os.Create(csvPath)
+	if err != nil {
+		return res, err
+	}
+	if err := legacy.Births(f, c.Records, searchRecordsSeed); err != nil {
+		f.Close()
+		return res, err
+	}
+	f.Close()
+	qs, nearMisses := legacy.RelevanceQueries(c.Records, searchRecordsSeed, c.Queries, searchQueriesSeed)
+	res.Queries, res.NearMisses = len(qs), len(nearMisses)
+
+	c.OnPhase("importing it into an appliance")
+	lb := synth.DemoLocalBody()
+	logger := slog.New(slog.DiscardHandler)
+	app, err := appliance.Open(appliance.Config{Dir: filepath.Join(scratch, "appliance"), LocalBody: &lb, Logger: logger})
+	if err != nil {
+		return res, err
+	}
+	defer app.Close()
+	in, err := os.Open(csvPath)
+	if err != nil {
+		return res, err
+	}
+	start := time.Now()
+	rep, err := app.ImportRegister("births", in, "bench", nil)
+	in.Close()
+	if err != nil {
+		return res, err
+	}
+	if rep.Bad > 0 {
+		return res, fmt.Errorf("%d rows of the synthetic register were refused; the first: line %d: %s", rep.Bad, rep.Problems[0].Line, rep.Problems[0].Reason)
+	}
+	res.ImportSeconds = time.Since(start).Seconds()
+
+	c.OnPhase("indexing the log")
+	start = time.Now()
+	if err := app.Search.CatchUp(ctx, app.Store); err != nil {
+		return res, err
+	}
+	res.IndexSeconds = time.Since(start).Seconds()
+	docs, _ := app.Search.Count()
+	res.IndexDocsPerSec = float64(docs) / res.IndexSeconds
+	res.IndexBytes = app.Search.Size()
+
+	c.OnPhase(fmt.Sprintf("relevance: %d queries and %d near misses", len(qs), len(nearMisses)))
+	ours := func(ctx context.Context, q legacy.Query, n int) ([]string, error) {
+		return app.Civil.KioskRanking(ctx, kioskQueryOf(q), n)
+	}
+	if res.RecallAt10, res.NearMissesInTop3, err = relevance(ctx, qs, nearMisses, ours); err != nil {
+		return res, err
+	}
+
+	c.OnPhase(fmt.Sprintf("kiosk searches in the process, %d threads, %s", searchThreads, c.Load))
+	if res.Direct, err = underLoad(ctx, c.Load, qs, func(q legacy.Query) error { _, err := ours(ctx, q, 10); return err }); err != nil {
+		return res, err
+	}
+
+	c.OnPhase(fmt.Sprintf("kiosk searches through HTTP, %d threads, %s", searchThreads, c.Load))
+	if res.HTTP, err = kioskHTTPLoad(ctx, app, logger, c.Load, qs); err != nil {
+		return res, err
+	}
+	res.TargetP99Met = res.HTTP.P99Ms <= searchTargetP99Ms
+
+	if !c.Postgres {
+		res.Postgres = "not run (--postgres=false)"
+		return res, nil
+	}
+	c.OnPhase("starting PostgreSQL")
+	pg, err := pgpeer.Start(ctx, filepath.Join(scratch, "postgres"))
+	if errors.Is(err, pgpeer.ErrNotInstalled) {
+		res.Postgres = "not run: " + err.Error()
+		return res, nil
+	}
+	if err != nil {
+		return res, fmt.Errorf("starting PostgreSQL: %w", err)
+	}
+	defer pg.Close()
+	res.Postgres = pg.Version()
+	c.OnPhase("loading the same records into PostgreSQL and indexing them")
+	start = time.Now()
+	if _, err := pg.Load(ctx, pgRecords(c.Records)); err != nil {
+		return res, err
+	}
+	res.PGLoadSeconds = time.Since(start).Seconds()
+	res.PGBytes, _ = pg.SizeBytes(ctx)
+	theirs := func(ctx context.Context, q legacy.Query, n int) ([]string, error) {
+		return pg.Search(ctx, pgpeer.Query{Name: q.Name, EventDate: q.EventDate, Relation: q.Relation, Number: q.Number}, n)
+	}
+	c.OnPhase("relevance of PostgreSQL on the same queries")
+	if res.PGRecallAt10, _, err = relevance(ctx, qs, nearMisses, theirs); err != nil {
+		return res, err
+	}
+	c.OnPhase(fmt.Sprintf("PostgreSQL searches, %d threads, %s", searchThreads, c.Load))
+	if res.PG, err = underLoad(ctx, c.Load, qs, func(q legacy.Query) error { _, err := theirs(ctx, q, 10); return err }); err != nil {
+		return res, err
+	}
+	res.SpeedupP99HTTP = res.PG.P99Ms / res.HTTP.P99Ms
+	res.SpeedupP99 = res.PG.P99Ms / res.Direct.P99Ms
+	res.SpeedupP50 = res.PG.P50Ms / res.Direct.P50Ms
+	res.TargetSpeedupMet = res.SpeedupP99HTTP >= searchTargetSpeedup
+	return res, nil
+}
+
+// kioskQueryOf is a relevance query as a person types it at the kiosk.
+func kioskQueryOf(q legacy.Query) civil.KioskQuery {
+	return civil.KioskQuery{Name: q.Name, Date: q.EventDate, Relation: q.Relation, Number: q.Number}
+}
+
+// pgRecords are the register's records as PostgreSQL gets them, the record
+// id being the register number.
+func pgRecords(rows int) iter.Seq[pgpeer.Record] {
+	return func(yield func(pgpeer.Record) bool) {
+		stop := false
+		legacy.BirthRecords(rows, searchRecordsSeed, func(r legacy.Record) {
+			if stop {
+				return
+			}
+			rec := pgpeer.Record{ID: r.Number, Kind: r.Kind, Number: r.Number, EventDate: r.EventDate}
+			for _, n := range []string{r.NameEn, r.NameMl} {
+				if n != "" {
+					rec.Names = append(rec.Names, n)
+				}
+			}
+			for _, n := range []string{r.MotherEn, r.MotherMl, r.FatherEn, r.FatherMl, r.SpouseEn, r.SpouseMl} {
+				if n != "" {
+					rec.Relations = append(rec.Relations, n)
+				}
+			}
+			stop = !yield(rec)
+		})
+	}
+}
+
+// relevance runs the relevance set through rank: the share of queries
+// whose record is among the first ten, and how many near misses put the
+// record they must not find among the first three.
+func relevance(ctx context.Context, qs, nearMisses []legacy.Query, rank func(context.Context, legacy.Query, int) ([]string, error)) (recall float64, missesInTop3 int, err error) {
+	found := 0
+	for _, q := range qs {
+		got, err := rank(ctx, q, 10)
+		if err != nil {
+			return 0, 0, fmt.Errorf("query %+v: %w", q, err)
+		}
+		if slices.Contains(got, q.Target) {
+			found++
+		}
+	}
+	for _, q := range nearMisses {
+		got, err := rank(ctx, q, 3)
+		if err != nil {
+			return 0, 0, fmt.Errorf("near miss %+v: %w", q, err)
+		}
+		if slices.Contains(got, q.Avoid) {
+			missesInTop3++
+		}
+	}
+	return float64(found) / float64(max(len(qs), 1)), missesInTop3, nil
+}
+
+// underLoad runs the queries round and round from searchThreads
+// goroutines for d and measures each.
+func underLoad(ctx context.Context, d time.Duration, qs []legacy.Query, run func(legacy.Query) error) (latency, error) {
+	var next atomic.Int64
+	per := make([][]time.Duration, searchThreads)
+	deadline := time.Now().Add(d)
+	err := parallelErr(searchThreads, func(i int) error {
+		for time.Now().Before(deadline) {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			q := qs[int(next.Add(1))%len(qs)]
+			t := time.Now()
+			if err := run(q); err != nil {
+				return err
+			}
+			per[i] = append(per[i], time.Since(t))
+		}
+		return nil
+	})
+	if err != nil {
+		return latency{}, err
+	}
+	all := slices.Concat(per...)
+	if len(all) == 0 {
+		return latency{}, fmt.Errorf("no query finished in %s", d)
+	}
+	slices.Sort(all)
+	return latency{Queries: len(all), PerSec: float64(len(all)) / d.Seconds(), P50Ms: ms(all[len(all)/2]), P99Ms: ms(all[int(float64(len(all)-1)*0.99)])}, nil
+}
+
+// kioskHTTPLoad serves the appliance on loopback and runs the queries
+// through the kiosk's search page, as a kiosk's browser posts them.
+func kioskHTTPLoad(ctx context.Context, app *appliance.Appliance, logger *slog.Logger, d time.Duration, qs []legacy.Query) (latency, error) {
+	srv, err := web.New(app, logger, version, false)
+	if err != nil {
+		return latency{}, err
+	}
+	srv.NoKioskLimit = true // the benchmark is one kiosk asking as fast as it can
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return latency{}, err
+	}
+	serveCtx, stop := context.WithCancel(ctx)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(serveCtx, ln) }()
+	defer func() { stop(); <-served }()
+	base := "http://" + ln.Addr().String()
+	transport := &http.Transport{MaxIdleConnsPerHost: 8}
+	defer transport.CloseIdleConnections()
+	kiosks := make([]*kioskClient, searchThreads)
+	for i := range kiosks {
+		if kiosks[i], err = newKioskClient(base, transport); err != nil {
+			return latency{}, err
+		}
+	}
+	var k atomic.Int64
+	return underLoad(ctx, d, qs, func(q legacy.Query) error {
+		return kiosks[int(k.Add(1))%len(kiosks)].search(q)
+	})
+}
+
+// kioskClient is a kiosk's browser: its kiosk cookie and form token.
+type kioskClient struct {
+	base   string
+	client *http.Client
+	csrf   string
+}
+
+var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+func newKioskClient(base string, rt http.RoundTripper) (*kioskClient, error) {
+	jar, _ := cookiejar.New(nil)
+	kc := &kioskClient{base: base, client: &http.Client{Transport: rt, Jar: jar}}
+	resp, err := kc.client.Get(base + "/kiosk")
+	if err != nil {
+		return nil, err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := csrfField.FindSubmatch(body)
+	if resp.StatusCode != http.StatusOK || m == nil {
+		return nil, fmt.Errorf("GET /kiosk answered %d without a form token", resp.StatusCode)
+	}
+	kc.csrf = string(m[1])
+	return kc, nil
+}
+
+func (kc *kioskClient) search(q legacy.Query) error {
+	form := url.Values{"_csrf": {kc.csrf}, "name": {q.Name}, "date": {q.EventDate}, "relation": {q.Relation}, "number": {q.Number}}
+	resp, err := kc.client.PostForm(kc.base+"/kiosk/search", form)
+	if err != nil {
+		return err
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("kiosk search answered %d: %.200s", resp.StatusCode, body)
+	}
+	return nil
+}
+
+func printSearchBench(w io.Writer, r searchBenchResult) {
+	fmt.Fprintf(w, "search: the kiosk's certificate search over %d births (synthetic Kerala names, English and Malayalam)\n\n", r.Records)
+	fmt.Fprintf(w, "import %.1f s, then indexing %.1f s (%.0f docs/s) into %s; together %.1f s\n", r.ImportSeconds, r.IndexSeconds, r.IndexDocsPerSec,
+		humanBytes(r.IndexBytes), r.ImportSeconds+r.IndexSeconds)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\trecall@10\tp50 ms\tp99 ms\tqueries/s\t\n")
+	fmt.Fprintf(tw, "ksmart kiosk page, HTTP\t%.3f\t%.2f\t%.2f\t%.0f\t\n", r.RecallAt10, r.HTTP.P50Ms, r.HTTP.P99Ms, r.HTTP.PerSec)
+	fmt.Fprintf(tw, "ksmart kiosk ranking, in process\t%.3f\t%.2f\t%.2f\t%.0f\t\n", r.RecallAt10, r.Direct.P50Ms, r.Direct.P99Ms, r.Direct.PerSec)
+	if r.PG.Queries > 0 {
+		fmt.Fprintf(tw, "PostgreSQL full text + pg_trgm, SQL\t%.3f\t%.2f\t%.2f\t%.0f\t\n", r.PGRecallAt10, r.PG.P50Ms, r.PG.P99Ms, r.PG.PerSec)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\n%d relevance queries, %d near misses (of which %d put the record they must not find in the top 3); %d threads\n",
+		r.Queries, r.NearMisses, r.NearMissesInTop3, searchThreads)
+	fmt.Fprintf(w, "PostgreSQL: %s", r.Postgres)
+	if r.PGBytes > 0 {
+		fmt.Fprintf(w, "; loaded and indexed in %.1f s, %s", r.PGLoadSeconds, humanBytes(r.PGBytes))
+	}
+	fmt.Fprintln(w)
+	met := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "NOT met"
+	}
+	fmt.Fprintf(w, "target p99 <= %.0f ms through HTTP: %s\n", r.TargetP99Ms, met(r.TargetP99Met))
+	if r.PG.Queries > 0 {
+		fmt.Fprintf(w, "ratio, PostgreSQL p99 over ksmart's HTTP p99: %.1f× (in process: p99 %.1f×, p50 %.1f×); target >= %.0f×: %s\n",
+			r.SpeedupP99HTTP, r.SpeedupP99, r.SpeedupP50, r.TargetSpeedup, met(r.TargetSpeedupMet))
+	}
+}
