@@ -36,6 +36,8 @@ var commands = map[string]command{
 	"verify":  {"check a certificate offline: a PDF, or the text of its QR code, with the local body's public key", runVerify},
 	"user":    {"manage office users: add, list, reset, disable, enable", runUser},
 	"import":  {"import a register kept before ksmart from CSV: births, deaths, marriages", runImport},
+	"state":   {"run and manage the state cluster that keeps every local body's log (raft)", runState},
+	"reindex": {"rebuild the search index of a stopped data directory from its log", runReindex},
 }
 
 // env is what a subcommand may touch of the outside world.

@@ -1,0 +1,434 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"ksmart/replication"
+)
+
+// stateActions are the `ksmart state` actions with their summaries.
+var stateActions = []struct {
+	name, summary string
+	run           func(ctx context.Context, env *env, args []string) error
+}{
+	{"init-ca", "make the state cluster's certificate authority (once, kept offline)", runStateInitCA},
+	{"issue-cert", "issue a certificate for a state node, a local body or a state IT admin", runStateIssueCert},
+	{"run", "run one node of the state cluster", runStateRun},
+	{"join", "add a node to the cluster, as a voter or a non-voter (admin certificate)", runStateJoin},
+	{"leave", "remove a node from the cluster (admin certificate)", runStateLeave},
+	{"status", "show the cluster's nodes, the bodies it holds and the forks it refused (admin certificate)", runStateStatus},
+	{"bench", "measure a 3-node loopback cluster against raw raft with the same entries", runStateBench},
+}
+
+func runState(ctx context.Context, env *env, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		stateUsage(env.stdout)
+		return flag.ErrHelp
+	}
+	names := make([]string, len(stateActions))
+	for i, a := range stateActions {
+		names[i] = a.name
+	}
+	if len(args) == 0 {
+		return usageError{"give an action: " + strings.Join(names, ", ") + " (run 'ksmart state -h')"}
+	}
+	for _, a := range stateActions {
+		if a.name == args[0] {
+			return a.run(ctx, env, args[1:])
+		}
+	}
+	return usageError{fmt.Sprintf("unknown action %q; the actions are %s (run 'ksmart state -h')", args[0], strings.Join(names, ", "))}
+}
+
+func stateUsage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: ksmart state ACTION [flags]   (ksmart state ACTION -h for its flags)")
+	fmt.Fprintln(w, "\nRuns the state cluster that keeps a faithful copy of every local body's log:")
+	fmt.Fprintln(w, "3 or 5 nodes on raft, mutual TLS everywhere, one certificate authority.")
+	fmt.Fprintln(w, "\nActions:")
+	for _, a := range stateActions {
+		fmt.Fprintf(w, "  %-11s %s\n", a.name, a.summary)
+	}
+	fmt.Fprintln(w, "\nA new cluster, step by step:")
+	fmt.Fprintln(w, "  ksmart state init-ca --dir ca")
+	fmt.Fprintln(w, "  ksmart state issue-cert --ca ca --kind node --name state1 --host state1.example --out tls")
+	fmt.Fprintln(w, "  ksmart state issue-cert --ca ca --kind admin --name it-admin --out admin")
+	fmt.Fprintln(w, "  ksmart state run --data /srv/state1 --id state1 --raft-addr state1.example:7000 --http-addr state1.example:7443 \\")
+	fmt.Fprintln(w, "      --ca tls/ca.crt --cert tls/state1.crt --key tls/state1.key --bootstrap")
+	fmt.Fprintln(w, "  (start state2 and state3 the same way, without --bootstrap, then:)")
+	fmt.Fprintln(w, "  ksmart state join --node state1.example:7443 --id state2 --raft-addr state2.example:7000 --http-addr state2.example:7443 \\")
+	fmt.Fprintln(w, "      --ca admin/ca.crt --cert admin/it-admin.crt --key admin/it-admin.key")
+	fmt.Fprintln(w, "  ksmart state issue-cert --ca ca --kind body --name KL-EKM-M01 --out KL-EKM-M01   (one per local body)")
+}
+
+func runStateInitCA(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state init-ca", "--dir DIR")
+	dir := fs.String("dir", "", "`DIR`ectory to create the CA in (ca.crt, and ca.key which must be kept offline)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" {
+		return usageError{"give --dir DIR for the new CA (run 'ksmart state init-ca -h')"}
+	}
+	if err := replication.InitCA(*dir); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "made a state CA in %s: give %s to every node and local body; keep %s offline\n",
+		*dir, filepath.Join(*dir, replication.CACertFile), filepath.Join(*dir, replication.CAKeyFile))
+	return nil
+}
+
+func runStateIssueCert(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state issue-cert", "--ca DIR --kind node|body|admin --name NAME --out DIR [--host HOST ...]")
+	ca := fs.String("ca", "", "the CA's `DIR`ectory (made by init-ca)")
+	kind := fs.String("kind", "", "`KIND` of certificate: node (a state node), body (a local body) or admin (state IT)")
+	name := fs.String("name", "", "the node's ID, the local body's code (e.g. KL-EKM-M01) or the admin's login")
+	out := fs.String("out", "", "`DIR`ectory to write NAME.crt, NAME.key and ca.crt to")
+	var hosts stringList
+	fs.Var(&hosts, "host", "a node's `HOST` name or IP, for tools like curl; repeat for more (default localhost, 127.0.0.1)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var missing []string
+	for _, f := range []struct{ flag, value string }{{"--ca DIR", *ca}, {"--kind KIND", *kind}, {"--name NAME", *name}, {"--out DIR", *out}} {
+		if f.value == "" {
+			missing = append(missing, f.flag)
+		}
+	}
+	if len(missing) > 0 {
+		return usageError{"give " + strings.Join(missing, ", ") + " (run 'ksmart state issue-cert -h')"}
+	}
+	k := replication.Kind(*kind)
+	if k != replication.KindNode && k != replication.KindBody && k != replication.KindAdmin {
+		return usageError{fmt.Sprintf("--kind must be node, body or admin, not %q", *kind)}
+	}
+	if len(hosts) > 0 && k != replication.KindNode {
+		return usageError{"--host is for node certificates only"}
+	}
+	cert, key, err := replication.IssueCert(*ca, k, *name, *out, hosts...)
+	if err != nil {
+		return err
+	}
+	article := "a"
+	if k == replication.KindAdmin {
+		article = "an"
+	}
+	fmt.Fprintf(env.stdout, "issued %s %s certificate for %s: %s, key %s (keep it private), CA %s\n", article, k, *name, cert, key, filepath.Join(*out, replication.CACertFile))
+	return nil
+}
+
+// tlsFlags are the certificate flags every networked action takes.
+type tlsFlags struct{ ca, cert, key *string }
+
+func addTLSFlags(fs *flags, whose string) tlsFlags {
+	return tlsFlags{
+		ca:   fs.String("ca", "", "the state CA's certificate `FILE` (ca.crt)"),
+		cert: fs.String("cert", "", whose+" certificate `FILE`"),
+		key:  fs.String("key", "", whose+" key `FILE`"),
+	}
+}
+
+func (t tlsFlags) missing() []string {
+	var m []string
+	for _, f := range []struct{ flag, value string }{{"--ca FILE", *t.ca}, {"--cert FILE", *t.cert}, {"--key FILE", *t.key}} {
+		if f.value == "" {
+			m = append(m, f.flag)
+		}
+	}
+	return m
+}
+
+func runStateRun(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state run", "--data DIR --id ID --raft-addr HOST:PORT --http-addr HOST:PORT --ca FILE --cert FILE --key FILE [--bootstrap]")
+	data := fs.String("data", "", "the node's data `DIR`ectory (state.db, raft/)")
+	id := fs.String("id", "", "the node's `ID` in the cluster, the name on its certificate (e.g. state1)")
+	raftAddr := fs.String("raft-addr", "", "`HOST:PORT` for raft traffic between nodes (TLS)")
+	httpAddr := fs.String("http-addr", "", "`HOST:PORT` for the HTTPS API that local bodies and admins use")
+	raftAdv := fs.String("raft-advertise", "", "`HOST:PORT` other nodes dial for raft, when --raft-addr listens on 0.0.0.0")
+	httpAdv := fs.String("http-advertise", "", "`HOST:PORT` others dial for the API, when --http-addr listens on 0.0.0.0")
+	bootstrap := fs.Bool("bootstrap", false, "make this node a new cluster of one (the first node only; harmless on a restart)")
+	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
+	tf := addTLSFlags(fs, "this node's")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	missing := []string{}
+	for _, f := range []struct{ flag, value string }{{"--data DIR", *data}, {"--id ID", *id}, {"--raft-addr HOST:PORT", *raftAddr}, {"--http-addr HOST:PORT", *httpAddr}} {
+		if f.value == "" {
+			missing = append(missing, f.flag)
+		}
+	}
+	if missing = append(missing, tf.missing()...); len(missing) > 0 {
+		return usageError{"give " + strings.Join(missing, ", ") + " (run 'ksmart state run -h')"}
+	}
+	logger, err := newLogger(env, *logFormat)
+	if err != nil {
+		return err
+	}
+	ident, err := replication.LoadIdentity(*tf.ca, *tf.cert, *tf.key)
+	if err != nil {
+		return err
+	}
+	if ident.Kind != replication.KindNode || ident.Name != *id {
+		return fmt.Errorf("the certificate is a %s certificate for %q; a node needs a node certificate issued for its --id %q (ksmart state issue-cert --kind node --name %s)", ident.Kind, ident.Name, *id, *id)
+	}
+	node := replication.NewNode(replication.Config{ID: *id, Dir: *data, RaftAddr: *raftAddr, HTTPAddr: *httpAddr,
+		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger})
+	if err := node.Open(); err != nil {
+		return err
+	}
+	defer node.Close()
+	if *bootstrap {
+		if err := node.Bootstrap(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.stdout, "ksmart state node %s\n", *id)
+	fmt.Fprintf(env.stdout, "  raft        %s\n", node.RaftAddr())
+	fmt.Fprintf(env.stdout, "  api         https://%s/\n", node.HTTPAddr())
+	fmt.Fprintf(env.stdout, "  data        %s\n", *data)
+	if !*bootstrap {
+		fmt.Fprintf(env.stdout, "  waiting to be joined (ksmart state join --id %s --raft-addr %s --http-addr %s) or for the cluster it belongs to\n", *id, node.RaftAddr(), node.HTTPAddr())
+	}
+	fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
+	<-ctx.Done()
+	logger.Info("stopping the state node", "id", *id)
+	return node.Close()
+}
+
+// adminClient parses --node and the admin certificate flags.
+func adminClient(fs *flags, args []string, extra func() []string) (*replication.Client, error) {
+	node := fs.String("node", "", "API `HOST:PORT` of any node of the cluster; repeat with commas to try several")
+	tf := addTLSFlags(fs, "your admin")
+	if err := parse(fs, args); err != nil {
+		return nil, err
+	}
+	var missing []string
+	if *node == "" {
+		missing = append(missing, "--node HOST:PORT")
+	}
+	if extra != nil {
+		missing = append(missing, extra()...)
+	}
+	if missing = append(missing, tf.missing()...); len(missing) > 0 {
+		return nil, usageError{"give " + strings.Join(missing, ", ") + fmt.Sprintf(" (run 'ksmart %s -h')", fs.Name())}
+	}
+	read := func(p string) ([]byte, error) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %v", p, err)
+		}
+		return b, nil
+	}
+	caPEM, err := read(*tf.ca)
+	if err != nil {
+		return nil, err
+	}
+	certPEM, err := read(*tf.cert)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := read(*tf.key)
+	if err != nil {
+		return nil, err
+	}
+	return replication.NewClient(replication.ClientConfig{Addrs: splitList(*node), CAPEM: caPEM, CertPEM: certPEM, KeyPEM: keyPEM, RequestTimeout: 15 * time.Second})
+}
+
+// stateTimeout bounds an admin action: the client retries while nodes are
+// down or electing, up to this long.
+const stateTimeout = 30 * time.Second
+
+func runStateJoin(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state join", "--node HOST:PORT --id ID --raft-addr HOST:PORT --http-addr HOST:PORT [--nonvoter] --ca FILE --cert FILE --key FILE")
+	id := fs.String("id", "", "the joining node's `ID`")
+	raftAddr := fs.String("raft-addr", "", "the joining node's raft `HOST:PORT` (its --raft-advertise if set)")
+	httpAddr := fs.String("http-addr", "", "the joining node's API `HOST:PORT`")
+	nonvoter := fs.Bool("nonvoter", false, "join as a non-voter: it receives every body's log but does not vote")
+	cl, err := adminClient(fs, args, func() []string {
+		var m []string
+		if *id == "" {
+			m = append(m, "--id ID")
+		}
+		if *raftAddr == "" {
+			m = append(m, "--raft-addr HOST:PORT")
+		}
+		return m
+	})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	st, err := cl.Join(ctx, replication.JoinRequest{ID: *id, RaftAddr: *raftAddr, HTTPAddr: *httpAddr, NonVoter: *nonvoter})
+	if err != nil {
+		return err
+	}
+	role := "voter"
+	if *nonvoter {
+		role = "non-voter"
+	}
+	fmt.Fprintf(env.stdout, "%s joined the cluster as a %s; it now has %d nodes\n", *id, role, len(st.Servers))
+	return printServers(env.stdout, st)
+}
+
+func runStateLeave(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state leave", "--node HOST:PORT --id ID --ca FILE --cert FILE --key FILE")
+	id := fs.String("id", "", "the `ID` of the node to remove")
+	cl, err := adminClient(fs, args, func() []string {
+		if *id == "" {
+			return []string{"--id ID"}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	st, err := cl.Leave(ctx, *id)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "%s left the cluster; it now has %d nodes (stop its ksmart state run; its data directory can be removed)\n", *id, len(st.Servers))
+	return printServers(env.stdout, st)
+}
+
+func runStateStatus(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state status", "--node HOST:PORT --ca FILE --cert FILE --key FILE [--json]")
+	asJSON := fs.Bool("json", false, "print the status as one JSON object")
+	cl, err := adminClient(fs, args, nil)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	st, err := cl.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.stdout).Encode(st)
+	}
+	leader := st.LeaderID
+	if leader == "" {
+		leader = "none (an election is under way, or too few nodes are up)"
+	}
+	fmt.Fprintf(env.stdout, "node %s (%s): leader %s; term %d, commit index %d, applied %d, last snapshot %d\n",
+		st.ID, strings.ToLower(st.State), leader, st.Term, st.CommitIndex, st.AppliedIndex, st.LastSnapshotIndex)
+	if err := printServers(env.stdout, st.Stats); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "\n%d local bodies, %d events held; %d forks to resolve\n", st.Bodies, st.Events, len(st.ForkList))
+	if len(st.BodyList) > 0 {
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "BODY\tEVENTS\tLAST HASH\tLAST EVENT\tUPDATED\tFORKS")
+		for _, b := range st.BodyList {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%d\n", b.Code, b.LastSeq, short(b.LastHash.String()),
+				b.LastTime.Format(time.RFC3339), b.Updated.Format(time.RFC3339), b.Forks)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, f := range st.ForkList {
+		fmt.Fprintf(env.stdout, "fork: %s at event %d (ours %s, theirs %s), %d attempts, last %s: %s\n",
+			f.Body, f.AtSeq, short(f.Ours.String()), short(f.Theirs.String()), f.Attempts, f.LastSeen.Format(time.RFC3339), f.Reason)
+	}
+	return nil
+}
+
+func printServers(w io.Writer, st replication.Stats) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tRAFT\tAPI\tROLE")
+	for _, s := range st.Servers {
+		role := "voter"
+		if !s.Voter {
+			role = "non-voter"
+		}
+		if s.Leader {
+			role += ", leader"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.ID, s.RaftAddr, orDash(s.HTTPAddr), role)
+	}
+	return tw.Flush()
+}
+
+func runStateBench(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state bench", "[--json] [--shippers N] [--batch N] [--events N] [--rounds N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	shippers := fs.Int("shippers", 10, "concurrent shippers, one local body each")
+	batch := fs.Int("batch", 1000, "events per batch (one raft entry)")
+	events := fs.Int("events", 300000, "events shipped to each cluster, over all rounds")
+	rounds := fs.Int("rounds", 3, "measurement rounds, alternating the state cluster and raw raft")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *shippers < 1 || *batch < 1 || *rounds < 1 || *batch > replication.MaxBatchEvents || *events < *shippers**batch**rounds {
+		return usageError{fmt.Sprintf("--shippers, --batch and --rounds must be at least 1, --batch at most %d, and --events at least shippers × batch × rounds", replication.MaxBatchEvents)}
+	}
+	r, err := replication.Bench(ctx, replication.BenchConfig{Dir: *dir, Shippers: *shippers, Batch: *batch, Events: *events, Rounds: *rounds,
+		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }, Logger: benchLogger(env, *verbose)})
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return json.NewEncoder(env.stdout).Encode(struct {
+			Name string `json:"name"`
+			replication.BenchResult
+		}{"state", r})
+	}
+	fmt.Fprintf(env.stdout, "state: 3-node loopback cluster (TLS transport, raft-boltdb), %d shippers, batches of %d events of %d bytes (raft entries of %d bytes), %d events per cluster in %d rounds\n\n",
+		r.Shippers, r.Batch, r.EventBytes, r.EntryBytes, r.Events, r.Rounds)
+	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\tevents/s\tp50 ms\tp99 ms\t\n")
+	fmt.Fprintf(w, "ksmart state, through the HTTPS API\t%.0f\t%.1f\t%.1f\t\n", r.EventsPerSec, r.P50Ms, r.P99Ms)
+	fmt.Fprintf(w, "raw raft.Apply, same entries, trivial FSM\t%.0f\t%.1f\t%.1f\t\n", r.RawEventsPerSec, r.RawP50Ms, r.RawP99Ms)
+	w.Flush()
+	fmt.Fprintf(env.stdout, "\nevents/s by round: state %s; raw raft %s (the median round is reported)\n", roundList(r.RoundEventsPerSec), roundList(r.RoundRawEventsPerSec))
+	fmt.Fprintf(env.stdout, "ratio to raw raft (target >= 0.5): %.2f; target >= 100000 events/s\n", r.Ratio)
+	return nil
+}
+
+func benchLogger(env *env, verbose bool) *slog.Logger {
+	if !verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func roundList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.0f", x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string { return strings.Join(*s, ",") }
+
+func (s *stringList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty value")
+	}
+	*s = append(*s, v)
+	return nil
+}

@@ -1,0 +1,439 @@
+package replication
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"ksmart/store"
+)
+
+// The HTTPS API of a state node. Every request needs a client certificate
+// of the state CA (mutual TLS); what it may do depends on the certificate's
+// kind, declared with each route in routes. Writes reaching a follower are
+// forwarded to the leader by forwardOrServe — the only place that looks at
+// leadership — so handlers never do.
+//
+//	POST /v1/bodies/{code}/log    ship a batch (body EventsMediaType) → Ack      body {code}
+//	GET  /v1/bodies/{code}/head   → BodyInfo; ?fresh=1 reads on the leader     body {code}, node, admin
+//	GET  /v1/bodies/{code}/log    ?from=&limit= → EventsMediaType (or ?format=json); ?fresh=1 as above
+//	POST /v1/cluster/join         JoinRequest                                  admin
+//	POST /v1/cluster/leave        LeaveRequest                                 admin
+//	GET  /v1/cluster/status       → Status                                     admin
+//
+// Errors are JSON {"error": what to fix, "code": ..., "ack": ...} with 400
+// (bad batch or request), 403, 409 (fork or gap, with the state's head in
+// ack), 413 (too large) or 503 (no leader: retry).
+
+// Headers of the API.
+const (
+	// headerLeader on every answer names the leader's API address, so that
+	// a client can send its next writes there directly.
+	headerLeader = "Ksmart-Leader"
+	// headerOnBehalf carries, on a request a node forwards to the leader,
+	// the kind and name of the caller the node authenticated: "body/M0701".
+	// The leader believes it only from a node certificate.
+	headerOnBehalf = "Ksmart-On-Behalf-Of"
+	// headerHead on a log answer gives the body's head on the answering node.
+	headerHead = "Ksmart-Head"
+)
+
+// JoinRequest asks the cluster to add a node.
+type JoinRequest struct {
+	ID       string `json:"id"`
+	RaftAddr string `json:"raft_addr"`
+	HTTPAddr string `json:"http_addr"`
+	NonVoter bool   `json:"nonvoter,omitempty"`
+}
+
+// LeaveRequest asks the cluster to remove a node.
+type LeaveRequest struct {
+	ID string `json:"id"`
+}
+
+// Status is a node's answer to GET /v1/cluster/status.
+type Status struct {
+	Stats
+	BodyList []BodyInfo `json:"body_list"`
+	ForkList []Fork     `json:"fork_list"`
+}
+
+// caller is who made a request: the certificate's kind and name, or the
+// caller a node forwarded for.
+type caller struct {
+	kind Kind
+	name string
+	via  string // the forwarding node, if any
+}
+
+func (c caller) String() string { return string(c.kind) + "/" + c.name }
+
+func callerOf(r *http.Request) (caller, error) {
+	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
+		return caller{}, fmt.Errorf("%w: a client certificate of the state CA is required", ErrForbidden)
+	}
+	kind, name := certKind(r.TLS.PeerCertificates[0])
+	if kind == "" {
+		return caller{}, fmt.Errorf("%w: the certificate %q has no ksmart kind (node, body or admin)", ErrForbidden, r.TLS.PeerCertificates[0].Subject.CommonName)
+	}
+	c := caller{kind: kind, name: name}
+	if h := r.Header.Get(headerOnBehalf); h != "" {
+		if kind != KindNode {
+			return caller{}, fmt.Errorf("%w: only a state node may forward a request on behalf of another caller", ErrForbidden)
+		}
+		k, nm, ok := strings.Cut(h, "/")
+		if !ok {
+			return caller{}, fmt.Errorf("%w: malformed %s header", ErrBadRequest, headerOnBehalf)
+		}
+		c = caller{kind: Kind(k), name: nm, via: name}
+	}
+	return c, nil
+}
+
+type ctxKey struct{}
+
+func callerFrom(ctx context.Context) caller { c, _ := ctx.Value(ctxKey{}).(caller); return c }
+
+// routes registers every route with the kinds of certificate it admits.
+func (n *Node) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /v1/bodies/{code}/log", n.allow(n.handleShip, KindBody))
+	mux.Handle("GET /v1/bodies/{code}/head", n.allow(n.handleHead, KindBody, KindNode, KindAdmin))
+	mux.Handle("GET /v1/bodies/{code}/log", n.allow(n.handleLog, KindBody, KindNode, KindAdmin))
+	mux.Handle("POST /v1/cluster/join", n.allow(n.handleJoin, KindAdmin))
+	mux.Handle("POST /v1/cluster/leave", n.allow(n.handleLeave, KindAdmin))
+	mux.Handle("GET /v1/cluster/status", n.allow(n.handleStatus, KindAdmin))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, fmt.Errorf("%w: no such endpoint %s %s; see the replication package's API", ErrBadRequest, r.Method, r.URL.Path), nil, http.StatusNotFound)
+	})
+	return mux
+}
+
+// allow admits callers of the given kinds, and for routes under
+// /v1/bodies/{code} a body only for its own code.
+func (n *Node) allow(h http.HandlerFunc, kinds ...Kind) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, id, httpAddr := n.Leader(); id != "" && httpAddr != "" {
+			w.Header().Set(headerLeader, httpAddr)
+		}
+		c, err := callerOf(r)
+		if err != nil {
+			writeError(w, err, nil, 0)
+			return
+		}
+		ok := false
+		for _, k := range kinds {
+			ok = ok || c.kind == k
+		}
+		if !ok {
+			writeError(w, fmt.Errorf("%w: %s %s needs a certificate of kind %s; this one (%s) is of kind %s", ErrForbidden, r.Method, r.URL.Path, kindList(kinds), c.name, c.kind), nil, 0)
+			return
+		}
+		if code := r.PathValue("code"); code != "" && c.kind == KindBody && c.name != code {
+			writeError(w, fmt.Errorf("%w: the certificate is local body %s's; it may use only /v1/bodies/%s/, not %s's", ErrForbidden, c.name, c.name, code), nil, 0)
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
+	})
+}
+
+func kindList(kinds []Kind) string {
+	s := make([]string, len(kinds))
+	for i, k := range kinds {
+		s[i] = string(k)
+	}
+	return strings.Join(s, " or ")
+}
+
+// forwardOrServe runs serve; if it fails with ErrNotLeader, the request
+// (whose body is body) goes to the leader instead and the leader's answer
+// is relayed. A request that was itself forwarded is not forwarded again.
+func (n *Node) forwardOrServe(w http.ResponseWriter, r *http.Request, body []byte, serve func() error) {
+	err := serve()
+	if err == nil {
+		return
+	}
+	c := callerFrom(r.Context())
+	if !errors.Is(err, ErrNotLeader) || c.via != "" {
+		writeError(w, err, nil, 0)
+		return
+	}
+	id, _, httpAddr := n.Leader()
+	if id == "" || httpAddr == "" || id == n.cfg.ID {
+		writeError(w, fmt.Errorf("%w: no leader is known at the moment; retry in a few seconds", ErrNoLeader), nil, 0)
+		return
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, "https://"+httpAddr+r.URL.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		writeError(w, err, nil, 0)
+		return
+	}
+	req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
+	req.Header.Set(headerOnBehalf, c.String())
+	resp, err := n.fwd.Do(req)
+	if err != nil {
+		writeError(w, fmt.Errorf("%w: the leader %s (%s) did not answer: %v; retry", ErrNoLeader, id, httpAddr, err), nil, 0)
+		return
+	}
+	defer resp.Body.Close()
+	for _, h := range []string{"Content-Type", headerHead, headerLeader} {
+		if v := resp.Header.Get(h); v != "" {
+			w.Header().Set(h, v)
+		}
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+func (n *Node) handleShip(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	if ct := r.Header.Get("Content-Type"); ct != EventsMediaType {
+		writeError(w, fmt.Errorf("%w: send the batch as %s (each encoded event preceded by its length as a uvarint), not %q", ErrBadBatch, EventsMediaType, ct), nil, 0)
+		return
+	}
+	body, err := readBody(w, r, MaxBatchBytes)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		writeError(w, fmt.Errorf("%w: the batch is larger than %d MiB (%d bytes); the state takes at most %d MiB and %d events per batch", ErrTooLarge, MaxBatchBytes>>20, MaxBatchBytes, MaxBatchBytes>>20, MaxBatchEvents), &Ack{Body: code}, 0)
+		return
+	}
+	if err != nil {
+		writeError(w, fmt.Errorf("%w: reading the batch: %v", ErrBadBatch, err), nil, 0)
+		return
+	}
+	raws, err := decodeFramed(body, MaxBatchEvents)
+	if err != nil {
+		writeError(w, err, &Ack{Body: code}, 0)
+		return
+	}
+	n.forwardOrServe(w, r, body, func() error {
+		ack, err := n.Ship(r.Context(), code, raws)
+		if errors.Is(err, ErrNotLeader) {
+			return err
+		}
+		if err != nil {
+			writeError(w, err, &ack, 0)
+			return nil
+		}
+		writeJSON(w, http.StatusOK, ack)
+		return nil
+	})
+}
+
+// readBody reads a request body of at most limit bytes, in one allocation
+// when the length is declared.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	if r.ContentLength > 0 && r.ContentLength <= limit {
+		buf := make([]byte, r.ContentLength)
+		if _, err := io.ReadFull(rd, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	return io.ReadAll(rd)
+}
+
+// fresh reports whether a read asks to reflect every acknowledged write:
+// then it is served by the leader after a barrier.
+func (n *Node) fresh(r *http.Request) error {
+	switch r.URL.Query().Get("fresh") {
+	case "", "0", "false":
+		return nil
+	}
+	if !n.IsLeader() {
+		return n.notLeader()
+	}
+	return n.Barrier(r.Context())
+}
+
+func (n *Node) handleHead(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	n.forwardOrServe(w, r, nil, func() error {
+		if err := n.fresh(r); err != nil {
+			return err
+		}
+		b, _, err := n.fsm.Body(code)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, b)
+		return nil
+	})
+}
+
+// logPageLimit is the most events one log page holds; a page also stops at
+// MaxBatchBytes.
+const logPageLimit = 10_000
+
+func (n *Node) handleLog(w http.ResponseWriter, r *http.Request) {
+	code := r.PathValue("code")
+	q := r.URL.Query()
+	from, err := strconv.ParseUint(orDefault(q.Get("from"), "1"), 10, 64)
+	if err != nil {
+		writeError(w, fmt.Errorf("%w: from must be a sequence number, not %q", ErrBadRequest, q.Get("from")), nil, 0)
+		return
+	}
+	limit, err := strconv.Atoi(orDefault(q.Get("limit"), "1000"))
+	if err != nil || limit < 1 {
+		writeError(w, fmt.Errorf("%w: limit must be a positive number of events, not %q", ErrBadRequest, q.Get("limit")), nil, 0)
+		return
+	}
+	limit = min(limit, logPageLimit)
+	n.forwardOrServe(w, r, nil, func() error {
+		if err := n.fresh(r); err != nil {
+			return err
+		}
+		head, _, err := n.fsm.Head(code)
+		if err != nil {
+			return err
+		}
+		raws, err := n.fsm.ReadLogRaw(code, from, limit, MaxBatchBytes)
+		if err != nil {
+			return err
+		}
+		w.Header().Set(headerHead, strconv.FormatUint(head, 10))
+		if q.Get("format") == "json" {
+			evs := make([]store.Event, len(raws))
+			for i, raw := range raws {
+				if evs[i], err = store.DecodeEvent(raw); err != nil {
+					return err
+				}
+			}
+			writeJSON(w, http.StatusOK, struct {
+				Head   uint64        `json:"head"`
+				Events []store.Event `json:"events"`
+			}{head, evs})
+			return nil
+		}
+		w.Header().Set("Content-Type", EventsMediaType)
+		w.WriteHeader(http.StatusOK)
+		w.Write(encodeFramed(raws))
+		return nil
+	})
+}
+
+func (n *Node) handleJoin(w http.ResponseWriter, r *http.Request) {
+	body, req, ok := readJSON[JoinRequest](w, r)
+	if !ok {
+		return
+	}
+	n.forwardOrServe(w, r, body, func() error {
+		if err := n.Join(r.Context(), req.ID, req.RaftAddr, req.HTTPAddr, !req.NonVoter); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, n.Stats())
+		return nil
+	})
+}
+
+func (n *Node) handleLeave(w http.ResponseWriter, r *http.Request) {
+	body, req, ok := readJSON[LeaveRequest](w, r)
+	if !ok {
+		return
+	}
+	n.forwardOrServe(w, r, body, func() error {
+		if err := n.Leave(r.Context(), req.ID); err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, n.Stats())
+		return nil
+	})
+}
+
+func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
+	s := Status{Stats: n.Stats()}
+	var err error
+	if s.BodyList, err = n.fsm.Bodies(); err == nil {
+		s.ForkList, err = n.fsm.Forks("")
+	}
+	if err != nil {
+		writeError(w, err, nil, 0)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+func readJSON[T any](w http.ResponseWriter, r *http.Request) ([]byte, T, bool) {
+	var v T
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
+	if err == nil {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		err = dec.Decode(&v)
+	}
+	if err != nil {
+		writeError(w, fmt.Errorf("%w: the request must be a JSON object like %T: %v", ErrBadRequest, v, err), nil, 0)
+		return nil, v, false
+	}
+	return body, v, true
+}
+
+// apiError is the JSON body of every error answer.
+type apiError struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+	Ack   *Ack   `json:"ack,omitempty"`
+}
+
+// writeError answers with err's status (or status, when not 0) and a
+// message that says what to fix.
+func writeError(w http.ResponseWriter, err error, ack *Ack, status int) {
+	code, st := errorStatus(err)
+	if status != 0 {
+		st = status
+	}
+	if st == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
+	}
+	msg := err.Error()
+	if code == "internal" {
+		msg = "internal error on the state node: " + msg
+	}
+	if ack != nil && ack.Body == "" {
+		ack = nil
+	}
+	writeJSON(w, st, apiError{Error: msg, Code: code, Ack: ack})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// serveHTTP starts the HTTPS API on cfg.HTTPAddr.
+func (n *Node) serveHTTP() error {
+	ln, err := net.Listen("tcp", n.cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen for the API on %s: %w", n.cfg.HTTPAddr, err)
+	}
+	if a := ln.Addr().(*net.TCPAddr); a.IP.IsUnspecified() && n.cfg.HTTPAdvertise == "" {
+		ln.Close()
+		return fmt.Errorf("the API address %s is not one peers can dial; give an advertise address", ln.Addr())
+	}
+	n.httpLn = ln
+	n.httpSrv = &http.Server{
+		Handler:           n.routes(),
+		TLSConfig:         n.cfg.Identity.serverTLS(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(n.logger.Handler(), slog.LevelDebug), // refused handshakes are the caller's problem
+	}
+	go func() {
+		if err := n.httpSrv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.logger.Error("the API stopped", "error", err)
+		}
+	}()
+	return nil
+}

@@ -1,0 +1,495 @@
+package replication
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	bolt "go.etcd.io/bbolt"
+
+	"ksmart/store"
+)
+
+// BenchConfig configures Bench. Zero values take the defaults noted.
+type BenchConfig struct {
+	Dir       string       // scratch directory on the disk to measure; default a temp directory
+	Shippers  int          // concurrent shippers, one body each; default 10
+	Batch     int          // events per batch (one raft entry); default 1000
+	Events    int          // events shipped to each cluster, over all shippers and rounds; default 300,000
+	Rounds    int          // measurement rounds, alternating the two clusters; default 3
+	DataBytes int          // bytes of each event's JSON data; default 200
+	OnPhase   func(string) // called as each phase starts, for progress
+	Logger    *slog.Logger // the state nodes' log (raft's warnings: elections, slow followers); default discarded
+}
+
+// BenchResult holds the figures of one Bench run.
+type BenchResult struct {
+	Nodes      int `json:"nodes"`
+	Shippers   int `json:"shippers"`
+	Batch      int `json:"batch"`
+	Events     int `json:"events"` // shipped to each cluster
+	Rounds     int `json:"rounds"`
+	EventBytes int `json:"event_bytes"` // mean encoded size of one event
+	EntryBytes int `json:"entry_bytes"` // size of one raft entry (one batch)
+
+	EventsPerSec float64 `json:"events_per_sec"` // median round: committed through the HTTPS API, applied on the leader
+	P50Ms        float64 `json:"p50_ms"`         // a batch's commit latency as the shipper sees it, over all rounds
+	P99Ms        float64 `json:"p99_ms"`
+
+	RawEventsPerSec float64 `json:"raw_events_per_sec"` // median round: raft.Apply of the same entries, trivial FSM
+	RawP50Ms        float64 `json:"raw_p50_ms"`
+	RawP99Ms        float64 `json:"raw_p99_ms"`
+
+	Ratio float64 `json:"ratio"` // EventsPerSec / RawEventsPerSec
+
+	RoundEventsPerSec    []float64 `json:"round_events_per_sec"`
+	RoundRawEventsPerSec []float64 `json:"round_raw_events_per_sec"`
+}
+
+// Bench measures a 3-node state cluster on loopback, with the real TLS
+// transport and raft-boltdb: events per second committed from concurrent
+// shippers through the HTTPS API, and the commit latency of a batch. Beside
+// it, in the same process, runs raw raft on the same transport and stores
+// with a trivial FSM, to which as many goroutines on the leader apply the
+// very same entries. Rounds alternate between the two clusters so that
+// other load on the machine falls on both alike; the median round of each
+// is reported.
+func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&cfg.Shippers, 10)
+	def(&cfg.Batch, 1000)
+	def(&cfg.Events, 300_000)
+	def(&cfg.Rounds, 3)
+	def(&cfg.DataBytes, 200)
+	if cfg.Batch > MaxBatchEvents {
+		return BenchResult{}, fmt.Errorf("batch of %d events: at most %d", cfg.Batch, MaxBatchEvents)
+	}
+	phase := func(s string) {
+		if cfg.OnPhase != nil {
+			cfg.OnPhase(s)
+		}
+	}
+	dir, err := os.MkdirTemp(cfg.Dir, "ksmart-bench-state-")
+	if err != nil {
+		return BenchResult{}, err
+	}
+	defer os.RemoveAll(dir)
+
+	phase("certificates and events")
+	caDir := filepath.Join(dir, "ca")
+	if err := InitCA(caDir); err != nil {
+		return BenchResult{}, err
+	}
+	perRound := max(cfg.Events/cfg.Shippers/cfg.Batch/cfg.Rounds, 1) // batches per shipper per round
+	res := BenchResult{Nodes: 3, Shippers: cfg.Shippers, Batch: cfg.Batch, Rounds: cfg.Rounds,
+		Events: perRound * cfg.Rounds * cfg.Shippers * cfg.Batch}
+	w := &benchWork{codes: make([]string, cfg.Shippers), batches: make([][][][]byte, cfg.Shippers), entries: make([][][]byte, cfg.Shippers)}
+	var total, count int
+	for s := range w.codes {
+		w.codes[s] = fmt.Sprintf("BENCH%02d", s)
+		evs := benchChain((1+perRound*cfg.Rounds)*cfg.Batch, cfg.DataBytes) // one warm-up batch first
+		for i := 0; i < len(evs); i += cfg.Batch {
+			b := make([][]byte, cfg.Batch)
+			for j := range b {
+				b[j] = evs[i+j].Encode()
+				total, count = total+len(b[j]), count+1
+			}
+			w.batches[s] = append(w.batches[s], b)
+			w.entries[s] = append(w.entries[s], encodeShip(w.codes[s], b))
+		}
+	}
+	res.EventBytes = total / count
+	res.EntryBytes = len(w.entries[0][1])
+
+	phase("starting a 3-node state cluster and a 3-node raw raft cluster")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	state, err := startBenchState(ctx, dir, caDir, w.codes, cfg.Logger)
+	if state != nil {
+		defer state.close()
+	}
+	if err != nil {
+		return res, err
+	}
+	raw, err := startBenchRaw(ctx, dir, caDir)
+	if raw != nil {
+		defer raw.close()
+	}
+	if err != nil {
+		return res, err
+	}
+	// Warm up: one batch per shipper on each (connections, first pages).
+	for s := range w.codes {
+		if err := state.ship(ctx, s, w.batches[s][0]); err != nil {
+			return res, fmt.Errorf("warm-up: %w", err)
+		}
+		if err := raw.apply(w.entries[s][0]); err != nil {
+			return res, fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	var lat, rawLat []time.Duration
+	for r := range cfg.Rounds {
+		from := 1 + r*perRound
+		phase(fmt.Sprintf("round %d of %d: state cluster, %d shippers through the HTTPS API", r+1, cfg.Rounds, cfg.Shippers))
+		rate, l, err := runShippers(cfg.Shippers, perRound, func(s, i int) (int, error) {
+			b := w.batches[s][from+i]
+			return len(b), state.ship(ctx, s, b)
+		})
+		if err != nil {
+			return res, err
+		}
+		res.RoundEventsPerSec, lat = append(res.RoundEventsPerSec, rate), append(lat, l...)
+		phase(fmt.Sprintf("round %d of %d: raw raft, same entries, trivial FSM", r+1, cfg.Rounds))
+		rate, l, err = runShippers(cfg.Shippers, perRound, func(s, i int) (int, error) {
+			return cfg.Batch, raw.apply(w.entries[s][from+i])
+		})
+		if err != nil {
+			return res, err
+		}
+		res.RoundRawEventsPerSec, rawLat = append(res.RoundRawEventsPerSec, rate), append(rawLat, l...)
+	}
+	if err := state.check(w.codes, uint64(len(w.batches[0])*cfg.Batch)); err != nil {
+		return res, err
+	}
+	res.EventsPerSec, res.RawEventsPerSec = median(res.RoundEventsPerSec), median(res.RoundRawEventsPerSec)
+	res.P50Ms, res.P99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
+	res.RawP50Ms, res.RawP99Ms = percentileMs(rawLat, 0.50), percentileMs(rawLat, 0.99)
+	if res.RawEventsPerSec > 0 {
+		res.Ratio = res.EventsPerSec / res.RawEventsPerSec
+	}
+	return res, nil
+}
+
+// benchWork is what the shippers send: per shipper, its body code, its
+// batches of encoded events, and the same batches as raft entries.
+type benchWork struct {
+	codes   []string
+	batches [][][][]byte // shipper → batch → event
+	entries [][][]byte   // shipper → batch → encoded ship command
+}
+
+// benchChain makes n chained events with data of about dataBytes.
+func benchChain(n, dataBytes int) []store.Event {
+	evs := make([]store.Event, n)
+	var prev []byte
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pad := make([]byte, max(dataBytes-60, 0))
+	for i := range pad {
+		pad[i] = 'a' + byte(i%26)
+	}
+	for i := range evs {
+		ev := store.Event{Seq: uint64(i + 1), Time: t0.Add(time.Duration(i) * time.Millisecond), Actor: "clerk", Type: "application.submitted",
+			Version: 1, Entity: "application", ID: fmt.Sprintf("A%08d", i+1),
+			Data: fmt.Appendf(nil, `{"n":%d,"service":"birth-certificate","note":"%s"}`, i+1, pad), Prev: prev}
+		ev.Hash = ev.ComputeHash()
+		prev = ev.Hash
+		evs[i] = ev
+	}
+	return evs
+}
+
+// runShippers runs one goroutine per shipper, each sending n batches in
+// order with send, and returns events/s and each batch's latency.
+func runShippers(shippers, n int, send func(s, i int) (int, error)) (float64, []time.Duration, error) {
+	var wg sync.WaitGroup
+	lat := make([][]time.Duration, shippers)
+	errs := make([]error, shippers)
+	var events atomic.Int64
+	start := time.Now()
+	for s := range shippers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range n {
+				t0 := time.Now()
+				k, err := send(s, i)
+				if err != nil {
+					errs[s] = err
+					return
+				}
+				lat[s] = append(lat[s], time.Since(t0))
+				events.Add(int64(k))
+			}
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if err := errors.Join(errs...); err != nil {
+		return 0, nil, err
+	}
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	return float64(events.Load()) / elapsed.Seconds(), all, nil
+}
+
+func percentileMs(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return float64(s[min(int(p*float64(len(s))), len(s)-1)]) / float64(time.Millisecond)
+}
+
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+// benchState is the state cluster under measurement, with one client per
+// shipper.
+type benchState struct {
+	nodes   []*Node
+	clients []*Client
+}
+
+func (b *benchState) close() {
+	for _, c := range b.clients {
+		c.Close()
+	}
+	for _, n := range b.nodes {
+		n.Close()
+	}
+}
+
+// ship sends a batch through shipper s's client. A batch may come back
+// as a duplicate (the client resent it after an answer came too late):
+// what counts is that the head covers it.
+func (b *benchState) ship(ctx context.Context, s int, batch [][]byte) error {
+	ack, err := b.clients[s].ShipEncoded(ctx, batch)
+	if last, _ := scanEvent(batch[len(batch)-1]); err == nil && ack.Head < last.Seq {
+		err = fmt.Errorf("batch up to %d acknowledged with head %d", last.Seq, ack.Head)
+	}
+	return err
+}
+
+// check waits until every node holds want events of every body: the run
+// counts only if followers end with everything.
+func (b *benchState) check(codes []string, want uint64) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for _, n := range b.nodes {
+		for _, code := range codes {
+			for {
+				seq, _, err := n.Head(code)
+				if err != nil {
+					return err
+				}
+				if seq == want {
+					break
+				}
+				if time.Now().After(deadline) {
+					return fmt.Errorf("%s holds %d events of %s after the run, want %d", n.ID(), seq, code, want)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}
+	return nil
+}
+
+func startBenchState(ctx context.Context, dir, caDir string, codes []string, logger *slog.Logger) (*benchState, error) {
+	b := &benchState{}
+	for i := range 3 {
+		id := fmt.Sprintf("state%d", i+1)
+		ident, err := benchIdentity(dir, caDir, KindNode, id)
+		if err != nil {
+			return b, err
+		}
+		n := NewNode(Config{ID: id, Dir: filepath.Join(dir, "state", id), RaftAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Identity: ident, Logger: logger})
+		if err := n.Open(); err != nil {
+			return b, err
+		}
+		b.nodes = append(b.nodes, n)
+	}
+	if err := b.nodes[0].Bootstrap(); err != nil {
+		return b, err
+	}
+	// Join the others through whichever node leads; joining is idempotent,
+	// so a join cut short by a leadership change is simply repeated.
+	for _, n := range b.nodes[1:] {
+		deadline := time.Now().Add(30 * time.Second)
+		for {
+			err := ErrNoLeader
+			for _, l := range b.nodes {
+				if l.IsLeader() {
+					err = l.Join(ctx, n.ID(), n.RaftAddr(), n.HTTPAddr(), true)
+				}
+			}
+			if err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				return b, fmt.Errorf("join %s: %w", n.ID(), err)
+			}
+			select {
+			case <-ctx.Done():
+				return b, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	// Shippers try the leader first.
+	var addrs []string
+	for _, n := range b.nodes {
+		if n.IsLeader() {
+			addrs = append([]string{n.HTTPAddr()}, addrs...)
+		} else {
+			addrs = append(addrs, n.HTTPAddr())
+		}
+	}
+	for _, code := range codes {
+		ca, cert, key, err := benchPEMs(dir, caDir, KindBody, code)
+		if err != nil {
+			return b, err
+		}
+		cl, err := NewClient(ClientConfig{Addrs: addrs, CAPEM: ca, CertPEM: cert, KeyPEM: key, LocalBody: code})
+		if err != nil {
+			return b, err
+		}
+		b.clients = append(b.clients, cl)
+	}
+	return b, nil
+}
+
+// countFSM is raw raft's FSM: it counts entries and keeps nothing.
+type countFSM struct{ n atomic.Uint64 }
+
+func (f *countFSM) Apply(*raft.Log) interface{}         { f.n.Add(1); return nil }
+func (f *countFSM) Snapshot() (raft.FSMSnapshot, error) { return countSnapshot{}, nil }
+func (f *countFSM) Restore(rc io.ReadCloser) error      { return rc.Close() }
+
+type countSnapshot struct{}
+
+func (countSnapshot) Persist(s raft.SnapshotSink) error { return s.Close() }
+func (countSnapshot) Release()                          {}
+
+// benchRaw is raw raft, configured as a Node configures it.
+type benchRaw struct {
+	rafts  []*raft.Raft
+	trans  []*raft.NetworkTransport
+	stores []*raftboltdb.BoltStore
+}
+
+func (b *benchRaw) close() {
+	for _, r := range b.rafts {
+		r.Shutdown().Error()
+	}
+	for _, t := range b.trans {
+		t.Close()
+	}
+	for _, s := range b.stores {
+		s.Close()
+	}
+}
+
+func (b *benchRaw) apply(entry []byte) error {
+	for _, r := range b.rafts {
+		if r.State() == raft.Leader {
+			return r.Apply(entry, 10*time.Second).Error()
+		}
+	}
+	return ErrNoLeader
+}
+
+func startBenchRaw(ctx context.Context, dir, caDir string) (*benchRaw, error) {
+	b := &benchRaw{}
+	quiet := hclog.NewNullLogger()
+	var servers []raft.Server
+	streams := make([]*tlsStream, 3)
+	for i := range 3 {
+		id := fmt.Sprintf("raw%d", i+1)
+		ident, err := benchIdentity(dir, caDir, KindNode, id)
+		if err != nil {
+			return b, err
+		}
+		if streams[i], err = newTLSStream("127.0.0.1:0", "", ident); err != nil {
+			return b, err
+		}
+		servers = append(servers, raft.Server{ID: raft.ServerID(id), Address: raft.ServerAddress(streams[i].Addr().String()), Suffrage: raft.Voter})
+	}
+	for i := range 3 {
+		ndir := filepath.Join(dir, "raw", string(servers[i].ID), raftDir)
+		if err := os.MkdirAll(ndir, 0o700); err != nil {
+			return b, err
+		}
+		logs, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(ndir, raftLogFile), BoltOptions: &bolt.Options{Timeout: time.Second, NoFreelistSync: true}})
+		if err != nil {
+			return b, err
+		}
+		b.stores = append(b.stores, logs)
+		snaps, err := raft.NewFileSnapshotStoreWithLogger(ndir, 2, quiet)
+		if err != nil {
+			return b, err
+		}
+		trans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: streams[i], MaxPool: 3, Timeout: 10 * time.Second, Logger: quiet})
+		b.trans = append(b.trans, trans)
+		rc := raftConfig(Config{ID: string(servers[i].ID)})
+		rc.Logger = quiet
+		if err := raft.BootstrapCluster(rc, logs, logs, snaps, trans, raft.Configuration{Servers: servers}); err != nil {
+			return b, err
+		}
+		r, err := raft.NewRaft(rc, &countFSM{}, logs, logs, snaps, trans)
+		if err != nil {
+			return b, err
+		}
+		b.rafts = append(b.rafts, r)
+	}
+	for {
+		for _, r := range b.rafts {
+			if r.State() == raft.Leader {
+				return b, nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return b, ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+func benchPEMs(dir, caDir string, kind Kind, name string) (ca, cert, key []byte, err error) {
+	out := filepath.Join(dir, "certs", name)
+	certPath, keyPath, err := IssueCert(caDir, kind, name, out)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if ca, err = os.ReadFile(filepath.Join(caDir, CACertFile)); err != nil {
+		return
+	}
+	if cert, err = os.ReadFile(certPath); err != nil {
+		return
+	}
+	key, err = os.ReadFile(keyPath)
+	return
+}
+
+func benchIdentity(dir, caDir string, kind Kind, name string) (*Identity, error) {
+	ca, cert, key, err := benchPEMs(dir, caDir, kind, name)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentity(ca, cert, key)
+}

@@ -1,0 +1,49 @@
+// Package replication owns the state cluster: the 3 or 5 state nodes that
+// keep a faithful copy of every local body's hash-chained log on
+// hashicorp/raft, the HTTPS API local bodies ship their logs to, the Client
+// they (and state IT's tools) use, and the certificate authority that
+// authenticates every party with mutual TLS.
+//
+// A Node runs raft with raft-boltdb/v2 for its log and stable store, file
+// snapshots, and a TCP transport wrapped in TLS. Its FSM keeps each body's
+// log in a bbolt file (state.db) and applies a shipped batch only where it
+// continues that body's chain: the next sequence number and the matching
+// prev hash. A batch already held is acknowledged again (resends are
+// harmless); a batch that overlaps the head applies only its new tail; a
+// batch that starts after the head is refused as a gap; a batch that holds
+// different events under numbers already held — a body restored from an
+// old backup — is refused and recorded as a Fork for state IT. Nothing the
+// state holds is ever overwritten or deleted.
+//
+// Writes (Ship, Join, Leave) are committed by the leader; a follower's API
+// forwards them there, in one place (forwardOrServe). Reads (Head,
+// ReadLog, Bodies, Forks, and the FSM's read API) answer from the node's
+// own state and may trail the leader by a little; the API's ?fresh=1 reads
+// on the leader after a raft barrier, and Client always asks for that.
+//
+// The package never writes a local body's store, and never decides what an
+// event means: it knows sequence numbers and hashes, nothing of births or
+// licences. It must never merge a fork or drop an acknowledged event.
+//
+// Certificates (see Kind): a state node's carries OU=node, a local body's
+// OU=body with CN its code, state IT's OU=admin. A body may ship and read
+// only its own log; only admins join, remove or inspect nodes; only nodes
+// speak raft or forward on another's behalf.
+//
+// DESIGN.md beside this file explains the choices: the wire formats, the
+// chain rules, why state.db may skip fsync, snapshots, and the figures.
+//
+// # Caveats
+//
+//   - ApplyBatch panics on a raft entry it cannot decode (a newer ksmart's
+//     op, or a damaged log) rather than diverge from its peers: upgrade
+//     every state node before a new op is used.
+//   - A snapshot holds a bbolt read transaction while it streams state.db;
+//     a write that must grow the memory map waits for it. state.db maps 1
+//     GiB up front so that this is rare below that size.
+//   - A snapshot copies all of state.db: its cost grows with the state.
+//     Keep SnapshotThreshold high and TrailingLogs generous in production.
+//   - OnApplied callbacks run on raft's apply goroutine: return quickly.
+//   - There is no certificate revocation yet: a stolen body key works until
+//     the certificate expires (2 years) or the CA is replaced.
+package replication

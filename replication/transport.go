@@ -1,0 +1,123 @@
+package replication
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// tlsStream is raft's StreamLayer over TCP with mutual TLS: each end
+// presents a node certificate of the state CA and accepts only that, so no
+// body or admin certificate (nor anything else) can speak raft.
+//
+// It tracks its connections so that Close drops them all at once, the way
+// a killed process would: raft's NetworkTransport closes only its listener.
+type tlsStream struct {
+	ln        net.Listener
+	advertise net.Addr
+	server    *tls.Config
+	client    *tls.Config
+
+	mu     sync.Mutex
+	conns  map[*trackedConn]struct{}
+	closed bool
+}
+
+var _ raft.StreamLayer = (*tlsStream)(nil)
+
+// newTLSStream listens on bind; advertise is the address peers dial (the
+// listener's own address when empty).
+func newTLSStream(bind, advertise string, id *Identity) (*tlsStream, error) {
+	ln, err := net.Listen("tcp", bind)
+	if err != nil {
+		return nil, err
+	}
+	s := &tlsStream{ln: ln, advertise: ln.Addr(), conns: map[*trackedConn]struct{}{}}
+	if advertise != "" {
+		a, err := net.ResolveTCPAddr("tcp", advertise)
+		if err != nil {
+			ln.Close()
+			return nil, err
+		}
+		s.advertise = a
+	}
+	if a := s.advertise.(*net.TCPAddr); a.IP.IsUnspecified() {
+		ln.Close()
+		return nil, errors.New("the raft address " + s.advertise.String() + " is not one peers can dial; give an advertise address")
+	}
+	s.server = id.serverTLS()
+	s.server.VerifyConnection = func(cs tls.ConnectionState) error {
+		return verifyPeer(cs, id.ca, x509.ExtKeyUsageClientAuth, KindNode)
+	}
+	s.client = id.clientTLS()
+	return s, nil
+}
+
+// Accept waits for the next peer. The TLS handshake runs on the
+// connection's first read, in raft's goroutine for that connection.
+func (s *tlsStream) Accept() (net.Conn, error) {
+	c, err := s.ln.Accept()
+	if err != nil {
+		return nil, err
+	}
+	return s.track(tls.Server(c, s.server))
+}
+
+// Dial connects to a peer and completes the handshake within timeout.
+func (s *tlsStream) Dial(address raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
+	d := &net.Dialer{Timeout: timeout}
+	c, err := tls.DialWithDialer(d, "tcp", string(address), s.client)
+	if err != nil {
+		return nil, err
+	}
+	return s.track(c)
+}
+
+func (s *tlsStream) track(c net.Conn) (net.Conn, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		c.Close()
+		return nil, net.ErrClosed
+	}
+	t := &trackedConn{Conn: c, s: s}
+	s.conns[t] = struct{}{}
+	return t, nil
+}
+
+// Close stops listening and closes every connection.
+func (s *tlsStream) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	conns := s.conns
+	s.conns = map[*trackedConn]struct{}{}
+	s.mu.Unlock()
+	err := s.ln.Close()
+	for c := range conns {
+		c.Conn.Close()
+	}
+	return err
+}
+
+// Addr is the address peers dial.
+func (s *tlsStream) Addr() net.Addr { return s.advertise }
+
+type trackedConn struct {
+	net.Conn
+	s    *tlsStream
+	once sync.Once
+}
+
+func (c *trackedConn) Close() error {
+	c.once.Do(func() {
+		c.s.mu.Lock()
+		delete(c.s.conns, c)
+		c.s.mu.Unlock()
+	})
+	return c.Conn.Close()
+}
