@@ -226,7 +226,7 @@ func TestCommands_HelpAndMistakes(t *testing.T) {
 		{[]string{"serv"}, `unknown command "serv"`},
 		{[]string{"serve", "--port", "80"}, "flag provided but not defined: -port"},
 		{[]string{"serve", "--log-format", "xml"}, "--log-format must be json or text"},
-		{[]string{"bench", "search"}, `unknown benchmark "search"`},
+		{[]string{"bench", "searches"}, `unknown benchmark "searches"`},
 		{[]string{"restore", "--data", "x"}, "give both --data DIR and --from FILE"},
 		{[]string{"backup", "--data", "x", "extra"}, `unexpected argument "extra"`},
 	} {
