@@ -19,7 +19,7 @@ type Query struct {
 // connection: how close the typed name must be to some run of whole words of
 // a record's names (or relations) to match by trigrams. At 0.4 one wrong
 // letter in a name of six letters or more still matches (Rajesh/Rajesj is
-// 0.56), and unrelated names sharing a syllable do not (Suresh/Rajesh is 0.27).
+// 0.56), and unrelated names sharing a syllable do not (Suresh/Rajesh is 0.17).
 const trigramThreshold = 0.4
 
 // The fields a query gives, as bits of its shape; each shape has its own SQL
@@ -44,7 +44,7 @@ const (
 // rank by ts_rank plus strict_word_similarity over the names (and relations)
 // given, then by id so that ties come out in a stable order.
 //
-// DESIGN.md has the plans EXPLAIN showed at 100,000 records.
+// DESIGN.md has the plans EXPLAIN showed at 100,000 and 1M records.
 func buildShapes() (shapes [1 << 4]string) {
 	for shape := 1; shape < len(shapes); shape++ {
 		shapes[shape] = shapeSQL(shape)
@@ -143,8 +143,10 @@ func (p *Peer) statement(q Query, limit int) (sql string, args []any, err error)
 	return p.shapes[shape], append(args, limit), nil
 }
 
-// orQuery is the typed name as to_tsquery input: its words, quoted, ORed
-// ('rajesh' | 'kumar'). A word is a run of letters, marks (Malayalam vowel
+// orQuery is the typed name as to_tsquery input: its words, quoted, all
+// required ('rajesh' & 'kumar'), as the kiosk requires every word typed
+// (a shared house name is not the same person); the trigram branch still
+// forgives a misspelt word. A word is a run of letters, marks (Malayalam vowel
 // signs and virama), digits and the zero-width joiners Malayalam writes
 // inside words; everything else separates words, as the text search parser
 // does, so no word carries a character to_tsquery would take as an operator.
@@ -156,5 +158,5 @@ func orQuery(typed string) string {
 	for i, w := range words {
 		words[i] = "'" + w + "'"
 	}
-	return strings.Join(words, " | ")
+	return strings.Join(words, " & ")
 }
