@@ -26,6 +26,10 @@ type Query struct {
 	NumberPrefix                 bool
 	// Filters: a record must have one of the values given for each.
 	Types, Kinds, Wards, Years, Statuses []string
+	// Exclusions: a record with any of these is left out. Excluding a few
+	// (files, still births) is far cheaper than requiring one of many
+	// (every register kind), which walks every record of each.
+	NotTypes, NotKinds []string
 	// Size is how many hits to return (default 10, at most 100), From how
 	// many to skip.
 	Size, From int
@@ -128,12 +132,29 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 		must = append(must, bleve.NewDisjunctionQuery(any...))
 	}
 
+	var mustNot []query.Query
+	for _, f := range []struct {
+		name   string
+		values []string
+	}{{fieldType, q.NotTypes}, {fieldKind, q.NotKinds}} {
+		for _, v := range f.values {
+			mustNot = append(mustNot, field(bleve.NewTermQuery(v), f.name))
+		}
+	}
+	var top query.Query = bleve.NewConjunctionQuery(must...)
+	if len(mustNot) > 0 {
+		b := bleve.NewBooleanQuery()
+		b.AddMust(must...)
+		b.AddMustNot(mustNot...)
+		top = b
+	}
+
 	size := q.Size
 	if size <= 0 {
 		size = 10
 	}
 	size = min(size, 100)
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(must...), size, max(q.From, 0), false)
+	req := bleve.NewSearchRequestOptions(top, size, max(q.From, 0), false)
 	if q.Facets {
 		for _, f := range facetFields {
 			req.AddFacet(f, bleve.NewFacetRequest(f, 20))

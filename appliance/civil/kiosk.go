@@ -188,7 +188,15 @@ func kioskQuery(q KioskQuery) (sq search.Query, given []string, err error) {
 		}
 		kinds = []string{q.Kind}
 	}
-	return search.Query{Types: []string{"register"}, Kinds: kinds, Name: q.Name, Relation: q.Relation, Number: q.Number, Date: date}, given, nil
+	sq = search.Query{Name: q.Name, Relation: q.Relation, Number: q.Number, Date: date}
+	if len(kinds) == 1 {
+		sq.Kinds = kinds
+	} else {
+		// Every register but still births (not certified): excluding the
+		// few is cheaper than requiring one of the many.
+		sq.NotTypes, sq.NotKinds = []string{"file"}, []string{KindStillBirth}
+	}
+	return sq, given, nil
 }
 
 // KioskRanking returns the register numbers of the n entries a kiosk

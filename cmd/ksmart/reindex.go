@@ -46,6 +46,9 @@ func runReindex(ctx context.Context, env *env, args []string) error {
 	if bar != nil {
 		bar.Finish()
 	}
+	if err := app.Search.Compact(ctx); err != nil {
+		return fmt.Errorf("the index was rebuilt, but merging its segments failed: %w; it works as it is", err)
+	}
 	docs, _ := app.Search.Count()
 	took := time.Since(start)
 	fmt.Fprintf(env.stdout, "index rebuilt: %d events read, %d records indexed, %s on disk, in %s (%.0f events/s)\n",
