@@ -23,9 +23,11 @@ import (
 // forwarded to the leader by forwardOrServe — the only place that looks at
 // leadership — so handlers never do.
 //
-//	POST /v1/bodies/{code}/log    ship a batch (body EventsMediaType) → Ack      body {code}
+//	POST /v1/bodies/{code}/log    ship a batch (body EventsMediaType, or ReplicaMediaType
+//	                              with change sets) → Ack                      body {code}
 //	GET  /v1/bodies/{code}/head   → BodyInfo; ?fresh=1 reads on the leader     body {code}, node, admin
-//	GET  /v1/bodies/{code}/log    ?from=&limit= → EventsMediaType (or ?format=json); ?fresh=1 as above
+//	GET  /v1/bodies/{code}/log    ?from=&limit= → EventsMediaType (or ?format=json); ?fresh=1 as above;
+//	                              ?changes=1 → ReplicaMediaType, each event with its change set
 //	POST /v1/cluster/join         JoinRequest                                  admin
 //	POST /v1/cluster/leave        LeaveRequest                                 admin
 //	GET  /v1/cluster/status       → Status                                     admin
@@ -112,6 +114,7 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("POST /v1/cluster/join", n.allow(n.handleJoin, KindAdmin))
 	mux.Handle("POST /v1/cluster/leave", n.allow(n.handleLeave, KindAdmin))
 	mux.Handle("GET /v1/cluster/status", n.allow(n.handleStatus, KindAdmin))
+	n.viewRoutes(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such endpoint %s %s; see the replication package's API", ErrBadRequest, r.Method, r.URL.Path), nil, http.StatusNotFound)
 	})
@@ -196,27 +199,43 @@ func (n *Node) forwardOrServe(w http.ResponseWriter, r *http.Request, body []byt
 
 func (n *Node) handleShip(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
-	if ct := r.Header.Get("Content-Type"); ct != EventsMediaType {
-		writeError(w, fmt.Errorf("%w: send the batch as %s (each encoded event preceded by its length as a uvarint), not %q", ErrBadBatch, EventsMediaType, ct), nil, 0)
+	ct := r.Header.Get("Content-Type")
+	if ct != EventsMediaType && ct != ReplicaMediaType {
+		writeError(w, fmt.Errorf("%w: send the batch as %s (each encoded event preceded by its length as a uvarint) or %s (each event then its change set, each preceded by its length), not %q", ErrBadBatch, EventsMediaType, ReplicaMediaType, ct), nil, 0)
 		return
 	}
-	body, err := readBody(w, r, MaxBatchBytes)
+	limit := int64(MaxBatchBytes)
+	if ct == ReplicaMediaType {
+		limit = MaxRecordBytes // a batch of one record may be this large; checkReplica holds larger batches to MaxBatchBytes
+	}
+	body, err := readBody(w, r, limit)
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		writeError(w, fmt.Errorf("%w: the batch is larger than %d MiB (%d bytes); the state takes at most %d MiB and %d events per batch", ErrTooLarge, MaxBatchBytes>>20, MaxBatchBytes, MaxBatchBytes>>20, MaxBatchEvents), &Ack{Body: code}, 0)
+		writeError(w, fmt.Errorf("%w: the batch is larger than %d MiB; %s", ErrTooLarge, limit>>20, limitsText), &Ack{Body: code}, 0)
 		return
 	}
 	if err != nil {
 		writeError(w, fmt.Errorf("%w: reading the batch: %v", ErrBadBatch, err), nil, 0)
 		return
 	}
-	raws, err := decodeFramed(body, MaxBatchEvents)
+	var raws, changes [][]byte
+	if ct == ReplicaMediaType {
+		raws, changes, err = decodeReplica(body, MaxBatchEvents)
+	} else {
+		raws, err = decodeFramed(body, MaxBatchEvents)
+	}
 	if err != nil {
 		writeError(w, err, &Ack{Body: code}, 0)
 		return
 	}
 	n.forwardOrServe(w, r, body, func() error {
-		ack, err := n.Ship(r.Context(), code, raws)
+		var ack Ack
+		var err error
+		if ct == ReplicaMediaType {
+			ack, err = n.ShipReplica(r.Context(), code, raws, changes)
+		} else {
+			ack, err = n.Ship(r.Context(), code, raws)
+		}
 		if errors.Is(err, ErrNotLeader) {
 			return err
 		}
@@ -272,7 +291,8 @@ func (n *Node) handleHead(w http.ResponseWriter, r *http.Request) {
 }
 
 // logPageLimit is the most events one log page holds; a page also stops at
-// MaxBatchBytes.
+// MaxBatchBytes (events, and change sets when asked for), except that it
+// always holds one record when there is one (up to MaxRecordBytes).
 const logPageLimit = 10_000
 
 func (n *Node) handleLog(w http.ResponseWriter, r *http.Request) {
@@ -289,6 +309,15 @@ func (n *Node) handleLog(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit = min(limit, logPageLimit)
+	withChanges := false
+	switch q.Get("changes") {
+	case "", "0", "false":
+	case "1", "true":
+		withChanges = true
+	default:
+		writeError(w, fmt.Errorf("%w: changes must be 1 (each event with its change set) or 0, not %q", ErrBadRequest, q.Get("changes")), nil, 0)
+		return
+	}
 	n.forwardOrServe(w, r, nil, func() error {
 		if err := n.fresh(r); err != nil {
 			return err
@@ -297,7 +326,12 @@ func (n *Node) handleLog(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return err
 		}
-		raws, err := n.fsm.ReadLogRaw(code, from, limit, MaxBatchBytes)
+		var raws, changes [][]byte
+		if withChanges {
+			raws, changes, err = n.fsm.ReadReplicaRaw(code, from, limit, MaxBatchBytes)
+		} else {
+			raws, err = n.fsm.ReadLogRaw(code, from, limit, MaxBatchBytes)
+		}
 		if err != nil {
 			return err
 		}
@@ -310,9 +344,16 @@ func (n *Node) handleLog(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			writeJSON(w, http.StatusOK, struct {
-				Head   uint64        `json:"head"`
-				Events []store.Event `json:"events"`
-			}{head, evs})
+				Head    uint64        `json:"head"`
+				Events  []store.Event `json:"events"`
+				Changes [][]byte      `json:"changes,omitempty"` // base64, one per event (null for none)
+			}{head, evs, changes})
+			return nil
+		}
+		if withChanges {
+			w.Header().Set("Content-Type", ReplicaMediaType)
+			w.WriteHeader(http.StatusOK)
+			w.Write(encodeReplica(raws, changes))
 			return nil
 		}
 		w.Header().Set("Content-Type", EventsMediaType)
@@ -426,7 +467,7 @@ func (n *Node) serveHTTP() error {
 		Handler:           n.routes(),
 		TLSConfig:         n.cfg.Identity.serverTLS(),
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       2 * time.Minute,
+		ReadTimeout:       5 * time.Minute, // a batch of one big record (MaxRecordBytes) from a slow link
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(n.logger.Handler(), slog.LevelDebug), // refused handshakes are the caller's problem
 	}

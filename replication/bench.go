@@ -31,6 +31,18 @@ type BenchConfig struct {
 	DataBytes int          // bytes of each event's JSON data; default 200
 	OnPhase   func(string) // called as each phase starts, for progress
 	Logger    *slog.Logger // the state nodes' log (raft's warnings: elections, slow followers); default discarded
+
+	// SteadyRate and SteadyFor: a local body's store written at SteadyRate
+	// events/s (default 1,000) for SteadyFor (default 15s) while a Shipper
+	// follows it; its lag is sampled every millisecond (densely, so that
+	// the samples fall at every point between one write and the next). A
+	// negative SteadyFor skips it.
+	SteadyRate int
+	SteadyFor  time.Duration
+	// Backlog: a local body's store holding this many events (default
+	// 1,000,000; written before its shipper starts), caught up by one
+	// Shipper. Negative skips it.
+	Backlog int
 }
 
 // BenchResult holds the figures of one Bench run.
@@ -55,6 +67,21 @@ type BenchResult struct {
 
 	RoundEventsPerSec    []float64 `json:"round_events_per_sec"`
 	RoundRawEventsPerSec []float64 `json:"round_raw_events_per_sec"`
+
+	// The shipper under steady load: events written per second, for how
+	// long, and its lag (Status().LagSeconds sampled every millisecond).
+	SteadyRate    int     `json:"steady_rate"`
+	SteadySeconds float64 `json:"steady_seconds"`
+	LagP50Seconds float64 `json:"lag_p50_seconds"`
+	LagP99Seconds float64 `json:"lag_p99_seconds"`
+	LagMaxSeconds float64 `json:"lag_max_seconds"`
+
+	// The shipper catching up a backlog: events in the store, the time from
+	// its start to the state acknowledging the last, and the rate.
+	Backlog             int     `json:"backlog"`
+	BacklogBytes        int64   `json:"backlog_bytes"` // events and change sets shipped
+	CatchUpSeconds      float64 `json:"catch_up_seconds"`
+	CatchUpEventsPerSec float64 `json:"catch_up_events_per_sec"`
 }
 
 // Bench measures a 3-node state cluster on loopback, with the real TLS
@@ -167,6 +194,28 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	if err := state.check(w.codes, uint64(len(w.batches[0])*cfg.Batch)); err != nil {
 		return res, err
 	}
+	raw.close()
+	raw.rafts, raw.trans, raw.stores = nil, nil, nil
+	if cfg.SteadyFor >= 0 {
+		if cfg.SteadyRate <= 0 {
+			cfg.SteadyRate = 1000
+		}
+		if cfg.SteadyFor == 0 {
+			cfg.SteadyFor = 15 * time.Second
+		}
+		phase(fmt.Sprintf("a shipper following a store written at %d events/s for %s", cfg.SteadyRate, cfg.SteadyFor))
+		if err := benchSteady(ctx, dir, caDir, state, cfg, &res); err != nil {
+			return res, fmt.Errorf("steady load: %w", err)
+		}
+	}
+	if cfg.Backlog >= 0 {
+		if cfg.Backlog == 0 {
+			cfg.Backlog = 1_000_000
+		}
+		if err := benchBacklog(ctx, dir, caDir, state, cfg, phase, &res); err != nil {
+			return res, fmt.Errorf("backlog: %w", err)
+		}
+	}
 	res.EventsPerSec, res.RawEventsPerSec = median(res.RoundEventsPerSec), median(res.RoundRawEventsPerSec)
 	res.P50Ms, res.P99Ms = percentileMs(lat, 0.50), percentileMs(lat, 0.99)
 	res.RawP50Ms, res.RawP99Ms = percentileMs(rawLat, 0.50), percentileMs(rawLat, 0.99)
@@ -174,6 +223,192 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		res.Ratio = res.EventsPerSec / res.RawEventsPerSec
 	}
 	return res, nil
+}
+
+// benchShipper opens a store for a new body in dir/name and a Shipper
+// for it on the bench's state cluster.
+func benchShipper(dir, caDir string, state *benchState, code string) (*store.Store, *Shipper, error) {
+	st, err := store.Open(filepath.Join(dir, "bodies", code), store.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	ca, cert, key, err := benchPEMs(dir, caDir, KindBody, code)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	cl, err := NewClient(ClientConfig{Addrs: state.addrs(), CAPEM: ca, CertPEM: cert, KeyPEM: key, LocalBody: code})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	state.clients = append(state.clients, cl)
+	return st, &Shipper{Store: st, Client: cl, Logger: slog.New(slog.DiscardHandler), MaxBackoff: time.Second}, nil
+}
+
+// benchWrite writes n events, each with a document of about 120 bytes, in
+// one store write (so one change set).
+func benchWrite(st *store.Store, first, n int) error {
+	_, err := st.Write(func(tx *store.Tx) error {
+		for i := range n {
+			id := fmt.Sprintf("A%09d", first+i)
+			doc := map[string]any{"number": "KS/BENCH/2026/" + id, "service": "birth_certificate", "status": "submitted", "ward": (first + i) % 40}
+			if err := tx.Put("file", id, doc); err != nil {
+				return err
+			}
+			if err := tx.Emit("clerk", "application.submitted", "file", id, doc); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return err
+}
+
+// runShipper runs a shipper until the returned stop is called, which
+// waits for it to return.
+func runShipper(ctx context.Context, sh *Shipper) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); sh.Run(ctx) }()
+	return func() { cancel(); <-done }
+}
+
+// waitAcked waits until the shipper's state head is the store's last event.
+func waitAcked(ctx context.Context, sh *Shipper, want uint64, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		st := sh.Status()
+		if st.Acked >= want {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the shipper reached %d of %d events in %s (last error: %s)", st.Acked, want, limit, st.LastError)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// benchSteady writes a store at cfg.SteadyRate events/s, in a write every
+// 20ms, while its shipper follows, and samples the shipper's lag.
+func benchSteady(ctx context.Context, dir, caDir string, state *benchState, cfg BenchConfig, res *BenchResult) error {
+	st, sh, err := benchShipper(dir, caDir, state, "STEADY01")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	stop := runShipper(ctx, sh)
+	defer stop()
+	const tick = 20 * time.Millisecond
+	perTick := max(cfg.SteadyRate*int(tick)/int(time.Second), 1)
+	var lags []float64
+	sample := time.NewTicker(time.Millisecond)
+	defer sample.Stop()
+	write := time.NewTicker(tick)
+	defer write.Stop()
+	start := time.Now()
+	end := start.Add(cfg.SteadyFor)
+	written := 0
+	errc := make(chan error, 1)
+	writing := make(chan struct{}, 1)
+	for time.Now().Before(end) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case err := <-errc:
+			return err
+		case <-write.C:
+			// Write in the background so that a slow commit does not
+			// stop the sampling; skip a tick rather than queue writes.
+			select {
+			case writing <- struct{}{}:
+				first := written
+				written += perTick
+				go func() {
+					defer func() { <-writing }()
+					if err := benchWrite(st, first, perTick); err != nil {
+						select {
+						case errc <- err:
+						default:
+						}
+					}
+				}()
+			default:
+			}
+		case <-sample.C:
+			lags = append(lags, sh.Status().LagSeconds)
+		}
+	}
+	writing <- struct{}{} // the last write is done
+	res.SteadySeconds = time.Since(start).Seconds()
+	res.SteadyRate = int(float64(written) / res.SteadySeconds)
+	if err := waitAcked(ctx, sh, st.LastSeq(), time.Minute); err != nil {
+		return err
+	}
+	sort.Float64s(lags)
+	pick := func(p float64) float64 { return lags[min(int(p*float64(len(lags))), len(lags)-1)] }
+	res.LagP50Seconds, res.LagP99Seconds, res.LagMaxSeconds = pick(0.5), pick(0.99), lags[len(lags)-1]
+	return nil
+}
+
+// benchBacklog fills a store with cfg.Backlog events (in writes of 100,
+// from 8 writers), then starts its shipper and times the catch-up.
+func benchBacklog(ctx context.Context, dir, caDir string, state *benchState, cfg BenchConfig, phase func(string), res *BenchResult) error {
+	st, sh, err := benchShipper(dir, caDir, state, "BACKLOG01")
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	phase(fmt.Sprintf("writing a backlog of %d events into a local store", cfg.Backlog))
+	const per, writers = 100, 8
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make([]error, writers)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				first := int(next.Add(per)) - per
+				if first >= cfg.Backlog || ctx.Err() != nil {
+					return
+				}
+				if err := benchWrite(st, first, min(per, cfg.Backlog-first)); err != nil {
+					errs[w] = err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(append(errs, ctx.Err())...); err != nil {
+		return err
+	}
+	last := st.LastSeq()
+	phase(fmt.Sprintf("a shipper catching up the backlog of %d events", last))
+	start := time.Now()
+	stop := runShipper(ctx, sh)
+	defer stop()
+	if err := waitAcked(ctx, sh, last, 10*time.Minute); err != nil {
+		return err
+	}
+	took := time.Since(start)
+	res.Backlog, res.CatchUpSeconds, res.CatchUpEventsPerSec = int(last), took.Seconds(), float64(last)/took.Seconds()
+	for from := uint64(1); from <= last; {
+		evs, changes, err := st.ReadReplica(from, 10_000)
+		if err != nil {
+			return err
+		}
+		for i := range evs {
+			res.BacklogBytes += int64(RecordSize(evs[i].Encode(), changes[i]))
+		}
+		from = evs[len(evs)-1].Seq + 1
+	}
+	return nil
 }
 
 // benchWork is what the shippers send: per shipper, its body code, its
@@ -309,6 +544,19 @@ func (b *benchState) check(codes []string, want uint64) error {
 	return nil
 }
 
+// addrs are the nodes' API addresses, the leader first.
+func (b *benchState) addrs() []string {
+	var addrs []string
+	for _, n := range b.nodes {
+		if n.IsLeader() {
+			addrs = append([]string{n.HTTPAddr()}, addrs...)
+		} else {
+			addrs = append(addrs, n.HTTPAddr())
+		}
+	}
+	return addrs
+}
+
 func startBenchState(ctx context.Context, dir, caDir string, codes []string, logger *slog.Logger) (*benchState, error) {
 	b := &benchState{}
 	for i := range 3 {
@@ -351,14 +599,7 @@ func startBenchState(ctx context.Context, dir, caDir string, codes []string, log
 		}
 	}
 	// Shippers try the leader first.
-	var addrs []string
-	for _, n := range b.nodes {
-		if n.IsLeader() {
-			addrs = append([]string{n.HTTPAddr()}, addrs...)
-		} else {
-			addrs = append(addrs, n.HTTPAddr())
-		}
-	}
+	addrs := b.addrs()
 	for _, code := range codes {
 		ca, cert, key, err := benchPEMs(dir, caDir, KindBody, code)
 		if err != nil {

@@ -32,7 +32,8 @@ type ClientConfig struct {
 	// with an admin certificate any body (or "" when only Join, Leave and
 	// Status are used).
 	LocalBody string
-	// RequestTimeout bounds one attempt at one node; default 30s.
+	// RequestTimeout bounds one attempt at one node; default 30s, and one
+	// more second for each 256 KiB the request carries.
 	RequestTimeout time.Duration
 }
 
@@ -106,6 +107,45 @@ func (c *Client) ShipEncoded(ctx context.Context, events [][]byte) (Ack, error) 
 	return ack, err
 }
 
+// ShipReplica ships a batch of the local body's events with their change
+// sets (store.ReadReplica: changes[i] is evs[i]'s, nil for none; changes
+// may be nil when no event has one), so that the state can rebuild the
+// body's data. It answers as Ship does. Limits: MaxBatchEvents and
+// MaxBatchBytes per batch, or one event with its change set up to
+// MaxRecordBytes; more is ErrTooLarge, before anything is sent.
+func (c *Client) ShipReplica(ctx context.Context, evs []store.Event, changes [][]byte) (Ack, error) {
+	if changes != nil && len(changes) != len(evs) {
+		return Ack{}, fmt.Errorf("%w: %d change sets for %d events", ErrBadBatch, len(changes), len(evs))
+	}
+	raws := make([][]byte, len(evs))
+	cs := make([][]byte, len(evs))
+	for i := range evs {
+		raws[i] = evs[i].Encode()
+		if changes != nil {
+			cs[i] = changes[i]
+		}
+	}
+	return c.ShipReplicaEncoded(ctx, raws, cs)
+}
+
+// ShipReplicaEncoded is ShipReplica for events already encoded
+// (store.Event.Encode); changes must have one entry per event.
+func (c *Client) ShipReplicaEncoded(ctx context.Context, events, changes [][]byte) (Ack, error) {
+	var ack Ack
+	if len(changes) != len(events) {
+		return ack, fmt.Errorf("%w: %d change sets for %d events", ErrBadBatch, len(changes), len(events))
+	}
+	size := 0
+	for i := range events {
+		size += RecordSize(events[i], changes[i])
+	}
+	if err := checkSize(len(events), size); err != nil {
+		return ack, err
+	}
+	err := c.do(ctx, http.MethodPost, c.bodyPath("log"), ReplicaMediaType, encodeReplica(events, changes), &ack)
+	return ack, err
+}
+
 // Head returns what the state holds of the local body's log, reflecting
 // every batch acknowledged before the call (it is read on the leader).
 func (c *Client) Head(ctx context.Context) (BodyInfo, error) {
@@ -147,6 +187,52 @@ func (c *Client) ReadLog(ctx context.Context, from uint64, limit int) ([]store.E
 		return nil, fmt.Errorf("%w: the state node sent a log that does not check: %v", ErrBadBatch, err)
 	}
 	return evs, nil
+}
+
+// ReadReplica is ReadLog with each event's change set (nil where it has
+// none): what store.AppendReplica needs to rebuild the body's data. A page
+// holds up to limit events (at most 10,000) and about MaxBatchBytes, or
+// one event whose change set is larger. The events are checked as ReadLog
+// checks them, within the page; that the page follows the one before is
+// the caller's to check (its first event's Prev).
+func (c *Client) ReadReplica(ctx context.Context, from uint64, limit int) ([]store.Event, [][]byte, error) {
+	if from == 0 {
+		from = 1
+	}
+	var raw []byte
+	q := url.Values{"from": {strconv.FormatUint(from, 10)}, "limit": {strconv.Itoa(limit)}, "fresh": {"1"}, "changes": {"1"}}
+	if err := c.do(ctx, http.MethodGet, c.bodyPath("log")+"?"+q.Encode(), "", nil, &raw); err != nil {
+		return nil, nil, err
+	}
+	raws, changes, err := decodeReplica(raw, logPageLimit)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%w: the state node sent a page that does not decode: %v", ErrBadBatch, err)
+	}
+	evs := make([]store.Event, len(raws))
+	for i, b := range raws {
+		err := func() error {
+			if _, err := checkEvent(b); err != nil {
+				return err
+			}
+			ev, err := store.DecodeEvent(b)
+			if err != nil {
+				return err
+			}
+			want := from + uint64(i)
+			if ev.Seq != want || (i > 0 && !bytes.Equal(ev.Prev, evs[i-1].Hash)) {
+				return fmt.Errorf("event %d does not follow event %d", ev.Seq, want-1)
+			}
+			if err := checkChanges(changes[i]); err != nil {
+				return fmt.Errorf("the change set of event %d: %v", ev.Seq, err)
+			}
+			evs[i] = ev
+			return nil
+		}()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: the state node sent a log that does not check: %v", ErrBadBatch, err)
+		}
+	}
+	return evs, changes, nil
 }
 
 // Join asks the cluster to add a node (admin certificate).
@@ -221,7 +307,8 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 }
 
 func (c *Client) once(ctx context.Context, method, u, contentType string, body []byte) (int, http.Header, []byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	// A big body gets time to travel at 256 KiB/s (a 2 Mbit/s link) too.
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout+time.Duration(len(body)>>18)*time.Second)
 	defer cancel()
 	var rd io.Reader
 	if body != nil {
@@ -239,7 +326,7 @@ func (c *Client) once(ctx context.Context, method, u, contentType string, body [
 		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBatchBytes+(1<<20)))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxRecordBytes+(1<<20)))
 	if err != nil {
 		return 0, nil, nil, err
 	}

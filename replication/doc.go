@@ -1,8 +1,10 @@
 // Package replication owns the state cluster: the 3 or 5 state nodes that
 // keep a faithful copy of every local body's hash-chained log on
-// hashicorp/raft, the HTTPS API local bodies ship their logs to, the Client
-// they (and state IT's tools) use, and the certificate authority that
-// authenticates every party with mutual TLS.
+// hashicorp/raft, each event with the change set of its write (so a body
+// can be rebuilt from it), the HTTPS API local bodies ship their logs to,
+// the Client they (and state IT's tools) use, the Shipper each local body
+// runs, and the certificate authority that authenticates every party with
+// mutual TLS.
 //
 // A Node runs raft with raft-boltdb/v2 for its log and stable store, file
 // snapshots, and a TCP transport wrapped in TLS. Its FSM keeps each body's
@@ -21,9 +23,13 @@
 // own state and may trail the leader by a little; the API's ?fresh=1 reads
 // on the leader after a raft barrier, and Client always asks for that.
 //
-// The package never writes a local body's store, and never decides what an
-// event means: it knows sequence numbers and hashes, nothing of births or
-// licences. It must never merge a fork or drop an acknowledged event.
+// The package never writes a local body's store, and its FSM never decides
+// what an event means: it knows sequence numbers and hashes, nothing of
+// births or licences. It must never merge a fork or drop an acknowledged
+// event. The state view (mirror.go, view*.go) is a reader beside it: it
+// replays each body's change sets into a derived copy (a mirror) and reads
+// the modules' own documents there, through their packages (civil,
+// workflow), to draw figures, verify certificates and search state-wide.
 //
 // Certificates (see Kind): a state node's carries OU=node, a local body's
 // OU=body with CN its code, state IT's OU=admin. A body may ship and read
@@ -44,6 +50,10 @@
 //   - A snapshot copies all of state.db: its cost grows with the state.
 //     Keep SnapshotThreshold high and TrailingLogs generous in production.
 //   - OnApplied callbacks run on raft's apply goroutine: return quickly.
+//   - A batch of one record may be up to MaxRecordBytes (48 MiB, a write
+//     with big uploads), so a raft entry may be that large.
+//   - Change sets are kept as shipped; the hash chain covers the events,
+//     not the change sets.
 //   - There is no certificate revocation yet: a stolen body key works until
 //     the certificate expires (2 years) or the CA is replaced.
 package replication

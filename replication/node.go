@@ -50,6 +50,10 @@ type Config struct {
 	MaxAppendEntries   int           // entries per AppendEntries RPC; default 16
 	ApplyTimeout       time.Duration // longest a write waits for commit; default 10s
 
+	// Mirrors, when set, keeps the state view's copy of every body
+	// (mirror.go, view*.go); nil for none.
+	Mirrors *MirrorsConfig
+
 	// wrapStream lets tests put a fault injector around the raft transport.
 	wrapStream func(raft.StreamLayer) raft.StreamLayer
 }
@@ -74,6 +78,8 @@ type Node struct {
 	httpLn  net.Listener
 	httpSrv *http.Server
 	fwd     *http.Client // this node's client to the leader's API
+
+	mirrors *Mirrors // nil when Config.Mirrors is
 
 	notify chan bool
 	stop   chan struct{}
@@ -160,6 +166,9 @@ func (n *Node) Open() (err error) {
 		return fmt.Errorf("start raft: %w", err)
 	}
 
+	if err := n.openMirrors(); err != nil {
+		return err
+	}
 	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLS(), MaxIdleConnsPerHost: 64}}
 	if c.HTTPAddr != "" {
 		if err := n.serveHTTP(); err != nil {
@@ -373,6 +382,42 @@ func (n *Node) Ship(ctx context.Context, code string, events [][]byte) (Ack, err
 		return Ack{Body: code}, err
 	}
 	return res.ack, res.err
+}
+
+// ShipReplica is Ship for a batch whose events carry their change sets
+// (store.ReadReplica): changes[i] is event i's, empty for none. The state
+// keeps each change set exactly as shipped with the event the first time
+// it applies it; a resend or an overlap never changes one. The limits are
+// MaxBatchEvents and MaxBatchBytes for a batch, and MaxRecordBytes for a
+// batch of one event (a write that carried a big upload).
+func (n *Node) ShipReplica(ctx context.Context, code string, events, changes [][]byte) (Ack, error) {
+	if n.closed.Load() {
+		return Ack{}, ErrClosed
+	}
+	if err := checkBodyCode(code); err != nil {
+		return Ack{}, err
+	}
+	evs, err := checkReplica(events, changes)
+	if err != nil {
+		return Ack{Body: code}, err
+	}
+	if ack, ok := n.fsm.duplicate(code, evs); ok {
+		return ack, nil
+	}
+	if !n.IsLeader() {
+		return Ack{Body: code}, n.notLeader()
+	}
+	res, err := n.apply(ctx, encodeShipReplica(code, events, changes))
+	if err != nil {
+		return Ack{Body: code}, err
+	}
+	return res.ack, res.err
+}
+
+// ReadReplica returns up to limit events of a body's log from sequence
+// from on with their change sets, as this node holds them.
+func (n *Node) ReadReplica(code string, from uint64, limit int) ([]store.Event, [][]byte, error) {
+	return n.fsm.ReadReplica(code, from, limit)
 }
 
 // applyCommand commits a command and returns the FSM's error for it.
@@ -618,6 +663,7 @@ func (n *Node) closeAll(clean bool) error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, n.closeMirrors())
 	if n.stop != nil {
 		close(n.stop)
 		n.wg.Wait()

@@ -1,0 +1,526 @@
+package replication
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"ksmart/appliance/civil"
+	"ksmart/appliance/domain"
+	"ksmart/search"
+)
+
+// The state view over HTTPS, on the node's API port and behind the same
+// mutual TLS: pages (server-rendered HTML with inline SVG charts, no
+// JavaScript) and the same data as JSON. Every route is a read answered by
+// this node from its own mirrors; each answer says how far they trail this
+// node's FSM.
+//
+//	GET  /state                          the Kerala overview: districts, bodies, charts
+//	GET  /state/districts/{district}     one district (its slug, e.g. ernakulam)
+//	GET  /state/bodies/{code}            one local body: charts, mirror head and lag, forks
+//	GET  /state/verify[?number=&d=&s=]   a form, and the answer for a certificate number
+//	GET  /state/verify/{number}?d=&s=    the answer for a certificate number (and its QR code)
+//	GET  /state/search?q=&type=&district=&body=   (also POST, a form) state-wide search
+//	GET  /state/api/overview             JSON of each of the above
+//	GET  /state/api/districts/{district}
+//	GET  /state/api/bodies/{code}
+//	GET  /state/api/verify/{number}?d=&s=
+//	GET  /state/api/search?q=…           (also POST)
+//
+// Only viewKinds certificates are admitted.
+
+// viewKinds are the certificate kinds the state view admits: state IT.
+var viewKinds = []Kind{KindAdmin}
+
+//go:embed templates/*.html
+var viewFiles embed.FS
+
+// errViewOff answers every view route on a node without mirrors.
+var errViewOff = fmt.Errorf("%w: this node keeps no mirrors of the local bodies (it was started with --mirrors=false), so it has no state view; ask another state node", ErrClosed)
+
+// statusError is an error with the HTTP status it answers with.
+type statusError struct {
+	status int
+	err    error
+}
+
+func (e *statusError) Error() string { return e.err.Error() }
+func (e *statusError) Unwrap() error { return e.err }
+
+func notFound(format string, args ...any) error {
+	return &statusError{http.StatusNotFound, fmt.Errorf("%w: "+format, append([]any{ErrBadRequest}, args...)...)}
+}
+
+func badRequest(err error) error {
+	return &statusError{http.StatusBadRequest, fmt.Errorf("%w: %v", ErrBadRequest, err)}
+}
+
+// viewStatus is the HTTP status an error of the view answers with.
+func viewStatus(err error) int {
+	var se *statusError
+	if errors.As(err, &se) {
+		return se.status
+	}
+	_, st := errorStatus(err)
+	return st
+}
+
+// viewRoutes registers the state view's routes on the node's API mux.
+func (n *Node) viewRoutes(mux *http.ServeMux) {
+	page := func(name string, fn func(r *http.Request) (any, error)) http.Handler {
+		return n.allow(func(w http.ResponseWriter, r *http.Request) { n.servePage(w, r, name, fn) }, viewKinds...)
+	}
+	api := func(fn func(r *http.Request) (any, error)) http.Handler {
+		return n.allow(func(w http.ResponseWriter, r *http.Request) { n.serveJSON(w, r, fn) }, viewKinds...)
+	}
+	mux.Handle("GET /state", page("overview", n.viewOverview))
+	mux.Handle("GET /state/{$}", page("overview", n.viewOverview))
+	mux.Handle("GET /state/districts/{district}", page("district", n.viewDistrict))
+	mux.Handle("GET /state/bodies/{code}", page("body", n.viewBody))
+	mux.Handle("GET /state/verify", page("verify", n.viewVerify))
+	mux.Handle("GET /state/verify/{number}", page("verify", n.viewVerify))
+	mux.Handle("GET /state/search", page("search", n.viewSearch))
+	mux.Handle("POST /state/search", page("search", n.viewSearch))
+
+	mux.Handle("GET /state/api/overview", api(n.viewOverview))
+	mux.Handle("GET /state/api/districts/{district}", api(n.viewDistrict))
+	mux.Handle("GET /state/api/bodies/{code}", api(n.viewBody))
+	mux.Handle("GET /state/api/verify/{number}", api(n.viewVerify))
+	mux.Handle("GET /state/api/search", api(n.viewSearch))
+	mux.Handle("POST /state/api/search", api(n.viewSearch))
+}
+
+// viewHeader is what every answer of the view says about where it comes from.
+type viewHeader struct {
+	Node   string `json:"node"`
+	Role   string `json:"role"`   // leader or follower
+	Leader string `json:"leader"` // the leader's ID as this node knows it
+	Note   string `json:"note"`
+}
+
+func (n *Node) viewHeader() viewHeader {
+	h := viewHeader{Node: n.cfg.ID, Role: "follower", Note: stalenessNote}
+	if n.IsLeader() {
+		h.Role = "leader"
+	}
+	h.Leader, _, _ = n.Leader()
+	return h
+}
+
+// serveJSON answers with fn's value as JSON, or its error.
+func (n *Node) serveJSON(w http.ResponseWriter, r *http.Request, fn func(*http.Request) (any, error)) {
+	v, err := n.viewData(r, fn)
+	if err != nil {
+		writeError(w, err, nil, viewStatus(err))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (n *Node) viewData(r *http.Request, fn func(*http.Request) (any, error)) (any, error) {
+	if n.mirrors == nil {
+		return nil, errViewOff
+	}
+	return fn(r)
+}
+
+// pageData is what every page template gets.
+type pageData struct {
+	viewHeader
+	Caller string
+	Path   string
+	Data   any
+	Error  string
+	Status int
+}
+
+// servePage renders fn's value with the named page template; an error is
+// rendered on the same layout with its status.
+func (n *Node) servePage(w http.ResponseWriter, r *http.Request, name string, fn func(*http.Request) (any, error)) {
+	pd := pageData{viewHeader: n.viewHeader(), Caller: callerFrom(r.Context()).String(), Path: r.URL.Path, Status: http.StatusOK}
+	v, err := n.viewData(r, fn)
+	if err != nil {
+		pd.Status = viewStatus(err)
+		pd.Error = err.Error()
+		if pd.Status >= 500 {
+			n.logger.Error("state view", "path", r.URL.Path, "error", err)
+		}
+		name = "error"
+	}
+	pd.Data = v
+	t, err := viewTemplate(name)
+	var buf bytes.Buffer
+	if err == nil {
+		err = t.ExecuteTemplate(&buf, "layout", pd)
+	}
+	if err != nil {
+		n.logger.Error("rendering a state view page", "page", name, "error", err)
+		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	w.WriteHeader(pd.Status)
+	w.Write(buf.Bytes())
+}
+
+// viewTemplates are the pages, each the layout with its content, parsed
+// once.
+var viewTemplates = sync.OnceValues(func() (map[string]*template.Template, error) {
+	layout, err := fs.ReadFile(viewFiles, "templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*template.Template{}
+	for _, name := range []string{"overview", "district", "body", "verify", "search", "error"} {
+		body, err := fs.ReadFile(viewFiles, "templates/"+name+".html")
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.New("layout").Funcs(viewFuncs).Parse(string(layout))
+		if err == nil {
+			_, err = t.New(name).Parse(string(body))
+		}
+		if err != nil {
+			return nil, fmt.Errorf("template %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+})
+
+func viewTemplate(name string) (*template.Template, error) {
+	ts, err := viewTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return ts[name], nil
+}
+
+// viewFuncs are the templates' functions.
+var viewFuncs = template.FuncMap{
+	// t writes a label in English and Malayalam.
+	"t": func(en, ml string) template.HTML {
+		return template.HTML(template.HTMLEscapeString(en) + ` <span lang="ml">` + template.HTMLEscapeString(ml) + `</span>`)
+	},
+	// text writes a bilingual value, Malayalam beside English when it differs.
+	"text": func(t domain.Text) template.HTML {
+		s := template.HTMLEscapeString(t.En)
+		if t.Ml != "" && t.Ml != t.En {
+			s += ` <span lang="ml">` + template.HTMLEscapeString(t.Ml) + `</span>`
+		}
+		return template.HTML(s)
+	},
+	"num":       indianNumber,
+	"num64":     func(v uint64) string { return indianNumber(int(v)) },
+	"pct":       percent,
+	"month":     monthName,
+	"kindName":  civil.KindName,
+	"bodyKind":  bodyKindName,
+	"path":      url.PathEscape,
+	"query":     url.QueryEscape,
+	"slug":      districtSlug,
+	"status":    certificateStatusName,
+	"date":      func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
+	"datetime":  func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04 IST") },
+	"short":     func(h Hash) string { s := h.String(); return s[:min(len(s), 16)] },
+	"upperCode": strings.ToUpper,
+}
+
+// indianNumber writes a count with Indian digit grouping: 12,34,567.
+func indianNumber(v int) string {
+	s := strconv.Itoa(v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	if len(s) > 3 {
+		head, tail := s[:len(s)-3], s[len(s)-3:]
+		var groups []string
+		for len(head) > 2 {
+			groups = append([]string{head[len(head)-2:]}, groups...)
+			head = head[:len(head)-2]
+		}
+		if head != "" {
+			groups = append([]string{head}, groups...)
+		}
+		s = strings.Join(groups, ",") + "," + tail
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+func percent(r *float64) string {
+	if r == nil {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f%%", *r*100)
+}
+
+func bodyKindName(k string) domain.Text {
+	switch k {
+	case domain.KindCorporation:
+		return domain.T("Municipal Corporation", "മുനിസിപ്പൽ കോർപ്പറേഷൻ")
+	case domain.KindMunicipality:
+		return domain.T("Municipality", "മുനിസിപ്പാലിറ്റി")
+	case domain.KindGramaPanchayat:
+		return domain.T("Grama Panchayat", "ഗ്രാമ പഞ്ചായത്ത്")
+	}
+	return domain.Text{En: k, Ml: k}
+}
+
+// charts are the charts of a set of figures.
+type charts struct {
+	Registrations template.HTML
+	Applications  template.HTML
+	Delivery      template.HTML
+}
+
+// kindClasses colour the register kinds' bars.
+var kindClasses = map[string]string{civil.KindBirth: "k-birth", civil.KindStillBirth: "k-still", civil.KindDeath: "k-death", civil.KindMarriage: "k-marriage"}
+
+func chartsOf(f *Figures, where domain.Text) charts {
+	if f == nil {
+		return charts{}
+	}
+	var regs []chartSeries
+	for _, k := range civil.Kinds {
+		if v := f.Registrations[k]; v != nil {
+			regs = append(regs, chartSeries{Name: civil.KindName(k), Values: v, Class: kindClasses[k]})
+		}
+	}
+	in := func(en, ml string) domain.Text { return domain.T(en+" — "+where.En, ml+" — "+orEn(where)) }
+	return charts{
+		Registrations: barChart("chart-registrations", in("Registrations per month, by register", "ഓരോ മാസത്തെയും രജിസ്ട്രേഷനുകൾ, രജിസ്റ്റർ തിരിച്ച്"),
+			domain.T("Stacked bars, one per month for the last 24 months: register entries made that month, by kind.", "കഴിഞ്ഞ 24 മാസത്തെ ഓരോ മാസത്തിനും ഒരു ബാർ: ആ മാസം ചേർത്ത രജിസ്റ്റർ എൻട്രികൾ, തരം തിരിച്ച്."),
+			f.Months, regs),
+		Applications: barChart("chart-applications", in("Applications received per month", "ഓരോ മാസവും ലഭിച്ച അപേക്ഷകൾ"),
+			domain.T("One bar per month for the last 24 months: applications (files) received that month.", "കഴിഞ്ഞ 24 മാസത്തെ ഓരോ മാസത്തിനും ഒരു ബാർ: ആ മാസം ലഭിച്ച അപേക്ഷകൾ."),
+			f.Months, []chartSeries{{Name: domain.T("Applications", "അപേക്ഷകൾ"), Values: f.Applications, Class: "apps"}}),
+		Delivery: rateChart("chart-delivery", in("Time-bound delivery rate per month", "ഓരോ മാസത്തെയും സമയബന്ധിത സേവന നിരക്ക്"),
+			domain.T("A line over the last 24 months: of the files decided each month, the share decided on or before their due date.", "കഴിഞ്ഞ 24 മാസത്തെ രേഖ: ഓരോ മാസവും തീർപ്പാക്കിയ ഫയലുകളിൽ നിശ്ചിത തീയതിക്കകം തീർപ്പാക്കിയവയുടെ പങ്ക്."),
+			f.Months, f.DeliveryRates(), f.Decided),
+	}
+}
+
+func orEn(t domain.Text) string {
+	if t.Ml != "" {
+		return t.Ml
+	}
+	return t.En
+}
+
+// overviewPage is the overview's data with its charts.
+type overviewPage struct {
+	viewHeader
+	Overview
+	Charts charts `json:"-"`
+}
+
+// AllBodies lists every body, by district and name, for the page's table.
+func (p overviewPage) AllBodies() []BodyFigures {
+	var out []BodyFigures
+	for _, d := range p.Districts {
+		out = append(out, d.Bodies...)
+	}
+	return out
+}
+
+func (n *Node) viewOverview(r *http.Request) (any, error) {
+	ov, err := n.mirrors.overview("")
+	if err != nil {
+		return nil, err
+	}
+	return overviewPage{viewHeader: n.viewHeader(), Overview: ov, Charts: chartsOf(ov.Totals, domain.T("Kerala", "കേരളം"))}, nil
+}
+
+// districtPage is a district's figures.
+type districtPage struct {
+	viewHeader
+	DistrictFigures
+	Generated time.Time `json:"generated"`
+	Charts    charts    `json:"-"`
+}
+
+func (n *Node) viewDistrict(r *http.Request) (any, error) {
+	slug := strings.ToLower(r.PathValue("district"))
+	ov, err := n.mirrors.overview(slug)
+	if err != nil {
+		return nil, err
+	}
+	if len(ov.Districts) == 0 {
+		return nil, notFound("the state holds no local body in a district %q; see /state for the districts", slug)
+	}
+	d := ov.Districts[0]
+	return districtPage{viewHeader: n.viewHeader(), DistrictFigures: d, Generated: ov.Generated, Charts: chartsOf(d.Totals, d.District)}, nil
+}
+
+// bodyPage is a body's figures, what the state holds of its log, and its
+// forks.
+type bodyPage struct {
+	viewHeader
+	Body  BodyFigures `json:"body"`
+	State BodyInfo    `json:"state"`
+	Forks []Fork      `json:"forks"`
+	// Partial: the body's log reached the state before change sets did, so
+	// its mirror has the log but not the documents, and its figures are
+	// empty or short.
+	Partial bool   `json:"partial"`
+	Charts  charts `json:"-"`
+}
+
+func (n *Node) viewBody(r *http.Request) (any, error) {
+	code := r.PathValue("code")
+	info, found, err := n.fsm.Body(code)
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, notFound("the state holds nothing of a local body %q; see /state for the bodies it holds", code)
+	}
+	bf, err := n.mirrors.bodyFigures(info)
+	if err != nil {
+		return nil, err
+	}
+	forks, err := n.fsm.Forks(code)
+	if err != nil {
+		return nil, err
+	}
+	return bodyPage{viewHeader: n.viewHeader(), Body: bf, State: info, Forks: forks, Partial: bf.Mirror.Partial, Charts: chartsOf(bf.Figures, bf.Name)}, nil
+}
+
+// verifyPage is a certificate's verification, as JSON and for the page.
+type verifyPage struct {
+	viewHeader
+	Asked       bool         `json:"-"` // a number was given
+	Number      string       `json:"number"`
+	Body        string       `json:"body,omitempty"`
+	BodyName    domain.Text  `json:"body_name,omitzero"`
+	Found       bool         `json:"found"`
+	Checked     bool         `json:"checked"` // the QR code's signature and digest were checked
+	Genuine     bool         `json:"genuine"` // found, checked (if given) and current
+	Status      string       `json:"status,omitempty"`
+	StatusName  domain.Text  `json:"status_name,omitzero"`
+	Reason      domain.Text  `json:"status_reason,omitzero"`
+	Superseded  string       `json:"superseded_by,omitempty"`
+	Kind        string       `json:"kind,omitempty"`
+	Issued      time.Time    `json:"issued,omitzero"`
+	Problem     domain.Text  `json:"problem,omitzero"`
+	Particulars []civilField `json:"particulars,omitempty"` // only when the QR code checked
+	Mirror      MirrorStatus `json:"mirror"`
+	D, S        string       `json:"-"`
+}
+
+// civilField is a row a certificate printed.
+type civilField struct {
+	Label domain.Text `json:"label"`
+	Value domain.Text `json:"value"`
+}
+
+func (n *Node) viewVerify(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	number := r.PathValue("number")
+	if number == "" {
+		number = q.Get("number")
+	}
+	p := verifyPage{viewHeader: n.viewHeader(), Number: strings.TrimSpace(number), D: q.Get("d"), S: q.Get("s")}
+	if p.Number == "" {
+		return p, nil
+	}
+	p.Asked = true
+	c, err := n.mirrors.verify(number, p.D, p.S)
+	if err != nil {
+		return nil, err
+	}
+	n.logger.Info("state view: certificate verified", "caller", callerFrom(r.Context()).String(), "number", c.Number, "genuine", c.Genuine(), "checked", c.Checked)
+	p.Number, p.Body, p.BodyName, p.Found, p.Checked, p.Genuine, p.Problem, p.Mirror = c.Number, c.Body, c.BodyName, c.Found, c.Checked, c.Genuine(), c.Problem, c.Mirror
+	if c.Found {
+		cert := c.Certificate
+		p.Status, p.StatusName, p.Reason, p.Superseded, p.Kind, p.Issued = cert.Status, certificateStatusName(cert.Status), cert.StatusReason, cert.SupersededBy, cert.Kind, cert.Issued
+		if c.ShowsParticulars() {
+			for _, f := range cert.Printed.Fields {
+				p.Particulars = append(p.Particulars, civilField{Label: f.Label, Value: f.Value})
+			}
+		}
+	}
+	return p, nil
+}
+
+// searchPage is a search's form and results.
+type searchPage struct {
+	viewHeader
+	SearchResult
+	Asked     bool              `json:"-"`
+	Districts []DistrictFigures `json:"-"` // for the form's district list
+}
+
+func (n *Node) viewSearch(r *http.Request) (any, error) {
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(nil, r.Body, 16<<10)
+		if err := r.ParseForm(); err != nil {
+			return nil, badRequest(fmt.Errorf("the search form did not read: %v", err))
+		}
+	}
+	get := func(k string) string { return strings.TrimSpace(r.FormValue(k)) }
+	q := SearchQuery{Text: get("q"), Type: get("type"), District: get("district"), Body: get("body")}
+	if s := get("size"); s != "" {
+		var err error
+		if q.Size, err = strconv.Atoi(s); err != nil || q.Size < 1 {
+			return nil, badRequest(fmt.Errorf("size is a number of results from 1 to 100, not %q", s))
+		}
+	}
+	p := searchPage{viewHeader: n.viewHeader(), SearchResult: SearchResult{Query: q}}
+	p.Districts = n.mirrors.districts()
+	isAPI := strings.HasPrefix(r.URL.Path, "/state/api/")
+	if q.Text == "" && !isAPI {
+		return p, nil // the empty form
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
+	defer cancel()
+	res, err := n.mirrors.search(ctx, q)
+	if errors.Is(err, errBadQuery) || errors.Is(err, search.ErrEmptyQuery) || (err != nil && strings.HasPrefix(err.Error(), "type is")) {
+		return nil, badRequest(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	n.logger.Info("state view: search", "caller", callerFrom(r.Context()).String(), "q", q.Text, "type", q.Type, "district", q.District, "body", q.Body, "found", res.Total)
+	p.Asked, p.SearchResult = true, res
+	return p, nil
+}
+
+// districts lists the districts the mirrors know, by name.
+func (m *Mirrors) districts() []DistrictFigures {
+	seen := map[string]DistrictFigures{}
+	for _, mr := range m.all() {
+		mr.smu.Lock()
+		st := mr.state
+		mr.smu.Unlock()
+		if st.Identity {
+			seen[districtSlug(st.Body.District)] = DistrictFigures{District: st.Body.District, Slug: districtSlug(st.Body.District)}
+		}
+	}
+	out := make([]DistrictFigures, 0, len(seen))
+	for _, d := range seen {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].District.En < out[j].District.En })
+	return out
+}

@@ -1,0 +1,489 @@
+package replication_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"ksmart/appliance"
+	"ksmart/appliance/civil"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/synth"
+	"ksmart/appliance/synth/legacy"
+	"ksmart/appliance/workflow"
+	"ksmart/replication"
+	"ksmart/store"
+)
+
+// seededBody is a real local body: an appliance seeded with the demo's
+// office and a legacy register of births.
+type seededBody struct {
+	app  *appliance.Appliance
+	code string
+}
+
+// seedBodies opens two local bodies of two districts and seeds them, at
+// the same time (each takes seconds, mostly hashing the demo's passwords).
+func seedBodies(t *testing.T) []seededBody {
+	t.Helper()
+	specs := []struct {
+		code, en, ml, district, districtMl string
+		seed                               uint64
+	}{
+		{"M0701", "Aluva Municipality (test)", "ആലുവ മുനിസിപ്പാലിറ്റി (പരീക്ഷണം)", "Ernakulam", "എറണാകുളം", 1},
+		{"G0802", "Mala Grama Panchayat (test)", "മാള ഗ്രാമ പഞ്ചായത്ത് (പരീക്ഷണം)", "Thrissur", "തൃശൂർ", 2},
+	}
+	out := make([]seededBody, len(specs))
+	errs := make([]error, len(specs))
+	var wg sync.WaitGroup
+	for i, s := range specs {
+		lb := synth.DemoLocalBody()
+		lb.Code, lb.Name, lb.District = s.code, domain.T(s.en, s.ml), domain.T(s.district, s.districtMl)
+		if i == 1 {
+			lb.Kind = domain.KindGramaPanchayat
+		}
+		app, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { app.Close() })
+		out[i] = seededBody{app: app, code: s.code}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := synth.SeedDemo(app, 40, s.seed, nil); err != nil {
+				errs[i] = err
+				return
+			}
+			_, errs[i] = synth.SeedLegacyRegister(app, 2000)
+		}()
+	}
+	start := time.Now()
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("two bodies seeded in %s", time.Since(start).Round(time.Millisecond))
+	return out
+}
+
+// shipBody ships a body's log from event from on with its change sets,
+// as its shipper would, and returns its head.
+func shipBody(t *testing.T, cl *replication.Client, st *store.Store, from uint64) uint64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for from <= st.LastSeq() {
+		evs, changes, err := st.ReadReplica(from, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := cl.ShipReplica(ctx, evs, changes); err != nil {
+			t.Fatalf("shipping events %d…: %v", from, err)
+		}
+		from = evs[len(evs)-1].Seq + 1
+	}
+	return st.LastSeq()
+}
+
+// getJSON gets a view's JSON answer into out and returns its status.
+func getJSON(t *testing.T, cl *http.Client, n *replication.Node, path string, out any) int {
+	t.Helper()
+	resp, err := cl.Get("https://" + n.HTTPAddr() + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK && out != nil {
+		if err := json.Unmarshal(body, out); err != nil {
+			t.Fatalf("%s: %v in %s", path, err, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+func getPage(t *testing.T, cl *http.Client, n *replication.Node, path string) (int, string) {
+	t.Helper()
+	resp, err := cl.Get("https://" + n.HTTPAddr() + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+// bodyCounts are the figures a body's own store gives, computed as the
+// state view says it computes them.
+type bodyCounts struct{ Registrations, Applications, Pending, Overdue, Decided, OnTime int }
+
+func countsOf(t *testing.T, st *store.Store, at time.Time) bodyCounts {
+	t.Helper()
+	var c bodyCounts
+	err := st.View(func(tx *store.Tx) error {
+		c.Registrations = tx.Count("civil_entry")
+		return tx.Scan("file", store.ScanOptions{}, func(_ string, raw []byte) error {
+			var f workflow.File
+			if err := json.Unmarshal(raw, &f); err != nil {
+				return err
+			}
+			c.Applications++
+			if f.Open() {
+				c.Pending++
+			}
+			if f.Overdue(at) {
+				c.Overdue++
+			}
+			if !f.Decided.IsZero() {
+				c.Decided++
+				if !f.Decided.After(f.Due) {
+					c.OnTime++
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// overview is the part of /state/api/overview the tests read.
+type overview struct {
+	Node      string `json:"node"`
+	Lag       uint64 `json:"lag"`
+	Districts []struct {
+		Slug   string `json:"slug"`
+		Bodies []struct {
+			Code     string      `json:"code"`
+			Name     domain.Text `json:"name"`
+			District domain.Text `json:"district"`
+			Mirror   replication.MirrorStatus
+			Figures  struct {
+				ComputedAt    time.Time `json:"computed_at"`
+				Registrations int       `json:"registrations"`
+				Applications  int       `json:"applications"`
+				Pending       int       `json:"pending"`
+				Overdue       int       `json:"overdue"`
+				Decided       int       `json:"decided"`
+				OnTime        int       `json:"on_time"`
+				Months        []string  `json:"months"`
+			} `json:"figures"`
+		} `json:"bodies"`
+	} `json:"districts"`
+}
+
+// overviewMatches waits until node n's overview gives, for every body,
+// the counts its own store holds.
+func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, bodies []seededBody) {
+	t.Helper()
+	replication.Eventually(t, 30*time.Second, func() error {
+		if err := n.Mirrors().CaughtUp(); err != nil {
+			return err
+		}
+		var ov overview
+		if st := getJSON(t, cl, n, "/state/api/overview", &ov); st != http.StatusOK {
+			return fmt.Errorf("overview: %d", st)
+		}
+		if ov.Node != n.ID() {
+			return fmt.Errorf("answered by %q, asked %q", ov.Node, n.ID())
+		}
+		found := 0
+		for _, d := range ov.Districts {
+			for _, b := range d.Bodies {
+				for _, sb := range bodies {
+					if b.Code != sb.code {
+						continue
+					}
+					found++
+					want := countsOf(t, sb.app.Store, b.Figures.ComputedAt)
+					got := bodyCounts{b.Figures.Registrations, b.Figures.Applications, b.Figures.Pending, b.Figures.Overdue, b.Figures.Decided, b.Figures.OnTime}
+					if got != want {
+						return fmt.Errorf("%s on %s: overview says %+v, the body holds %+v", b.Code, n.ID(), got, want)
+					}
+					if b.Name != sb.app.LocalBody.Name || d.Slug != strings.ToLower(sb.app.LocalBody.District.En) || b.Mirror.Lag != 0 || len(b.Figures.Months) != replication.FigureMonths {
+						return fmt.Errorf("%s on %s: name %v, district %s, lag %d, %d months", b.Code, n.ID(), b.Name, d.Slug, b.Mirror.Lag, len(b.Figures.Months))
+					}
+				}
+			}
+		}
+		if found != len(bodies) {
+			return fmt.Errorf("the overview on %s shows %d of the %d bodies", n.ID(), found, len(bodies))
+		}
+		return nil
+	})
+}
+
+// TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified
+// ships two real local bodies to a 3-node cluster and reads the state view
+// on the leader and a follower.
+func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *testing.T) {
+	bodies := seedBodies(t)
+	c := replication.NewViewCluster(t, 3, &replication.MirrorsConfig{FiguresEvery: 100 * time.Millisecond})
+	for _, b := range bodies {
+		shipBody(t, c.Client(b.code), b.app.Store, 1)
+	}
+	admin := c.HTTP(t, replication.KindAdmin, "stateit")
+	leader := c.WaitLeader()
+	var follower *replication.Node
+	followerIdx := 0
+	for i, n := range c.Nodes() {
+		if n != leader {
+			follower, followerIdx = n, i
+			break
+		}
+	}
+
+	t.Run("OverviewCountsWhatEachBodyHoldsOnLeaderAndFollower", func(t *testing.T) {
+		overviewMatches(t, admin, leader, bodies)
+		overviewMatches(t, admin, follower, bodies)
+		var d struct {
+			Bodies []struct{ Code string } `json:"bodies"`
+		}
+		if st := getJSON(t, admin, follower, "/state/api/districts/thrissur", &d); st != http.StatusOK || len(d.Bodies) != 1 || d.Bodies[0].Code != "G0802" {
+			t.Fatalf("Thrissur's district answer: %d %+v", st, d)
+		}
+		if st := getJSON(t, admin, follower, "/state/api/districts/wayanad", nil); st != http.StatusNotFound {
+			t.Fatalf("a district without bodies answered %d, want 404", st)
+		}
+	})
+
+	t.Run("PagesDrawChartsOfTwentyFourMonthsWithTables", func(t *testing.T) {
+		st, page := getPage(t, admin, follower, "/state/bodies/M0701")
+		if st != http.StatusOK {
+			t.Fatalf("body page: %d\n%s", st, page)
+		}
+		for _, id := range []string{"chart-registrations", "chart-applications"} {
+			chart := section(page, `<figure class="chart" id="`+id+`"`, "</figure>")
+			if n := strings.Count(chart, `<g class="bar">`); n != replication.FigureMonths {
+				t.Errorf("%s draws %d bars, want one a month (%d)", id, n, replication.FigureMonths)
+			}
+			if !strings.Contains(chart, `role="img"`) || !strings.Contains(chart, "<table>") {
+				t.Errorf("%s has no accessible name or no data table", id)
+			}
+		}
+		if chart := section(page, `<figure class="chart" id="chart-delivery"`, "</figure>"); !strings.Contains(chart, `<g class="point">`) {
+			t.Errorf("the delivery chart has no point: %s", chart)
+		}
+		for _, want := range []string{"Aluva Municipality (test)", "ആലുവ", "Pending", "തീർപ്പാക്കാനുള്ളവ", "lag"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the body page does not say %q", want)
+			}
+		}
+		if strings.Contains(page, "<script") {
+			t.Error("the page has a script")
+		}
+		st, page = getPage(t, admin, leader, "/state")
+		if st != http.StatusOK || !strings.Contains(page, `href="/state/bodies/G0802"`) || !strings.Contains(page, `href="/state/districts/ernakulam"`) {
+			t.Fatalf("the overview page (%d) does not link the bodies and districts", st)
+		}
+		if n := strings.Count(section(page, `id="chart-applications"`, "</figure>"), `<g class="bar">`); n != replication.FigureMonths {
+			t.Errorf("the state's applications chart draws %d bars", n)
+		}
+	})
+
+	t.Run("SearchFindsAVariantSpellingAndNamesTheBody", func(t *testing.T) {
+		qs, _ := legacy.RelevanceQueries(2000, 2026, 40, 7)
+		var q legacy.Query
+		for _, x := range qs {
+			if x.Kind == "variant" {
+				q = x
+				break
+			}
+		}
+		if q.Name == "" {
+			t.Fatal("no variant query")
+		}
+		var res replication.SearchResult
+		path := "/state/api/search?size=50&q=" + url.QueryEscape(q.Name)
+		if st := getJSON(t, admin, follower, path, &res); st != http.StatusOK {
+			t.Fatalf("search: %d", st)
+		}
+		found := false
+		for _, h := range res.Hits {
+			if h.Body == "G0802" && h.Number == q.Target {
+				found = true
+				if h.BodyName.En != "Mala Grama Panchayat (test)" || h.Type != "register" || h.Kind != civil.KindBirth || h.Name.En == "" || h.Link != "/state/bodies/G0802" {
+					t.Errorf("the hit does not name its body, kind and person: %+v", h)
+				}
+			}
+		}
+		if !found || res.Bodies != 2 {
+			t.Fatalf("searching %q over %d bodies did not find %s of G0802 (its register, spelt %q): %+v", q.Name, res.Bodies, q.Target, q.Name, res.Hits)
+		}
+		st, page := getPage(t, admin, follower, "/state/search?q="+url.QueryEscape(q.Name))
+		if st != http.StatusOK || !strings.Contains(page, q.Target) || !strings.Contains(page, "Mala Grama Panchayat (test)") {
+			t.Errorf("the search page (%d) does not show %s of Mala", st, q.Target)
+		}
+		if st := getJSON(t, admin, follower, "/state/api/search?q=", nil); st != http.StatusBadRequest {
+			t.Errorf("an empty search answered %d, want 400", st)
+		}
+	})
+
+	t.Run("VerificationOfAnyBodysCertificateTellsGenuineFromForged", func(t *testing.T) {
+		var cert civil.Certificate
+		var issuer seededBody
+		for _, b := range bodies {
+			b.app.Store.View(func(tx *store.Tx) error {
+				return tx.Scan("civil_certificate", store.ScanOptions{}, func(_ string, raw []byte) error {
+					var c civil.Certificate
+					if err := json.Unmarshal(raw, &c); err != nil {
+						return err
+					}
+					if c.Status == civil.StatusCurrent && cert.Number == "" {
+						cert, issuer = c, b
+					}
+					return nil
+				})
+			})
+		}
+		if cert.Number == "" {
+			t.Fatal("the demo issued no current certificate in either body; choose other seeds")
+		}
+		u, err := url.Parse(cert.QR)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, s := u.Query().Get("d"), u.Query().Get("s")
+		flip := func(v string) string {
+			b := []byte(v)
+			if b[3] == 'A' {
+				b[3] = 'B'
+			} else {
+				b[3] = 'A'
+			}
+			return string(b)
+		}
+		type answer struct {
+			Body    string      `json:"body"`
+			Found   bool        `json:"found"`
+			Checked bool        `json:"checked"`
+			Genuine bool        `json:"genuine"`
+			Status  string      `json:"status"`
+			Problem domain.Text `json:"problem"`
+			Fields  []any       `json:"particulars"`
+		}
+		cases := []struct {
+			name, number, d, s      string
+			found, checked, genuine bool
+			problem                 string
+			showsParticulars        bool
+		}{
+			{"genuine QR code", cert.Number, d, s, true, true, true, "", true},
+			{"number alone", cert.Number, "", "", true, false, true, "", false},
+			{"forged signature", cert.Number, d, flip(s), true, true, false, "forged", false},
+			{"altered digest", cert.Number, flip(d), s, true, true, false, "forged", false},
+			{"unknown number", cert.Number + "9", d, s, false, false, false, "no certificate", false},
+			{"unknown body", "X9999-BC-2026-1", "", "", false, false, false, "No local body with the code X9999", false},
+			{"not a number", "hello there", "", "", false, false, false, "not a certificate number", false},
+		}
+		for _, tc := range cases {
+			var a answer
+			path := "/state/api/verify/" + url.PathEscape(tc.number) + "?" + url.Values{"d": {tc.d}, "s": {tc.s}}.Encode()
+			if st := getJSON(t, admin, follower, path, &a); st != http.StatusOK {
+				t.Errorf("%s: %d", tc.name, st)
+				continue
+			}
+			if a.Found != tc.found || a.Checked != tc.checked || a.Genuine != tc.genuine || !strings.Contains(a.Problem.En, tc.problem) || (len(a.Fields) > 0) != tc.showsParticulars {
+				t.Errorf("%s: %+v", tc.name, a)
+			}
+			if tc.found && (a.Status != civil.StatusCurrent || !strings.HasPrefix(tc.number, a.Body+"-")) {
+				t.Errorf("%s: status %q of body %q", tc.name, a.Status, a.Body)
+			}
+		}
+		genuine := "/state/verify/" + url.PathEscape(cert.Number) + "?" + url.Values{"d": {d}, "s": {s}}.Encode()
+		st, page := getPage(t, admin, leader, genuine)
+		if st != http.StatusOK || !strings.Contains(page, "Genuine and current") || !strings.Contains(page, "യഥാർത്ഥവും നിലവിലുള്ളതും") {
+			t.Errorf("the verification page (%d) does not say genuine and current", st)
+		}
+
+		// The registrar revokes it; once shipped, every node says so.
+		from := issuer.app.Store.LastSeq() + 1
+		registrar := domain.Actor{ID: "registrar-test", Name: "Registrar", Roles: []domain.Role{domain.RoleRegistrar}}
+		if _, err := issuer.app.Civil.Revoke(registrar, cert.Number, "Registration cancelled by court order (test)."); err != nil {
+			t.Fatal(err)
+		}
+		shipBody(t, c.Client(issuer.code), issuer.app.Store, from)
+		for _, n := range []*replication.Node{leader, follower} {
+			replication.Eventually(t, 20*time.Second, func() error {
+				var a struct {
+					Genuine bool        `json:"genuine"`
+					Status  string      `json:"status"`
+					Reason  domain.Text `json:"status_reason"`
+				}
+				getJSON(t, admin, n, "/state/api"+strings.TrimPrefix(genuine, "/state"), &a)
+				if a.Genuine || a.Status != civil.StatusRevoked || !strings.Contains(a.Reason.En, "court order") {
+					return fmt.Errorf("%s after the revocation: %+v", n.ID(), a)
+				}
+				return nil
+			})
+		}
+	})
+
+	t.Run("ABodyCertificateIsRefusedTheStateView", func(t *testing.T) {
+		body := c.HTTP(t, replication.KindBody, "M0701")
+		for _, path := range []string{"/state", "/state/api/overview", "/state/bodies/M0701", "/state/api/search?q=x", "/state/verify/M0701-BC-2026-1"} {
+			if st, _ := getPage(t, body, leader, path); st != http.StatusForbidden {
+				t.Errorf("%s with a body certificate: %d, want 403", path, st)
+			}
+		}
+	})
+
+	t.Run("DeletedMirrorsAreRebuiltAtRestart", func(t *testing.T) {
+		c.Close(followerIdx)
+		dir := filepath.Join(c.Dir(followerIdx), "mirrors")
+		if _, err := os.Stat(dir); err != nil {
+			t.Fatalf("no mirrors directory to delete: %v", err)
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			t.Fatal(err)
+		}
+		n := c.Restart(followerIdx)
+		overviewMatches(t, admin, n, bodies)
+		if _, err := os.Stat(filepath.Join(dir, "G0802", store.DBFile)); err != nil {
+			t.Fatalf("the mirror was not made again: %v", err)
+		}
+	})
+}
+
+func TestStateView_ANodeWithoutMirrorsSaysSoAndServesTheAPI(t *testing.T) {
+	c := replication.NewViewCluster(t, 1, nil)
+	n := c.Nodes()[0]
+	admin := c.HTTP(t, replication.KindAdmin, "stateit")
+	if st := getJSON(t, admin, n, "/state/api/overview", nil); st != http.StatusServiceUnavailable {
+		t.Errorf("the overview of a node without mirrors answered %d, want 503", st)
+	}
+	st, page := getPage(t, admin, n, "/state")
+	if st != http.StatusServiceUnavailable || !strings.Contains(page, "--mirrors=false") || !strings.Contains(page, "ask another state node") {
+		t.Errorf("the page of a node without mirrors (%d) does not say why: %s", st, page)
+	}
+	if st := getJSON(t, admin, n, "/v1/cluster/status", nil); st != http.StatusOK {
+		t.Errorf("the API beside the view answered %d", st)
+	}
+}
+
+// section returns s from the first from to the next to after it.
+func section(s, from, to string) string {
+	i := strings.Index(s, from)
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(s[i:], to)
+	if j < 0 {
+		return s[i:]
+	}
+	return s[i : i+j]
+}

@@ -1,0 +1,148 @@
+package replication
+
+import (
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"ksmart/appliance/civil"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/seal"
+	"ksmart/store"
+)
+
+// Certificate verification on the state: any local body's certificate
+// number (which begins with the body's code, civil.CertificateNumber) is
+// looked up in that body's mirror, and a QR code's signature is checked
+// with the body's seal public key as its log published it (the
+// seal.created event, or a seal_public document), chosen by the
+// fingerprint the certificate's record names. The answer has the shape of
+// civil.Verify's, so the office and the state say the same things.
+
+// CertificateCheck is the state's answer for a certificate number.
+type CertificateCheck struct {
+	civil.Verification
+	// Body is the local body whose number it is, when the state holds one
+	// with that code; BodyName its name.
+	Body     string
+	BodyName domain.Text
+	Mirror   MirrorStatus
+}
+
+// verify answers for a certificate number and, when given, the QR code's
+// digest (d) and signature (s). Bad input is an answer, not an error.
+func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, error) {
+	number = strings.ToUpper(strings.TrimSpace(number))
+	c := CertificateCheck{Verification: civil.Verification{Number: number}}
+	if !seal.ValidNumber(number) {
+		c.Problem = domain.T("This is not a certificate number. A certificate number looks like M0701-BC-2026-12: the local body's code, the kind, the year and a serial.",
+			"ഇതൊരു സർട്ടിഫിക്കറ്റ് നമ്പറല്ല. സർട്ടിഫിക്കറ്റ് നമ്പർ M0701-BC-2026-12 പോലെയാണ്: തദ്ദേശ സ്ഥാപനത്തിന്റെ കോഡ്, തരം, വർഷം, ക്രമനമ്പർ.")
+		return c, nil
+	}
+	bodies, err := m.src.Bodies()
+	if err != nil {
+		return c, err
+	}
+	// The longest code the number begins with: codes may hold hyphens.
+	var info BodyInfo
+	for _, b := range bodies {
+		if strings.HasPrefix(number, b.Code+"-") && len(b.Code) > len(info.Code) {
+			info = b
+		}
+	}
+	if info.Code == "" {
+		code, _, _ := strings.Cut(number, "-")
+		c.OtherBody = code
+		c.Problem = domain.T(
+			fmt.Sprintf("No local body with the code %s sends its records to the state, so this number cannot be checked here. Check the number, or verify the certificate at the issuing local body's site.", code),
+			fmt.Sprintf("%s എന്ന കോഡുള്ള ഒരു തദ്ദേശ സ്ഥാപനവും സംസ്ഥാനത്തേക്ക് രേഖകൾ അയയ്ക്കുന്നില്ല; അതിനാൽ ഈ നമ്പർ ഇവിടെ പരിശോധിക്കാനാവില്ല. നമ്പർ പരിശോധിക്കുക, അല്ലെങ്കിൽ നൽകിയ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.", code))
+		return c, nil
+	}
+	c.Body = info.Code
+	c.BodyName = domain.Text{En: info.Code, Ml: info.Code}
+	mr := m.get(info.Code)
+	err = m.use(mr, func(o *openMirror) error {
+		mr.smu.Lock()
+		st := mr.state
+		mr.smu.Unlock()
+		if st.Identity {
+			c.BodyName = st.Body.Name
+		}
+		if st.Partial {
+			c.Problem = domain.T(
+				"The state holds this local body's log but not its records (it was sent before records were replicated), so certificates cannot be checked here yet. Verify the certificate at the local body's site.",
+				"ഈ തദ്ദേശ സ്ഥാപനത്തിന്റെ ലോഗ് സംസ്ഥാനത്തുണ്ട്, പക്ഷേ രേഖകൾ ഇല്ല; അതിനാൽ സർട്ടിഫിക്കറ്റുകൾ ഇവിടെ ഇപ്പോൾ പരിശോധിക്കാനാവില്ല. തദ്ദേശ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.")
+			return nil
+		}
+		keys, err := mr.sealKeys(o)
+		if err != nil {
+			return err
+		}
+		c.Verification, err = verifyCertificate(o.st, c.BodyName, keys, number, digest, signature)
+		return err
+	})
+	c.Mirror = m.status(info.Code, info)
+	return c, err
+}
+
+// verifyCertificate is civil.Civil.Verify with the body's public keys
+// instead of its seal: the record is looked up by number and, when the QR
+// code's query is given, its signature is checked with the key the record
+// names and its digest with the record's.
+func verifyCertificate(st *store.Store, bodyName domain.Text, keys map[string]ed25519.PublicKey, number, digest, signature string) (civil.Verification, error) {
+	v := civil.Verification{Number: number}
+	err := st.View(func(tx *store.Tx) error { return tx.Get(entityCertRecord, number, &v.Certificate) })
+	if errors.Is(err, store.ErrNotFound) {
+		v.Problem = domain.T(
+			fmt.Sprintf("%s has issued no certificate with the number %s (as far as the state's copy shows). The certificate is not genuine, or the number was misread.", bodyName.En, number),
+			fmt.Sprintf("%s %s എന്ന നമ്പറിൽ സർട്ടിഫിക്കറ്റ് നൽകിയിട്ടില്ല (സംസ്ഥാനത്തെ പകർപ്പ് പ്രകാരം). സർട്ടിഫിക്കറ്റ് യഥാർത്ഥമല്ല, അല്ലെങ്കിൽ നമ്പർ തെറ്റി വായിച്ചു.", bodyName.Ml, number))
+		return v, nil
+	}
+	if err != nil {
+		return v, err
+	}
+	v.Found = true
+	if digest == "" && signature == "" {
+		return v, nil
+	}
+	v.Checked = true
+	pub := keys[v.Certificate.Key]
+	if pub == nil {
+		v.Problem = domain.T(
+			fmt.Sprintf("The state does not hold the seal key %s that %s signed this certificate with, so its code cannot be checked here. Verify it at the local body's site.", v.Certificate.Key, bodyName.En),
+			fmt.Sprintf("%s ഈ സർട്ടിഫിക്കറ്റ് ഒപ്പിട്ട മുദ്രാ കീ (%s) സംസ്ഥാനത്തില്ല; അതിനാൽ കോഡ് ഇവിടെ പരിശോധിക്കാനാവില്ല. തദ്ദേശ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.", bodyName.Ml, v.Certificate.Key))
+		return v, nil
+	}
+	p, err := seal.Parse("/verify/" + number + "?" + url.Values{"d": {digest}, "s": {signature}}.Encode())
+	if err == nil {
+		err = p.Verify(pub)
+	}
+	if err == nil {
+		sum, _ := hex.DecodeString(v.Certificate.Digest)
+		var full [32]byte
+		copy(full[:], sum)
+		err = p.Matches(full)
+	}
+	if err != nil {
+		v.Problem = domain.T(
+			"The code on this certificate is not the one "+bodyName.En+" signed: it was altered or forged. Do not accept the certificate; ask the holder to have it checked at the office.",
+			"ഈ സർട്ടിഫിക്കറ്റിലെ കോഡ് "+bodyName.Ml+" ഒപ്പിട്ടതല്ല: അത് മാറ്റം വരുത്തിയതോ വ്യാജമോ ആണ്. സർട്ടിഫിക്കറ്റ് സ്വീകരിക്കരുത്; ഓഫീസിൽ പരിശോധിപ്പിക്കാൻ ആവശ്യപ്പെടുക.")
+	}
+	return v, nil
+}
+
+// certificateStatusName names a certificate's status for people.
+func certificateStatusName(s string) domain.Text {
+	switch s {
+	case civil.StatusCurrent:
+		return domain.T("Current: the certificate is in force.", "നിലവിലുള്ളത്: സർട്ടിഫിക്കറ്റ് പ്രാബല്യത്തിലുണ്ട്.")
+	case civil.StatusSuperseded:
+		return domain.T("Superseded: this certificate is no longer in force.", "പകരം പുതിയത് നൽകി: ഈ സർട്ടിഫിക്കറ്റ് ഇനി പ്രാബല്യത്തിലില്ല.")
+	case civil.StatusRevoked:
+		return domain.T("Revoked: this certificate was withdrawn.", "റദ്ദാക്കി: ഈ സർട്ടിഫിക്കറ്റ് പിൻവലിച്ചു.")
+	}
+	return domain.Text{En: s, Ml: s}
+}
