@@ -1,5 +1,5 @@
-// Package appliance assembles one local body's node: the store, and (as the
-// modules arrive) the search index, the modules, the outbox and the shipper.
+// Package appliance assembles one local body's node: the store, the search
+// index, the modules, the outbox and the shipper to the state cluster.
 // serve, demo, bench and tests all open it the same way: Open, use, Close.
 //
 // It holds the local body's identity, which is set once, at first start,
@@ -23,6 +23,7 @@ import (
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
+	"ksmart/replication"
 	"ksmart/search"
 	"ksmart/store"
 )
@@ -60,6 +61,14 @@ type Config struct {
 	// Messaging configures the outbox's e-mail, WhatsApp and SMS channels;
 	// a channel left out is "not configured" and its messages wait.
 	Messaging messaging.Config
+	// State, when set, connects the appliance to the state cluster: Run
+	// ships the log there (see StateConfig).
+	State *StateConfig
+	// KeepLog opens the data directory without writing to its log: no seal
+	// key is made when there is none (Seal stays nil, and certificates
+	// cannot be issued). For tools that must leave the log exactly as they
+	// found it, such as ksmart restore --from-state.
+	KeepLog bool
 }
 
 // Appliance is an open local-body node.
@@ -88,6 +97,10 @@ type Appliance struct {
 	Search      *search.Index
 	indexerDone chan struct{} // closed when the indexer stops; nil before Run
 	closing     chan struct{} // closed when Close begins
+	// Shipper sends the log to the state cluster once Run starts; nil when
+	// no state is configured.
+	Shipper     *replication.Shipper
+	shipperDone chan struct{} // closed when the shipper stops; nil before Run
 }
 
 const (
@@ -118,6 +131,14 @@ func Open(cfg Config) (*Appliance, error) {
 			return nil, fmt.Errorf("holiday %q is not a date like 2026-12-25", h)
 		}
 	}
+	code := ""
+	if cfg.LocalBody != nil {
+		code = cfg.LocalBody.Code
+	}
+	state, err := readState(cfg.State, code)
+	if err != nil {
+		return nil, err
+	}
 	s, err := store.Open(cfg.Dir, store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
@@ -130,7 +151,11 @@ func Open(cfg Config) (*Appliance, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := a.openSeal(); err != nil {
+	if err := a.openSeal(cfg.KeepLog); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := a.openShipper(state); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -221,6 +246,7 @@ func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 // expired sessions.
 func (a *Appliance) Run(ctx context.Context) {
 	a.FollowIndex(ctx)
+	a.startShipper(ctx)
 	go a.runOutbox(ctx)
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
@@ -260,6 +286,8 @@ func (a *Appliance) open(cfg Config) error {
 		return nil
 	case !errors.Is(err, store.ErrNotFound):
 		return err
+	case cfg.KeepLog:
+		return fmt.Errorf("data directory %s has no local body; its log does not begin as a ksmart log does", cfg.Dir)
 	case cfg.LocalBody == nil:
 		return fmt.Errorf("data directory %s has no local body yet: on first start give its identity with --local-body FILE (see README, \"First start\")", cfg.Dir)
 	}
@@ -285,6 +313,12 @@ func (a *Appliance) open(cfg Config) error {
 // index once its indexer has stopped.
 func (a *Appliance) Close() error {
 	close(a.closing)
+	if a.shipperDone != nil {
+		<-a.shipperDone
+	}
+	if a.Shipper != nil {
+		a.Shipper.Client.Close()
+	}
 	err := a.Store.Close()
 	if a.indexerDone != nil {
 		<-a.indexerDone

@@ -2,11 +2,13 @@ package appliance
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/seal"
 	"ksmart/store"
@@ -14,17 +16,31 @@ import (
 
 // The seal's private key is kept twice: in keys/seal.key, where an
 // administrator can see and back it up, and in the store's private bucket,
-// which no event mentions, so that a backup of the store carries the key but
-// the log (and so the state's copy) never does.
+// which no event mentions and no change set carries, so that a backup of
+// the store carries the key but the log (and so the state's copy) never
+// does. Every public key the body has had is kept as a document
+// (civil.EntitySealPublic), replicated, and written out as
+// keys/seal-<fingerprint>.pub, so that certificates signed with a key
+// since replaced still verify (a body rebuilt from the state makes a new
+// key, unless its keys/seal.key is put back first).
 const (
-	entityPrivate = "private"
+	entityPrivate = store.PrivateEntity
 	sealKeyID     = "seal_key"
 )
 
 // openSeal loads the local body's seal key, making it at first start. When
 // the file and the store disagree, the start is refused: certificates signed
-// with one key would not verify against the other.
-func (a *Appliance) openSeal() error {
+// with one key would not verify against the other. With keepLog, no key is
+// made (and nothing written to the log): a.Seal stays nil when there is
+// none.
+func (a *Appliance) openSeal(keepLog bool) error {
+	if err := a.loadSeal(keepLog); err != nil {
+		return err
+	}
+	return a.writePublicKeys()
+}
+
+func (a *Appliance) loadSeal(keepLog bool) error {
 	dir := filepath.Join(a.Store.Dir(), "keys")
 	path := filepath.Join(dir, seal.PrivateFile)
 	fromFile, ferr := os.ReadFile(path)
@@ -44,15 +60,22 @@ func (a *Appliance) openSeal() error {
 		if !bytes.Equal(fromFile, fromStore) {
 			return fmt.Errorf("%s is not the seal key this data directory was made with; certificates would not verify. Put back the right key file, or delete it to restore it from the store", path)
 		}
-		a.Seal, err = seal.ParsePrivate(fromFile)
-		return err
+		if a.Seal, err = seal.ParsePrivate(fromFile); err != nil {
+			return err
+		}
+		return a.publishSeal(keepLog)
 	case fromStore != nil:
 		// Restored from a backup: the store carries the key; write the files back.
 		if a.Seal, err = seal.ParsePrivate(fromStore); err != nil {
 			return err
 		}
 		a.Logger.Info("seal key restored from the store", "file", path)
-		return a.Seal.WriteFiles(dir)
+		if err := a.Seal.WriteFiles(dir); err != nil {
+			return err
+		}
+		return a.publishSeal(keepLog)
+	case fromFile != nil && keepLog:
+		return fmt.Errorf("%s is not yet recorded in the store; start ksmart serve once to record it", path)
 	case fromFile != nil:
 		if a.Seal, err = seal.ParsePrivate(fromFile); err != nil {
 			return fmt.Errorf("%s: %w", path, err)
@@ -60,7 +83,10 @@ func (a *Appliance) openSeal() error {
 		if a.Seal.LocalBody != a.LocalBody.Code {
 			return fmt.Errorf("%s is the seal key of %s, not of %s", path, a.Seal.LocalBody, a.LocalBody.Code)
 		}
+		a.Logger.Info("seal key taken from its file", "file", path, "fingerprint", seal.Fingerprint(a.Seal.Public()))
 		return a.recordSeal(fromFile)
+	case keepLog:
+		return nil
 	}
 	if a.Seal, err = seal.Generate(a.LocalBody.Code); err != nil {
 		return err
@@ -77,25 +103,94 @@ func (a *Appliance) openSeal() error {
 }
 
 // SealRecord is what the log says of a seal key: only the public half.
-type SealRecord struct {
-	LocalBody   string `json:"local_body"`
-	PublicKey   string `json:"public_key"` // PEM
-	Fingerprint string `json:"fingerprint"`
+type SealRecord = civil.SealKey
+
+func (a *Appliance) sealRecord() (SealRecord, error) {
+	pub, err := seal.MarshalPublic(a.Seal.LocalBody, a.Seal.Public())
+	if err != nil {
+		return SealRecord{}, err
+	}
+	return SealRecord{LocalBody: a.Seal.LocalBody, PublicKey: string(pub), Fingerprint: seal.Fingerprint(a.Seal.Public())}, nil
 }
 
 // recordSeal keeps the private key in the store and publishes the public
-// key as an event, so the state can verify this body's certificates.
+// key as a document and an event, so the state can verify this body's
+// certificates, and so can the body after its key is replaced.
 func (a *Appliance) recordSeal(priv []byte) error {
-	pub, err := seal.MarshalPublic(a.Seal.LocalBody, a.Seal.Public())
+	rec, err := a.sealRecord()
 	if err != nil {
 		return err
 	}
-	rec := SealRecord{LocalBody: a.Seal.LocalBody, PublicKey: string(pub), Fingerprint: seal.Fingerprint(a.Seal.Public())}
 	_, err = a.Store.Write(func(tx *store.Tx) error {
 		if err := tx.PutRaw(entityPrivate, sealKeyID, priv); err != nil {
+			return err
+		}
+		if err := tx.Put(civil.EntitySealPublic, rec.Fingerprint, rec); err != nil {
 			return err
 		}
 		return tx.Emit(domain.System.ID, "seal.created", "seal", rec.Fingerprint, rec)
 	})
 	return err
+}
+
+// publishSeal records the current key's public half as a document, for a
+// data directory made before public keys were kept: once, with a
+// seal.published event.
+func (a *Appliance) publishSeal(keepLog bool) error {
+	rec, err := a.sealRecord()
+	if err != nil {
+		return err
+	}
+	var have bool
+	a.Store.View(func(tx *store.Tx) error { have = tx.Exists(civil.EntitySealPublic, rec.Fingerprint); return nil })
+	if have || keepLog {
+		return nil
+	}
+	_, err = a.Store.Write(func(tx *store.Tx) error {
+		if err := tx.Put(civil.EntitySealPublic, rec.Fingerprint, rec); err != nil {
+			return err
+		}
+		return tx.Emit(domain.System.ID, "seal.published", "seal", rec.Fingerprint, rec)
+	})
+	return err
+}
+
+// SealKeys returns every seal public key the local body has had, by
+// fingerprint.
+func (a *Appliance) SealKeys() ([]SealRecord, error) {
+	var out []SealRecord
+	err := a.Store.View(func(tx *store.Tx) error {
+		return tx.Scan(civil.EntitySealPublic, store.ScanOptions{}, func(_ string, raw []byte) error {
+			var k SealRecord
+			if err := json.Unmarshal(raw, &k); err != nil {
+				return err
+			}
+			out = append(out, k)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// writePublicKeys writes keys/seal-<fingerprint>.pub for every key the
+// body has had, for ksmart verify --data.
+func (a *Appliance) writePublicKeys() error {
+	keys, err := a.SealKeys()
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(a.Store.Dir(), "keys")
+	for _, k := range keys {
+		path := filepath.Join(dir, "seal-"+k.Fingerprint+".pub")
+		if old, err := os.ReadFile(path); err == nil && string(old) == k.PublicKey {
+			continue
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(k.PublicKey), 0o644); err != nil {
+			return fmt.Errorf("write %s: %w", path, err)
+		}
+	}
+	return nil
 }

@@ -111,6 +111,8 @@ func newHTTPMetrics(reg *prometheus.Registry, app *appliance.Appliance) *httpMet
 	)
 	// The outbox's queued, sent and failed messages per channel, and its lag.
 	reg.MustRegister(app.Outbox.Collectors()...)
+	// The shipper's lag behind the state, when it ships to one.
+	reg.MustRegister(replicationCollectors(app)...)
 	return m
 }
 

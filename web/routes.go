@@ -87,6 +87,7 @@ func (s *Server) routes() {
 	e.POST("/admin/users/:id/disable", s.adminDisable, admin)
 	e.POST("/admin/users/:id/enable", s.adminEnable, admin)
 	e.POST("/admin/users/:id/roles", s.adminSetRoles, admin)
+	e.GET("/admin/replication", s.adminReplication, admin)
 
 	api := e.Group("/api/v1")
 	s.apiRoutes(api)

@@ -1,6 +1,7 @@
 package civil
 
 import (
+	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -43,6 +44,29 @@ type Certificate struct {
 	SupersededBy  string      `json:"superseded_by,omitempty"`
 	StatusChanged time.Time   `json:"status_changed,omitzero"`
 	StatusReason  domain.Text `json:"status_reason,omitzero"`
+
+	// sequence and serial are the reserved number the certificate took,
+	// between drawing and recording: the write records it as used, so a
+	// copy of the store rebuilt from its log (ksmart restore --from-state)
+	// never numbers a certificate the same again.
+	sequence string
+	serial   uint64
+}
+
+// EntitySealPublic holds every seal public key the local body has had, by
+// fingerprint, as SealKey documents. The appliance writes one with the
+// seal.created event of each key it makes or is given; they are replicated
+// with the log, so a certificate keeps verifying after the key that signed
+// it is replaced (a body rebuilt from the state makes a new key: the
+// private key never leaves the body).
+const EntitySealPublic = "seal_public"
+
+// SealKey is a seal public key as kept under EntitySealPublic, and the
+// data of the seal.created event.
+type SealKey struct {
+	LocalBody   string `json:"local_body"`
+	PublicKey   string `json:"public_key"` // PEM (seal.MarshalPublic)
+	Fingerprint string `json:"fingerprint"`
 }
 
 // Certificate statuses.
@@ -134,7 +158,8 @@ func (c *Civil) drawCertificate(e Entry, naValues map[string]string, supersedes 
 	if naValues != nil {
 		kind = ""
 	}
-	seq, err := c.Store.Reserve(fmt.Sprintf("certificate/%d", year))
+	sequence := fmt.Sprintf("certificate/%d", year)
+	seq, err := c.Store.Reserve(sequence)
 	if err != nil {
 		return Certificate{}, nil, err
 	}
@@ -163,7 +188,8 @@ func (c *Civil) drawCertificate(e Entry, naValues map[string]string, supersedes 
 	}
 	rec := Certificate{Number: number, Kind: printed.Kind, Entry: e.ID, RegisterNumber: e.Number, EntryVersion: e.Version, File: file,
 		Applicant: applicant, Issued: now, IssuedBy: Officer{ID: by.ID, Name: by.Name}, Printed: printed,
-		Digest: hex.EncodeToString(digest[:]), PDF: store.SumBlob(pdf), Key: seal.Fingerprint(c.Seal.Public()), QR: printed.QR, Status: StatusCurrent}
+		Digest: hex.EncodeToString(digest[:]), PDF: store.SumBlob(pdf), Key: seal.Fingerprint(c.Seal.Public()), QR: printed.QR, Status: StatusCurrent,
+		sequence: sequence, serial: seq}
 	return rec, pdf, nil
 }
 
@@ -198,6 +224,11 @@ func (c *Civil) recordCertificate(tx *store.Tx, e Entry, rec Certificate, pdf []
 	}
 	if err := tx.PutSummedBlob(rec.PDF, pdf); err != nil {
 		return err
+	}
+	if rec.sequence != "" {
+		if err := tx.UseNumber(rec.sequence, rec.serial); err != nil {
+			return err
+		}
 	}
 	if err := tx.Put(entityCertificate, rec.Number, rec); err != nil {
 		return err
@@ -538,7 +569,10 @@ func (c *Civil) Verify(number, digest, signature string) (Verification, error) {
 	v.Checked = true
 	p, err := seal.Parse("/verify/" + number + "?d=" + digest + "&s=" + signature)
 	if err == nil {
-		err = p.Verify(c.Seal.Public())
+		var pub ed25519.PublicKey
+		if pub, err = c.signingKey(v.Certificate.Key); err == nil {
+			err = p.Verify(pub)
+		}
 	}
 	if err == nil {
 		sum, _ := hex.DecodeString(v.Certificate.Digest)
@@ -552,6 +586,28 @@ func (c *Civil) Verify(number, digest, signature string) (Verification, error) {
 			"ഈ സർട്ടിഫിക്കറ്റിലെ കോഡ് "+c.LocalBody.Name.Ml+" ഒപ്പിട്ടതല്ല: അത് മാറ്റം വരുത്തിയതോ വ്യാജമോ ആണ്. സർട്ടിഫിക്കറ്റ് സ്വീകരിക്കരുത്; ഓഫീസിൽ പരിശോധിപ്പിക്കാൻ ആവശ്യപ്പെടുക.")
 	}
 	return v, nil
+}
+
+// signingKey returns the seal public key with the fingerprint a
+// certificate record names: the current key, or one the local body had
+// before (EntitySealPublic). A record without a fingerprint is checked with
+// the current key.
+func (c *Civil) signingKey(fingerprint string) (ed25519.PublicKey, error) {
+	if c.Seal != nil && (fingerprint == "" || fingerprint == seal.Fingerprint(c.Seal.Public())) {
+		return c.Seal.Public(), nil
+	}
+	var k SealKey
+	if err := c.Store.View(func(tx *store.Tx) error { return tx.Get(EntitySealPublic, fingerprint, &k) }); err != nil {
+		return nil, fmt.Errorf("seal key %q: %w", fingerprint, err)
+	}
+	_, pub, err := seal.ParsePublic([]byte(k.PublicKey))
+	if err != nil {
+		return nil, err
+	}
+	if seal.Fingerprint(pub) != fingerprint {
+		return nil, fmt.Errorf("the seal key kept under %q has the fingerprint %s", fingerprint, seal.Fingerprint(pub))
+	}
+	return pub, nil
 }
 
 // RecordDigest recomputes a printed record's digest, for checks.

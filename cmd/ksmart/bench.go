@@ -17,7 +17,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  certificate  signed birth certificates with Malayalam names, against fpdf writing an empty page\n"+
 			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries\n"+
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
-			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm")
+			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
+			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up")
 		if len(args) == 0 {
 			return usageError{"name a benchmark: " + benchNames}
 		}
@@ -36,12 +37,14 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchOutbox(ctx, env, args[1:])
 	case "search":
 		return benchSearch(ctx, env, args[1:])
+	case "state":
+		return benchState(ctx, env, "bench state", args[1:])
 	}
 	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox or search"
+const benchNames = "store, submit, certificate, import, outbox, search or state"
 
 func benchStore(env *env, args []string) error {
 	fs := newFlags(env, "bench store", "[--json] [--writers N] [--events N] [--dir DIR]")

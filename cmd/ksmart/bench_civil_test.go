@@ -109,7 +109,7 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox or search"},
+		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search or state"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)

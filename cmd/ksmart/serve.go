@@ -24,7 +24,7 @@ import (
 )
 
 func runServe(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "serve", "--data DIR [--addr HOST:PORT] [--local-body FILE]")
+	fs := newFlags(env, "serve", "--data DIR [--addr HOST:PORT] [--local-body FILE] [--state https://HOST:PORT[,...] --state-ca FILE --state-cert FILE --state-key FILE]")
 	data := fs.String("data", "ksmart-data", "data `DIR`ectory (ksmart.db, index/, keys/)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; 0.0.0.0:8080 to serve the office LAN")
 	lbFile := fs.String("local-body", "", "JSON `FILE` with the local body's identity; needed on first start only")
@@ -35,6 +35,10 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
 	font := fs.String("font", "", "Malayalam OpenType `FILE` (.otf or .ttf) for certificates and receipts; default: Manjari or Noto Sans Malayalam from the usual Debian font paths")
 	fontBold := fs.String("font-bold", "", "bold weight `FILE` of --font (default: --font itself)")
+	stateAddrs := fs.String("state", "", "the state cluster's nodes, `https://HOST:PORT[,...]`: ship the log there (with --state-ca, --state-cert and --state-key)")
+	stateCA := fs.String("state-ca", "", "the state CA's certificate `FILE` (ca.crt)")
+	stateCert := fs.String("state-cert", "", "this local body's certificate `FILE` for the state, issued by ksmart state issue-cert --kind body --name CODE")
+	stateKey := fs.String("state-key", "", "the key `FILE` of --state-cert")
 	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -53,7 +57,11 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	if *fontBold != "" && *font == "" {
 		return usageError{"--font-bold needs --font"}
 	}
-	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold}
+	state, err := stateConfig(*stateAddrs, *stateCA, *stateCert, *stateKey)
+	if err != nil {
+		return err
+	}
+	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold, State: state}
 	if *messagingFile != "" {
 		m, warn, err := loadMessaging(*messagingFile)
 		if err != nil {
@@ -76,6 +84,50 @@ func runServe(ctx context.Context, env *env, args []string) error {
 		cfg.PublicURL = *publicURL
 	}
 	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure, publicURL: *publicURL})
+}
+
+// stateConfig reads the --state flags: all four or none.
+func stateConfig(addrs, ca, cert, key string) (*appliance.StateConfig, error) {
+	var missing []string
+	for _, f := range []struct{ flag, value string }{{"--state https://HOST:PORT", addrs}, {"--state-ca FILE", ca}, {"--state-cert FILE", cert}, {"--state-key FILE", key}} {
+		if f.value == "" {
+			missing = append(missing, f.flag)
+		}
+	}
+	switch {
+	case len(missing) == 4:
+		return nil, nil
+	case len(missing) > 0:
+		return nil, usageError{"to ship the log to the state give all of --state, --state-ca, --state-cert and --state-key; missing " + strings.Join(missing, ", ")}
+	}
+	list, err := stateAddrList(addrs)
+	if err != nil {
+		return nil, usageError{"--state: " + err.Error()}
+	}
+	return &appliance.StateConfig{Addrs: list, CAFile: ca, CertFile: cert, KeyFile: key}, nil
+}
+
+// stateAddrList reads state node addresses given as https://HOST:PORT or
+// HOST:PORT, separated by commas.
+func stateAddrList(s string) ([]string, error) {
+	var out []string
+	for _, a := range strings.Split(s, ",") {
+		a = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(a), "https://"), "/")
+		if a == "" {
+			continue
+		}
+		if strings.Contains(a, "://") {
+			return nil, fmt.Errorf("%q: the state speaks HTTPS only; give https://HOST:PORT", a)
+		}
+		if host, port, err := net.SplitHostPort(a); err != nil || host == "" || port == "" {
+			return nil, fmt.Errorf("%q is not https://HOST:PORT", a)
+		}
+		out = append(out, a)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("give at least one state node as https://HOST:PORT")
+	}
+	return out, nil
 }
 
 // serveOptions are what differ between serve and demo.
@@ -173,6 +225,9 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		}
 	} else {
 		fmt.Fprintf(env.stdout, "ksmart serving %s at %s\n", app.LocalBody.Name.En, url)
+		if cfg.State != nil {
+			fmt.Fprintf(env.stdout, "  shipping the log to the state at %s\n", strings.Join(cfg.State.Addrs, ", "))
+		}
 	}
 	go app.Run(ctx)
 	go func() {

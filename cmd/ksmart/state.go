@@ -69,6 +69,10 @@ func stateUsage(w io.Writer) {
 	fmt.Fprintln(w, "  ksmart state join --node state1.example:7443 --id state2 --raft-addr state2.example:7000 --http-addr state2.example:7443 \\")
 	fmt.Fprintln(w, "      --ca admin/ca.crt --cert admin/it-admin.crt --key admin/it-admin.key")
 	fmt.Fprintln(w, "  ksmart state issue-cert --ca ca --kind body --name KL-EKM-M01 --out KL-EKM-M01   (one per local body)")
+	fmt.Fprintln(w, "\nEach local body then ships its log (and can be rebuilt from the state's copy):")
+	fmt.Fprintln(w, "  ksmart serve --data DIR --state https://state1.example:7443,https://state2.example:7443 \\")
+	fmt.Fprintln(w, "      --state-ca KL-EKM-M01/ca.crt --state-cert KL-EKM-M01/KL-EKM-M01.crt --state-key KL-EKM-M01/KL-EKM-M01.key")
+	fmt.Fprintln(w, "  ksmart restore --from-state https://state1.example:7443 --local-body KL-EKM-M01 --data NEWDIR --state-ca … --state-cert … --state-key …")
 }
 
 func runStateInitCA(ctx context.Context, env *env, args []string) error {
@@ -157,6 +161,7 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	raftAdv := fs.String("raft-advertise", "", "`HOST:PORT` other nodes dial for raft, when --raft-addr listens on 0.0.0.0")
 	httpAdv := fs.String("http-advertise", "", "`HOST:PORT` others dial for the API, when --http-addr listens on 0.0.0.0")
 	bootstrap := fs.Bool("bootstrap", false, "make this node a new cluster of one (the first node only; harmless on a restart)")
+	mirrors := fs.Bool("mirrors", true, "keep a copy of every local body under DIR/mirrors for the state view (/state pages, search, certificate verification); --mirrors=false for a node that only replicates")
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	tf := addTLSFlags(fs, "this node's")
 	if err := parse(fs, args); err != nil {
@@ -183,7 +188,7 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 		return fmt.Errorf("the certificate is a %s certificate for %q; a node needs a node certificate issued for its --id %q (ksmart state issue-cert --kind node --name %s)", ident.Kind, ident.Name, *id, *id)
 	}
 	node := replication.NewNode(replication.Config{ID: *id, Dir: *data, RaftAddr: *raftAddr, HTTPAddr: *httpAddr,
-		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger})
+		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger, Mirrors: mirrorsConfig(*mirrors)})
 	if err := node.Open(); err != nil {
 		return err
 	}
@@ -196,6 +201,9 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	fmt.Fprintf(env.stdout, "ksmart state node %s\n", *id)
 	fmt.Fprintf(env.stdout, "  raft        %s\n", node.RaftAddr())
 	fmt.Fprintf(env.stdout, "  api         https://%s/\n", node.HTTPAddr())
+	if *mirrors {
+		fmt.Fprintf(env.stdout, "  view        https://%s/state (state IT's admin certificate)\n", node.HTTPAddr())
+	}
 	fmt.Fprintf(env.stdout, "  data        %s\n", *data)
 	if !*bootstrap {
 		fmt.Fprintf(env.stdout, "  waiting to be joined (ksmart state join --id %s --raft-addr %s --http-addr %s) or for the cluster it belongs to\n", *id, node.RaftAddr(), node.HTTPAddr())
@@ -368,7 +376,12 @@ func printServers(w io.Writer, st replication.Stats) error {
 }
 
 func runStateBench(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "state bench", "[--json] [--shippers N] [--batch N] [--events N] [--rounds N] [--dir DIR]")
+	return benchState(ctx, env, "state bench", args)
+}
+
+// benchState is ksmart state bench, also ksmart bench state.
+func benchState(ctx context.Context, env *env, name string, args []string) error {
+	fs := newFlags(env, name, "[--json] [--shippers N] [--batch N] [--events N] [--rounds N] [--steady-rate N] [--steady-for DURATION] [--backlog N] [--dir DIR]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	shippers := fs.Int("shippers", 10, "concurrent shippers, one local body each")
 	batch := fs.Int("batch", 1000, "events per batch (one raft entry)")
@@ -376,14 +389,28 @@ func runStateBench(ctx context.Context, env *env, args []string) error {
 	rounds := fs.Int("rounds", 3, "measurement rounds, alternating the state cluster and raw raft")
 	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
 	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
+	steadyRate := fs.Int("steady-rate", 1000, "events/s a local body writes while its shipper's lag is sampled")
+	steadyFor := fs.Duration("steady-for", 15*time.Second, "how long the steady load lasts; 0 skips it")
+	backlog := fs.Int("backlog", 1_000_000, "events in a local store before its shipper starts, to time the catch-up; 0 skips it")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *shippers < 1 || *batch < 1 || *rounds < 1 || *batch > replication.MaxBatchEvents || *events < *shippers**batch**rounds {
 		return usageError{fmt.Sprintf("--shippers, --batch and --rounds must be at least 1, --batch at most %d, and --events at least shippers × batch × rounds", replication.MaxBatchEvents)}
 	}
-	r, err := replication.Bench(ctx, replication.BenchConfig{Dir: *dir, Shippers: *shippers, Batch: *batch, Events: *events, Rounds: *rounds,
-		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }, Logger: benchLogger(env, *verbose)})
+	if *steadyRate < 1 || *steadyFor < 0 || *backlog < 0 {
+		return usageError{"--steady-rate must be at least 1, and --steady-for and --backlog not negative"}
+	}
+	cfg := replication.BenchConfig{Dir: *dir, Shippers: *shippers, Batch: *batch, Events: *events, Rounds: *rounds,
+		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }, Logger: benchLogger(env, *verbose),
+		SteadyRate: *steadyRate, SteadyFor: *steadyFor, Backlog: *backlog}
+	if *steadyFor == 0 {
+		cfg.SteadyFor = -1
+	}
+	if *backlog == 0 {
+		cfg.Backlog = -1
+	}
+	r, err := replication.Bench(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -402,6 +429,14 @@ func runStateBench(ctx context.Context, env *env, args []string) error {
 	w.Flush()
 	fmt.Fprintf(env.stdout, "\nevents/s by round: state %s; raw raft %s (the median round is reported)\n", roundList(r.RoundEventsPerSec), roundList(r.RoundRawEventsPerSec))
 	fmt.Fprintf(env.stdout, "ratio to raw raft (target >= 0.5): %.2f; target >= 100000 events/s\n", r.Ratio)
+	if r.SteadyRate > 0 {
+		fmt.Fprintf(env.stdout, "\nshipper lag with a local body writing %d events/s for %.0f s: p50 %.3f s, p99 %.3f s, max %.3f s (target p99 <= 1 s)\n",
+			r.SteadyRate, r.SteadySeconds, r.LagP50Seconds, r.LagP99Seconds, r.LagMaxSeconds)
+	}
+	if r.Backlog > 0 {
+		fmt.Fprintf(env.stdout, "backlog of %d events (%s with change sets) caught up by one shipper in %.1f s, %.0f events/s (target <= 60 s)\n",
+			r.Backlog, humanBytes(r.BacklogBytes), r.CatchUpSeconds, r.CatchUpEventsPerSec)
+	}
 	return nil
 }
 
@@ -431,4 +466,13 @@ func (s *stringList) Set(v string) error {
 	}
 	*s = append(*s, v)
 	return nil
+}
+
+// mirrorsConfig is the state view's configuration for --mirrors: the
+// defaults, or none.
+func mirrorsConfig(on bool) *replication.MirrorsConfig {
+	if !on {
+		return nil
+	}
+	return &replication.MirrorsConfig{}
 }

@@ -33,16 +33,32 @@ func runVerify(ctx context.Context, env *env, args []string) error {
 	case (*key == "") == (*data == ""):
 		return usageError{"give the issuing local body's public key with --key FILE, or --data DIR"}
 	}
+	paths := []string{*key}
 	if *data != "" {
-		*key = filepath.Join(*data, "keys", seal.PublicFile)
+		// The current key, and every key the body had before (written by
+		// the appliance as seal-<fingerprint>.pub): a body rebuilt from the
+		// state signs with a new key, and its old certificates still hold.
+		paths = []string{filepath.Join(*data, "keys", seal.PublicFile)}
+		old, _ := filepath.Glob(filepath.Join(*data, "keys", "seal-*.pub"))
+		paths = append(paths, old...)
 	}
-	raw, err := os.ReadFile(*key)
-	if err != nil {
-		return fmt.Errorf("cannot read the public key: %v", err)
+	var keys []publicKey
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil && *data != "" {
+			continue // e.g. no current key yet: a data directory not started since it was restored
+		}
+		if err != nil {
+			return fmt.Errorf("cannot read the public key: %v", err)
+		}
+		body, pub, err := seal.ParsePublic(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+		keys = append(keys, publicKey{body, pub})
 	}
-	body, pub, err := seal.ParsePublic(raw)
-	if err != nil {
-		return fmt.Errorf("%s: %v", *key, err)
+	if len(keys) == 0 {
+		return fmt.Errorf("no public key in %s (keys/%s): has the appliance been started on it?", *data, seal.PublicFile)
 	}
 	arg := pos[0]
 	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
@@ -50,52 +66,62 @@ func runVerify(ctx context.Context, env *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		return verifyPDF(env, pdf, body, pub, *font, *fontBold)
+		return verifyPDF(env, pdf, keys, *font, *fontBold)
 	}
 	if !strings.Contains(arg, "/verify/") {
 		return usageError{fmt.Sprintf("%q is neither a file nor a certificate's QR code text (…/verify/<number>?d=…&s=…)", arg)}
 	}
-	p, err := checkPayload(env, arg, body, pub)
+	p, k, err := checkPayload(env, arg, keys)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "genuine: certificate %s was signed by %s (key %s).\nThe code proves who issued it, not that it is still in force: see %s for its status and what it printed.\n",
-		p.Number, body, seal.Fingerprint(pub), p.String())
+		p.Number, k.body, seal.Fingerprint(k.pub), p.String())
 	return nil
 }
 
-// checkPayload parses a QR payload and checks its signature and that the
-// number is the key's local body's.
-func checkPayload(env *env, text, body string, pub ed25519.PublicKey) (seal.Payload, error) {
+// publicKey is a local body's seal public key.
+type publicKey struct {
+	body string
+	pub  ed25519.PublicKey
+}
+
+// checkPayload parses a QR payload and checks its signature with one of
+// the keys and that the number is that key's local body's.
+func checkPayload(env *env, text string, keys []publicKey) (seal.Payload, publicKey, error) {
 	p, err := seal.Parse(text)
 	if err != nil {
 		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
-		return p, errNotGenuine
+		return p, publicKey{}, errNotGenuine
 	}
+	body := keys[0].body
 	if code, _, _ := strings.Cut(p.Number, "-"); body != "" && code != body {
 		fmt.Fprintf(env.stdout, "NOT VERIFIED: certificate %s is numbered for local body %s, but the key is %s's; get %s's public key\n", p.Number, code, body, code)
-		return p, errNotGenuine
+		return p, publicKey{}, errNotGenuine
 	}
-	if err := p.Verify(pub); err != nil {
-		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
-		return p, errNotGenuine
+	for _, k := range keys {
+		if k.body == body && p.Verify(k.pub) == nil {
+			return p, k, nil
+		}
 	}
-	return p, nil
+	fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", seal.ErrSignature)
+	return p, publicKey{}, errNotGenuine
 }
 
 // verifyPDF checks a certificate PDF offline: the record it carries matches
 // its QR code's signed digest, and drawing the record again gives the same
 // bytes, so nothing printed was changed.
-func verifyPDF(env *env, pdf []byte, body string, pub ed25519.PublicKey, font, fontBold string) error {
+func verifyPDF(env *env, pdf []byte, keys []publicKey, font, fontBold string) error {
 	c, qr, err := documents.ReadCertificate(pdf)
 	if err != nil {
 		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
 		return errNotGenuine
 	}
-	p, err := checkPayload(env, qr, body, pub)
+	p, k, err := checkPayload(env, qr, keys)
 	if err != nil {
 		return err
 	}
+	body, pub := k.body, k.pub
 	if p.Number != c.Number {
 		fmt.Fprintf(env.stdout, "NOT VERIFIED: the QR code is for %s but the certificate says %s\n", p.Number, c.Number)
 		return errNotGenuine

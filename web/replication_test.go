@@ -1,0 +1,90 @@
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"ksmart/appliance/domain"
+	"ksmart/replication"
+)
+
+// TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetrics:
+// without a state the page says how to configure one; with a state that
+// cannot be reached, the page and /metrics show the events waiting, their
+// age and the failures.
+func TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetrics(t *testing.T) {
+	env := newTestEnv(t).withRoles(t, domain.RoleAdmin)
+	admin := env.signIn(t, string(domain.RoleAdmin))
+	if r := admin.do(t, http.MethodGet, "/admin/replication", nil); r.status != 200 || !strings.Contains(string(r.body), "--state-cert") {
+		t.Fatalf("GET /admin/replication without a state: %d %s", r.status, r.body)
+	}
+
+	// A state whose only node does not answer.
+	dir := t.TempDir()
+	caDir := filepath.Join(dir, "ca")
+	if err := replication.InitCA(caDir); err != nil {
+		t.Fatal(err)
+	}
+	code := env.app.LocalBody.Code
+	certPath, keyPath, err := replication.IssueCert(caDir, replication.KindBody, code, filepath.Join(dir, "body"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(p string) []byte { b, _ := os.ReadFile(p); return b }
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	cl, err := replication.NewClient(replication.ClientConfig{Addrs: []string{dead}, CAPEM: read(filepath.Join(caDir, replication.CACertFile)),
+		CertPEM: read(certPath), KeyPEM: read(keyPath)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := &replication.Shipper{Store: env.app.Store, Client: cl, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		AttemptTimeout: 100 * time.Millisecond, MaxBackoff: 100 * time.Millisecond}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); sh.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; cl.Close() })
+	env.app.Shipper = sh
+	srv, err := New(env.app, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(env.ts.Close)
+	deadline := time.Now().Add(10 * time.Second)
+	for sh.Status().Errors == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+
+	admin = env.signIn(t, string(domain.RoleAdmin))
+	r := admin.do(t, http.MethodGet, "/admin/replication?lang=en", nil)
+	page := string(r.body)
+	for _, want := range []string{dead, "The state has not been reached", `<td id="acked">0</td>`, "no state node could answer", "Records waiting to be sent"} {
+		if r.status != 200 || !strings.Contains(page, want) {
+			t.Fatalf("GET /admin/replication: %d, want %q in:\n%s", r.status, want, page)
+		}
+	}
+	if r := admin.do(t, http.MethodGet, "/admin/replication?lang=ml", nil); !strings.Contains(string(r.body), "സംസ്ഥാനത്തേക്കുള്ള പകർപ്പ്") {
+		t.Fatalf("the page in Malayalam lacks its title:\n%s", r.body)
+	}
+	if r := admin.do(t, http.MethodGet, "/office", nil); !strings.Contains(string(r.body), `href="/admin/replication"`) {
+		t.Fatal("the admin's menu does not link to the replication page")
+	}
+	m := string(admin.do(t, http.MethodGet, "/metrics", nil).body)
+	for _, want := range []string{"ksmart_replication_lag_events " + strconv.FormatUint(env.app.Store.LastSeq(), 10), "ksmart_replication_lag_seconds ", "ksmart_replication_acked_seq 0", "ksmart_replication_errors_total ", "ksmart_replication_fork 0"} {
+		if !strings.Contains(m, want) {
+			t.Fatalf("/metrics lacks %q:\n%s", want, m)
+		}
+	}
+}
