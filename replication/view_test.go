@@ -266,6 +266,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		if st != http.StatusOK {
 			t.Fatalf("body page: %d\n%s", st, page)
 		}
+		keepEvidence(t, "state-body.html", page)
 		for _, id := range []string{"chart-registrations", "chart-applications"} {
 			chart := section(page, `<figure class="chart" id="`+id+`"`, "</figure>")
 			if n := strings.Count(chart, `<g class="bar">`); n != replication.FigureMonths {
@@ -287,6 +288,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 			t.Error("the page has a script")
 		}
 		st, page = getPage(t, admin, leader, "/state")
+		keepEvidence(t, "state-overview.html", page)
 		if st != http.StatusOK || !strings.Contains(page, `href="/state/bodies/G0802"`) || !strings.Contains(page, `href="/state/districts/ernakulam"`) {
 			t.Fatalf("the overview page (%d) does not link the bodies and districts", st)
 		}
@@ -486,4 +488,20 @@ func section(s, from, to string) string {
 		return s[i:]
 	}
 	return s[i : i+j]
+}
+
+// keepEvidence writes a page to KSMART_EVIDENCE_DIR (from the repository
+// root) when it is set, so that it can be opened in a browser and looked at.
+func keepEvidence(t *testing.T, name, page string) {
+	dir := os.Getenv("KSMART_EVIDENCE_DIR")
+	if dir == "" {
+		return
+	}
+	if !filepath.IsAbs(dir) {
+		dir = filepath.Join("..", dir)
+	}
+	os.MkdirAll(dir, 0o755)
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(page), 0o644); err != nil {
+		t.Error(err)
+	}
 }
