@@ -155,7 +155,6 @@ func addInts(dst, src []int) {
 const (
 	entityFile       = "file"
 	entityCivilEntry = "civil_entry"
-	entityCertRecord = "civil_certificate"
 )
 
 // computeFigures reads a body's current documents.

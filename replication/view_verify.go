@@ -2,16 +2,12 @@ package replication
 
 import (
 	"crypto/ed25519"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/seal"
-	"ksmart/store"
 )
 
 // Certificate verification on the state: any local body's certificate
@@ -81,57 +77,14 @@ func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, er
 		if err != nil {
 			return err
 		}
-		c.Verification, err = verifyCertificate(o.st, c.BodyName, keys, number, digest, signature)
+		// civil's own verification, on the mirror, with the keys the log
+		// published: the office and the state say the same things.
+		registers := civil.Civil{Store: o.st, LocalBody: st.Body, SealKeys: func(fp string) ed25519.PublicKey { return keys[fp] }}
+		c.Verification, err = registers.Verify(number, digest, signature)
 		return err
 	})
 	c.Mirror = m.status(info.Code, info)
 	return c, err
-}
-
-// verifyCertificate is civil.Civil.Verify with the body's public keys
-// instead of its seal: the record is looked up by number and, when the QR
-// code's query is given, its signature is checked with the key the record
-// names and its digest with the record's.
-func verifyCertificate(st *store.Store, bodyName domain.Text, keys map[string]ed25519.PublicKey, number, digest, signature string) (civil.Verification, error) {
-	v := civil.Verification{Number: number}
-	err := st.View(func(tx *store.Tx) error { return tx.Get(entityCertRecord, number, &v.Certificate) })
-	if errors.Is(err, store.ErrNotFound) {
-		v.Problem = domain.T(
-			fmt.Sprintf("%s has issued no certificate with the number %s (as far as the state's copy shows). The certificate is not genuine, or the number was misread.", bodyName.En, number),
-			fmt.Sprintf("%s %s എന്ന നമ്പറിൽ സർട്ടിഫിക്കറ്റ് നൽകിയിട്ടില്ല (സംസ്ഥാനത്തെ പകർപ്പ് പ്രകാരം). സർട്ടിഫിക്കറ്റ് യഥാർത്ഥമല്ല, അല്ലെങ്കിൽ നമ്പർ തെറ്റി വായിച്ചു.", bodyName.Ml, number))
-		return v, nil
-	}
-	if err != nil {
-		return v, err
-	}
-	v.Found = true
-	if digest == "" && signature == "" {
-		return v, nil
-	}
-	v.Checked = true
-	pub := keys[v.Certificate.Key]
-	if pub == nil {
-		v.Problem = domain.T(
-			fmt.Sprintf("The state does not hold the seal key %s that %s signed this certificate with, so its code cannot be checked here. Verify it at the local body's site.", v.Certificate.Key, bodyName.En),
-			fmt.Sprintf("%s ഈ സർട്ടിഫിക്കറ്റ് ഒപ്പിട്ട മുദ്രാ കീ (%s) സംസ്ഥാനത്തില്ല; അതിനാൽ കോഡ് ഇവിടെ പരിശോധിക്കാനാവില്ല. തദ്ദേശ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.", bodyName.Ml, v.Certificate.Key))
-		return v, nil
-	}
-	p, err := seal.Parse("/verify/" + number + "?" + url.Values{"d": {digest}, "s": {signature}}.Encode())
-	if err == nil {
-		err = p.Verify(pub)
-	}
-	if err == nil {
-		sum, _ := hex.DecodeString(v.Certificate.Digest)
-		var full [32]byte
-		copy(full[:], sum)
-		err = p.Matches(full)
-	}
-	if err != nil {
-		v.Problem = domain.T(
-			"The code on this certificate is not the one "+bodyName.En+" signed: it was altered or forged. Do not accept the certificate; ask the holder to have it checked at the office.",
-			"ഈ സർട്ടിഫിക്കറ്റിലെ കോഡ് "+bodyName.Ml+" ഒപ്പിട്ടതല്ല: അത് മാറ്റം വരുത്തിയതോ വ്യാജമോ ആണ്. സർട്ടിഫിക്കറ്റ് സ്വീകരിക്കരുത്; ഓഫീസിൽ പരിശോധിപ്പിക്കാൻ ആവശ്യപ്പെടുക.")
-	}
-	return v, nil
 }
 
 // certificateStatusName names a certificate's status for people.

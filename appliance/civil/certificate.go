@@ -596,6 +596,11 @@ func (c *Civil) signingKey(fingerprint string) (ed25519.PublicKey, error) {
 	if c.Seal != nil && (fingerprint == "" || fingerprint == seal.Fingerprint(c.Seal.Public())) {
 		return c.Seal.Public(), nil
 	}
+	if c.SealKeys != nil {
+		if pub := c.SealKeys(fingerprint); pub != nil {
+			return pub, nil
+		}
+	}
 	var k SealKey
 	if err := c.Store.View(func(tx *store.Tx) error { return tx.Get(EntitySealPublic, fingerprint, &k) }); err != nil {
 		return nil, fmt.Errorf("seal key %q: %w", fingerprint, err)

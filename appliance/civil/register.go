@@ -1,6 +1,7 @@
 package civil
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -35,6 +36,10 @@ type Civil struct {
 	// Search is the index the kiosk finds entries with; set by the
 	// appliance after Open.
 	Search *search.Index
+	// SealKeys, when set, gives seal public keys by fingerprint beside
+	// those the store keeps: for a copy of the registers that has no seal
+	// of its own and learnt the keys from the log (the state's mirrors).
+	SealKeys func(fingerprint string) ed25519.PublicKey
 }
 
 // Entry is one entry of a register.
