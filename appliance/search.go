@@ -163,13 +163,19 @@ func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQ
 		return OfficeResult{}, err
 	}
 	out := OfficeResult{Total: res.Total, Facets: res.Facets, Status: a.SearchStatus()}
-	var entryIDs []string
+	var entryIDs, fileIDs []string
 	for _, h := range res.Hits {
-		if h.Entity != "file" {
+		if h.Entity == "file" {
+			fileIDs = append(fileIDs, h.ID)
+		} else {
 			entryIDs = append(entryIDs, h.ID)
 		}
 	}
 	entries, err := a.Civil.EntriesByID(entryIDs)
+	if err != nil {
+		return OfficeResult{}, err
+	}
+	files, err := a.Workflow.FilesByID(fileIDs)
 	if err != nil {
 		return OfficeResult{}, err
 	}
@@ -179,11 +185,8 @@ func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQ
 				Title: e.Person(), Date: e.EventDate, Ward: e.Ward, Link: "/office/registers/entry?number=" + url.QueryEscape(e.Number)})
 			continue
 		}
-		if h.Entity != "file" {
-			continue
-		}
-		f, err := a.Workflow.File(h.ID)
-		if err != nil {
+		f, ok := files[h.ID]
+		if h.Entity != "file" || !ok {
 			continue // gone since it was indexed
 		}
 		out.Hits = append(out.Hits, OfficeHit{Type: "file", Kind: f.Service, KindName: f.ServiceName, Number: f.Number, Status: f.Status,

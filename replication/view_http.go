@@ -237,7 +237,7 @@ var viewFuncs = template.FuncMap{
 	"path":      url.PathEscape,
 	"query":     url.QueryEscape,
 	"slug":      districtSlug,
-	"status":    certificateStatusName,
+	"status":    civil.StatusName,
 	"date":      func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
 	"datetime":  func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04 IST") },
 	"short":     func(h Hash) string { s := h.String(); return s[:min(len(s), 16)] },
@@ -453,7 +453,7 @@ func (n *Node) viewVerify(r *http.Request) (any, error) {
 	p.Number, p.Body, p.BodyName, p.Found, p.Checked, p.Genuine, p.Problem, p.Mirror = c.Number, c.Body, c.BodyName, c.Found, c.Checked, c.Genuine(), c.Problem, c.Mirror
 	if c.Found {
 		cert := c.Certificate
-		p.Status, p.StatusName, p.Reason, p.Superseded, p.Kind, p.Issued = cert.Status, certificateStatusName(cert.Status), cert.StatusReason, cert.SupersededBy, cert.Kind, cert.Issued
+		p.Status, p.StatusName, p.Reason, p.Superseded, p.Kind, p.Issued = cert.Status, civil.StatusName(cert.Status), cert.StatusReason, cert.SupersededBy, cert.Kind, cert.Issued
 		if c.ShowsParticulars() {
 			for _, f := range cert.Printed.Fields {
 				p.Particulars = append(p.Particulars, civilField{Label: f.Label, Value: f.Value})

@@ -86,16 +86,3 @@ func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, er
 	c.Mirror = m.status(info.Code, info)
 	return c, err
 }
-
-// certificateStatusName names a certificate's status for people.
-func certificateStatusName(s string) domain.Text {
-	switch s {
-	case civil.StatusCurrent:
-		return domain.T("Current: the certificate is in force.", "നിലവിലുള്ളത്: സർട്ടിഫിക്കറ്റ് പ്രാബല്യത്തിലുണ്ട്.")
-	case civil.StatusSuperseded:
-		return domain.T("Superseded: this certificate is no longer in force.", "പകരം പുതിയത് നൽകി: ഈ സർട്ടിഫിക്കറ്റ് ഇനി പ്രാബല്യത്തിലില്ല.")
-	case civil.StatusRevoked:
-		return domain.T("Revoked: this certificate was withdrawn.", "റദ്ദാക്കി: ഈ സർട്ടിഫിക്കറ്റ് പിൻവലിച്ചു.")
-	}
-	return domain.Text{En: s, Ml: s}
-}

@@ -141,7 +141,7 @@ func Open(dir string, sources []Source, opts Options) (*Index, error) {
 // openBleve opens or creates the Bleve index, discarding one that is of an
 // older schema or damaged.
 func openBleve(dir string) (bleve.Index, error) {
-	b, err := bleve.OpenUsing(dir, runtimeConfig())
+	b, err := bleve.Open(dir)
 	if err == nil {
 		v, gerr := b.GetInternal(internalSchema)
 		if gerr == nil && string(v) == schemaVersion {
@@ -164,17 +164,14 @@ func openBleve(dir string) (bleve.Index, error) {
 	return create(dir)
 }
 
-// runtimeConfig is Bleve's scorch as it comes: a batch returns once its
-// segment is on disk. ("unsafe_batch" returns sooner, but a Close then
-// drops what the persister had not written, and every restart would index
-// again what the last run had done.)
-func runtimeConfig() map[string]any { return map[string]any{} }
-
 func create(dir string) (bleve.Index, error) {
 	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
 		return nil, err
 	}
-	b, err := bleve.NewUsing(dir, newMapping(), bleve.Config.DefaultIndexType, bleve.Config.DefaultKVStore, runtimeConfig())
+	// Scorch as it comes: a batch returns once its segment is on disk.
+	// ("unsafe_batch" returns sooner, but Close then drops what had not
+	// been written, and every restart would index the last batches again.)
+	b, err := bleve.New(dir, newMapping())
 	if err != nil {
 		return nil, fmt.Errorf("search: creating the index at %s: %w", dir, err)
 	}

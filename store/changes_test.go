@@ -5,49 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	bolt "go.etcd.io/bbolt"
 
 	"ksmart/store"
 	"ksmart/store/storetest"
 )
-
-// dump lists every key and value of a closed data file's buckets (nested
-// ones as "bucket/sub"), leaving out the log, meta and changes.
-func dump(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, &bolt.Options{ReadOnly: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	out := map[string]string{}
-	var walk func(path string, b *bolt.Bucket)
-	walk = func(path string, b *bolt.Bucket) {
-		b.ForEach(func(k, v []byte) error {
-			if v == nil {
-				walk(path+"/"+string(k), b.Bucket(k))
-				return nil
-			}
-			out[path+" "+string(k)] = string(v)
-			return nil
-		})
-	}
-	db.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-			switch string(name) {
-			case "log", "meta", "changes":
-				return nil
-			}
-			walk(string(name), b)
-			return nil
-		})
-	})
-	return out
-}
 
 // TestReplica_ALogWithItsChangeSetsRebuildsTheStoreExceptItsPrivateKeys
 // writes documents, keys, numbers (gapless and reserved), blobs, deletions
@@ -144,7 +107,7 @@ func TestReplica_ALogWithItsChangeSetsRebuildsTheStoreExceptItsPrivateKeys(t *te
 	src.Close()
 	dst.Close()
 
-	want, got := dump(t, srcDir), dump(t, copyDir)
+	want, got := storetest.Dump(t, srcDir), storetest.Dump(t, copyDir)
 	for k, v := range want {
 		switch {
 		case strings.HasPrefix(k, "state/private"), strings.HasPrefix(k, "state/session"):

@@ -73,7 +73,7 @@ var templateFuncs = template.FuncMap{
 	"searchesOffice": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(staffRoles...)
 	},
-	"certstatus": func(lang, s string) string { return certificateStatusName(s).In(lang) },
+	"certstatus": func(lang, s string) string { return civil.StatusName(s).In(lang) },
 	"channel":    func(lang, c string) string { return channelName(c).In(lang) },
 	"delivery":   func(lang, s string) string { return deliveryStatusName(s).In(lang) },
 	"fieldsOf": func(lang string, fields []formField) map[string]any {
@@ -117,18 +117,6 @@ func (s *Server) render(c echo.Context, status int, name, title string, data any
 }
 
 func containsFold(s, sub string) bool { return strings.Contains(strings.ToLower(s), sub) }
-
-func certificateStatusName(s string) domain.Text {
-	switch s {
-	case civil.StatusCurrent:
-		return domain.T("Current", "നിലവിലുള്ളത്")
-	case civil.StatusSuperseded:
-		return domain.T("Superseded", "പകരം പുതിയത് നൽകി")
-	case civil.StatusRevoked:
-		return domain.T("Revoked", "റദ്ദാക്കി")
-	}
-	return domain.T(s, s)
-}
 
 func channelName(c string) domain.Text {
 	switch c {

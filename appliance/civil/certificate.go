@@ -69,6 +69,19 @@ type SealKey struct {
 	Fingerprint string `json:"fingerprint"`
 }
 
+// StatusName names a certificate status for people.
+func StatusName(s string) domain.Text {
+	switch s {
+	case StatusCurrent:
+		return domain.T("Current", "നിലവിലുള്ളത്")
+	case StatusSuperseded:
+		return domain.T("Superseded", "പകരം പുതിയത് നൽകി")
+	case StatusRevoked:
+		return domain.T("Revoked", "റദ്ദാക്കി")
+	}
+	return domain.T(s, s)
+}
+
 // Certificate statuses.
 const (
 	StatusCurrent    = "current"

@@ -66,3 +66,25 @@ func (s fileSource) doc(f File) search.Doc {
 	d.Text = strings.Join(text, "\n")
 	return d
 }
+
+// FilesByID returns the files with these ids that exist, read in one
+// transaction, for showing search hits; the caller has checked that its
+// actor may read files.
+func (w *Workflow) FilesByID(ids []string) (map[string]File, error) {
+	out := make(map[string]File, len(ids))
+	err := w.Store.View(func(tx *store.Tx) error {
+		for _, id := range ids {
+			var f File
+			err := tx.Get(entityFile, id, &f)
+			if errors.Is(err, store.ErrNotFound) {
+				continue // gone since it was indexed
+			}
+			if err != nil {
+				return err
+			}
+			out[id] = f
+		}
+		return nil
+	})
+	return out, err
+}

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"ksmart/appliance"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
@@ -25,6 +23,7 @@ import (
 	"ksmart/replication"
 	"ksmart/search"
 	"ksmart/store"
+	"ksmart/store/storetest"
 )
 
 // testState is a state cluster of nodes in this process, with a CA and a
@@ -112,38 +111,11 @@ func (s *testState) stateConfig(t *testing.T, code string) *appliance.StateConfi
 	return &appliance.StateConfig{Addrs: list, CAFile: f[1], CertFile: f[3], KeyFile: f[5]}
 }
 
-// dumpStore lists every key and value of a closed data file's buckets
-// (nested ones as "bucket/sub"), leaving out the log, meta and change sets,
-// sessions and the private key, which a copy from the state does not have.
+// dumpStore is storetest.Dump without sessions and the private key, which
+// a copy from the state does not have.
 func dumpStore(t *testing.T, dir string) map[string]string {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	out := map[string]string{}
-	var walk func(path string, b *bolt.Bucket)
-	walk = func(path string, b *bolt.Bucket) {
-		b.ForEach(func(k, v []byte) error {
-			if v == nil {
-				walk(path+"/"+string(k), b.Bucket(k))
-				return nil
-			}
-			out[path+" "+string(k)] = string(v)
-			return nil
-		})
-	}
-	db.View(func(tx *bolt.Tx) error {
-		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
-			switch string(name) {
-			case "log", "meta", "changes":
-				return nil
-			}
-			walk(string(name), b)
-			return nil
-		})
-	})
+	out := storetest.Dump(t, dir)
 	for k := range out {
 		if strings.HasPrefix(k, "state/private ") || strings.HasPrefix(k, "state/session") {
 			delete(out, k)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -62,4 +63,43 @@ func EditEvent(tb testing.TB, dir string, seq uint64, edit func([]byte) []byte) 
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// Dump lists every key and value of the current state of the closed data
+// file in dir — documents, keys, numbers and blobs, nested buckets as
+// "bucket/sub", each as "<bucket> <key>" — leaving out the log, meta and
+// change sets: what two stores must agree on to hold the same records.
+func Dump(tb testing.TB, dir string) map[string]string {
+	tb.Helper()
+	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, &bolt.Options{ReadOnly: true, Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string]string{}
+	var walk func(path string, b *bolt.Bucket)
+	walk = func(path string, b *bolt.Bucket) {
+		b.ForEach(func(k, v []byte) error {
+			if v == nil {
+				walk(path+"/"+string(k), b.Bucket(k))
+				return nil
+			}
+			out[path+" "+string(k)] = string(v)
+			return nil
+		})
+	}
+	err = db.View(func(tx *bolt.Tx) error {
+		return tx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			switch string(name) {
+			case "log", "meta", "changes":
+				return nil
+			}
+			walk(string(name), b)
+			return nil
+		})
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
 }
