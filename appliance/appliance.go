@@ -299,7 +299,7 @@ func (a *Appliance) open(cfg Config) error {
 		if err := tx.Put(entityLocalBody, localBodyID, lb); err != nil {
 			return err
 		}
-		return tx.Emit(domain.System.ID, "local_body.configured", entityLocalBody, localBodyID, lb)
+		return tx.Emit(domain.System.ID, EventLocalBodyConfigured, entityLocalBody, localBodyID, lb)
 	})
 	if err != nil {
 		return err

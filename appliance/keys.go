@@ -128,7 +128,7 @@ func (a *Appliance) recordSeal(priv []byte) error {
 		if err := tx.Put(civil.EntitySealPublic, rec.Fingerprint, rec); err != nil {
 			return err
 		}
-		return tx.Emit(domain.System.ID, "seal.created", "seal", rec.Fingerprint, rec)
+		return tx.Emit(domain.System.ID, EventSealCreated, "seal", rec.Fingerprint, rec)
 	})
 	return err
 }
@@ -150,7 +150,7 @@ func (a *Appliance) publishSeal(keepLog bool) error {
 		if err := tx.Put(civil.EntitySealPublic, rec.Fingerprint, rec); err != nil {
 			return err
 		}
-		return tx.Emit(domain.System.ID, "seal.published", "seal", rec.Fingerprint, rec)
+		return tx.Emit(domain.System.ID, EventSealPublished, "seal", rec.Fingerprint, rec)
 	})
 	return err
 }

@@ -26,7 +26,7 @@ func (a *Appliance) KioskStatus(kiosk domain.Actor, address, number string) (wor
 	}
 	st, err := a.Workflow.Status(number)
 	_, werr := a.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(kiosk.ID, "kiosk.status_checked", "kiosk", strings.TrimPrefix(kiosk.ID, "kiosk:"), map[string]any{"address": address, "found": err == nil})
+		return tx.Emit(kiosk.ID, EventKioskStatusChecked, "kiosk", strings.TrimPrefix(kiosk.ID, "kiosk:"), map[string]any{"address": address, "found": err == nil})
 	})
 	if err != nil {
 		return workflow.PublicStatus{}, err

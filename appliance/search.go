@@ -194,7 +194,7 @@ func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQ
 			Ward: f.Ward, Link: "/office/files/" + url.PathEscape(f.ID)})
 	}
 	_, err = a.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(by.ID, "search.office", "search", by.ID, map[string]any{"types": types, "found": res.Total, "shown": len(out.Hits)})
+		return tx.Emit(by.ID, EventOfficeSearched, "search", by.ID, map[string]any{"types": types, "found": res.Total, "shown": len(out.Hits)})
 	})
 	return out, err
 }

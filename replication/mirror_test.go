@@ -141,7 +141,7 @@ func bodyStore(tb testing.TB, n, perWrite int, name string) *store.Store {
 				if err := tx.Put("file", id, f); err != nil {
 					return err
 				}
-				if err := tx.Emit("clerk", "application.submitted", "file", id, nil); err != nil {
+				if err := tx.Emit("clerk", store.EventType{Name: "application.submitted", Version: 1}, "file", id, nil); err != nil {
 					return err
 				}
 			}

@@ -44,7 +44,7 @@ func writeFiles(tb testing.TB, st *store.Store, from, n, blobBytes int) {
 			if err := tx.ClaimKey("file_number", fmt.Sprintf("KS/%d", i), id); err != nil {
 				return err
 			}
-			return tx.Emit("clerk1", "file.saved", "file", id, doc)
+			return tx.Emit("clerk1", store.EventType{Name: "file.saved", Version: 1}, "file", id, doc)
 		})
 		if err != nil {
 			tb.Fatal(err)
@@ -198,7 +198,7 @@ func TestCluster_ShipperShipsChangeSetsAndA10MiBBlobToEveryNode(t *testing.T) {
 		if err := tx.Put("file", "big", map[string]string{"scan": sum}); err != nil {
 			return err
 		}
-		return tx.Emit("clerk1", "file.saved", "file", "big", map[string]string{"scan": sum})
+		return tx.Emit("clerk1", store.EventType{Name: "file.saved", Version: 1}, "file", "big", map[string]string{"scan": sum})
 	})
 	if err != nil {
 		t.Fatal(err)

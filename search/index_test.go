@@ -52,7 +52,7 @@ func putPeople(tb testing.TB, st *store.Store, people map[string]person) {
 			if err := tx.Put("person", id, p); err != nil {
 				return err
 			}
-			if err := tx.Emit("test", "person.registered", "person", id, p); err != nil {
+			if err := tx.Emit("test", store.EventType{Name: "person.registered", Version: 1}, "person", id, p); err != nil {
 				return err
 			}
 		}
@@ -84,7 +84,7 @@ func TestIndex_CatchesUpFromWhereItStoppedAndFollowsNewEvents(t *testing.T) {
 		batch[fmt.Sprintf("p%05d", i)] = person{Name: fmt.Sprintf("Person%d Kizhakkethil", i), Mother: "Lakshmi", Number: fmt.Sprintf("B-%d/2020", i+1), Date: "2020-01-02", Ward: "3"}
 	}
 	putPeople(t, st, batch)
-	st.Write(func(tx *store.Tx) error { return tx.Emit("test", "user.logged_in", "user", "u1", nil) })
+	st.Write(func(tx *store.Tx) error { return tx.Emit("test", store.EventType{Name: "user.logged_in", Version: 1}, "user", "u1", nil) })
 
 	ix := openIndex(t, dir)
 	if err := ix.CatchUp(context.Background(), st); err != nil {
@@ -117,7 +117,7 @@ func TestIndex_CatchesUpFromWhereItStoppedAndFollowsNewEvents(t *testing.T) {
 		if err := tx.Delete("person", "p99999"); err != nil {
 			return err
 		}
-		return tx.Emit("test", "person.deleted", "person", "p99999", nil)
+		return tx.Emit("test", store.EventType{Name: "person.deleted", Version: 1}, "person", "p99999", nil)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -53,7 +53,7 @@ func TestReplica_ALogWithItsChangeSetsRebuildsTheStoreExceptItsPrivateKeys(t *te
 					return err
 				}
 			}
-			return tx.Emit("u1", "file.saved", "file", id, map[string]int{"i": i})
+			return tx.Emit("u1", store.EventType{Name: "file.saved", Version: 1}, "file", id, map[string]int{"i": i})
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -63,7 +63,7 @@ func TestReplica_ALogWithItsChangeSetsRebuildsTheStoreExceptItsPrivateKeys(t *te
 		if err := tx.Put(store.PrivateEntity, "seal", "SECRET-KEY"); err != nil {
 			return err
 		}
-		return tx.Emit("system", "seal.created", "seal", "k1", map[string]string{"public": "P"})
+		return tx.Emit("system", store.EventType{Name: "seal.created", Version: 1}, "seal", "k1", map[string]string{"public": "P"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +136,7 @@ func TestReplica_AnEventThatDoesNotContinueTheChainWritesNothing(t *testing.T) {
 	for i := range 3 {
 		src.Write(func(tx *store.Tx) error {
 			tx.Put("doc", fmt.Sprint(i), i)
-			return tx.Emit("u", "doc.put", "doc", fmt.Sprint(i), i)
+			return tx.Emit("u", store.EventType{Name: "doc.put", Version: 1}, "doc", fmt.Sprint(i), i)
 		})
 	}
 	evs, changes, _ := src.ReadReplica(1, 0)

@@ -27,6 +27,27 @@ type Event struct {
 	Hash    []byte    `json:"hash"`
 }
 
+// EventType names a kind of event and the version of its data's layout.
+// Each package declares the types it writes, once, as values in its
+// events.go, and readers elsewhere compare with those values (Event.Is), so
+// that a type is spelt in one place. A new layout of a type's data is a new
+// Version: a reader that meets a type or version it does not know keeps the
+// event and skips it, since local bodies and state nodes upgrade on
+// different days.
+type EventType struct {
+	Name    string // e.g. "application.submitted": <subject>.<what happened>
+	Version uint16 // 1 for the first layout
+}
+
+// String returns "name/vN".
+func (t EventType) String() string { return fmt.Sprintf("%s/v%d", t.Name, t.Version) }
+
+// Is reports whether the event is of type t, in t's version.
+func (e *Event) Is(t EventType) bool { return e.Type == t.Name && e.Version == t.Version }
+
+// TypeOf returns the event's type and version.
+func (e *Event) TypeOf() EventType { return EventType{Name: e.Type, Version: e.Version} }
+
 // eventFormat is the first byte of every encoded event: the layout of the
 // encoding itself, so a later layout can be read beside this one.
 const eventFormat = 1

@@ -38,7 +38,7 @@ func submit(s *store.Store, id string) (application, []store.Event, error) {
 		if err := tx.Put("application", id, app); err != nil {
 			return err
 		}
-		return tx.Emit("citizen:1", "application.submitted", "application", id, app)
+		return tx.Emit("citizen:1", store.EventType{Name: "application.submitted", Version: 1}, "application", id, app)
 	})
 	return app, evs, err
 }
@@ -94,7 +94,7 @@ func TestWrite_FailingFunctionLeavesNoTraceAndSparesItsBatch(t *testing.T) {
 				if err := tx.Put("doc", fmt.Sprint(i), i); err != nil {
 					return err
 				}
-				if err := tx.Emit("t", "doc.put", "doc", fmt.Sprint(i), i); err != nil {
+				if err := tx.Emit("t", store.EventType{Name: "doc.put", Version: 1}, "doc", fmt.Sprint(i), i); err != nil {
 					return err
 				}
 				switch i % 4 {

@@ -303,6 +303,8 @@ func (tx *Tx) CurrentNumber(name string) uint64 {
 
 // Append stages an event. Seq, Prev and Hash are assigned at commit; Time
 // is stamped with the store's clock when zero, and Version defaults to 1.
+// Modules write events with Emit or EmitRaw, which take a declared
+// EventType; Append is for copying events that exist already.
 func (tx *Tx) Append(ev Event) error {
 	if !tx.writable {
 		return ErrReadOnly
@@ -322,13 +324,22 @@ func (tx *Tx) Append(ev Event) error {
 	return nil
 }
 
-// Emit stages an event whose data is v encoded as JSON.
-func (tx *Tx) Emit(actor, typ, entity, id string, v any) error {
+// Emit stages an event of type t whose data is v encoded as JSON.
+func (tx *Tx) Emit(actor string, t EventType, entity, id string, v any) error {
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("store: encoding %s event: %w", typ, err)
+		return fmt.Errorf("store: encoding %s event: %w", t.Name, err)
 	}
-	return tx.Append(Event{Actor: actor, Type: typ, Entity: entity, ID: id, Data: raw})
+	return tx.EmitRaw(actor, t, entity, id, raw)
+}
+
+// EmitRaw stages an event of type t whose data is raw, JSON already
+// encoded (outside the committer, where encoding costs nothing to others).
+func (tx *Tx) EmitRaw(actor string, t EventType, entity, id string, raw []byte) error {
+	if t.Version == 0 {
+		return fmt.Errorf("store: event type %q has no version; declare it with Version 1", t.Name)
+	}
+	return tx.Append(Event{Actor: actor, Type: t.Name, Version: t.Version, Entity: entity, ID: id, Data: raw})
 }
 
 // PutBlob stages content-addressed bytes and returns their hex SHA-256.

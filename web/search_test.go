@@ -189,7 +189,7 @@ func TestOfficeSearch_SaysWhenTheIndexIsCatchingUp(t *testing.T) {
 	// 2,500 events the index has not read yet.
 	if _, err := env.app.Store.Write(func(tx *store.Tx) error {
 		for i := range 2500 {
-			if err := tx.Emit("test", "test.filler", "test", itoa(i), map[string]int{"i": i}); err != nil {
+			if err := tx.Emit("test", store.EventType{Name: "test.filler", Version: 1}, "test", itoa(i), map[string]int{"i": i}); err != nil {
 				return err
 			}
 		}

@@ -252,7 +252,7 @@ func (c *Civil) recordCertificate(tx *store.Tx, e Entry, rec Certificate, pdf []
 	for k, v := range extra {
 		facts[k] = v
 	}
-	return tx.Emit(by.ID, "certificate.issued", entityCertificate, rec.Number, facts)
+	return tx.Emit(by.ID, EventCertificateIssued, entityCertificate, rec.Number, facts)
 }
 
 // lastSuperseded returns the newest of the entry's certificates that a
@@ -285,7 +285,7 @@ func (c *Civil) supersedeOld(tx *store.Tx, e Entry, by string, now time.Time, wh
 		if err := tx.Put(entityCertificate, n, oc); err != nil {
 			return err
 		}
-		if err := tx.Emit(domain.System.ID, "certificate.superseded", entityCertificate, n, map[string]string{"reason": why.En}); err != nil {
+		if err := tx.Emit(domain.System.ID, EventCertificateSuperseded, entityCertificate, n, map[string]string{"reason": why.En}); err != nil {
 			return err
 		}
 	}
@@ -460,7 +460,7 @@ func (c *Civil) CertificatePDF(by domain.Actor, number string) (Certificate, []b
 		return Certificate{}, nil, err
 	}
 	_, err = c.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(by.ID, "certificate.viewed", entityCertificate, number, nil)
+		return tx.Emit(by.ID, EventCertificateViewed, entityCertificate, number, nil)
 	})
 	return rec, pdf, err
 }
@@ -511,7 +511,7 @@ func (c *Civil) Revoke(by domain.Actor, number, reason string) (Certificate, err
 		if err := tx.Put(entityCertificate, number, out); err != nil {
 			return err
 		}
-		return tx.Emit(by.ID, "certificate.revoked", entityCertificate, number, map[string]string{"reason": reason})
+		return tx.Emit(by.ID, EventCertificateRevoked, entityCertificate, number, map[string]string{"reason": reason})
 	})
 	return out, err
 }

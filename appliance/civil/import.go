@@ -773,7 +773,7 @@ func putImported(tx *store.Tx, r *importRow, by domain.Actor) error {
 	if err := tx.PutRaw(entityEntry, r.id, r.entry); err != nil {
 		return err
 	}
-	return tx.Append(store.Event{Actor: by.ID, Type: r.kind + ".imported", Entity: entityEntry, ID: r.id, Data: r.entry})
+	return tx.EmitRaw(by.ID, importedEvents[r.kind], entityEntry, r.id, r.entry)
 }
 
 // differs says why an entry already under the row's number is not the

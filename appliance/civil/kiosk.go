@@ -111,7 +111,7 @@ func (c *Civil) KioskSearch(ctx context.Context, kiosk domain.Actor, address str
 	if err != nil {
 		// A refused search is recorded too: what was refused, not what was typed.
 		if _, werr := c.Store.Write(func(tx *store.Tx) error {
-			return tx.Emit(kiosk.ID, "kiosk.refused", entityKiosk, kioskID(kiosk), map[string]any{"address": address, "reason": domain.ErrorMessage(err)})
+			return tx.Emit(kiosk.ID, EventKioskRefused, entityKiosk, kioskID(kiosk), map[string]any{"address": address, "reason": domain.ErrorMessage(err)})
 		}); werr != nil {
 			return KioskResult{}, werr
 		}
@@ -148,7 +148,7 @@ func (c *Civil) KioskSearch(ctx context.Context, kiosk domain.Actor, address str
 		}
 	}
 	_, err = c.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(kiosk.ID, "kiosk.searched", entityKiosk, kioskID(kiosk), map[string]any{
+		return tx.Emit(kiosk.ID, EventKioskSearched, entityKiosk, kioskID(kiosk), map[string]any{
 			"address": address, "fields": given, "kinds": sq.Kinds, "matched": res.Total, "shown": shown})
 	})
 	return out, err
@@ -236,7 +236,7 @@ func (c *Civil) KioskOpen(kiosk domain.Actor, address, token string) (KioskEntry
 		return KioskEntry{}, err
 	}
 	_, err = c.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(kiosk.ID, "kiosk.opened", entityKiosk, kioskID(kiosk), map[string]any{"address": address, "register_number": e.Number})
+		return tx.Emit(kiosk.ID, EventKioskOpened, entityKiosk, kioskID(kiosk), map[string]any{"address": address, "register_number": e.Number})
 	})
 	return KioskEntry{Token: token, Kind: e.Kind, KindName: KindName(e.Kind), Number: e.Number, Registered: e.Registered,
 		Fields: c.particulars(e), Certifiable: e.Kind != KindStillBirth}, err
@@ -276,7 +276,7 @@ func (c *Civil) KioskCertificate(kiosk domain.Actor, address, token string) (Cer
 	if pdf != nil {
 		facts["certificate"] = rec.Number
 		_, err = c.Store.Write(func(tx *store.Tx) error {
-			return tx.Emit(kiosk.ID, "kiosk.printed", entityKiosk, kioskID(kiosk), facts)
+			return tx.Emit(kiosk.ID, EventKioskPrinted, entityKiosk, kioskID(kiosk), facts)
 		})
 		return rec, pdf, err
 	}
@@ -295,7 +295,7 @@ func (c *Civil) KioskCertificate(kiosk domain.Actor, address, token string) (Cer
 		if err := c.recordCertificate(tx, e, rec, pdf, kiosk, map[string]any{"kiosk": kioskID(kiosk)}); err != nil {
 			return err
 		}
-		return tx.Emit(kiosk.ID, "kiosk.printed", entityKiosk, kioskID(kiosk), facts)
+		return tx.Emit(kiosk.ID, EventKioskPrinted, entityKiosk, kioskID(kiosk), facts)
 	})
 	return rec, pdf, err
 }

@@ -164,7 +164,7 @@ func (c *Civil) Entry(by domain.Actor, number string) (Entry, error) {
 		return Entry{}, err
 	}
 	_, err = c.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(by.ID, "civil.entry_viewed", entityEntry, e.ID, map[string]string{"number": e.Number})
+		return tx.Emit(by.ID, EventEntryViewed, entityEntry, e.ID, map[string]string{"number": e.Number})
 	})
 	return e, err
 }
@@ -224,7 +224,7 @@ func (c *Civil) List(by domain.Actor, opt ListOptions) ([]Entry, error) {
 		return out, err
 	}
 	_, err = c.Store.Write(func(tx *store.Tx) error {
-		return tx.Emit(by.ID, "civil.register_viewed", entityEntry, out[0].ID, map[string]any{
+		return tx.Emit(by.ID, EventRegisterViewed, entityEntry, out[0].ID, map[string]any{
 			"kind": opt.Kind, "year": opt.Year, "number": opt.Number, "after": opt.After, "entries": len(out)})
 	})
 	return out, err
@@ -293,5 +293,5 @@ func register(tx *store.Tx, kind, eventDate string, values map[string]string, wa
 	if err := putEntry(tx, &e, true); err != nil {
 		return Entry{}, err
 	}
-	return e, tx.Emit(by.ID, kind+".registered", entityEntry, e.ID, e)
+	return e, tx.Emit(by.ID, registeredEvents[kind], entityEntry, e.ID, e)
 }

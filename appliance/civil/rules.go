@@ -432,5 +432,5 @@ func (c *Civil) change(tx *store.Tx, sv service, f *workflow.File, by domain.Act
 		return err
 	}
 	f.Record = e.Number
-	return tx.Emit(by.ID, e.Kind+"."+ch.Kind, entityEntry, e.ID, ch)
+	return tx.Emit(by.ID, changeEvents[[2]string{e.Kind, ch.Kind}], entityEntry, e.ID, ch)
 }

@@ -108,7 +108,7 @@ func (s *Service) Authenticate(login, password string) (User, error) {
 		if rehash != "" && u.PasswordHash == verified {
 			u.PasswordHash = rehash
 		}
-		return tx.Emit(u.ID, "user.logged_in", entityUser, u.ID, struct{}{})
+		return tx.Emit(u.ID, EventUserLoggedIn, entityUser, u.ID, struct{}{})
 	})
 	if err != nil {
 		return User{}, err
@@ -122,7 +122,7 @@ func (s *Service) recordFailure(id string) error {
 	_, err := s.change(id, func(tx *store.Tx, u *User) error {
 		now := s.now()
 		u.FailedLogins++
-		if err := tx.Emit(u.ID, "user.login_failed", entityUser, u.ID, map[string]int{"failures": u.FailedLogins}); err != nil {
+		if err := tx.Emit(u.ID, EventUserLoginFailed, entityUser, u.ID, map[string]int{"failures": u.FailedLogins}); err != nil {
 			return err
 		}
 		d := lockFor(u.FailedLogins)
@@ -130,7 +130,7 @@ func (s *Service) recordFailure(id string) error {
 			return nil
 		}
 		u.LockedUntil = now.Add(d)
-		return tx.Emit(domain.System.ID, "user.locked", entityUser, u.ID, map[string]any{"failures": u.FailedLogins, "until": u.LockedUntil.UTC()})
+		return tx.Emit(domain.System.ID, EventUserLocked, entityUser, u.ID, map[string]any{"failures": u.FailedLogins, "until": u.LockedUntil.UTC()})
 	})
 	return err
 }
@@ -189,7 +189,7 @@ func (s *Service) ChangePassword(userID, old, new string) error {
 		u.MustChangePassword = false
 		u.SessionEpoch++
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		return tx.Emit(u.ID, "user.password_changed", entityUser, u.ID, struct{}{})
+		return tx.Emit(u.ID, EventUserPasswordChanged, entityUser, u.ID, struct{}{})
 	})
 	return err
 }
@@ -199,7 +199,7 @@ func (s *Service) ChangePassword(userID, old, new string) error {
 func (s *Service) SignOutEverywhere(userID string) error {
 	_, err := s.change(userID, func(tx *store.Tx, u *User) error {
 		u.SessionEpoch++
-		return tx.Emit(u.ID, "user.signed_out_everywhere", entityUser, u.ID, struct{}{})
+		return tx.Emit(u.ID, EventUserSignedOutAll, entityUser, u.ID, struct{}{})
 	})
 	return err
 }

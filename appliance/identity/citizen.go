@@ -85,7 +85,7 @@ func (s *Service) SignUp(in SignUp) (User, error) {
 			u.Name, u.PasswordHash = name, hash
 			facts := factsOf(u)
 			facts.Again = true
-			if err := tx.Emit(u.ID, "citizen.signed_up", entityUser, u.ID, facts); err != nil {
+			if err := tx.Emit(u.ID, EventCitizenSignedUp, entityUser, u.ID, facts); err != nil {
 				return err
 			}
 			out = u
@@ -162,7 +162,7 @@ func sendCode(tx *store.Tx, now time.Time, u *User, code string, pending Pending
 	if u.Email != "" {
 		channel = contactEmail
 	}
-	return tx.Emit(u.ID, "citizen.code_sent", entityUser, u.ID, map[string]any{"channel": channel, "expires": pending.Expires.UTC()})
+	return tx.Emit(u.ID, EventCitizenCodeSent, entityUser, u.ID, map[string]any{"channel": channel, "expires": pending.Expires.UTC()})
 }
 
 // tooSoon refuses a new code within a minute of the last one.
@@ -232,11 +232,11 @@ func (s *Service) Verify(userID, code string) error {
 			} else {
 				outcome = codeError(msgCodeUsedUp)
 			}
-			return tx.Emit(u.ID, "citizen.code_failed", entityUser, u.ID, map[string]int{"attempts": u.Code.Attempts})
+			return tx.Emit(u.ID, EventCitizenCodeFailed, entityUser, u.ID, map[string]int{"attempts": u.Code.Attempts})
 		}
 		u.Verified = true
 		u.Code = nil
-		return tx.Emit(u.ID, "citizen.verified", entityUser, u.ID, struct{}{})
+		return tx.Emit(u.ID, EventCitizenVerified, entityUser, u.ID, struct{}{})
 	})
 	switch {
 	case errors.Is(err, errUnchanged):

@@ -93,6 +93,6 @@ func (s *Service) SetPreferences(userID string, p Preferences) (User, error) {
 				MessageML: "സൈൻ അപ്പ് ചെയ്ത വിലാസം നിങ്ങളുടെ ലോഗിൻ ആണ്; ഇവിടെ മാറ്റാനാകില്ല."}
 		}
 		u.Language, u.Channels, u.Email, u.Phone = p.Language, channels, email, phone
-		return tx.Emit(u.ID, "user.preferences_changed", entityUser, u.ID, map[string]any{"language": u.Language, "channels": channels})
+		return tx.Emit(u.ID, EventUserPreferences, entityUser, u.ID, map[string]any{"language": u.Language, "channels": channels})
 	})
 }

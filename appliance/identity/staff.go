@@ -205,9 +205,9 @@ func create(tx *store.Tx, by domain.Actor, u *User) error {
 	if err := tx.Put(entityUser, u.ID, u); err != nil {
 		return err
 	}
-	typ := "user.created"
+	typ := EventUserCreated
 	if u.Kind == KindCitizen {
-		typ = "citizen.signed_up"
+		typ = EventCitizenSignedUp
 	}
 	actor := by.ID
 	if actor == "" { // a citizen signing up acts for themselves
@@ -338,7 +338,7 @@ func (s *Service) SetRoles(by domain.Actor, userID string, roles []domain.Role) 
 		}
 		previous := u.Roles
 		u.Roles = clean
-		return tx.Emit(by.ID, "user.roles_changed", entityUser, u.ID, map[string]any{"roles": clean, "previous": previous})
+		return tx.Emit(by.ID, EventUserRolesChanged, entityUser, u.ID, map[string]any{"roles": clean, "previous": previous})
 	})
 	return err
 }
@@ -362,7 +362,7 @@ func (s *Service) Disable(by domain.Actor, userID string) error {
 		}
 		u.Disabled = true
 		u.SessionEpoch++
-		return tx.Emit(by.ID, "user.disabled", entityUser, u.ID, struct{}{})
+		return tx.Emit(by.ID, EventUserDisabled, entityUser, u.ID, struct{}{})
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil
@@ -382,7 +382,7 @@ func (s *Service) Enable(by domain.Actor, userID string) error {
 		}
 		u.Disabled = false
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		return tx.Emit(by.ID, "user.enabled", entityUser, u.ID, struct{}{})
+		return tx.Emit(by.ID, EventUserEnabled, entityUser, u.ID, struct{}{})
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil
@@ -410,7 +410,7 @@ func (s *Service) ResetPassword(by domain.Actor, userID string) (string, error) 
 		u.MustChangePassword = true
 		u.SessionEpoch++
 		u.FailedLogins, u.LockedUntil = 0, time.Time{}
-		return tx.Emit(by.ID, "user.password_reset", entityUser, u.ID, struct{}{})
+		return tx.Emit(by.ID, EventUserPasswordReset, entityUser, u.ID, struct{}{})
 	})
 	if err != nil {
 		return "", err
@@ -433,7 +433,7 @@ func (s *Service) RecordKYC(by domain.Actor, userID string) error {
 			return errUnchanged
 		}
 		u.KYCVerified = s.now()
-		return tx.Emit(by.ID, "user.kyc_verified", entityUser, u.ID, struct{}{})
+		return tx.Emit(by.ID, EventUserKYCVerified, entityUser, u.ID, struct{}{})
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil

@@ -104,7 +104,7 @@ func Queue(tx *store.Tx, now time.Time, m Message) (Message, error) {
 			return m, err
 		}
 	}
-	return m, tx.Emit(domain.System.ID, "message.queued", entity, m.ID, map[string]string{"to": m.To, "kind": m.Kind, "link": m.Link})
+	return m, tx.Emit(domain.System.ID, EventQueued, entity, m.ID, map[string]string{"to": m.To, "kind": m.Kind, "link": m.Link})
 }
 
 // Inbox returns a user's messages, newest first, at most limit (0: all).

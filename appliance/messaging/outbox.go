@@ -316,7 +316,7 @@ func (o *Outbox) handle(evs []store.Event) error {
 	err := o.Store.View(func(tx *store.Tx) error {
 		for _, ev := range evs {
 			// Events of other types, and versions this code does not know, are skipped.
-			if ev.Type != "message.queued" || ev.Entity != entity || ev.Version != 1 {
+			if !ev.Is(EventQueued) || ev.Entity != entity {
 				continue
 			}
 			var m Message

@@ -470,9 +470,9 @@ func (o *Outbox) recorded(d Delivery, res sent, final string) {
 // emitStatus logs a delivery's final status for audit: the message id,
 // channel and status only; never the address, body or error text.
 func emitStatus(tx *store.Tx, d Delivery) error {
-	typ := "message.delivered"
+	typ := EventDelivered
 	if d.Status == StatusFailed {
-		typ = "message.failed"
+		typ = EventFailed
 	}
 	return tx.Emit(domain.System.ID, typ, entity, d.Message, map[string]string{"message": d.Message, "channel": d.Channel, "status": d.Status})
 }

@@ -308,7 +308,7 @@ func (w *Workflow) stage(tx *store.Tx, old, f *File, enc encoded, by domain.Acto
 	if err := tx.PutRaw(entityFile, f.ID, enc.file); err != nil {
 		return err
 	}
-	return tx.Append(store.Event{Actor: by.ID, Type: "application." + kind, Entity: entityFile, ID: f.ID, Data: eventData})
+	return tx.EmitRaw(by.ID, actionEvents[kind], entityFile, f.ID, eventData)
 }
 
 // get loads a file inside a transaction.
@@ -337,7 +337,7 @@ func (w *Workflow) Get(by domain.Actor, id string) (File, error) {
 	}
 	if by.IsStaff() {
 		_, err = w.Store.Write(func(tx *store.Tx) error {
-			return tx.Emit(by.ID, "application.viewed", entityFile, f.ID, map[string]string{"number": f.Number})
+			return tx.Emit(by.ID, EventViewed, entityFile, f.ID, map[string]string{"number": f.Number})
 		})
 	}
 	return f, err

@@ -323,7 +323,7 @@ func (r *fakeRules) Prepare(kind string, f workflow.File, by domain.Actor, now t
 		}
 		r.applied++
 		f.Record = "B-1/2026"
-		return tx.Emit(by.ID, "birth.registered", "civil_entry", "x", map[string]string{"kind": kind})
+		return tx.Emit(by.ID, store.EventType{Name: "birth.registered", Version: 1}, "civil_entry", "x", map[string]string{"kind": kind})
 	}, nil
 }
 

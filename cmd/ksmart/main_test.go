@@ -271,11 +271,11 @@ func seed(t *testing.T, dir string, n int) {
 	}
 	s.Write(func(tx *store.Tx) error {
 		tx.Put("local_body", "self", lb)
-		return tx.Emit("system", "local_body.configured", "local_body", "self", lb)
+		return tx.Emit("system", store.EventType{Name: "local_body.configured", Version: 1}, "local_body", "self", lb)
 	})
 	for i := 2; i <= n; i++ {
 		s.Write(func(tx *store.Tx) error {
-			return tx.Emit("test", "note.added", "note", "n", map[string]string{"text": "ward " + string(rune('0'+i%10))})
+			return tx.Emit("test", store.EventType{Name: "note.added", Version: 1}, "note", "n", map[string]string{"text": "ward " + string(rune('0'+i%10))})
 		})
 	}
 }

@@ -1,0 +1,44 @@
+package appliance
+
+import (
+	"ksmart/appliance/civil"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
+	"ksmart/appliance/workflow"
+	"ksmart/store"
+)
+
+// The event types the appliance itself writes.
+var (
+	// EventLocalBodyConfigured records the local body's identity at first
+	// start (entity "local_body", id "self"; data: domain.LocalBody).
+	EventLocalBodyConfigured = store.EventType{Name: "local_body.configured", Version: 1}
+	// EventSealCreated publishes a new seal key's public half, and
+	// EventSealPublished the current key's, for a body made before public
+	// keys were kept (entity "seal", id the fingerprint; data: SealRecord).
+	// The state verifies a body's certificates with the keys these publish.
+	EventSealCreated   = store.EventType{Name: "seal.created", Version: 1}
+	EventSealPublished = store.EventType{Name: "seal.published", Version: 1}
+	// EventOfficeSearched records a search from the office's one box
+	// (entity "search", id the user): the kinds searched and how many were
+	// found, never the words.
+	EventOfficeSearched = store.EventType{Name: "search.office", Version: 1}
+	// EventKioskStatusChecked records an application's status looked up at
+	// a kiosk (entity "kiosk").
+	EventKioskStatusChecked = store.EventType{Name: "kiosk.status_checked", Version: 1}
+)
+
+// Events lists the event types the appliance itself writes.
+var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, EventSealPublished, EventOfficeSearched, EventKioskStatusChecked}
+
+// EventTypes is the whole vocabulary of a node's log: every event type the
+// appliance, its shared packages and its modules declare. An event of any
+// other type in a log was written by a newer ksmart (and is kept and
+// skipped) or by a fault.
+func EventTypes() []store.EventType {
+	var out []store.EventType
+	for _, list := range [][]store.EventType{Events, identity.Events, messaging.Events, workflow.Events, civil.Events} {
+		out = append(out, list...)
+	}
+	return out
+}

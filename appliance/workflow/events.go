@@ -1,0 +1,35 @@
+package workflow
+
+import "ksmart/store"
+
+// The event types workflow writes, each on the file it concerns (entity
+// "file"). An action's event carries the Action as recorded in the file's
+// history, except EventSubmitted, which carries the whole file as
+// submitted: the record the file is rebuilt from.
+var (
+	EventSubmitted   = store.EventType{Name: "application." + KindSubmitted, Version: 1}
+	EventForwarded   = store.EventType{Name: "application." + KindForwarded, Version: 1}
+	EventReturned    = store.EventType{Name: "application." + KindReturned, Version: 1}
+	EventResubmitted = store.EventType{Name: "application." + KindResubmitted, Version: 1}
+	EventNoteAdded   = store.EventType{Name: "application." + KindNote, Version: 1}
+	EventInspection  = store.EventType{Name: "application." + KindInspection, Version: 1}
+	EventApproved    = store.EventType{Name: "application." + KindApproved, Version: 1}
+	EventRejected    = store.EventType{Name: "application." + KindRejected, Version: 1}
+	EventIssued      = store.EventType{Name: "application." + KindIssued, Version: 1}
+	EventEscalated   = store.EventType{Name: "application." + KindEscalated, Version: 1}
+	// EventViewed records that office staff read a file's personal data.
+	EventViewed = store.EventType{Name: "application.viewed", Version: 1}
+)
+
+// actionEvents are the events of the actions, by action kind.
+var actionEvents = map[string]store.EventType{
+	KindSubmitted: EventSubmitted, KindForwarded: EventForwarded, KindReturned: EventReturned,
+	KindResubmitted: EventResubmitted, KindNote: EventNoteAdded, KindInspection: EventInspection,
+	KindApproved: EventApproved, KindRejected: EventRejected, KindIssued: EventIssued, KindEscalated: EventEscalated,
+}
+
+// Events lists every event type workflow writes.
+var Events = []store.EventType{
+	EventSubmitted, EventForwarded, EventReturned, EventResubmitted, EventNoteAdded, EventInspection,
+	EventApproved, EventRejected, EventIssued, EventEscalated, EventViewed,
+}
