@@ -84,7 +84,9 @@ func TestIndex_CatchesUpFromWhereItStoppedAndFollowsNewEvents(t *testing.T) {
 		batch[fmt.Sprintf("p%05d", i)] = person{Name: fmt.Sprintf("Person%d Kizhakkethil", i), Mother: "Lakshmi", Number: fmt.Sprintf("B-%d/2020", i+1), Date: "2020-01-02", Ward: "3"}
 	}
 	putPeople(t, st, batch)
-	st.Write(func(tx *store.Tx) error { return tx.Emit("test", store.EventType{Name: "user.logged_in", Version: 1}, "user", "u1", nil) })
+	st.Write(func(tx *store.Tx) error {
+		return tx.Emit("test", store.EventType{Name: "user.logged_in", Version: 1}, "user", "u1", nil)
+	})
 
 	ix := openIndex(t, dir)
 	if err := ix.CatchUp(context.Background(), st); err != nil {
