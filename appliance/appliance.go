@@ -11,7 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
+
 	"strings"
 	"time"
 
@@ -21,6 +21,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
+	"ksmart/appliance/module"
 	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
 	"ksmart/replication"
@@ -69,6 +70,9 @@ type Config struct {
 	// cannot be issued). For tools that must leave the log exactly as they
 	// found it, such as ksmart restore --from-state.
 	KeepLog bool
+	// Modules are the modules the node is assembled from; nil means
+	// Modules, the appliance's one list (a test may add one of its own).
+	Modules []module.Module
 }
 
 // Appliance is an open local-body node.
@@ -86,7 +90,11 @@ type Appliance struct {
 	Seal *seal.Key
 	// Documents renders receipts and certificates.
 	Documents *documents.Renderer
-	Civil     *civil.Civil
+	// Civil is the civil registration module (nil when the node is
+	// assembled without it), for the pages of the registers and the kiosk.
+	Civil *civil.Civil
+	// Modules are the modules the node is assembled from.
+	Modules []module.Module
 	// PublicURL is the address certificates' QR codes point to.
 	PublicURL string
 	// Outbox sends messages by e-mail, WhatsApp and SMS.
@@ -118,7 +126,10 @@ func Open(cfg Config) (*Appliance, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	cat, err := loadCatalogue(cfg)
+	if cfg.Modules == nil {
+		cfg.Modules = Modules
+	}
+	cat, err := Catalogue(cfg.CatalogueDir, cfg.Modules)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +154,8 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Appliance{Store: s, closing: make(chan struct{}), Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/")}
+	a := &Appliance{Store: s, closing: make(chan struct{}), Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/"),
+		Catalogue: cat, Modules: cfg.Modules}
 	if a.PublicURL == "" {
 		a.PublicURL = "http://127.0.0.1:8080"
 	}
@@ -159,37 +171,16 @@ func Open(cfg Config) (*Appliance, error) {
 		s.Close()
 		return nil, err
 	}
-	if err := a.openModules(cfg, cat); err != nil {
-		s.Close()
-		return nil, err
-	}
 	if err := a.openSearch(cfg); err != nil {
 		s.Close()
 		return nil, err
 	}
+	if err := a.openModules(cfg); err != nil {
+		s.Close()
+		a.Search.Close()
+		return nil, err
+	}
 	return a, nil
-}
-
-// loadCatalogue reads the service catalogue and checks it as a whole: any
-// problem stops the start, listing every problem, before anything is written.
-func loadCatalogue(cfg Config) (*catalogue.Catalogue, error) {
-	var cat *catalogue.Catalogue
-	var err error
-	if cfg.CatalogueDir != "" {
-		if fi, serr := os.Stat(cfg.CatalogueDir); serr != nil || !fi.IsDir() {
-			return nil, fmt.Errorf("catalogue directory %s is not a readable directory", cfg.CatalogueDir)
-		}
-		cat, err = catalogue.LoadFS(os.DirFS(cfg.CatalogueDir))
-	} else {
-		cat, err = catalogue.Load()
-	}
-	if err == nil && cat.Len() == 0 {
-		err = fmt.Errorf("no services defined (no *.json files)")
-	}
-	if err != nil {
-		return nil, fmt.Errorf("the service catalogue has problems; ksmart will not start until they are fixed:\n%w", err)
-	}
-	return cat, nil
 }
 
 // loadFonts finds the Malayalam font documents are drawn in. A font named
@@ -212,16 +203,18 @@ func loadFonts(cfg Config) (*documents.Fonts, error) {
 	return f, nil
 }
 
-// openModules builds the modules on the open store.
-func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
-	a.Catalogue = cat
+// openModules builds the shared services (identity, workflow) and then
+// each module on the open store and index, and gives the workflow the rules
+// of the module that serves each service.
+func (a *Appliance) openModules(cfg Config) error {
 	a.Calendar = domain.Calendar{Holidays: map[string]bool{}}
 	for _, h := range cfg.Holidays {
 		a.Calendar.Holidays[strings.TrimSpace(h)] = true
 	}
 	a.Identity = identity.New(a.Store, a.Now)
 	a.Identity.LocalBody = &a.LocalBody
-	a.Workflow = &workflow.Workflow{Store: a.Store, Catalogue: cat, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now,
+	a.Workflow = &workflow.Workflow{Store: a.Store, Catalogue: a.Catalogue, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now,
+		Documents: a.Documents, Rules: map[string]workflow.Rules{},
 		Users: func(id string) (domain.Actor, bool) {
 			u, err := a.Identity.Get(id)
 			if err != nil || u.Disabled || u.Kind != identity.KindStaff {
@@ -229,16 +222,46 @@ func (a *Appliance) openModules(cfg Config, cat *catalogue.Catalogue) error {
 			}
 			return u.Actor(), true
 		}}
-	a.Workflow.Documents = a.Documents
-	a.Civil = &civil.Civil{Store: a.Store, Catalogue: cat, LocalBody: a.LocalBody, Seal: a.Seal, Documents: a.Documents, Now: a.Now,
-		PublicURL: func() string { return a.PublicURL },
-		KYCVerified: func(id string) bool {
-			u, err := a.Identity.Get(id)
-			return err == nil && !u.KYCVerified.IsZero()
-		}}
-	a.Workflow.Rules = map[string]workflow.Rules{civil.Module: a.Civil}
+	host := &module.Host{Store: a.Store, Catalogue: a.Catalogue, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now, Logger: a.Logger,
+		Documents: a.Documents, Seal: a.Seal, PublicURL: func() string { return a.PublicURL }, Identity: a.Identity, Workflow: a.Workflow, Search: a.Search}
+	rules := make([]workflow.Rules, len(a.Modules))
+	for i, m := range a.Modules {
+		if m.Open == nil {
+			continue
+		}
+		r, err := m.Open(host)
+		if err != nil {
+			return fmt.Errorf("module %s: %w", m.Name, err)
+		}
+		rules[i] = r
+		if c, ok := r.(*civil.Civil); ok {
+			a.Civil = c
+		}
+	}
+	for code, i := range servedBy(a.Catalogue, a.Modules) {
+		if rules[i] != nil {
+			a.Workflow.Rules[code] = rules[i]
+		}
+	}
+	a.logOffer()
 	a.openOutbox(cfg)
 	return nil
+}
+
+// logOffer says at start which services are not offered, by module.
+func (a *Appliance) logOffer() {
+	waiting := map[string][]string{}
+	for _, svc := range a.Catalogue.All() {
+		if !a.Catalogue.Available(svc.Code) {
+			waiting[svc.Module] = append(waiting[svc.Module], svc.Code)
+		}
+	}
+	for _, m := range catalogue.Modules {
+		if len(waiting[m]) > 0 {
+			a.Logger.Info("services not yet available: no module serves them", "module", m, "services", strings.Join(waiting[m], ","))
+		}
+	}
+	a.Logger.Info("services offered", "offered", a.Catalogue.OfferedCount(), "listed", a.Catalogue.Len())
 }
 
 // Run does the appliance's background work until ctx ends: sending queued

@@ -1,7 +1,6 @@
 package appliance
 
 import (
-	"ksmart/appliance/civil"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
@@ -31,13 +30,11 @@ var (
 // Events lists the event types the appliance itself writes.
 var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, EventSealPublished, EventOfficeSearched, EventKioskStatusChecked}
 
-// EventTypes is the whole vocabulary of a node's log: every event type the
-// appliance, its shared packages and its modules declare. An event of any
-// other type in a log was written by a newer ksmart (and is kept and
-// skipped) or by a fault.
-func EventTypes() []store.EventType {
+// sharedEvents are the event types the appliance and its shared packages
+// write, beside its modules' (see EventTypes).
+func sharedEvents() []store.EventType {
 	var out []store.EventType
-	for _, list := range [][]store.EventType{Events, identity.Events, messaging.Events, workflow.Events, civil.Events} {
+	for _, list := range [][]store.EventType{Events, identity.Events, messaging.Events, workflow.Events} {
 		out = append(out, list...)
 	}
 	return out

@@ -49,7 +49,7 @@ func TestEvents_EveryEventALivingOfficeWritesIsDeclared(t *testing.T) {
 	}
 
 	declared := map[store.EventType]bool{}
-	for _, et := range appliance.EventTypes() {
+	for _, et := range appliance.EventTypes(appliance.Modules) {
 		if declared[et] {
 			t.Errorf("%s is declared twice", et)
 		}

@@ -3,15 +3,13 @@ package appliance
 import (
 	"context"
 	"errors"
-	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
-	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
-	"ksmart/appliance/workflow"
+	"ksmart/appliance/module"
 	"ksmart/search"
 	"ksmart/store"
 )
@@ -19,11 +17,9 @@ import (
 // IndexDir is where a data directory keeps its search index.
 func IndexDir(dataDir string) string { return filepath.Join(dataDir, "index") }
 
-// SearchSources are the store entities the index holds, for Open and for
-// ksmart reindex.
-func (a *Appliance) SearchSources() []search.Source {
-	return []search.Source{civil.SearchSource(), a.Workflow.SearchSource()}
-}
+// SearchSources are the store entities the index holds: the records every
+// module makes searchable.
+func (a *Appliance) SearchSources() []search.Source { return SearchSources(a.Catalogue, a.Modules) }
 
 // openSearch opens the search index beside the store. A damaged or
 // outdated index is set aside and rebuilt from the log by the indexer.
@@ -37,7 +33,6 @@ func (a *Appliance) openSearch(cfg Config) error {
 		return err
 	}
 	a.Search = ix
-	a.Civil.Search = ix
 	if behind := a.Store.LastSeq() - min(ix.Applied(), a.Store.LastSeq()); behind > 0 {
 		a.Logger.Info("search index will catch up with the log", "applied", ix.Applied(), "events_behind", behind)
 	}
@@ -97,22 +92,11 @@ type OfficeQuery struct {
 	From                                 int
 }
 
-// OfficeHit is one record found, as the office's results list shows it.
-type OfficeHit struct {
-	Type, Kind, Number, Status string
-	KindName, Title            domain.Text
-	StatusName                 domain.Text
-	Date                       string // of the event, or of submission (YYYY-MM-DD)
-	Ward                       int
-	// Link is the page of the record or file.
-	Link string
-}
-
 // OfficeResult is a page of office search results, with counts per filter
 // value over all the records found.
 type OfficeResult struct {
 	Total  uint64
-	Hits   []OfficeHit
+	Hits   []module.Hit
 	Facets map[string][]search.FacetCount
 	// Status says whether the index is still catching up with the log, in
 	// which case recent records may be missing.
@@ -126,8 +110,22 @@ const (
 	OfficeMaxFrom  = 10000
 )
 
-// OfficeSearch searches everything by's roles may see: files for all
-// office staff, register entries for the registrar's office.
+// OfficeTypes are the kinds of record by may find in the office's search:
+// each module's records that by's roles may read.
+func (a *Appliance) OfficeTypes(by domain.Actor) []string {
+	var out []string
+	for _, m := range a.Modules {
+		for _, r := range m.Records {
+			if r.Readable != nil && r.Readable(by) && !slices.Contains(out, r.Type) {
+				out = append(out, r.Type)
+			}
+		}
+	}
+	return out
+}
+
+// OfficeSearch searches everything by's roles may see (OfficeTypes): files
+// for all office staff, register entries for the registrar's office.
 func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQuery) (OfficeResult, error) {
 	if !by.IsStaff() || by.Has(domain.RoleKiosk) {
 		return OfficeResult{}, domain.Errorf(domain.EFORBIDDEN, "Only office staff search the office's records.")
@@ -141,10 +139,7 @@ func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQ
 	if q.From < 0 || q.From > OfficeMaxFrom {
 		return OfficeResult{}, domain.Errorf(domain.EINVALID, "Results page past %d; narrow the search with a filter instead.", OfficeMaxFrom)
 	}
-	allowed := []string{"file"}
-	if civil.MayReadRegisters(by) {
-		allowed = append(allowed, "register")
-	}
+	allowed := a.OfficeTypes(by)
 	types := allowed
 	if len(q.Types) > 0 {
 		types = nil
@@ -163,35 +158,8 @@ func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQ
 		return OfficeResult{}, err
 	}
 	out := OfficeResult{Total: res.Total, Facets: res.Facets, Status: a.SearchStatus()}
-	var entryIDs, fileIDs []string
-	for _, h := range res.Hits {
-		if h.Entity == "file" {
-			fileIDs = append(fileIDs, h.ID)
-		} else {
-			entryIDs = append(entryIDs, h.ID)
-		}
-	}
-	entries, err := a.Civil.EntriesByID(entryIDs)
-	if err != nil {
+	if out.Hits, err = Hits(a.Store, a.Catalogue, a.Modules, res.Hits); err != nil {
 		return OfficeResult{}, err
-	}
-	files, err := a.Workflow.FilesByID(fileIDs)
-	if err != nil {
-		return OfficeResult{}, err
-	}
-	for _, h := range res.Hits {
-		if e, ok := entries[h.ID]; ok {
-			out.Hits = append(out.Hits, OfficeHit{Type: "register", Kind: e.Kind, KindName: civil.KindName(e.Kind), Number: e.Number,
-				Title: e.Person(), Date: e.EventDate, Ward: e.Ward, Link: "/office/registers/entry?number=" + url.QueryEscape(e.Number)})
-			continue
-		}
-		f, ok := files[h.ID]
-		if h.Entity != "file" || !ok {
-			continue // gone since it was indexed
-		}
-		out.Hits = append(out.Hits, OfficeHit{Type: "file", Kind: f.Service, KindName: f.ServiceName, Number: f.Number, Status: f.Status,
-			StatusName: workflow.StatusName(f.Status), Title: f.Applicant.Name, Date: f.Submitted.In(domain.IST).Format(time.DateOnly),
-			Ward: f.Ward, Link: "/office/files/" + url.PathEscape(f.ID)})
 	}
 	_, err = a.Store.Write(func(tx *store.Tx) error {
 		return tx.Emit(by.ID, EventOfficeSearched, "search", by.ID, map[string]any{"types": types, "found": res.Total, "shown": len(out.Hits)})

@@ -218,7 +218,7 @@ func openMirrors(src replicaSource, cfg MirrorsConfig, logger *slog.Logger) (*Mi
 		return nil, fmt.Errorf("mirrors: the embedded catalogue: %w", err)
 	}
 	m := &Mirrors{cfg: cfg, src: src, logger: logger.With("part", "mirrors"),
-		sources: []search.Source{civil.SearchSource(), (&workflow.Workflow{Catalogue: cat}).SearchSource()}, indexed: map[string]bool{},
+		sources: []search.Source{civil.SearchSource(), workflow.SearchSource(cat)}, indexed: map[string]bool{},
 		mirrors: map[string]*mirror{}, dirty: map[string]bool{}, busy: map[string]bool{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	for _, s := range m.sources {

@@ -117,13 +117,14 @@ func birthWith(kv ...any) map[string]any {
 	return map[string]any{"service": "birth_certificate", "values": v}
 }
 
-// dandoLicence is a valid D&O licence application's form values; it needs
-// two documents, premises_proof and owner_id.
-func dandoLicence() map[string]string {
+// eventNOC is a valid application's form values for the example module's
+// no-objection certificate (examples/noc), which the test appliance serves
+// beside the real modules: three desks (clerk, health inspector,
+// secretary) and two required documents, venue_consent and organiser_id.
+func eventNOC() map[string]string {
 	return map[string]string{
-		"service": "dando_licence", "trade_name": "Sree Krishna Bakery", "trade_type": "bakery",
-		"trade_description": "Baking and selling bread and snacks", "building_number": "12/345", "ward": "3",
-		"area_sqm": "40", "owner_name_en": "Rajesh M.", "owner_address": "Temple Road, Demo Municipality",
+		"service": "event_noc", "event_name": "Onam cultural evening", "event_date": time.Now().In(domain.IST).AddDate(0, 0, 10).Format(time.DateOnly),
+		"venue": "Town Hall grounds, Demo Municipality", "ward": "3", "attendance": "400", "organiser_name_en": "Rajesh M.",
 		"phone": "9847000001",
 	}
 }
@@ -253,14 +254,14 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 		{name: "numbers may come as JSON numbers, documents only in a multipart form", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body: func(map[string]string) any {
 				v := map[string]any{}
-				for k, x := range dandoLicence() {
+				for k, x := range eventNOC() {
 					v[k] = x
 				}
 				delete(v, "service")
-				v["area_sqm"], v["employees"] = 40, 3
-				return map[string]any{"service": "dando_licence", "values": v}
+				v["attendance"] = 400
+				return map[string]any{"service": "event_noc", "values": v}
 			}, status: 400, noWrites: true,
-			want: []string{`"premises_proof":{"en":"Attach this document`, `"owner_id":{`}, notWant: []string{`"area_sqm":{`, `"employees":{`}},
+			want: []string{`"venue_consent":{"en":"Attach this document`, `"organiser_id":{`}, notWant: []string{`"attendance":{`}},
 		{name: "an unknown service is refused", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body: map[string]any{"service": "moon_landing", "values": map[string]string{}}, status: 400, noWrites: true,
 			want: []string{`"service":{"en":"There is no service \"moon_landing\"`}},
@@ -276,16 +277,16 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 			body: func(map[string]string) any { b := birthWith(); b["channel"] = "pigeon"; return b }, status: 400, noWrites: true,
 			want: []string{`"channel":{`}},
 		{name: "a document of the wrong type is refused by its content", as: citizenA, method: "POST", url: "/api/v1/applications",
-			body:   &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF, "owner_id": []byte("MZ\x90\x00 an executable, named .pdf")}},
-			status: 400, noWrites: true, want: []string{`"owner_id":{"en":"This file is not a PDF, JPEG or PNG`}},
+			body:   &multipartBody{fields: eventNOC(), files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": []byte("MZ\x90\x00 an executable, named .pdf")}},
+			status: 400, noWrites: true, want: []string{`"organiser_id":{"en":"This file is not a PDF, JPEG or PNG`}},
 		{name: "a required document missing is named", as: citizenA, method: "POST", url: "/api/v1/applications",
-			body: &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF}}, status: 400, noWrites: true,
-			want: []string{`"owner_id":{"en":"Attach this document`}},
+			body: &multipartBody{fields: eventNOC(), files: map[string][]byte{"venue_consent": tinyPDF}}, status: 400, noWrites: true,
+			want: []string{`"organiser_id":{"en":"Attach this document`}},
 		{name: "a document over 5 MB is refused", as: citizenA, method: "POST", url: "/api/v1/applications",
-			body:   &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF, "owner_id": append(bytes.Clone(tinyPDF), make([]byte, 6<<20)...)}},
+			body:   &multipartBody{fields: eventNOC(), files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": append(bytes.Clone(tinyPDF), make([]byte, 6<<20)...)}},
 			status: 413, noWrites: true, want: []string{`"code":"too_large"`, "the limit is 5 MB"}},
 		{name: "a 50 MB upload is refused before it is read", as: citizenA, method: "POST", url: "/api/v1/applications",
-			body: &multipartBody{fields: dandoLicence(), big: 50 << 20}, status: 413, noWrites: true,
+			body: &multipartBody{fields: eventNOC(), big: 50 << 20}, status: 413, noWrites: true,
 			want: []string{`"code":"too_large"`, "The request is too large"}},
 		{name: "a JSON body over 1 MB is refused", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body: birthWith("relationship", strings.Repeat("x", 2<<20)), status: 413, noWrites: true},
@@ -318,13 +319,13 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 		{name: "a browser's cross-site write is refused", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body: birthWith(), noCSRF: true, header: map[string]string{"Sec-Fetch-Site": "cross-site"}, status: 403, noWrites: true},
 		{name: "a browser's same-origin write needs no token", as: citizenA, method: "POST", url: "/api/v1/applications",
-			body:   &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF, "owner_id": tinyPDF}},
+			body:   &multipartBody{fields: eventNOC(), files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": tinyPDF}},
 			noCSRF: true, header: map[string]string{"Sec-Fetch-Site": "same-origin"}, status: 201,
-			want: []string{`"number":"KS/DEMO01/{year}/DNO/1"`, `"field":"owner_id"`, `"content_type":"application/pdf"`},
+			want: []string{`"number":"KS/DEMO01/{year}/NOC/1"`, `"field":"organiser_id"`, `"content_type":"application/pdf"`},
 			check: func(t *testing.T, r *response, vars map[string]string) {
 				var f struct{ ID, Number string }
 				r.json(t, &f)
-				vars["dando"], vars["dando_number"] = f.ID, f.Number
+				vars["noc"], vars["noc_number"] = f.ID, f.Number
 			}},
 
 		// The office works the file.
@@ -359,13 +360,13 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 			body: &multipartBody{fields: map[string]string{"action": "issued"}}, status: 200, want: []string{`"status":"issued"`}},
 		{name: "the public status shows it issued", method: "GET", url: "/api/v1/status?number={number}", status: 200,
 			want: []string{`"status":"issued"`, `"en":"Issued"`}},
-		{name: "the clerk forwards the D&O licence to the health inspector", as: "section_clerk", method: "POST", url: "/api/v1/applications/{dando}/actions",
+		{name: "the clerk forwards the event NOC to the health inspector", as: "section_clerk", method: "POST", url: "/api/v1/applications/{noc}/actions",
 			body: map[string]string{"action": "forwarded"}, status: 200, want: []string{`"role":"health_inspector"`}},
-		{name: "an inspection needs its report", as: "health_inspector", method: "POST", url: "/api/v1/applications/{dando}/actions",
+		{name: "an inspection needs its report", as: "health_inspector", method: "POST", url: "/api/v1/applications/{noc}/actions",
 			body: &multipartBody{fields: map[string]string{"action": "inspection_attached"}}, status: 400, noWrites: true,
 			want: []string{`"report":{`}},
-		{name: "the inspector attaches the report", as: "health_inspector", method: "POST", url: "/api/v1/applications/{dando}/actions",
-			body:   &multipartBody{fields: map[string]string{"action": "inspection_attached", "note": "Premises clean."}, files: map[string][]byte{"report": tinyPDF}},
+		{name: "the inspector attaches the report", as: "health_inspector", method: "POST", url: "/api/v1/applications/{noc}/actions",
+			body:   &multipartBody{fields: map[string]string{"action": "inspection_attached", "note": "Venue inspected; exits clear."}, files: map[string][]byte{"report": tinyPDF}},
 			status: 200, want: []string{`"field":"inspection_report"`, `"kind":"inspection_attached"`}},
 
 		// The front office enters a walk-in's application at the counter.
@@ -438,7 +439,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 	r = env.signIn(t, citizenA).do(t, "GET", "/api/v1/applications", nil)
 	r.json(t, &list)
 	if len(list) != 2 {
-		t.Errorf("citizen A has %d applications, want 2 (the birth certificate and the D&O licence): %s", len(list), r.body)
+		t.Errorf("citizen A has %d applications, want 2 (the birth certificate and the event NOC): %s", len(list), r.body)
 	}
 }
 

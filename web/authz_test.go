@@ -60,7 +60,7 @@ func expect(pairs ...any) map[string]int {
 
 // routeCheck is how the matrix calls one route and what each caller gets.
 type routeCheck struct {
-	url  string // with {file} (citizen A's birth certificate), {dando} (A's D&O licence, with documents) and {blob} (one of its documents)
+	url  string // with {file} (citizen A's birth certificate), {noc} (A's event NOC, with documents) and {blob} (one of its documents)
 	body any    // as client.do sends it
 	// fresh: the call ends the session, so each caller makes it from a
 	// session of its own.
@@ -133,7 +133,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /applications/:id/answer": {url: "/applications/{file}/answer", body: formBody("note=Here+it+is."),
 			want: expect("all", 403, anon, 401, citizenA, 409, citizenB, 404)},
 		"GET /applications/:id/receipt.pdf": {url: "/applications/{file}/receipt.pdf", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
-		"GET /applications/:id/documents/:blob": {url: "/applications/{dando}/documents/{blob}",
+		"GET /applications/:id/documents/:blob": {url: "/applications/{noc}/documents/{blob}",
 			want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
 		"GET /messages":          {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"GET /account/messages":  {url: "/account/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
@@ -145,7 +145,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /office/files/:id/act": {url: "/office/files/{file}/act", body: badForward,
 			want: expect("all", 403, anon, 401, "section_clerk", 400)},
 		"GET /office/files/:id/receipt.pdf": {url: "/office/files/{file}/receipt.pdf", want: expect("all", 403, anon, toSignIn, "staff", 200)},
-		"GET /office/files/:id/documents/:blob": {url: "/office/files/{dando}/documents/{blob}",
+		"GET /office/files/:id/documents/:blob": {url: "/office/files/{noc}/documents/{blob}",
 			want: expect("all", 403, anon, toSignIn, "staff", 200)},
 		"GET /office/search":         {url: "/office/search", want: expect("all", 403, anon, toSignIn, "staff", 200)},
 		"POST /office/search":        {url: "/office/search", body: formBody("q=Anagha"), want: expect("all", 403, anon, 401, "staff", 200)},
@@ -213,7 +213,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
 		"GET /api/v1/applications/:id/receipt.pdf": {url: "/api/v1/applications/{file}/receipt.pdf",
 			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
-		"GET /api/v1/applications/:id/documents/:blob": {url: "/api/v1/applications/{dando}/documents/{blob}",
+		"GET /api/v1/applications/:id/documents/:blob": {url: "/api/v1/applications/{noc}/documents/{blob}",
 			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
 		// An online file answered by its citizen while it is not returned is
 		// 409; the front office may answer only counter files.
@@ -262,7 +262,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		t.FailNow()
 	}
 
-	// Fixtures: citizen A's birth certificate and D&O licence with documents.
+	// Fixtures: citizen A's birth certificate and event NOC with documents.
 	vars := submitFixtures(t, env, clients[citizenA])
 	expand := func(s string) string {
 		for k, v := range vars {
@@ -334,7 +334,7 @@ func signInAll(t *testing.T, env *testEnv) map[string]*client {
 }
 
 // submitFixtures has citizen A apply for a birth certificate ({file},
-// {number}) and a D&O licence with two documents ({dando}, {blob}).
+// {number}) and a event NOC with two documents ({noc}, {blob}).
 func submitFixtures(t *testing.T, env *testEnv, a *client) map[string]string {
 	t.Helper()
 	vars := map[string]string{}
@@ -348,13 +348,13 @@ func submitFixtures(t *testing.T, env *testEnv, a *client) map[string]string {
 		t.Fatalf("fixture birth certificate: %d %s", r.status, r.body)
 	}
 	vars["file"], vars["number"] = f.ID, f.Number
-	r = a.do(t, "POST", "/api/v1/applications", &multipartBody{fields: dandoLicence(), files: map[string][]byte{"premises_proof": tinyPDF, "owner_id": tinyPDF}})
+	r = a.do(t, "POST", "/api/v1/applications", &multipartBody{fields: eventNOC(), files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": tinyPDF}})
 	f.Documents = nil
 	r.json(t, &f)
 	if r.status != 201 || len(f.Documents) == 0 {
-		t.Fatalf("fixture D&O licence: %d %s", r.status, r.body)
+		t.Fatalf("fixture event NOC: %d %s", r.status, r.body)
 	}
-	vars["dando"], vars["blob"] = f.ID, f.Documents[0].Blob
+	vars["noc"], vars["blob"] = f.ID, f.Documents[0].Blob
 	spare, _, err := env.app.Identity.AddStaff(domain.System, identity.NewStaff{Login: fmt.Sprintf("spare%d", len(env.users)+rand.IntN(1e6)), Name: "Spare Clerk", Roles: []domain.Role{domain.RoleSectionClerk}})
 	if err != nil {
 		t.Fatalf("fixture spare staff: %v", err)
@@ -365,8 +365,8 @@ func submitFixtures(t *testing.T, env *testEnv, a *client) map[string]string {
 
 // testOnlyTheApproverDecides walks files along their steps and shows that
 // the workflow, behind the route's door, lets only the right role take
-// each action: a birth certificate is decided by the registrar, a D&O
-// licence by the secretary, each only at the last step.
+// each action: a birth certificate is decided by the registrar, an event
+// NOC by the secretary, each only at the last step.
 func testOnlyTheApproverDecides(t *testing.T, env *testEnv, clients map[string]*client) {
 	vars := submitFixtures(t, env, clients[citizenA])
 	// A second birth certificate, to be decided through the office pages.
@@ -406,20 +406,20 @@ func testOnlyTheApproverDecides(t *testing.T, env *testEnv, clients map[string]*
 		{"section_clerk", "/office/files/{page_file}/act", pageAct("approved"), 403},
 		{"registrar", "/office/files/{page_file}/act", pageAct("approved"), 303},
 
-		// A D&O licence: clerk, health inspector, then only the secretary.
-		{"section_clerk", "/api/v1/applications/{dando}/actions", act("approved"), 403},
-		{"health_inspector", "/api/v1/applications/{dando}/actions", act(workflow.KindForwarded), 403},
-		{"section_clerk", "/api/v1/applications/{dando}/actions", act(workflow.KindForwarded), 200},
-		{"health_inspector", "/api/v1/applications/{dando}/actions", act(workflow.KindForwarded), 200},
-		{"section_clerk", "/api/v1/applications/{dando}/actions", act("approved"), 403},
-		{"health_inspector", "/api/v1/applications/{dando}/actions", act("approved"), 403},
-		{"head_clerk", "/api/v1/applications/{dando}/actions", act("rejected"), 403},
-		{"registrar", "/api/v1/applications/{dando}/actions", act("approved"), 403},
-		{"state_auditor", "/api/v1/applications/{dando}/actions", act("note_added"), 403},
-		{"secretary", "/api/v1/applications/{dando}/actions", act("note_added"), 200},
-		{"secretary", "/api/v1/applications/{dando}/actions", act("approved"), 200},
-		{citizenB, "/api/v1/applications/{dando}", nil, 404},
-		{citizenA, "/api/v1/applications/{dando}", nil, 200},
+		// A event NOC: clerk, health inspector, then only the secretary.
+		{"section_clerk", "/api/v1/applications/{noc}/actions", act("approved"), 403},
+		{"health_inspector", "/api/v1/applications/{noc}/actions", act(workflow.KindForwarded), 403},
+		{"section_clerk", "/api/v1/applications/{noc}/actions", act(workflow.KindForwarded), 200},
+		{"health_inspector", "/api/v1/applications/{noc}/actions", act(workflow.KindForwarded), 200},
+		{"section_clerk", "/api/v1/applications/{noc}/actions", act("approved"), 403},
+		{"health_inspector", "/api/v1/applications/{noc}/actions", act("approved"), 403},
+		{"head_clerk", "/api/v1/applications/{noc}/actions", act("rejected"), 403},
+		{"registrar", "/api/v1/applications/{noc}/actions", act("approved"), 403},
+		{"state_auditor", "/api/v1/applications/{noc}/actions", act("note_added"), 403},
+		{"secretary", "/api/v1/applications/{noc}/actions", act("note_added"), 200},
+		{"secretary", "/api/v1/applications/{noc}/actions", act("approved"), 200},
+		{citizenB, "/api/v1/applications/{noc}", nil, 404},
+		{citizenA, "/api/v1/applications/{noc}", nil, 200},
 	}
 	for i, s := range steps {
 		path := s.path
@@ -436,7 +436,7 @@ func testOnlyTheApproverDecides(t *testing.T, env *testEnv, clients map[string]*
 		}
 	}
 	// The files ended where they should.
-	for _, c := range []struct{ file, status string }{{"file", "issued"}, {"page_file", "approved"}, {"dando", "approved"}} {
+	for _, c := range []struct{ file, status string }{{"file", "issued"}, {"page_file", "approved"}, {"noc", "approved"}} {
 		st, err := env.app.Workflow.Get(env.users["secretary"].Actor(), vars[c.file])
 		if err != nil || st.Status != c.status {
 			t.Errorf("%s: %s %v, want %s", c.file, st.Status, err, c.status)

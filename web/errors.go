@@ -19,6 +19,7 @@ var statusOf = map[string]int{
 	domain.EUNAUTHENTICATED: http.StatusUnauthorized,
 	domain.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	domain.ERATELIMIT:       http.StatusTooManyRequests,
+	domain.EUNAVAILABLE:     http.StatusNotImplemented,
 	domain.EINTERNAL:        http.StatusInternalServerError,
 }
 

@@ -19,7 +19,9 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
+	"ksmart/appliance/module"
 	"ksmart/appliance/synth"
+	"ksmart/examples/noc"
 )
 
 // testPassword is every test user's password.
@@ -55,7 +57,10 @@ func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := appliance.Open(appliance.Config{Dir: tb.TempDir(), LocalBody: &lb, Logger: logger})
+	// The example module (examples/noc) serves a three-desk service with two
+	// required documents, beside the real modules.
+	app, err := appliance.Open(appliance.Config{Dir: tb.TempDir(), LocalBody: &lb, Logger: logger,
+		Modules: append([]module.Module{noc.Module}, appliance.Modules...)})
 	if err != nil {
 		tb.Fatalf("open appliance: %v", err)
 	}

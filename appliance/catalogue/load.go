@@ -34,17 +34,35 @@ func (e *ValidationError) Error() string {
 // *ValidationError; it can only happen when the embedded files are broken,
 // which the package's tests catch.
 func Load() (*Catalogue, error) {
+	files, err := Embedded()
+	if err != nil {
+		return nil, err
+	}
+	return Parse(files)
+}
+
+// Embedded returns the data files embedded in the binary, by name, for a
+// caller that adds files of its own before Parse.
+func Embedded() (map[string][]byte, error) {
 	sub, err := fs.Sub(embedded, "services")
 	if err != nil {
 		return nil, err
 	}
-	return LoadFS(sub)
+	return readFiles(sub)
 }
 
 // LoadFS loads every *.json file at the root of fsys as a catalogue, e.g.
 // os.DirFS(dir) to override the embedded services with a directory of one's
 // own. Problems in the files are returned as one *ValidationError.
 func LoadFS(fsys fs.FS) (*Catalogue, error) {
+	files, err := readFiles(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(files)
+}
+
+func readFiles(fsys fs.FS) (map[string][]byte, error) {
 	names, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, err
@@ -57,7 +75,7 @@ func LoadFS(fsys fs.FS) (*Catalogue, error) {
 		}
 		files[name] = b
 	}
-	return Parse(files)
+	return files, nil
 }
 
 // serviceFile is the shape of one data file: the module and its services.

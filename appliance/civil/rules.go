@@ -12,9 +12,6 @@ import (
 	"ksmart/store"
 )
 
-// Module is the catalogue module whose services this package rules.
-const Module = "civil_registration"
-
 // service is what civil knows of each of its services: which register it
 // concerns and what the service does to it.
 type service struct {
@@ -231,12 +228,13 @@ func hasMalayalam(s string) bool {
 
 // Prepare does civil's part of approving or issuing a file. It implements
 // workflow.Rules.
-func (c *Civil) Prepare(kind string, f workflow.File, by domain.Actor, now time.Time) (workflow.Apply, error) {
+func (c *Civil) Prepare(p workflow.Preparing) (workflow.Apply, error) {
+	f, by, now := p.File, p.By, p.Now
 	sv, ok := services[f.Service]
 	if !ok {
 		return nil, nil
 	}
-	if kind == workflow.KindIssued {
+	if p.Kind == workflow.KindIssued {
 		return c.prepareIssue(sv, f, by, now)
 	}
 	switch sv.action {

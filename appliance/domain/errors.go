@@ -14,6 +14,7 @@ const (
 	EUNAUTHENTICATED = "unauthenticated" // sign-in needed
 	ETOOLARGE        = "too_large"       // an upload or body over its limit
 	ERATELIMIT       = "rate_limited"    // too many attempts; try again later
+	EUNAVAILABLE     = "not_available"   // the service exists but is not offered (yet)
 	EINTERNAL        = "internal"        // a fault of ours; details are logged, never shown
 )
 

@@ -44,7 +44,7 @@ func kindOf(code string) string {
 // ages, and references to entries that exist. It reports false when the
 // service cannot be applied for yet (no suitable entry registered).
 func (cf *civilForms) fill(rng *rand.Rand, svc catalogue.Service, v map[string]string, now time.Time) bool {
-	if svc.Module != civil.Module {
+	if svc.Module != civil.Module.Catalogue {
 		return true
 	}
 	day := func(daysAgo int) string { return now.AddDate(0, 0, -daysAgo).In(domain.IST).Format(time.DateOnly) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"ksmart/appliance"
+	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
@@ -90,7 +91,12 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 		}
 	}
 
-	services := app.Catalogue.All()
+	var services []catalogue.Service
+	for _, svc := range app.Catalogue.All() {
+		if app.Catalogue.Available(svc.Code) {
+			services = append(services, svc)
+		}
+	}
 	real := app.Now()
 	var registers civilForms
 	for i := range applications {
@@ -108,12 +114,10 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 			values, uploads = FillForm(rng, svc, app.LocalBody, p, at)
 			registers.fill(rng, svc, values, at)
 		}
-		if r := app.Workflow.Rules[svc.Module]; r != nil {
-			// Documents a late band asks for.
-			if as, err := r.Assess(workflow.Assessing{Service: svc, Values: values, Now: at, Channel: workflow.ChannelCounter}); err == nil {
-				for _, d := range as.Documents {
-					uploads[d.Code] = workflow.Upload{Name: d.Code + ".pdf", Data: tinyPDF}
-				}
+		// Documents a late band asks for.
+		if as, err := app.Workflow.Assess(byRole[domain.RoleFrontOffice], svc, values, workflow.ChannelCounter, at); err == nil {
+			for _, d := range as.Documents {
+				uploads[d.Code] = workflow.Upload{Name: d.Code + ".pdf", Data: tinyPDF}
 			}
 		}
 		sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Applicant: workflow.Applicant{Name: p.Name, Phone: p.Phone}}
@@ -206,7 +210,8 @@ func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[
 		err := act(workflow.KindRejected, "The details do not match the register; apply for a correction first.")
 		return f, err
 	default:
-		if err := act(workflow.KindApproved, ""); err != nil {
+		// The decision's note; for a service that ends in a reply, the reply.
+		if err := act(workflow.KindApproved, "Examined and found in order; the office will act on it as asked."); err != nil {
 			return f, err
 		}
 		if r < 7 {

@@ -37,7 +37,7 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 		}
 		report = &upload{att: att, data: req.Report.Data}
 	}
-	apply, err := w.prepare(by, id, req.Kind, now)
+	apply, err := w.prepare(by, id, req, now)
 	if err != nil {
 		return File{}, err
 	}
@@ -117,8 +117,8 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 // issue before the write. The office's right to act is checked first, so
 // that nobody without it makes a module render anything; the write checks
 // again against the file as it is then.
-func (w *Workflow) prepare(by domain.Actor, id, kind string, now time.Time) (Apply, error) {
-	if kind != KindApproved && kind != KindIssued {
+func (w *Workflow) prepare(by domain.Actor, id string, req Request, now time.Time) (Apply, error) {
+	if req.Kind != KindApproved && req.Kind != KindIssued {
 		return nil, nil
 	}
 	var f File
@@ -126,14 +126,20 @@ func (w *Workflow) prepare(by domain.Actor, id, kind string, now time.Time) (App
 		return nil, err
 	}
 	svc := w.Service(f)
+	if _, err := w.check(by, f, svc, Request{Kind: req.Kind, Note: req.Note}, false); err != nil {
+		return nil, err
+	}
+	// A file of a service no module serves (made before the rule that
+	// stops such applications) is not decided in the applicant's favour
+	// nor issued empty; it can still be returned, noted or rejected.
+	if err := w.Catalogue.Offered(svc.Code); err != nil {
+		return nil, err
+	}
 	r := w.rules(svc)
 	if r == nil {
 		return nil, nil
 	}
-	if _, err := w.check(by, f, svc, Request{Kind: kind}, false); err != nil {
-		return nil, err
-	}
-	return r.Prepare(kind, f, by, now)
+	return r.Prepare(Preparing{Kind: req.Kind, File: f, By: by, Now: now, Note: req.Note})
 }
 
 // check decides whether by may take the action on f, and in which role.

@@ -181,3 +181,14 @@ type PublicStatus struct {
 	LastAction  domain.Text `json:"last_action"`
 	LastUpdated time.Time   `json:"last_updated"`
 }
+
+// Decision is the action that decided the file (approved or rejected),
+// whose actor and note are the decision's, or false while it is undecided.
+func (f File) Decision() (Action, bool) {
+	for i := len(f.History) - 1; i >= 0; i-- {
+		if a := f.History[i]; a.Kind == KindApproved || a.Kind == KindRejected {
+			return a, true
+		}
+	}
+	return Action{}, false
+}

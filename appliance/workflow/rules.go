@@ -10,9 +10,9 @@ import (
 
 // Rules is what a module adds to the files of its services, where the law
 // has rules a catalogue entry cannot say: fees by delay, checks against the
-// module's registers, and the records made when a file is approved or
-// issued. A module registers its Rules in Workflow.Rules under its
-// catalogue module name.
+// module's registers, and the records and documents made when a file is
+// approved or issued. The appliance puts each service's Rules in
+// Workflow.Rules under the service's code (see package module).
 type Rules interface {
 	// Assess runs at submission, after the form is valid and before
 	// anything is stored. It returns the fee and any documents required on
@@ -25,8 +25,19 @@ type Rules interface {
 	// Apply it returns (nil for nothing to do) runs inside that write, once
 	// the actor's right to act is checked, with the file as it is then: it
 	// may refuse (and nothing is stored), change the file, and write the
-	// module's own records and events.
-	Prepare(kind string, f File, by domain.Actor, now time.Time) (Apply, error)
+	// module's own records, documents and events. An issue that ends in a
+	// document sets File.Issued.
+	Prepare(p Preparing) (Apply, error)
+}
+
+// Preparing is an approval or an issue as Prepare sees it.
+type Preparing struct {
+	Kind string // KindApproved or KindIssued
+	File File   // as it was read before the write
+	By   domain.Actor
+	Now  time.Time
+	// Note is the officer's note with the action (the decision's words).
+	Note string
 }
 
 // Apply is a module's part of a write that approves or issues a file.
@@ -64,5 +75,15 @@ func (w *Workflow) rules(svc catalogue.Service) Rules {
 	if w.Rules == nil {
 		return nil
 	}
-	return w.Rules[svc.Module]
+	return w.Rules[svc.Code]
+}
+
+// Assess returns what the service's module decides of an application with
+// these (valid) values: its fee and any documents it needs beyond the
+// service's own. The demo uses it to attach what a late band asks for.
+func (w *Workflow) Assess(by domain.Actor, svc catalogue.Service, values map[string]string, channel string, now time.Time) (Assessment, error) {
+	if r := w.rules(svc); r != nil {
+		return r.Assess(Assessing{Service: svc, Values: values, By: by, Channel: channel, Now: now})
+	}
+	return Assessment{Fee: svc.Fee.Amount}, nil
 }

@@ -1,7 +1,9 @@
 package workflow
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -12,8 +14,9 @@ import (
 
 // SearchSource describes files to the search index: one document per
 // application, found by its number, the applicant's and every other name
-// on its form, its other words and the notes written on it.
-func (w *Workflow) SearchSource() search.Source { return fileSource{w.Catalogue} }
+// on its form, its other words and the notes written on it. cat says which
+// of a form's fields are names and words.
+func SearchSource(cat *catalogue.Catalogue) search.Source { return fileSource{cat} }
 
 type fileSource struct{ cat *catalogue.Catalogue }
 
@@ -87,4 +90,24 @@ func (w *Workflow) FilesByID(ids []string) (map[string]File, error) {
 		return nil
 	})
 	return out, err
+}
+
+// FileIn reads a file in a transaction of a store that holds files (a
+// node's, or a state mirror's); store.ErrNotFound when there is none.
+func FileIn(tx *store.Tx, id string) (File, error) {
+	var f File
+	err := tx.Get(entityFile, id, &f)
+	return f, err
+}
+
+// ScanFiles calls fn with every file a store holds, in the order they were
+// submitted.
+func ScanFiles(tx *store.Tx, fn func(File) error) error {
+	return tx.Scan(entityFile, store.ScanOptions{}, func(id string, raw []byte) error {
+		var f File
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return fmt.Errorf("file %s: %w", id, err)
+		}
+		return fn(f)
+	})
 }

@@ -32,7 +32,8 @@ type Workflow struct {
 	Now       func() time.Time
 	// Users looks up a staff user for forwarding to a named person.
 	Users func(id string) (domain.Actor, bool)
-	// Rules holds each module's own rules, by catalogue module name.
+	// Rules holds the rules of the module that serves each service, by
+	// service code.
 	Rules map[string]Rules
 	// Documents draws receipts (see Receipt); the process shares one
 	// renderer, whose fonts and caches live as long as it does.
@@ -64,6 +65,9 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 	if !ok {
 		return File{}, domain.Errorf(domain.ENOTFOUND, "There is no service %q; choose one from the list of services.", in.Service)
 	}
+	if err := w.Catalogue.Offered(svc.Code); err != nil {
+		return File{}, err
+	}
 	now := w.Now()
 	switch {
 	case in.Channel == ChannelOnline && by.Has(domain.RoleCitizen):
@@ -90,8 +94,8 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		if assessed, err = r.Assess(Assessing{Service: svc, Values: values, By: by, Channel: in.Channel, Now: now}); err != nil {
 			return File{}, err
 		}
-	} else if svc.Fee.Kind == catalogue.FeeBands && len(fe) == 0 {
-		return File{}, domain.Errorf(domain.EINTERNAL, "service %s has a banded fee but its module %s has no rules to count the delay", svc.Code, svc.Module)
+	} else if r == nil && (svc.Fee.Kind == catalogue.FeeBands || svc.Fee.Kind == catalogue.FeeComputed) {
+		return File{}, domain.Errorf(domain.EINTERNAL, "service %s has a %s fee but no module rules to reckon it", svc.Code, svc.Fee.Kind)
 	}
 	docs, err := w.checkUploads(svc, assessed.Documents, in.Uploads, by, now, fe)
 	if err != nil {
@@ -455,4 +459,40 @@ func (w *Workflow) Applications(userID string, limit int) ([]DeskEntry, error) {
 func (w *Workflow) Service(f File) catalogue.Service {
 	svc, _ := w.Catalogue.Get(f.Service)
 	return svc
+}
+
+// Attachment returns a document attached to a file (an upload, a report)
+// and its bytes, to someone who may read the file (see Get).
+func (w *Workflow) Attachment(by domain.Actor, id, blob string) (Attachment, []byte, error) {
+	f, err := w.Get(by, id)
+	if err != nil {
+		return Attachment{}, nil, err
+	}
+	for _, d := range f.Documents {
+		if d.Blob == blob {
+			data, err := w.blob(d.Blob)
+			return d, data, err
+		}
+	}
+	return Attachment{}, nil, domain.Bilingual(domain.ENOTFOUND, domain.T("This file has no such document.", "ഈ ഫയലിൽ അങ്ങനെയൊരു രേഖയില്ല."))
+}
+
+// Issued returns the document a file was issued with (a certificate, a
+// letter) and its PDF, to someone who may read the file (see Get).
+func (w *Workflow) Issued(by domain.Actor, id string) (IssuedDocument, []byte, error) {
+	f, err := w.Get(by, id)
+	if err != nil {
+		return IssuedDocument{}, nil, err
+	}
+	if f.Issued == nil {
+		return IssuedDocument{}, nil, domain.Bilingual(domain.ENOTFOUND, domain.T("Nothing has been issued on this application yet.", "ഈ അപേക്ഷയിൽ ഇതുവരെ ഒന്നും നൽകിയിട്ടില്ല."))
+	}
+	data, err := w.blob(f.Issued.Blob)
+	return *f.Issued, data, err
+}
+
+func (w *Workflow) blob(sum string) ([]byte, error) {
+	var data []byte
+	err := w.Store.View(func(tx *store.Tx) (err error) { data, err = tx.Blob(sum); return err })
+	return data, err
 }

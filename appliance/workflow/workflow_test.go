@@ -125,7 +125,7 @@ func TestSubmit_BadFormIsRefusedFieldByFieldAndStoresNothing(t *testing.T) {
 
 func TestSubmit_UploadsAreJudgedByContentAndSize(t *testing.T) {
 	w, _ := newWorkflow(t)
-	w.Rules = map[string]workflow.Rules{"civil_registration": &fakeRules{}}
+	w.Rules = map[string]workflow.Rules{"birth_registration": &fakeRules{}}
 	form := map[string]string{
 		"sex": "female", "still_birth": "no", "reported_by": "family", "date_of_birth": "2026-12-01", "place_type": "hospital", "place_of_birth": "General Hospital",
 		"mother_name_en": "Lakshmi", "permanent_address": "Fort House, Demo", "ward": "3",
@@ -316,7 +316,8 @@ func (r *fakeRules) Assess(workflow.Assessing) (workflow.Assessment, error) {
 	return workflow.Assessment{Fee: 200, FeeNote: domain.T("Late", "വൈകി"), Documents: r.extra}, nil
 }
 
-func (r *fakeRules) Prepare(kind string, f workflow.File, by domain.Actor, now time.Time) (workflow.Apply, error) {
+func (r *fakeRules) Prepare(p workflow.Preparing) (workflow.Apply, error) {
+	kind, by := p.Kind, p.By
 	return func(tx *store.Tx, f *workflow.File) error {
 		if r.refuse != nil {
 			return r.refuse
@@ -330,7 +331,7 @@ func (r *fakeRules) Prepare(kind string, f workflow.File, by domain.Actor, now t
 func TestRules_ModuleSetsFeeAsksForDocumentsAndWritesWithTheApproval(t *testing.T) {
 	w, _ := newWorkflow(t)
 	rules := &fakeRules{extra: []catalogue.DocumentRequirement{{Code: "affidavit", Name: domain.T("Affidavit", "സത്യവാങ്മൂലം"), Required: true}}}
-	w.Rules = map[string]workflow.Rules{"civil_registration": rules}
+	w.Rules = map[string]workflow.Rules{"birth_registration": rules}
 	form := map[string]string{
 		"sex": "female", "still_birth": "no", "reported_by": "family", "date_of_birth": "2026-12-01", "place_type": "hospital", "place_of_birth": "General Hospital",
 		"mother_name_en": "Lakshmi", "permanent_address": "Fort House, Demo", "ward": "3",
