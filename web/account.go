@@ -34,12 +34,23 @@ func (s *Server) signup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.awaitCode(c, u); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/verify")
+}
+
+// awaitCode lets this browser's session, and only it, see and enter the
+// one-time code of a citizen who has signed up but not yet verified. The
+// session's token is renewed first, so that a session planted before
+// (session fixation) cannot see the code.
+func (s *Server) awaitCode(c echo.Context, u identity.User) error {
 	ctx := c.Request().Context()
 	if err := s.sessions.RenewToken(ctx); err != nil {
 		return err
 	}
 	s.sessions.Put(ctx, sessionPending, u.ID)
-	return c.Redirect(http.StatusSeeOther, "/verify")
+	return nil
 }
 
 func (s *Server) pendingUser(c echo.Context) (identity.User, error) {
@@ -114,10 +125,9 @@ func (s *Server) signin(c echo.Context) error {
 	next := safeNext(values["next"])
 	u, err := s.App.Identity.Authenticate(values["login"], values["password"])
 	if errors.Is(err, identity.ErrNotVerified) {
-		if err := s.sessions.RenewToken(c.Request().Context()); err != nil {
+		if err := s.awaitCode(c, u); err != nil {
 			return err
 		}
-		s.sessions.Put(c.Request().Context(), sessionPending, u.ID)
 		return c.Redirect(http.StatusSeeOther, "/verify")
 	}
 	if err != nil {

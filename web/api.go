@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"ksmart/appliance/catalogue"
+	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
@@ -68,7 +69,7 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.POST("/search", s.apiSearch, staff)
 
 	// The registrar's office.
-	registers := signedIn(registerRoles...)
+	registers := signedIn(civil.RegisterRoles...)
 	g.GET("/registers/entry", s.apiRegisterEntry, registers)
 	g.GET("/registers/:kind", s.apiRegister, registers)
 	g.POST("/certificates/:number/revoke", s.apiRevokeCertificate, signedIn(domain.RoleRegistrar))
@@ -166,14 +167,33 @@ func queryLimit(c echo.Context, def, max int) (int, error) {
 
 // Catalogue.
 
+// apiService is a service as the API lists it: its definition, and
+// whether it may be applied for (available), or why not.
+type apiService struct {
+	catalogue.Service
+	Available    bool         `json:"available"`
+	NotAvailable *domain.Text `json:"not_available,omitempty"`
+}
+
+func (s *Server) apiServiceOf(svc catalogue.Service) apiService {
+	out := apiService{Service: svc, Available: true}
+	if err, ok := s.App.Catalogue.Offered(svc.Code).(*domain.Error); ok {
+		out.Available, out.NotAvailable = false, &domain.Text{En: err.Message, Ml: err.MessageML}
+	}
+	return out
+}
+
 func (s *Server) apiServices(c echo.Context) error {
 	module := c.QueryParam("module")
-	if module == "" {
-		return c.JSON(http.StatusOK, s.App.Catalogue.All())
+	list := s.App.Catalogue.All()
+	if module != "" {
+		if list = s.App.Catalogue.ByModule(module); list == nil {
+			return domain.Errorf(domain.EINVALID, "There is no module %q; the modules are %s.", module, strings.Join(catalogue.Modules, ", "))
+		}
 	}
-	out := s.App.Catalogue.ByModule(module)
-	if out == nil {
-		return domain.Errorf(domain.EINVALID, "There is no module %q; the modules are %s.", module, strings.Join(catalogue.Modules, ", "))
+	out := make([]apiService, len(list))
+	for i, svc := range list {
+		out[i] = s.apiServiceOf(svc)
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -183,7 +203,7 @@ func (s *Server) apiService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, svc)
+	return c.JSON(http.StatusOK, s.apiServiceOf(svc))
 }
 
 // apiStatus is the public status of an application by its number: no
@@ -260,13 +280,10 @@ func (s *Server) apiSignIn(c echo.Context) error {
 	}
 	u, err := s.App.Identity.Authenticate(in.Login, in.Password)
 	if errors.Is(err, identity.ErrNotVerified) {
-		// As the sign-in page does: this session may now verify. A fresh
-		// token first, so no session planted before can see the code.
-		ctx := c.Request().Context()
-		if err := s.sessions.RenewToken(ctx); err != nil {
+		// As the sign-in page does: this session may now verify.
+		if err := s.awaitCode(c, u); err != nil {
 			return err
 		}
-		s.sessions.Put(ctx, sessionPending, u.ID)
 		return err
 	}
 	if err != nil {
@@ -302,11 +319,9 @@ func (s *Server) apiSignUp(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
-	if err := s.sessions.RenewToken(ctx); err != nil {
+	if err := s.awaitCode(c, u); err != nil {
 		return err
 	}
-	s.sessions.Put(ctx, sessionPending, u.ID)
 	return c.JSON(http.StatusCreated, map[string]string{"user_id": u.ID})
 }
 
@@ -534,19 +549,7 @@ func (s *Server) apiSubmit(c echo.Context) error {
 		return fe.Err()
 	}
 	a := actor(c)
-	switch channel {
-	case "":
-		channel = workflow.ChannelOnline
-		if !a.Has(domain.RoleCitizen) && a.Has(domain.RoleFrontOffice) {
-			channel = workflow.ChannelCounter
-		}
-	case workflow.ChannelOnline, workflow.ChannelCounter:
-	default:
-		fe.Add("channel", domain.T(`Give channel "online" (a citizen's own application) or "counter" (the front office's).`, `channel "online" അല്ലെങ്കിൽ "counter" ആയിരിക്കണം.`))
-	}
-	if channel == workflow.ChannelOnline && applicantGiven {
-		fe.Add("applicant", domain.T("An online application is in your own name; only the front office names a walk-in applicant.", "ഓൺലൈൻ അപേക്ഷ നിങ്ങളുടെ പേരിലാണ്; മറ്റൊരാളുടെ പേര് ഫ്രണ്ട് ഓഫീസിന് മാത്രമേ നൽകാനാകൂ."))
-	}
+	channel = workflow.ChannelFor(a, channel, applicantGiven, fe)
 	known := valueKeys(svc)
 	for k := range values {
 		if !known[k] {

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
@@ -74,7 +75,7 @@ type routeCheck struct {
 // 403, a signed-out one signedOut.
 func registerReaders(signedOut, ok int) map[string]int {
 	pairs := []any{"all", 403, anon, signedOut}
-	for _, r := range registerRoles {
+	for _, r := range civil.RegisterRoles {
 		pairs = append(pairs, string(r), ok)
 	}
 	return expect(pairs...)

@@ -11,28 +11,44 @@ import (
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
-	"ksmart/store"
 )
 
 // moduleGroup is the catalogue page's view of one module.
 type moduleGroup struct {
 	Module   string
 	Name     domain.Text
-	Services []catalogue.Service
+	Services []serviceItem
+}
+
+// serviceItem is a service in a list: offered, or listed as not yet
+// available (no module serves it), with why.
+type serviceItem struct {
+	catalogue.Service
+	Available bool
 }
 
 // serviceGroups lists the catalogue by module, only the services whose name
-// (in either language) or code contains q.
-func (s *Server) serviceGroups(q string) []moduleGroup {
+// (in either language) or code contains q, those offered first; with
+// offeredOnly, only those offered.
+func (s *Server) serviceGroups(q string, offeredOnly bool) []moduleGroup {
 	q = strings.ToLower(strings.TrimSpace(q))
 	var groups []moduleGroup
 	for _, m := range catalogue.Modules {
 		g := moduleGroup{Module: m, Name: catalogue.ModuleName(m)}
+		var later []serviceItem
 		for _, svc := range s.App.Catalogue.ByModule(m) {
-			if q == "" || strings.Contains(strings.ToLower(svc.Name.En), q) || strings.Contains(svc.Name.Ml, q) || strings.Contains(svc.Code, q) {
-				g.Services = append(g.Services, svc)
+			if q != "" && !strings.Contains(strings.ToLower(svc.Name.En), q) && !strings.Contains(svc.Name.Ml, q) && !strings.Contains(svc.Code, q) {
+				continue
+			}
+			it := serviceItem{Service: svc, Available: s.App.Catalogue.Available(svc.Code)}
+			switch {
+			case it.Available:
+				g.Services = append(g.Services, it)
+			case !offeredOnly:
+				later = append(later, it)
 			}
 		}
+		g.Services = append(g.Services, later...)
 		if len(g.Services) > 0 {
 			groups = append(groups, g)
 		}
@@ -41,7 +57,7 @@ func (s *Server) serviceGroups(q string) []moduleGroup {
 }
 
 func (s *Server) services(c echo.Context) error {
-	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q")), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.Len()})
+	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), false), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.OfferedCount()})
 }
 
 func (s *Server) service(c echo.Context) (catalogue.Service, error) {
@@ -57,7 +73,8 @@ func (s *Server) serviceDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "service.html", svc.Name.In(lang(c)), map[string]any{"Service": svc, "Module": catalogue.ModuleName(svc.Module)})
+	return s.render(c, http.StatusOK, "service.html", svc.Name.In(lang(c)), map[string]any{"Service": svc, "Module": catalogue.ModuleName(svc.Module),
+		"NotAvailable": s.App.Catalogue.Offered(svc.Code)})
 }
 
 // applyForm is the data of the application form page.
@@ -73,6 +90,9 @@ type applyForm struct {
 func (s *Server) applyPage(c echo.Context) error {
 	svc, err := s.service(c)
 	if err != nil {
+		return err
+	}
+	if err := s.App.Catalogue.Offered(svc.Code); err != nil {
 		return err
 	}
 	return s.renderApply(c, http.StatusOK, svc, nil, nil)
@@ -245,21 +265,12 @@ func (s *Server) receipt(c echo.Context) error {
 
 // document sends an attachment of a file to someone who may read the file.
 func (s *Server) document(c echo.Context) error {
-	f, err := s.App.Workflow.Get(actor(c), c.Param("id"))
+	d, data, err := s.App.Workflow.Attachment(actor(c), c.Param("id"), c.Param("blob"))
 	if err != nil {
 		return err
 	}
-	for _, d := range f.Documents {
-		if d.Blob == c.Param("blob") {
-			var data []byte
-			if err := s.App.Store.View(func(tx *store.Tx) (err error) { data, err = tx.Blob(d.Blob); return err }); err != nil {
-				return err
-			}
-			c.Response().Header().Set("Content-Disposition", `attachment; filename="`+safeFilename(d.Name)+`"`)
-			return c.Blob(http.StatusOK, d.ContentType, data)
-		}
-	}
-	return domain.Errorf(domain.ENOTFOUND, "This file has no such document.")
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="`+safeFilename(d.Name)+`"`)
+	return c.Blob(http.StatusOK, d.ContentType, data)
 }
 
 func safeFilename(name string) string {

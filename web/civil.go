@@ -10,32 +10,18 @@ import (
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
-	"ksmart/store"
 )
 
-// registerRoles are the office roles that read the civil registers; civil
-// checks again.
-var registerRoles = []domain.Role{domain.RoleRegistrar, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleSecretary, domain.RoleFrontOffice, domain.RoleHealthInspector}
-
-// issuedDocument sends the document a file was issued with (a certificate)
-// to someone who may read the file: its applicant or the office.
+// issuedDocument sends the document a file was issued with (a
+// certificate, a letter) to someone who may read the file: its applicant
+// or the office.
 func (s *Server) issuedDocument(c echo.Context) error {
-	f, err := s.App.Workflow.Get(actor(c), c.Param("id"))
+	doc, pdf, err := s.App.Workflow.Issued(actor(c), c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if f.Issued == nil {
-		return domain.Bilingual(domain.ENOTFOUND, domain.T("Nothing has been issued on this application yet.", "ഈ അപേക്ഷയിൽ ഇതുവരെ ഒന്നും നൽകിയിട്ടില്ല."))
-	}
-	var pdf []byte
-	if err := s.App.Store.View(func(tx *store.Tx) (err error) {
-		b, err := tx.Blob(f.Issued.Blob)
-		pdf = append([]byte(nil), b...)
-		return err
-	}); err != nil {
-		return err
-	}
-	c.Response().Header().Set("Content-Disposition", `inline; filename="`+f.Issued.Number+`.pdf"`)
+	name := strings.NewReplacer("/", "-").Replace(doc.Number)
+	c.Response().Header().Set("Content-Disposition", `inline; filename="`+safeFilename(name)+`.pdf"`)
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 

@@ -79,7 +79,7 @@ func formFields(svc catalogue.Service, lb domain.LocalBody, values map[string]st
 			continue
 		}
 		out = append(out, formField{Name: d.Code, Type: catalogue.FieldDocument, Label: d.Name, Required: d.Required, Error: errp(d.Code),
-			Help: domain.T("PDF, JPEG or PNG, up to 5 MB.", "PDF, JPEG അല്ലെങ്കിൽ PNG, 5 MB വരെ.")})
+			Help: workflow.UploadLimit()})
 	}
 	// Documents a late band asks for: offered to everyone, needed by those
 	// whose delay falls in the band (the module says so on submission).
@@ -90,9 +90,10 @@ func formFields(svc catalogue.Service, lb domain.LocalBody, values map[string]st
 				continue
 			}
 			seen[d.Code] = true
+			limit := workflow.UploadLimit()
 			out = append(out, formField{Name: d.Code, Type: catalogue.FieldDocument, Label: d.Name, Error: errp(d.Code),
-				Help: domain.T("Needed when: "+bandsNeeding(svc, d.Code, "en")+". PDF, JPEG or PNG, up to 5 MB.",
-					"ആവശ്യമുള്ളത്: "+bandsNeeding(svc, d.Code, "ml")+". PDF, JPEG അല്ലെങ്കിൽ PNG, 5 MB വരെ.")})
+				Help: domain.T("Needed when: "+bandsNeeding(svc, d.Code, "en")+". "+limit.En,
+					"ആവശ്യമുള്ളത്: "+bandsNeeding(svc, d.Code, "ml")+". "+limit.Ml)})
 		}
 	}
 	return out
@@ -185,7 +186,7 @@ func formError(err error) error {
 		return err
 	}
 	if strings.Contains(err.Error(), "too large") {
-		return domain.Errorf(domain.ETOOLARGE, "The form is too large. Each document may be up to 5 MB.")
+		return domain.Errorf(domain.ETOOLARGE, "The form is too large. Each document may be up to %d MB.", workflow.MaxUploadBytes>>20)
 	}
 	return domain.Errorf(domain.EINVALID, "The form could not be read (%v). Reload the page and try again.", err)
 }

@@ -15,7 +15,7 @@ import (
 )
 
 // bodyLimit caps a request body; uploadLimit a multipart form with
-// documents (several of up to 5 MB each).
+// documents (several, each up to workflow.MaxUploadBytes).
 const (
 	bodyLimit   = "1M"
 	uploadLimit = "16M"

@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ksmart/appliance/domain"
-	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
 )
 
@@ -34,37 +33,19 @@ func (s *Server) officeFile(c echo.Context) error {
 	return s.render(c, http.StatusOK, "file.html", f.Number, s.officeView(c, f, nil, ""))
 }
 
-// officeView adds to a file's view the actions this user may try and the
-// people the file may be forwarded to.
+// officeView adds to a file's view the actions this user may take (as the
+// workflow decides) and the people the file may be forwarded to.
 func (s *Server) officeView(c echo.Context, f workflow.File, errs map[string]domain.Text, note string) fileView {
 	v := s.fileView(c, f)
 	v.Office, v.Errors, v.Note = true, errs, note
-	a := actor(c)
-	svc := v.Service
-	onDesk := a.Has(f.Role) || (f.EscalatedTo != "" && a.Has(f.EscalatedTo))
-	last := len(svc.Steps) - 1
-	if f.Status == workflow.StatusInProgress && onDesk {
-		if f.Step < last {
-			v.Actions = append(v.Actions, workflow.KindForwarded)
-			next := svc.Steps[f.Step+1].Role
-			if staff, err := s.App.Identity.List(identity.KindStaff); err == nil {
-				for _, u := range staff {
-					if !u.Disabled && u.Actor().Has(next) {
-						v.Users = append(v.Users, u)
-					}
-				}
-			}
+	choices := s.App.Workflow.Actions(actor(c), f)
+	v.Actions = choices.Actions
+	if choices.NextRole != "" {
+		users, err := s.App.Identity.StaffWith(choices.NextRole)
+		if err != nil {
+			s.Logger.Error("listing whom a file may be forwarded to failed", "file", f.ID, "error", err)
 		}
-		v.Actions = append(v.Actions, workflow.KindReturned, workflow.KindInspection)
-		if f.Step == last && a.Has(svc.Steps[last].Role) {
-			v.Actions = append(v.Actions, workflow.KindApproved, workflow.KindRejected)
-		}
-	}
-	if f.Status == workflow.StatusApproved && a.HasAny(svc.Steps[last].Role, domain.RoleFrontOffice) {
-		v.Actions = append(v.Actions, workflow.KindIssued)
-	}
-	if f.Open() && !a.Has(domain.RoleStateAuditor) {
-		v.Actions = append(v.Actions, workflow.KindNote)
+		v.Users = users
 	}
 	return v
 }
@@ -96,5 +77,5 @@ func (s *Server) officeAct(c echo.Context) error {
 }
 
 func (s *Server) counterPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "counter.html", "Counter entry", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q")), "Q": c.QueryParam("q")})
+	return s.render(c, http.StatusOK, "counter.html", "Counter entry", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), true), "Q": c.QueryParam("q")})
 }

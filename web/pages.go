@@ -66,7 +66,7 @@ var templateFuncs = template.FuncMap{
 	"both":     func(t domain.Text) string { return t.Both() },
 	"kindname": func(k string) domain.Text { return civil.KindName(k) },
 	"readsRegisters": func(u *identity.User) bool {
-		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(registerRoles...)
+		return u != nil && u.Kind == identity.KindStaff && civil.MayReadRegisters(u.Actor())
 	},
 	// searchesOffice: the user may use the office's search box (a kiosk
 	// account may not).

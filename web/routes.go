@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 )
 
@@ -73,7 +74,7 @@ func (s *Server) routes() {
 	e.POST("/office/search", s.officeSearch, staff)
 
 	// The registrar's office: the civil registers and their certificates.
-	registers := signedIn(registerRoles...)
+	registers := signedIn(civil.RegisterRoles...)
 	e.GET("/office/registers", s.registersPage, registers)
 	e.GET("/office/registers/entry", s.registerEntryPage, registers)
 	e.GET("/office/certificates/:number/pdf", s.officeCertificatePDF, registers)
@@ -120,7 +121,7 @@ func (s *Server) home(c echo.Context) error {
 		KindMl   string
 		Services int
 		Started  time.Time
-	}{s.App.Store.LastSeq(), kindName(s.App.LocalBody.Kind, "en"), kindName(s.App.LocalBody.Kind, "ml"), s.App.Catalogue.Len(), s.started})
+	}{s.App.Store.LastSeq(), kindName(s.App.LocalBody.Kind, "en"), kindName(s.App.LocalBody.Kind, "ml"), s.App.Catalogue.OfferedCount(), s.started})
 }
 
 // healthz answers 200 while the store accepts reads, with the log position,

@@ -169,11 +169,11 @@ func (c *Civil) Entry(by domain.Actor, number string) (Entry, error) {
 	return e, err
 }
 
-// registerRoles may read the registers.
-var registerRoles = []domain.Role{domain.RoleRegistrar, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleSecretary, domain.RoleFrontOffice, domain.RoleHealthInspector}
+// RegisterRoles are the office roles that may read the registers.
+var RegisterRoles = []domain.Role{domain.RoleRegistrar, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleSecretary, domain.RoleFrontOffice, domain.RoleHealthInspector}
 
 func canReadRegisters(by domain.Actor) error {
-	if by.HasAny(registerRoles...) {
+	if by.HasAny(RegisterRoles...) {
 		return nil
 	}
 	return domain.Bilingual(domain.EFORBIDDEN, domain.T("Only the registrar's office may read the registers.", "രജിസ്റ്ററുകൾ രജിസ്ട്രാറുടെ ഓഫീസിന് മാത്രമേ കാണാനാകൂ."))

@@ -240,3 +240,16 @@ func userNumber(id string) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(id, "u-"))
 	return n
 }
+
+// StaffWith lists the office accounts, not disabled, that hold role: whom
+// a file may be forwarded to by name.
+func (s *Service) StaffWith(role domain.Role) ([]User, error) {
+	staff, err := s.List(KindStaff)
+	var out []User
+	for _, u := range staff {
+		if !u.Disabled && u.Actor().Has(role) {
+			out = append(out, u)
+		}
+	}
+	return out, err
+}

@@ -113,6 +113,44 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 	return out, err
 }
 
+// Choices are the office actions a user may take on a file now, and the
+// role of the desk a forward sends it to.
+type Choices struct {
+	Actions []string // in the order an office page offers them
+	// NextRole is who a forward goes to; "" when the user may not forward.
+	NextRole domain.Role
+}
+
+// offered are the office actions in the order pages offer them.
+var offered = []string{KindForwarded, KindReturned, KindInspection, KindApproved, KindRejected, KindIssued, KindNote}
+
+// Actions returns what by may do with f now: the same rules Act applies
+// (check), asked of each action in turn, so that a page never offers what
+// Act would refuse nor hides what it would take. A forward to a named
+// person and the words of a note are checked when they are given.
+func (w *Workflow) Actions(by domain.Actor, f File) Choices {
+	svc := w.Service(f)
+	if len(svc.Steps) == 0 {
+		return Choices{}
+	}
+	var c Choices
+	// Words long enough for any action that needs them.
+	words := strings.Repeat("x", 10)
+	for _, kind := range offered {
+		if _, err := w.check(by, f, svc, Request{Kind: kind, Note: words}, true); err != nil {
+			continue
+		}
+		if (kind == KindApproved || kind == KindIssued) && w.Catalogue.Offered(svc.Code) != nil {
+			continue
+		}
+		c.Actions = append(c.Actions, kind)
+		if kind == KindForwarded {
+			c.NextRole = svc.Steps[f.Step+1].Role
+		}
+	}
+	return c
+}
+
 // prepare lets the file's module do its slow part of an approval or an
 // issue before the write. The office's right to act is checked first, so
 // that nobody without it makes a module render anything; the write checks

@@ -22,6 +22,13 @@ import (
 // MaxUploadBytes limits one uploaded document.
 const MaxUploadBytes = 5 << 20
 
+// UploadLimit says what a document may be, for a form's help: its formats
+// and MaxUploadBytes.
+func UploadLimit() domain.Text {
+	mb := MaxUploadBytes >> 20
+	return domain.T(fmt.Sprintf("PDF, JPEG or PNG, up to %d MB.", mb), fmt.Sprintf("PDF, JPEG അല്ലെങ്കിൽ PNG, %d MB വരെ.", mb))
+}
+
 // Workflow moves files. Create it with its fields set; it keeps no state of
 // its own beyond the store.
 type Workflow struct {
@@ -44,6 +51,31 @@ type Workflow struct {
 type Upload struct {
 	Name string
 	Data []byte
+}
+
+// ChannelFor decides the channel of an application by makes: as asked
+// ("" means the usual one: the front office enters at the counter, anyone
+// else applies online), and refuses a channel that does not exist or an
+// online application that names someone else as the applicant (only the
+// front office enters one for a walk-in). Problems are added to fe; the
+// channel is "" when there is one.
+func ChannelFor(by domain.Actor, asked string, namesApplicant bool, fe domain.FieldErrors) string {
+	channel := asked
+	switch asked {
+	case "":
+		channel = ChannelOnline
+		if !by.Has(domain.RoleCitizen) && by.Has(domain.RoleFrontOffice) {
+			channel = ChannelCounter
+		}
+	case ChannelOnline, ChannelCounter:
+	default:
+		fe.Add("channel", domain.T(`Give channel "online" (a citizen's own application) or "counter" (the front office's).`, `channel "online" അല്ലെങ്കിൽ "counter" ആയിരിക്കണം.`))
+		return ""
+	}
+	if channel == ChannelOnline && namesApplicant {
+		fe.Add("applicant", domain.T("An online application is in your own name; only the front office names a walk-in applicant.", "ഓൺലൈൻ അപേക്ഷ നിങ്ങളുടെ പേരിലാണ്; മറ്റൊരാളുടെ പേര് ഫ്രണ്ട് ഓഫീസിന് മാത്രമേ നൽകാനാകൂ."))
+	}
+	return channel
 }
 
 // Submission is an application as the applicant (or the front office on
