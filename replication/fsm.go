@@ -19,6 +19,7 @@ import (
 
 	"github.com/hashicorp/raft"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"ksmart/store"
 )
@@ -173,7 +174,7 @@ func reopenClean(path string) (*bolt.DB, bool, error) {
 	opts.NoSync = false
 	db, err := bolt.Open(path, 0o600, &opts)
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, false, fmt.Errorf("%s is in use by another process (is another ksmart state running on this directory?)", path)
 		}
 		return nil, false, nil // unreadable: rebuild

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 
 	"ksmart/store"
 )
@@ -122,7 +123,7 @@ func (n *Node) Open() (err error) {
 		BoltOptions: &bolt.Options{Timeout: time.Second, NoFreelistSync: true},
 	})
 	if err != nil {
-		if errors.Is(err, bolt.ErrTimeout) {
+		if errors.Is(err, bolterrors.ErrTimeout) {
 			return fmt.Errorf("%s is in use (is another ksmart state running on this directory?)", c.Dir)
 		}
 		return fmt.Errorf("open the raft log: %w", err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -221,7 +220,8 @@ func (ix *Index) Follow(ctx context.Context, st *store.Store) error {
 	err := st.Follow(ctx, ix.Applied()+1, ix.opts.BatchEvents, func(evs []store.Event) error {
 		return ix.apply(st, evs)
 	})
-	if err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+	// st.Follow returns only when it stops, always with the reason.
+	if !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
 		ix.lastErr.Store(&err)
 		ix.broadcast()
 	}
@@ -357,10 +357,3 @@ func Rebuild(dir string, sources []Source, opts Options) (*Index, error) {
 	return Open(dir, sources, opts)
 }
 
-// yearOf and wardOf format facet values.
-func yearOf(y int) string {
-	if y <= 0 {
-		return ""
-	}
-	return strconv.Itoa(y)
-}

@@ -23,7 +23,6 @@ type Tx struct {
 	staged  map[string]int // overlay key → index in writes
 	writes  []stagedWrite
 	events  []Event
-	numbers map[string]uint64
 	used    map[string]uint64 // numbers handed out by Reserve and used here, for the change set
 	replica *replica          // set by AppendReplica only
 }
@@ -181,7 +180,7 @@ func scanBucket(b *bolt.Bucket, opt ScanOptions, fn func(key string, value []byt
 		}
 		if bound == nil {
 			k, v = c.Last()
-		} else if k, v = c.Seek(bound); k == nil {
+		} else if k, _ = c.Seek(bound); k == nil {
 			k, v = c.Last()
 		} else {
 			k, v = c.Prev()

@@ -191,8 +191,7 @@ func BenchmarkAlternative_FpdfInlineGlyphPaths(b *testing.B) {
 		paths[form.name] = inflateForm(b, form)
 	}
 	inline := regexp.MustCompile(`/([RB][0-9]+) Do`).ReplaceAllFunc(f.content, func(m []byte) []byte {
-		name := string(m[1 : len(m)-3])
-		return append(append([]byte("q "), paths[name]...), " Q"...)
+		return append(append([]byte("q "), paths[string(m[1:len(m)-3])]...), " Q"...)
 	})
 	var size int
 	for b.Loop() {

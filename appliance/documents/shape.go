@@ -102,7 +102,7 @@ func (f *Fonts) shapeUncached(t *typeface, word string) *shapedWord {
 	for i, g := range out.Glyphs {
 		sw.glyphs[i] = glyph{
 			form:     t.form(g.GlyphID),
-			xAdvance: float64(g.XAdvance) / 64,
+			xAdvance: float64(g.Advance) / 64, // horizontal text: the x advance
 			xOff:     float64(g.XOffset) / 64,
 			yOff:     float64(g.YOffset) / 64,
 		}

@@ -1,20 +1,13 @@
 package identity
 
-// Every store layout of identity, in one place.
+// Every store layout of identity, in one place (schema version 1; a new
+// layout raises it, with its migration in an ordered, idempotent list
+// here). The event types are in events.go.
 //
 //	state/user        "u-<n>" → User JSON, password hash and pending code included
 //	state/session     hex SHA-256 of an scs token → sessionDoc JSON (written without events)
 //	keys/login        login → user id; a staff username, a citizen's "+<digits>" phone or lower-case e-mail
 //	numbers/user      the last user number handed out
-//
-// Event types (all version 1): user.created, user.roles_changed,
-// user.disabled, user.enabled, user.password_reset, user.password_changed,
-// user.logged_in, user.login_failed, user.locked, user.signed_out_everywhere,
-// citizen.signed_up, citizen.code_sent, citizen.code_failed, citizen.verified.
-//
-// schemaVersion changes when a layout above changes; migrations then go in
-// an ordered, idempotent list beside it.
-const schemaVersion = 1
 
 const (
 	entityUser    = "user"

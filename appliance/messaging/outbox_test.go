@@ -290,7 +290,7 @@ func TestOutbox_ContactsGetOnlyTheChannelsTheyHaveAndChose(t *testing.T) {
 	var mu sync.Mutex
 	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if u, p, ok := r.BasicAuth(); !ok || u != "gw" || p != "pw" || r.Header.Get("Idempotency-Key") == "" {
-			http.Error(w, "unauthorised", 401)
+			http.Error(w, "unauthorised", http.StatusUnauthorized)
 			return
 		}
 		mu.Lock()

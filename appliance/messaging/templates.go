@@ -114,9 +114,6 @@ var (
 	oneTimeCode = regexp.MustCompile(`\b[0-9]{4,8}\b`)
 )
 
-// fill returns text with the placeholders replaced.
-func fill(text string, r *strings.Replacer) string { return r.Replace(text) }
-
 // values returns the replacer for message m to contact c in lang.
 func values(m Message, c Contact, lang, publicURL string) *strings.Replacer {
 	link := m.Link
