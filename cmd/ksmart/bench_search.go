@@ -24,7 +24,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
-	"ksmart/search/pgpeer"
+	"ksmart/bench/pgpeer"
 	"ksmart/web"
 )
 
