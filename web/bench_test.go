@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"ksmart/appliance/synth"
+	"ksmart/bench"
 	"ksmart/store"
-	"ksmart/store/storebench"
 )
 
 // BenchmarkSubmitHTTP submits birth certificate applications through POST
@@ -110,7 +110,7 @@ func BenchmarkSubmitHTTP(b *testing.B) {
 	b.ReportMetric(float64(all[len(all)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(all[(len(all)-1)*99/100].Microseconds())/1000, "p99-ms")
 
-	sr, err := storebench.Run(storebench.Config{Dir: b.TempDir(), Writers: clients, Events: max(len(all), 2000),
+	sr, err := bench.RunStore(bench.StoreConfig{Dir: b.TempDir(), Writers: clients, Events: max(len(all), 2000),
 		PayloadBytes: len(doc), SingleEvents: 1, FsyncSamples: 1})
 	if err != nil {
 		b.Fatal(err)

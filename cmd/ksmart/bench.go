@@ -4,9 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
 
-	"ksmart/store/storebench"
+	"ksmart/bench"
 )
 
 func runBench(ctx context.Context, env *env, args []string) error {
@@ -58,7 +57,7 @@ func benchStore(env *env, args []string) error {
 	if *writers < 1 || *events < *writers {
 		return usageError{"--writers must be at least 1 and --events at least --writers"}
 	}
-	r, err := storebench.Run(storebench.Config{
+	r, err := bench.RunStore(bench.StoreConfig{
 		Dir: *dir, Writers: *writers, Events: *events,
 		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) },
 	})
@@ -66,23 +65,8 @@ func benchStore(env *env, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(struct {
-			Name string `json:"name"`
-			storebench.Result
-		}{"store", r})
+		return json.NewEncoder(env.stdout).Encode(r)
 	}
-	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(env.stdout, "store: durable writes of %d-byte events (one event + one document per write)\n\n", r.PayloadBytes)
-	fmt.Fprintf(w, "\tevents/s\t\n")
-	fmt.Fprintf(w, "ksmart store, %d writers\t%.0f\t\n", r.Writers, r.StoreConcurrent)
-	fmt.Fprintf(w, "raw bbolt Batch, MaxBatchSize=%d\t%.0f\t\n", r.Writers, r.RawBatchTuned)
-	fmt.Fprintf(w, "raw bbolt Batch, defaults\t%.0f\t\n", r.RawBatchDefault)
-	fmt.Fprintf(w, "ksmart store, 1 writer\t%.0f\t\n", r.StoreSingle)
-	fmt.Fprintf(w, "raw bbolt Update, 1 writer\t%.0f\t\n", r.RawUpdateSingle)
-	fmt.Fprintf(w, "disk write+fdatasync\t%.0f\t\n", r.DiskFsync)
-	w.Flush()
-	fmt.Fprintf(env.stdout, "\nratio to raw bbolt Batch (target >= 0.5): %.2f\n", r.Ratio)
-	fmt.Fprintf(env.stdout, "one writer vs disk fdatasync (target >= 0.3): %.2f\n", r.SingleRatio)
-	fmt.Fprintf(env.stdout, "p99 write latency with %d writers: %.1f ms; %.1f writes per commit\n", r.Writers, r.StoreP99LatencyMs, r.StoreMeanBatchSize)
+	r.WriteTable(env.stdout)
 	return nil
 }

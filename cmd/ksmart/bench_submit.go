@@ -25,8 +25,8 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
+	"ksmart/bench"
 	"ksmart/store"
-	"ksmart/store/storebench"
 	"ksmart/web"
 )
 
@@ -118,7 +118,7 @@ func runSubmitBench(ctx context.Context, c submitBenchConfig) (submitBenchResult
 	if err := measureSubmit(ctx, c, filepath.Join(scratch, "appliance"), &res); err != nil {
 		return res, err
 	}
-	sr, err := storebench.Run(storebench.Config{
+	sr, err := bench.RunStore(bench.StoreConfig{
 		Dir: scratch, Writers: c.Clients, Events: c.Requests, PayloadBytes: res.PayloadBytes,
 		SingleEvents: 1, FsyncSamples: 1, OnPhase: c.OnPhase,
 	})
