@@ -23,7 +23,7 @@
 // WriteTable method that writes the human-readable table. Progress goes to
 // the Config's OnPhase; nothing here writes to stdout or stderr.
 //
-// Production code never imports bench: it may import anything below cmd,
-// and only cmd/ksmart and tests import it. The event types the benchmarks
+// bench may import anything below cmd; production code never imports it:
+// only cmd/ksmart (ksmart bench, ksmart state bench) and tests do. The event types the benchmarks
 // write are declared in events.go and belong to no node's vocabulary.
 package bench

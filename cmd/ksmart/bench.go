@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"time"
 
+	"ksmart/appliance/documents"
 	"ksmart/bench"
 )
 
@@ -45,6 +48,20 @@ func runBench(ctx context.Context, env *env, args []string) error {
 // benchNames lists the benchmarks for the usage lines.
 const benchNames = "store, submit, certificate, import, outbox, search or state"
 
+// benchPhase prints a benchmark's progress on stderr.
+func benchPhase(env *env) func(string) {
+	return func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }
+}
+
+// benchOutput prints a benchmark's result: one JSON object, or its table.
+func benchOutput(env *env, asJSON bool, r interface{ WriteTable(io.Writer) }) error {
+	if asJSON {
+		return json.NewEncoder(env.stdout).Encode(r)
+	}
+	r.WriteTable(env.stdout)
+	return nil
+}
+
 func benchStore(env *env, args []string) error {
 	fs := newFlags(env, "bench store", "[--json] [--writers N] [--events N] [--dir DIR]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
@@ -57,16 +74,113 @@ func benchStore(env *env, args []string) error {
 	if *writers < 1 || *events < *writers {
 		return usageError{"--writers must be at least 1 and --events at least --writers"}
 	}
-	r, err := bench.RunStore(bench.StoreConfig{
-		Dir: *dir, Writers: *writers, Events: *events,
-		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) },
-	})
+	r, err := bench.RunStore(bench.StoreConfig{Dir: *dir, Writers: *writers, Events: *events, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(r)
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchSubmit(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	clients := fs.Int("clients", 64, "concurrent HTTP clients, each signed in as a citizen of its own")
+	requests := fs.Int("requests", 5000, "applications to submit in the measurement")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	if err := parse(fs, args); err != nil {
+		return err
 	}
-	r.WriteTable(env.stdout)
-	return nil
+	if *clients < 1 || *requests < *clients {
+		return usageError{"--clients must be at least 1 and --requests at least --clients"}
+	}
+	r, err := bench.RunSubmit(ctx, bench.SubmitConfig{Dir: *dir, Clients: *clients, Requests: *requests, Version: version, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchCertificate(env *env, args []string) error {
+	fs := newFlags(env, "bench certificate", "[--json] [--n N]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	n := fs.Int("n", 2000, "certificates per measurement (and fpdf empty pages)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return usageError{"--n must be at least 1"}
+	}
+	fonts, fontErr := documents.SystemFonts()
+	if fontErr != nil {
+		fonts = documents.EnglishOnly()
+		fmt.Fprintf(env.stderr, "warning: %s\n", bench.EnglishOnlyNote)
+	}
+	r, err := bench.RunCertificate(bench.CertificateConfig{Fonts: fonts, N: *n, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchImport(env *env, args []string) error {
+	fs := newFlags(env, "bench import", "[--json] [--rows N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	rows := fs.Int("rows", 200000, "synthetic legacy births to import")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *rows < 1 || *rows > bench.ImportMaxRows {
+		return usageError{fmt.Sprintf("--rows must be from 1 to %d", bench.ImportMaxRows)}
+	}
+	r, err := bench.RunImport(bench.ImportConfig{Dir: *dir, Rows: *rows, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchOutbox(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench outbox", "[--json] [--applications N] [--clients C]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	apps := fs.Int("applications", 10000, "applications submitted in the burst, each acknowledged by e-mail and WhatsApp")
+	clients := fs.Int("clients", 64, "concurrent submitters, each a citizen of its own")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *clients < 1 || *apps < *clients || *apps > 1000000 {
+		return usageError{"--clients must be at least 1 and --applications from --clients to 1000000"}
+	}
+	r, err := bench.RunOutbox(ctx, bench.OutboxConfig{Applications: *apps, Clients: *clients, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchSearch(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench search", "[--json] [--records N] [--queries N] [--seconds S] [--postgres=false] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	records := fs.Int("records", 1000000, "births in the synthetic register")
+	queries := fs.Int("queries", 400, "queries in the relevance set (at least 300)")
+	seconds := fs.Float64("seconds", 10, "seconds of load per latency measurement")
+	withPG := fs.Bool("postgres", true, "run PostgreSQL (Debian's package) on the same records and queries")
+	dir := fs.String("dir", "", "scratch `DIR` (default: the temp directory); needs ~2 GiB at 1M records")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *records < 1000:
+		return usageError{"--records must be at least 1000"}
+	case *queries < 10:
+		return usageError{"--queries must be at least 10"}
+	case *seconds <= 0:
+		return usageError{"--seconds must be more than 0"}
+	}
+	r, err := bench.RunSearch(ctx, bench.SearchConfig{Records: *records, Queries: *queries, Load: time.Duration(*seconds * float64(time.Second)),
+		Postgres: *withPG, Dir: *dir, Version: version, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
 }
