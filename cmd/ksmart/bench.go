@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"time"
 
 	"ksmart/appliance/documents"
 	"ksmart/bench"
+	"ksmart/replication"
 )
 
 func runBench(ctx context.Context, env *env, args []string) error {
@@ -183,4 +185,50 @@ func benchSearch(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	return benchOutput(env, *asJSON, r)
+}
+
+// benchState is ksmart state bench, also ksmart bench state.
+func benchState(ctx context.Context, env *env, name string, args []string) error {
+	fs := newFlags(env, name, "[--json] [--shippers N] [--batch N] [--events N] [--rounds N] [--steady-rate N] [--steady-for DURATION] [--backlog N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	shippers := fs.Int("shippers", 10, "concurrent shippers, one local body each")
+	batch := fs.Int("batch", 1000, "events per batch (one raft entry)")
+	events := fs.Int("events", 300000, "events shipped to each cluster, over all rounds")
+	rounds := fs.Int("rounds", 3, "measurement rounds, alternating the state cluster and raw raft")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
+	steadyRate := fs.Int("steady-rate", 1000, "events/s a local body writes while its shipper's lag is sampled")
+	steadyFor := fs.Duration("steady-for", 15*time.Second, "how long the steady load lasts; 0 skips it")
+	backlog := fs.Int("backlog", 1_000_000, "events in a local store before its shipper starts, to time the catch-up; 0 skips it")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *shippers < 1 || *batch < 1 || *rounds < 1 || *batch > replication.MaxBatchEvents || *events < *shippers**batch**rounds {
+		return usageError{fmt.Sprintf("--shippers, --batch and --rounds must be at least 1, --batch at most %d, and --events at least shippers × batch × rounds", replication.MaxBatchEvents)}
+	}
+	if *steadyRate < 1 || *steadyFor < 0 || *backlog < 0 {
+		return usageError{"--steady-rate must be at least 1, and --steady-for and --backlog not negative"}
+	}
+	cfg := bench.StateConfig{Dir: *dir, Shippers: *shippers, Batch: *batch, Events: *events, Rounds: *rounds,
+		OnPhase: benchPhase(env), Logger: benchLogger(env, *verbose),
+		SteadyRate: *steadyRate, SteadyFor: *steadyFor, Backlog: *backlog}
+	if *steadyFor == 0 {
+		cfg.SteadyFor = -1
+	}
+	if *backlog == 0 {
+		cfg.Backlog = -1
+	}
+	r, err := bench.RunState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+// benchLogger is the state nodes' log for --log: their warnings on stderr.
+func benchLogger(env *env, verbose bool) *slog.Logger {
+	if !verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
