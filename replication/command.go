@@ -71,8 +71,12 @@ func encodeCommand(o op, args ...[]byte) []byte {
 	return buf
 }
 
-// encodeShip encodes a batch of events for one body.
-func encodeShip(code string, events [][]byte) []byte {
+// ShipCommand is the raft entry a state node commits for a batch of one
+// body's encoded events (store.Event.Encode) shipped with Client.Ship or
+// ShipEncoded: one entry per batch. Its layout is the FSM's own and may
+// change with it; outside this package it is for measuring raft with the
+// very entries the state commits (ksmart bench state), not for parsing.
+func ShipCommand(code string, events [][]byte) []byte {
 	args := make([][]byte, 0, 1+len(events))
 	args = append(args, []byte(code))
 	return encodeCommand(opShip, append(args, events...)...)

@@ -27,7 +27,7 @@ func openTestFSM(tb testing.TB) *FSM {
 
 // fsmLog is a raft entry shipping evs for code.
 func fsmLog(index uint64, code string, evs []store.Event) *raft.Log {
-	return &raft.Log{Index: index, Term: 1, Type: raft.LogCommand, Data: encodeShip(code, encodeAll(evs)),
+	return &raft.Log{Index: index, Term: 1, Type: raft.LogCommand, Data: ShipCommand(code, encodeAll(evs)),
 		AppendedAt: time.Date(2026, 2, 1, 10, 0, 0, int(index), time.UTC)}
 }
 

@@ -153,11 +153,9 @@ func (n *Node) Open() (err error) {
 	if c.wrapStream != nil {
 		n.stream = c.wrapStream(tls)
 	}
-	n.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
-		Stream: n.stream, MaxPool: 3, Timeout: 10 * time.Second, Logger: hlog.Named("net"),
-	})
+	n.trans = newNetworkTransport(n.stream, hlog.Named("net"))
 
-	rc := raftConfig(c)
+	rc := RaftConfig(c)
 	rc.Logger = hlog
 	rc.NoSnapshotRestoreOnStart = !restoreOnStart
 	n.notify = make(chan bool, 16)
@@ -182,9 +180,13 @@ func (n *Node) Open() (err error) {
 	return nil
 }
 
-// raftConfig is raft's configuration for a node (and for Bench's raw raft
-// cluster, so that it is measured alike).
-func raftConfig(c Config) *raft.Config {
+// RaftConfig is the raft configuration a Node with configuration c runs
+// with: c's ID, timeouts and snapshot settings, or their defaults, and
+// batched applies; Open sets its Logger, NotifyCh and
+// NoSnapshotRestoreOnStart besides. It is for a plain raft cluster that
+// must be configured as a Node is, such as the raw raft peer of ksmart
+// bench state; changing it changes both.
+func RaftConfig(c Config) *raft.Config {
 	rc := raft.DefaultConfig()
 	rc.LocalID = raft.ServerID(c.ID)
 	rc.HeartbeatTimeout = orDuration(c.HeartbeatTimeout, time.Second)
@@ -378,7 +380,7 @@ func (n *Node) Ship(ctx context.Context, code string, events [][]byte) (Ack, err
 	if !n.IsLeader() {
 		return Ack{Body: code}, n.notLeader()
 	}
-	res, err := n.apply(ctx, encodeShip(code, events))
+	res, err := n.apply(ctx, ShipCommand(code, events))
 	if err != nil {
 		return Ack{Body: code}, err
 	}

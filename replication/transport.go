@@ -8,8 +8,39 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 )
+
+// NewTransport returns the raft transport a Node runs on: TCP listening on
+// bind with mutual TLS, each end presenting a node certificate of id's CA
+// and accepting only that; three pooled connections a peer and a 10 s I/O
+// timeout. advertise is the address peers dial (the listener's own when
+// empty); it must be one they can dial, not 0.0.0.0. logger takes the
+// transport's log lines; nil discards them. Closing the transport stops the
+// listener and drops every connection at once.
+//
+// A Node makes its own transport. NewTransport is for a plain raft cluster
+// that must be measured as a Node would be, such as the raw raft peer of
+// ksmart bench state.
+func NewTransport(bind, advertise string, id *Identity, logger hclog.Logger) (*raft.NetworkTransport, error) {
+	s, err := newTLSStream(bind, advertise, id)
+	if err != nil {
+		return nil, err
+	}
+	return newNetworkTransport(s, logger), nil
+}
+
+// newNetworkTransport is raft's NetworkTransport over stream, configured as
+// a Node runs it.
+func newNetworkTransport(stream raft.StreamLayer, logger hclog.Logger) *raft.NetworkTransport {
+	if logger == nil {
+		logger = hclog.NewNullLogger()
+	}
+	return raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream: stream, MaxPool: 3, Timeout: 10 * time.Second, Logger: logger,
+	})
+}
 
 // tlsStream is raft's StreamLayer over TCP with mutual TLS: each end
 // presents a node certificate of the state CA and accepts only that, so no

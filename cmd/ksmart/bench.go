@@ -4,9 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"text/tabwriter"
+	"io"
+	"log/slog"
+	"time"
 
-	"ksmart/store/storebench"
+	"ksmart/appliance/documents"
+	"ksmart/bench"
+	"ksmart/replication"
 )
 
 func runBench(ctx context.Context, env *env, args []string) error {
@@ -46,6 +50,20 @@ func runBench(ctx context.Context, env *env, args []string) error {
 // benchNames lists the benchmarks for the usage lines.
 const benchNames = "store, submit, certificate, import, outbox, search or state"
 
+// benchPhase prints a benchmark's progress on stderr.
+func benchPhase(env *env) func(string) {
+	return func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }
+}
+
+// benchOutput prints a benchmark's result: one JSON object, or its table.
+func benchOutput(env *env, asJSON bool, r interface{ WriteTable(io.Writer) }) error {
+	if asJSON {
+		return json.NewEncoder(env.stdout).Encode(r)
+	}
+	r.WriteTable(env.stdout)
+	return nil
+}
+
 func benchStore(env *env, args []string) error {
 	fs := newFlags(env, "bench store", "[--json] [--writers N] [--events N] [--dir DIR]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
@@ -58,31 +76,159 @@ func benchStore(env *env, args []string) error {
 	if *writers < 1 || *events < *writers {
 		return usageError{"--writers must be at least 1 and --events at least --writers"}
 	}
-	r, err := storebench.Run(storebench.Config{
-		Dir: *dir, Writers: *writers, Events: *events,
-		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) },
-	})
+	r, err := bench.RunStore(bench.StoreConfig{Dir: *dir, Writers: *writers, Events: *events, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(struct {
-			Name string `json:"name"`
-			storebench.Result
-		}{"store", r})
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchSubmit(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	clients := fs.Int("clients", 64, "concurrent HTTP clients, each signed in as a citizen of its own")
+	requests := fs.Int("requests", 5000, "applications to submit in the measurement")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	if err := parse(fs, args); err != nil {
+		return err
 	}
-	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(env.stdout, "store: durable writes of %d-byte events (one event + one document per write)\n\n", r.PayloadBytes)
-	fmt.Fprintf(w, "\tevents/s\t\n")
-	fmt.Fprintf(w, "ksmart store, %d writers\t%.0f\t\n", r.Writers, r.StoreConcurrent)
-	fmt.Fprintf(w, "raw bbolt Batch, MaxBatchSize=%d\t%.0f\t\n", r.Writers, r.RawBatchTuned)
-	fmt.Fprintf(w, "raw bbolt Batch, defaults\t%.0f\t\n", r.RawBatchDefault)
-	fmt.Fprintf(w, "ksmart store, 1 writer\t%.0f\t\n", r.StoreSingle)
-	fmt.Fprintf(w, "raw bbolt Update, 1 writer\t%.0f\t\n", r.RawUpdateSingle)
-	fmt.Fprintf(w, "disk write+fdatasync\t%.0f\t\n", r.DiskFsync)
-	w.Flush()
-	fmt.Fprintf(env.stdout, "\nratio to raw bbolt Batch (target >= 0.5): %.2f\n", r.Ratio)
-	fmt.Fprintf(env.stdout, "one writer vs disk fdatasync (target >= 0.3): %.2f\n", r.SingleRatio)
-	fmt.Fprintf(env.stdout, "p99 write latency with %d writers: %.1f ms; %.1f writes per commit\n", r.Writers, r.StoreP99LatencyMs, r.StoreMeanBatchSize)
-	return nil
+	if *clients < 1 || *requests < *clients {
+		return usageError{"--clients must be at least 1 and --requests at least --clients"}
+	}
+	r, err := bench.RunSubmit(ctx, bench.SubmitConfig{Dir: *dir, Clients: *clients, Requests: *requests, Version: version, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchCertificate(env *env, args []string) error {
+	fs := newFlags(env, "bench certificate", "[--json] [--n N]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	n := fs.Int("n", 2000, "certificates per measurement (and fpdf empty pages)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 {
+		return usageError{"--n must be at least 1"}
+	}
+	fonts, fontErr := documents.SystemFonts()
+	if fontErr != nil {
+		fonts = documents.EnglishOnly()
+		fmt.Fprintf(env.stderr, "warning: %s\n", bench.EnglishOnlyNote)
+	}
+	r, err := bench.RunCertificate(bench.CertificateConfig{Fonts: fonts, N: *n, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchImport(env *env, args []string) error {
+	fs := newFlags(env, "bench import", "[--json] [--rows N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	rows := fs.Int("rows", 200000, "synthetic legacy births to import")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *rows < 1 || *rows > bench.ImportMaxRows {
+		return usageError{fmt.Sprintf("--rows must be from 1 to %d", bench.ImportMaxRows)}
+	}
+	r, err := bench.RunImport(bench.ImportConfig{Dir: *dir, Rows: *rows, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchOutbox(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench outbox", "[--json] [--applications N] [--clients C]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	apps := fs.Int("applications", 10000, "applications submitted in the burst, each acknowledged by e-mail and WhatsApp")
+	clients := fs.Int("clients", 64, "concurrent submitters, each a citizen of its own")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *clients < 1 || *apps < *clients || *apps > 1000000 {
+		return usageError{"--clients must be at least 1 and --applications from --clients to 1000000"}
+	}
+	r, err := bench.RunOutbox(ctx, bench.OutboxConfig{Applications: *apps, Clients: *clients, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchSearch(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench search", "[--json] [--records N] [--queries N] [--seconds S] [--postgres=false] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	records := fs.Int("records", 1000000, "births in the synthetic register")
+	queries := fs.Int("queries", 400, "queries in the relevance set (at least 300)")
+	seconds := fs.Float64("seconds", 10, "seconds of load per latency measurement")
+	withPG := fs.Bool("postgres", true, "run PostgreSQL (Debian's package) on the same records and queries")
+	dir := fs.String("dir", "", "scratch `DIR` (default: the temp directory); needs ~2 GiB at 1M records")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *records < 1000:
+		return usageError{"--records must be at least 1000"}
+	case *queries < 10:
+		return usageError{"--queries must be at least 10"}
+	case *seconds <= 0:
+		return usageError{"--seconds must be more than 0"}
+	}
+	r, err := bench.RunSearch(ctx, bench.SearchConfig{Records: *records, Queries: *queries, Load: time.Duration(*seconds * float64(time.Second)),
+		Postgres: *withPG, Dir: *dir, Version: version, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+// benchState is ksmart state bench, also ksmart bench state.
+func benchState(ctx context.Context, env *env, name string, args []string) error {
+	fs := newFlags(env, name, "[--json] [--shippers N] [--batch N] [--events N] [--rounds N] [--steady-rate N] [--steady-for DURATION] [--backlog N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	shippers := fs.Int("shippers", 10, "concurrent shippers, one local body each")
+	batch := fs.Int("batch", 1000, "events per batch (one raft entry)")
+	events := fs.Int("events", 300000, "events shipped to each cluster, over all rounds")
+	rounds := fs.Int("rounds", 3, "measurement rounds, alternating the state cluster and raw raft")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
+	steadyRate := fs.Int("steady-rate", 1000, "events/s a local body writes while its shipper's lag is sampled")
+	steadyFor := fs.Duration("steady-for", 15*time.Second, "how long the steady load lasts; 0 skips it")
+	backlog := fs.Int("backlog", 1_000_000, "events in a local store before its shipper starts, to time the catch-up; 0 skips it")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *shippers < 1 || *batch < 1 || *rounds < 1 || *batch > replication.MaxBatchEvents || *events < *shippers**batch**rounds {
+		return usageError{fmt.Sprintf("--shippers, --batch and --rounds must be at least 1, --batch at most %d, and --events at least shippers × batch × rounds", replication.MaxBatchEvents)}
+	}
+	if *steadyRate < 1 || *steadyFor < 0 || *backlog < 0 {
+		return usageError{"--steady-rate must be at least 1, and --steady-for and --backlog not negative"}
+	}
+	cfg := bench.StateConfig{Dir: *dir, Shippers: *shippers, Batch: *batch, Events: *events, Rounds: *rounds,
+		OnPhase: benchPhase(env), Logger: benchLogger(env, *verbose),
+		SteadyRate: *steadyRate, SteadyFor: *steadyFor, Backlog: *backlog}
+	if *steadyFor == 0 {
+		cfg.SteadyFor = -1
+	}
+	if *backlog == 0 {
+		cfg.Backlog = -1
+	}
+	r, err := bench.RunState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+// benchLogger is the state nodes' log for --log: their warnings on stderr.
+func benchLogger(env *env, verbose bool) *slog.Logger {
+	if !verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 }

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -377,82 +376,6 @@ func printServers(w io.Writer, st replication.Stats) error {
 
 func runStateBench(ctx context.Context, env *env, args []string) error {
 	return benchState(ctx, env, "state bench", args)
-}
-
-// benchState is ksmart state bench, also ksmart bench state.
-func benchState(ctx context.Context, env *env, name string, args []string) error {
-	fs := newFlags(env, name, "[--json] [--shippers N] [--batch N] [--events N] [--rounds N] [--steady-rate N] [--steady-for DURATION] [--backlog N] [--dir DIR]")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	shippers := fs.Int("shippers", 10, "concurrent shippers, one local body each")
-	batch := fs.Int("batch", 1000, "events per batch (one raft entry)")
-	events := fs.Int("events", 300000, "events shipped to each cluster, over all rounds")
-	rounds := fs.Int("rounds", 3, "measurement rounds, alternating the state cluster and raw raft")
-	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
-	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
-	steadyRate := fs.Int("steady-rate", 1000, "events/s a local body writes while its shipper's lag is sampled")
-	steadyFor := fs.Duration("steady-for", 15*time.Second, "how long the steady load lasts; 0 skips it")
-	backlog := fs.Int("backlog", 1_000_000, "events in a local store before its shipper starts, to time the catch-up; 0 skips it")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *shippers < 1 || *batch < 1 || *rounds < 1 || *batch > replication.MaxBatchEvents || *events < *shippers**batch**rounds {
-		return usageError{fmt.Sprintf("--shippers, --batch and --rounds must be at least 1, --batch at most %d, and --events at least shippers × batch × rounds", replication.MaxBatchEvents)}
-	}
-	if *steadyRate < 1 || *steadyFor < 0 || *backlog < 0 {
-		return usageError{"--steady-rate must be at least 1, and --steady-for and --backlog not negative"}
-	}
-	cfg := replication.BenchConfig{Dir: *dir, Shippers: *shippers, Batch: *batch, Events: *events, Rounds: *rounds,
-		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }, Logger: benchLogger(env, *verbose),
-		SteadyRate: *steadyRate, SteadyFor: *steadyFor, Backlog: *backlog}
-	if *steadyFor == 0 {
-		cfg.SteadyFor = -1
-	}
-	if *backlog == 0 {
-		cfg.Backlog = -1
-	}
-	r, err := replication.Bench(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(struct {
-			Name string `json:"name"`
-			replication.BenchResult
-		}{"state", r})
-	}
-	fmt.Fprintf(env.stdout, "state: 3-node loopback cluster (TLS transport, raft-boltdb), %d shippers, batches of %d events of %d bytes (raft entries of %d bytes), %d events per cluster in %d rounds\n\n",
-		r.Shippers, r.Batch, r.EventBytes, r.EntryBytes, r.Events, r.Rounds)
-	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "\tevents/s\tp50 ms\tp99 ms\t\n")
-	fmt.Fprintf(w, "ksmart state, through the HTTPS API\t%.0f\t%.1f\t%.1f\t\n", r.EventsPerSec, r.P50Ms, r.P99Ms)
-	fmt.Fprintf(w, "raw raft.Apply, same entries, trivial FSM\t%.0f\t%.1f\t%.1f\t\n", r.RawEventsPerSec, r.RawP50Ms, r.RawP99Ms)
-	w.Flush()
-	fmt.Fprintf(env.stdout, "\nevents/s by round: state %s; raw raft %s (the median round is reported)\n", roundList(r.RoundEventsPerSec), roundList(r.RoundRawEventsPerSec))
-	fmt.Fprintf(env.stdout, "ratio to raw raft (target >= 0.5): %.2f; target >= 100000 events/s\n", r.Ratio)
-	if r.SteadyRate > 0 {
-		fmt.Fprintf(env.stdout, "\nshipper lag with a local body writing %d events/s for %.0f s: p50 %.3f s, p99 %.3f s, max %.3f s (target p99 <= 1 s)\n",
-			r.SteadyRate, r.SteadySeconds, r.LagP50Seconds, r.LagP99Seconds, r.LagMaxSeconds)
-	}
-	if r.Backlog > 0 {
-		fmt.Fprintf(env.stdout, "backlog of %d events (%s with change sets) caught up by one shipper in %.1f s, %.0f events/s (target <= 60 s)\n",
-			r.Backlog, humanBytes(r.BacklogBytes), r.CatchUpSeconds, r.CatchUpEventsPerSec)
-	}
-	return nil
-}
-
-func benchLogger(env *env, verbose bool) *slog.Logger {
-	if !verbose {
-		return slog.New(slog.DiscardHandler)
-	}
-	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-}
-
-func roundList(v []float64) string {
-	s := make([]string, len(v))
-	for i, x := range v {
-		s[i] = fmt.Sprintf("%.0f", x)
-	}
-	return strings.Join(s, ", ")
 }
 
 // stringList is a repeatable string flag.

@@ -1,4 +1,4 @@
-package main
+package bench
 
 import (
 	"bytes"
@@ -16,7 +16,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
@@ -26,61 +25,23 @@ import (
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
-	"ksmart/store/storebench"
 	"ksmart/web"
 )
 
-// benchSubmit measures applications submitted through the real HTTP API
-// and compares them with the store's own durable write rate measured in
-// the same run on the same disk.
-func benchSubmit(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--dir DIR]")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	clients := fs.Int("clients", 64, "concurrent HTTP clients, each signed in as a citizen of its own")
-	requests := fs.Int("requests", 5000, "applications to submit in the measurement")
-	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *clients < 1 || *requests < *clients {
-		return usageError{"--clients must be at least 1 and --requests at least --clients"}
-	}
-	r, err := runSubmitBench(ctx, submitBenchConfig{
-		Dir: *dir, Clients: *clients, Requests: *requests,
-		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) },
-	})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(r)
-	}
-	fmt.Fprintf(env.stdout, "submit: birth certificate applications through POST /api/v1/applications, %d clients on 127.0.0.1\n\n", r.Clients)
-	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "\tper s\tp50 ms\tp99 ms\t\n")
-	fmt.Fprintf(w, "applications through HTTP\t%.0f\t%.1f\t%.1f\t\n", r.AppsPerSec, r.P50Ms, r.P99Ms)
-	fmt.Fprintf(w, "applications through workflow.Submit, no HTTP\t%.0f\t\t\t\n", r.DirectPerSec)
-	fmt.Fprintf(w, "store writes, %d writers, %d-byte event + document\t%.0f\t\t%.1f\t\n", r.Clients, r.PayloadBytes, r.StoreWritesPerSec, r.StoreP99Ms)
-	fmt.Fprintf(w, "raw bbolt Batch, same payloads\t%.0f\t\t\t\n", r.RawBatchPerSec)
-	w.Flush()
-	fmt.Fprintf(env.stdout, "\n%d applications in %.1f s; none failed\n", r.Requests, r.Seconds)
-	fmt.Fprintf(env.stdout, "ratio to the store's own write rate (target >= 0.5): %.2f\n", r.Ratio)
-	fmt.Fprintf(env.stdout, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
-	return nil
-}
-
-// submitBenchConfig says how much to submit. Zero fields take defaults.
-type submitBenchConfig struct {
+// SubmitConfig says how much the submit benchmark submits. Zero fields
+// take defaults.
+type SubmitConfig struct {
 	Dir      string // scratch directory on the disk to measure; default a temp dir
 	Clients  int    // concurrent HTTP clients, each a citizen; default 64
 	Requests int    // applications submitted in the measurement; default 5,000
+	Version  string // the version the web server reports (ksmart's own)
 	OnPhase  func(string)
 }
 
-// submitBenchResult holds the figures of one run. Ratio is applications per
+// SubmitResult holds the figures of one run. Ratio is applications per
 // second through HTTP over the store's own durable writes per second, each
 // write one event and one document of the size of an application's file.
-type submitBenchResult struct {
+type SubmitResult struct {
 	Name              string  `json:"name"`
 	Clients           int     `json:"clients"`
 	Requests          int     `json:"requests"`
@@ -99,7 +60,13 @@ type submitBenchResult struct {
 	Ratio        float64 `json:"ratio"`
 }
 
-func runSubmitBench(ctx context.Context, c submitBenchConfig) (submitBenchResult, error) {
+// RunSubmit opens an appliance on a scratch directory, serves it on a
+// loopback port, has c.Clients citizens signed up through the API submit
+// c.Requests birth certificate applications between them, then as many
+// through workflow.Submit without HTTP, and measures the store's own
+// durable write rate with payloads of a submitted file's size on the same
+// disk (RunStore). It removes its scratch files.
+func RunSubmit(ctx context.Context, c SubmitConfig) (SubmitResult, error) {
 	if c.Clients == 0 {
 		c.Clients = 64
 	}
@@ -109,7 +76,7 @@ func runSubmitBench(ctx context.Context, c submitBenchConfig) (submitBenchResult
 	if c.OnPhase == nil {
 		c.OnPhase = func(string) {}
 	}
-	res := submitBenchResult{Name: "submit", Clients: c.Clients, Requests: c.Requests}
+	res := SubmitResult{Name: "submit", Clients: c.Clients, Requests: c.Requests}
 	scratch, err := os.MkdirTemp(c.Dir, "ksmart-bench-submit-")
 	if err != nil {
 		return res, err
@@ -118,7 +85,7 @@ func runSubmitBench(ctx context.Context, c submitBenchConfig) (submitBenchResult
 	if err := measureSubmit(ctx, c, filepath.Join(scratch, "appliance"), &res); err != nil {
 		return res, err
 	}
-	sr, err := storebench.Run(storebench.Config{
+	sr, err := RunStore(StoreConfig{
 		Dir: scratch, Writers: c.Clients, Events: c.Requests, PayloadBytes: res.PayloadBytes,
 		SingleEvents: 1, FsyncSamples: 1, OnPhase: c.OnPhase,
 	})
@@ -130,10 +97,25 @@ func runSubmitBench(ctx context.Context, c submitBenchConfig) (submitBenchResult
 	return res, nil
 }
 
+// WriteTable writes the figures as `ksmart bench submit` prints them.
+func (r SubmitResult) WriteTable(out io.Writer) {
+	fmt.Fprintf(out, "submit: birth certificate applications through POST /api/v1/applications, %d clients on 127.0.0.1\n\n", r.Clients)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\tper s\tp50 ms\tp99 ms\t\n")
+	fmt.Fprintf(w, "applications through HTTP\t%.0f\t%.1f\t%.1f\t\n", r.AppsPerSec, r.P50Ms, r.P99Ms)
+	fmt.Fprintf(w, "applications through workflow.Submit, no HTTP\t%.0f\t\t\t\n", r.DirectPerSec)
+	fmt.Fprintf(w, "store writes, %d writers, %d-byte event + document\t%.0f\t\t%.1f\t\n", r.Clients, r.PayloadBytes, r.StoreWritesPerSec, r.StoreP99Ms)
+	fmt.Fprintf(w, "raw bbolt Batch, same payloads\t%.0f\t\t\t\n", r.RawBatchPerSec)
+	w.Flush()
+	fmt.Fprintf(out, "\n%d applications in %.1f s; none failed\n", r.Requests, r.Seconds)
+	fmt.Fprintf(out, "ratio to the store's own write rate (target >= 0.5): %.2f\n", r.Ratio)
+	fmt.Fprintf(out, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
+}
+
 // measureSubmit opens an appliance in dir, serves it on a loopback port,
 // signs up c.Clients citizens through the API and has them submit
 // c.Requests applications between them, filling in res.
-func measureSubmit(ctx context.Context, c submitBenchConfig, dir string, res *submitBenchResult) error {
+func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitResult) error {
 	c.OnPhase("opening an appliance and its HTTP server")
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -142,7 +124,7 @@ func measureSubmit(ctx context.Context, c submitBenchConfig, dir string, res *su
 		return err
 	}
 	defer app.Close()
-	srv, err := web.New(app, logger, version, false)
+	srv, err := web.New(app, logger, c.Version, false)
 	if err == nil {
 		srv.NoAuthLimit = true // 64 citizens sign in from one address
 	}
@@ -256,8 +238,6 @@ func measureSubmit(ctx context.Context, c submitBenchConfig, dir string, res *su
 	return nil
 }
 
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
 // benchClient is one citizen's HTTP client with its session and CSRF token.
 type benchClient struct {
 	base   string
@@ -354,22 +334,4 @@ func (bc *benchClient) submit(n int) (string, time.Duration, error) {
 		return "", d, err
 	}
 	return f.ID, d, nil
-}
-
-// parallelErr runs fn(0..n-1) concurrently and returns the first error.
-func parallelErr(n int, fn func(i int) error) error {
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if err := fn(i); err != nil {
-				once.Do(func() { first = err })
-			}
-		}()
-	}
-	wg.Wait()
-	return first
 }

@@ -31,8 +31,8 @@ var benchRecords = flag.Int("pgpeer.records", 100_000, "how many synthetic recor
 // from is among the first ten). With -v it logs the plan PostgreSQL runs for
 // each shape as the server runs it after eight executions.
 //
-//	go test -run '^$' -bench Search -benchtime 300x ./search/pgpeer
-//	go test -run '^$' -bench Search -benchtime 100x ./search/pgpeer -args -pgpeer.records=1000000
+//	go test -run '^$' -bench Search -benchtime 300x ./bench/pgpeer
+//	go test -run '^$' -bench Search -benchtime 100x ./bench/pgpeer -args -pgpeer.records=1000000
 func BenchmarkSearch(b *testing.B) {
 	ctx := context.Background()
 	records := slices.Collect(synthRecords(7, *benchRecords))

@@ -1,12 +1,13 @@
-package storebench
+package bench
 
 import "testing"
 
 // BenchmarkStoreWrites reports the store's durable write rate from 64
-// writers and one writer, each beside raw bbolt measured in the same run.
+// writers and one writer, each beside raw bbolt measured in the same run
+// (go test -run '^$' -bench StoreWrites ./bench/).
 func BenchmarkStoreWrites(b *testing.B) {
 	for range b.N {
-		r, err := Run(Config{Events: 20000})
+		r, err := RunStore(StoreConfig{Events: 20000})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -19,8 +20,8 @@ func BenchmarkStoreWrites(b *testing.B) {
 	}
 }
 
-func TestRun_SmallMeasurementProducesSaneFigures(t *testing.T) {
-	r, err := Run(Config{Writers: 8, Events: 400, SingleEvents: 50, FsyncSamples: 50})
+func TestStore_SmallMeasurementProducesSaneFigures(t *testing.T) {
+	r, err := RunStore(StoreConfig{Writers: 8, Events: 400, SingleEvents: 50, FsyncSamples: 50})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,8 +1,7 @@
-package main
+package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -24,7 +23,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
-	"ksmart/search/pgpeer"
+	"ksmart/bench/pgpeer"
 	"ksmart/web"
 )
 
@@ -39,54 +38,30 @@ const (
 	searchQueriesSeed   = 11
 )
 
-func benchSearch(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "bench search", "[--json] [--records N] [--queries N] [--seconds S] [--postgres=false] [--dir DIR]")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	records := fs.Int("records", 1000000, "births in the synthetic register")
-	queries := fs.Int("queries", 400, "queries in the relevance set (at least 300)")
-	seconds := fs.Float64("seconds", 10, "seconds of load per latency measurement")
-	withPG := fs.Bool("postgres", true, "run PostgreSQL (Debian's package) on the same records and queries")
-	dir := fs.String("dir", "", "scratch `DIR` (default: the temp directory); needs ~2 GiB at 1M records")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	switch {
-	case *records < 1000:
-		return usageError{"--records must be at least 1000"}
-	case *queries < 10:
-		return usageError{"--queries must be at least 10"}
-	case *seconds <= 0:
-		return usageError{"--seconds must be more than 0"}
-	}
-	r, err := runSearchBench(ctx, searchBenchConfig{Records: *records, Queries: *queries, Load: time.Duration(*seconds * float64(time.Second)),
-		Postgres: *withPG, Dir: *dir, OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) }})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(r)
-	}
-	printSearchBench(env.stdout, r)
-	return nil
-}
-
-type searchBenchConfig struct {
-	Records, Queries int
-	Load             time.Duration
-	Postgres         bool
-	Dir              string
+// SearchConfig says what the search benchmark measures. Every field but
+// Version, Dir and OnPhase must be given: `ksmart bench search` gives 1M
+// records, 400 queries and 10 s of load by default.
+type SearchConfig struct {
+	Records, Queries int           // births in the synthetic register (at least 1,000); queries in the relevance set (at least 10)
+	Load             time.Duration // how long each Latency measurement lasts
+	Postgres         bool          // also run PostgreSQL (bench/pgpeer) on the same records and queries
+	Dir              string        // scratch directory; default the temp directory; ~2 GiB at 1M records
+	Version          string        // the version the web server reports (ksmart's own)
 	OnPhase          func(string)
 }
 
-// latency is one measurement of queries under load.
-type latency struct {
+// Latency is one measurement of queries under load.
+type Latency struct {
 	Queries int     `json:"queries"`
 	PerSec  float64 `json:"per_sec"`
 	P50Ms   float64 `json:"p50_ms"`
 	P99Ms   float64 `json:"p99_ms"`
 }
 
-type searchBenchResult struct {
+// SearchResult holds the figures of one run: the import and the indexing,
+// recall@10 and near misses on the relevance set, latency through HTTP and
+// in the process, and PostgreSQL's beside them when it ran.
+type SearchResult struct {
 	Name             string  `json:"name"`
 	Records          int     `json:"records"`
 	Queries          int     `json:"queries"`
@@ -101,14 +76,14 @@ type searchBenchResult struct {
 	// HTTP is the kiosk's search page through HTTP on loopback (search,
 	// masking, the audit event's durable write, the HTML); Direct is the
 	// same queries through civil's ranking, in the process.
-	HTTP   latency `json:"kiosk_http"`
-	Direct latency `json:"kiosk_direct"`
+	HTTP   Latency `json:"kiosk_http"`
+	Direct Latency `json:"kiosk_direct"`
 
 	Postgres         string  `json:"postgres,omitempty"` // version, or why it did not run
 	PGLoadSeconds    float64 `json:"pg_load_seconds,omitempty"`
 	PGBytes          int64   `json:"pg_bytes,omitempty"`
 	PGRecallAt10     float64 `json:"pg_recall_at_10,omitempty"`
-	PG               latency `json:"pg"`
+	PG               Latency `json:"pg"`
 	SpeedupP99HTTP   float64 `json:"speedup_p99_http_vs_pg,omitempty"`
 	SpeedupP99       float64 `json:"speedup_p99_direct_vs_pg,omitempty"`
 	SpeedupP50       float64 `json:"speedup_p50_direct_vs_pg,omitempty"`
@@ -118,8 +93,18 @@ type searchBenchResult struct {
 	TargetSpeedupMet bool    `json:"target_speedup_met"`
 }
 
-func runSearchBench(ctx context.Context, c searchBenchConfig) (searchBenchResult, error) {
-	res := searchBenchResult{Name: "search", Records: c.Records, TargetP99Ms: searchTargetP99Ms, TargetSpeedup: searchTargetSpeedup}
+// RunSearch writes a synthetic register of c.Records births, imports it
+// into a fresh appliance and times indexing the log; runs the relevance
+// set; loads the kiosk's search page through HTTP on loopback and civil's
+// ranking in the process for c.Load each, from two threads; and, with
+// c.Postgres, does the same with PostgreSQL (Debian's package) on the same
+// records and queries. Without PostgreSQL installed the result says so and
+// holds ours alone. It removes its scratch files.
+func RunSearch(ctx context.Context, c SearchConfig) (SearchResult, error) {
+	if c.OnPhase == nil {
+		c.OnPhase = func(string) {}
+	}
+	res := SearchResult{Name: "search", Records: c.Records, TargetP99Ms: searchTargetP99Ms, TargetSpeedup: searchTargetSpeedup}
 	scratch, err := os.MkdirTemp(c.Dir, "ksmart-bench-search-")
 	if err != nil {
 		return res, err
@@ -193,7 +178,7 @@ func runSearchBench(ctx context.Context, c searchBenchConfig) (searchBenchResult
 	}
 
 	c.OnPhase(fmt.Sprintf("kiosk searches through HTTP, %d threads, %s", searchThreads, c.Load))
-	if res.HTTP, err = kioskHTTPLoad(ctx, app, logger, c.Load, qs); err != nil {
+	if res.HTTP, err = kioskHTTPLoad(ctx, app, logger, c.Version, c.Load, qs); err != nil {
 		return res, err
 	}
 	res.TargetP99Met = res.HTTP.P99Ms <= searchTargetP99Ms
@@ -296,7 +281,7 @@ func relevance(ctx context.Context, qs, nearMisses []legacy.Query, rank func(con
 
 // underLoad runs the queries round and round from searchThreads
 // goroutines for d and measures each.
-func underLoad(ctx context.Context, d time.Duration, qs []legacy.Query, run func(legacy.Query) error) (latency, error) {
+func underLoad(ctx context.Context, d time.Duration, qs []legacy.Query, run func(legacy.Query) error) (Latency, error) {
 	var next atomic.Int64
 	per := make([][]time.Duration, searchThreads)
 	deadline := time.Now().Add(d)
@@ -315,27 +300,27 @@ func underLoad(ctx context.Context, d time.Duration, qs []legacy.Query, run func
 		return nil
 	})
 	if err != nil {
-		return latency{}, err
+		return Latency{}, err
 	}
 	all := slices.Concat(per...)
 	if len(all) == 0 {
-		return latency{}, fmt.Errorf("no query finished in %s", d)
+		return Latency{}, fmt.Errorf("no query finished in %s", d)
 	}
 	slices.Sort(all)
-	return latency{Queries: len(all), PerSec: float64(len(all)) / d.Seconds(), P50Ms: ms(all[len(all)/2]), P99Ms: ms(all[int(float64(len(all)-1)*0.99)])}, nil
+	return Latency{Queries: len(all), PerSec: float64(len(all)) / d.Seconds(), P50Ms: ms(all[len(all)/2]), P99Ms: ms(all[int(float64(len(all)-1)*0.99)])}, nil
 }
 
 // kioskHTTPLoad serves the appliance on loopback and runs the queries
 // through the kiosk's search page, as a kiosk's browser posts them.
-func kioskHTTPLoad(ctx context.Context, app *appliance.Appliance, logger *slog.Logger, d time.Duration, qs []legacy.Query) (latency, error) {
+func kioskHTTPLoad(ctx context.Context, app *appliance.Appliance, logger *slog.Logger, version string, d time.Duration, qs []legacy.Query) (Latency, error) {
 	srv, err := web.New(app, logger, version, false)
 	if err != nil {
-		return latency{}, err
+		return Latency{}, err
 	}
 	srv.NoKioskLimit = true // the benchmark is one kiosk asking as fast as it can
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return latency{}, err
+		return Latency{}, err
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
@@ -347,7 +332,7 @@ func kioskHTTPLoad(ctx context.Context, app *appliance.Appliance, logger *slog.L
 	kiosks := make([]*kioskClient, searchThreads)
 	for i := range kiosks {
 		if kiosks[i], err = newKioskClient(base, transport); err != nil {
-			return latency{}, err
+			return Latency{}, err
 		}
 	}
 	var k atomic.Int64
@@ -396,7 +381,8 @@ func (kc *kioskClient) search(q legacy.Query) error {
 	return nil
 }
 
-func printSearchBench(w io.Writer, r searchBenchResult) {
+// WriteTable writes the figures as `ksmart bench search` prints them.
+func (r SearchResult) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "search: the kiosk's certificate search over %d births (synthetic Kerala names, English and Malayalam)\n\n", r.Records)
 	fmt.Fprintf(w, "import %.1f s, then indexing %.1f s (%.0f docs/s) and merging it into one segment %.1f s: %s; together %.1f s\n", r.ImportSeconds, r.IndexSeconds, r.IndexDocsPerSec,
 		r.CompactSeconds, humanBytes(r.IndexBytes), r.ImportSeconds+r.IndexSeconds+r.CompactSeconds)
@@ -415,15 +401,9 @@ func printSearchBench(w io.Writer, r searchBenchResult) {
 		fmt.Fprintf(w, "; loaded and indexed in %.1f s, %s", r.PGLoadSeconds, humanBytes(r.PGBytes))
 	}
 	fmt.Fprintln(w)
-	met := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "NOT met"
-	}
-	fmt.Fprintf(w, "target p99 <= %.0f ms through HTTP: %s\n", r.TargetP99Ms, met(r.TargetP99Met))
+	fmt.Fprintf(w, "target p99 <= %.0f ms through HTTP: %s\n", r.TargetP99Ms, metOrNot(r.TargetP99Met))
 	if r.PG.Queries > 0 {
 		fmt.Fprintf(w, "ratio, PostgreSQL p99 over ksmart's HTTP p99: %.1f× (in process: p99 %.1f×, p50 %.1f×); target >= %.0f×: %s\n",
-			r.SpeedupP99HTTP, r.SpeedupP99, r.SpeedupP50, r.TargetSpeedup, met(r.TargetSpeedupMet))
+			r.SpeedupP99HTTP, r.SpeedupP99, r.SpeedupP50, r.TargetSpeedup, metOrNot(r.TargetSpeedupMet))
 	}
 }

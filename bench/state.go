@@ -1,4 +1,4 @@
-package replication
+package bench
 
 import (
 	"context"
@@ -9,20 +9,19 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"text/tabwriter"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	bolt "go.etcd.io/bbolt"
-
+	"ksmart/appliance/workflow"
+	"ksmart/replication"
 	"ksmart/store"
 )
 
-// BenchConfig configures Bench. Zero values take the defaults noted.
-type BenchConfig struct {
+// StateConfig configures RunState. Zero values take the defaults noted.
+type StateConfig struct {
 	Dir       string       // scratch directory on the disk to measure; default a temp directory
 	Shippers  int          // concurrent shippers, one body each; default 10
 	Batch     int          // events per batch (one raft entry); default 1000
@@ -45,15 +44,16 @@ type BenchConfig struct {
 	Backlog int
 }
 
-// BenchResult holds the figures of one Bench run.
-type BenchResult struct {
-	Nodes      int `json:"nodes"`
-	Shippers   int `json:"shippers"`
-	Batch      int `json:"batch"`
-	Events     int `json:"events"` // shipped to each cluster
-	Rounds     int `json:"rounds"`
-	EventBytes int `json:"event_bytes"` // mean encoded size of one event
-	EntryBytes int `json:"entry_bytes"` // size of one raft entry (one batch)
+// StateResult holds the figures of one RunState run.
+type StateResult struct {
+	Name       string `json:"name"` // "state"
+	Nodes      int    `json:"nodes"`
+	Shippers   int    `json:"shippers"`
+	Batch      int    `json:"batch"`
+	Events     int    `json:"events"` // shipped to each cluster
+	Rounds     int    `json:"rounds"`
+	EventBytes int    `json:"event_bytes"` // mean encoded size of one event
+	EntryBytes int    `json:"entry_bytes"` // size of one raft entry (one batch)
 
 	EventsPerSec float64 `json:"events_per_sec"` // median round: committed through the HTTPS API, applied on the leader
 	P50Ms        float64 `json:"p50_ms"`         // a batch's commit latency as the shipper sees it, over all rounds
@@ -84,7 +84,7 @@ type BenchResult struct {
 	CatchUpEventsPerSec float64 `json:"catch_up_events_per_sec"`
 }
 
-// Bench measures a 3-node state cluster on loopback, with the real TLS
+// RunState measures a 3-node state cluster on loopback, with the real TLS
 // transport and raft-boltdb: events per second committed from concurrent
 // shippers through the HTTPS API, and the commit latency of a batch. Beside
 // it, in the same process, runs raw raft on the same transport and stores
@@ -92,7 +92,7 @@ type BenchResult struct {
 // very same entries. Rounds alternate between the two clusters so that
 // other load on the machine falls on both alike; the median round of each
 // is reported.
-func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
+func RunState(ctx context.Context, cfg StateConfig) (StateResult, error) {
 	def := func(v *int, d int) {
 		if *v <= 0 {
 			*v = d
@@ -103,8 +103,8 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	def(&cfg.Events, 300_000)
 	def(&cfg.Rounds, 3)
 	def(&cfg.DataBytes, 200)
-	if cfg.Batch > MaxBatchEvents {
-		return BenchResult{}, fmt.Errorf("batch of %d events: at most %d", cfg.Batch, MaxBatchEvents)
+	if cfg.Batch > replication.MaxBatchEvents {
+		return StateResult{}, fmt.Errorf("batch of %d events: at most %d", cfg.Batch, replication.MaxBatchEvents)
 	}
 	phase := func(s string) {
 		if cfg.OnPhase != nil {
@@ -113,23 +113,23 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	}
 	dir, err := os.MkdirTemp(cfg.Dir, "ksmart-bench-state-")
 	if err != nil {
-		return BenchResult{}, err
+		return StateResult{}, err
 	}
 	defer os.RemoveAll(dir)
 
 	phase("certificates and events")
 	caDir := filepath.Join(dir, "ca")
-	if err := InitCA(caDir); err != nil {
-		return BenchResult{}, err
+	if err := replication.InitCA(caDir); err != nil {
+		return StateResult{}, err
 	}
 	perRound := max(cfg.Events/cfg.Shippers/cfg.Batch/cfg.Rounds, 1) // batches per shipper per round
-	res := BenchResult{Nodes: 3, Shippers: cfg.Shippers, Batch: cfg.Batch, Rounds: cfg.Rounds,
+	res := StateResult{Name: "state", Nodes: 3, Shippers: cfg.Shippers, Batch: cfg.Batch, Rounds: cfg.Rounds,
 		Events: perRound * cfg.Rounds * cfg.Shippers * cfg.Batch}
-	w := &benchWork{codes: make([]string, cfg.Shippers), batches: make([][][][]byte, cfg.Shippers), entries: make([][][]byte, cfg.Shippers)}
+	w := &stateWork{codes: make([]string, cfg.Shippers), batches: make([][][][]byte, cfg.Shippers), entries: make([][][]byte, cfg.Shippers), lasts: make([][]uint64, cfg.Shippers)}
 	var total, count int
 	for s := range w.codes {
 		w.codes[s] = fmt.Sprintf("BENCH%02d", s)
-		evs := benchChain((1+perRound*cfg.Rounds)*cfg.Batch, cfg.DataBytes) // one warm-up batch first
+		evs := eventChain((1+perRound*cfg.Rounds)*cfg.Batch, cfg.DataBytes) // one warm-up batch first
 		for i := 0; i < len(evs); i += cfg.Batch {
 			b := make([][]byte, cfg.Batch)
 			for j := range b {
@@ -137,7 +137,8 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 				total, count = total+len(b[j]), count+1
 			}
 			w.batches[s] = append(w.batches[s], b)
-			w.entries[s] = append(w.entries[s], encodeShip(w.codes[s], b))
+			w.entries[s] = append(w.entries[s], replication.ShipCommand(w.codes[s], b))
+			w.lasts[s] = append(w.lasts[s], evs[i+cfg.Batch-1].Seq)
 		}
 	}
 	res.EventBytes = total / count
@@ -147,14 +148,14 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	state, err := startBenchState(ctx, dir, caDir, w.codes, cfg.Logger)
+	state, err := startStateCluster(ctx, dir, caDir, w.codes, cfg.Logger)
 	if state != nil {
 		defer state.close()
 	}
 	if err != nil {
 		return res, err
 	}
-	raw, err := startBenchRaw(ctx, dir, caDir)
+	raw, err := startRawRaft(ctx, dir, caDir)
 	if raw != nil {
 		defer raw.close()
 	}
@@ -163,7 +164,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	}
 	// Warm up: one batch per shipper on each (connections, first pages).
 	for s := range w.codes {
-		if err := state.ship(ctx, s, w.batches[s][0]); err != nil {
+		if err := state.ship(ctx, s, w.batches[s][0], w.lasts[s][0]); err != nil {
 			return res, fmt.Errorf("warm-up: %w", err)
 		}
 		if err := raw.apply(w.entries[s][0]); err != nil {
@@ -176,7 +177,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		phase(fmt.Sprintf("round %d of %d: state cluster, %d shippers through the HTTPS API", r+1, cfg.Rounds, cfg.Shippers))
 		rate, l, err := runShippers(cfg.Shippers, perRound, func(s, i int) (int, error) {
 			b := w.batches[s][from+i]
-			return len(b), state.ship(ctx, s, b)
+			return len(b), state.ship(ctx, s, b, w.lasts[s][from+i])
 		})
 		if err != nil {
 			return res, err
@@ -204,7 +205,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 			cfg.SteadyFor = 15 * time.Second
 		}
 		phase(fmt.Sprintf("a shipper following a store written at %d events/s for %s", cfg.SteadyRate, cfg.SteadyFor))
-		if err := benchSteady(ctx, dir, caDir, state, cfg, &res); err != nil {
+		if err := measureSteady(ctx, dir, caDir, state, cfg, &res); err != nil {
 			return res, fmt.Errorf("steady load: %w", err)
 		}
 	}
@@ -212,7 +213,7 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 		if cfg.Backlog == 0 {
 			cfg.Backlog = 1_000_000
 		}
-		if err := benchBacklog(ctx, dir, caDir, state, cfg, phase, &res); err != nil {
+		if err := measureBacklog(ctx, dir, caDir, state, cfg, phase, &res); err != nil {
 			return res, fmt.Errorf("backlog: %w", err)
 		}
 	}
@@ -225,34 +226,60 @@ func Bench(ctx context.Context, cfg BenchConfig) (BenchResult, error) {
 	return res, nil
 }
 
-// benchShipper opens a store for a new body in dir/name and a Shipper
+// WriteTable writes the figures as `ksmart bench state` prints them.
+func (r StateResult) WriteTable(out io.Writer) {
+	fmt.Fprintf(out, "state: 3-node loopback cluster (TLS transport, raft-boltdb), %d shippers, batches of %d events of %d bytes (raft entries of %d bytes), %d events per cluster in %d rounds\n\n",
+		r.Shippers, r.Batch, r.EventBytes, r.EntryBytes, r.Events, r.Rounds)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\tevents/s\tp50 ms\tp99 ms\t\n")
+	fmt.Fprintf(w, "ksmart state, through the HTTPS API\t%.0f\t%.1f\t%.1f\t\n", r.EventsPerSec, r.P50Ms, r.P99Ms)
+	fmt.Fprintf(w, "raw raft.Apply, same entries, trivial FSM\t%.0f\t%.1f\t%.1f\t\n", r.RawEventsPerSec, r.RawP50Ms, r.RawP99Ms)
+	w.Flush()
+	fmt.Fprintf(out, "\nevents/s by round: state %s; raw raft %s (the median round is reported)\n", roundList(r.RoundEventsPerSec), roundList(r.RoundRawEventsPerSec))
+	fmt.Fprintf(out, "ratio to raw raft (target >= 0.5): %.2f; target >= 100000 events/s\n", r.Ratio)
+	if r.SteadyRate > 0 {
+		fmt.Fprintf(out, "\nshipper lag with a local body writing %d events/s for %.0f s: p50 %.3f s, p99 %.3f s, max %.3f s (target p99 <= 1 s)\n",
+			r.SteadyRate, r.SteadySeconds, r.LagP50Seconds, r.LagP99Seconds, r.LagMaxSeconds)
+	}
+	if r.Backlog > 0 {
+		fmt.Fprintf(out, "backlog of %d events (%s with change sets) caught up by one shipper in %.1f s, %.0f events/s (target <= 60 s)\n",
+			r.Backlog, humanBytes(r.BacklogBytes), r.CatchUpSeconds, r.CatchUpEventsPerSec)
+	}
+}
+
+// roundList is the rounds' rates, comma-separated.
+func roundList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.0f", x)
+	}
+	return strings.Join(s, ", ")
+}
+
+// newBodyShipper opens a store for a new body in dir/name and a Shipper
 // for it on the bench's state cluster.
-func benchShipper(dir, caDir string, state *benchState, code string) (*store.Store, *Shipper, error) {
+func newBodyShipper(dir, caDir string, state *stateCluster, code string) (*store.Store, *replication.Shipper, error) {
 	st, err := store.Open(filepath.Join(dir, "bodies", code), store.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	ca, cert, key, err := benchPEMs(dir, caDir, KindBody, code)
+	ca, cert, key, err := issuePEMs(dir, caDir, replication.KindBody, code)
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	cl, err := NewClient(ClientConfig{Addrs: state.addrs(), CAPEM: ca, CertPEM: cert, KeyPEM: key, LocalBody: code})
+	cl, err := replication.NewClient(replication.ClientConfig{Addrs: state.addrs(), CAPEM: ca, CertPEM: cert, KeyPEM: key, LocalBody: code})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
 	state.clients = append(state.clients, cl)
-	return st, &Shipper{Store: st, Client: cl, Logger: slog.New(slog.DiscardHandler), MaxBackoff: time.Second}, nil
+	return st, &replication.Shipper{Store: st, Client: cl, Logger: slog.New(slog.DiscardHandler), MaxBackoff: time.Second}, nil
 }
 
-// benchWrite writes n events, each with a document of about 120 bytes, in
+// writeFiles writes n events, each with a document of about 120 bytes, in
 // one store write (so one change set).
-//
-// benchEvent is the type of the events the benchmark writes.
-var benchEvent = store.EventType{Name: "bench.written", Version: 1}
-
-func benchWrite(st *store.Store, first, n int) error {
+func writeFiles(st *store.Store, first, n int) error {
 	_, err := st.Write(func(tx *store.Tx) error {
 		for i := range n {
 			id := fmt.Sprintf("A%09d", first+i)
@@ -260,7 +287,7 @@ func benchWrite(st *store.Store, first, n int) error {
 			if err := tx.Put("file", id, doc); err != nil {
 				return err
 			}
-			if err := tx.Emit("clerk", benchEvent, "file", id, doc); err != nil {
+			if err := tx.Emit("clerk", EventWritten, "file", id, doc); err != nil {
 				return err
 			}
 		}
@@ -271,7 +298,7 @@ func benchWrite(st *store.Store, first, n int) error {
 
 // runShipper runs a shipper until the returned stop is called, which
 // waits for it to return.
-func runShipper(ctx context.Context, sh *Shipper) (stop func()) {
+func runShipper(ctx context.Context, sh *replication.Shipper) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { defer close(done); sh.Run(ctx) }()
@@ -279,7 +306,7 @@ func runShipper(ctx context.Context, sh *Shipper) (stop func()) {
 }
 
 // waitAcked waits until the shipper's state head is the store's last event.
-func waitAcked(ctx context.Context, sh *Shipper, want uint64, limit time.Duration) error {
+func waitAcked(ctx context.Context, sh *replication.Shipper, want uint64, limit time.Duration) error {
 	deadline := time.Now().Add(limit)
 	for {
 		st := sh.Status()
@@ -297,10 +324,10 @@ func waitAcked(ctx context.Context, sh *Shipper, want uint64, limit time.Duratio
 	}
 }
 
-// benchSteady writes a store at cfg.SteadyRate events/s, in a write every
+// measureSteady writes a store at cfg.SteadyRate events/s, in a write every
 // 20ms, while its shipper follows, and samples the shipper's lag.
-func benchSteady(ctx context.Context, dir, caDir string, state *benchState, cfg BenchConfig, res *BenchResult) error {
-	st, sh, err := benchShipper(dir, caDir, state, "STEADY01")
+func measureSteady(ctx context.Context, dir, caDir string, state *stateCluster, cfg StateConfig, res *StateResult) error {
+	st, sh, err := newBodyShipper(dir, caDir, state, "STEADY01")
 	if err != nil {
 		return err
 	}
@@ -334,7 +361,7 @@ func benchSteady(ctx context.Context, dir, caDir string, state *benchState, cfg 
 				written += perTick
 				go func() {
 					defer func() { <-writing }()
-					if err := benchWrite(st, first, perTick); err != nil {
+					if err := writeFiles(st, first, perTick); err != nil {
 						select {
 						case errc <- err:
 						default:
@@ -359,10 +386,10 @@ func benchSteady(ctx context.Context, dir, caDir string, state *benchState, cfg 
 	return nil
 }
 
-// benchBacklog fills a store with cfg.Backlog events (in writes of 100,
+// measureBacklog fills a store with cfg.Backlog events (in writes of 100,
 // from 8 writers), then starts its shipper and times the catch-up.
-func benchBacklog(ctx context.Context, dir, caDir string, state *benchState, cfg BenchConfig, phase func(string), res *BenchResult) error {
-	st, sh, err := benchShipper(dir, caDir, state, "BACKLOG01")
+func measureBacklog(ctx context.Context, dir, caDir string, state *stateCluster, cfg StateConfig, phase func(string), res *StateResult) error {
+	st, sh, err := newBodyShipper(dir, caDir, state, "BACKLOG01")
 	if err != nil {
 		return err
 	}
@@ -381,7 +408,7 @@ func benchBacklog(ctx context.Context, dir, caDir string, state *benchState, cfg
 				if first >= cfg.Backlog || ctx.Err() != nil {
 					return
 				}
-				if err := benchWrite(st, first, min(per, cfg.Backlog-first)); err != nil {
+				if err := writeFiles(st, first, min(per, cfg.Backlog-first)); err != nil {
 					errs[w] = err
 					return
 				}
@@ -408,23 +435,26 @@ func benchBacklog(ctx context.Context, dir, caDir string, state *benchState, cfg
 			return err
 		}
 		for i := range evs {
-			res.BacklogBytes += int64(RecordSize(evs[i].Encode(), changes[i]))
+			res.BacklogBytes += int64(replication.RecordSize(evs[i].Encode(), changes[i]))
 		}
 		from = evs[len(evs)-1].Seq + 1
 	}
 	return nil
 }
 
-// benchWork is what the shippers send: per shipper, its body code, its
-// batches of encoded events, and the same batches as raft entries.
-type benchWork struct {
+// stateWork is what the shippers send: per shipper, its body code, its
+// batches of encoded events, the same batches as raft entries, and the
+// sequence number of each batch's last event.
+type stateWork struct {
 	codes   []string
 	batches [][][][]byte // shipper → batch → event
 	entries [][][]byte   // shipper → batch → encoded ship command
+	lasts   [][]uint64   // shipper → batch → its last event's Seq
 }
 
-// benchChain makes n chained events with data of about dataBytes.
-func benchChain(n, dataBytes int) []store.Event {
+// eventChain makes n chained events with data of about dataBytes, typed as
+// applications submitted (the state stores any type alike).
+func eventChain(n, dataBytes int) []store.Event {
 	evs := make([]store.Event, n)
 	var prev []byte
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -433,8 +463,8 @@ func benchChain(n, dataBytes int) []store.Event {
 		pad[i] = 'a' + byte(i%26)
 	}
 	for i := range evs {
-		ev := store.Event{Seq: uint64(i + 1), Time: t0.Add(time.Duration(i) * time.Millisecond), Actor: "clerk", Type: "application.submitted",
-			Version: 1, Entity: "application", ID: fmt.Sprintf("A%08d", i+1),
+		ev := store.Event{Seq: uint64(i + 1), Time: t0.Add(time.Duration(i) * time.Millisecond), Actor: "clerk", Type: workflow.EventSubmitted.Name,
+			Version: workflow.EventSubmitted.Version, Entity: "application", ID: fmt.Sprintf("A%08d", i+1),
 			Data: fmt.Appendf(nil, `{"n":%d,"service":"birth-certificate","note":"%s"}`, i+1, pad), Prev: prev}
 		ev.Hash = ev.ComputeHash()
 		prev = ev.Hash
@@ -479,6 +509,8 @@ func runShippers(shippers, n int, send func(s, i int) (int, error)) (float64, []
 	return float64(events.Load()) / elapsed.Seconds(), all, nil
 }
 
+// percentileMs is the p-th percentile of d (0 < p < 1) in milliseconds,
+// nearest rank above.
 func percentileMs(d []time.Duration, p float64) float64 {
 	if len(d) == 0 {
 		return 0
@@ -488,6 +520,7 @@ func percentileMs(d []time.Duration, p float64) float64 {
 	return float64(s[min(int(p*float64(len(s))), len(s)-1)]) / float64(time.Millisecond)
 }
 
+// median is the middle value of v, the upper one of an even count.
 func median(v []float64) float64 {
 	if len(v) == 0 {
 		return 0
@@ -495,246 +528,4 @@ func median(v []float64) float64 {
 	s := append([]float64(nil), v...)
 	sort.Float64s(s)
 	return s[len(s)/2]
-}
-
-// benchState is the state cluster under measurement, with one client per
-// shipper.
-type benchState struct {
-	nodes   []*Node
-	clients []*Client
-}
-
-func (b *benchState) close() {
-	for _, c := range b.clients {
-		c.Close()
-	}
-	for _, n := range b.nodes {
-		n.Close()
-	}
-}
-
-// ship sends a batch through shipper s's client. A batch may come back
-// as a duplicate (the client resent it after an answer came too late):
-// what counts is that the head covers it.
-func (b *benchState) ship(ctx context.Context, s int, batch [][]byte) error {
-	ack, err := b.clients[s].ShipEncoded(ctx, batch)
-	if last, _ := scanEvent(batch[len(batch)-1]); err == nil && ack.Head < last.Seq {
-		err = fmt.Errorf("batch up to %d acknowledged with head %d", last.Seq, ack.Head)
-	}
-	return err
-}
-
-// check waits until every node holds want events of every body: the run
-// counts only if followers end with everything.
-func (b *benchState) check(codes []string, want uint64) error {
-	deadline := time.Now().Add(30 * time.Second)
-	for _, n := range b.nodes {
-		for _, code := range codes {
-			for {
-				seq, _, err := n.Head(code)
-				if err != nil {
-					return err
-				}
-				if seq == want {
-					break
-				}
-				if time.Now().After(deadline) {
-					return fmt.Errorf("%s holds %d events of %s after the run, want %d", n.ID(), seq, code, want)
-				}
-				time.Sleep(10 * time.Millisecond)
-			}
-		}
-	}
-	return nil
-}
-
-// addrs are the nodes' API addresses, the leader first.
-func (b *benchState) addrs() []string {
-	var addrs []string
-	for _, n := range b.nodes {
-		if n.IsLeader() {
-			addrs = append([]string{n.HTTPAddr()}, addrs...)
-		} else {
-			addrs = append(addrs, n.HTTPAddr())
-		}
-	}
-	return addrs
-}
-
-func startBenchState(ctx context.Context, dir, caDir string, codes []string, logger *slog.Logger) (*benchState, error) {
-	b := &benchState{}
-	for i := range 3 {
-		id := fmt.Sprintf("state%d", i+1)
-		ident, err := benchIdentity(dir, caDir, KindNode, id)
-		if err != nil {
-			return b, err
-		}
-		n := NewNode(Config{ID: id, Dir: filepath.Join(dir, "state", id), RaftAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Identity: ident, Logger: logger})
-		if err := n.Open(); err != nil {
-			return b, err
-		}
-		b.nodes = append(b.nodes, n)
-	}
-	if err := b.nodes[0].Bootstrap(); err != nil {
-		return b, err
-	}
-	// Join the others through whichever node leads; joining is idempotent,
-	// so a join cut short by a leadership change is simply repeated.
-	for _, n := range b.nodes[1:] {
-		deadline := time.Now().Add(30 * time.Second)
-		for {
-			err := ErrNoLeader
-			for _, l := range b.nodes {
-				if l.IsLeader() {
-					err = l.Join(ctx, n.ID(), n.RaftAddr(), n.HTTPAddr(), true)
-				}
-			}
-			if err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				return b, fmt.Errorf("join %s: %w", n.ID(), err)
-			}
-			select {
-			case <-ctx.Done():
-				return b, ctx.Err()
-			case <-time.After(20 * time.Millisecond):
-			}
-		}
-	}
-	// Shippers try the leader first.
-	addrs := b.addrs()
-	for _, code := range codes {
-		ca, cert, key, err := benchPEMs(dir, caDir, KindBody, code)
-		if err != nil {
-			return b, err
-		}
-		cl, err := NewClient(ClientConfig{Addrs: addrs, CAPEM: ca, CertPEM: cert, KeyPEM: key, LocalBody: code})
-		if err != nil {
-			return b, err
-		}
-		b.clients = append(b.clients, cl)
-	}
-	return b, nil
-}
-
-// countFSM is raw raft's FSM: it counts entries and keeps nothing.
-type countFSM struct{ n atomic.Uint64 }
-
-func (f *countFSM) Apply(*raft.Log) interface{}         { f.n.Add(1); return nil }
-func (f *countFSM) Snapshot() (raft.FSMSnapshot, error) { return countSnapshot{}, nil }
-func (f *countFSM) Restore(rc io.ReadCloser) error      { return rc.Close() }
-
-type countSnapshot struct{}
-
-func (countSnapshot) Persist(s raft.SnapshotSink) error { return s.Close() }
-func (countSnapshot) Release()                          {}
-
-// benchRaw is raw raft, configured as a Node configures it.
-type benchRaw struct {
-	rafts  []*raft.Raft
-	trans  []*raft.NetworkTransport
-	stores []*raftboltdb.BoltStore
-}
-
-func (b *benchRaw) close() {
-	for _, r := range b.rafts {
-		r.Shutdown().Error()
-	}
-	for _, t := range b.trans {
-		t.Close()
-	}
-	for _, s := range b.stores {
-		s.Close()
-	}
-}
-
-func (b *benchRaw) apply(entry []byte) error {
-	for _, r := range b.rafts {
-		if r.State() == raft.Leader {
-			return r.Apply(entry, 10*time.Second).Error()
-		}
-	}
-	return ErrNoLeader
-}
-
-func startBenchRaw(ctx context.Context, dir, caDir string) (*benchRaw, error) {
-	b := &benchRaw{}
-	quiet := hclog.NewNullLogger()
-	var servers []raft.Server
-	streams := make([]*tlsStream, 3)
-	for i := range 3 {
-		id := fmt.Sprintf("raw%d", i+1)
-		ident, err := benchIdentity(dir, caDir, KindNode, id)
-		if err != nil {
-			return b, err
-		}
-		if streams[i], err = newTLSStream("127.0.0.1:0", "", ident); err != nil {
-			return b, err
-		}
-		servers = append(servers, raft.Server{ID: raft.ServerID(id), Address: raft.ServerAddress(streams[i].Addr().String()), Suffrage: raft.Voter})
-	}
-	for i := range 3 {
-		ndir := filepath.Join(dir, "raw", string(servers[i].ID), raftDir)
-		if err := os.MkdirAll(ndir, 0o700); err != nil {
-			return b, err
-		}
-		logs, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(ndir, raftLogFile), BoltOptions: &bolt.Options{Timeout: time.Second, NoFreelistSync: true}})
-		if err != nil {
-			return b, err
-		}
-		b.stores = append(b.stores, logs)
-		snaps, err := raft.NewFileSnapshotStoreWithLogger(ndir, 2, quiet)
-		if err != nil {
-			return b, err
-		}
-		trans := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: streams[i], MaxPool: 3, Timeout: 10 * time.Second, Logger: quiet})
-		b.trans = append(b.trans, trans)
-		rc := raftConfig(Config{ID: string(servers[i].ID)})
-		rc.Logger = quiet
-		if err := raft.BootstrapCluster(rc, logs, logs, snaps, trans, raft.Configuration{Servers: servers}); err != nil {
-			return b, err
-		}
-		r, err := raft.NewRaft(rc, &countFSM{}, logs, logs, snaps, trans)
-		if err != nil {
-			return b, err
-		}
-		b.rafts = append(b.rafts, r)
-	}
-	for {
-		for _, r := range b.rafts {
-			if r.State() == raft.Leader {
-				return b, nil
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return b, ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
-func benchPEMs(dir, caDir string, kind Kind, name string) (ca, cert, key []byte, err error) {
-	out := filepath.Join(dir, "certs", name)
-	certPath, keyPath, err := IssueCert(caDir, kind, name, out)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if ca, err = os.ReadFile(filepath.Join(caDir, CACertFile)); err != nil {
-		return
-	}
-	if cert, err = os.ReadFile(certPath); err != nil {
-		return
-	}
-	key, err = os.ReadFile(keyPath)
-	return
-}
-
-func benchIdentity(dir, caDir string, kind Kind, name string) (*Identity, error) {
-	ca, cert, key, err := benchPEMs(dir, caDir, kind, name)
-	if err != nil {
-		return nil, err
-	}
-	return ParseIdentity(ca, cert, key)
 }

@@ -1,18 +1,16 @@
-// Package storebench measures durable writes through the store against raw
-// bbolt doing the same work on the same disk in the same run, so that the
-// figures are ratios that hold on any machine. `ksmart bench store` and the
-// store's Go benchmarks both run it.
-package storebench
+package bench
 
 import (
 	"crypto/rand"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"text/tabwriter"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,8 +18,9 @@ import (
 	"ksmart/store"
 )
 
-// Config says how much to write. Zero fields take the defaults.
-type Config struct {
+// StoreConfig says how much the store benchmark writes. Zero fields take
+// the defaults.
+type StoreConfig struct {
 	Dir           string // scratch directory on the disk to measure; default a temp dir
 	Writers       int    // concurrent writers; default 64
 	Events        int    // events per concurrent measurement; default 20,000
@@ -32,11 +31,12 @@ type Config struct {
 	RawBatchDelay time.Duration // bbolt MaxBatchDelay for the raw baseline; default bbolt's 10ms
 }
 
-// Result holds rates in events per second. Ratio compares the store with
-// raw bbolt Batch given the same payloads and its best tuning (MaxBatchSize
-// equal to the number of writers); SingleRatio compares one writer with the
-// disk's fdatasync rate.
-type Result struct {
+// StoreResult holds rates in events per second. Ratio compares the store
+// with raw bbolt Batch given the same payloads and its best tuning
+// (MaxBatchSize equal to the number of writers); SingleRatio compares one
+// writer with the disk's fdatasync rate.
+type StoreResult struct {
+	Name               string  `json:"name"` // "store"
 	Writers            int     `json:"writers"`
 	PayloadBytes       int     `json:"payload_bytes"`
 	StoreConcurrent    float64 `json:"store_events_per_s"`
@@ -51,7 +51,7 @@ type Result struct {
 	StoreMeanBatchSize float64 `json:"store_mean_events_per_commit"`
 }
 
-func (c *Config) defaults() {
+func (c *StoreConfig) defaults() {
 	if c.Writers == 0 {
 		c.Writers = 64
 	}
@@ -75,13 +75,16 @@ func (c *Config) defaults() {
 	}
 }
 
-// Run measures everything and removes its scratch files.
-func Run(c Config) (Result, error) {
+// RunStore measures durable writes through the store from c.Writers
+// concurrent writers and from one, each beside raw bbolt doing the same
+// puts with the store's file options on the same disk, and the disk's own
+// write+fdatasync rate. It removes its scratch files.
+func RunStore(c StoreConfig) (StoreResult, error) {
 	c.defaults()
 	if c.Dir == "" {
 		d, err := os.MkdirTemp("", "ksmart-bench-")
 		if err != nil {
-			return Result{}, err
+			return StoreResult{}, err
 		}
 		defer os.RemoveAll(d)
 		c.Dir = d
@@ -92,7 +95,7 @@ func Run(c Config) (Result, error) {
 		payload[i] = 'a' + payload[i]%26
 	}
 	doc := []byte(`"` + string(payload[2:]) + `"`)
-	r := Result{Writers: c.Writers, PayloadBytes: c.PayloadBytes}
+	r := StoreResult{Name: "store", Writers: c.Writers, PayloadBytes: c.PayloadBytes}
 	var err error
 
 	c.OnPhase("disk fdatasync rate")
@@ -124,7 +127,24 @@ func Run(c Config) (Result, error) {
 	return r, nil
 }
 
-func scratch(c Config, name string) (string, func(), error) {
+// WriteTable writes the figures as `ksmart bench store` prints them.
+func (r StoreResult) WriteTable(out io.Writer) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(out, "store: durable writes of %d-byte events (one event + one document per write)\n\n", r.PayloadBytes)
+	fmt.Fprintf(w, "\tevents/s\t\n")
+	fmt.Fprintf(w, "ksmart store, %d writers\t%.0f\t\n", r.Writers, r.StoreConcurrent)
+	fmt.Fprintf(w, "raw bbolt Batch, MaxBatchSize=%d\t%.0f\t\n", r.Writers, r.RawBatchTuned)
+	fmt.Fprintf(w, "raw bbolt Batch, defaults\t%.0f\t\n", r.RawBatchDefault)
+	fmt.Fprintf(w, "ksmart store, 1 writer\t%.0f\t\n", r.StoreSingle)
+	fmt.Fprintf(w, "raw bbolt Update, 1 writer\t%.0f\t\n", r.RawUpdateSingle)
+	fmt.Fprintf(w, "disk write+fdatasync\t%.0f\t\n", r.DiskFsync)
+	w.Flush()
+	fmt.Fprintf(out, "\nratio to raw bbolt Batch (target >= 0.5): %.2f\n", r.Ratio)
+	fmt.Fprintf(out, "one writer vs disk fdatasync (target >= 0.3): %.2f\n", r.SingleRatio)
+	fmt.Fprintf(out, "p99 write latency with %d writers: %.1f ms; %.1f writes per commit\n", r.Writers, r.StoreP99LatencyMs, r.StoreMeanBatchSize)
+}
+
+func scratch(c StoreConfig, name string) (string, func(), error) {
 	d, err := os.MkdirTemp(c.Dir, name+"-")
 	return d, func() { os.RemoveAll(d) }, err
 }
@@ -132,7 +152,7 @@ func scratch(c Config, name string) (string, func(), error) {
 // storeWrites runs writers goroutines that together write events, each one
 // event plus one document per Write, and returns events/s, p99 latency in
 // ms and mean events per commit.
-func storeWrites(c Config, doc []byte, writers, events int) (rate, p99 float64, perCommit float64, err error) {
+func storeWrites(c StoreConfig, doc []byte, writers, events int) (rate, p99 float64, perCommit float64, err error) {
 	dir, done, err := scratch(c, "store")
 	if err != nil {
 		return 0, 0, 0, err
@@ -160,7 +180,7 @@ func storeWrites(c Config, doc []byte, writers, events int) (rate, p99 float64, 
 				if err := tx.PutRaw("bench", id, doc); err != nil {
 					return err
 				}
-				return tx.Append(store.Event{Actor: "bench", Type: "bench.written", Entity: "bench", ID: id, Data: doc})
+				return tx.EmitRaw("bench", EventWritten, "bench", id, doc)
 			})
 			lat[i] = time.Since(t0)
 			if err != nil {
@@ -188,7 +208,7 @@ func commitCount(s *store.Store) float64 {
 
 // rawBatch is the baseline: bbolt's own Batch, the same two puts per call
 // (an 8-byte-keyed log record and a keyed document), the same file options.
-func rawBatch(c Config, doc []byte, maxBatch int) (float64, error) {
+func rawBatch(c StoreConfig, doc []byte, maxBatch int) (float64, error) {
 	db, done, err := rawOpen(c, "raw")
 	if err != nil {
 		return 0, err
@@ -216,7 +236,7 @@ func rawBatch(c Config, doc []byte, maxBatch int) (float64, error) {
 	return float64(c.Events) / time.Since(start).Seconds(), nil
 }
 
-func rawUpdate(c Config, doc []byte) (float64, error) {
+func rawUpdate(c StoreConfig, doc []byte) (float64, error) {
 	db, done, err := rawOpen(c, "rawupd")
 	if err != nil {
 		return 0, err
@@ -233,7 +253,7 @@ func rawUpdate(c Config, doc []byte) (float64, error) {
 
 // rawOpen opens a raw bbolt file with the store's options in a scratch
 // directory; done closes it and removes the directory.
-func rawOpen(c Config, name string) (db *bolt.DB, done func(), err error) {
+func rawOpen(c StoreConfig, name string) (db *bolt.DB, done func(), err error) {
 	dir, remove, err := scratch(c, name)
 	if err != nil {
 		return nil, nil, err
@@ -288,15 +308,7 @@ func fsyncRate(dir string, size, n int) (float64, error) {
 	return float64(n) / time.Since(start).Seconds(), nil
 }
 
-func parallel(n int, fn func()) {
-	var wg sync.WaitGroup
-	for range n {
-		wg.Add(1)
-		go func() { defer wg.Done(); fn() }()
-	}
-	wg.Wait()
-}
-
+// percentile is the p-th percentile of d (0 < p < 1), nearest rank below.
 func percentile(d []time.Duration, p float64) time.Duration {
 	s := append([]time.Duration(nil), d...)
 	slices.Sort(s)

@@ -1,4 +1,4 @@
-package replication
+package bench
 
 import (
 	"context"
@@ -8,12 +8,12 @@ import (
 
 // BenchmarkCluster reports the state cluster's commit rate from 10
 // shippers through the HTTPS API beside raw raft's with the same entries
-// (go test -bench Cluster -run ^$ ./replication/).
+// (go test -bench Cluster -run ^$ ./bench/).
 func BenchmarkCluster(b *testing.B) {
-	var r BenchResult
+	var r StateResult
 	for b.Loop() {
 		var err error
-		if r, err = Bench(context.Background(), BenchConfig{Dir: b.TempDir()}); err != nil {
+		if r, err = RunState(context.Background(), StateConfig{Dir: b.TempDir()}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -24,8 +24,8 @@ func BenchmarkCluster(b *testing.B) {
 	b.ReportMetric(r.Ratio, "ratio")
 }
 
-func TestBench_ASmallRunReportsEveryFigure(t *testing.T) {
-	r, err := Bench(context.Background(), BenchConfig{Dir: t.TempDir(), Shippers: 3, Batch: 200, Events: 7200, Rounds: 2,
+func TestState_ASmallRunReportsEveryFigure(t *testing.T) {
+	r, err := RunState(context.Background(), StateConfig{Dir: t.TempDir(), Shippers: 3, Batch: 200, Events: 7200, Rounds: 2,
 		SteadyRate: 500, SteadyFor: time.Second, Backlog: 20_000})
 	if err != nil {
 		t.Fatal(err)

@@ -1,23 +1,18 @@
-package main
+package bench
 
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
-	"net/http"
-	netmail "net/mail"
 	"os"
 	"sync"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	mail "github.com/wneessen/go-mail"
 
 	"ksmart/appliance"
@@ -28,60 +23,18 @@ import (
 	"ksmart/appliance/workflow"
 )
 
-// benchOutbox measures the outbox: a burst of applications submitted
-// through workflow.Submit by citizens who chose e-mail and WhatsApp, the
-// outbox's lag right after it, and how fast the acknowledgements (receipt
-// PDF attached) drain to a local SMTP peer and a local WhatsApp Cloud API
-// peer, against go-mail sending as many e-mails with the same PDF to the
-// same peer in the same run.
-func benchOutbox(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "bench outbox", "[--json] [--applications N] [--clients C]")
-	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	apps := fs.Int("applications", 10000, "applications submitted in the burst, each acknowledged by e-mail and WhatsApp")
-	clients := fs.Int("clients", 64, "concurrent submitters, each a citizen of its own")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *clients < 1 || *apps < *clients || *apps > 1000000 {
-		return usageError{"--clients must be at least 1 and --applications from --clients to 1000000"}
-	}
-	r, err := runOutboxBench(ctx, outboxBenchConfig{
-		Applications: *apps, Clients: *clients,
-		OnPhase: func(p string) { fmt.Fprintf(env.stderr, "measuring: %s\n", p) },
-	})
-	if err != nil {
-		return err
-	}
-	if *asJSON {
-		return json.NewEncoder(env.stdout).Encode(r)
-	}
-	fmt.Fprintf(env.stdout, "outbox: %d applications from %d citizens through workflow.Submit, each acknowledged by e-mail and WhatsApp with a %d-byte receipt PDF; local peers on 127.0.0.1, %d workers a channel\n\n",
-		r.Applications, r.Clients, r.AttachmentBytes, r.Workers)
-	w := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(w, "\tper s\tseconds\t\n")
-	fmt.Fprintf(w, "applications submitted (the burst)\t%.0f\t%.1f\t\n", r.AppsPerSec, r.BurstSeconds)
-	fmt.Fprintf(w, "e-mails through the outbox\t%.0f\t%.1f\t\n", r.EmailPerSec, r.EmailSeconds)
-	fmt.Fprintf(w, "WhatsApp messages through the outbox\t%.0f\t%.1f\t\n", r.WhatsAppPerSec, r.WhatsAppSeconds)
-	fmt.Fprintf(w, "raw go-mail, %d senders, same PDF\t%.0f\t%.1f\t\n", r.Workers, r.RawPerSec, r.RawSeconds)
-	w.Flush()
-	fmt.Fprintf(env.stdout, "\nright after the burst: %d events unread by the outbox, %d deliveries pending\n", r.LagEvents, r.PendingDeliveries)
-	fmt.Fprintf(env.stdout, "drained %.1f s after the burst ended: %d e-mails (%d distinct Message-IDs), %d WhatsApp messages with %d documents\n",
-		r.DrainSeconds, r.Emails, r.EmailMessageIDs, r.WhatsAppMessages, r.WhatsAppDocuments)
-	fmt.Fprintf(env.stdout, "ratio of outbox e-mail to raw go-mail: %.2f\n", r.Ratio)
-	return nil
-}
-
-// outboxBenchConfig says how much to submit. Zero fields take defaults.
-type outboxBenchConfig struct {
+// OutboxConfig says how much the outbox benchmark submits. Zero fields
+// take defaults.
+type OutboxConfig struct {
 	Applications int // applications in the burst; default 10,000
 	Clients      int // concurrent submitters, each a citizen; default 64
 	OnPhase      func(string)
 }
 
-// outboxBenchResult holds the figures of one run. The per-channel rates
+// OutboxResult holds the figures of one run. The per-channel rates
 // count, at each peer, the channel's messages from the burst's start to its
 // last arrival; Ratio is the outbox's e-mail rate over raw go-mail's.
-type outboxBenchResult struct {
+type OutboxResult struct {
 	Name            string  `json:"name"`
 	Applications    int     `json:"applications"`
 	Clients         int     `json:"clients"`
@@ -107,11 +60,36 @@ type outboxBenchResult struct {
 	Ratio             float64 `json:"ratio"`
 }
 
+// WriteTable writes the figures as `ksmart bench outbox` prints them.
+func (r OutboxResult) WriteTable(out io.Writer) {
+	fmt.Fprintf(out, "outbox: %d applications from %d citizens through workflow.Submit, each acknowledged by e-mail and WhatsApp with a %d-byte receipt PDF; local peers on 127.0.0.1, %d workers a channel\n\n",
+		r.Applications, r.Clients, r.AttachmentBytes, r.Workers)
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(w, "\tper s\tseconds\t\n")
+	fmt.Fprintf(w, "applications submitted (the burst)\t%.0f\t%.1f\t\n", r.AppsPerSec, r.BurstSeconds)
+	fmt.Fprintf(w, "e-mails through the outbox\t%.0f\t%.1f\t\n", r.EmailPerSec, r.EmailSeconds)
+	fmt.Fprintf(w, "WhatsApp messages through the outbox\t%.0f\t%.1f\t\n", r.WhatsAppPerSec, r.WhatsAppSeconds)
+	fmt.Fprintf(w, "raw go-mail, %d senders, same PDF\t%.0f\t%.1f\t\n", r.Workers, r.RawPerSec, r.RawSeconds)
+	w.Flush()
+	fmt.Fprintf(out, "\nright after the burst: %d events unread by the outbox, %d deliveries pending\n", r.LagEvents, r.PendingDeliveries)
+	fmt.Fprintf(out, "drained %.1f s after the burst ended: %d e-mails (%d distinct Message-IDs), %d WhatsApp messages with %d documents\n",
+		r.DrainSeconds, r.Emails, r.EmailMessageIDs, r.WhatsAppMessages, r.WhatsAppDocuments)
+	fmt.Fprintf(out, "ratio of outbox e-mail to raw go-mail: %.2f\n", r.Ratio)
+}
+
 // outboxDrainTimeout bounds the wait for every acknowledgement to reach
 // both peers.
 const outboxDrainTimeout = 15 * time.Minute
 
-func runOutboxBench(ctx context.Context, c outboxBenchConfig) (outboxBenchResult, error) {
+// RunOutbox starts an SMTP peer and a WhatsApp Cloud API peer on
+// 127.0.0.1, opens an appliance with both configured on a scratch
+// directory, has c.Clients citizens who chose e-mail and WhatsApp submit
+// c.Applications general petitions through workflow.Submit while the
+// outbox runs, and times the burst and the drain of every acknowledgement
+// to both peers. Then go-mail sends as many e-mails with the same receipt
+// PDF to the same SMTP peer, the raw library's rate. It gives up on a drain
+// longer than 15 minutes.
+func RunOutbox(ctx context.Context, c OutboxConfig) (OutboxResult, error) {
 	if c.Applications == 0 {
 		c.Applications = 10000
 	}
@@ -121,7 +99,7 @@ func runOutboxBench(ctx context.Context, c outboxBenchConfig) (outboxBenchResult
 	if c.OnPhase == nil {
 		c.OnPhase = func(string) {}
 	}
-	res := outboxBenchResult{Name: "outbox", Applications: c.Applications, Clients: c.Clients}
+	res := OutboxResult{Name: "outbox", Applications: c.Applications, Clients: c.Clients}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -283,26 +261,6 @@ func outboxBenchCitizen(app *appliance.Appliance, i int) (domain.Actor, error) {
 	return u.Actor(), nil
 }
 
-// waitUntil calls ok every 10 ms until it says true, fails, ctx ends or
-// limit passes.
-func waitUntil(ctx context.Context, limit time.Duration, ok func() (bool, error)) error {
-	deadline := time.Now().Add(limit)
-	for {
-		done, err := ok()
-		if done || err != nil {
-			return err
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("gave up after %s", limit)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(10 * time.Millisecond):
-		}
-	}
-}
-
 // rawGoMail sends n e-mails with pdf attached to the SMTP peer on port
 // from the given number of goroutines, the way the outbox does it: a go-mail
 // message built and a connection opened for each.
@@ -334,152 +292,4 @@ func rawGoMail(ctx context.Context, port, workers, n int, pdf []byte) error {
 		}
 		return nil
 	})
-}
-
-// mailPeer is an SMTP server (go-smtp, loopback, no TLS) that counts the
-// e-mails it gets and their distinct Message-IDs.
-type mailPeer struct {
-	port int
-	srv  *smtp.Server
-	mu   sync.Mutex
-	ids  map[string]bool
-	n    int
-	last time.Time
-}
-
-// mailCount is what a mailPeer has counted since its last reset.
-type mailCount struct {
-	total, distinct int
-	last            time.Time // the last e-mail's arrival
-}
-
-func startMailPeer() (*mailPeer, error) {
-	p := &mailPeer{ids: map[string]bool{}}
-	p.srv = smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return mailPeerSession{p}, nil }))
-	p.srv.Domain = "peer.bench.test"
-	p.srv.ReadTimeout, p.srv.WriteTimeout = 30*time.Second, 30*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	p.port = l.Addr().(*net.TCPAddr).Port
-	go p.srv.Serve(l)
-	return p, nil
-}
-
-func (p *mailPeer) close() { p.srv.Close() }
-
-func (p *mailPeer) count() mailCount {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return mailCount{total: p.n, distinct: len(p.ids), last: p.last}
-}
-
-func (p *mailPeer) reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.ids, p.n, p.last = map[string]bool{}, 0, time.Time{}
-}
-
-type mailPeerSession struct{ p *mailPeer }
-
-func (mailPeerSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (mailPeerSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
-func (mailPeerSession) Reset()                               {}
-func (mailPeerSession) Logout() error                        { return nil }
-
-// Data reads the whole message and counts it by its Message-ID.
-func (s mailPeerSession) Data(r io.Reader) error {
-	msg, err := netmail.ReadMessage(r)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(io.Discard, msg.Body); err != nil {
-		return err
-	}
-	id := msg.Header.Get("Message-ID")
-	if id == "" {
-		return &smtp.SMTPError{Code: 554, Message: "no Message-ID"}
-	}
-	s.p.mu.Lock()
-	s.p.ids[id] = true
-	s.p.n++
-	s.p.last = time.Now()
-	s.p.mu.Unlock()
-	return nil
-}
-
-// whatsAppPeer plays the WhatsApp Cloud API: POST /{phone id}/messages
-// answers a wamid, POST /{phone id}/media a media id. It counts template
-// messages by their distinct Idempotency-Key, and documents.
-type whatsAppPeer struct {
-	url  string
-	srv  *http.Server
-	seq  atomic.Int64
-	mu   sync.Mutex
-	keys map[string]bool // template messages' idempotency keys
-	docs int
-	last time.Time
-}
-
-// whatsAppCount is what a whatsAppPeer has counted since its last reset.
-type whatsAppCount struct {
-	templates, documents int
-	last                 time.Time // the last template or document's arrival
-}
-
-func startWhatsAppPeer() (*whatsAppPeer, error) {
-	p := &whatsAppPeer{keys: map[string]bool{}}
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /{phone}/messages", p.message)
-	mux.HandleFunc("POST /{phone}/media", func(w http.ResponseWriter, r *http.Request) {
-		if _, err := io.Copy(io.Discard, r.Body); err != nil {
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		fmt.Fprintf(w, `{"id":"media.%d"}`, p.seq.Add(1))
-	})
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	p.url = "http://" + l.Addr().String()
-	p.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go p.srv.Serve(l)
-	return p, nil
-}
-
-func (p *whatsAppPeer) message(w http.ResponseWriter, r *http.Request) {
-	var m struct {
-		Type string `json:"type"`
-	}
-	if err := json.NewDecoder(r.Body).Decode(&m); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		fmt.Fprintf(w, `{"error":{"message":%q,"code":100}}`, err.Error())
-		return
-	}
-	p.mu.Lock()
-	switch m.Type {
-	case "template":
-		p.keys[r.Header.Get("Idempotency-Key")] = true
-	case "document":
-		p.docs++
-	}
-	p.last = time.Now()
-	p.mu.Unlock()
-	fmt.Fprintf(w, `{"messages":[{"id":"wamid.%d"}]}`, p.seq.Add(1))
-}
-
-func (p *whatsAppPeer) close() { p.srv.Close() }
-
-func (p *whatsAppPeer) count() whatsAppCount {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return whatsAppCount{templates: len(p.keys), documents: p.docs, last: p.last}
-}
-
-func (p *whatsAppPeer) reset() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.keys, p.docs, p.last = map[string]bool{}, 0, time.Time{}
 }
