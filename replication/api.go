@@ -115,6 +115,7 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("POST /v1/cluster/leave", n.allow(n.handleLeave, KindAdmin))
 	mux.Handle("GET /v1/cluster/status", n.allow(n.handleStatus, KindAdmin))
 	n.viewRoutes(mux)
+	n.mountExtension(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such endpoint %s %s; see the replication package's API", ErrBadRequest, r.Method, r.URL.Path), nil, http.StatusNotFound)
 	})
@@ -429,7 +430,7 @@ type apiError struct {
 // writeError answers with err's status (or status, when not 0) and a
 // message that says what to fix.
 func writeError(w http.ResponseWriter, err error, ack *Ack, status int) {
-	code, st := errorStatus(err)
+	code, st := ErrorStatus(err)
 	if status != 0 {
 		st = status
 	}

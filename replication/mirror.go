@@ -236,7 +236,7 @@ func openMirrors(src replicaSource, cfg MirrorsConfig, logger *slog.Logger) (*Mi
 	// Bodies whose directories are here but which the FSM may not know.
 	if ents, err := os.ReadDir(cfg.Dir); err == nil {
 		for _, e := range ents {
-			if e.IsDir() && checkBodyCode(e.Name()) == nil {
+			if e.IsDir() && CheckBodyCode(e.Name()) == nil {
 				m.markDirty(e.Name(), false)
 			}
 		}
@@ -425,7 +425,7 @@ const pagesPerTurn = 10
 // pages, and reports whether more remains. errRebuild means the mirror
 // contradicts the FSM.
 func (m *Mirrors) catchUp(code string, restored bool) (more bool, err error) {
-	if checkBodyCode(code) != nil {
+	if CheckBodyCode(code) != nil {
 		return false, nil
 	}
 	info, found, err := m.src.Body(code)

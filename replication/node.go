@@ -54,6 +54,10 @@ type Config struct {
 	// (mirror.go, view*.go); nil for none.
 	Mirrors *MirrorsConfig
 
+	// Extension, when set, runs beside the FSM and answers on the API
+	// (see Extension): the state view. nil for none.
+	Extension Extension
+
 	// wrapStream lets tests put a fault injector around the raft transport.
 	wrapStream func(raft.StreamLayer) raft.StreamLayer
 }
@@ -79,7 +83,8 @@ type Node struct {
 	httpSrv *http.Server
 	fwd     *http.Client // this node's client to the leader's API
 
-	mirrors *Mirrors // nil when Config.Mirrors is
+	mirrors   *Mirrors // nil when Config.Mirrors is
+	extOpened bool     // Config.Extension was opened and not yet closed
 
 	notify chan bool
 	stop   chan struct{}
@@ -167,6 +172,9 @@ func (n *Node) Open() (err error) {
 	}
 
 	if err := n.openMirrors(); err != nil {
+		return err
+	}
+	if err := n.openExtension(); err != nil {
 		return err
 	}
 	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLS(), MaxIdleConnsPerHost: 64}}
@@ -364,7 +372,7 @@ func (n *Node) Ship(ctx context.Context, code string, events [][]byte) (Ack, err
 	if n.closed.Load() {
 		return Ack{}, ErrClosed
 	}
-	if err := checkBodyCode(code); err != nil {
+	if err := CheckBodyCode(code); err != nil {
 		return Ack{}, err
 	}
 	evs, err := checkBatch(events)
@@ -394,7 +402,7 @@ func (n *Node) ShipReplica(ctx context.Context, code string, events, changes [][
 	if n.closed.Load() {
 		return Ack{}, ErrClosed
 	}
-	if err := checkBodyCode(code); err != nil {
+	if err := CheckBodyCode(code); err != nil {
 		return Ack{}, err
 	}
 	evs, err := checkReplica(events, changes)
@@ -663,7 +671,7 @@ func (n *Node) closeAll(clean bool) error {
 			errs = append(errs, err)
 		}
 	}
-	errs = append(errs, n.closeMirrors())
+	errs = append(errs, n.closeMirrors(), n.closeExtension())
 	if n.stop != nil {
 		close(n.stop)
 		n.wg.Wait()

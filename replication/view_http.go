@@ -73,7 +73,7 @@ func viewStatus(err error) int {
 	if errors.As(err, &se) {
 		return se.status
 	}
-	_, st := errorStatus(err)
+	_, st := ErrorStatus(err)
 	return st
 }
 
