@@ -111,10 +111,23 @@ type Appliance struct {
 	shipperDone chan struct{} // closed when the shipper stops; nil before Run
 }
 
+// The local body's identity is one document, written at first start with
+// EventLocalBodyConfigured and replicated with the log; LocalBodyIn reads
+// it from any store holding a body's documents.
 const (
 	entityLocalBody = "local_body"
 	localBodyID     = "self"
 )
+
+// LocalBodyIn reads the local body's identity from a store holding its
+// documents (a node's own, or a state mirror's). It returns
+// store.ErrNotFound when the store has none: a data directory not yet
+// configured, or a copy of a log shipped before change sets were.
+func LocalBodyIn(tx *store.Tx) (domain.LocalBody, error) {
+	var lb domain.LocalBody
+	err := tx.Get(entityLocalBody, localBodyID, &lb)
+	return lb, err
+}
 
 // Open opens the data directory, verifies the whole log's hash chain, and
 // loads (or, on first start, records) the local body's identity. A broken
@@ -301,7 +314,7 @@ func (a *Appliance) open(cfg Config) error {
 	}
 	a.Logger.Info("log verified", "events", rep.Events, "took", time.Since(start).Round(time.Millisecond))
 
-	err = a.Store.View(func(tx *store.Tx) error { return tx.Get(entityLocalBody, localBodyID, &a.LocalBody) })
+	err = a.Store.View(func(tx *store.Tx) (err error) { a.LocalBody, err = LocalBodyIn(tx); return err })
 	switch {
 	case err == nil && cfg.LocalBody != nil && cfg.LocalBody.Code != a.LocalBody.Code:
 		return fmt.Errorf("data directory %s serves %s (%s), not %s; a data directory serves one local body", cfg.Dir, a.LocalBody.Name.En, a.LocalBody.Code, cfg.LocalBody.Code)

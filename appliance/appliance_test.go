@@ -1,8 +1,8 @@
 package appliance_test
 
 import (
+	"errors"
 	"io"
-	"ksmart/appliance/seal"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"ksmart/appliance"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/seal"
 	"ksmart/appliance/synth"
 	"ksmart/store"
 )
@@ -124,5 +126,55 @@ func TestSeal_KeyIsMadeOnceKeptInTheStoreAndRestoredToKeys(t *testing.T) {
 	other.WriteFiles(filepath.Join(dir, "keys"))
 	if _, err := appliance.Open(appliance.Config{Dir: dir, Logger: quiet}); err == nil || !strings.Contains(err.Error(), "not the seal key") {
 		t.Fatalf("a foreign key in keys/: %v", err)
+	}
+}
+
+// TestReaders_AStoreHoldingABodysDocumentsNamesItAndItsSealKeys reads a
+// body's identity and seal keys as the state view reads them from its copy:
+// through the exported readers, from the store and from the log.
+func TestReaders_AStoreHoldingABodysDocumentsNamesItAndItsSealKeys(t *testing.T) {
+	lb := synth.DemoLocalBody()
+	a, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	fp := seal.Fingerprint(a.Seal.Public())
+	var got domain.LocalBody
+	var keys []appliance.SealRecord
+	err = a.Store.View(func(tx *store.Tx) (err error) {
+		if got, err = appliance.LocalBodyIn(tx); err != nil {
+			return err
+		}
+		keys, err = appliance.SealKeysIn(tx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Code != lb.Code || got.Name != lb.Name || len(keys) != 1 || keys[0].Fingerprint != fp {
+		t.Fatalf("the store names %s %v with keys %+v; want %s with the key %s", got.Code, got.Name, keys, lb.Code, fp)
+	}
+	evs, err := a.Store.ReadLog(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var published []string
+	for _, ev := range evs {
+		if k, ok := appliance.PublishedSealKey(ev); ok {
+			published = append(published, k.Fingerprint)
+		}
+	}
+	if len(published) != 1 || published[0] != fp {
+		t.Fatalf("the log publishes the keys %v, want only %s", published, fp)
+	}
+	empty, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer empty.Close()
+	err = empty.View(func(tx *store.Tx) error { _, err := appliance.LocalBodyIn(tx); return err })
+	if !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("an empty store's identity: %v, want store.ErrNotFound", err)
 	}
 }

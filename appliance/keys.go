@@ -157,19 +157,39 @@ func (a *Appliance) publishSeal(keepLog bool) error {
 
 // SealKeys returns every seal public key the local body has had, by
 // fingerprint.
-func (a *Appliance) SealKeys() ([]SealRecord, error) {
+func (a *Appliance) SealKeys() (out []SealRecord, err error) {
+	err = a.Store.View(func(tx *store.Tx) error { out, err = SealKeysIn(tx); return err })
+	return out, err
+}
+
+// SealKeysIn reads every seal public key a store holding a body's
+// documents keeps (a node's own, or a state mirror's), by fingerprint.
+func SealKeysIn(tx *store.Tx) ([]SealRecord, error) {
 	var out []SealRecord
-	err := a.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(civil.EntitySealPublic, store.ScanOptions{}, func(_ string, raw []byte) error {
-			var k SealRecord
-			if err := json.Unmarshal(raw, &k); err != nil {
-				return err
-			}
-			out = append(out, k)
-			return nil
-		})
+	err := tx.Scan(civil.EntitySealPublic, store.ScanOptions{}, func(id string, raw []byte) error {
+		var k SealRecord
+		if err := json.Unmarshal(raw, &k); err != nil {
+			return fmt.Errorf("seal key %s: %w", id, err)
+		}
+		out = append(out, k)
+		return nil
 	})
 	return out, err
+}
+
+// PublishedSealKey returns the seal public key an event of the log
+// publishes (EventSealCreated or EventSealPublished), and false for any
+// other event or one whose data does not read: a reader of a body's log
+// (the state view) learns the body's keys from it.
+func PublishedSealKey(ev store.Event) (SealRecord, bool) {
+	if !ev.Is(EventSealCreated) && !ev.Is(EventSealPublished) {
+		return SealRecord{}, false
+	}
+	var k SealRecord
+	if json.Unmarshal(ev.Data, &k) != nil || k.PublicKey == "" {
+		return SealRecord{}, false
+	}
+	return k, true
 }
 
 // writePublicKeys writes keys/seal-<fingerprint>.pub for every key the

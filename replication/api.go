@@ -35,6 +35,9 @@ import (
 // Errors are JSON {"error": what to fix, "code": ..., "ack": ...} with 400
 // (bad batch or request), 403, 409 (fork or gap, with the state's head in
 // ack), 413 (too large) or 503 (no leader: retry).
+//
+// A node's Config.Extension mounts its own routes beside these, each with
+// the kinds it admits (the state view's under /state, admin only).
 
 // Headers of the API.
 const (
@@ -114,7 +117,7 @@ func (n *Node) routes() http.Handler {
 	mux.Handle("POST /v1/cluster/join", n.allow(n.handleJoin, KindAdmin))
 	mux.Handle("POST /v1/cluster/leave", n.allow(n.handleLeave, KindAdmin))
 	mux.Handle("GET /v1/cluster/status", n.allow(n.handleStatus, KindAdmin))
-	n.viewRoutes(mux)
+	n.mountExtension(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such endpoint %s %s; see the replication package's API", ErrBadRequest, r.Method, r.URL.Path), nil, http.StatusNotFound)
 	})
@@ -429,7 +432,7 @@ type apiError struct {
 // writeError answers with err's status (or status, when not 0) and a
 // message that says what to fix.
 func writeError(w http.ResponseWriter, err error, ack *Ack, status int) {
-	code, st := errorStatus(err)
+	code, st := ErrorStatus(err)
 	if status != 0 {
 		st = status
 	}

@@ -50,8 +50,11 @@ func RecordSize(event, changes []byte) int {
 // form (e.g. KL-EKM-M01).
 var bodyCode = regexp.MustCompile(`^[A-Z][A-Z0-9-]{1,31}$`)
 
-// checkBodyCode refuses a code that cannot be a local body's.
-func checkBodyCode(code string) error {
+// CheckBodyCode refuses a code that cannot be a local body's, with an
+// error wrapping ErrBadBatch that says what a code looks like. Every code
+// the FSM holds passes it, so a reader may use a code as a file name once
+// it has.
+func CheckBodyCode(code string) error {
 	if !bodyCode.MatchString(code) {
 		return fmt.Errorf("%w: %q is not a local body code (2-32 capital letters, digits or hyphens, starting with a letter, e.g. KL-EKM-M01)", ErrBadBatch, code)
 	}

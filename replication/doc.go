@@ -25,11 +25,16 @@
 //
 // The package never writes a local body's store, and its FSM never decides
 // what an event means: it knows sequence numbers and hashes, nothing of
-// births or licences. It must never merge a fork or drop an acknowledged
-// event. The state view (mirror.go, view*.go) is a reader beside it: it
-// replays each body's change sets into a derived copy (a mirror) and reads
-// the modules' own documents there, through their packages (civil,
-// workflow), to draw figures, verify certificates and search state-wide.
+// births or licences, and it imports none of the appliance's packages. It
+// must never merge a fork or drop an acknowledged event.
+//
+// The state view lives in package stateview, a reader beside the FSM
+// that a node runs as its Config.Extension (extension.go): the node opens
+// it once raft has started and restored its snapshot, mounts its routes on
+// the API behind the same mutual-TLS admission (Mount, RequestCaller), and
+// closes it after raft stops and before the FSM. An extension reads the
+// FSM (Node.FSM) and never applies to raft. Package replicationtest starts
+// test clusters for such packages' tests.
 //
 // Certificates (see Kind): a state node's carries OU=node, a local body's
 // OU=body with CN its code, state IT's OU=admin. A body may ship and read
@@ -37,7 +42,8 @@
 // speak raft or forward on another's behalf.
 //
 // DESIGN.md beside this file explains the choices: the wire formats, the
-// chain rules, why state.db may skip fsync, snapshots, and the figures.
+// chain rules, why state.db may skip fsync, snapshots, extensions, and the
+// measured figures.
 //
 // # Caveats
 //

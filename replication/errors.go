@@ -71,9 +71,12 @@ var errorCodes = []struct {
 	{ErrClosed, "closed", http.StatusServiceUnavailable},
 }
 
-// errorStatus returns the wire code and HTTP status for err; an error of
-// no known kind is internal (500).
-func errorStatus(err error) (string, int) {
+// ErrorStatus returns the wire code ("code" in the API's JSON errors) and
+// the HTTP status the API answers err with: an error wrapping one of the
+// sentinels above maps as errorCodes lists, any other is "internal"
+// (500). An Extension answers with it, so that its errors read as the
+// API's do.
+func ErrorStatus(err error) (string, int) {
 	for _, c := range errorCodes {
 		if errors.Is(err, c.err) {
 			return c.code, c.status

@@ -508,7 +508,7 @@ func storedHash(lb *bolt.Bucket, seq uint64) []byte {
 // write; a refusal is in the result.
 func (st *applyTx) ship(code string, raws, changes [][]byte, at time.Time, index uint64) (*applyResult, [][]byte, error) {
 	refuse := func(err error) *applyResult { return &applyResult{ack: Ack{Body: code, Index: index}, err: err} }
-	if err := checkBodyCode(code); err != nil {
+	if err := CheckBodyCode(code); err != nil {
 		return refuse(err), nil, nil
 	}
 	var evs []eventView

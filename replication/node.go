@@ -51,9 +51,9 @@ type Config struct {
 	MaxAppendEntries   int           // entries per AppendEntries RPC; default 16
 	ApplyTimeout       time.Duration // longest a write waits for commit; default 10s
 
-	// Mirrors, when set, keeps the state view's copy of every body
-	// (mirror.go, view*.go); nil for none.
-	Mirrors *MirrorsConfig
+	// Extension, when set, runs beside the FSM and answers on the API
+	// (see Extension): the state view, package stateview. nil for none.
+	Extension Extension
 
 	// wrapStream lets tests put a fault injector around the raft transport.
 	wrapStream func(raft.StreamLayer) raft.StreamLayer
@@ -80,7 +80,7 @@ type Node struct {
 	httpSrv *http.Server
 	fwd     *http.Client // this node's client to the leader's API
 
-	mirrors *Mirrors // nil when Config.Mirrors is
+	extOpened bool // Config.Extension was opened and not yet closed
 
 	notify chan bool
 	stop   chan struct{}
@@ -165,7 +165,7 @@ func (n *Node) Open() (err error) {
 		return fmt.Errorf("start raft: %w", err)
 	}
 
-	if err := n.openMirrors(); err != nil {
+	if err := n.openExtension(); err != nil {
 		return err
 	}
 	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLS(), MaxIdleConnsPerHost: 64}}
@@ -367,7 +367,7 @@ func (n *Node) Ship(ctx context.Context, code string, events [][]byte) (Ack, err
 	if n.closed.Load() {
 		return Ack{}, ErrClosed
 	}
-	if err := checkBodyCode(code); err != nil {
+	if err := CheckBodyCode(code); err != nil {
 		return Ack{}, err
 	}
 	evs, err := checkBatch(events)
@@ -397,7 +397,7 @@ func (n *Node) ShipReplica(ctx context.Context, code string, events, changes [][
 	if n.closed.Load() {
 		return Ack{}, ErrClosed
 	}
-	if err := checkBodyCode(code); err != nil {
+	if err := CheckBodyCode(code); err != nil {
 		return Ack{}, err
 	}
 	evs, err := checkReplica(events, changes)
@@ -512,11 +512,16 @@ func (n *Node) Bodies() ([]BodyInfo, error) { return n.fsm.Bodies() }
 func (n *Node) Forks() ([]Fork, error) { return n.fsm.Forks("") }
 
 // FSM returns the node's state machine, for its read API and subscriptions
-// (state pages, the state-wide search).
+// (an Extension's: the state view).
 func (n *Node) FSM() *FSM { return n.fsm }
 
 // ID returns the node's raft server ID.
 func (n *Node) ID() string { return n.cfg.ID }
+
+// Dir returns the node's data directory. An Extension may keep files of
+// its own in a directory of it that the node does not use (the state
+// view's mirrors/).
+func (n *Node) Dir() string { return n.cfg.Dir }
 
 // RaftAddr returns the raft address peers dial.
 func (n *Node) RaftAddr() string { return string(n.trans.LocalAddr()) }
@@ -666,7 +671,7 @@ func (n *Node) closeAll(clean bool) error {
 			errs = append(errs, err)
 		}
 	}
-	errs = append(errs, n.closeMirrors())
+	errs = append(errs, n.closeExtension())
 	if n.stop != nil {
 		close(n.stop)
 		n.wg.Wait()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"ksmart/replication"
+	"ksmart/stateview"
 )
 
 // stateActions are the `ksmart state` actions with their summaries.
@@ -186,8 +187,9 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	if ident.Kind != replication.KindNode || ident.Name != *id {
 		return fmt.Errorf("the certificate is a %s certificate for %q; a node needs a node certificate issued for its --id %q (ksmart state issue-cert --kind node --name %s)", ident.Kind, ident.Name, *id, *id)
 	}
+	view := stateview.New(stateview.Config{Mirrors: mirrorsConfig(*mirrors), Logger: logger})
 	node := replication.NewNode(replication.Config{ID: *id, Dir: *data, RaftAddr: *raftAddr, HTTPAddr: *httpAddr,
-		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger, Mirrors: mirrorsConfig(*mirrors)})
+		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger, Extension: view})
 	if err := node.Open(); err != nil {
 		return err
 	}
@@ -391,11 +393,11 @@ func (s *stringList) Set(v string) error {
 	return nil
 }
 
-// mirrorsConfig is the state view's configuration for --mirrors: the
-// defaults, or none.
-func mirrorsConfig(on bool) *replication.MirrorsConfig {
+// mirrorsConfig is the state view's mirrors for --mirrors: the defaults,
+// or none (the view then answers that this node keeps none).
+func mirrorsConfig(on bool) *stateview.MirrorsConfig {
 	if !on {
 		return nil
 	}
-	return &replication.MirrorsConfig{}
+	return &stateview.MirrorsConfig{}
 }

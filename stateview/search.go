@@ -1,32 +1,33 @@
-package replication
+package stateview
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"sort"
 	"strings"
 	"sync"
-	"time"
 
-	"ksmart/appliance/civil"
+	"ksmart/appliance"
 	"ksmart/appliance/domain"
-	"ksmart/appliance/workflow"
+	"ksmart/appliance/module"
 	"ksmart/search"
-	"ksmart/store"
 )
 
 // The state-wide search: one query runs on every body's mirror index (the
-// same search.Index and Sources a local body's office uses, so names match
-// across spellings and scripts as they do there), and the hits are merged
-// by score. Each index scores by its own term statistics, as a Bleve index
-// alias would; the merge is what an alias does, without holding every
-// body's index open at once.
+// same search.Index and the modules' own sources a local body's office
+// uses, so names match across spellings and scripts as they do there),
+// and the hits are merged by score. Each index scores by its own term
+// statistics, as a Bleve index alias would; the merge is what an alias
+// does, without holding every body's index open at once. A hit reads as
+// its module says (module.Records.Hit), from the body's mirror.
 
 // SearchQuery is a state-wide search.
 type SearchQuery struct {
 	Text string `json:"q"`
-	// Type keeps "register" entries or "file"s only; "" both.
+	// Type keeps one kind of record only (a module.Records.Type, e.g.
+	// "register" or "file"); "" all.
 	Type string `json:"type,omitempty"`
 	// District keeps one district's bodies (its slug); Body one body.
 	District string `json:"district,omitempty"`
@@ -39,7 +40,7 @@ type SearchHit struct {
 	Body       string      `json:"body"`
 	BodyName   domain.Text `json:"body_name"`
 	District   domain.Text `json:"district"`
-	Type       string      `json:"type"` // "register" or "file"
+	Type       string      `json:"type"` // module.Records.Type: "register", "file"
 	Kind       string      `json:"kind"` // register kind or service code
 	KindName   domain.Text `json:"kind_name"`
 	Number     string      `json:"number"`
@@ -69,6 +70,38 @@ const MaxSearchText = 200
 // errBadQuery is an unusable search, with what to do.
 var errBadQuery = errors.New("give a name, a number or some words to search for (at most 200 characters)")
 
+// errBadType is a search for a kind of record no module keeps.
+var errBadType = errors.New("no such type of record")
+
+// searchRecords are the kinds of record the modules make searchable, each
+// type once, in the modules' order.
+func searchRecords() []module.Records {
+	var out []module.Records
+	seen := map[string]bool{}
+	for _, m := range modules {
+		for _, r := range m.Records {
+			if !seen[r.Type] {
+				seen[r.Type] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
+// checkType refuses a type no module's records have, saying which they
+// are.
+func checkType(t string) error {
+	var types []string
+	for _, r := range searchRecords() {
+		if r.Type == t {
+			return nil
+		}
+		types = append(types, fmt.Sprintf("%q", r.Type))
+	}
+	return fmt.Errorf("%w: type is %s or empty, not %q", errBadType, strings.Join(types, ", "), t)
+}
+
 // search runs q on every body's mirror index, a few at a time.
 func (m *Mirrors) search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	q.Text = strings.TrimSpace(q.Text)
@@ -80,12 +113,11 @@ func (m *Mirrors) search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	}
 	q.Size = min(q.Size, 100)
 	var types []string
-	switch q.Type {
-	case "register", "file":
+	if q.Type != "" {
+		if err := checkType(q.Type); err != nil {
+			return SearchResult{}, err
+		}
 		types = []string{q.Type}
-	case "":
-	default:
-		return SearchResult{}, errors.New(`type is "register", "file" or empty`)
 	}
 	bodies, err := m.src.Bodies()
 	if err != nil {
@@ -125,20 +157,13 @@ func (m *Mirrors) search(ctx context.Context, q SearchQuery) (SearchResult, erro
 					return err
 				}
 				total = r.Total
-				return o.st.View(func(tx *store.Tx) error {
-					for _, h := range r.Hits {
-						hit, ok, err := searchHit(tx, h)
-						if err != nil {
-							return err
-						}
-						if ok {
-							hit.Body, hit.BodyName, hit.District = b.Code, name, district
-							hit.Link = "/state/bodies/" + url.PathEscape(b.Code)
-							hits = append(hits, hit)
-						}
-					}
-					return nil
-				})
+				found, err := appliance.Hits(o.st, m.cat, m.modules, r.Hits)
+				for _, h := range found {
+					hits = append(hits, SearchHit{Body: b.Code, BodyName: name, District: district,
+						Type: h.Type, Kind: h.Kind, KindName: h.KindName, Number: h.Number, Name: h.Title, Date: h.Date,
+						Status: h.Status, StatusName: h.StatusName, Score: h.Score, Link: "/state/bodies/" + url.PathEscape(b.Code)})
+				}
+				return err
 			})
 			mu.Lock()
 			defer mu.Unlock()
@@ -164,32 +189,4 @@ func (m *Mirrors) search(ctx context.Context, q SearchQuery) (SearchResult, erro
 	}
 	sort.Strings(res.Failed)
 	return res, ctx.Err()
-}
-
-// searchHit describes an index hit from the mirror's documents; ok is
-// false when the document is gone since it was indexed.
-func searchHit(tx *store.Tx, h search.Hit) (SearchHit, bool, error) {
-	switch h.Entity {
-	case entityCivilEntry:
-		var e civil.Entry
-		if err := tx.Get(entityCivilEntry, h.ID, &e); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return SearchHit{}, false, nil
-			}
-			return SearchHit{}, false, err
-		}
-		return SearchHit{Type: "register", Kind: e.Kind, KindName: civil.KindName(e.Kind), Number: e.Number, Name: e.Person(),
-			Date: e.EventDate, Score: h.Score}, true, nil
-	case entityFile:
-		var f workflow.File
-		if err := tx.Get(entityFile, h.ID, &f); err != nil {
-			if errors.Is(err, store.ErrNotFound) {
-				return SearchHit{}, false, nil
-			}
-			return SearchHit{}, false, err
-		}
-		return SearchHit{Type: "file", Kind: f.Service, KindName: f.ServiceName, Number: f.Number, Name: f.Applicant.Name,
-			Date: f.Submitted.In(domain.IST).Format(time.DateOnly), Status: f.Status, StatusName: workflow.StatusName(f.Status), Score: h.Score}, true, nil
-	}
-	return SearchHit{}, false, nil
 }

@@ -1,4 +1,4 @@
-package replication
+package stateview
 
 import (
 	"crypto/ed25519"
@@ -8,15 +8,17 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/seal"
+	"ksmart/replication"
 )
 
 // Certificate verification on the state: any local body's certificate
 // number (which begins with the body's code, civil.CertificateNumber) is
-// looked up in that body's mirror, and a QR code's signature is checked
-// with the body's seal public key as its log published it (the
-// seal.created event, or a seal_public document), chosen by the
-// fingerprint the certificate's record names. The answer has the shape of
-// civil.Verify's, so the office and the state say the same things.
+// looked up in that body's mirror by civil's own Verify, and a QR code's
+// signature is checked with the body's seal public key as its log
+// published it (appliance.PublishedSealKey, or the documents
+// appliance.SealKeysIn reads), chosen by the fingerprint the certificate's
+// record names. The answer is civil.Verify's, so the office and the state
+// say the same things.
 
 // CertificateCheck is the state's answer for a certificate number.
 type CertificateCheck struct {
@@ -43,7 +45,7 @@ func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, er
 		return c, err
 	}
 	// The longest code the number begins with: codes may hold hyphens.
-	var info BodyInfo
+	var info replication.BodyInfo
 	for _, b := range bodies {
 		if strings.HasPrefix(number, b.Code+"-") && len(b.Code) > len(info.Code) {
 			info = b

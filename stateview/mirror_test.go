@@ -1,4 +1,4 @@
-package replication
+package stateview
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"ksmart/appliance/workflow"
+	"ksmart/replication"
+	"ksmart/replication/replicationtest"
 	"ksmart/search"
 	"ksmart/store"
 )
@@ -43,12 +45,12 @@ func (f *fakeSource) head(code string) (uint64, *store.Store) {
 	return h, st
 }
 
-func (f *fakeSource) Body(code string) (BodyInfo, bool, error) {
+func (f *fakeSource) Body(code string) (replication.BodyInfo, bool, error) {
 	h, st := f.head(code)
 	if st == nil {
-		return BodyInfo{Code: code}, false, nil
+		return replication.BodyInfo{Code: code}, false, nil
 	}
-	b := BodyInfo{Code: code, LastSeq: h, Events: h}
+	b := replication.BodyInfo{Code: code, LastSeq: h, Events: h}
 	if h > 0 {
 		ev, err := st.Event(h)
 		if err != nil {
@@ -59,14 +61,14 @@ func (f *fakeSource) Body(code string) (BodyInfo, bool, error) {
 	return b, true, nil
 }
 
-func (f *fakeSource) Bodies() ([]BodyInfo, error) {
+func (f *fakeSource) Bodies() ([]replication.BodyInfo, error) {
 	f.mu.Lock()
 	var codes []string
 	for c := range f.stores {
 		codes = append(codes, c)
 	}
 	f.mu.Unlock()
-	var out []BodyInfo
+	var out []replication.BodyInfo
 	for _, c := range codes {
 		b, _, err := f.Body(c)
 		if err != nil {
@@ -77,7 +79,7 @@ func (f *fakeSource) Bodies() ([]BodyInfo, error) {
 	return out, nil
 }
 
-func (f *fakeSource) Forks(string) ([]Fork, error) { return nil, nil }
+func (f *fakeSource) Forks(string) ([]replication.Fork, error) { return nil, nil }
 
 func (f *fakeSource) ReadReplica(code string, from uint64, limit int) ([]store.Event, [][]byte, error) {
 	h, st := f.head(code)
@@ -131,6 +133,7 @@ func bodyStore(tb testing.TB, n, perWrite int, name string) *store.Store {
 	}
 	tb.Cleanup(func() { st.Close() })
 	now := time.Now()
+	entity := workflow.SearchSource(nil).Entity() // where files are kept
 	for i := 0; i < n; i += perWrite {
 		_, err := st.Write(func(tx *store.Tx) error {
 			for j := i; j < min(n, i+perWrite); j++ {
@@ -138,10 +141,10 @@ func bodyStore(tb testing.TB, n, perWrite int, name string) *store.Store {
 				f := workflow.File{ID: id, Number: fmt.Sprintf("KS/T01/2026/X/%d", j+1), Service: "x", Status: workflow.StatusInProgress,
 					Submitted: now, Due: now.Add(time.Hour)}
 				f.Applicant.Name.En = fmt.Sprintf("%s %d", name, j+1)
-				if err := tx.Put("file", id, f); err != nil {
+				if err := tx.Put(entity, id, f); err != nil {
 					return err
 				}
-				if err := tx.Emit("clerk", store.EventType{Name: "application.submitted", Version: 1}, "file", id, nil); err != nil {
+				if err := tx.Emit("clerk", workflow.EventSubmitted, entity, id, nil); err != nil {
 					return err
 				}
 			}
@@ -159,7 +162,7 @@ func openTestMirrors(tb testing.TB, src replicaSource, cfg MirrorsConfig) *Mirro
 	if cfg.Dir == "" {
 		cfg.Dir = filepath.Join(tb.TempDir(), "mirrors")
 	}
-	m, err := openMirrors(src, cfg, testLogger())
+	m, err := openMirrors(src, cfg, replicationtest.Logger(tb))
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -171,7 +174,7 @@ func openTestMirrors(tb testing.TB, src replicaSource, cfg MirrorsConfig) *Mirro
 // and the index finds the files by applicant name.
 func mirrorHolds(tb testing.TB, m *Mirrors, code string, want uint64, name string, files int) {
 	tb.Helper()
-	eventually(tb, 10*time.Second, func() error {
+	replicationtest.Eventually(tb, 10*time.Second, func() error {
 		s, err := m.Status(code)
 		if err != nil {
 			return err
@@ -204,7 +207,7 @@ func TestMirrors_AWriteCutShortAtTheHeadWaitsForItsChangeSet(t *testing.T) {
 	st := bodyStore(t, 30, 10, "Sreekumar") // writes of events 1-10, 11-20, 21-30
 	// The shipper has sent events 1-15: the second write's first half.
 	src.set("T01", st, 15, false)
-	eventually(t, 10*time.Second, func() error {
+	replicationtest.Eventually(t, 10*time.Second, func() error {
 		s, _ := m.Status("T01")
 		if s.MirrorSeq != 10 || s.Waiting != 5 {
 			return fmt.Errorf("want the first write appended and 5 events waiting, got %+v", s)
@@ -255,7 +258,7 @@ func TestMirrors_AMirrorAheadOfAReplayingStateIsKept(t *testing.T) {
 	// After an unclean restart the FSM restores an older snapshot and
 	// replays raft's log: for a while it holds less than the mirror.
 	src.set("T01", st, 10, false)
-	eventually(t, 10*time.Second, func() error {
+	replicationtest.Eventually(t, 10*time.Second, func() error {
 		if s, _ := m.Status("T01"); !s.Ahead || s.MirrorSeq != 20 || s.Rebuilds != 0 {
 			return fmt.Errorf("want the mirror kept and said to be ahead: %+v", s)
 		}

@@ -1,9 +1,10 @@
-package replication
+package stateview
 
 import (
 	"bytes"
 	"context"
 	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -18,6 +19,7 @@ import (
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/replication"
 	"ksmart/search"
 )
 
@@ -39,16 +41,18 @@ import (
 //	GET  /state/api/verify/{number}?d=&s=
 //	GET  /state/api/search?q=…           (also POST)
 //
-// Only viewKinds certificates are admitted.
+// Only viewKinds certificates are admitted (the node's API checks them,
+// replication.Mount). Errors answer as the node's API does
+// (replication.ErrorStatus), with JSON {"error", "code"}.
 
 // viewKinds are the certificate kinds the state view admits: state IT.
-var viewKinds = []Kind{KindAdmin}
+var viewKinds = []replication.Kind{replication.KindAdmin}
 
 //go:embed templates/*.html
 var viewFiles embed.FS
 
 // errViewOff answers every view route on a node without mirrors.
-var errViewOff = fmt.Errorf("%w: this node keeps no mirrors of the local bodies (it was started with --mirrors=false), so it has no state view; ask another state node", ErrClosed)
+var errViewOff = fmt.Errorf("%w: this node keeps no mirrors of the local bodies (it was started with --mirrors=false), so it has no state view; ask another state node", replication.ErrClosed)
 
 // statusError is an error with the HTTP status it answers with.
 type statusError struct {
@@ -60,11 +64,11 @@ func (e *statusError) Error() string { return e.err.Error() }
 func (e *statusError) Unwrap() error { return e.err }
 
 func notFound(format string, args ...any) error {
-	return &statusError{http.StatusNotFound, fmt.Errorf("%w: "+format, append([]any{ErrBadRequest}, args...)...)}
+	return &statusError{http.StatusNotFound, fmt.Errorf("%w: "+format, append([]any{replication.ErrBadRequest}, args...)...)}
 }
 
 func badRequest(err error) error {
-	return &statusError{http.StatusBadRequest, fmt.Errorf("%w: %v", ErrBadRequest, err)}
+	return &statusError{http.StatusBadRequest, fmt.Errorf("%w: %v", replication.ErrBadRequest, err)}
 }
 
 // viewStatus is the HTTP status an error of the view answers with.
@@ -73,33 +77,56 @@ func viewStatus(err error) int {
 	if errors.As(err, &se) {
 		return se.status
 	}
-	_, st := errorStatus(err)
+	_, st := replication.ErrorStatus(err)
 	return st
 }
 
-// viewRoutes registers the state view's routes on the node's API mux.
-func (n *Node) viewRoutes(mux *http.ServeMux) {
-	page := func(name string, fn func(r *http.Request) (any, error)) http.Handler {
-		return n.allow(func(w http.ResponseWriter, r *http.Request) { n.servePage(w, r, name, fn) }, viewKinds...)
+// writeError answers with err as the node's API answers its errors: JSON
+// {"error": what to do, "code": its code}.
+func writeError(w http.ResponseWriter, err error, status int) {
+	code, _ := replication.ErrorStatus(err)
+	msg := err.Error()
+	if code == "internal" {
+		msg = "internal error on the state node: " + msg
 	}
-	api := func(fn func(r *http.Request) (any, error)) http.Handler {
-		return n.allow(func(w http.ResponseWriter, r *http.Request) { n.serveJSON(w, r, fn) }, viewKinds...)
+	if status == http.StatusServiceUnavailable {
+		w.Header().Set("Retry-After", "1")
 	}
-	mux.Handle("GET /state", page("overview", n.viewOverview))
-	mux.Handle("GET /state/{$}", page("overview", n.viewOverview))
-	mux.Handle("GET /state/districts/{district}", page("district", n.viewDistrict))
-	mux.Handle("GET /state/bodies/{code}", page("body", n.viewBody))
-	mux.Handle("GET /state/verify", page("verify", n.viewVerify))
-	mux.Handle("GET /state/verify/{number}", page("verify", n.viewVerify))
-	mux.Handle("GET /state/search", page("search", n.viewSearch))
-	mux.Handle("POST /state/search", page("search", n.viewSearch))
+	writeJSON(w, status, struct {
+		Error string `json:"error"`
+		Code  string `json:"code"`
+	}{msg, code})
+}
 
-	mux.Handle("GET /state/api/overview", api(n.viewOverview))
-	mux.Handle("GET /state/api/districts/{district}", api(n.viewDistrict))
-	mux.Handle("GET /state/api/bodies/{code}", api(n.viewBody))
-	mux.Handle("GET /state/api/verify/{number}", api(n.viewVerify))
-	mux.Handle("GET /state/api/search", api(n.viewSearch))
-	mux.Handle("POST /state/api/search", api(n.viewSearch))
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// routes mounts the state view's routes on the node's API.
+func (v *View) routes(mount replication.Mount) {
+	page := func(pattern, name string, fn func(r *http.Request) (any, error)) {
+		mount(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.servePage(w, r, name, fn) }), viewKinds...)
+	}
+	api := func(pattern string, fn func(r *http.Request) (any, error)) {
+		mount(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.serveJSON(w, r, fn) }), viewKinds...)
+	}
+	page("GET /state", "overview", v.viewOverview)
+	page("GET /state/{$}", "overview", v.viewOverview)
+	page("GET /state/districts/{district}", "district", v.viewDistrict)
+	page("GET /state/bodies/{code}", "body", v.viewBody)
+	page("GET /state/verify", "verify", v.viewVerify)
+	page("GET /state/verify/{number}", "verify", v.viewVerify)
+	page("GET /state/search", "search", v.viewSearch)
+	page("POST /state/search", "search", v.viewSearch)
+
+	api("GET /state/api/overview", v.viewOverview)
+	api("GET /state/api/districts/{district}", v.viewDistrict)
+	api("GET /state/api/bodies/{code}", v.viewBody)
+	api("GET /state/api/verify/{number}", v.viewVerify)
+	api("GET /state/api/search", v.viewSearch)
+	api("POST /state/api/search", v.viewSearch)
 }
 
 // viewHeader is what every answer of the view says about where it comes from.
@@ -110,28 +137,31 @@ type viewHeader struct {
 	Note   string `json:"note"`
 }
 
-func (n *Node) viewHeader() viewHeader {
-	h := viewHeader{Node: n.cfg.ID, Role: "follower", Note: stalenessNote}
-	if n.IsLeader() {
+func (v *View) viewHeader() viewHeader {
+	h := viewHeader{Node: v.node.ID(), Role: "follower", Note: stalenessNote}
+	if v.node.IsLeader() {
 		h.Role = "leader"
 	}
-	h.Leader, _, _ = n.Leader()
+	h.Leader, _, _ = v.node.Leader()
 	return h
 }
 
 // serveJSON answers with fn's value as JSON, or its error.
-func (n *Node) serveJSON(w http.ResponseWriter, r *http.Request, fn func(*http.Request) (any, error)) {
-	v, err := n.viewData(r, fn)
+func (v *View) serveJSON(w http.ResponseWriter, r *http.Request, fn func(*http.Request) (any, error)) {
+	data, err := v.viewData(r, fn)
 	if err != nil {
-		writeError(w, err, nil, viewStatus(err))
+		if st := viewStatus(err); st >= 500 && !errors.Is(err, errViewOff) {
+			v.logger.Error("state view", "path", r.URL.Path, "error", err)
+		}
+		writeError(w, err, viewStatus(err))
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, v)
+	writeJSON(w, http.StatusOK, data)
 }
 
-func (n *Node) viewData(r *http.Request, fn func(*http.Request) (any, error)) (any, error) {
-	if n.mirrors == nil {
+func (v *View) viewData(r *http.Request, fn func(*http.Request) (any, error)) (any, error) {
+	if v.mirrors == nil {
 		return nil, errViewOff
 	}
 	return fn(r)
@@ -149,25 +179,25 @@ type pageData struct {
 
 // servePage renders fn's value with the named page template; an error is
 // rendered on the same layout with its status.
-func (n *Node) servePage(w http.ResponseWriter, r *http.Request, name string, fn func(*http.Request) (any, error)) {
-	pd := pageData{viewHeader: n.viewHeader(), Caller: callerFrom(r.Context()).String(), Path: r.URL.Path, Status: http.StatusOK}
-	v, err := n.viewData(r, fn)
+func (v *View) servePage(w http.ResponseWriter, r *http.Request, name string, fn func(*http.Request) (any, error)) {
+	pd := pageData{viewHeader: v.viewHeader(), Caller: replication.RequestCaller(r), Path: r.URL.Path, Status: http.StatusOK}
+	data, err := v.viewData(r, fn)
 	if err != nil {
 		pd.Status = viewStatus(err)
 		pd.Error = err.Error()
-		if pd.Status >= 500 {
-			n.logger.Error("state view", "path", r.URL.Path, "error", err)
+		if pd.Status >= 500 && !errors.Is(err, errViewOff) {
+			v.logger.Error("state view", "path", r.URL.Path, "error", err)
 		}
 		name = "error"
 	}
-	pd.Data = v
+	pd.Data = data
 	t, err := viewTemplate(name)
 	var buf bytes.Buffer
 	if err == nil {
 		err = t.ExecuteTemplate(&buf, "layout", pd)
 	}
 	if err != nil {
-		n.logger.Error("rendering a state view page", "page", name, "error", err)
+		v.logger.Error("rendering a state view page", "page", name, "error", err)
 		http.Error(w, "internal error rendering the page", http.StatusInternalServerError)
 		return
 	}
@@ -228,20 +258,19 @@ var viewFuncs = template.FuncMap{
 		}
 		return template.HTML(s)
 	},
-	"num":       indianNumber,
-	"num64":     func(v uint64) string { return indianNumber(int(v)) },
-	"pct":       percent,
-	"month":     monthName,
-	"kindName":  civil.KindName,
-	"bodyKind":  bodyKindName,
-	"path":      url.PathEscape,
-	"query":     url.QueryEscape,
-	"slug":      districtSlug,
-	"status":    civil.StatusName,
-	"date":      func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
-	"datetime":  func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04 IST") },
-	"short":     func(h Hash) string { s := h.String(); return s[:min(len(s), 16)] },
-	"upperCode": strings.ToUpper,
+	"num":      indianNumber,
+	"num64":    func(v uint64) string { return indianNumber(int(v)) },
+	"pct":      percent,
+	"bodyKind": bodyKindName,
+	"path":     url.PathEscape,
+	"slug":     districtSlug,
+	"date":     func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
+	"datetime": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04 IST") },
+	"short":    func(h replication.Hash) string { s := h.String(); return s[:min(len(s), 16)] },
+	// headlines are the modules' headlines, for the tables' columns.
+	"headlines": headlines,
+	// records are the kinds of record the modules make searchable.
+	"records": searchRecords,
 }
 
 // indianNumber writes a count with Indian digit grouping: 12,34,567.
@@ -286,38 +315,27 @@ func bodyKindName(k string) domain.Text {
 	return domain.Text{En: k, Ml: k}
 }
 
-// charts are the charts of a set of figures.
-type charts struct {
-	Registrations template.HTML
-	Applications  template.HTML
-	Delivery      template.HTML
-}
-
-// kindClasses colour the register kinds' bars.
-var kindClasses = map[string]string{civil.KindBirth: "k-birth", civil.KindStillBirth: "k-still", civil.KindDeath: "k-death", civil.KindMarriage: "k-marriage"}
-
-func chartsOf(f *Figures, where domain.Text) charts {
+// chartsOf draws every module's charts of a set of figures, in the
+// modules' order, each titled with where the figures are of.
+func chartsOf(f *Figures, where domain.Text) []template.HTML {
 	if f == nil {
-		return charts{}
+		return nil
 	}
-	var regs []chartSeries
-	for _, k := range civil.Kinds {
-		if v := f.Registrations[k]; v != nil {
-			regs = append(regs, chartSeries{Name: civil.KindName(k), Values: v, Class: kindClasses[k]})
+	var out []template.HTML
+	for _, c := range charts() {
+		title := domain.T(c.Title.En+" — "+where.En, orEn(c.Title)+" — "+orEn(where))
+		switch {
+		case c.Rate != nil:
+			out = append(out, rateChart(c.ID, title, c.Description, *c.Rate, f.Months, f.Series(c.Rate.Key), f.Series(c.Rate.Of)))
+		default:
+			var series []chartSeries
+			for _, b := range c.Bars {
+				series = append(series, chartSeries{Name: b.Name, Values: f.Series(b.Key), Class: b.Class})
+			}
+			out = append(out, barChart(c.ID, title, c.Description, f.Months, series))
 		}
 	}
-	in := func(en, ml string) domain.Text { return domain.T(en+" — "+where.En, ml+" — "+orEn(where)) }
-	return charts{
-		Registrations: barChart("chart-registrations", in("Registrations per month, by register", "ഓരോ മാസത്തെയും രജിസ്ട്രേഷനുകൾ, രജിസ്റ്റർ തിരിച്ച്"),
-			domain.T("Stacked bars, one per month for the last 24 months: register entries made that month, by kind.", "കഴിഞ്ഞ 24 മാസത്തെ ഓരോ മാസത്തിനും ഒരു ബാർ: ആ മാസം ചേർത്ത രജിസ്റ്റർ എൻട്രികൾ, തരം തിരിച്ച്."),
-			f.Months, regs),
-		Applications: barChart("chart-applications", in("Applications received per month", "ഓരോ മാസവും ലഭിച്ച അപേക്ഷകൾ"),
-			domain.T("One bar per month for the last 24 months: applications (files) received that month.", "കഴിഞ്ഞ 24 മാസത്തെ ഓരോ മാസത്തിനും ഒരു ബാർ: ആ മാസം ലഭിച്ച അപേക്ഷകൾ."),
-			f.Months, []chartSeries{{Name: domain.T("Applications", "അപേക്ഷകൾ"), Values: f.Applications, Class: "apps"}}),
-		Delivery: rateChart("chart-delivery", in("Time-bound delivery rate per month", "ഓരോ മാസത്തെയും സമയബന്ധിത സേവന നിരക്ക്"),
-			domain.T("A line over the last 24 months: of the files decided each month, the share decided on or before their due date.", "കഴിഞ്ഞ 24 മാസത്തെ രേഖ: ഓരോ മാസവും തീർപ്പാക്കിയ ഫയലുകളിൽ നിശ്ചിത തീയതിക്കകം തീർപ്പാക്കിയവയുടെ പങ്ക്."),
-			f.Months, f.DeliveryRates(), f.Decided),
-	}
+	return out
 }
 
 func orEn(t domain.Text) string {
@@ -331,7 +349,7 @@ func orEn(t domain.Text) string {
 type overviewPage struct {
 	viewHeader
 	Overview
-	Charts charts `json:"-"`
+	Charts []template.HTML `json:"-"`
 }
 
 // AllBodies lists every body, by district and name, for the page's table.
@@ -343,25 +361,25 @@ func (p overviewPage) AllBodies() []BodyFigures {
 	return out
 }
 
-func (n *Node) viewOverview(r *http.Request) (any, error) {
-	ov, err := n.mirrors.overview("")
+func (v *View) viewOverview(r *http.Request) (any, error) {
+	ov, err := v.mirrors.overview("")
 	if err != nil {
 		return nil, err
 	}
-	return overviewPage{viewHeader: n.viewHeader(), Overview: ov, Charts: chartsOf(ov.Totals, domain.T("Kerala", "കേരളം"))}, nil
+	return overviewPage{viewHeader: v.viewHeader(), Overview: ov, Charts: chartsOf(ov.Totals, domain.T("Kerala", "കേരളം"))}, nil
 }
 
 // districtPage is a district's figures.
 type districtPage struct {
 	viewHeader
 	DistrictFigures
-	Generated time.Time `json:"generated"`
-	Charts    charts    `json:"-"`
+	Generated time.Time       `json:"generated"`
+	Charts    []template.HTML `json:"-"`
 }
 
-func (n *Node) viewDistrict(r *http.Request) (any, error) {
+func (v *View) viewDistrict(r *http.Request) (any, error) {
 	slug := strings.ToLower(r.PathValue("district"))
-	ov, err := n.mirrors.overview(slug)
+	ov, err := v.mirrors.overview(slug)
 	if err != nil {
 		return nil, err
 	}
@@ -369,41 +387,42 @@ func (n *Node) viewDistrict(r *http.Request) (any, error) {
 		return nil, notFound("the state holds no local body in a district %q; see /state for the districts", slug)
 	}
 	d := ov.Districts[0]
-	return districtPage{viewHeader: n.viewHeader(), DistrictFigures: d, Generated: ov.Generated, Charts: chartsOf(d.Totals, d.District)}, nil
+	return districtPage{viewHeader: v.viewHeader(), DistrictFigures: d, Generated: ov.Generated, Charts: chartsOf(d.Totals, d.District)}, nil
 }
 
 // bodyPage is a body's figures, what the state holds of its log, and its
 // forks.
 type bodyPage struct {
 	viewHeader
-	Body  BodyFigures `json:"body"`
-	State BodyInfo    `json:"state"`
-	Forks []Fork      `json:"forks"`
+	Body  BodyFigures          `json:"body"`
+	State replication.BodyInfo `json:"state"`
+	Forks []replication.Fork   `json:"forks"`
 	// Partial: the body's log reached the state before change sets did, so
 	// its mirror has the log but not the documents, and its figures are
 	// empty or short.
-	Partial bool   `json:"partial"`
-	Charts  charts `json:"-"`
+	Partial bool            `json:"partial"`
+	Charts  []template.HTML `json:"-"`
 }
 
-func (n *Node) viewBody(r *http.Request) (any, error) {
+func (v *View) viewBody(r *http.Request) (any, error) {
 	code := r.PathValue("code")
-	info, found, err := n.fsm.Body(code)
+	fsm := v.node.FSM()
+	info, found, err := fsm.Body(code)
 	if err != nil {
 		return nil, err
 	}
 	if !found {
 		return nil, notFound("the state holds nothing of a local body %q; see /state for the bodies it holds", code)
 	}
-	bf, err := n.mirrors.bodyFigures(info)
+	bf, err := v.mirrors.bodyFigures(info)
 	if err != nil {
 		return nil, err
 	}
-	forks, err := n.fsm.Forks(code)
+	forks, err := fsm.Forks(code)
 	if err != nil {
 		return nil, err
 	}
-	return bodyPage{viewHeader: n.viewHeader(), Body: bf, State: info, Forks: forks, Partial: bf.Mirror.Partial, Charts: chartsOf(bf.Figures, bf.Name)}, nil
+	return bodyPage{viewHeader: v.viewHeader(), Body: bf, State: info, Forks: forks, Partial: bf.Mirror.Partial, Charts: chartsOf(bf.Figures, bf.Name)}, nil
 }
 
 // verifyPage is a certificate's verification, as JSON and for the page.
@@ -434,22 +453,22 @@ type civilField struct {
 	Value domain.Text `json:"value"`
 }
 
-func (n *Node) viewVerify(r *http.Request) (any, error) {
+func (v *View) viewVerify(r *http.Request) (any, error) {
 	q := r.URL.Query()
 	number := r.PathValue("number")
 	if number == "" {
 		number = q.Get("number")
 	}
-	p := verifyPage{viewHeader: n.viewHeader(), Number: strings.TrimSpace(number), D: q.Get("d"), S: q.Get("s")}
+	p := verifyPage{viewHeader: v.viewHeader(), Number: strings.TrimSpace(number), D: q.Get("d"), S: q.Get("s")}
 	if p.Number == "" {
 		return p, nil
 	}
 	p.Asked = true
-	c, err := n.mirrors.verify(number, p.D, p.S)
+	c, err := v.mirrors.verify(number, p.D, p.S)
 	if err != nil {
 		return nil, err
 	}
-	n.logger.Info("state view: certificate verified", "caller", callerFrom(r.Context()).String(), "number", c.Number, "genuine", c.Genuine(), "checked", c.Checked)
+	v.logger.Info("state view: certificate verified", "caller", replication.RequestCaller(r), "number", c.Number, "genuine", c.Genuine(), "checked", c.Checked)
 	p.Number, p.Body, p.BodyName, p.Found, p.Checked, p.Genuine, p.Problem, p.Mirror = c.Number, c.Body, c.BodyName, c.Found, c.Checked, c.Genuine(), c.Problem, c.Mirror
 	if c.Found {
 		cert := c.Certificate
@@ -471,7 +490,7 @@ type searchPage struct {
 	Districts []DistrictFigures `json:"-"` // for the form's district list
 }
 
-func (n *Node) viewSearch(r *http.Request) (any, error) {
+func (v *View) viewSearch(r *http.Request) (any, error) {
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(nil, r.Body, 16<<10)
 		if err := r.ParseForm(); err != nil {
@@ -486,22 +505,22 @@ func (n *Node) viewSearch(r *http.Request) (any, error) {
 			return nil, badRequest(fmt.Errorf("size is a number of results from 1 to 100, not %q", s))
 		}
 	}
-	p := searchPage{viewHeader: n.viewHeader(), SearchResult: SearchResult{Query: q}}
-	p.Districts = n.mirrors.districts()
+	p := searchPage{viewHeader: v.viewHeader(), SearchResult: SearchResult{Query: q}}
+	p.Districts = v.mirrors.districts()
 	isAPI := strings.HasPrefix(r.URL.Path, "/state/api/")
 	if q.Text == "" && !isAPI {
 		return p, nil // the empty form
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	res, err := n.mirrors.search(ctx, q)
-	if errors.Is(err, errBadQuery) || errors.Is(err, search.ErrEmptyQuery) || (err != nil && strings.HasPrefix(err.Error(), "type is")) {
+	res, err := v.mirrors.search(ctx, q)
+	if errors.Is(err, errBadQuery) || errors.Is(err, errBadType) || errors.Is(err, search.ErrEmptyQuery) {
 		return nil, badRequest(err)
 	}
 	if err != nil {
 		return nil, err
 	}
-	n.logger.Info("state view: search", "caller", callerFrom(r.Context()).String(), "q", q.Text, "type", q.Type, "district", q.District, "body", q.Body, "found", res.Total)
+	v.logger.Info("state view: search", "caller", replication.RequestCaller(r), "q", q.Text, "type", q.Type, "district", q.District, "body", q.Body, "found", res.Total)
 	p.Asked, p.SearchResult = true, res
 	return p, nil
 }

@@ -1,10 +1,9 @@
-package replication
+package stateview
 
 import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,11 +13,12 @@ import (
 	"sync"
 	"time"
 
+	"ksmart/appliance"
 	"ksmart/appliance/catalogue"
-	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/module"
 	"ksmart/appliance/seal"
-	"ksmart/appliance/workflow"
+	"ksmart/replication"
 	"ksmart/search"
 	"ksmart/store"
 )
@@ -27,9 +27,9 @@ import (
 // node, <node dir>/mirrors/<code>/ holds a store.Store fed only by
 // AppendReplica from the FSM's copy of the body's log and change sets, so
 // that it holds the body's current documents, and a search.Index over it
-// made by the appliance's own Sources. The figures, certificate
-// verification and the state-wide search of the state view (view.go) read
-// them.
+// made by the modules' own search sources (appliance.SearchSources). The
+// figures, certificate verification and the state-wide search of the view
+// read them.
 //
 // Mirrors are derived: deleting mirrors/ (or one body's directory) makes
 // them again from the FSM. They follow the FSM of the node they run on, so
@@ -42,12 +42,14 @@ import (
 // was installed) it is ahead of the FSM. Stores are opened when needed and
 // at most MaxOpen stay open (those whose index has caught up, least
 // recently used, are closed first), so 1,200 bodies need not hold 1,200
-// bbolt files and Bleve indexes open. DESIGN.md ("The state view") has the
+// bbolt files and Bleve indexes open. DESIGN.md ("Mirrors") has the
 // reasons.
 type Mirrors struct {
 	cfg     MirrorsConfig
 	src     replicaSource
 	logger  *slog.Logger
+	modules []module.Module
+	cat     *catalogue.Catalogue // the catalogue the modules' sources and hits read
 	sources []search.Source
 	indexed map[string]bool // the entities the sources index
 
@@ -80,7 +82,7 @@ type MirrorsConfig struct {
 	// default 2000.
 	Page int
 	// FiguresEvery is the least time between two computations of a body's
-	// figures while its mirror moves (view.go); default 5s. A computation
+	// figures while its mirror moves (figures.go); default 5s. A computation
 	// that took long waits ten times as long before the next.
 	FiguresEvery time.Duration
 	// FiguresMaxAge is the longest a body's figures are kept even when its
@@ -102,9 +104,9 @@ type MirrorsConfig struct {
 // replicaSource is what mirrors read: the FSM. It is an interface so that
 // a test can feed mirrors from stores directly.
 type replicaSource interface {
-	Body(code string) (BodyInfo, bool, error)
-	Bodies() ([]BodyInfo, error)
-	Forks(code string) ([]Fork, error)
+	Body(code string) (replication.BodyInfo, bool, error)
+	Bodies() ([]replication.BodyInfo, error)
+	Forks(code string) ([]replication.Fork, error)
 	ReadReplica(code string, from uint64, limit int) ([]store.Event, [][]byte, error)
 	OnApplied(fn func(code string, events []store.Event))
 	OnRestore(fn func())
@@ -146,7 +148,7 @@ type mirrorState struct {
 	Known    bool // Seq and Hash were read from the mirror since this process started
 	Ahead    bool // the mirror holds more than this node's FSM (which is replaying)
 	Partial  bool // the log is held but not the state (shipped before change sets)
-	Identity bool // the body's identity (local_body/self) is in the mirror
+	Identity bool // the body's identity (appliance.LocalBodyIn) is in the mirror
 	Body     domain.LocalBody
 	Waiting  uint64 // events at the head held back until their write is known to be whole (see releaseTail)
 	IndexSeq uint64 // what the index had applied when the mirror was last closed
@@ -173,9 +175,9 @@ type openMirror struct {
 // errRebuild says a mirror contradicts the FSM and must be made again.
 var errRebuild = errors.New("the mirror contradicts the state's log")
 
-// OpenMirrors starts mirrors following fsm. The caller closes them before
-// the FSM.
-func OpenMirrors(fsm *FSM, cfg MirrorsConfig, logger *slog.Logger) (*Mirrors, error) {
+// OpenMirrors starts mirrors following fsm, of the bodies' documents of
+// appliance.Modules. The caller closes them before the FSM.
+func OpenMirrors(fsm *replication.FSM, cfg MirrorsConfig, logger *slog.Logger) (*Mirrors, error) {
 	return openMirrors(fsm, cfg, logger)
 }
 
@@ -213,12 +215,14 @@ func openMirrors(src replicaSource, cfg MirrorsConfig, logger *slog.Logger) (*Mi
 	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
 		return nil, fmt.Errorf("mirrors: %w", err)
 	}
-	cat, err := catalogue.Load()
+	// The built-in catalogue, as every body's node reads it: the modules'
+	// search sources and hits look services up in it.
+	cat, err := appliance.Catalogue("", modules)
 	if err != nil {
-		return nil, fmt.Errorf("mirrors: the embedded catalogue: %w", err)
+		return nil, fmt.Errorf("mirrors: %w", err)
 	}
-	m := &Mirrors{cfg: cfg, src: src, logger: logger.With("part", "mirrors"),
-		sources: []search.Source{civil.SearchSource(), workflow.SearchSource(cat)}, indexed: map[string]bool{},
+	m := &Mirrors{cfg: cfg, src: src, logger: logger.With("part", "mirrors"), modules: modules, cat: cat,
+		sources: appliance.SearchSources(cat, modules), indexed: map[string]bool{},
 		mirrors: map[string]*mirror{}, dirty: map[string]bool{}, busy: map[string]bool{},
 		wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	for _, s := range m.sources {
@@ -236,7 +240,7 @@ func openMirrors(src replicaSource, cfg MirrorsConfig, logger *slog.Logger) (*Mi
 	// Bodies whose directories are here but which the FSM may not know.
 	if ents, err := os.ReadDir(cfg.Dir); err == nil {
 		for _, e := range ents {
-			if e.IsDir() && checkBodyCode(e.Name()) == nil {
+			if e.IsDir() && replication.CheckBodyCode(e.Name()) == nil {
 				m.markDirty(e.Name(), false)
 			}
 		}
@@ -390,7 +394,7 @@ func (m *Mirrors) work() {
 					more = true
 				}
 			}
-			if err != nil && !errors.Is(err, ErrClosed) {
+			if err != nil && !errors.Is(err, replication.ErrClosed) {
 				m.logger.Error("catching a mirror up failed; retrying at the next change or check", "body", code, "error", err)
 				m.setErr(code, err)
 			}
@@ -425,7 +429,7 @@ const pagesPerTurn = 10
 // pages, and reports whether more remains. errRebuild means the mirror
 // contradicts the FSM.
 func (m *Mirrors) catchUp(code string, restored bool) (more bool, err error) {
-	if checkBodyCode(code) != nil {
+	if replication.CheckBodyCode(code) != nil {
 		return false, nil
 	}
 	info, found, err := m.src.Body(code)
@@ -510,7 +514,8 @@ func (m *Mirrors) catchUp(code string, restored bool) (more bool, err error) {
 		}
 		st := mirrorState{Seq: seq, Hash: hash, Known: true, Ahead: ahead, Waiting: waiting, IndexSeq: o.ix.Applied()}
 		err := o.st.View(func(tx *store.Tx) error {
-			err := tx.Get(entityLocalBody, localBodyID, &st.Body)
+			var err error
+			st.Body, err = appliance.LocalBodyIn(tx)
 			if errors.Is(err, store.ErrNotFound) {
 				st.Partial = seq > 0
 				return nil
@@ -578,12 +583,6 @@ func (m *Mirrors) releaseTail(mr *mirror, o *openMirror, tail []store.Event, hea
 	return true, nil
 }
 
-// The appliance's identity document (appliance.go), read from a mirror.
-const (
-	entityLocalBody = "local_body"
-	localBodyID     = "self"
-)
-
 func (m *Mirrors) setErr(code string, err error) {
 	mr := m.get(code)
 	mr.smu.Lock()
@@ -626,7 +625,7 @@ func (m *Mirrors) openMirror(mr *mirror) error {
 		m.mu.Unlock()
 		if closed {
 			mr.rw.Unlock()
-			return ErrClosed
+			return replication.ErrClosed
 		}
 		o, err := m.openFiles(mr)
 		if err != nil {
@@ -819,7 +818,7 @@ func (m *Mirrors) Status(code string) (MirrorStatus, error) {
 	return m.status(code, info), nil
 }
 
-func (m *Mirrors) status(code string, info BodyInfo) MirrorStatus {
+func (m *Mirrors) status(code string, info replication.BodyInfo) MirrorStatus {
 	mr := m.get(code)
 	mr.smu.Lock()
 	st := mr.state
@@ -871,27 +870,15 @@ func (mr *mirror) noteSeals(evs []store.Event) {
 	mr.seals.seq = evs[len(evs)-1].Seq
 }
 
-// sealRecord is the data of a seal.created event (appliance.SealRecord):
-// the public half of a body's seal key.
-type sealRecord struct {
-	LocalBody   string `json:"local_body"`
-	PublicKey   string `json:"public_key"` // PEM
-	Fingerprint string `json:"fingerprint"`
-}
-
-// add records the key a seal.created event publishes.
+// add records the key an event publishes, if any
+// (appliance.PublishedSealKey).
 func (k *sealKeys) add(ev store.Event) {
-	if ev.Type != "seal.created" {
-		return
+	if rec, ok := appliance.PublishedSealKey(ev); ok {
+		k.addPEM(rec)
 	}
-	var rec sealRecord
-	if json.Unmarshal(ev.Data, &rec) != nil {
-		return
-	}
-	k.addPEM(rec)
 }
 
-func (k *sealKeys) addPEM(rec sealRecord) {
+func (k *sealKeys) addPEM(rec appliance.SealRecord) {
 	_, pub, err := seal.ParsePublic([]byte(rec.PublicKey))
 	if err != nil {
 		return
@@ -924,16 +911,14 @@ func (mr *mirror) sealKeys(o *openMirror) (map[string]ed25519.PublicKey, error) 
 		}
 		from = evs[len(evs)-1].Seq + 1
 	}
-	// A seal_public document (the public half kept as a document) serves
-	// as well as the event.
+	// The public keys the body keeps as documents serve as well as the
+	// events.
 	err := o.st.View(func(tx *store.Tx) error {
-		return tx.Scan(entitySealPublic, store.ScanOptions{}, func(_ string, raw []byte) error {
-			var rec sealRecord
-			if json.Unmarshal(raw, &rec) == nil {
-				found.addPEM(rec)
-			}
-			return nil
-		})
+		recs, err := appliance.SealKeysIn(tx)
+		for _, rec := range recs {
+			found.addPEM(rec)
+		}
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -954,40 +939,5 @@ func (mr *mirror) sealKeys(o *openMirror) (map[string]ed25519.PublicKey, error) 
 	return out, nil
 }
 
-// entitySealPublic is where a body may keep its seal's public key as a
-// document (as well as in the seal.created event).
-const entitySealPublic = "seal_public"
-
-// mirrorsDir is the directory of a node's mirrors, in its data directory.
-const mirrorsDir = "mirrors"
-
-// openMirrors starts the node's mirrors when Config.Mirrors asks for them.
-// Node.Open calls it once raft has started (and restored its snapshot), so
-// that the mirrors' first comparison sees the state as restored.
-func (n *Node) openMirrors() error {
-	if n.cfg.Mirrors == nil {
-		return nil
-	}
-	cfg := *n.cfg.Mirrors
-	if cfg.Dir == "" {
-		cfg.Dir = filepath.Join(n.cfg.Dir, mirrorsDir)
-	}
-	m, err := OpenMirrors(n.fsm, cfg, n.logger)
-	if err != nil {
-		return err
-	}
-	n.mirrors = m
-	return nil
-}
-
-// closeMirrors stops the node's mirrors; Node.closeAll calls it after raft
-// has stopped and before the FSM closes.
-func (n *Node) closeMirrors() error {
-	if n.mirrors == nil {
-		return nil
-	}
-	return n.mirrors.Close()
-}
-
-// Mirrors returns the node's mirrors, or nil when it keeps none.
-func (n *Node) Mirrors() *Mirrors { return n.mirrors }
+// MirrorsDir is the directory of a node's mirrors, in its data directory.
+const MirrorsDir = "mirrors"

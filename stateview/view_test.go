@@ -1,4 +1,4 @@
-package replication_test
+package stateview_test
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
+	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -19,10 +21,13 @@ import (
 	"ksmart/appliance"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/files"
+	"ksmart/appliance/module"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
-	"ksmart/appliance/workflow"
 	"ksmart/replication"
+	"ksmart/replication/replicationtest"
+	"ksmart/stateview"
 	"ksmart/store"
 )
 
@@ -125,40 +130,26 @@ func getPage(t *testing.T, cl *http.Client, n *replication.Node, path string) (i
 	return resp.StatusCode, string(body)
 }
 
-// bodyCounts are the figures a body's own store gives, computed as the
-// state view says it computes them.
-type bodyCounts struct{ Registrations, Applications, Pending, Overdue, Decided, OnTime int }
-
-func countsOf(t *testing.T, st *store.Store, at time.Time) bodyCounts {
+// tallyOf is what a body's own store counts at at, by the modules'
+// Figures.Count, as the state view counts its mirror.
+func tallyOf(t *testing.T, st *store.Store, at time.Time) *module.Tally {
 	t.Helper()
-	var c bodyCounts
+	tally := module.NewTally(at)
 	err := st.View(func(tx *store.Tx) error {
-		c.Registrations = tx.Count("civil_entry")
-		return tx.Scan("file", store.ScanOptions{}, func(_ string, raw []byte) error {
-			var f workflow.File
-			if err := json.Unmarshal(raw, &f); err != nil {
+		for _, m := range appliance.Modules {
+			if m.Figures == nil {
+				continue
+			}
+			if err := m.Figures.Count(tx, tally); err != nil {
 				return err
 			}
-			c.Applications++
-			if f.Open() {
-				c.Pending++
-			}
-			if f.Overdue(at) {
-				c.Overdue++
-			}
-			if !f.Decided.IsZero() {
-				c.Decided++
-				if !f.Decided.After(f.Due) {
-					c.OnTime++
-				}
-			}
-			return nil
-		})
+		}
+		return nil
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return c
+	return tally
 }
 
 // overview is the part of /state/api/overview the tests read.
@@ -168,30 +159,27 @@ type overview struct {
 	Districts []struct {
 		Slug   string `json:"slug"`
 		Bodies []struct {
-			Code     string      `json:"code"`
-			Name     domain.Text `json:"name"`
-			District domain.Text `json:"district"`
-			Mirror   replication.MirrorStatus
-			Figures  struct {
-				ComputedAt    time.Time `json:"computed_at"`
-				Registrations int       `json:"registrations"`
-				Applications  int       `json:"applications"`
-				Pending       int       `json:"pending"`
-				Overdue       int       `json:"overdue"`
-				Decided       int       `json:"decided"`
-				OnTime        int       `json:"on_time"`
-				Months        []string  `json:"months"`
-			} `json:"figures"`
+			Code     string                 `json:"code"`
+			Name     domain.Text            `json:"name"`
+			District domain.Text            `json:"district"`
+			Mirror   stateview.MirrorStatus `json:"mirror"`
+			Figures  *stateview.Figures     `json:"figures"`
 		} `json:"bodies"`
+		Totals *stateview.Figures `json:"totals"`
 	} `json:"districts"`
+	Totals *stateview.Figures `json:"totals"`
 }
 
+// deliveryRate is the rate of files decided in time, as the figures name
+// it.
+var deliveryRate = stateview.RateKey(files.FigureOnTime, files.FigureDecided)
+
 // overviewMatches waits until node n's overview gives, for every body,
-// the counts its own store holds.
-func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, bodies []seededBody) {
+// the figures its own store gives, and for the state their sums.
+func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, view *stateview.View, bodies []seededBody) {
 	t.Helper()
-	replication.Eventually(t, 30*time.Second, func() error {
-		if err := n.Mirrors().CaughtUp(); err != nil {
+	replicationtest.Eventually(t, 30*time.Second, func() error {
+		if err := view.Mirrors().CaughtUp(); err != nil {
 			return err
 		}
 		var ov overview
@@ -202,6 +190,7 @@ func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, bodies 
 			return fmt.Errorf("answered by %q, asked %q", ov.Node, n.ID())
 		}
 		found := 0
+		sum := map[string]int{}
 		for _, d := range ov.Districts {
 			for _, b := range d.Bodies {
 				for _, sb := range bodies {
@@ -209,19 +198,34 @@ func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, bodies 
 						continue
 					}
 					found++
-					want := countsOf(t, sb.app.Store, b.Figures.ComputedAt)
-					got := bodyCounts{b.Figures.Registrations, b.Figures.Applications, b.Figures.Pending, b.Figures.Overdue, b.Figures.Decided, b.Figures.OnTime}
-					if got != want {
-						return fmt.Errorf("%s on %s: overview says %+v, the body holds %+v", b.Code, n.ID(), got, want)
+					if b.Figures == nil || b.Figures.Tally == nil {
+						return fmt.Errorf("%s on %s: no figures", b.Code, n.ID())
 					}
-					if b.Name != sb.app.LocalBody.Name || d.Slug != strings.ToLower(sb.app.LocalBody.District.En) || b.Mirror.Lag != 0 || len(b.Figures.Months) != replication.FigureMonths {
-						return fmt.Errorf("%s on %s: name %v, district %s, lag %d, %d months", b.Code, n.ID(), b.Name, d.Slug, b.Mirror.Lag, len(b.Figures.Months))
+					got := b.Figures
+					want := tallyOf(t, sb.app.Store, got.At)
+					if !reflect.DeepEqual(got.Counts, want.Counts) || !reflect.DeepEqual(got.Monthly, want.Monthly) || !reflect.DeepEqual(got.Months, want.Months) {
+						return fmt.Errorf("%s on %s: the overview counts %v, the body holds %v", b.Code, n.ID(), got.Counts, want.Counts)
+					}
+					if want.Counts[civil.FigureKey(civil.KindBirth)] < 2000 || want.Counts[files.FigureApplications] == 0 || want.Counts[files.FigureDecided] == 0 {
+						return fmt.Errorf("%s holds too little to count: %v", b.Code, want.Counts)
+					}
+					if r := got.Rates[deliveryRate]; r == nil || *r != float64(want.Counts[files.FigureOnTime])/float64(want.Counts[files.FigureDecided]) {
+						return fmt.Errorf("%s on %s: the delivery rate is %v for %d of %d", b.Code, n.ID(), r, want.Counts[files.FigureOnTime], want.Counts[files.FigureDecided])
+					}
+					if b.Name != sb.app.LocalBody.Name || d.Slug != strings.ToLower(sb.app.LocalBody.District.En) || b.Mirror.Lag != 0 || len(got.Months) != module.Months {
+						return fmt.Errorf("%s on %s: name %v, district %s, lag %d, %d months", b.Code, n.ID(), b.Name, d.Slug, b.Mirror.Lag, len(got.Months))
+					}
+					for k, v := range got.Counts {
+						sum[k] += v
 					}
 				}
 			}
 		}
 		if found != len(bodies) {
 			return fmt.Errorf("the overview on %s shows %d of the %d bodies", n.ID(), found, len(bodies))
+		}
+		if !reflect.DeepEqual(ov.Totals.Counts, sum) {
+			return fmt.Errorf("the state's counts on %s are %v, the bodies' sum %v", n.ID(), ov.Totals.Counts, sum)
 		}
 		return nil
 	})
@@ -232,24 +236,29 @@ func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, bodies 
 // on the leader and a follower.
 func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *testing.T) {
 	bodies := seedBodies(t)
-	c := replication.NewViewCluster(t, 3, &replication.MirrorsConfig{FiguresEvery: 100 * time.Millisecond})
+	views := make([]*stateview.View, 3) // each node's view, made again at a restart
+	c := replicationtest.New(t, 3, func(i int, cfg *replication.Config) {
+		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Logger: replicationtest.Logger(t)})
+		cfg.Extension = views[i]
+	})
 	for _, b := range bodies {
 		shipBody(t, c.Client(b.code), b.app.Store, 1)
 	}
-	admin := c.HTTP(t, replication.KindAdmin, "stateit")
+	admin := c.HTTP(replication.KindAdmin, "stateit")
 	leader := c.WaitLeader()
 	var follower *replication.Node
-	followerIdx := 0
+	leaderIdx, followerIdx := 0, 0
 	for i, n := range c.Nodes() {
-		if n != leader {
+		if n == leader {
+			leaderIdx = i
+		} else if follower == nil {
 			follower, followerIdx = n, i
-			break
 		}
 	}
 
 	t.Run("OverviewCountsWhatEachBodyHoldsOnLeaderAndFollower", func(t *testing.T) {
-		overviewMatches(t, admin, leader, bodies)
-		overviewMatches(t, admin, follower, bodies)
+		overviewMatches(t, admin, leader, views[leaderIdx], bodies)
+		overviewMatches(t, admin, follower, views[followerIdx], bodies)
 		var d struct {
 			Bodies []struct{ Code string } `json:"bodies"`
 		}
@@ -258,6 +267,28 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		}
 		if st := getJSON(t, admin, follower, "/state/api/districts/wayanad", nil); st != http.StatusNotFound {
 			t.Fatalf("a district without bodies answered %d, want 404", st)
+		}
+		// A body's figures are the modules' tally with the rates of their
+		// headlines (stateview.Figures).
+		var b struct {
+			Body struct {
+				Figures map[string]json.RawMessage `json:"figures"`
+			} `json:"body"`
+		}
+		if st := getJSON(t, admin, follower, "/state/api/bodies/M0701", &b); st != http.StatusOK {
+			t.Fatalf("the body's answer: %d", st)
+		}
+		var keys []string
+		for k := range b.Body.Figures {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		if fmt.Sprint(keys) != "[computed_at counts monthly monthly_rates months rates]" {
+			t.Fatalf("a body's figures have the fields %v", keys)
+		}
+		var rates map[string]*float64
+		if err := json.Unmarshal(b.Body.Figures["rates"], &rates); err != nil || rates[deliveryRate] == nil {
+			t.Fatalf("a body's rates %s (%v) have no %s", b.Body.Figures["rates"], err, deliveryRate)
 		}
 	})
 
@@ -269,8 +300,8 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		keepEvidence(t, "state-body.html", page)
 		for _, id := range []string{"chart-registrations", "chart-applications"} {
 			chart := section(page, `<figure class="chart" id="`+id+`"`, "</figure>")
-			if n := strings.Count(chart, `<g class="bar">`); n != replication.FigureMonths {
-				t.Errorf("%s draws %d bars, want one a month (%d)", id, n, replication.FigureMonths)
+			if n := strings.Count(chart, `<g class="bar">`); n != module.Months {
+				t.Errorf("%s draws %d bars, want one a month (%d)", id, n, module.Months)
 			}
 			if !strings.Contains(chart, `role="img"`) || !strings.Contains(chart, "<table>") {
 				t.Errorf("%s has no accessible name or no data table", id)
@@ -284,6 +315,23 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 				t.Errorf("the body page does not say %q", want)
 			}
 		}
+		// Every module's headlines are shown, in both languages, and its
+		// charts drawn.
+		for _, m := range appliance.Modules {
+			if m.Figures == nil {
+				continue
+			}
+			for _, h := range m.Figures.Headlines {
+				if !strings.Contains(page, h.Name.En) || !strings.Contains(page, h.Name.Ml) {
+					t.Errorf("the body page does not show the headline %v of %s", h.Name, m.Name)
+				}
+			}
+			for _, ch := range m.Figures.Charts {
+				if !strings.Contains(page, `<figure class="chart" id="`+ch.ID+`"`) {
+					t.Errorf("the body page does not draw the chart %s of %s", ch.ID, m.Name)
+				}
+			}
+		}
 		if strings.Contains(page, "<script") {
 			t.Error("the page has a script")
 		}
@@ -292,7 +340,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		if st != http.StatusOK || !strings.Contains(page, `href="/state/bodies/G0802"`) || !strings.Contains(page, `href="/state/districts/ernakulam"`) {
 			t.Fatalf("the overview page (%d) does not link the bodies and districts", st)
 		}
-		if n := strings.Count(section(page, `id="chart-applications"`, "</figure>"), `<g class="bar">`); n != replication.FigureMonths {
+		if n := strings.Count(section(page, `id="chart-applications"`, "</figure>"), `<g class="bar">`); n != module.Months {
 			t.Errorf("the state's applications chart draws %d bars", n)
 		}
 	})
@@ -309,7 +357,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		if q.Name == "" {
 			t.Fatal("no variant query")
 		}
-		var res replication.SearchResult
+		var res stateview.SearchResult
 		path := "/state/api/search?size=50&q=" + url.QueryEscape(q.Name)
 		if st := getJSON(t, admin, follower, path, &res); st != http.StatusOK {
 			t.Fatalf("search: %d", st)
@@ -420,7 +468,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		}
 		shipBody(t, c.Client(issuer.code), issuer.app.Store, from)
 		for _, n := range []*replication.Node{leader, follower} {
-			replication.Eventually(t, 20*time.Second, func() error {
+			replicationtest.Eventually(t, 20*time.Second, func() error {
 				var a struct {
 					Genuine bool        `json:"genuine"`
 					Status  string      `json:"status"`
@@ -436,7 +484,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 	})
 
 	t.Run("ABodyCertificateIsRefusedTheStateView", func(t *testing.T) {
-		body := c.HTTP(t, replication.KindBody, "M0701")
+		body := c.HTTP(replication.KindBody, "M0701")
 		for _, path := range []string{"/state", "/state/api/overview", "/state/bodies/M0701", "/state/api/search?q=x", "/state/verify/M0701-BC-2026-1"} {
 			if st, _ := getPage(t, body, leader, path); st != http.StatusForbidden {
 				t.Errorf("%s with a body certificate: %d, want 403", path, st)
@@ -446,7 +494,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 
 	t.Run("DeletedMirrorsAreRebuiltAtRestart", func(t *testing.T) {
 		c.Close(followerIdx)
-		dir := filepath.Join(c.Dir(followerIdx), "mirrors")
+		dir := filepath.Join(c.Dir(followerIdx), stateview.MirrorsDir)
 		if _, err := os.Stat(dir); err != nil {
 			t.Fatalf("no mirrors directory to delete: %v", err)
 		}
@@ -454,7 +502,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 			t.Fatal(err)
 		}
 		n := c.Restart(followerIdx)
-		overviewMatches(t, admin, n, bodies)
+		overviewMatches(t, admin, n, views[followerIdx], bodies)
 		if _, err := os.Stat(filepath.Join(dir, "G0802", store.DBFile)); err != nil {
 			t.Fatalf("the mirror was not made again: %v", err)
 		}
@@ -462,9 +510,11 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 }
 
 func TestStateView_ANodeWithoutMirrorsSaysSoAndServesTheAPI(t *testing.T) {
-	c := replication.NewViewCluster(t, 1, nil)
-	n := c.Nodes()[0]
-	admin := c.HTTP(t, replication.KindAdmin, "stateit")
+	c := replicationtest.New(t, 1, func(_ int, cfg *replication.Config) {
+		cfg.Extension = stateview.New(stateview.Config{Logger: replicationtest.Logger(t)}) // no mirrors
+	})
+	n := c.Node(0)
+	admin := c.HTTP(replication.KindAdmin, "stateit")
 	if st := getJSON(t, admin, n, "/state/api/overview", nil); st != http.StatusServiceUnavailable {
 		t.Errorf("the overview of a node without mirrors answered %d, want 503", st)
 	}

@@ -1,4 +1,4 @@
-package replication
+package stateview
 
 import (
 	"fmt"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"ksmart/appliance/domain"
+	"ksmart/appliance/module"
 )
 
 // Charts of the state view, drawn on the server as inline SVG: no
@@ -33,8 +34,8 @@ const (
 	percentFormat          = "%.0f%%"
 	chartTableSummaryEn    = "The numbers as a table"
 	chartTableSummaryMl    = "അക്കങ്ങൾ പട്ടികയായി"
-	chartNoDataEn          = "no decisions"
-	chartNoDataMl          = "തീരുമാനങ്ങളില്ല"
+	chartNoDataEn          = "none"
+	chartNoDataMl          = "ഇല്ല"
 	chartValueAxisLabelPad = 6
 )
 
@@ -155,9 +156,17 @@ func barChart(id string, title, desc domain.Text, months []string, series []char
 	return template.HTML(b.String())
 }
 
-// rateChart draws monthly rates (0–1) as a line with a point per month
-// that has one; a month without a rate breaks the line.
-func rateChart(id string, title, desc domain.Text, months []string, rates []*float64, counts []int) template.HTML {
+// rateChart draws the monthly rates of h (h.Key over h.Of, whose monthly
+// series are n and of) as a line with a point per month that has one; a
+// month without a rate (of zero) breaks the line.
+func rateChart(id string, title, desc domain.Text, h module.Headline, months []string, n, of []int) template.HTML {
+	rates := make([]*float64, len(months))
+	for i := range months {
+		if of[i] > 0 {
+			r := float64(n[i]) / float64(of[i])
+			rates[i] = &r
+		}
+	}
 	var b strings.Builder
 	openChart(&b, id, title, desc)
 	axis(&b, func(f float64) string { return fmt.Sprintf(percentFormat, f*100) })
@@ -182,7 +191,7 @@ func rateChart(id string, title, desc domain.Text, months []string, rates []*flo
 		}
 		y := chartTop + plotH - *rates[i]*plotH
 		line = append(line, fmt.Sprintf("%.1f,%.1f", x, y))
-		points = append(points, point{x, y, fmt.Sprintf("%s: "+percentFormat+" of %d decided in time", both(monthName(m)), *rates[i]*100, counts[i])})
+		points = append(points, point{x, y, fmt.Sprintf("%s: %s "+percentFormat+" (%d / %d)", both(monthName(m)), both(h.Name), *rates[i]*100, n[i], of[i])})
 	}
 	flush()
 	for _, p := range points {
@@ -190,13 +199,13 @@ func rateChart(id string, title, desc domain.Text, months []string, rates []*flo
 	}
 	monthLabels(&b, months, slot)
 	b.WriteString(`</svg>`)
-	b.WriteString(`<details class="data"><summary>` + chartTableSummaryEn + ` <span lang="ml">` + chartTableSummaryMl + `</span></summary><table><caption>` + esc(both(title)) + `</caption><thead><tr><th scope="col">Month <span lang="ml">മാസം</span></th><th scope="col">Decided <span lang="ml">തീർപ്പാക്കിയവ</span></th><th scope="col">In time <span lang="ml">സമയത്തിനുള്ളിൽ</span></th></tr></thead><tbody>`)
+	b.WriteString(`<details class="data"><summary>` + chartTableSummaryEn + ` <span lang="ml">` + chartTableSummaryMl + `</span></summary><table><caption>` + esc(both(title)) + `</caption><thead><tr><th scope="col">Month <span lang="ml">മാസം</span></th><th scope="col">` + esc(both(h.Name)) + `</th><th scope="col">Counts <span lang="ml">എണ്ണം</span></th></tr></thead><tbody>`)
 	for i, m := range months {
 		r := chartNoDataEn + ` <span lang="ml">` + chartNoDataMl + `</span>`
 		if rates[i] != nil {
 			r = fmt.Sprintf(percentFormat, *rates[i]*100)
 		}
-		fmt.Fprintf(&b, `<tr><th scope="row">%s</th><td>%d</td><td>%s</td></tr>`, esc(both(monthName(m))), counts[i], r)
+		fmt.Fprintf(&b, `<tr><th scope="row">%s</th><td>%s</td><td>%d / %d</td></tr>`, esc(both(monthName(m))), r, n[i], of[i])
 	}
 	b.WriteString(`</tbody></table></details></figure>`)
 	return template.HTML(b.String())

@@ -1,0 +1,317 @@
+package stateview
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"ksmart/appliance/domain"
+	"ksmart/appliance/module"
+	"ksmart/replication"
+	"ksmart/store"
+)
+
+// The state view's figures: per local body, each module's Figures.Count
+// reads the body's mirror into one module.Tally, and the tallies of a
+// district's bodies, and of every body, are added up key by key
+// (Tally.AddTally). The view knows no figure of its own: what is counted,
+// which counts are headlines and which are charted is what each module
+// declares, in the order of appliance.Modules.
+//
+// A body's figures are cached and computed again when its mirror has
+// moved, at most every FiguresEvery (longer when a computation is slow),
+// so that a busy body does not have its records re-read on every page, and
+// at least every FiguresMaxAge, since some figures change as time passes
+// (files fall overdue).
+
+// Figures are one body's (or, added up, a district's or the state's)
+// tally, with the rates of the headlines and charts that show a rate. As
+// JSON: the tally's "months", "counts", "monthly" and "computed_at", then
+// "rates" and "monthly_rates", each keyed "<key>/<of>" (e.g.
+// "on_time/decided") and null where of is zero.
+type Figures struct {
+	*module.Tally
+	Rates        map[string]*float64   `json:"rates"`
+	MonthlyRates map[string][]*float64 `json:"monthly_rates"`
+}
+
+// RateKey is the key of a rate of count key over count of in Figures'
+// Rates and MonthlyRates.
+func RateKey(key, of string) string { return key + "/" + of }
+
+// figuresOf returns a tally's figures, with the rates the modules' headlines
+// and charts show.
+func figuresOf(t *module.Tally) *Figures {
+	f := &Figures{Tally: t, Rates: map[string]*float64{}, MonthlyRates: map[string][]*float64{}}
+	for _, h := range rateHeadlines() {
+		k := RateKey(h.Key, h.Of)
+		f.Rates[k] = t.Rate(h.Key, h.Of)
+		f.MonthlyRates[k] = t.Rates(h.Key, h.Of)
+	}
+	return f
+}
+
+// headlines are every module's headlines, in the modules' order.
+func headlines() []module.Headline {
+	var out []module.Headline
+	for _, m := range modules {
+		if m.Figures != nil {
+			out = append(out, m.Figures.Headlines...)
+		}
+	}
+	return out
+}
+
+// charts are every module's charts, in the modules' order.
+func charts() []module.Chart {
+	var out []module.Chart
+	for _, m := range modules {
+		if m.Figures != nil {
+			out = append(out, m.Figures.Charts...)
+		}
+	}
+	return out
+}
+
+// rateHeadlines are the rates the headlines and charts show, each once.
+func rateHeadlines() []module.Headline {
+	var out []module.Headline
+	seen := map[string]bool{}
+	add := func(h module.Headline) {
+		if k := RateKey(h.Key, h.Of); h.Of != "" && !seen[k] {
+			seen[k] = true
+			out = append(out, h)
+		}
+	}
+	for _, h := range headlines() {
+		add(h)
+	}
+	for _, c := range charts() {
+		if c.Rate != nil {
+			add(*c.Rate)
+		}
+	}
+	return out
+}
+
+// Headline is one headline's value in a set of figures, as the pages show
+// it: a count, or a rate (N of Of).
+type Headline struct {
+	Name   domain.Text
+	IsRate bool
+	Count  int      // a count's value
+	Rate   *float64 // a rate's value, nil when Of is zero
+	N, Of  int      // a rate's counts
+}
+
+// Headlines returns the modules' headlines with their values in f.
+func (f *Figures) Headlines() []Headline {
+	var out []Headline
+	for _, h := range headlines() {
+		v := Headline{Name: h.Name, Count: f.Counts[h.Key]}
+		if h.Of != "" {
+			v.IsRate, v.Rate, v.N, v.Of = true, f.Tally.Rate(h.Key, h.Of), f.Counts[h.Key], f.Counts[h.Of]
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// newFigures returns empty figures of the module.Months months up to and
+// including now's.
+func newFigures(now time.Time) *Figures { return figuresOf(module.NewTally(now)) }
+
+// add adds g's counts and series into f (of the same months) and takes
+// the rates again.
+func (f *Figures) add(g *Figures) {
+	f.AddTally(g.Tally)
+	*f = *figuresOf(f.Tally)
+}
+
+// computeFigures counts a body's current documents: every module's
+// Figures.Count into one tally, in one read transaction.
+func computeFigures(st *store.Store, now time.Time) (*Figures, error) {
+	t := module.NewTally(now)
+	err := st.View(func(tx *store.Tx) error {
+		for _, m := range modules {
+			if m.Figures == nil || m.Figures.Count == nil {
+				continue
+			}
+			if err := m.Figures.Count(tx, t); err != nil {
+				return fmt.Errorf("the figures of %s: %w", m.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return figuresOf(t), nil
+}
+
+// BodyFigures are one body's figures with what the state knows of it.
+type BodyFigures struct {
+	Code     string       `json:"code"`
+	Name     domain.Text  `json:"name"`
+	Kind     string       `json:"kind,omitempty"` // corporation, municipality, grama_panchayat
+	District domain.Text  `json:"district"`
+	Mirror   MirrorStatus `json:"mirror"`
+	// Stale: the figures were computed at an earlier event than the
+	// mirror now holds (they are recomputed at most every few seconds).
+	FiguresSeq uint64    `json:"figures_seq"`
+	Figures    *Figures  `json:"figures,omitempty"`
+	Forks      int       `json:"forks"`
+	Updated    time.Time `json:"updated,omitzero"` // when the state last applied a batch of this body's
+}
+
+// unknownDistrict names the district of a body whose identity the mirror
+// does not hold (a log shipped before change sets).
+var unknownDistrict = domain.T("District not known", "ജില്ല അറിയില്ല")
+
+// bodyFigures returns a body's figures, from the cache when its mirror has
+// not moved or they were computed moments ago.
+func (m *Mirrors) bodyFigures(info replication.BodyInfo) (BodyFigures, error) {
+	mr := m.get(info.Code)
+	var fig *Figures
+	var figSeq uint64
+	mr.smu.Lock()
+	cached, at, took, known := mr.fig, mr.figAt, mr.figIn, mr.state
+	mr.smu.Unlock()
+	// Figures are kept while the mirror has not moved, or moved moments
+	// ago, and not longer than FiguresMaxAge (files fall overdue as time
+	// passes); a slow computation is repeated less often.
+	fresh := func(seq uint64) bool {
+		age := time.Since(at)
+		return cached != nil && age < max(m.cfg.FiguresMaxAge, 10*took) && (cached.seq == seq || age < max(m.cfg.FiguresEvery, 10*took))
+	}
+	var err error
+	if known.Known && fresh(known.Seq) {
+		// The mirror has not moved (or moved moments ago): no need to open it.
+		fig, figSeq = cached.figures, cached.seq
+	} else {
+		err = m.use(mr, func(o *openMirror) error {
+			seq := o.st.LastSeq()
+			if fresh(seq) {
+				fig, figSeq = cached.figures, cached.seq
+				return nil
+			}
+			start := time.Now()
+			f, err := computeFigures(o.st, m.cfg.Now())
+			if err != nil {
+				return err
+			}
+			mr.smu.Lock()
+			mr.fig, mr.figAt, mr.figIn = &cachedFigures{figures: f, seq: seq}, time.Now(), time.Since(start)
+			mr.smu.Unlock()
+			fig, figSeq = f, seq
+			return nil
+		})
+	}
+	if err != nil {
+		return BodyFigures{}, err
+	}
+	mr.smu.Lock()
+	st := mr.state
+	mr.smu.Unlock()
+	bf := BodyFigures{Code: info.Code, Mirror: m.status(info.Code, info), FiguresSeq: figSeq, Figures: fig, Forks: info.Forks, Updated: info.Updated}
+	if st.Identity {
+		bf.Name, bf.Kind, bf.District = st.Body.Name, st.Body.Kind, st.Body.District
+	} else {
+		bf.Name, bf.District = domain.Text{En: info.Code, Ml: info.Code}, unknownDistrict
+	}
+	return bf, nil
+}
+
+// cachedFigures are figures with the mirror's last event when computed.
+type cachedFigures struct {
+	figures *Figures
+	seq     uint64
+}
+
+// DistrictFigures are a district's bodies and their sums.
+type DistrictFigures struct {
+	District domain.Text   `json:"district"`
+	Slug     string        `json:"slug"` // its path segment
+	Bodies   []BodyFigures `json:"bodies"`
+	Totals   *Figures      `json:"totals"`
+	// Lag is the most events any of its bodies' mirrors has still to append.
+	Lag uint64 `json:"lag"`
+}
+
+// Overview is the state's figures: every district, every body.
+type Overview struct {
+	Generated time.Time         `json:"generated"`
+	Totals    *Figures          `json:"totals"`
+	Districts []DistrictFigures `json:"districts"`
+	// Lag is the most events any body's mirror has still to append on
+	// this node; Behind counts the bodies whose mirror lags.
+	Lag    uint64 `json:"lag"`
+	Behind int    `json:"behind"`
+}
+
+// stalenessNote is said with every answer of the view.
+const stalenessNote = "Figures come from this node's mirrors of each local body and may trail the bodies (and, on a follower, the leader) by the events shown as lag."
+
+// overview computes the state's figures; district, when not "", keeps only
+// that district's bodies (matched by its slug).
+func (m *Mirrors) overview(district string) (Overview, error) {
+	bodies, err := m.src.Bodies()
+	if err != nil {
+		return Overview{}, err
+	}
+	now := m.cfg.Now()
+	ov := Overview{Generated: now, Totals: newFigures(now)}
+	byDistrict := map[string]*DistrictFigures{}
+	for _, b := range bodies {
+		bf, err := m.bodyFigures(b)
+		if err != nil {
+			m.logger.Warn("figures of a body", "body", b.Code, "error", err)
+			bf = BodyFigures{Code: b.Code, Name: domain.Text{En: b.Code, Ml: b.Code}, District: unknownDistrict, Mirror: m.status(b.Code, b), Forks: b.Forks}
+			bf.Mirror.Error = err.Error()
+		}
+		slug := districtSlug(bf.District)
+		if district != "" && slug != district {
+			continue
+		}
+		d := byDistrict[slug]
+		if d == nil {
+			d = &DistrictFigures{District: bf.District, Slug: slug, Totals: newFigures(now)}
+			byDistrict[slug] = d
+		}
+		d.Bodies = append(d.Bodies, bf)
+		if bf.Figures != nil {
+			d.Totals.add(bf.Figures)
+			ov.Totals.add(bf.Figures)
+		}
+		d.Lag = max(d.Lag, bf.Mirror.Lag)
+		ov.Lag = max(ov.Lag, bf.Mirror.Lag)
+		if bf.Mirror.Lag > 0 {
+			ov.Behind++
+		}
+	}
+	for _, d := range byDistrict {
+		sort.Slice(d.Bodies, func(i, j int) bool { return d.Bodies[i].Name.En < d.Bodies[j].Name.En })
+		ov.Districts = append(ov.Districts, *d)
+	}
+	sort.Slice(ov.Districts, func(i, j int) bool { return ov.Districts[i].District.En < ov.Districts[j].District.En })
+	return ov, nil
+}
+
+// districtSlug is a district's path segment: its English name in lower
+// case with hyphens ("ernakulam", "district-not-known").
+func districtSlug(d domain.Text) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(d.En) {
+		switch {
+		case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
