@@ -73,8 +73,8 @@ var ErrSignature = errors.New("finance: the payment gateway's signature does not
 
 // Order is a payment online of a demand.
 type Order struct {
-	ID        string       `json:"id"`        // KSO-<local body>-<n>: the reference the gateway carries
-	Demand    string       `json:"demand"`    // id
+	ID        string       `json:"id"`     // KSO-<local body>-<n>: the reference the gateway carries
+	Demand    string       `json:"demand"` // id
 	DemandN   string       `json:"demand_number"`
 	Ref       Ref          `json:"ref"`
 	Payer     string       `json:"payer,omitempty"` // user id
