@@ -352,3 +352,16 @@ func (f *Finance) RunReconciliation(interval, olderThan time.Duration, stop <-ch
 		cancel()
 	}
 }
+
+// UPIURI is the address a UPI app pays a demand's balance to the local
+// body by (upi://pay, as NPCI's deep-link form has it): the payee's VPA and
+// name, the amount in rupees, and the demand's number as the note, which the
+// cashier matches when the payment is confirmed. "" when the local body has
+// no UPI address or nothing is owed.
+func (f *Finance) UPIURI(d Demand) string {
+	if f.UPI.VPA == "" || d.Balance() <= 0 {
+		return ""
+	}
+	q := url.Values{"pa": {f.UPI.VPA}, "pn": {f.UPI.Payee}, "am": {fmt.Sprintf("%d.%02d", d.Balance()/100, d.Balance()%100)}, "cu": {"INR"}, "tn": {d.Number}}
+	return "upi://pay?" + q.Encode()
+}
