@@ -53,8 +53,8 @@ var templateFuncs = template.FuncMap{
 	"overdue": func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
 	"fee":     func(p domain.Paise) string { return p.String() },
 	// rupees writes paise as a form's rupees: "2500.50".
-	"rupees":  func(p domain.Paise) string { return fmt.Sprintf("%d.%02d", p/100, p%100) },
-	"svg":     svgHTML,
+	"rupees": func(p domain.Paise) string { return fmt.Sprintf("%d.%02d", p/100, p%100) },
+	"svg":    svgHTML,
 	// dict makes a map of key, value pairs, to pass a partial what it needs.
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

@@ -17,10 +17,10 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
-	"ksmart/appliance/identity"
-	"ksmart/appliance/messaging"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/finance/sandbox"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
 	"ksmart/appliance/synth"
 	"ksmart/examples/noc"
