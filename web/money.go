@@ -152,7 +152,10 @@ func (s *Server) payOnline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, o.URL)
+	// A page that goes on to the gateway, not a redirect: the pages' own
+	// policy lets a form post only to this site (form-action 'self'),
+	// which a browser applies to a redirect after the post too.
+	return s.render(c, http.StatusOK, "pay_online.html", "Payment", o)
 }
 
 // paymentReturn is where the gateway sends the payer back: the signed

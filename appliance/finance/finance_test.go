@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +238,9 @@ func TestMoney_PaidAtTheCounterWithAGaplessReceiptThatVerifies(t *testing.T) {
 	doc, err := o.app.Finance.PDF(r)
 	if err != nil || !strings.HasPrefix(string(doc), "%PDF-") {
 		t.Fatalf("the receipt's PDF: %v", err)
+	}
+	if dir := os.Getenv("KSMART_EVIDENCE_DIR"); dir != "" {
+		os.WriteFile(filepath.Join(dir, "payment-receipt.pdf"), doc, 0o644)
 	}
 	if again, _ := o.app.Finance.PDF(r); string(again) != string(doc) {
 		t.Error("the receipt is not the same bytes when drawn again")
