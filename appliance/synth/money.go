@@ -10,8 +10,8 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
-	"ksmart/appliance/identity"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/identity"
 	"ksmart/appliance/workflow"
 )
 
