@@ -196,6 +196,44 @@ func (f *Finance) raise(tx *store.Tx, d *Demand, by domain.Actor) (Entry, error)
 	return e, tx.Emit(by.ID, EventDemandRaised, entityDemand, d.ID, map[string]any{"demand": d, "entries": []Entry{e}})
 }
 
+// RaiseDemand raises a demand that is not a file's fee (an arrear, a rent,
+// a fine an officer imposed): the amount, the payer, what it is for and
+// the income head; its number, date and state are given here.
+func (f *Finance) RaiseDemand(by domain.Actor, d Demand) (Demand, error) {
+	if err := maySupervise(by); err != nil {
+		return Demand{}, err
+	}
+	fe := domain.FieldErrors{}
+	if d.Amount <= 0 {
+		fe.Add("amount_paise", domain.T("Give a positive amount in paise.", "പൈസയിൽ ഒരു പോസിറ്റീവ് തുക നൽകുക."))
+	}
+	if !f.Chart.Income(d.Head) {
+		fe.Add("head", domain.T("Choose an income head of the chart of accounts.", "കണക്ക് പട്ടികയിലെ ഒരു വരുമാന ശീർഷകം തിരഞ്ഞെടുക്കുക."))
+	}
+	if strings.TrimSpace(d.Payer.Name.En+d.Payer.Name.Ml) == "" {
+		fe.Add("payer", domain.T("Name who owes it.", "ആരാണ് നൽകേണ്ടതെന്ന് നൽകുക."))
+	}
+	if d.Ref.Kind == "" || d.Ref.ID == "" {
+		fe.Add("ref", domain.T("Say what it is for.", "എന്തിനാണെന്ന് നൽകുക."))
+	}
+	if err := fe.Err(); err != nil {
+		return Demand{}, err
+	}
+	now := f.Now()
+	d.Raised, d.Paid, d.Waived, d.Receipts, d.Decisions = now, 0, 0, nil, nil
+	if d.Due.IsZero() {
+		d.Due = now
+	}
+	if d.Pay == "" {
+		d.Pay = catalogue.PayBeforeIssue
+	}
+	_, err := f.Store.Write(func(tx *store.Tx) error {
+		_, err := f.raise(tx, &d, by)
+		return err
+	})
+	return d, err
+}
+
 // putDemand stages a demand and, when new, its indexes.
 func (f *Finance) putDemand(tx *store.Tx, d *Demand, isNew bool) error {
 	if isNew {

@@ -19,11 +19,14 @@ var (
 	EventDayClosed        = store.EventType{Name: "counter.day_closed", Version: 1}
 	EventCashRemitted     = store.EventType{Name: "cash.remitted", Version: 1}
 	EventPeriodClosed     = store.EventType{Name: "period.closed", Version: 1}
+	// EventEntriesImported records books kept before ksmart posted in one
+	// batch; the entries themselves are documents of the write.
+	EventEntriesImported = store.EventType{Name: "entries.imported", Version: 1}
 )
 
 // Events lists every event type finance writes.
 var Events = []store.EventType{
 	EventDemandRaised, EventDemandWaived, EventDemandWrittenOff, EventPaymentReceived, EventReceiptCancelled,
 	EventChequeRealised, EventChequeBounced, EventOrderCreated, EventOrderMismatch, EventOrderFailed,
-	EventDayClosed, EventCashRemitted, EventPeriodClosed,
+	EventDayClosed, EventCashRemitted, EventPeriodClosed, EventEntriesImported,
 }

@@ -380,3 +380,35 @@ func (f *Finance) ReceiptsAndPayments(by domain.Actor, from, to string) (Summary
 	sort.Slice(s.Payments, func(i, j int) bool { return s.Payments[i].Code < s.Payments[j].Code })
 	return s, err
 }
+
+// ImportEntries posts journal entries kept before ksmart (the opening
+// balances, a past year's books) in one write, each checked as every
+// posting is: known heads, debits equal to credits, an open period. One
+// that fails refuses the whole batch, naming it.
+func (f *Finance) ImportEntries(by domain.Actor, entries []Entry) error {
+	if err := maySupervise(by); err != nil {
+		return err
+	}
+	if len(entries) == 0 {
+		return domain.Errorf(domain.EINVALID, "No entries to import.")
+	}
+	now := f.Now()
+	_, err := f.Store.Write(func(tx *store.Tx) error {
+		for i := range entries {
+			e := entries[i]
+			e.Posted, e.By = now, by.ID
+			if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
+				return fmt.Errorf("entry %d: date %q is not YYYY-MM-DD", i+1, e.Date)
+			}
+			if e.Ref == "" {
+				e.Ref = "import"
+			}
+			if err := f.post(tx, &e); err != nil {
+				return fmt.Errorf("entry %d (%s): %w", i+1, e.Narration.En, err)
+			}
+			entries[i] = e
+		}
+		return tx.Emit(by.ID, EventEntriesImported, entityEntry, entries[0].ID, map[string]any{"entries": len(entries), "first": entries[0].ID, "last": entries[len(entries)-1].ID})
+	})
+	return err
+}
