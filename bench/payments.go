@@ -143,7 +143,7 @@ func measureCollections(c PaymentsConfig, dir string, res *PaymentsResult) error
 	if err := parallelErr(c.Clients, func(w int) error {
 		for i := w; i < c.Collections; i += c.Clients {
 			d, err := f.RaiseDemand(accountant, finance.Demand{Payer: finance.Payer{Name: domain.T(fmt.Sprintf("Payer %d", i), "")},
-				Ref: finance.Ref{Kind: "rent", ID: fmt.Sprintf("shop-%d", i), Number: fmt.Sprintf("Shop %d", i), Title: domain.T("Shop rent", "കടമുറി വാടക")},
+				Ref:  finance.Ref{Kind: "rent", ID: fmt.Sprintf("shop-%d", i), Number: fmt.Sprintf("Shop %d", i), Title: domain.T("Shop rent", "കടമുറി വാടക")},
 				Head: "150-10", Amount: domain.Paise(100000 + i)})
 			if err != nil {
 				return err
