@@ -304,13 +304,17 @@ func (a *Appliance) logOffer() {
 }
 
 // Run does the appliance's background work until ctx ends: sending queued
-// messages, escalating overdue files every few minutes, and sweeping
-// expired sessions.
+// messages, escalating overdue files every few minutes, sweeping expired
+// sessions, asking the gateway about pending payments and lapsing unpaid
+// kiosk copies.
 func (a *Appliance) Run(ctx context.Context) {
 	a.FollowIndex(ctx)
 	a.startShipper(ctx)
 	go a.runOutbox(ctx)
 	go a.runReconciliation()
+	if a.Finance != nil {
+		go a.Finance.RunLapses(time.Hour, a.closing)
+	}
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
 		t := time.NewTicker(10 * time.Minute)

@@ -6,6 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"ksmart/appliance/catalogue"
+	"ksmart/appliance/civil"
+	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 )
 
@@ -39,7 +42,30 @@ func (a *Appliance) openFinance(cfg PaymentsConfig) error {
 		return fmt.Errorf("the service catalogue and the chart of accounts disagree; ksmart will not start until they are fixed:\n%s", strings.Join(problems, "\n"))
 	}
 	a.Workflow.Money = f
+	if a.Civil != nil {
+		a.Civil.CopyFees = kioskCopies{f}
+	}
 	return nil
+}
+
+// kioskCopies gives civil registration the finance module's demands for
+// kiosk copies, in civil's own terms.
+type kioskCopies struct{ f *finance.Finance }
+
+func (k kioskCopies) ChargeCopy(kiosk domain.Actor, svc catalogue.Service, entryID, entryNumber string, title domain.Text) (civil.CopyDemand, error) {
+	d, err := k.f.ChargeCopy(kiosk, svc, finance.Ref{ID: entryID, Number: entryNumber, Title: title})
+	return k.copy(d), err
+}
+
+func (k kioskCopies) CopyDemand(number string) (civil.CopyDemand, error) {
+	d, err := k.f.CopyDemand(number)
+	return k.copy(d), err
+}
+
+func (k kioskCopies) copy(d finance.Demand) civil.CopyDemand {
+	lapsed := len(d.Decisions) > 0 && d.Decisions[len(d.Decisions)-1].Kind == finance.DecisionLapsed
+	return civil.CopyDemand{Number: d.Number, EntryID: d.Ref.ID, Amount: d.Amount, Balance: d.Balance(),
+		Lapsed: lapsed, Due: d.Due, UPI: k.f.UPIURI(d)}
 }
 
 // runReconciliation asks the gateway, every minute, about online payments

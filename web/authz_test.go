@@ -179,6 +179,9 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /kiosk/search":      {url: "/kiosk/search", body: formBody("name=Anagha"), kiosk: true, want: expect("all", 400)},
 		"POST /kiosk/open":        {url: "/kiosk/open", body: formBody("token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), kiosk: true, want: expect("all", 400)},
 		"POST /kiosk/certificate": {url: "/kiosk/certificate", body: formBody("token=x"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/copy":        {url: "/kiosk/copy", body: formBody("token=x"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/copy/print":  {url: "/kiosk/copy/print", body: formBody("demand=DM/2026-27/99999"), kiosk: true, want: expect("all", 404)},
+		"GET /kiosk/copy/pdf":     {url: "/kiosk/copy/pdf?token=x", kiosk: true, want: expect("all", 400)},
 		"POST /kiosk/status":      {url: "/kiosk/status", body: formBody("number=KS/DEMO01/1999/BC/9"), kiosk: true, want: expect("all", 404)},
 
 		// The administrator's pages. {staff} is a spare office account, not a caller.
@@ -243,7 +246,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /webhooks/payments/:gateway": {url: "/webhooks/payments/paymentlinks", body: map[string]any{"event": "payment_link.paid"}, want: expect("all", 401)},
 		"GET /receipts/verify/:number":     {url: "/receipts/verify/DEMO01-C1-2026-27-999", want: expect("all", 404)},
 		"GET /payments":                    {url: "/payments", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
-		"POST /payments/:demand/online":    {url: "/payments/{demand}/online", body: formBody(""), want: expect("all", 403, anon, 401, citizenA, 303, citizenB, 404, "staff", 303)},
+		"POST /payments/:demand/online":    {url: "/payments/{demand}/online", body: formBody(""), want: expect("all", 403, anon, 401, citizenA, 200, citizenB, 404, "staff", 200)},
 		"GET /receipts/:number/pdf":        {url: "/receipts/DEMO01-C1-2026-27-999/pdf", want: expect("all", 403, anon, toSignIn, "citizens", 404, "staff", 404)},
 		"GET /office/cashier":              {url: "/office/cashier?q={number}", want: expect("all", 403, anon, toSignIn, "cashier", 200, "accountant", 200)},
 		"POST /office/cashier/:demand": {url: "/office/cashier/{demand}", body: formBody("counter=C1&mode=cash&amount=0"),

@@ -1,7 +1,6 @@
 package finance
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -43,6 +42,9 @@ type Payer struct {
 	UserID string      `json:"user_id,omitempty"`
 	Name   domain.Text `json:"name"`
 	Phone  string      `json:"phone,omitempty"`
+	// Kiosk is the kiosk's actor id for a copy asked for at a kiosk, where
+	// nobody is named.
+	Kiosk string `json:"kiosk,omitempty"`
 }
 
 // Ref is what a demand is for: a file (Kind "file", ID its id), or a
@@ -399,34 +401,49 @@ func (f *Finance) Waive(by domain.Actor, demandID string, amount domain.Paise, r
 		if amount > d.Balance() {
 			return fieldError("amount_paise", domain.T(fmt.Sprintf("Only %s is owed on %s.", d.Balance(), d.Number), fmt.Sprintf("%s-ൽ %s മാത്രമേ അടയ്ക്കാനുള്ളൂ.", d.Number, d.Balance())))
 		}
-		head, _ := f.Chart.Head(d.Head)
-		kind, typ := "waived", EventDemandWaived
-		lines := []Line{{Head: d.Head, Debit: amount}, {Head: head.Receivable, Credit: amount}}
-		narration := domain.T("Waived on "+d.Number+": "+reason, d.Number+" ഒഴിവാക്കി: "+reason)
-		if writeOff {
-			kind, typ = StateWrittenOff, EventDemandWrittenOff
-			lines[0].Head = f.Chart.Role(RoleWriteOff)
-			narration = domain.T("Written off on "+d.Number+": "+reason, d.Number+" എഴുതിത്തള്ളി: "+reason)
-		}
-		e := Entry{Date: dateOf(now), Posted: now, By: by.ID, Ref: "demand:" + d.ID, Narration: narration, Lines: lines}
-		if err := f.post(tx, &e); err != nil {
-			return err
-		}
 		role := domain.RoleAccountant
 		if !by.Has(role) {
 			role = domain.RoleSecretary
 		}
-		d.Waived += amount
-		d.Decisions = append(d.Decisions, Decision{At: now, Kind: kind, Amount: amount, Reason: reason, By: by.ID, ByName: by.Name, Entry: e.ID, Officer: role})
-		d.settle()
-		if err := f.putDemand(tx, &d, false); err != nil {
+		kind := "waived"
+		if writeOff {
+			kind = StateWrittenOff
+		}
+		if err := f.remit(tx, &d, amount, kind, reason, by, role, now); err != nil {
 			return err
 		}
 		out = d
-		return tx.Emit(by.ID, typ, entityDemand, d.ID, map[string]any{"demand": d, "entries": []Entry{e}})
+		return nil
 	})
 	return out, err
 }
 
-// decode is for the readers of raw documents (the books' pages).
-var _ = json.Marshal
+// remit takes amount off what d still owes, in tx, for a decision of kind
+// "waived", "written_off" or "lapsed": the income (or, written off, the
+// write-off expense) is debited and the receivable credited.
+func (f *Finance) remit(tx *store.Tx, d *Demand, amount domain.Paise, kind, reason string, by domain.Actor, role domain.Role, now time.Time) error {
+	head, _ := f.Chart.Head(d.Head)
+	typ := EventDemandWaived
+	lines := []Line{{Head: d.Head, Debit: amount}, {Head: head.Receivable, Credit: amount}}
+	narration := domain.T("Waived on "+d.Number+": "+reason, d.Number+" ഒഴിവാക്കി: "+reason)
+	switch kind {
+	case StateWrittenOff:
+		typ = EventDemandWrittenOff
+		lines[0].Head = f.Chart.Role(RoleWriteOff)
+		narration = domain.T("Written off on "+d.Number+": "+reason, d.Number+" എഴുതിത്തള്ളി: "+reason)
+	case DecisionLapsed:
+		typ = EventDemandLapsed
+		narration = domain.T("Lapsed, "+d.Number+": "+reason, d.Number+" റദ്ദായി: "+reason)
+	}
+	e := Entry{Date: dateOf(now), Posted: now, By: by.ID, Ref: "demand:" + d.ID, Narration: narration, Lines: lines}
+	if err := f.post(tx, &e); err != nil {
+		return err
+	}
+	d.Waived += amount
+	d.Decisions = append(d.Decisions, Decision{At: now, Kind: kind, Amount: amount, Reason: reason, By: by.ID, ByName: by.Name, Entry: e.ID, Officer: role})
+	d.settle()
+	if err := f.putDemand(tx, d, false); err != nil {
+		return err
+	}
+	return tx.Emit(by.ID, typ, entityDemand, d.ID, map[string]any{"demand": d, "entries": []Entry{e}})
+}

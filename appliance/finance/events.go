@@ -9,6 +9,8 @@ var (
 	EventDemandRaised     = store.EventType{Name: "demand.raised", Version: 1}
 	EventDemandWaived     = store.EventType{Name: "demand.waived", Version: 1}
 	EventDemandWrittenOff = store.EventType{Name: "demand.written_off", Version: 1}
+	// EventDemandLapsed cancels a kiosk copy's demand nobody paid on its day.
+	EventDemandLapsed     = store.EventType{Name: "demand.lapsed", Version: 1}
 	EventPaymentReceived  = store.EventType{Name: "payment.received", Version: 1}
 	EventReceiptCancelled = store.EventType{Name: "receipt.cancelled", Version: 1}
 	EventChequeRealised   = store.EventType{Name: "cheque.realised", Version: 1}
@@ -26,7 +28,7 @@ var (
 
 // Events lists every event type finance writes.
 var Events = []store.EventType{
-	EventDemandRaised, EventDemandWaived, EventDemandWrittenOff, EventPaymentReceived, EventReceiptCancelled,
+	EventDemandRaised, EventDemandWaived, EventDemandWrittenOff, EventDemandLapsed, EventPaymentReceived, EventReceiptCancelled,
 	EventChequeRealised, EventChequeBounced, EventOrderCreated, EventOrderMismatch, EventOrderFailed,
 	EventDayClosed, EventCashRemitted, EventPeriodClosed, EventEntriesImported,
 }

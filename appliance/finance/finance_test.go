@@ -550,3 +550,62 @@ func TestMoney_AMiscellaneousPaymentIsReckonedInPaiseAndIssuedAsItsReceipt(t *te
 		t.Errorf("the books: bank %v, rent %v", o.balanceOf(t, "450-21"), o.balanceOf(t, "150-10"))
 	}
 }
+
+func TestMoney_AKioskCopyNobodyPaidForLapsesAndItsIncomeIsReversed(t *testing.T) {
+	o := newOffice(t)
+	f := o.app.Finance
+	hall, porch := appliance.KioskActor("hall"), appliance.KioskActor("porch")
+	svc, _ := o.app.Catalogue.Get("birth_certificate")
+	ref := finance.Ref{ID: "birth/2021/000015", Number: "B-15/2021", Title: domain.T("Copy of a birth certificate", "ജനന സർട്ടിഫിക്കറ്റിന്റെ പകർപ്പ്")}
+	income := o.balanceOf(t, "140-40")
+
+	if _, err := f.ChargeCopy(o.citizen, svc, ref); code(err) != domain.EFORBIDDEN {
+		t.Errorf("a citizen charging a kiosk copy: %v", err)
+	}
+	unpaid, err := f.ChargeCopy(hall, svc, ref)
+	if err != nil || unpaid.Amount != 1000 || unpaid.Ref.Kind != finance.RefKioskCopy {
+		t.Fatalf("charging a copy: %+v, %v", unpaid, err)
+	}
+	if again, _ := f.ChargeCopy(hall, svc, ref); again.Number != unpaid.Number {
+		t.Errorf("the same kiosk asking again got %s, not %s", again.Number, unpaid.Number)
+	}
+	paid, _ := f.ChargeCopy(porch, svc, ref)
+	if paid.Number == unpaid.Number {
+		t.Fatal("another kiosk got the first kiosk's demand")
+	}
+	if _, err := f.Collect(o.cashier, paid.Number, finance.Payment{Counter: "C1", Amount: 1000, Mode: finance.ModeCash}); err != nil {
+		t.Fatal(err)
+	}
+	if got := income - o.balanceOf(t, "140-40"); got != 2000 {
+		t.Errorf("two copies charged credit %v to the fee head, want ₹20.00", got)
+	}
+
+	// Within the day nothing lapses; after it, the unpaid copy does, once.
+	o.clock.t = o.clock.t.Add(finance.CopyHeld - time.Minute)
+	if n, err := f.LapseCopies(); n != 0 || err != nil {
+		t.Errorf("before the day is out, %d lapsed (%v)", n, err)
+	}
+	o.clock.t = o.clock.t.Add(2 * time.Minute)
+	if n, err := f.LapseCopies(); n != 1 || err != nil {
+		t.Errorf("after the day, %d lapsed (%v), want the unpaid one", n, err)
+	}
+	if n, _ := f.LapseCopies(); n != 0 {
+		t.Errorf("lapsing again lapsed %d more", n)
+	}
+	d, err := f.CopyDemand(unpaid.Number)
+	if err != nil || d.State != finance.StateCancelled || d.Balance() != 0 || d.Decisions[0].Kind != finance.DecisionLapsed {
+		t.Errorf("the lapsed demand: %+v, %v", d, err)
+	}
+	if got := income - o.balanceOf(t, "140-40"); got != 1000 {
+		t.Errorf("after the lapse the fee head has %v, want only the paid copy's ₹10.00", got)
+	}
+	if _, err := f.Collect(o.cashier, unpaid.Number, finance.Payment{Counter: "C1", Amount: 1000, Mode: finance.ModeCash}); code(err) != domain.ECONFLICT {
+		t.Errorf("taking money on a lapsed copy: %v", err)
+	}
+	if p, _ := f.CopyDemand(paid.Number); p.State != finance.StatePaid {
+		t.Errorf("the paid copy's demand is %s", p.State)
+	}
+	if _, err := f.CopyDemand(o.demandOf(t, o.lateBirth(t)).Number); code(err) != domain.EINVALID {
+		t.Errorf("a file's demand read as a kiosk copy: %v", err)
+	}
+}

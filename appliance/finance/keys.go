@@ -23,6 +23,7 @@ import (
 //	key index fin_gateway_order  gateway's id      → order id
 //	fin_close      "<counter>/<YYYYMMDD>"          → DayClose
 //	fin_period     "YYYY-MM"                       → Period (closed months)
+//	fin_copy_open  "<id:010>"                      → due time: kiosk copy demands not yet paid or lapsed
 //	sequences fin/demand, fin/order (reserved); fin/entry and
 //	fin/receipt/<counter>/<financial year> (gapless, in the write)
 const (
@@ -39,6 +40,7 @@ const (
 	indexGateway    = "fin_gateway_order"
 	entityClose     = "fin_close"
 	entityPeriod    = "fin_period"
+	entityCopyOpen  = "fin_copy_open"
 
 	seqDemand = "fin/demand"
 	seqOrder  = "fin/order"
