@@ -19,6 +19,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
@@ -73,6 +74,20 @@ type Config struct {
 	// Modules are the modules the node is assembled from; nil means
 	// Modules, the appliance's one list (a test may add one of its own).
 	Modules []module.Module
+	// Payments configures how money is taken: the online gateway, the UPI
+	// address and the cash counters (see PaymentsConfig).
+	Payments PaymentsConfig
+}
+
+// PaymentsConfig is how a local body takes money.
+type PaymentsConfig struct {
+	// Gateway takes payments online; nil for none (citizens then pay at
+	// the counter or by UPI).
+	Gateway finance.Gateway
+	// UPI is the local body's UPI address for payment QR codes.
+	UPI finance.UPI
+	// Counters are the cash counters; nil means one, C1.
+	Counters []finance.Counter
 }
 
 // Appliance is an open local-body node.
@@ -93,6 +108,9 @@ type Appliance struct {
 	// Civil is the civil registration module (nil when the node is
 	// assembled without it), for the pages of the registers and the kiosk.
 	Civil *civil.Civil
+	// Finance is the money module (nil when the node is assembled without
+	// it): demands, receipts, the accounts.
+	Finance *finance.Finance
 	// Modules are the modules the node is assembled from.
 	Modules []module.Module
 	// PublicURL is the address certificates' QR codes point to.
@@ -247,8 +265,16 @@ func (a *Appliance) openModules(cfg Config) error {
 			return fmt.Errorf("module %s: %w", m.Name, err)
 		}
 		rules[i] = r
-		if c, ok := r.(*civil.Civil); ok {
-			a.Civil = c
+		switch m := r.(type) {
+		case *civil.Civil:
+			a.Civil = m
+		case *finance.Finance:
+			a.Finance = m
+		}
+	}
+	if a.Finance != nil {
+		if err := a.openFinance(cfg.Payments); err != nil {
+			return err
 		}
 	}
 	for code, i := range servedBy(a.Catalogue, a.Modules) {
@@ -278,12 +304,17 @@ func (a *Appliance) logOffer() {
 }
 
 // Run does the appliance's background work until ctx ends: sending queued
-// messages, escalating overdue files every few minutes, and sweeping
-// expired sessions.
+// messages, escalating overdue files every few minutes, sweeping expired
+// sessions, asking the gateway about pending payments and lapsing unpaid
+// kiosk copies.
 func (a *Appliance) Run(ctx context.Context) {
 	a.FollowIndex(ctx)
 	a.startShipper(ctx)
 	go a.runOutbox(ctx)
+	go a.runReconciliation()
+	if a.Finance != nil {
+		go a.Finance.RunLapses(time.Hour, a.closing)
+	}
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
 		t := time.NewTicker(10 * time.Minute)

@@ -11,6 +11,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/files"
+	"ksmart/appliance/finance"
 	"ksmart/appliance/module"
 	"ksmart/search"
 	"ksmart/store"
@@ -24,6 +25,7 @@ import (
 var Modules = []module.Module{
 	civil.Module,
 	files.Module,
+	finance.Module,
 }
 
 // Catalogue reads the services of a node with these modules: the built-in

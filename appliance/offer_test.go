@@ -37,7 +37,7 @@ func openDemo(t *testing.T, cfg appliance.Config) *appliance.Appliance {
 // refused with nothing written.
 func TestOffer_AServiceWhoseModuleIsNotBuiltIsListedButNobodyCanApply(t *testing.T) {
 	app := openDemo(t, appliance.Config{})
-	for _, code := range []string{"dando_licence", "building_permit", "property_tax_payment", "misc_payment", "public_grievance", "contact_update", "certified_copy"} {
+	for _, code := range []string{"dando_licence", "building_permit", "property_tax_payment", "fee_refund", "public_grievance", "contact_update", "certified_copy"} {
 		if _, ok := app.Catalogue.Get(code); !ok {
 			t.Fatalf("%s is not listed", code)
 		}
@@ -87,7 +87,7 @@ func TestOffer_ADefinitionAModuleCannotServeStopsTheStartNamingIt(t *testing.T) 
 	for name, b := range files {
 		s := string(b)
 		if name == "civil_registration.json" {
-			s = strings.Replace(s, `"fee": {"kind": "flat", "amount": 1000}`, `"fee": {"kind": "computed"}`, 1)
+			s = strings.Replace(s, `"fee": {"kind": "flat", "amount": 1000, "head": "140-40"}`, `"fee": {"kind": "computed"}`, 1)
 			s = strings.Replace(s, `"issues": "death_certificate"`, `"issues": "permit"`, 1)
 		}
 		os.WriteFile(filepath.Join(dir, name), []byte(s), 0o600)

@@ -356,4 +356,3 @@ func Rebuild(dir string, sources []Source, opts Options) (*Index, error) {
 	}
 	return Open(dir, sources, opts)
 }
-

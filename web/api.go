@@ -440,10 +440,13 @@ func (s *Server) apiMessages(c echo.Context) error {
 // be forwarded to.
 type apiFileBody struct {
 	workflow.File
-	Overdue   bool          `json:"overdue"`
-	Receipt   string        `json:"receipt"`
-	Actions   []string      `json:"actions,omitempty"`
-	ForwardTo []apiStaffRef `json:"forward_to,omitempty"`
+	// Demand sums what is demanded on the file, paid and still owed;
+	// absent when nothing is.
+	Demand    *apiFileDemand `json:"demand,omitempty"`
+	Overdue   bool           `json:"overdue"`
+	Receipt   string         `json:"receipt"`
+	Actions   []string       `json:"actions,omitempty"`
+	ForwardTo []apiStaffRef  `json:"forward_to,omitempty"`
 }
 
 type apiStaffRef struct {
@@ -452,8 +455,25 @@ type apiStaffRef struct {
 	Roles []domain.Role `json:"roles"`
 }
 
+// apiFileDemand is the money of a file, as its JSON shows it.
+type apiFileDemand struct {
+	Amount  domain.Paise `json:"amount_paise"`
+	Paid    domain.Paise `json:"paid_paise"`
+	Balance domain.Paise `json:"balance_paise"`
+	// Demands are the file's demands, each with its number to quote.
+	Demands []apiDue `json:"demands"`
+}
+
 func (s *Server) fileBody(c echo.Context, f workflow.File) apiFileBody {
 	b := apiFileBody{File: f, Overdue: f.Overdue(s.App.Now()), Receipt: "/api/v1/applications/" + f.ID + "/receipt.pdf"}
+	if fin := s.App.Finance; fin != nil {
+		if m, err := fin.OfFile(f.ID); err == nil && len(m.Demands) > 0 {
+			b.Demand = &apiFileDemand{Amount: m.Amount, Paid: m.Paid, Balance: m.Balance}
+			for _, d := range m.Demands {
+				b.Demand.Demands = append(b.Demand.Demands, s.apiDueOf(d))
+			}
+		}
+	}
 	if actor(c).IsStaff() {
 		v := s.officeView(c, f, nil, "")
 		b.Actions = v.Actions

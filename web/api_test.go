@@ -144,6 +144,18 @@ func field(k string) func(map[string]any) string {
 	return func(m map[string]any) string { s, _ := m[k].(string); return s }
 }
 
+// demandID picks the id of a file's (first) demand from its JSON.
+func demandID(m map[string]any) string {
+	d, _ := m["demand"].(map[string]any)
+	list, _ := d["demands"].([]any)
+	if len(list) == 0 {
+		return ""
+	}
+	first, _ := list[0].(map[string]any)
+	id, _ := first["id"].(string)
+	return id
+}
+
 func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 	env := newTestEnv(t).withStaff(t)
 	year := time.Now().In(domain.IST).Year()
@@ -196,6 +208,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 			check: func(t *testing.T, r *response, vars map[string]string) {
 				capture("file", field("id"))(t, r, vars)
 				capture("number", field("number"))(t, r, vars)
+				capture("demand", demandID)(t, r, vars)
 				if loc := r.header.Get("Location"); loc != "/api/v1/applications/"+vars["file"] {
 					t.Errorf("Location %q", loc)
 				}
@@ -364,8 +377,37 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 		{name: "the clerk forwards it to the registrar", as: "section_clerk", method: "POST", url: "/api/v1/applications/{file}/actions",
 			body: map[string]string{"action": "forwarded", "note": "Entry found in the register."}, status: 200,
 			want: []string{`"role":"registrar"`, `"step":1`, `"actions":["note_added"]`}},
-		{name: "the registrar approves", as: "registrar", method: "POST", url: "/api/v1/applications/{file}/actions",
-			body: map[string]string{"action": "approved"}, status: 200, want: []string{`"status":"approved"`, `"actions":["issued",`}},
+		{name: "the registrar approves; the fee is still owed, so nobody may issue", as: "registrar", method: "POST", url: "/api/v1/applications/{file}/actions",
+			body: map[string]string{"action": "approved"}, status: 200,
+			want: []string{`"status":"approved"`, `"demand":{"amount_paise":1000,"paid_paise":0,"balance_paise":1000`, `"actions":["note_added"]`}},
+		{name: "issuing before the fee is paid is refused in both languages", as: "front_office", method: "POST", url: "/api/v1/applications/{file}/actions",
+			body: map[string]string{"action": "issued"}, status: 409, noWrites: true, want: []string{"₹10.00 is not paid yet", "അടച്ചിട്ടില്ല"}},
+		{name: "the cashier cannot take more than is owed", as: "cashier", method: "POST", url: "/api/v1/demands/{demand}/payments",
+			body: map[string]any{"counter": "C1", "amount_paise": 1500, "mode": "cash"}, status: 400, noWrites: true, want: []string{`"amount_paise":{"en":"Only ₹10.00 is owed`}},
+		{name: "the cashier cannot take fractional paise", as: "cashier", method: "POST", url: "/api/v1/demands/{demand}/payments",
+			body: rawBody{"application/json", []byte(`{"counter": "C1", "amount_paise": 999.5, "mode": "cash"}`)}, status: 400, noWrites: true, want: []string{`amount_paise`}},
+		{name: "the cashier takes the fee in cash", as: "cashier", method: "POST", url: "/api/v1/demands/{demand}/payments",
+			body: map[string]any{"counter": "C1", "amount_paise": 1000, "mode": "cash"}, status: 201,
+			want: []string{`"number":"DEMO01-C1-`, `"amount_paise":1000`, `"status":"valid"`}, check: capture("receipt", field("number"))},
+		{name: "the citizen downloads the receipt", as: citizenA, method: "GET", url: "/api/v1/receipts/{receipt}/pdf", status: 200, want: []string{"%PDF-"}},
+		{name: "another citizen cannot", as: citizenB, method: "GET", url: "/api/v1/receipts/{receipt}/pdf", status: 404},
+		{name: "the file is paid and may be issued", as: "registrar", method: "GET", url: "/api/v1/applications/{file}", status: 200,
+			want: []string{`"balance_paise":0`, `"actions":["issued",`}},
+		{name: "the trial balance balances", as: "accountant", method: "GET", url: "/api/v1/accounts/trial-balance", status: 200,
+			want: []string{`"code":"450-10"`, `"debit_paise":1000`, `"code":"140-40"`, `"credit_paise":1000`},
+			check: func(t *testing.T, r *response, _ map[string]string) {
+				var tb struct {
+					Debit  int64 `json:"total_debit_paise"`
+					Credit int64 `json:"total_credit_paise"`
+				}
+				r.json(t, &tb)
+				if tb.Debit != tb.Credit || tb.Debit == 0 {
+					t.Errorf("debits %d, credits %d", tb.Debit, tb.Credit)
+				}
+			}},
+		{name: "a clerk reads no trial balance", as: "section_clerk", method: "GET", url: "/api/v1/accounts/trial-balance", status: 403},
+		{name: "a trial balance of a date that is not one is refused", as: "accountant", method: "GET", url: "/api/v1/accounts/trial-balance?date=yesterday", status: 400,
+			want: []string{`"date":{`}},
 		{name: "the front office issues it", as: "front_office", method: "POST", url: "/api/v1/applications/{file}/actions",
 			body: &multipartBody{fields: map[string]string{"action": "issued"}}, status: 200, want: []string{`"status":"issued"`}},
 		{name: "the public status shows it issued", method: "GET", url: "/api/v1/status?number={number}", status: 200,
@@ -388,7 +430,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 			}, status: 201,
 			// The front office takes no step of a birth certificate, so it is
 			// offered no action on it (the workflow would refuse even a note).
-			want: []string{`"channel":"counter"`, `"fee_paid":true`, `"number":"KS/DEMO01/{year}/BC/2"`}, notWant: []string{`"actions":[`},
+			want: []string{`"channel":"counter"`, `"balance_paise":1000`, `"number":"KS/DEMO01/{year}/BC/2"`}, notWant: []string{`"actions":[`},
 			check: capture("counter", field("number"))},
 		{name: "the walk-in sees it in their account", as: citizenB, method: "GET", url: "/api/v1/applications", status: 200,
 			want: []string{`"number":"{counter}"`}},

@@ -65,7 +65,7 @@ func signedIn(roles ...domain.Role) echo.MiddlewareFunc {
 var staffRoles = []domain.Role{
 	domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleRevenueInspector,
 	domain.RoleHealthInspector, domain.RoleOverseer, domain.RoleAssistantEngineer, domain.RoleRegistrar,
-	domain.RoleSecretary, domain.RoleAccountant, domain.RoleAdmin, domain.RoleStateAuditor,
+	domain.RoleSecretary, domain.RoleAccountant, domain.RoleCashier, domain.RoleAdmin, domain.RoleStateAuditor,
 }
 
 // csrf protects every form and API write. Browsers are checked by their

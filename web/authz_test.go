@@ -179,6 +179,9 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /kiosk/search":      {url: "/kiosk/search", body: formBody("name=Anagha"), kiosk: true, want: expect("all", 400)},
 		"POST /kiosk/open":        {url: "/kiosk/open", body: formBody("token=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), kiosk: true, want: expect("all", 400)},
 		"POST /kiosk/certificate": {url: "/kiosk/certificate", body: formBody("token=x"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/copy":        {url: "/kiosk/copy", body: formBody("token=x"), kiosk: true, want: expect("all", 400)},
+		"POST /kiosk/copy/print":  {url: "/kiosk/copy/print", body: formBody("demand=DM/2026-27/99999"), kiosk: true, want: expect("all", 404)},
+		"GET /kiosk/copy/pdf":     {url: "/kiosk/copy/pdf?token=x", kiosk: true, want: expect("all", 400)},
 		"POST /kiosk/status":      {url: "/kiosk/status", body: formBody("number=KS/DEMO01/1999/BC/9"), kiosk: true, want: expect("all", 404)},
 
 		// The administrator's pages. {staff} is a spare office account, not a caller.
@@ -235,6 +238,59 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /api/v1/registers/entry": {url: "/api/v1/registers/entry?number=B-999/2026", want: registerReaders(signInAPI, 404)},
 		"POST /api/v1/certificates/:number/revoke": {url: "/api/v1/certificates/DEMO01-BC-2026-999999/revoke", body: map[string]string{"reason": "Cancelled by court order."},
 			want: expect("all", 403, anon, signInAPI, "registrar", 404)},
+
+		// Money. {demand} is citizen A's birth certificate's fee; no call
+		// here pays it (the bodies are refused), so the order of rows does
+		// not matter. The receipt numbers do not exist.
+		"GET /payments/return":             {url: "/payments/return?razorpay_payment_link_id=plink_x&razorpay_payment_link_status=paid&razorpay_signature=00", want: expect("all", 401)},
+		"POST /webhooks/payments/:gateway": {url: "/webhooks/payments/paymentlinks", body: map[string]any{"event": "payment_link.paid"}, want: expect("all", 401)},
+		"GET /receipts/verify/:number":     {url: "/receipts/verify/DEMO01-C1-2026-27-999", want: expect("all", 404)},
+		"GET /payments":                    {url: "/payments", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"POST /payments/:demand/online":    {url: "/payments/{demand}/online", body: formBody(""), want: expect("all", 403, anon, 401, citizenA, 200, citizenB, 404, "staff", 200)},
+		"GET /receipts/:number/pdf":        {url: "/receipts/DEMO01-C1-2026-27-999/pdf", want: expect("all", 403, anon, toSignIn, "citizens", 404, "staff", 404)},
+		"GET /office/cashier":              {url: "/office/cashier?q={number}", want: expect("all", 403, anon, toSignIn, "cashier", 200, "accountant", 200)},
+		"POST /office/cashier/:demand": {url: "/office/cashier/{demand}", body: formBody("counter=C1&mode=cash&amount=0"),
+			want: expect("all", 403, anon, 401, "cashier", 422, "accountant", 422)},
+		"POST /office/cashier/close":            {url: "/office/cashier/close", body: formBody("counter=C9&date=2026-01-01"), want: expect("all", 403, anon, 401, "cashier", 400, "accountant", 400)},
+		"GET /office/receipts/:number":          {url: "/office/receipts/DEMO01-C1-2026-27-999", want: expect("all", 403, anon, toSignIn, "accountant", 404, "secretary", 404, "cashier", 404, "state_auditor", 404)},
+		"POST /office/receipts/:number/cancel":  {url: "/office/receipts/DEMO01-C1-2026-27-999/cancel", body: formBody("reason=x"), want: expect("all", 403, anon, 401, "accountant", 404, "secretary", 404)},
+		"POST /office/receipts/:number/bounce":  {url: "/office/receipts/DEMO01-C1-2026-27-999/bounce", body: formBody("reason=x"), want: expect("all", 403, anon, 401, "accountant", 404, "secretary", 404)},
+		"POST /office/receipts/:number/realise": {url: "/office/receipts/DEMO01-C1-2026-27-999/realise", body: formBody(""), want: expect("all", 403, anon, 401, "accountant", 404, "secretary", 404)},
+		"GET /office/accounts":                  {url: "/office/accounts", want: expect("all", 403, anon, toSignIn, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /office/accounts/day-book":         {url: "/office/accounts/day-book", want: expect("all", 403, anon, toSignIn, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /office/accounts/ledger":           {url: "/office/accounts/ledger", want: expect("all", 403, anon, toSignIn, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /office/accounts/collections":      {url: "/office/accounts/collections", want: expect("all", 403, anon, toSignIn, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"POST /office/accounts/remit":           {url: "/office/accounts/remit", body: formBody("counter=C1&date=2026-01-01&bank_ref=x"), want: expect("all", 403, anon, 401, "accountant", 400, "secretary", 400)},
+		"POST /office/accounts/periods":         {url: "/office/accounts/periods", body: formBody("month=later"), want: expect("all", 403, anon, 401, "accountant", 400, "secretary", 400)},
+		"POST /office/demands/:demand/waive":    {url: "/office/demands/{demand}/waive", body: formBody("amount=0&reason=x"), want: expect("all", 403, anon, 401, "accountant", 400, "secretary", 400)},
+		"GET /api/v1/accounts/trial-balance":    {url: "/api/v1/accounts/trial-balance?date=2026-12-31", want: expect("all", 403, anon, signInAPI, "accountant", 200, "secretary", 200)},
+		"GET /api/v1/accounts/day-book":         {url: "/api/v1/accounts/day-book?date=2026-01-01", want: expect("all", 403, anon, signInAPI, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /api/v1/accounts/ledger": {url: "/api/v1/accounts/ledger?head=450-10&from=2026-01-01&to=2026-01-31",
+			want: expect("all", 403, anon, signInAPI, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /api/v1/accounts/collections": {url: "/api/v1/accounts/collections?counter=C1&date=2026-01-01",
+			want: expect("all", 403, anon, signInAPI, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /api/v1/accounts/receipts-and-payments": {url: "/api/v1/accounts/receipts-and-payments?from=2026-01-01&to=2026-01-31",
+			want: expect("all", 403, anon, signInAPI, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"GET /api/v1/accounts/orders":       {url: "/api/v1/accounts/orders", want: expect("all", 403, anon, signInAPI, "accountant", 200, "secretary", 200, "cashier", 200, "state_auditor", 200)},
+		"POST /api/v1/accounts/day-close":   {url: "/api/v1/accounts/day-close", body: map[string]string{"counter": "C9", "date": "2026-01-01"}, want: expect("all", 403, anon, signInAPI, "cashier", 400, "accountant", 400)},
+		"POST /api/v1/accounts/remittances": {url: "/api/v1/accounts/remittances", body: map[string]string{"counter": "C1", "date": "2026-01-01", "bank_ref": "x"}, want: expect("all", 403, anon, signInAPI, "accountant", 400, "secretary", 400)},
+		"POST /api/v1/accounts/periods":     {url: "/api/v1/accounts/periods", body: map[string]string{"month": "later"}, want: expect("all", 403, anon, signInAPI, "accountant", 400, "secretary", 400)},
+		"GET /api/v1/demands":               {url: "/api/v1/demands", want: expect("all", 403, anon, signInAPI, "citizens", 200)},
+		"GET /api/v1/demands/:demand":       {url: "/api/v1/demands/{demand}", want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
+		"POST /api/v1/demands/:demand/payments": {url: "/api/v1/demands/{demand}/payments", body: map[string]any{"counter": "C1", "amount_paise": 0, "mode": "cash"},
+			want: expect("all", 403, anon, signInAPI, "cashier", 400, "accountant", 400)},
+		"POST /api/v1/demands/:demand/online": {url: "/api/v1/demands/{demand}/online", body: map[string]any{}, want: expect("all", 403, anon, signInAPI, citizenA, 201, citizenB, 404, "staff", 201)},
+		"POST /api/v1/demands/:demand/waive": {url: "/api/v1/demands/{demand}/waive", body: map[string]any{"amount_paise": 0, "reason": ""},
+			want: expect("all", 403, anon, signInAPI, "accountant", 400, "secretary", 400)},
+		"GET /api/v1/receipts/:number":     {url: "/api/v1/receipts/DEMO01-C1-2026-27-999", want: expect("all", 403, anon, signInAPI, "citizens", 404, "staff", 404)},
+		"GET /api/v1/receipts/:number/pdf": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/pdf", want: expect("all", 403, anon, signInAPI, "citizens", 404, "staff", 404)},
+		"POST /api/v1/receipts/:number/cancel": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/cancel", body: map[string]string{"reason": "x"},
+			want: expect("all", 403, anon, signInAPI, "accountant", 400, "secretary", 400)},
+		"POST /api/v1/receipts/:number/bounce": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/bounce", body: map[string]string{"reason": "x"},
+			want: expect("all", 403, anon, signInAPI, "accountant", 400, "secretary", 400)},
+		"POST /api/v1/receipts/:number/realise": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/realise", body: map[string]string{},
+			want: expect("all", 403, anon, signInAPI, "accountant", 404, "secretary", 404)},
+		"GET /api/v1/receipts/:number/verification": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/verification", want: expect("all", 404)},
 	}
 
 	// The table and the routes must be the same set.
@@ -349,6 +405,16 @@ func submitFixtures(t *testing.T, env *testEnv, a *client) map[string]string {
 		t.Fatalf("fixture birth certificate: %d %s", r.status, r.body)
 	}
 	vars["file"], vars["number"] = f.ID, f.Number
+	var withMoney struct {
+		Demand struct {
+			Demands []struct{ ID string }
+		}
+	}
+	r.json(t, &withMoney)
+	if len(withMoney.Demand.Demands) != 1 {
+		t.Fatalf("fixture birth certificate has no demand for its fee: %s", r.body)
+	}
+	vars["demand"] = withMoney.Demand.Demands[0].ID
 	r = a.do(t, "POST", "/api/v1/applications", &multipartBody{fields: eventNOC(), files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": tinyPDF}})
 	f.Documents = nil
 	r.json(t, &f)
@@ -400,6 +466,9 @@ func testOnlyTheApproverDecides(t *testing.T, env *testEnv, clients map[string]*
 		{"registrar", "/api/v1/applications/{file}/actions", act("approved"), 200},
 		{"registrar", "/api/v1/applications/{file}/actions", act("approved"), 409},
 		{"section_clerk", "/api/v1/applications/{file}/actions", act("issued"), 403},
+		{"front_office", "/api/v1/applications/{file}/actions", act("issued"), 409}, // the fee is owed
+		{"section_clerk", "/api/v1/demands/{demand}/payments", map[string]any{"counter": "C1", "amount_paise": 1000, "mode": "cash"}, 403},
+		{"cashier", "/api/v1/demands/{demand}/payments", map[string]any{"counter": "C1", "amount_paise": 1000, "mode": "cash"}, 201},
 		{"front_office", "/api/v1/applications/{file}/actions", act("issued"), 200},
 
 		// The same through the office pages.

@@ -167,6 +167,12 @@ type fileView struct {
 	// Messages are what the applicant was sent about the file, with each
 	// channel's delivery status.
 	Messages []messaging.Sent
+	// Dues are the file's demands, with what was paid and how to pay;
+	// Online says whether the office takes payments online; Paid is the
+	// receipt number just paid, to thank the payer.
+	Dues   []dueView
+	Online bool
+	Paid   string
 }
 
 // answer is one filled-in field of the form as submitted.
@@ -183,7 +189,14 @@ type stepView struct {
 
 func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 	svc := s.App.Workflow.Service(f)
-	v := fileView{File: f, Service: svc, Overdue: f.Overdue(s.App.Now()), Submitted: c.QueryParam("submitted") == "1"}
+	v := fileView{File: f, Service: svc, Overdue: f.Overdue(s.App.Now()), Submitted: c.QueryParam("submitted") == "1", Paid: c.QueryParam("paid")}
+	if fin := s.App.Finance; fin != nil {
+		if m, err := fin.OfFile(f.ID); err != nil {
+			s.Logger.Error("reading a file's demands failed", "file", f.ID, "error", err)
+		} else {
+			v.Dues, v.Online = s.dues(m.Demands), fin.Gateway != nil
+		}
+	}
 	var err error
 	if v.Messages, err = messaging.ForLink(s.App.Store, "/applications/"+f.ID); err != nil {
 		// The file still shows; the missing deliveries are logged, not hidden.

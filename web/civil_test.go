@@ -73,10 +73,37 @@ type fileJSON struct {
 }
 
 // walk acts on a file through the API as each role in turn.
+// pay has the cashier who take what is owed on a file, in cash, through
+// the API.
+func (env *testEnv) pay(t *testing.T, who, fileID string) {
+	t.Helper()
+	c := env.signIn(t, who)
+	var f struct {
+		Demand struct {
+			Demands []struct {
+				ID      string `json:"id"`
+				Balance int64  `json:"balance_paise"`
+			} `json:"demands"`
+		} `json:"demand"`
+	}
+	c.do(t, "GET", "/api/v1/applications/"+fileID, nil).json(t, &f)
+	for _, d := range f.Demand.Demands {
+		if d.Balance > 0 {
+			if r := c.do(t, "POST", "/api/v1/demands/"+d.ID+"/payments", map[string]any{"counter": "C1", "amount_paise": d.Balance, "mode": "cash"}); r.status != http.StatusCreated {
+				t.Fatalf("paying %s: %d %s", d.ID, r.status, r.body)
+			}
+		}
+	}
+}
+
 func walk(t *testing.T, env *testEnv, id string, steps ...[2]string) fileJSON {
 	t.Helper()
 	var f fileJSON
 	for _, s := range steps {
+		if s[1] == "pay" { // what is owed, in cash at the counter
+			env.pay(t, s[0], id)
+			continue
+		}
 		r := env.signIn(t, s[0]).do(t, "POST", "/api/v1/applications/"+id+"/actions", map[string]string{"action": s[1]})
 		if r.status != http.StatusOK {
 			t.Fatalf("%s %s: %d %s", s[0], s[1], r.status, r.body)
@@ -109,7 +136,7 @@ func TestCivil_HospitalReportsABirth25DaysLateAndAnyoneVerifiesTheCertificate(t 
 	if f.Fee != 200 || !strings.Contains(f.FeeNote.En, "late fee") {
 		t.Fatalf("25 days late: fee %s (%q), want the Rs 2 late fee", f.Fee, f.FeeNote.En)
 	}
-	f = walk(t, env, f.ID, [2]string{"section_clerk", "forwarded"}, [2]string{"registrar", "approved"}, [2]string{"registrar", "issued"})
+	f = walk(t, env, f.ID, [2]string{"section_clerk", "forwarded"}, [2]string{"registrar", "approved"}, [2]string{"cashier", "pay"}, [2]string{"registrar", "issued"})
 	year := time.Now().In(domain.IST).Year()
 	if f.Record != fmt.Sprintf("B-1/%d", year) || f.Issued == nil {
 		t.Fatalf("after issue: record %q issued %+v", f.Record, f.Issued)
@@ -253,7 +280,7 @@ func TestVerify_ANumberAloneShowsTheStatusNotThePerson(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("apply: %d %s", r.status, r.body)
 	}
-	f = walk(t, env, f.ID, [2]string{"section_clerk", "forwarded"}, [2]string{"registrar", "approved"}, [2]string{"front_office", "issued"})
+	f = walk(t, env, f.ID, [2]string{"section_clerk", "forwarded"}, [2]string{"registrar", "approved"}, [2]string{"cashier", "pay"}, [2]string{"front_office", "issued"})
 	anyone := env.newClient(t)
 	page := string(anyone.do(t, "GET", "/verify/"+f.Issued.Number, nil).body)
 	if !strings.Contains(page, "Only the number was checked") || strings.Contains(page, "Anagha") || strings.Contains(page, "Lakshmi") || strings.Contains(page, "Kizhakkethil") {

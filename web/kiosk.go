@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -179,6 +180,14 @@ type kioskView struct {
 	StatusError *domain.Text
 	// Entry is an opened result.
 	Entry *civil.KioskEntry
+	// Copy is the demand for a copy, to pay; CopyQR its UPI code.
+	Copy   *civil.CopyDemand
+	CopyQR string
+	// Demand is the demand number typed to print a paid copy; Printed the
+	// copy printed for it, shown by PrintedToken.
+	Demand       string
+	Printed      *civil.Certificate
+	PrintedToken string
 }
 
 func (s *Server) kioskData(c echo.Context) *kioskView {
@@ -271,6 +280,68 @@ func (s *Server) kioskCertificate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return kioskPDF(c, rec, pdf)
+}
+
+// kioskCopy charges for a copy of an opened entry and shows how to pay.
+func (s *Server) kioskCopy(c echo.Context) error {
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	d, err := s.App.Civil.KioskCopy(kioskActor(c), c.RealIP(), values["token"])
+	if err != nil {
+		return err
+	}
+	v := s.kioskData(c)
+	v.Copy, v.Demand = &d, d.Number
+	if d.UPI != "" {
+		v.CopyQR = qrSVG(d.UPI)
+	}
+	return s.renderKiosk(c, http.StatusOK, "kiosk_copy.html", v)
+}
+
+// kioskPaidCopy prints the copy a paid demand is for: the page shows it in
+// a frame, so the page's idle timer keeps running. A demand not paid, or
+// printed already, is said on the same page, to fix.
+func (s *Server) kioskPaidCopy(c echo.Context) error {
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	v := s.kioskData(c)
+	v.Demand = strings.TrimSpace(values["demand"])
+	rec, token, err := s.App.Civil.KioskPaidCopy(kioskActor(c), c.RealIP(), v.Demand)
+	if err != nil {
+		code := domain.ErrorCode(err)
+		var de *domain.Error
+		if code == domain.EINTERNAL || !errors.As(err, &de) {
+			return err
+		}
+		msg := domain.Text{En: de.Message, Ml: de.MessageML}
+		if t, ok := de.Fields["demand"]; ok {
+			msg = t
+		}
+		v.Error = &msg
+		return s.renderKiosk(c, statusOf[code], "kiosk_copy.html", v)
+	}
+	v.Printed, v.PrintedToken = &rec, token
+	return s.renderKiosk(c, http.StatusOK, "kiosk_copy.html", v)
+}
+
+// kioskPrinted answers a printed copy's PDF, for the frame of the page
+// that printed it.
+func (s *Server) kioskPrinted(c echo.Context) error {
+	rec, pdf, err := s.App.Civil.KioskPrinted(kioskActor(c), c.QueryParam("token"))
+	if err != nil {
+		return err
+	}
+	return kioskPDF(c, rec, pdf)
+}
+
+// kioskPDF answers a certificate's PDF, which only the kiosk's own pages
+// may frame.
+func kioskPDF(c echo.Context, rec civil.Certificate, pdf []byte) error {
 	h := c.Response().Header()
 	h.Set("Content-Disposition", `inline; filename="`+rec.Number+`.pdf"`)
 	h.Set("X-Frame-Options", "SAMEORIGIN")

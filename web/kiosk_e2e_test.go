@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
 )
 
 // evidence saves a screenshot of what the browser shows: into
@@ -154,7 +155,7 @@ func TestBrowser_KioskSearchOpenPrintViewAndIdleReset(t *testing.T) {
 			t.Errorf("printed, %s does not show", sel)
 		}
 	}
-	for _, sel := range []string{".k-actions", ".k-foot", "#k-print button"} {
+	for _, sel := range []string{".k-actions", ".k-foot", `form[action="/kiosk/copy"] button`} {
 		if shown(sel) {
 			t.Errorf("printed, %s shows", sel)
 		}
@@ -162,19 +163,34 @@ func TestBrowser_KioskSearchOpenPrintViewAndIdleReset(t *testing.T) {
 	b.evidence("kiosk-print.png")
 	b.run("screen again", media(""))
 
-	// The certificate shows in a frame of the page, to print from, while
-	// the page's idle timer keeps running.
-	b.run("print the certificate", chromedp.Click(chromedp.CSS("#k-print button")), chromedp.WaitVisible(chromedp.CSS("#k-cert")))
+	// A copy has a fee: asking for it shows the demand's number and a UPI
+	// code; once the cashier has taken the fee, the copy prints in a frame
+	// of the page, to print from, while the page's idle timer keeps running.
+	b.run("pay for a copy", chromedp.Click(chromedp.CSS(`form[action="/kiosk/copy"] button`)), chromedp.WaitVisible(chromedp.CSS("#k-demand")))
+	number := b.textOf("#k-demand")
+	if !strings.HasPrefix(number, "DM/") || !strings.Contains(b.text(), "₹10.00") || eval[int](b, `document.querySelectorAll(".k-upi svg").length`) != 1 {
+		t.Fatalf("the copy's page: demand %q\n%s", number, b.text())
+	}
+	if id := eval[string](b, `document.activeElement.id`); id != "k-copy-h" {
+		t.Errorf("on the copy's page, focus is on %q, not its heading", id)
+	}
+	b.evidence("kiosk-copy.png")
+	cashier := domain.Actor{ID: "cashier-e2e", Name: "Counter Cashier", Roles: []domain.Role{domain.RoleCashier}}
+	if _, err := env.app.Finance.Collect(cashier, number, finance.Payment{Counter: "C1", Amount: 1000, Mode: finance.ModeCash}); err != nil {
+		t.Fatalf("the cashier taking the copy's fee: %v", err)
+	}
+	b.run("print the paid copy", chromedp.Click(chromedp.CSS("#k-paid button")), chromedp.WaitVisible(chromedp.CSS("#k-printed")))
 	ctype := ""
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
-	ctype, _ = chromedp.Run(ctx, chromedp.Poll[string](`(() => { const d = document.getElementById("k-cert").contentDocument; return d && d.contentType === "application/pdf" ? d.contentType : null; })()`))
+	ctype, _ = chromedp.Run(ctx, chromedp.Poll[string](`(() => { const d = document.getElementById("k-printed").contentDocument; return d && d.contentType === "application/pdf" ? d.contentType : null; })()`))
 	cancel()
 	if ctype != "application/pdf" {
-		t.Fatalf("the certificate's frame shows %q, not the PDF", ctype)
+		t.Fatalf("the copy's frame shows %q, not the PDF", ctype)
 	}
-	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, "/kiosk/open") {
+	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.HasSuffix(loc, "/kiosk/copy/print") {
 		t.Errorf("printing left the kiosk's page for %s", loc)
 	}
+	b.evidence("kiosk-printed.png")
 
 	// Left alone, the kiosk clears itself (here after 1.5 s, not a minute).
 	env.srv.KioskIdle = 1500 * time.Millisecond

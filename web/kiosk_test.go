@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"ksmart/appliance"
+	"ksmart/appliance/domain"
 )
 
 // kioskBirths are births of the register the kiosk tests search, in the
@@ -107,7 +108,13 @@ func personalInURL(t *testing.T, what, page string, values ...string) {
 	}
 }
 
-func TestKiosk_FindOpenAndPrintABirthCertificate(t *testing.T) {
+var (
+	demandNumber = regexp.MustCompile(`DM/\d{4}-\d{2}/\d+`)
+	cashierForm  = regexp.MustCompile(`action="(/office/cashier/\d+)"`)
+	printedPDF   = regexp.MustCompile(`src="(/kiosk/copy/pdf\?token=[^"]+)"`)
+)
+
+func TestKiosk_FindOpenPayAndPrintABirthCertificate(t *testing.T) {
 	env := newTestEnv(t)
 	seedBirths(t, env, kioskBirths)
 	k := env.kiosk(t)
@@ -165,18 +172,65 @@ func TestKiosk_FindOpenAndPrintABirthCertificate(t *testing.T) {
 		t.Fatalf("open: %d\n%s", r.status, page)
 	}
 	for _, want := range []string{"B-15/2021", "Sreelakshmi Puthenveettil / ശ്രീലക്ഷ്മി പുത്തൻവീട്ടിൽ", "Remadevi Puthenveettil", "Mohanan Nair",
-		"31-01-2021", "District Hospital, Kollam", "Puthenveettil House, Market Road", "Name of mother / അമ്മയുടെ പേര്", "Print certificate / സർട്ടിഫിക്കറ്റ് പ്രിന്റ് ചെയ്യുക"} {
+		"31-01-2021", "District Hospital, Kollam", "Puthenveettil House, Market Road", "Name of mother / അമ്മയുടെ പേര്",
+		"A copy costs / ഒരു പകർപ്പിന്റെ ഫീസ്", "₹10.00", "Pay for a copy / പകർപ്പിന് പണമടയ്ക്കുക"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the opened record lacks %q", want)
 		}
 	}
-	if !strings.Contains(page, `action="/kiosk/certificate"`) {
-		t.Error("the opened record has no form to print its certificate")
+	if !strings.Contains(page, `action="/kiosk/copy"`) {
+		t.Error("the opened record has no form to pay for a copy")
 	}
 	personalInURL(t, "opened", page, "Sreelakshmi", "Puthenveettil", "B-15/2021")
 
-	// Its certificate prints.
+	// A copy has a fee: the certificate does not print for the token alone.
 	r = k.do(t, "POST", "/kiosk/certificate", form("token", token[1]))
+	if r.status != http.StatusConflict || !strings.Contains(string(r.body), "A copy costs ₹10.00") {
+		t.Fatalf("printing an unpaid copy: %d %.300s", r.status, r.body)
+	}
+
+	// Asking for the copy gives a demand to pay, with a UPI code; asking
+	// again gives the same demand, not a second.
+	r = k.do(t, "POST", "/kiosk/copy", form("token", token[1]))
+	page = string(r.body)
+	checkKioskHeaders(t, "copy", r)
+	number := demandNumber.FindString(page)
+	if r.status != http.StatusOK || number == "" || !strings.Contains(visibleText(page), "₹10.00") || !strings.Contains(page, "<svg") {
+		t.Fatalf("asking for a copy: %d, demand %q\n%s", r.status, number, page)
+	}
+	if again := demandNumber.FindString(string(k.do(t, "POST", "/kiosk/copy", form("token", token[1])).body)); again != number {
+		t.Errorf("asking again gave demand %q, want %q again", again, number)
+	}
+
+	// Printing with the number before paying says what is still owed.
+	for _, bad := range []struct{ demand, want string }{
+		{number, "₹10.00 is still to be paid on " + number},
+		{"", "Type the demand number"},
+		{"DM/2026-27/99999", "There is no such demand"},
+	} {
+		r = k.do(t, "POST", "/kiosk/copy/print", form("demand", bad.demand))
+		if r.status < 400 || !strings.Contains(string(r.body), bad.want) || strings.Contains(string(r.body), "/kiosk/copy/pdf") {
+			t.Errorf("printing with demand %q: %d, want a message %q\n%.400s", bad.demand, r.status, bad.want, visibleText(string(r.body)))
+		}
+	}
+
+	// The cashier takes the fee; the copy then prints, once.
+	env.withRoles(t, domain.RoleCashier)
+	cashier := env.signIn(t, "cashier")
+	found := cashierForm.FindStringSubmatch(string(cashier.do(t, "GET", "/office/cashier?q="+url.QueryEscape(number), nil).body))
+	if found == nil {
+		t.Fatalf("the cashier's page does not find %s", number)
+	}
+	if r := cashier.do(t, "POST", found[1], formBody("counter=C1&mode=cash&amount=10.00")); r.status != http.StatusSeeOther {
+		t.Fatalf("the cashier taking the fee: %d %.300s", r.status, r.body)
+	}
+	r = k.do(t, "POST", "/kiosk/copy/print", form("demand", strings.ToLower(number)))
+	page = string(r.body)
+	pdfURL := printedPDF.FindStringSubmatch(page)
+	if r.status != http.StatusOK || pdfURL == nil {
+		t.Fatalf("printing the paid copy: %d\n%s", r.status, page)
+	}
+	r = k.do(t, "GET", html.UnescapeString(pdfURL[1]), nil)
 	checkKioskHeaders(t, "certificate", r)
 	if r.status != http.StatusOK || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(r.body), "%PDF") {
 		t.Fatalf("certificate: %d %s %.100q", r.status, r.header.Get("Content-Type"), r.body)
@@ -188,6 +242,12 @@ func TestKiosk_FindOpenAndPrintABirthCertificate(t *testing.T) {
 		if text := pdfText(t, r.body); !strings.Contains(text, "B-15/2021") || !strings.Contains(text, "Sreelakshmi") {
 			t.Errorf("the certificate's text lacks the register number or the name:\n%s", text)
 		}
+	}
+	if other := env.kiosk(t).do(t, "GET", html.UnescapeString(pdfURL[1]), nil); other.status != http.StatusBadRequest {
+		t.Errorf("another kiosk showing the printed copy: %d", other.status)
+	}
+	if r = k.do(t, "POST", "/kiosk/copy/print", form("demand", number)); r.status != http.StatusConflict || !strings.Contains(string(r.body), "was printed on") {
+		t.Errorf("printing the same paid copy again: %d %.300s", r.status, visibleText(string(r.body)))
 	}
 
 	// A token is this kiosk's alone.

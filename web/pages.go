@@ -12,6 +12,7 @@ import (
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
@@ -51,6 +52,20 @@ var templateFuncs = template.FuncMap{
 	"has":     func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
 	"overdue": func(e workflow.DeskEntry, now time.Time) bool { return e.Overdue(now) },
 	"fee":     func(p domain.Paise) string { return p.String() },
+	// rupees writes paise as a form's rupees: "2500.50".
+	"rupees": func(p domain.Paise) string { return fmt.Sprintf("%d.%02d", p/100, p%100) },
+	"svg":    svgHTML,
+	// dict makes a map of key, value pairs, to pass a partial what it needs.
+	"dict": func(kv ...any) map[string]any {
+		m := make(map[string]any, len(kv)/2)
+		for i := 0; i+1 < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1]
+		}
+		return m
+	},
+	"mode":    func(lang, m string) string { return finance.ModeName(m).In(lang) },
+	"rstatus": func(lang, s string) string { return finance.ReceiptStatusName(s).In(lang) },
+	"dstate":  func(lang, s string) string { return finance.StateName(s).In(lang) },
 	"deref":   func(t *domain.Text) domain.Text { return *t },
 	// errOf is a field's error, or nil: a template's if treats every
 	// struct, even an empty one, as true, so index on the errors map

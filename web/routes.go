@@ -92,6 +92,7 @@ func (s *Server) routes() {
 
 	api := e.Group("/api/v1")
 	s.apiRoutes(api)
+	s.moneyRoutes(e, api)
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).
@@ -107,6 +108,9 @@ func (s *Server) kioskRoutes(e *echo.Echo, api *echo.Group) {
 	e.POST("/kiosk/search", s.kioskSearch, page...)
 	e.POST("/kiosk/open", s.kioskOpen, page...)
 	e.POST("/kiosk/certificate", s.kioskCertificate, page...)
+	e.POST("/kiosk/copy", s.kioskCopy, page...)
+	e.POST("/kiosk/copy/print", s.kioskPaidCopy, page...)
+	e.GET("/kiosk/copy/pdf", s.kioskPrinted, page...)
 	e.POST("/kiosk/status", s.kioskStatus, page...)
 
 	apiChain := []echo.MiddlewareFunc{kioskHeaders, lim.byAddress, s.kioskIdentity, lim.byKiosk}

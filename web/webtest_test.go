@@ -17,6 +17,8 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
+	"ksmart/appliance/finance/sandbox"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
@@ -38,13 +40,14 @@ const (
 var testStaffRoles = []domain.Role{
 	domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleRevenueInspector,
 	domain.RoleHealthInspector, domain.RoleOverseer, domain.RoleAssistantEngineer, domain.RoleRegistrar,
-	domain.RoleSecretary, domain.RoleAccountant, domain.RoleKiosk, domain.RoleAdmin, domain.RoleStateAuditor,
+	domain.RoleSecretary, domain.RoleAccountant, domain.RoleCashier, domain.RoleKiosk, domain.RoleAdmin, domain.RoleStateAuditor,
 }
 
 // testEnv is a real appliance for the demo municipality on a temporary
 // directory, served over HTTP by httptest, with users to call it as.
 type testEnv struct {
 	app   *appliance.Appliance
+	gw    *sandbox.Gateway // the payment gateway, a sandbox on this machine
 	srv   *Server
 	ts    *httptest.Server
 	users map[string]identity.User // by caller: citizenA, citizenB, and each staff role's name
@@ -57,10 +60,17 @@ func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	gw, err := sandbox.Start("127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { gw.Close() })
+	keys := gw.Keys
 	// The example module (examples/noc) serves a three-desk service with two
 	// required documents, beside the real modules.
 	app, err := appliance.Open(appliance.Config{Dir: tb.TempDir(), LocalBody: &lb, Logger: logger,
-		Modules: append([]module.Module{noc.Module}, appliance.Modules...)})
+		Modules:  append([]module.Module{noc.Module}, appliance.Modules...),
+		Payments: appliance.PaymentsConfig{Gateway: &keys, UPI: finance.UPI{VPA: "demo01@sbi", Payee: "Demo Municipality"}}})
 	if err != nil {
 		tb.Fatalf("open appliance: %v", err)
 	}
@@ -73,6 +83,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 	srv.NoKioskLimit = true // and search at the kiosk many times
 	ts := httptest.NewServer(srv.Handler())
 	app.PublicURL = ts.URL // certificates' QR codes point at this server
+	gw.WebhookURL = ts.URL + "/webhooks/payments/paymentlinks"
 	tb.Cleanup(func() {
 		ts.Close()
 		if _, err := app.Store.Check(); err != nil {
@@ -88,7 +99,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 	if err != nil || rep.Imported != 2 {
 		tb.Fatalf("legacy births: %+v %v", rep, err)
 	}
-	return &testEnv{app: app, srv: srv, ts: ts, users: map[string]identity.User{}}
+	return &testEnv{app: app, gw: gw, srv: srv, ts: ts, users: map[string]identity.User{}}
 }
 
 const legacyBirths = `register_number,registration_date,child_name_en,child_name_ml,sex,date_of_birth,place_of_birth,mother_name_en,mother_name_ml,father_name_en,father_name_ml,permanent_address

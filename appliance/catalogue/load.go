@@ -222,6 +222,8 @@ var (
 	// choicePattern also allows a leading digit, for values like "2026_27".
 	choicePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_]{0,39}$`)
 	abbrPattern   = regexp.MustCompile(`^[A-Z][A-Z0-9]{1,4}$`)
+	// headPattern is the form of an account head's code: 140-40.
+	headPattern = regexp.MustCompile(`^[0-9]{3}-[0-9]{2}$`)
 )
 
 // checkService reports every problem of one service to p; where names the
@@ -266,6 +268,17 @@ func checkService(s Service, where string, p *problems) {
 	}
 	if s.Fee.Kind != FeeBands && (len(s.Fee.Bands) > 0 || s.Fee.Outside != (domain.Text{})) {
 		p.addf("%s: fee bands are given but the fee kind is %q; use kind \"bands\"", where, s.Fee.Kind)
+	}
+	switch s.Fee.Pay {
+	case "", PayOnApplication, PayBeforeIssue:
+	default:
+		p.addf("%s: fee pay %q: use %q, %q, or leave it out (before issue)", where, s.Fee.Pay, PayOnApplication, PayBeforeIssue)
+	}
+	if s.Fee.Head != "" && !headPattern.MatchString(s.Fee.Head) {
+		p.addf("%s: fee head %q is not an account head code like 140-40", where, s.Fee.Head)
+	}
+	if s.Fee.Kind == FeeNone && (s.Fee.Pay != "" || s.Fee.Head != "") {
+		p.addf("%s: a service with no fee has no pay or head; remove them", where)
 	}
 	if s.Fee.Amount < 0 || s.Fee.Amount%100 != 0 {
 		p.addf("%s: fee amount %d is not whole rupees; amounts are in paise (₹10 is 1000)", where, s.Fee.Amount)

@@ -87,7 +87,20 @@ type FeeRule struct {
 	Basis   domain.Text `json:"basis,omitzero"`
 	Bands   []FeeBand   `json:"bands,omitempty"`
 	Outside domain.Text `json:"outside,omitzero"`
+	// Pay says when the fee must be paid: PayOnApplication (before the
+	// office decides) or PayBeforeIssue (before what was applied for is
+	// issued; the default).
+	Pay string `json:"pay,omitempty"`
+	// Head is the account head the fee is income of (e.g. "140-40"); ""
+	// for the finance module's default head of the service's module.
+	Head string `json:"head,omitempty"`
 }
+
+// When a fee must be paid.
+const (
+	PayOnApplication = "on_application"
+	PayBeforeIssue   = "before_issue"
+)
 
 // FeeBand is one band of a delay-banded fee: from FromDays to ToDays days
 // late (both inclusive; ToDays 0 means no upper bound), the fee is Amount
@@ -212,7 +225,7 @@ var officeRoles = []domain.Role{
 	domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleHeadClerk,
 	domain.RoleRevenueInspector, domain.RoleHealthInspector, domain.RoleOverseer,
 	domain.RoleAssistantEngineer, domain.RoleRegistrar, domain.RoleSecretary,
-	domain.RoleAccountant,
+	domain.RoleAccountant, domain.RoleCashier,
 }
 
 // DocumentFields returns the service's upload fields. Validate skips them;

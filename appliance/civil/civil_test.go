@@ -13,6 +13,7 @@ import (
 	"ksmart/appliance"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
@@ -27,6 +28,7 @@ type office struct {
 	app                           *appliance.Appliance
 	clock                         *clock
 	clerk, head, registrar, front domain.Actor
+	cashier                       domain.Actor
 	citizen                       domain.Actor
 }
 
@@ -45,7 +47,8 @@ func newOffice(t *testing.T) *office {
 		login string
 		role  domain.Role
 		to    *domain.Actor
-	}{{"clerk", domain.RoleSectionClerk, &o.clerk}, {"head", domain.RoleHeadClerk, &o.head}, {"registrar", domain.RoleRegistrar, &o.registrar}, {"front", domain.RoleFrontOffice, &o.front}} {
+	}{{"clerk", domain.RoleSectionClerk, &o.clerk}, {"head", domain.RoleHeadClerk, &o.head}, {"registrar", domain.RoleRegistrar, &o.registrar}, {"front", domain.RoleFrontOffice, &o.front},
+		{"cashier", domain.RoleCashier, &o.cashier}} {
 		u, _, err := app.Identity.AddStaff(domain.System, identity.NewStaff{Login: s.login, Name: "Officer " + s.login, Roles: []domain.Role{s.role}})
 		if err != nil {
 			t.Fatal(err)
@@ -92,10 +95,27 @@ func (o *office) decide(t *testing.T, f workflow.File) workflow.File {
 			t.Fatalf("%s on %s: %v", kind, f.Number, err)
 		}
 	}
+	o.pay(t, f)
 	if f, err = o.app.Workflow.Act(o.front, f.ID, workflow.Request{Kind: workflow.KindIssued}); err != nil {
 		t.Fatalf("issue %s: %v", f.Number, err)
 	}
 	return f
+}
+
+// pay pays in cash at the counter whatever is owed on a file.
+func (o *office) pay(t *testing.T, f workflow.File) {
+	t.Helper()
+	m, err := o.app.Finance.OfFile(f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range m.Demands {
+		if d.Balance() > 0 {
+			if _, err := o.app.Finance.Collect(o.cashier, d.ID, finance.Payment{Counter: "C1", Amount: d.Balance(), Mode: finance.ModeCash}); err != nil {
+				t.Fatalf("paying %s on %s: %v", d.Number, f.Number, err)
+			}
+		}
+	}
 }
 
 func fieldErr(err error, field string) string {
@@ -141,9 +161,16 @@ func TestBirth_ReportedLateBy25DaysChargesTheLateFeeRegistersAndCertifies(t *tes
 	if f.Fee != 200 || !strings.Contains(f.FeeNote.En, "22 to 30 days") {
 		t.Fatalf("fee %s (%s), want the Rs 2 late fee of the 22-30 day band", f.Fee, f.FeeNote.En)
 	}
+	// The late fee is a demand the office cannot issue past until it is paid.
+	if m, err := o.app.Finance.OfFile(f.ID); err != nil || m.Balance != 200 || len(m.Demands) != 1 || m.Demands[0].Head != "140-41" {
+		t.Fatalf("the file's demand: %+v %v", m, err)
+	}
 	f = o.decide(t, f)
 	if f.Record != "B-1/2026" || f.Issued == nil {
 		t.Fatalf("record %q issued %+v", f.Record, f.Issued)
+	}
+	if m, _ := o.app.Finance.OfFile(f.ID); m.Paid != 200 || m.Balance != 0 || m.Demands[0].State != finance.StatePaid {
+		t.Fatalf("after payment the file's demand is %+v", m)
 	}
 	e, err := o.app.Civil.Entry(o.registrar, "b-1/2026")
 	if err != nil {

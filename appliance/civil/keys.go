@@ -10,6 +10,7 @@ import (
 //	civil_entry        id "<kind>/<year>/<seq:06>"      → Entry
 //	civil_certificate  id <certificate number>          → Certificate
 //	civil_by_date      id "<kind>/<YYYY-MM-DD>/<entry>" → entry number (for searches by event date)
+//	civil_kiosk_copy   id <demand number>               → kioskCopy: a paid kiosk copy, printed
 //	index civil_number      <register number, upper case> → entry id
 //	sequence register/<kind>/<year>       gapless register serial numbers
 //	reserved certificate/<year>           certificate serial numbers (may have gaps)
@@ -17,6 +18,7 @@ const (
 	entityEntry       = "civil_entry"
 	entityCertificate = "civil_certificate"
 	entityByDate      = "civil_by_date"
+	entityKioskCopy   = "civil_kiosk_copy"
 	indexNumber       = "civil_number"
 )
 

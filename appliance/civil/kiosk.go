@@ -15,6 +15,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"ksmart/appliance/catalogue"
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/search"
@@ -89,6 +90,8 @@ type KioskEntry struct {
 	// Certifiable is false for a still birth, which is registered but not
 	// certified.
 	Certifiable bool
+	// Fee is what a copy costs, paid before it prints; 0 prints it free.
+	Fee domain.Paise
 }
 
 // kioskKinds are the registers the kiosk searches.
@@ -238,24 +241,207 @@ func (c *Civil) KioskOpen(kiosk domain.Actor, address, token string) (KioskEntry
 	_, err = c.Store.Write(func(tx *store.Tx) error {
 		return tx.Emit(kiosk.ID, EventKioskOpened, entityKiosk, kioskID(kiosk), map[string]any{"address": address, "register_number": e.Number})
 	})
-	return KioskEntry{Token: token, Kind: e.Kind, KindName: KindName(e.Kind), Number: e.Number, Registered: e.Registered,
-		Fields: c.particulars(e), Certifiable: e.Kind != KindStillBirth}, err
+	ke := KioskEntry{Token: token, Kind: e.Kind, KindName: KindName(e.Kind), Number: e.Number, Registered: e.Registered,
+		Fields: c.particulars(e), Certifiable: e.Kind != KindStillBirth}
+	if svc, ok := c.copyService(e.Kind); ok && ke.Certifiable {
+		ke.Fee = svc.Fee.Amount
+	}
+	return ke, err
 }
 
 // KioskCertificate returns the certificate of the entry a token names, to
-// print: the current certificate when one was issued for the entry as it
-// stands, else a new one, signed and recorded like any other.
+// print, when a copy is free (see printEntry). When copies have a fee the
+// kiosk asks for its demand (KioskCopy) and prints once it is paid
+// (KioskPaidCopy).
 func (c *Civil) KioskCertificate(kiosk domain.Actor, address, token string) (Certificate, []byte, error) {
 	e, err := c.kioskEntry(kiosk, token)
 	if err != nil {
 		return Certificate{}, nil, err
 	}
 	if e.Kind == KindStillBirth {
-		return Certificate{}, nil, domain.Errorf(domain.EINVALID, "A still birth is registered but not certified.")
+		return Certificate{}, nil, notCertified()
+	}
+	if svc, ok := c.copyService(e.Kind); ok {
+		return Certificate{}, nil, domain.Bilingual(domain.ECONFLICT, domain.T(
+			fmt.Sprintf("A copy costs %s. Ask for it to be charged, pay at the counter or by UPI, then print it with the demand's number.", svc.Fee.Amount),
+			fmt.Sprintf("ഒരു പകർപ്പിന് %s. ഫീസ് ആവശ്യപ്പെട്ട് കൗണ്ടറിലോ യു.പി.ഐ. വഴിയോ അടച്ച ശേഷം ഡിമാൻഡ് നമ്പർ നൽകി അച്ചടിക്കുക.", svc.Fee.Amount)))
+	}
+	return c.printEntry(kiosk, address, e, "")
+}
+
+// CopyFees charges for kiosk copies: implemented by the finance module,
+// given to civil by the appliance, so that civil does not depend on it.
+type CopyFees interface {
+	// ChargeCopy raises (or, asked again by the same kiosk while it
+	// waits, returns) the demand for a copy of an entry: svc's fee.
+	ChargeCopy(kiosk domain.Actor, svc catalogue.Service, entryID, entryNumber string, title domain.Text) (CopyDemand, error)
+	// CopyDemand reads a kiosk copy's demand by its number.
+	CopyDemand(number string) (CopyDemand, error)
+}
+
+// CopyDemand is a kiosk copy's demand as the kiosk shows it.
+type CopyDemand struct {
+	Number  string
+	EntryID string
+	Amount  domain.Paise
+	Balance domain.Paise
+	// Lapsed is set when nobody paid it in time and it was cancelled.
+	Lapsed bool
+	Due    time.Time
+	// UPI is the upi://pay address to pay it by, "" when the office has
+	// no UPI address or nothing is owed.
+	UPI string
+}
+
+// kioskCopy records that a paid copy was printed, so a demand prints once.
+type kioskCopy struct {
+	Demand      string    `json:"demand"`
+	Entry       string    `json:"entry"`
+	Certificate string    `json:"certificate"`
+	Printed     time.Time `json:"printed"`
+	Kiosk       string    `json:"kiosk"`
+}
+
+// certificateService names the catalogue service whose fee a copy of each
+// kind of entry costs.
+var certificateService = map[string]string{KindBirth: "birth_certificate", KindDeath: "death_certificate", KindMarriage: "marriage_certificate"}
+
+// copyService is the catalogue service whose flat fee a kiosk copy of an
+// entry of kind costs; false when copies print free.
+func (c *Civil) copyService(kind string) (catalogue.Service, bool) {
+	if c.CopyFees == nil {
+		return catalogue.Service{}, false
+	}
+	svc, ok := c.Catalogue.Get(certificateService[kind])
+	if !ok || svc.Fee.Kind != catalogue.FeeFlat || svc.Fee.Amount <= 0 {
+		return catalogue.Service{}, false
+	}
+	return svc, true
+}
+
+// KioskCopy raises the demand for a copy of the entry a token names: the
+// kiosk shows its number and how to pay it.
+func (c *Civil) KioskCopy(kiosk domain.Actor, address, token string) (CopyDemand, error) {
+	e, err := c.kioskEntry(kiosk, token)
+	if err != nil {
+		return CopyDemand{}, err
+	}
+	if e.Kind == KindStillBirth {
+		return CopyDemand{}, notCertified()
+	}
+	svc, ok := c.copyService(e.Kind)
+	if !ok {
+		return CopyDemand{}, domain.Bilingual(domain.EINVALID, domain.T("Copies here are free: print it.", "ഇവിടെ പകർപ്പുകൾ സൗജന്യമാണ്: അച്ചടിക്കുക."))
+	}
+	name := KindName(e.Kind)
+	title := domain.T("Copy of the "+strings.ToLower(name.En)+" certificate, "+e.Number, name.Ml+" സർട്ടിഫിക്കറ്റിന്റെ പകർപ്പ്, "+e.Number)
+	return c.CopyFees.ChargeCopy(kiosk, svc, e.ID, e.Number, title)
+}
+
+// KioskPaidCopy prints the copy a paid kiosk demand is for, once: the same
+// demand does not print a second copy. It returns the certificate and a
+// token that shows its PDF to the same kiosk (KioskPrinted).
+func (c *Civil) KioskPaidCopy(kiosk domain.Actor, address, number string) (Certificate, string, error) {
+	rec, _, err := c.paidCopy(kiosk, address, number)
+	if err != nil {
+		return Certificate{}, "", err
+	}
+	return rec, kioskToken(kiosk.ID, printedToken+rec.Number, c.Now()), nil
+}
+
+// printedToken begins the id a token names for a printed certificate, so
+// that it never passes for an entry's.
+const printedToken = "certificate:"
+
+// KioskPrinted returns the PDF of a certificate the kiosk printed, by the
+// token KioskPaidCopy gave, for KioskTokenLife.
+func (c *Civil) KioskPrinted(kiosk domain.Actor, token string) (Certificate, []byte, error) {
+	if err := canUseKiosk(kiosk); err != nil {
+		return Certificate{}, nil, err
+	}
+	id, ok := checkKioskToken(kiosk.ID, token, c.Now())
+	if !ok || !strings.HasPrefix(id, printedToken) {
+		return Certificate{}, nil, domain.Bilingual(domain.EINVALID, domain.T("This copy is no longer shown. Print it again with the demand number at the counter.", "ഈ പകർപ്പ് ഇനി കാണിക്കില്ല. കൗണ്ടറിൽ ഡിമാൻഡ് നമ്പറുമായി ചോദിക്കുക."))
 	}
 	var rec Certificate
 	var pdf []byte
+	err := c.Store.View(func(tx *store.Tx) error {
+		if err := tx.Get(entityCertificate, strings.TrimPrefix(id, printedToken), &rec); err != nil {
+			return err
+		}
+		b, err := tx.Blob(rec.PDF)
+		pdf = append([]byte(nil), b...)
+		return err
+	})
+	return rec, pdf, err
+}
+
+func (c *Civil) paidCopy(kiosk domain.Actor, address, number string) (Certificate, []byte, error) {
+	if err := canUseKiosk(kiosk); err != nil {
+		return Certificate{}, nil, err
+	}
+	number = strings.ToUpper(strings.TrimSpace(number))
+	if number == "" || len(number) > 40 {
+		return Certificate{}, nil, fieldError("demand", domain.T("Type the demand number the kiosk showed (e.g. DM/2026-27/12).", "കിയോസ്ക് കാണിച്ച ഡിമാൻഡ് നമ്പർ നൽകുക (ഉദാ. DM/2026-27/12)."))
+	}
+	if c.CopyFees == nil {
+		return Certificate{}, nil, domain.Bilingual(domain.EINVALID, domain.T("Copies here are free: search for the entry and print it.", "ഇവിടെ പകർപ്പുകൾ സൗജന്യമാണ്: രേഖ തിരഞ്ഞ് അച്ചടിക്കുക."))
+	}
+	d, err := c.CopyFees.CopyDemand(number)
+	if err != nil {
+		return Certificate{}, nil, err
+	}
+	switch {
+	case d.Lapsed:
+		return Certificate{}, nil, domain.Bilingual(domain.ECONFLICT, domain.T(
+			d.Number+" was not paid in time and has lapsed. Search again and ask for a new copy.",
+			d.Number+" സമയത്ത് അടയ്ക്കാത്തതിനാൽ റദ്ദായി. വീണ്ടും തിരഞ്ഞ് പുതിയ പകർപ്പ് ആവശ്യപ്പെടുക."))
+	case d.Balance > 0:
+		return Certificate{}, nil, domain.Bilingual(domain.ECONFLICT, domain.T(
+			fmt.Sprintf("%s is still to be paid on %s: pay at the counter or by UPI, then print.", d.Balance, d.Number),
+			fmt.Sprintf("%s-ൽ ഇനിയും %s അടയ്ക്കാനുണ്ട്: കൗണ്ടറിലോ യു.പി.ഐ. വഴിയോ അടച്ച ശേഷം അച്ചടിക്കുക.", d.Number, d.Balance)))
+	}
+	var printed kioskCopy
+	var e Entry
 	err = c.Store.View(func(tx *store.Tx) error {
+		if err := tx.Get(entityKioskCopy, d.Number, &printed); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		var err error
+		e, err = getEntry(tx, d.EntryID)
+		return err
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return Certificate{}, nil, domain.Errorf(domain.ENOTFOUND, "That entry is no longer in the register.")
+	}
+	if err != nil {
+		return Certificate{}, nil, err
+	}
+	if printed.Demand != "" {
+		return Certificate{}, nil, copyPrinted(printed)
+	}
+	return c.printEntry(kiosk, address, e, d.Number)
+}
+
+func copyPrinted(p kioskCopy) error {
+	at := p.Printed.In(domain.IST).Format("2 Jan 2006 15:04")
+	return domain.Bilingual(domain.ECONFLICT, domain.T(
+		"The copy paid by "+p.Demand+" was printed on "+at+" ("+p.Certificate+"). For another, ask for a new copy.",
+		p.Demand+" വഴി അടച്ച പകർപ്പ് "+at+"-ന് അച്ചടിച്ചു ("+p.Certificate+"). മറ്റൊന്നിന് പുതിയ പകർപ്പ് ആവശ്യപ്പെടുക."))
+}
+
+func notCertified() error {
+	return domain.Bilingual(domain.EINVALID, domain.T("A still birth is registered but not certified.", "ചാപിള്ള ജനനം രജിസ്റ്റർ ചെയ്യുന്നു, സർട്ടിഫിക്കറ്റ് നൽകുന്നില്ല."))
+}
+
+// printEntry returns an entry's certificate to print at a kiosk: the
+// current certificate when one was issued for the entry as it stands, else
+// a new one, signed and recorded like any other. demand, when not "", is
+// the paid demand the copy is printed for, recorded in the same write.
+func (c *Civil) printEntry(kiosk domain.Actor, address string, e Entry, demand string) (Certificate, []byte, error) {
+	var rec Certificate
+	var pdf []byte
+	err := c.Store.View(func(tx *store.Tx) error {
 		for i := len(e.Certificates) - 1; i >= 0; i-- {
 			var oc Certificate
 			if err := tx.Get(entityCertificate, e.Certificates[i], &oc); err != nil {
@@ -273,9 +459,29 @@ func (c *Civil) KioskCertificate(kiosk domain.Actor, address, token string) (Cer
 		return Certificate{}, nil, err
 	}
 	facts := map[string]any{"address": address, "register_number": e.Number}
+	if demand != "" {
+		facts["demand"] = demand
+	}
+	// markPaid records the paid copy, refusing a demand another kiosk
+	// printed meanwhile.
+	markPaid := func(tx *store.Tx, certificate string) error {
+		if demand == "" {
+			return nil
+		}
+		var printed kioskCopy
+		if err := tx.Get(entityKioskCopy, demand, &printed); err == nil {
+			return copyPrinted(printed)
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return tx.Put(entityKioskCopy, demand, kioskCopy{Demand: demand, Entry: e.ID, Certificate: certificate, Printed: c.Now(), Kiosk: kiosk.ID})
+	}
 	if pdf != nil {
 		facts["certificate"] = rec.Number
 		_, err = c.Store.Write(func(tx *store.Tx) error {
+			if err := markPaid(tx, rec.Number); err != nil {
+				return err
+			}
 			return tx.Emit(kiosk.ID, EventKioskPrinted, entityKiosk, kioskID(kiosk), facts)
 		})
 		return rec, pdf, err
@@ -292,6 +498,9 @@ func (c *Civil) KioskCertificate(kiosk domain.Actor, address, token string) (Cer
 	}
 	facts["certificate"] = rec.Number
 	_, err = c.Store.Write(func(tx *store.Tx) error {
+		if err := markPaid(tx, rec.Number); err != nil {
+			return err
+		}
 		if err := c.recordCertificate(tx, e, rec, pdf, kiosk, map[string]any{"kiosk": kioskID(kiosk)}); err != nil {
 			return err
 		}

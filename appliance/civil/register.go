@@ -40,6 +40,10 @@ type Civil struct {
 	// those the store keeps: for a copy of the registers that has no seal
 	// of its own and learnt the keys from the log (the state's mirrors).
 	SealKeys func(fingerprint string) ed25519.PublicKey
+	// CopyFees charges for certificate copies printed at a kiosk; the
+	// appliance sets it from the finance module. Without it, or when the
+	// catalogue's certificate service has no fee, copies print free.
+	CopyFees CopyFees
 }
 
 // Entry is one entry of a register.

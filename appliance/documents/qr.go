@@ -2,8 +2,10 @@ package documents
 
 import (
 	"fmt"
+	"html"
 	"math/bits"
 	"strconv"
+	"strings"
 	"sync"
 
 	"rsc.io/qr/coding"
@@ -328,4 +330,25 @@ func (p *page) drawQR(x, y, size float64, content string) error {
 	}
 	p.content = append(p.content, "f Q\n"...)
 	return nil
+}
+
+// QRSVG draws content as a QR code in SVG, with its quiet zone, for a page
+// (a UPI payment code): the same encoder and mask choice as the PDFs'.
+func QRSVG(content, label string) (string, error) {
+	m, err := qrModules(content)
+	if err != nil {
+		return "", err
+	}
+	n := len(m) + 8
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="200" height="200" role="img" aria-label="%s" shape-rendering="crispEdges"><rect width="%d" height="%d" fill="#fff"/><path fill="#000" d="`, n, n, html.EscapeString(label), n, n)
+	for y, row := range m {
+		for x, dark := range row {
+			if dark {
+				fmt.Fprintf(&b, "M%d %dh1v1h-1z", x+4, y+4)
+			}
+		}
+	}
+	b.WriteString(`"/></svg>`)
+	return b.String(), nil
 }

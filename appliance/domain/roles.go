@@ -17,6 +17,7 @@ const (
 	RoleRegistrar         Role = "registrar"
 	RoleSecretary         Role = "secretary"
 	RoleAccountant        Role = "accountant"
+	RoleCashier           Role = "cashier"
 	RoleKiosk             Role = "kiosk"
 	RoleAdmin             Role = "admin"
 	RoleStateAuditor      Role = "state_auditor"
@@ -39,6 +40,7 @@ var RoleNames = []struct {
 	{RoleRegistrar, T("Registrar", "രജിസ്ട്രാർ")},
 	{RoleSecretary, T("Secretary", "സെക്രട്ടറി")},
 	{RoleAccountant, T("Accountant", "അക്കൗണ്ടന്റ്")},
+	{RoleCashier, T("Cashier", "കാഷ്യർ")},
 	{RoleKiosk, T("Kiosk", "കിയോസ്ക്")},
 	{RoleAdmin, T("Administrator", "അഡ്മിനിസ്ട്രേറ്റർ")},
 	{RoleStateAuditor, T("State auditor", "സംസ്ഥാന ഓഡിറ്റർ")},

@@ -75,6 +75,9 @@ func FillForm(rng *rand.Rand, svc catalogue.Service, lb domain.LocalBody, p Pers
 			if f.Max != nil {
 				hi = *f.Max
 			}
+			// People's numbers are modest: a few thousand at most (a rent, an
+			// area), whatever the form would allow.
+			hi = min(hi, lo+5000)
 			values[f.Name] = strconv.FormatFloat(lo+float64(rng.IntN(int(max(hi-lo, 1)))), 'f', -1, 64)
 		case catalogue.FieldChoice:
 			values[f.Name] = f.Choices[rng.IntN(len(f.Choices))].Value

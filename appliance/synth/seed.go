@@ -40,6 +40,7 @@ var demoStaff = []struct {
 	{"registrar", "Ramachandran K.", domain.RoleRegistrar, nil},
 	{"secretary", "Sheeba George", domain.RoleSecretary, nil},
 	{"accountant", "Jayan S.", domain.RoleAccountant, nil},
+	{"cashier", "Lissy Joseph", domain.RoleCashier, nil},
 	{"kiosk", "Front Hall Kiosk", domain.RoleKiosk, nil},
 	{"admin", "Administrator", domain.RoleAdmin, nil},
 	{"auditor", "State IT Audit", domain.RoleStateAuditor, nil},
@@ -210,11 +211,20 @@ func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[
 		err := act(workflow.KindRejected, "The details do not match the register; apply for a correction first.")
 		return f, err
 	default:
+		if svc.Fee.Pay == catalogue.PayOnApplication {
+			if err := payFees(wf, rng, f, byRole, *at); err != nil {
+				return f, err
+			}
+		}
 		// The decision's note; for a service that ends in a reply, the reply.
 		if err := act(workflow.KindApproved, "Examined and found in order; the office will act on it as asked."); err != nil {
 			return f, err
 		}
 		if r < 7 {
+			later()
+			if err := payFees(wf, rng, f, byRole, *at); err != nil {
+				return f, err
+			}
 			err := act(workflow.KindIssued, "")
 			return f, err
 		}

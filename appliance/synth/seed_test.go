@@ -25,8 +25,8 @@ func TestSeedDemo_ALivingOfficeWithFilesInEveryStateSomeOverdue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(logins) != 14 { // 13 office roles and the demo citizen
-		t.Fatalf("%d demo logins, want 14", len(logins))
+	if len(logins) != 15 { // 14 office roles and the demo citizen
+		t.Fatalf("%d demo logins, want 15", len(logins))
 	}
 	for _, l := range logins {
 		if _, err := app.Identity.Authenticate(l.Login, l.Password); err != nil {

@@ -54,6 +54,9 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 		if act.Role, err = w.check(by, f, svc, req, report != nil); err != nil {
 			return err
 		}
+		if err := w.unpaid(tx, f, svc, req.Kind); err != nil {
+			return err
+		}
 		var msg *messaging.Message
 		switch req.Kind {
 		case KindForwarded:
@@ -136,8 +139,17 @@ func (w *Workflow) Actions(by domain.Actor, f File) Choices {
 	var c Choices
 	// Words long enough for any action that needs them.
 	words := strings.Repeat("x", 10)
+	owing := map[string]bool{}
+	if w.Money != nil && f.Fee > 0 {
+		w.Store.View(func(tx *store.Tx) error {
+			for _, kind := range []string{KindApproved, KindIssued} {
+				owing[kind] = w.unpaid(tx, f, svc, kind) != nil
+			}
+			return nil
+		})
+	}
 	for _, kind := range offered {
-		if _, err := w.check(by, f, svc, Request{Kind: kind, Note: words}, true); err != nil {
+		if _, err := w.check(by, f, svc, Request{Kind: kind, Note: words}, true); err != nil || owing[kind] {
 			continue
 		}
 		if (kind == KindApproved || kind == KindIssued) && w.Catalogue.Offered(svc.Code) != nil {
@@ -160,12 +172,23 @@ func (w *Workflow) prepare(by domain.Actor, id string, req Request, now time.Tim
 		return nil, nil
 	}
 	var f File
-	if err := w.Store.View(func(tx *store.Tx) (err error) { f, err = getFile(tx, id); return err }); err != nil {
+	var owing error
+	err := w.Store.View(func(tx *store.Tx) (err error) {
+		if f, err = getFile(tx, id); err != nil {
+			return err
+		}
+		owing = w.unpaid(tx, f, w.Service(f), req.Kind)
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	svc := w.Service(f)
 	if _, err := w.check(by, f, svc, Request{Kind: req.Kind, Note: req.Note}, false); err != nil {
 		return nil, err
+	}
+	if owing != nil {
+		return nil, owing
 	}
 	// A file of a service no module serves (made before the rule that
 	// stops such applications) is not decided in the applicant's favour
@@ -365,7 +388,7 @@ func escalationTarget(r domain.Role) domain.Role {
 	case domain.RoleFrontOffice, domain.RoleSectionClerk:
 		return domain.RoleHeadClerk
 	case domain.RoleHeadClerk, domain.RoleRevenueInspector, domain.RoleHealthInspector, domain.RoleOverseer,
-		domain.RoleAssistantEngineer, domain.RoleAccountant:
+		domain.RoleAssistantEngineer, domain.RoleAccountant, domain.RoleCashier:
 		return domain.RoleSecretary
 	}
 	return ""

@@ -64,7 +64,8 @@ type File struct {
 	Due       time.Time    `json:"due"`
 	Decided   time.Time    `json:"decided,omitzero"`
 	Fee       domain.Paise `json:"fee"`
-	FeeNote   domain.Text  `json:"fee_note,omitzero"` // why the fee is what it is, e.g. a late band
+	FeeNote   domain.Text  `json:"fee_note,omitzero"`  // why the fee is what it is, e.g. a late band
+	FeeHead   string       `json:"fee_head,omitempty"` // the account head, when the application decides it
 	FeePaid   bool         `json:"fee_paid"`
 	// Record is the register entry or record the file made or concerns,
 	// e.g. a birth's register number, once its module has decided it.

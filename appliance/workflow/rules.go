@@ -57,6 +57,9 @@ type Assessment struct {
 	Fee domain.Paise
 	// FeeNote says why the fee is what it is, e.g. the delay band.
 	FeeNote domain.Text
+	// FeeHead, when set, is the account head the fee is income of, where
+	// the application decides it (a miscellaneous payment's purpose).
+	FeeHead string
 	// Documents are required on top of the service's own, e.g. the District
 	// Registrar's permission for a birth reported after 30 days.
 	Documents []catalogue.DocumentRequirement

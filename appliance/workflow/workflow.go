@@ -45,6 +45,10 @@ type Workflow struct {
 	// Documents draws receipts (see Receipt); the process shares one
 	// renderer, whose fonts and caches live as long as it does.
 	Documents *documents.Renderer
+	// Money turns fees into demands and says what is owed (see Money);
+	// nil where no finance module is assembled, and fees are then only
+	// recorded on the file.
+	Money Money
 }
 
 // Upload is a document as received.
@@ -141,7 +145,7 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		Service: svc.Code, ServiceName: svc.Name, Module: svc.Module, Applicant: in.Applicant, Channel: in.Channel,
 		Values: values, Status: StatusInProgress, Step: 0, StepName: svc.Steps[0].Name, Role: svc.Steps[0].Role,
 		Submitted: now, Due: w.Calendar.AddWorkingDays(now, svc.TimeLimitDays),
-		Fee: assessed.Fee, FeeNote: assessed.FeeNote, FeePaid: in.Channel == ChannelCounter && assessed.Fee > 0,
+		Fee: assessed.Fee, FeeNote: assessed.FeeNote, FeeHead: assessed.FeeHead, FeePaid: in.Channel == ChannelCounter && assessed.Fee > 0 && w.Money == nil,
 	}
 	for _, field := range svc.Fields {
 		if field.Type == catalogue.FieldWard {
@@ -201,6 +205,11 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		// The submitted event carries the whole file: the record it starts from.
 		if err := w.stage(tx, nil, &f, enc, by, KindSubmitted, enc.file); err != nil {
 			return err
+		}
+		if w.Money != nil && f.Fee > 0 {
+			if err := w.Money.Raise(tx, f, svc, by); err != nil {
+				return err
+			}
 		}
 		if ack != nil {
 			if _, err := messaging.Queue(tx, now, *ack); err != nil {

@@ -22,7 +22,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries\n"+
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
-			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up")
+			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
+			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan")
 		if len(args) == 0 {
 			return usageError{"name a benchmark: " + benchNames}
 		}
@@ -43,12 +44,14 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchSearch(ctx, env, args[1:])
 	case "state":
 		return benchState(ctx, env, "bench state", args[1:])
+	case "payments":
+		return benchPayments(env, args[1:])
 	}
 	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search or state"
+const benchNames = "store, submit, certificate, import, outbox, search, state or payments"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -231,4 +234,24 @@ func benchLogger(env *env, verbose bool) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+func benchPayments(env *env, args []string) error {
+	fs := newFlags(env, "bench payments", "[--json] [--clients N] [--collections N] [--postings N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	clients := fs.Int("clients", 64, "concurrent cashiers and gateway callbacks")
+	collections := fs.Int("collections", 10000, "demands settled in the measurement")
+	postings := fs.Int("postings", 1000000, "journal lines the trial balance sums")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *clients < 1 || *collections < *clients || *postings < 2 {
+		return usageError{"--clients must be at least 1, --collections at least --clients, and --postings at least 2"}
+	}
+	r, err := bench.RunPayments(bench.PaymentsConfig{Dir: *dir, Clients: *clients, Collections: *collections, Postings: *postings, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
 }

@@ -18,6 +18,8 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
+	"ksmart/appliance/finance/sandbox"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
 	"ksmart/web"
@@ -40,6 +42,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	stateCert := fs.String("state-cert", "", "this local body's certificate `FILE` for the state, issued by ksmart state issue-cert --kind body --name CODE")
 	stateKey := fs.String("state-key", "", "the key `FILE` of --state-cert")
 	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
+	paymentsFile := fs.String("payments", "", "`FILE` with the payment gateway's keys, the UPI address and the cash counters (see examples/payments.json); without it payments are taken at one counter, C1, and not online")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -71,6 +74,16 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			logger.Warn(warn)
 		}
 		cfg.Messaging = m
+	}
+	if *paymentsFile != "" {
+		p, warn, err := loadPayments(*paymentsFile)
+		if err != nil {
+			return err
+		}
+		if warn != "" {
+			logger.Warn(warn)
+		}
+		cfg.Payments = p
 	}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
@@ -136,6 +149,8 @@ type serveOptions struct {
 	publicURL     string
 	demo          bool
 	demoFiles     int
+	// gateway is the demo's sandbox payment gateway.
+	gateway *sandbox.Gateway
 }
 
 func runDemo(ctx context.Context, env *env, args []string) error {
@@ -158,7 +173,18 @@ func runDemo(ctx context.Context, env *env, args []string) error {
 	}
 	logger, _ := newLogger(env, "text")
 	lb := synth.DemoLocalBody()
-	return serve(ctx, env, logger, appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger}, *addr, serveOptions{demo: true, demoFiles: *files})
+	// A payment gateway on this machine, so that a citizen can pay online
+	// end to end; it says on its page that no money moves.
+	gw, err := sandbox.Start("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+	keys := gw.Keys
+	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, Payments: appliance.PaymentsConfig{Gateway: &keys,
+		UPI:      finance.UPI{VPA: "demo.municipality@invalid", Payee: "Demo Municipality (demo, not a real payee)"},
+		Counters: []finance.Counter{{Code: "C1", Name: domain.T("Cash counter 1", "ക്യാഷ് കൗണ്ടർ 1")}, {Code: "C2", Name: domain.T("Cash counter 2", "ക്യാഷ് കൗണ്ടർ 2")}}}}
+	return serve(ctx, env, logger, cfg, *addr, serveOptions{demo: true, demoFiles: *files, gateway: gw})
 }
 
 // serve opens the appliance and answers HTTP until ctx ends (SIGINT or
@@ -188,9 +214,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	var logins []synth.Login
 	if opt.demo {
-		if logins, err = seedDemo(env, app, opt.demoFiles); err != nil {
+		if logins, err = seedDemo(env, app, opt.demoFiles, opt.gateway); err != nil {
 			return err
 		}
+		opt.gateway.WebhookURL = url + "webhooks/payments/" + opt.gateway.Keys.Name()
 	}
 	// First start: make sure someone can administer it, and say so once.
 	admin, otp, created, err := app.Identity.EnsureAdmin()
@@ -215,6 +242,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 			date, _ := time.Parse(time.DateOnly, e.EventDate)
 			fmt.Fprintf(env.stdout, "  kiosk       %skiosk  (try: %s, born %s, mother %s)\n", url, e.NameEn, date.Format("02-01-2006"), e.MotherEn)
 		}
+		fmt.Fprintf(env.stdout, "  payments    a test payment gateway at %s takes online payments (no money moves)\n", opt.gateway.Keys.BaseURL)
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
 		if len(logins) > 0 {
@@ -245,15 +273,19 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 
 // seedDemo fills a fresh demo data directory, showing progress; a data
 // directory seeded before is left as it is.
-func seedDemo(env *env, app *appliance.Appliance, files int) ([]synth.Login, error) {
+func seedDemo(env *env, app *appliance.Appliance, files int, gw *sandbox.Gateway) ([]synth.Login, error) {
 	if users, err := app.Identity.List(""); err != nil || len(users) > 0 {
 		return nil, err
 	}
 	bar := progressbar.NewOptions(files, progressbar.OptionSetWriter(env.stderr), progressbar.OptionSetDescription("seeding demo applications"),
 		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-	logins, err := synth.SeedDemo(app, files, uint64(time.Now().UnixNano()), func(done, _ int) { bar.Set(done) })
+	seed := uint64(time.Now().UnixNano())
+	logins, err := synth.SeedDemo(app, files, seed, func(done, _ int) { bar.Set(done) })
 	bar.Finish()
 	if err != nil {
+		return nil, err
+	}
+	if err := synth.SeedMoney(app, gw, seed); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)

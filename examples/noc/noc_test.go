@@ -9,6 +9,7 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
 	"ksmart/appliance/module"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
@@ -58,10 +59,25 @@ func TestNOC_OnePackageAndOneLineMakeAModule(t *testing.T) {
 	for _, step := range []struct {
 		by   domain.Actor
 		kind string
-	}{{clerk, workflow.KindForwarded}, {inspector, workflow.KindForwarded}, {secretary, workflow.KindApproved}, {secretary, workflow.KindIssued}} {
+	}{{clerk, workflow.KindForwarded}, {inspector, workflow.KindForwarded}, {secretary, workflow.KindApproved}} {
 		if f, err = app.Workflow.Act(step.by, f.ID, workflow.Request{Kind: step.kind}); err != nil {
 			t.Fatalf("%s by %s: %v", step.kind, step.by.Name, err)
 		}
+	}
+	// The fee is a demand, paid at the counter before the certificate issues.
+	if _, err := app.Workflow.Act(secretary, f.ID, workflow.Request{Kind: workflow.KindIssued}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Fatalf("issued with the fee unpaid: %v", err)
+	}
+	money, err := app.Finance.OfFile(f.ID)
+	if err != nil || money.Balance != 10000 {
+		t.Fatalf("the file's demand: %+v, %v", money, err)
+	}
+	cashier := domain.Actor{ID: "u-5", Name: "Cashier", Roles: []domain.Role{domain.RoleCashier}}
+	if _, err := app.Finance.Collect(cashier, money.Demands[0].Number, finance.Payment{Counter: "C1", Amount: 10000, Mode: finance.ModeCash}); err != nil {
+		t.Fatal(err)
+	}
+	if f, err = app.Workflow.Act(secretary, f.ID, workflow.Request{Kind: workflow.KindIssued}); err != nil {
+		t.Fatalf("issuing once paid: %v", err)
 	}
 	doc, pdf, err := app.Workflow.Issued(citizen, f.ID)
 	if err != nil || doc.Title.En != "No-objection certificate" || !strings.HasPrefix(string(pdf), "%PDF-") {

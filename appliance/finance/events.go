@@ -1,0 +1,34 @@
+package finance
+
+import "ksmart/store"
+
+// The event types finance writes. Each carries the changed demand, receipt
+// or order and the journal entries the movement posted, so that the
+// accounts can be rebuilt from the log.
+var (
+	EventDemandRaised     = store.EventType{Name: "demand.raised", Version: 1}
+	EventDemandWaived     = store.EventType{Name: "demand.waived", Version: 1}
+	EventDemandWrittenOff = store.EventType{Name: "demand.written_off", Version: 1}
+	// EventDemandLapsed cancels a kiosk copy's demand nobody paid on its day.
+	EventDemandLapsed     = store.EventType{Name: "demand.lapsed", Version: 1}
+	EventPaymentReceived  = store.EventType{Name: "payment.received", Version: 1}
+	EventReceiptCancelled = store.EventType{Name: "receipt.cancelled", Version: 1}
+	EventChequeRealised   = store.EventType{Name: "cheque.realised", Version: 1}
+	EventChequeBounced    = store.EventType{Name: "cheque.bounced", Version: 1}
+	EventOrderCreated     = store.EventType{Name: "payment_order.created", Version: 1}
+	EventOrderMismatch    = store.EventType{Name: "payment_order.mismatch", Version: 1}
+	EventOrderFailed      = store.EventType{Name: "payment_order.failed", Version: 1}
+	EventDayClosed        = store.EventType{Name: "counter.day_closed", Version: 1}
+	EventCashRemitted     = store.EventType{Name: "cash.remitted", Version: 1}
+	EventPeriodClosed     = store.EventType{Name: "period.closed", Version: 1}
+	// EventEntriesImported records books kept before ksmart posted in one
+	// batch; the entries themselves are documents of the write.
+	EventEntriesImported = store.EventType{Name: "entries.imported", Version: 1}
+)
+
+// Events lists every event type finance writes.
+var Events = []store.EventType{
+	EventDemandRaised, EventDemandWaived, EventDemandWrittenOff, EventDemandLapsed, EventPaymentReceived, EventReceiptCancelled,
+	EventChequeRealised, EventChequeBounced, EventOrderCreated, EventOrderMismatch, EventOrderFailed,
+	EventDayClosed, EventCashRemitted, EventPeriodClosed, EventEntriesImported,
+}
