@@ -18,6 +18,7 @@ import (
 	"ksmart/appliance/finance"
 	"ksmart/appliance/finance/sandbox"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
 )
@@ -167,6 +168,17 @@ func TestMoney_ALateFeeIsPaidOnlineThenTheCertificateIsIssued(t *testing.T) {
 	}
 	if got := o.app.Workflow.Actions(o.front, f).Actions; len(got) != 0 {
 		t.Errorf("the front office is offered %v on an unpaid file", got)
+	}
+	// The acknowledgement the citizen got says the fee and how to pay it.
+	msgs, _ := messaging.Inbox(o.app.Store, o.citizen.ID, 0)
+	var ack messaging.Message
+	for _, m := range msgs {
+		if m.Kind == messaging.KindAcknowledgement {
+			ack = m
+		}
+	}
+	if !strings.Contains(ack.Body.En, "The fee of ₹2.00 is to be paid before it is issued") || !strings.Contains(ack.Body.Ml, "₹2.00 ഫീസ്") {
+		t.Errorf("the acknowledgement does not say the fee: %+v", ack)
 	}
 
 	// Another citizen cannot pay, or see, this demand.

@@ -186,6 +186,14 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 				fmt.Sprintf("Your application for %s is received as %s. It is due by %s. Download the acknowledgement receipt from the application's page.", svc.Name.En, f.Number, due),
 				fmt.Sprintf("%s എന്നതിനുള്ള നിങ്ങളുടെ അപേക്ഷ %s ആയി ലഭിച്ചു. %s നകം തീർപ്പാക്കും. കൈപ്പറ്റ് രസീത് അപേക്ഷയുടെ പേജിൽ നിന്ന് ഡൗൺലോഡ് ചെയ്യാം.", svc.Name.Ml, f.Number, due)),
 		}
+		if w.Money != nil && f.Fee > 0 {
+			when := domain.T("before it is issued", "നൽകുന്നതിന് മുമ്പ്")
+			if svc.Fee.Pay == catalogue.PayOnApplication {
+				when = domain.T("before it is decided", "തീരുമാനിക്കുന്നതിന് മുമ്പ്")
+			}
+			ack.Body.En += fmt.Sprintf(" The fee of %s is to be paid %s: online from your payments page, or at the cash counter quoting %s.", f.Fee, when.En, f.Number)
+			ack.Body.Ml += fmt.Sprintf(" %s ഫീസ് %s അടയ്ക്കണം: നിങ്ങളുടെ പേയ്മെന്റ് പേജിൽ ഓൺലൈനായി, അല്ലെങ്കിൽ %s പറഞ്ഞ് ക്യാഷ് കൗണ്ടറിൽ.", f.Fee, when.Ml, f.Number)
+		}
 	}
 	_, err = w.Store.Write(func(tx *store.Tx) error {
 		if err := tx.UseNumber("file", id); err != nil {
