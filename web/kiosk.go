@@ -314,15 +314,9 @@ func (s *Server) kioskPaidCopy(c echo.Context) error {
 	rec, token, err := s.App.Civil.KioskPaidCopy(kioskActor(c), c.RealIP(), v.Demand)
 	if err != nil {
 		code := domain.ErrorCode(err)
-		var de *domain.Error
-		if code == domain.EINTERNAL || !errors.As(err, &de) {
+		if v.Error, err = kioskMessage(err, "demand"); err != nil {
 			return err
 		}
-		msg := domain.Text{En: de.Message, Ml: de.MessageML}
-		if t, ok := de.Fields["demand"]; ok {
-			msg = t
-		}
-		v.Error = &msg
 		return s.renderKiosk(c, statusOf[code], "kiosk_copy.html", v)
 	}
 	v.Printed, v.PrintedToken = &rec, token
@@ -349,6 +343,21 @@ func kioskPDF(c echo.Context, rec civil.Certificate, pdf []byte) error {
 	return c.Blob(http.StatusOK, "application/pdf", pdf)
 }
 
+// kioskMessage is what the kiosk's page says of err, a mistake to fix:
+// field's own message when it names field, else the whole. A fault of
+// ours is given back, to be logged and answered as one.
+func kioskMessage(err error, field string) (*domain.Text, error) {
+	var de *domain.Error
+	if domain.ErrorCode(err) == domain.EINTERNAL || !errors.As(err, &de) {
+		return nil, err
+	}
+	msg := domain.Text{En: de.Message, Ml: de.MessageML}
+	if t, ok := de.Fields[field]; ok {
+		msg = t
+	}
+	return &msg, nil
+}
+
 func (s *Server) kioskStatus(c echo.Context) error {
 	values, _, err := readForm(c)
 	if err != nil {
@@ -359,15 +368,9 @@ func (s *Server) kioskStatus(c echo.Context) error {
 	st, err := s.App.KioskStatus(kioskActor(c), c.RealIP(), v.Number)
 	if err != nil {
 		code := domain.ErrorCode(err)
-		var de *domain.Error
-		if code == domain.EINTERNAL || !errors.As(err, &de) {
+		if v.StatusError, err = kioskMessage(err, "number"); err != nil {
 			return err
 		}
-		msg := domain.Text{En: de.Message, Ml: de.MessageML}
-		if t, ok := de.Fields["number"]; ok {
-			msg = t
-		}
-		v.StatusError = &msg
 		return s.renderKiosk(c, statusOf[code], "kiosk.html", v)
 	}
 	v.Status = &st
