@@ -23,6 +23,7 @@ import (
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
+	"ksmart/appliance/propertytax"
 	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
 	"ksmart/replication"
@@ -77,6 +78,9 @@ type Config struct {
 	// Payments configures how money is taken: the online gateway, the UPI
 	// address and the cash counters (see PaymentsConfig).
 	Payments PaymentsConfig
+	// PropertyTaxRules, when set, are the council's property tax rates
+	// and settings (rates.json's form) instead of ksmart's defaults.
+	PropertyTaxRules []byte
 }
 
 // PaymentsConfig is how a local body takes money.
@@ -108,6 +112,9 @@ type Appliance struct {
 	// Civil is the civil registration module (nil when the node is
 	// assembled without it), for the pages of the registers and the kiosk.
 	Civil *civil.Civil
+	// PropertyTax is the property tax module (nil when the node is
+	// assembled without it).
+	PropertyTax *propertytax.PropertyTax
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
@@ -270,10 +277,17 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Civil = m
 		case *finance.Finance:
 			a.Finance = m
+		case *propertytax.PropertyTax:
+			a.PropertyTax = m
 		}
 	}
 	if a.Finance != nil {
 		if err := a.openFinance(cfg.Payments); err != nil {
+			return err
+		}
+	}
+	if a.PropertyTax != nil {
+		if err := a.openPropertyTax(cfg.PropertyTaxRules); err != nil {
 			return err
 		}
 	}
@@ -314,6 +328,9 @@ func (a *Appliance) Run(ctx context.Context) {
 	go a.runReconciliation()
 	if a.Finance != nil {
 		go a.Finance.RunLapses(time.Hour, a.closing)
+	}
+	if a.PropertyTax != nil && a.Finance != nil {
+		go a.PropertyTax.RunJobs(time.Hour, a.closing)
 	}
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}

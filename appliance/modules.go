@@ -13,6 +13,7 @@ import (
 	"ksmart/appliance/files"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/module"
+	"ksmart/appliance/propertytax"
 	"ksmart/search"
 	"ksmart/store"
 )
@@ -26,6 +27,7 @@ var Modules = []module.Module{
 	civil.Module,
 	files.Module,
 	finance.Module,
+	propertytax.Module,
 }
 
 // Catalogue reads the services of a node with these modules: the built-in

@@ -3,6 +3,7 @@ package appliance
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/propertytax"
 )
 
 var counterCode = regexp.MustCompile(`^[A-Z][A-Z0-9]{0,3}$`)
@@ -75,4 +77,41 @@ func (a *Appliance) runReconciliation() {
 		return
 	}
 	a.Finance.RunReconciliation(time.Minute, 10*time.Minute, a.closing)
+}
+
+// openPropertyTax gives property tax the money module and the council's
+// rules, and checks that every head its rules credit is an income head of
+// the chart of accounts: a wrong head stops the start.
+func (a *Appliance) openPropertyTax(rules []byte) error {
+	pt := a.PropertyTax
+	if len(rules) > 0 {
+		r, err := propertytax.ParseRules(rules, a.LocalBody.Kind)
+		if err != nil {
+			return err
+		}
+		pt.Rules = r
+	}
+	if a.Finance == nil {
+		return nil
+	}
+	pt.Finance = a.Finance
+	h := pt.Rules.Local.Heads
+	var problems []string
+	for name, code := range map[string]string{"tax": h.Tax, "cess": h.Cess, "interest": h.Interest, "fine": h.Fine, "mutation_fee": h.MutationFee} {
+		if !a.Finance.Chart.Income(code) {
+			problems = append(problems, fmt.Sprintf("heads.%s %q", name, code))
+		}
+	}
+	if tax, _ := a.Finance.Chart.Head(h.Tax); len(problems) == 0 {
+		for _, code := range []string{h.Cess, h.Interest} {
+			if c, _ := a.Finance.Chart.Head(code); c.Receivable != tax.Receivable {
+				problems = append(problems, fmt.Sprintf("heads %s is owed under %s, not the tax's %s", code, c.Receivable, tax.Receivable))
+			}
+		}
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return fmt.Errorf("property tax: these heads are not income heads of the chart of accounts (or not owed with the tax): %s", strings.Join(problems, "; "))
+	}
+	return nil
 }

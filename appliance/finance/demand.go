@@ -35,6 +35,22 @@ type Demand struct {
 	State     string     `json:"state"`
 	Receipts  []string   `json:"receipts,omitempty"`
 	Decisions []Decision `json:"decisions,omitempty"`
+	// Parts, when a demand is for more than one income, say what each
+	// brings under which head; they add up to Amount. A property tax
+	// instalment is tax and service cess, and gathers penal interest month
+	// by month (Accrue). Every part's head is owed under the same
+	// receivable as Head.
+	Parts []Part `json:"parts,omitempty"`
+}
+
+// Part is one income a demand is for.
+type Part struct {
+	Head   string       `json:"head"`
+	Amount domain.Paise `json:"amount_paise"`
+	Name   domain.Text  `json:"name"`
+	// Key names the part for the module that raised it, e.g. "interest/3"
+	// for the third month's penal interest.
+	Key string `json:"key,omitempty"`
 }
 
 // Payer is who owes a demand. UserID is "" for someone without an account.
@@ -80,6 +96,22 @@ const (
 
 // Balance is what is still owed.
 func (d Demand) Balance() domain.Paise { return d.Amount - d.Paid - d.Waived }
+
+// remitted are the income lines a remission of amount debits: the head's,
+// or, for a demand of parts, the parts from the last back (the interest
+// that grew last is remitted first).
+func (d *Demand) remitted(amount domain.Paise) []Line {
+	if len(d.Parts) == 0 {
+		return []Line{{Head: d.Head, Debit: amount}}
+	}
+	var take []Part
+	for i := len(d.Parts) - 1; i >= 0 && amount > 0; i-- {
+		n := min(amount, d.Parts[i].Amount)
+		take = append(take, Part{Head: d.Parts[i].Head, Amount: n})
+		amount -= n
+	}
+	return sumLines(nil, take, true)
+}
 
 // settle sets the state from the amounts.
 func (d *Demand) settle() {
@@ -177,18 +209,16 @@ func (f *Finance) raise(tx *store.Tx, d *Demand, by domain.Actor) (Entry, error)
 	if d.Amount <= 0 {
 		return Entry{}, fmt.Errorf("finance: a demand of %v", d.Amount)
 	}
-	head, ok := f.Chart.Head(d.Head)
-	if !ok || head.Type != HeadIncome {
-		return Entry{}, fmt.Errorf("finance: %q is not an income head", d.Head)
-	}
-	n, err := tx.NextNumber(seqDemand)
+	head, err := f.checkDemand(d)
 	if err != nil {
 		return Entry{}, err
 	}
-	d.ID, d.Number, d.State = id10(n), fmt.Sprintf("DM/%s/%d", FinancialYear(d.Raised), n), StateOpen
+	if err := f.numberDemand(tx, d); err != nil {
+		return Entry{}, err
+	}
 	e := Entry{Date: dateOf(d.Raised), Posted: d.Raised, By: by.ID, Ref: "demand:" + d.ID,
 		Narration: domain.T("Demand "+d.Number+": "+d.Ref.Title.En+" "+d.Ref.Number, "ഡിമാൻഡ് "+d.Number+": "+d.Ref.Title.Ml+" "+d.Ref.Number),
-		Lines:     []Line{{Head: head.Receivable, Debit: d.Amount}, {Head: d.Head, Credit: d.Amount}}}
+		Lines:     append([]Line{{Head: head.Receivable, Debit: d.Amount}}, d.credits()...)}
 	if err := f.post(tx, &e); err != nil {
 		return Entry{}, err
 	}
@@ -424,12 +454,12 @@ func (f *Finance) Waive(by domain.Actor, demandID string, amount domain.Paise, r
 func (f *Finance) remit(tx *store.Tx, d *Demand, amount domain.Paise, kind, reason string, by domain.Actor, role domain.Role, now time.Time) error {
 	head, _ := f.Chart.Head(d.Head)
 	typ := EventDemandWaived
-	lines := []Line{{Head: d.Head, Debit: amount}, {Head: head.Receivable, Credit: amount}}
+	lines := append(d.remitted(amount), Line{Head: head.Receivable, Credit: amount})
 	narration := domain.T("Waived on "+d.Number+": "+reason, d.Number+" ഒഴിവാക്കി: "+reason)
 	switch kind {
 	case StateWrittenOff:
 		typ = EventDemandWrittenOff
-		lines[0].Head = f.Chart.Role(RoleWriteOff)
+		lines = []Line{{Head: f.Chart.Role(RoleWriteOff), Debit: amount}, {Head: head.Receivable, Credit: amount}}
 		narration = domain.T("Written off on "+d.Number+": "+reason, d.Number+" എഴുതിത്തള്ളി: "+reason)
 	case DecisionLapsed:
 		typ = EventDemandLapsed

@@ -6,7 +6,11 @@ import "ksmart/store"
 // or order and the journal entries the movement posted, so that the
 // accounts can be rebuilt from the log.
 var (
-	EventDemandRaised     = store.EventType{Name: "demand.raised", Version: 1}
+	EventDemandRaised = store.EventType{Name: "demand.raised", Version: 1}
+	// EventDemandsRaised and EventDemandsAccrued are a module's batch:
+	// many demands raised, or grown by interest, with one entry.
+	EventDemandsRaised    = store.EventType{Name: "demands.raised", Version: 1}
+	EventDemandsAccrued   = store.EventType{Name: "demands.accrued", Version: 1}
 	EventDemandWaived     = store.EventType{Name: "demand.waived", Version: 1}
 	EventDemandWrittenOff = store.EventType{Name: "demand.written_off", Version: 1}
 	// EventDemandLapsed cancels a kiosk copy's demand nobody paid on its day.
@@ -28,7 +32,7 @@ var (
 
 // Events lists every event type finance writes.
 var Events = []store.EventType{
-	EventDemandRaised, EventDemandWaived, EventDemandWrittenOff, EventDemandLapsed, EventPaymentReceived, EventReceiptCancelled,
+	EventDemandRaised, EventDemandsRaised, EventDemandsAccrued, EventDemandWaived, EventDemandWrittenOff, EventDemandLapsed, EventPaymentReceived, EventReceiptCancelled,
 	EventChequeRealised, EventChequeBounced, EventOrderCreated, EventOrderMismatch, EventOrderFailed,
 	EventDayClosed, EventCashRemitted, EventPeriodClosed, EventEntriesImported,
 }

@@ -100,6 +100,16 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 	}
 	real := app.Now()
 	var registers civilForms
+	buildings := buildingForms{pt: app.PropertyTax}
+	if app.PropertyTax != nil {
+		bs, err := SeedBuildings(app, rng, 1, min(max(applications, 40), 300))
+		if err != nil {
+			return nil, fmt.Errorf("demo buildings: %w", err)
+		}
+		for _, b := range bs {
+			buildings.numbers = append(buildings.numbers, b.Number)
+		}
+	}
 	for i := range applications {
 		svc := services[rng.IntN(len(services))]
 		// Submitted over the last 30 days, in order (a correction comes after
@@ -109,7 +119,7 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 		wf.Now = func() time.Time { return at }
 		p := NewPerson(rng)
 		values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
-		if !registers.fill(rng, svc, values, at) {
+		if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) {
 			// Nothing registered yet to apply about: register a birth instead.
 			svc, _ = app.Catalogue.Get("birth_registration")
 			values, uploads = FillForm(rng, svc, app.LocalBody, p, at)

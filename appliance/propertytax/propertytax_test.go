@@ -1,0 +1,229 @@
+package propertytax_test
+
+import (
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"ksmart/appliance"
+	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
+	"ksmart/appliance/propertytax"
+	"ksmart/appliance/synth"
+	"ksmart/appliance/workflow"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+// office is a municipality's revenue section, cashier and accountant, and
+// an owner with an account, on Monday 7 December 2026.
+type office struct {
+	app                                            *appliance.Appliance
+	pt                                             *propertytax.PropertyTax
+	clock                                          *clock
+	clerk, inspector, secretary, cashier, accounts domain.Actor
+	owner                                          domain.Actor
+}
+
+func newOffice(t *testing.T) *office {
+	t.Helper()
+	lb := synth.DemoLocalBody()
+	c := &clock{time.Date(2026, 12, 7, 10, 30, 0, 0, domain.IST)}
+	app, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Now: c.now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PublicURL: "https://demo.ksmart.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		tb, err := app.Finance.TrialBalance(domain.Actor{ID: "u-check", Roles: []domain.Role{domain.RoleAccountant}}, "2099-12-31")
+		if err != nil || tb.TotalDebit != tb.TotalCredit {
+			t.Errorf("the books do not balance: %v against %v (%v)", tb.TotalDebit, tb.TotalCredit, err)
+		}
+		app.Close()
+	})
+	u, err := synth.Citizen(app, "9847012345", "Ravi Kumar", "a long enough password 1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := func(id string, r domain.Role) domain.Actor {
+		return domain.Actor{ID: id, Name: "Officer " + id, Roles: []domain.Role{r}}
+	}
+	return &office{app: app, pt: app.PropertyTax, clock: c, owner: u.Actor(),
+		clerk: staff("u-clerk", domain.RoleSectionClerk), inspector: staff("u-ri", domain.RoleRevenueInspector),
+		secretary: staff("u-sec", domain.RoleSecretary), cashier: staff("u-cash", domain.RoleCashier), accounts: staff("u-acc", domain.RoleAccountant)}
+}
+
+// house is a 100 m² owner-occupied house in ward 5 built in 2010, every
+// adjustment 0%: ₹1,200 a year at the 2023-24 rate, ₹1,323 in 2025-26 and
+// ₹1,389 in 2026-27, with 5% service cess.
+func (o *office) house(t *testing.T, number, from string) propertytax.Building {
+	t.Helper()
+	b, err := o.pt.Register(o.inspector, propertytax.Building{Number: number, Ward: 5, Occupancy: "owner",
+		Owners:   []propertytax.Owner{{Name: domain.T("Ravi Kumar", "രവി കുമാർ"), Share: 100, Phone: "9847012345"}},
+		Floors:   []propertytax.Floor{{Use: propertytax.UseResidential, Area: propertytax.SquareMetres(100)}},
+		PlotArea: propertytax.SquareMetres(400), Zone: "secondary", Road: "other_road", Construction: "rcc", YearBuilt: 2010, TaxedFrom: from,
+		Address: domain.T("Thekkedath House, Fort Road", "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func (o *office) dues(t *testing.T, b propertytax.Building) map[string]propertytax.Due {
+	t.Helper()
+	ds, err := o.pt.Dues(b.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]propertytax.Due{}
+	for _, d := range ds {
+		out[d.Period] = d
+	}
+	return out
+}
+
+func TestPropertyTax_FromAssessmentThroughDemandsInterestAndPayment(t *testing.T) {
+	o := newOffice(t)
+	b := o.house(t, "5/10", "2025-26/H1")
+
+	// Registered with arrears from 2025-26: a demand a half-year, tax and
+	// cess, up to the current one.
+	dues := o.dues(t, b)
+	want := map[string]domain.Paise{"2025-26/H1": 66150 + 3300, "2025-26/H2": 66150 + 3300, "2026-27/H1": 69450 + 3450, "2026-27/H2": 69450 + 3450}
+	if len(dues) != len(want) {
+		t.Fatalf("dues %+v, want the four half-years since 2025-26", dues)
+	}
+	for per, amount := range want {
+		if d := dues[per]; d.Amount != amount || d.Interest != 0 || d.Balance != amount {
+			t.Errorf("%s: %+v, want %v", per, d, amount)
+		}
+	}
+	if d := dues["2026-27/H2"]; d.DueDate != "2027-03-31" {
+		t.Errorf("the second half is due %s", d.DueDate)
+	}
+
+	// The half-year's job raises nothing more for it, however often it runs.
+	for range 2 {
+		job, err := o.pt.RaiseDemands(propertytax.Period{Year: 2026, Half: 2}, domain.System, nil)
+		if err != nil || !job.Done || job.Raised != 0 || job.Buildings != 1 {
+			t.Fatalf("the job for 2026-27/H2: %+v %v", job, err)
+		}
+	}
+
+	// On 7 December 2026 the overdue half-years have gathered interest at
+	// 2% a month or part, on the instalment, rounded to the rupee: 15
+	// months for the half due 30 September 2025 (₹13.89 → ₹14), 9 for the
+	// one due 31 March 2026, 3 for the one due 30 September 2026 (₹14.58 →
+	// ₹15); the one due 31 March 2027 none.
+	n, err := o.pt.AccrueInterest(domain.System)
+	if err != nil || n != 15+9+3 {
+		t.Fatalf("interest charged for %d months (%v), want 27", n, err)
+	}
+	dues = o.dues(t, b)
+	for per, interest := range map[string]domain.Paise{"2025-26/H1": 15 * 1400, "2025-26/H2": 9 * 1400, "2026-27/H1": 3 * 1500, "2026-27/H2": 0} {
+		if d := dues[per]; d.Interest != interest || d.Balance != want[per]+interest {
+			t.Errorf("%s: interest %v balance %v, want %v", per, d.Interest, d.Balance, interest)
+		}
+	}
+	if n, _ := o.pt.AccrueInterest(domain.System); n != 0 {
+		t.Errorf("charging again charged %d more months", n)
+	}
+
+	// A part payment goes to the interest first: ₹100 on the half due 30
+	// September 2026 pays its ₹45 of interest and ₹55 of the instalment,
+	// so its fourth month (from 31 December) is 2% of ₹674, ₹13.48 → ₹13.
+	h1 := dues["2026-27/H1"]
+	if _, err := o.app.Finance.Collect(o.cashier, h1.Demand, finance.Payment{Counter: "C1", Amount: 10000, Mode: finance.ModeCash}); err != nil {
+		t.Fatal(err)
+	}
+	o.clock.t = time.Date(2026, 12, 31, 9, 0, 0, 0, domain.IST)
+	// 31 December begins a month for the halves due on 30 September
+	// 2025 and 2026; the one due 31 March 2026 begins its next on 1 January.
+	if n, _ := o.pt.AccrueInterest(domain.System); n != 2 {
+		t.Errorf("on 31 December, %d months charged, want 2", n)
+	}
+	dues = o.dues(t, b)
+	if d := dues["2026-27/H1"]; d.Interest != 3*1500+1300 || d.Paid != 10000 {
+		t.Errorf("2026-27/H1 after a part payment and a month: %+v, want ₹13 more interest (2%% of ₹673.50)", d)
+	}
+
+	// Paid in full, the demand stops gathering interest.
+	if _, err := o.app.Finance.Collect(o.cashier, h1.Demand, finance.Payment{Counter: "C1", Amount: dues["2026-27/H1"].Balance, Mode: finance.ModeCash}); err != nil {
+		t.Fatal(err)
+	}
+	o.clock.t = time.Date(2027, 2, 2, 9, 0, 0, 0, domain.IST)
+	if _, err := o.pt.AccrueInterest(domain.System); err != nil {
+		t.Fatal(err)
+	}
+	if d := o.dues(t, b)["2026-27/H1"]; d.Balance != 0 || d.Interest != 3*1500+1300 || d.State != finance.StatePaid {
+		t.Errorf("after full payment: %+v", d)
+	}
+
+	// Paying more than a half-year owes, or on a building's period not
+	// demanded, is refused.
+	if _, err := o.app.Finance.Collect(o.cashier, h1.Demand, finance.Payment{Counter: "C1", Amount: 100, Mode: finance.ModeCash}); domain.ErrorCode(err) != domain.ECONFLICT {
+		t.Errorf("paying a settled half-year again: %v", err)
+	}
+}
+
+func TestPropertyTax_ANewBuildingIsAssessedNumberedAndDemandedFromTheHalfYearAfterCompletion(t *testing.T) {
+	o := newOffice(t)
+	o.house(t, "5/10", "")
+	f, err := o.app.Workflow.Submit(o.owner, workflow.Submission{Service: "property_tax_assessment", Channel: workflow.ChannelOnline,
+		Applicant: workflow.Applicant{Name: domain.T("Ravi Kumar", "")},
+		Uploads:   map[string]workflow.Upload{"title_deed": pdf, "possession_certificate": pdf, "occupancy_certificate": pdf},
+		Values: map[string]string{"permit_number": "BP/2025/77", "occupancy_number": "OC/2026/12", "owner_name_en": "Ravi Kumar", "owner_address": "Kizhakkethil, Fort Road",
+			"ward": "5", "survey_number": "123/4", "building_kind": "house", "occupancy": "rented", "usage": "residential", "plinth_area_sqm": "150.5",
+			"other_use": "commercial", "other_use_area_sqm": "30", "floors": "2", "plot_area_sqm": "250", "roof_type": "concrete", "road": "main_road",
+			"completed_on": "2026-05-10", "phone": "9847012345"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []struct {
+		by   domain.Actor
+		kind string
+	}{{o.clerk, workflow.KindForwarded}, {o.inspector, workflow.KindForwarded}, {o.secretary, workflow.KindApproved}, {o.secretary, workflow.KindIssued}} {
+		if f, err = o.app.Workflow.Act(step.by, f.ID, workflow.Request{Kind: step.kind, Note: "Measured on site; as applied."}); err != nil {
+			t.Fatalf("%s: %v", step.kind, err)
+		}
+	}
+	// Ward 5's next door number after 5/10.
+	if f.Values["allotted_numbers"] != "5/11" {
+		t.Fatalf("allotted %q", f.Values["allotted_numbers"])
+	}
+	b, err := o.pt.Building("5/11")
+	if err != nil || b.TaxedFrom != "2026-27/H2" || len(b.Floors) != 2 || !b.OwnedBy(o.owner.ID) {
+		t.Fatalf("the new building: %+v %v", b, err)
+	}
+	// 120.5 m² home and 30 m² shop, rented (+10%) on a main road (+10%):
+	// (120.5 × ₹12 + 30 × ₹50) × 120% = ₹3,535.20, × 1.05³ for 2026-27 =
+	// ₹4,092.44 → ₹4,092; cess ₹204.60 → ₹205. Completed in May, it is
+	// taxed from the second half.
+	dues := o.dues(t, b)
+	if len(dues) != 1 || dues["2026-27/H2"].Amount != 204600+10250 {
+		t.Errorf("the new building's demands: %+v, want only 2026-27/H2 of ₹2,046 + ₹102.50", dues)
+	}
+	_, order, err := o.app.Workflow.Issued(o.owner, f.ID)
+	if err != nil || !strings.HasPrefix(string(order), "%PDF") {
+		t.Fatalf("the assessment order: %v", err)
+	}
+	if _, err := exec.LookPath("pdftotext"); err == nil {
+		path := filepath.Join(t.TempDir(), "order.pdf")
+		os.WriteFile(path, order, 0o600)
+		out, _ := exec.Command("pdftotext", path, "-").Output()
+		for _, want := range []string{"5/11", "₹4,092.00", "₹205.00", "2026-27/H2"} {
+			if !strings.Contains(string(out), want) {
+				t.Errorf("the order does not say %q:\n%s", want, out)
+			}
+		}
+	}
+}
+
+var pdf = workflow.Upload{Name: "scan.pdf", Data: []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")}
