@@ -227,3 +227,195 @@ func TestPropertyTax_ANewBuildingIsAssessedNumberedAndDemandedFromTheHalfYearAft
 }
 
 var pdf = workflow.Upload{Name: "scan.pdf", Data: []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")}
+
+// apply takes a file from submission to issue, each desk in turn, the
+// fee paid at the counter before the issue.
+func (o *office) apply(t *testing.T, service string, values map[string]string, uploads ...string) workflow.File {
+	t.Helper()
+	docs := map[string]workflow.Upload{}
+	for _, u := range uploads {
+		docs[u] = pdf
+	}
+	f, err := o.app.Workflow.Submit(o.owner, workflow.Submission{Service: service, Channel: workflow.ChannelOnline,
+		Applicant: workflow.Applicant{Name: domain.T("Ravi Kumar", ""), Phone: "9847012345"}, Uploads: docs, Values: values})
+	if err != nil {
+		t.Fatalf("%s: %v", service, err)
+	}
+	svc, _ := o.app.Catalogue.Get(service)
+	by := map[domain.Role]domain.Actor{domain.RoleSectionClerk: o.clerk, domain.RoleRevenueInspector: o.inspector, domain.RoleSecretary: o.secretary}
+	for i, step := range svc.Steps {
+		kind := workflow.KindForwarded
+		if i == len(svc.Steps)-1 {
+			kind = workflow.KindApproved
+		}
+		if f, err = o.app.Workflow.Act(by[step.Role], f.ID, workflow.Request{Kind: kind, Note: "Verified at the building; allowed."}); err != nil {
+			t.Fatalf("%s %s: %v", service, kind, err)
+		}
+	}
+	money, err := o.app.Finance.OfFile(f.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range money.Demands {
+		if d.Balance() > 0 {
+			if _, err := o.app.Workflow.Act(o.secretary, f.ID, workflow.Request{Kind: workflow.KindIssued}); domain.ErrorCode(err) != domain.ECONFLICT {
+				t.Errorf("%s issued with %v unpaid: %v", service, d.Balance(), err)
+			}
+			if _, err := o.app.Finance.Collect(o.cashier, d.Number, finance.Payment{Counter: "C1", Amount: d.Balance(), Mode: finance.ModeCash}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if f, err = o.app.Workflow.Act(o.secretary, f.ID, workflow.Request{Kind: workflow.KindIssued}); err != nil {
+		t.Fatalf("%s issue: %v", service, err)
+	}
+	return f
+}
+
+func TestPropertyTax_ServicesChangeTheRegister(t *testing.T) {
+	o := newOffice(t)
+	o.house(t, "5/10", "")
+	b, _ := o.pt.Building("5/10")
+	base := map[string]string{"building_number": "5/10", "ward": "5", "owner_name_en": "Ravi Kumar", "phone": "9847012345"}
+	with := func(kv ...string) map[string]string {
+		v := map[string]string{}
+		for k, x := range base {
+			v[k] = x
+		}
+		for i := 0; i < len(kv); i += 2 {
+			v[kv[i]] = kv[i+1]
+		}
+		return v
+	}
+
+	// A floor added in July and reported in December: reassessed, with
+	// the fine of ₹1,000 or the year's tax, whichever is higher, to pay
+	// before the order issues.
+	f := o.apply(t, "property_tax_reassessment", with("change_kind", "addition", "change_date", "2026-07-01", "usage", "residential",
+		"plinth_area_sqm", "160", "floors", "2"), "change_evidence")
+	if b, _ = o.pt.Building("5/10"); b.PlinthArea() != propertytax.SquareMetres(160) || b.Version != 2 {
+		t.Errorf("after the reassessment: %+v", b)
+	}
+	// 160 m² × ₹12 × 1.05³ = ₹2,222.64 → ₹2,223 a year: the fine is that.
+	if f.Values["fine_paise"] != "222300" || f.Values["annual_tax_paise"] != "233400" {
+		t.Errorf("the reassessment's fine %s and new tax %s, want ₹2,223 and ₹2,334 with cess", f.Values["fine_paise"], f.Values["annual_tax_paise"])
+	}
+
+	// The owner's self-assessment: now rented.
+	o.apply(t, "self_assessment_return", with("occupancy", "rented", "usage", "residential", "plinth_area_sqm", "160", "floors", "2",
+		"roof_type", "concrete", "road", "other_road"), "tax_receipt")
+	if b, _ = o.pt.Building("5/10"); b.Occupancy != "rented" {
+		t.Errorf("after the return: %+v", b)
+	}
+
+	// A revision petition that the area is 150 m², allowed.
+	o.apply(t, "property_tax_revision", with("assessment_order", "KS/DEMO01/2026/PTX/1", "notice_date", "2026-11-20",
+		"grounds", "The verandah was measured as a room.", "claimed_plinth_area_sqm", "150"), "assessment_notice")
+	if b, _ = o.pt.Building("5/10"); b.PlinthArea() != propertytax.SquareMetres(150) {
+		t.Errorf("after the revision: %v", b.PlinthArea())
+	}
+
+	// A certificate of ownership: the fee first, then the certificate.
+	f = o.apply(t, "ownership_certificate", with("purpose", "Bank loan"), "tax_receipt")
+	if f.Issued == nil || f.Issued.Kind != "certificate" {
+		t.Errorf("the ownership certificate: %+v", f.Issued)
+	}
+
+	// A mutation to the buyer on a registered deed: the owners change when
+	// the order issues, after the council's fee.
+	f = o.apply(t, "ownership_change", with("present_owner_en", "Ravi Kumar", "new_owner_en", "Sreeja Menon", "new_owner_address", "Menon House",
+		"transfer_kind", "sale", "deed_number", "1234/2026", "deed_date", "2026-11-02", "sub_registry", "Fort Kochi"), "deed", "possession_certificate", "tax_receipt")
+	if b, _ = o.pt.Building("5/10"); len(b.Owners) != 1 || b.Owners[0].Name.En != "Sreeja Menon" {
+		t.Errorf("after the mutation the owners are %+v", b.Owners)
+	}
+	if m, _ := o.app.Finance.OfFile(f.ID); m.Paid != 10000 {
+		t.Errorf("the mutation fee paid: %v, want the council's ₹100", m.Paid)
+	}
+
+	// The former owner can no longer apply about it.
+	_, err := o.app.Workflow.Submit(o.owner, workflow.Submission{Service: "ownership_certificate", Channel: workflow.ChannelOnline,
+		Applicant: workflow.Applicant{Name: domain.T("Ravi Kumar", "")}, Uploads: map[string]workflow.Upload{"tax_receipt": pdf}, Values: with("purpose", "Loan")})
+	if de, ok := err.(*domain.Error); !ok || !strings.Contains(de.Fields["owner_name"].En, `does not name "Ravi Kumar" as an owner of 5/10`) {
+		t.Errorf("a certificate for a former owner: %v", err)
+	}
+
+	// Demolished: no more demands after; what is owed stays.
+	base["owner_name_en"] = "Sreeja Menon"
+	o.apply(t, "assessment_deletion", with("demolished_on", "2026-12-01", "demolition_permit", "DP/2026/3"), "tax_receipt")
+	if b, _ = o.pt.Building("5/10"); b.Status != propertytax.StatusDemolished {
+		t.Errorf("after the deletion: %s", b.Status)
+	}
+	o.clock.t = time.Date(2027, 4, 2, 10, 0, 0, 0, domain.IST)
+	job, err := o.pt.RaiseDemands(propertytax.Period{Year: 2027, Half: 1}, domain.System, nil)
+	if err != nil || job.Raised != 0 {
+		t.Errorf("the 2027-28/H1 job demanded %d of a demolished building (%v)", job.Raised, err)
+	}
+}
+
+func TestPropertyTax_AnExemptedBuildingIsNotDemandedFromTheNextHalfYear(t *testing.T) {
+	o := newOffice(t)
+	o.house(t, "5/10", "")
+	o.apply(t, "property_tax_exemption", map[string]string{"building_number": "5/10", "ward": "5", "owner_name_en": "Ravi Kumar", "phone": "9847012345",
+		"ground": "religious_worship", "details": "A prayer hall open to all."}, "eligibility_proof")
+	o.clock.t = time.Date(2027, 4, 2, 10, 0, 0, 0, domain.IST)
+	job, err := o.pt.RaiseDemands(propertytax.Period{Year: 2027, Half: 1}, domain.System, nil)
+	if err != nil || job.Raised != 0 || job.Exempt != 1 {
+		t.Errorf("the job after the exemption: %+v %v", job, err)
+	}
+}
+
+func TestPropertyTax_BadApplicationsAreRefusedFieldByFieldAndWriteNothing(t *testing.T) {
+	o := newOffice(t)
+	o.house(t, "5/10", "")
+	before := o.app.Store.LastSeq()
+	for _, c := range []struct {
+		name, service string
+		values        map[string]string
+		field, says   string
+	}{
+		{"a building not in the register", "ownership_certificate", map[string]string{"building_number": "5/999", "ward": "5", "owner_name_en": "Ravi Kumar", "purpose": "Loan", "phone": "9847012345"},
+			"building_number", "no building 5/999 in the register"},
+		{"a number that is not one", "ownership_certificate", map[string]string{"building_number": "nonsense", "ward": "5", "owner_name_en": "Ravi Kumar", "purpose": "Loan", "phone": "9847012345"},
+			"building_number", "is not a building number"},
+		{"the wrong ward", "ownership_certificate", map[string]string{"building_number": "5/10", "ward": "6", "owner_name_en": "Ravi Kumar", "purpose": "Loan", "phone": "9847012345"},
+			"ward", "is in ward 5, not ward 6"},
+		{"someone else's building", "building_age_certificate", map[string]string{"building_number": "5/10", "ward": "5", "owner_name_en": "Somebody Else", "purpose": "Loan", "phone": "9847012345"},
+			"owner_name", "does not name"},
+		{"a plinth 50× its plot", "property_tax_assessment", map[string]string{"permit_number": "BP/1", "occupancy_number": "OC/1", "owner_name_en": "Ravi Kumar",
+			"owner_address": "Fort Road", "ward": "5", "survey_number": "1/1", "building_kind": "house", "occupancy": "owner", "usage": "residential",
+			"plinth_area_sqm": "900", "floors": "3", "plot_area_sqm": "10", "roof_type": "concrete", "road": "other_road", "completed_on": "2026-01-01", "phone": "9847012345"},
+			"plinth_area_sqm", "more than 50 times the plot"},
+		{"a mutation without the deed's sub-registry", "ownership_change", map[string]string{"building_number": "5/10", "ward": "5", "present_owner_en": "Ravi Kumar",
+			"new_owner_en": "Sreeja Menon", "new_owner_address": "Menon House", "transfer_kind": "sale", "deed_number": "1/2026", "deed_date": "2026-11-02", "phone": "9847012345"},
+			"sub_registry", ""},
+	} {
+		_, err := o.app.Workflow.Submit(o.owner, workflow.Submission{Service: c.service, Channel: workflow.ChannelOnline,
+			Applicant: workflow.Applicant{Name: domain.T("Ravi Kumar", "")}, Values: c.values,
+			Uploads: map[string]workflow.Upload{"tax_receipt": pdf, "title_deed": pdf, "possession_certificate": pdf, "occupancy_certificate": pdf, "deed": pdf}})
+		de, ok := err.(*domain.Error)
+		if !ok || de.Fields[c.field].En == "" || de.Fields[c.field].Ml == "" || !strings.Contains(de.Fields[c.field].En, c.says) {
+			t.Errorf("%s: %v %v, want the field %s to say %q in both languages", c.name, err, fieldsOf(err), c.field, c.says)
+		}
+	}
+	// A second building under a number in use.
+	if _, err := o.pt.Register(o.inspector, propertytax.Building{Number: "5/10", Ward: 5, Occupancy: "owner",
+		Owners: []propertytax.Owner{{Name: domain.T("X", ""), Share: 100}}, Floors: []propertytax.Floor{{Use: "residential", Area: 10000}},
+		PlotArea: 20000, Zone: "secondary", Road: "other_road", Construction: "rcc", YearBuilt: 2000}); err == nil || !strings.Contains(fieldsOf(err), "already in the register") {
+		t.Errorf("a second building 5/10: %v %v", err, fieldsOf(err))
+	}
+	if after := o.app.Store.LastSeq(); after != before {
+		t.Errorf("refusals wrote %d events", after-before)
+	}
+}
+
+func fieldsOf(err error) string {
+	de, ok := err.(*domain.Error)
+	if !ok {
+		return ""
+	}
+	var parts []string
+	for k, v := range de.Fields {
+		parts = append(parts, k+": "+v.En)
+	}
+	return strings.Join(parts, "; ")
+}

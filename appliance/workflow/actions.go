@@ -140,7 +140,7 @@ func (w *Workflow) Actions(by domain.Actor, f File) Choices {
 	// Words long enough for any action that needs them.
 	words := strings.Repeat("x", 10)
 	owing := map[string]bool{}
-	if w.Money != nil && f.Fee > 0 {
+	if w.Money != nil {
 		w.Store.View(func(tx *store.Tx) error {
 			for _, kind := range []string{KindApproved, KindIssued} {
 				owing[kind] = w.unpaid(tx, f, svc, kind) != nil

@@ -22,8 +22,11 @@ type Money interface {
 
 // unpaid refuses an action that must wait for the fee: an issue, and a
 // decision when the service's fee is due on application.
+//
+// What is owed is every demand on the file: its fee, and what a module
+// raised on it when deciding (a fine for a change reported late).
 func (w *Workflow) unpaid(tx *store.Tx, f File, svc catalogue.Service, kind string) error {
-	if w.Money == nil || f.Fee == 0 {
+	if w.Money == nil {
 		return nil
 	}
 	switch {
