@@ -13,6 +13,7 @@ import (
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/propertytax"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
@@ -418,4 +419,44 @@ func fieldsOf(err error) string {
 		parts = append(parts, k+": "+v.En)
 	}
 	return strings.Join(parts, "; ")
+}
+
+func TestPropertyTax_AnOwnerClaimsTheirBuildingAndIsRemindedOnceBeforeTheDueDate(t *testing.T) {
+	o := newOffice(t)
+	mine := o.house(t, "5/10", "")
+	theirs, err := o.pt.Register(o.inspector, propertytax.Building{Number: "5/11", Ward: 5, Occupancy: "owner",
+		Owners: []propertytax.Owner{{Name: domain.T("Biju Thomas", ""), Share: 100, Phone: "9847099999"}},
+		Floors: []propertytax.Floor{{Use: "residential", Area: propertytax.SquareMetres(90)}}, PlotArea: propertytax.SquareMetres(300),
+		Zone: "secondary", Road: "other_road", Construction: "rcc", YearBuilt: 2000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The register has Ravi's mobile for 5/10, not for 5/11.
+	if _, err := o.pt.Claim(o.owner, theirs.Number); domain.ErrorCode(err) != domain.EFORBIDDEN || !strings.Contains(domain.ErrorMessage(err), "revenue section") {
+		t.Errorf("claiming another's building: %v", err)
+	}
+	if b, err := o.pt.Claim(o.owner, mine.Number); err != nil || !b.OwnedBy(o.owner.ID) {
+		t.Fatalf("claiming his own: %+v %v", b, err)
+	}
+	if bs, _ := o.pt.ClaimedBy(o.owner.ID); len(bs) != 1 || bs[0].Number != "5/10" {
+		t.Errorf("his buildings: %+v", bs)
+	}
+
+	// Twenty days before 31 March no reminder; fifteen days before, one,
+	// saying what is owed; the next run none again.
+	o.clock.t = time.Date(2027, 3, 11, 9, 0, 0, 0, domain.IST)
+	if n, _ := o.pt.Remind(); n != 0 {
+		t.Errorf("20 days before the due date %d reminders went", n)
+	}
+	o.clock.t = time.Date(2027, 3, 16, 9, 0, 0, 0, domain.IST)
+	if n, err := o.pt.Remind(); n != 1 || err != nil {
+		t.Fatalf("15 days before: %d reminders (%v), want 1 (only the claimed building's owner has an account)", n, err)
+	}
+	if n, _ := o.pt.Remind(); n != 0 {
+		t.Errorf("a second run sent %d more", n)
+	}
+	msgs, _ := messaging.Inbox(o.app.Store, o.owner.ID, 0)
+	if len(msgs) == 0 || !strings.Contains(msgs[0].Subject.En, "Property tax due by 31-03-2027") || !strings.Contains(msgs[0].Body.En, "₹729.00 is owed on building 5/10") {
+		t.Errorf("the reminder: %+v", msgs[0])
+	}
 }
