@@ -267,6 +267,10 @@ func (p *PropertyTax) RaiseDemands(per Period, by domain.Actor, progress func(De
 		}); err != nil {
 			return job, err
 		}
+		if len(batch) == 0 && job.Buildings == 0 {
+			// An empty register: nothing to demand, nothing to record.
+			return job, nil
+		}
 		type planned struct {
 			b Building
 			d *finance.Demand
