@@ -488,10 +488,22 @@ func (p *PropertyTax) Remind() (int, error) {
 	if per.Due().Sub(dateOnly(now)) > ReminderDays*24*time.Hour {
 		return 0, nil
 	}
+	// Only the owners not yet reminded who owe something are written for:
+	// a run after the reminders went out writes nothing.
 	var owners []string
 	if err := p.Store.View(func(tx *store.Tx) error {
 		return tx.Scan(entityUser, store.ScanOptions{}, func(k string, _ []byte) error {
-			owners = append(owners, k)
+			user, id, _ := strings.Cut(k, "/")
+			if tx.Exists(entityReminded, per.String()+"/"+id+"/"+user) {
+				return nil
+			}
+			dues, err := p.duesIn(tx, id)
+			if err != nil {
+				return err
+			}
+			if Owed(dues) > 0 {
+				owners = append(owners, k)
+			}
 			return nil
 		})
 	}); err != nil {
