@@ -22,7 +22,7 @@ type BackupInfo struct {
 // Seq in the returned info.
 func (s *Store) Backup(w io.Writer) (BackupInfo, error) {
 	var info BackupInfo
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		if k, v := btx.Bucket(bucketLog).Cursor().Last(); k != nil {
 			ev, err := DecodeEvent(v)
 			if err != nil {

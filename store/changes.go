@@ -148,7 +148,7 @@ func (s *Store) ReadReplica(from uint64, limit int) ([]Event, [][]byte, error) {
 	}
 	var evs []Event
 	var changes [][]byte
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		cb := btx.Bucket(bucketChanges)
 		c := btx.Bucket(bucketLog).Cursor()
 		for k, v := c.Seek(seqKey(from)); k != nil && (limit <= 0 || len(evs) < limit); k, v = c.Next() {

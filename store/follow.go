@@ -14,7 +14,7 @@ func (s *Store) ReadLog(from uint64, limit int) ([]Event, error) {
 		from = 1
 	}
 	var out []Event
-	err := s.db.View(func(btx *bolt.Tx) error {
+	err := s.view(func(btx *bolt.Tx) error {
 		c := btx.Bucket(bucketLog).Cursor()
 		for k, v := c.Seek(seqKey(from)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 			ev, err := DecodeEvent(v)

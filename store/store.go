@@ -363,10 +363,24 @@ func (s *Store) extend(name string, seq *sequence) {
 }
 
 // View runs fn in a read-only transaction over committed state.
+//
+// On a closed store it returns ErrClosed, as Write does: a reader that
+// loops until the store closes (the outbox, the indexer) sees one error
+// however the close and its read interleave.
 func (s *Store) View(fn func(tx *Tx) error) error {
-	return s.db.View(func(btx *bolt.Tx) error {
+	return s.view(func(btx *bolt.Tx) error {
 		return fn(&Tx{btx: btx, store: s})
 	})
+}
+
+// view runs a bbolt read transaction, answering ErrClosed on a closed
+// store.
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	err := s.db.View(fn)
+	if errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		return ErrClosed
+	}
+	return err
 }
 
 // Stats are counters since Open.
