@@ -144,3 +144,17 @@ func (p *PropertyTax) PayOnline(ctx context.Context, by domain.Actor, ref, perio
 	}
 	return p.Finance.PayOnline(ctx, by, d.ID)
 }
+
+// UPI is the upi://pay address to pay what is owed on a building's
+// half-year by (finance's UPIURI of its demand): "" when the office has
+// no UPI address or nothing is owed.
+func (p *PropertyTax) UPI(d Due) string {
+	if p.Finance == nil || d.Balance <= 0 {
+		return ""
+	}
+	var dem finance.Demand
+	if err := p.Store.View(func(tx *store.Tx) (err error) { dem, err = p.Finance.DemandIn(tx, d.ID); return err }); err != nil {
+		return ""
+	}
+	return p.Finance.UPIURI(dem)
+}
