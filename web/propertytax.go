@@ -302,12 +302,18 @@ func (s *Server) taxNotice(c echo.Context) error {
 
 // The office.
 
-// wardParam reads ?ward=, the first ward when absent; a ward that is not
-// a number is refused naming the field.
+// wardParam reads ?ward=; when absent, the user's own ward (staff tied to
+// wards) or else the first. A ward that is not a number is refused naming
+// the field.
 func (s *Server) wardParam(c echo.Context) (int, error) {
 	raw := strings.TrimSpace(c.QueryParam("ward"))
-	if raw == "" && len(s.App.LocalBody.Wards) > 0 {
-		return s.App.LocalBody.Wards[0].Number, nil
+	if raw == "" {
+		if u, ok := user(c); ok && len(u.Wards) > 0 {
+			return u.Wards[0], nil
+		}
+		if len(s.App.LocalBody.Wards) > 0 {
+			return s.App.LocalBody.Wards[0].Number, nil
+		}
 	}
 	w, err := strconv.Atoi(raw)
 	if err != nil {
