@@ -341,9 +341,23 @@ func TestPages_ASurveyedBuildingWithMistakesIsRefusedFieldByField(t *testing.T) 
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), "already in the register") {
 		t.Errorf("the same number again: %d", r.status)
 	}
-	// The office search finds it and its link opens.
-	list, _, err := env.app.PropertyTax.Ward(fixtureInspector, 5, "", 0)
-	if err != nil || !slices.ContainsFunc(list, func(s propertytax.Summary) bool { return s.Number == "5/40" }) {
-		t.Errorf("ward 5's register: %+v %v", list, err)
+	// The office search finds it by its owner's name, and its link opens
+	// the building's page.
+	env.indexed(t)
+	var a searchAnswer
+	ri.do(t, "POST", "/api/v1/search", map[string]any{"text": "Mary Joseph"}).json(t, &a)
+	i := slices.IndexFunc(a.Hits, func(h struct {
+		Type, Kind, Number, Status, Date, Link string
+		Title                                  struct{ En, Ml string }
+		Ward                                   int
+	}) bool {
+		return h.Number == "5/40"
+	})
+	if i < 0 {
+		t.Fatalf("the office search for Mary Joseph: %+v", a)
+	}
+	r = ri.do(t, "GET", a.Hits[i].Link, nil)
+	if r.status != http.StatusOK || !strings.Contains(string(r.body), "Building 5/40") || !strings.Contains(string(r.body), "9847012399") {
+		t.Errorf("the search's link %s: %d", a.Hits[i].Link, r.status)
 	}
 }
