@@ -361,3 +361,35 @@ func TestPages_ASurveyedBuildingWithMistakesIsRefusedFieldByField(t *testing.T) 
 		t.Errorf("the search's link %s: %d", a.Hits[i].Link, r.status)
 	}
 }
+
+func TestPages_TheSecretaryRunsTheHalfYearsDemandJobAndSeesWhatItDid(t *testing.T) {
+	env := taxEnv(t, domain.RoleSecretary, domain.RoleRevenueInspector, domain.RoleCashier)
+	registerHouse(t, env, citizenA, "5/10A", "2024-25/H1")
+	registerHouse(t, env, citizenB, "5/3", "")
+	ri := env.signIn(t, "revenue_inspector")
+	if r := ri.do(t, "POST", "/office/property-tax/demands", formBody("")); r.status != http.StatusForbidden {
+		t.Errorf("the revenue inspector runs the job: %d", r.status)
+	}
+	if page := string(ri.do(t, "GET", "/office/property-tax/dcb", nil).body); strings.Contains(page, "Raise the demands of") {
+		t.Error("the revenue inspector is offered the job's button")
+	}
+	sec := env.signIn(t, "secretary")
+	r := sec.do(t, "POST", "/office/property-tax/demands", formBody(""))
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/property-tax/dcb?ran=1" {
+		t.Fatalf("the secretary runs the job: %d %s", r.status, r.body)
+	}
+	page := visibleText(string(sec.do(t, "GET", r.header.Get("Location"), nil).body))
+	// Both houses had 2025-26/H2 demanded when they were entered: the job
+	// went through the register, raised nothing twice, and says so.
+	for _, want := range []string{"The half-year's demands are raised", "Demands of the half-year 2025-26/H2", "Done", "Buildings 2", "Demands raised 0 · ₹0.00", "Demanded already or not taxed 2", "Raise the demands of 2025-26/H2"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("after the job the DCB page does not say %q:\n%s", want, page)
+		}
+	}
+	// The cashier, opening the house, is offered each half-year owed.
+	b, _ := env.app.PropertyTax.Building("5/10A")
+	page = string(env.signIn(t, "cashier").do(t, "GET", "/office/buildings/"+b.ID, nil).body)
+	if strings.Count(page, `href="/office/cashier?q=DM`) != 4 {
+		t.Errorf("the cashier is not offered the four half-years owed:\n%s", visibleText(page))
+	}
+}
