@@ -110,6 +110,20 @@ func TestBrowser_AnOwnerFindsClaimsAndPaysTheirHouseAndTheInspectorSeesTheWard(t
 	}
 	owner.evidence("ptax-citizen-mine-ml.png")
 
+	// Someone whose mobile the register does not have is told what to do.
+	other := newBrowser(t, exe, env.ts.URL)
+	other.signIn("9847000002", testPassword)
+	other.run("claim someone else's house",
+		chromedp.Navigate(other.url+"/property-tax?number=5/10A"), chromedp.WaitVisible(chromedp.CSS("#found-h")),
+		other.submit(`form.claim button[type=submit]`), chromedp.WaitVisible(chromedp.CSS(".alert")))
+	if alert := other.textOf(".alert"); !strings.Contains(alert, "Bring the title deed or a tax receipt to the revenue section") {
+		t.Errorf("a claim without the register's mobile says: %s", alert)
+	}
+	if strings.Contains(other.text(), "9847000001") {
+		t.Error("the refused claim shows the owner's mobile number")
+	}
+	other.evidence("ptax-citizen-claim-refused.png")
+
 	ri := newBrowserSized(t, exe, env.ts.URL, 1280, 900)
 	ri.signIn("revenue_inspector", testPassword)
 	ri.run("ward 5's register from the menu",
