@@ -12,6 +12,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/propertytax"
 	"ksmart/appliance/workflow"
 )
 
@@ -76,6 +77,16 @@ type routeCheck struct {
 func registerReaders(signedOut, ok int) map[string]int {
 	pairs := []any{"all", 403, anon, signedOut}
 	for _, r := range civil.RegisterRoles {
+		pairs = append(pairs, string(r), ok)
+	}
+	return expect(pairs...)
+}
+
+// taxRoles: the roles given get ok, other signed-in callers 403, a
+// signed-out one signedOut.
+func taxRoles(roles []domain.Role, signedOut, ok int) map[string]int {
+	pairs := []any{"all", 403, anon, signedOut}
+	for _, r := range roles {
 		pairs = append(pairs, string(r), ok)
 	}
 	return expect(pairs...)
@@ -291,6 +302,33 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /api/v1/receipts/:number/realise": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/realise", body: map[string]string{},
 			want: expect("all", 403, anon, signInAPI, "accountant", 404, "secretary", 404)},
 		"GET /api/v1/receipts/:number/verification": {url: "/api/v1/receipts/DEMO01-C1-2026-27-999/verification", want: expect("all", 404)},
+
+		// Property tax. {building} is citizen A's house 5/101, claimed,
+		// with arrears; {building_number} its number URL-escaped. A
+		// citizen who has not claimed it gets 404, never 403: who claimed
+		// what cannot be probed. The demand job raises nothing new on a
+		// second run, so the rows' order does not matter.
+		"GET /property-tax":                   {url: "/property-tax?number=5/101", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"POST /property-tax/claim":            {url: "/property-tax/claim", body: formBody("number=nonsense"), want: expect("all", 403, anon, 401, "citizens", 400)},
+		"GET /buildings/:id":                  {url: "/buildings/{building}", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
+		"POST /buildings/:id/pay":             {url: "/buildings/{building}/pay", body: formBody("period=2020-21/H1"), want: expect("all", 403, anon, 401, citizenA, 400, citizenB, 404)},
+		"GET /buildings/:id/notice.pdf":       {url: "/buildings/{building}/notice.pdf", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404, "staff", 200)},
+		"GET /office/buildings":               {url: "/office/buildings?ward=5", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
+		"GET /office/buildings/new":           {url: "/office/buildings/new", want: taxRoles(propertytax.SurveyorRoles, toSignIn, 200)},
+		"POST /office/buildings":              {url: "/office/buildings", body: formBody("number="), want: taxRoles(propertytax.SurveyorRoles, 401, 422)},
+		"GET /office/buildings/:id":           {url: "/office/buildings/{building}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"POST /office/buildings/:id/link":     {url: "/office/buildings/{building}/link", body: formBody("owner=0&user=nobody"), want: taxRoles(propertytax.LinkerRoles, 401, 422)},
+		"GET /office/property-tax/dcb":        {url: "/office/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
+		"GET /office/property-tax/defaulters": {url: "/office/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
+		"POST /office/property-tax/demands":   {url: "/office/property-tax/demands", body: formBody(""), want: taxRoles(propertytax.DemandJobRoles, 401, 303)},
+		"GET /api/v1/buildings":               {url: "/api/v1/buildings?ward=5", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
+		"GET /api/v1/buildings/:number": {url: "/api/v1/buildings/{building_number}",
+			want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 404, "staff", 200)},
+		// Citizen A's mobile is the register's, so A may claim it (again);
+		// B's is not, and B is told to bring the deed.
+		"POST /api/v1/buildings/:number/claim": {url: "/api/v1/buildings/{building_number}/claim", want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 403)},
+		"GET /api/v1/property-tax/dcb":         {url: "/api/v1/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
+		"GET /api/v1/property-tax/defaulters":  {url: "/api/v1/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
 	}
 
 	// The table and the routes must be the same set.
@@ -319,8 +357,11 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		t.FailNow()
 	}
 
-	// Fixtures: citizen A's birth certificate and event NOC with documents.
+	// Fixtures: citizen A's birth certificate and event NOC with documents,
+	// and the house citizen A claimed.
 	vars := submitFixtures(t, env, clients[citizenA])
+	b := claimedHouse(t, env, citizenA, "5/101", "2025-26/H1")
+	vars["building"], vars["building_number"] = b.ID, url.PathEscape(b.Number)
 	expand := func(s string) string {
 		for k, v := range vars {
 			s = strings.ReplaceAll(s, "{"+k+"}", v)

@@ -13,6 +13,7 @@ import (
 
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/propertytax"
 )
 
 // The money pages: a citizen's dues and receipts and paying them; the
@@ -173,6 +174,12 @@ func (s *Server) paymentReturn(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if o.Ref.Kind == propertytax.RefBuilding && o.Ref.ID != "" {
+		if u, ok := user(c); ok && u.Actor().IsStaff() {
+			return c.Redirect(http.StatusSeeOther, "/office/buildings/"+url.PathEscape(o.Ref.ID)+"?paid="+url.QueryEscape(o.Receipt))
+		}
+		return c.Redirect(http.StatusSeeOther, "/buildings/"+url.PathEscape(o.Ref.ID)+"?paid="+url.QueryEscape(o.Receipt))
 	}
 	if o.Ref.Kind == "file" && o.Ref.ID != "" {
 		if u, ok := user(c); ok && u.Actor().IsStaff() {

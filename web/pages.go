@@ -55,6 +55,15 @@ var templateFuncs = template.FuncMap{
 	// rupees writes paise as a form's rupees: "2500.50".
 	"rupees": func(p domain.Paise) string { return fmt.Sprintf("%d.%02d", p/100, p%100) },
 	"svg":    svgHTML,
+	// upiURL lets a upi://pay address (finance's, never typed by anyone)
+	// through as a link, which html/template would otherwise blank as an
+	// unknown scheme (#ZgotmplZ).
+	"upiURL": func(s string) template.URL {
+		if strings.HasPrefix(s, "upi://pay?") {
+			return template.URL(s)
+		}
+		return ""
+	},
 	// dict makes a map of key, value pairs, to pass a partial what it needs.
 	"dict": func(kv ...any) map[string]any {
 		m := make(map[string]any, len(kv)/2)

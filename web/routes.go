@@ -93,6 +93,7 @@ func (s *Server) routes() {
 	api := e.Group("/api/v1")
 	s.apiRoutes(api)
 	s.moneyRoutes(e, api)
+	s.propertyTaxRoutes(e, api)
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).

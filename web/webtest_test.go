@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
@@ -58,6 +59,20 @@ type testEnv struct {
 // test ends. It has no users yet: see withStaff and addCitizen.
 func newTestEnv(tb testing.TB) *testEnv {
 	tb.Helper()
+	return openTestEnv(tb, nil)
+}
+
+// newTestEnvAt is newTestEnv with the appliance's clock stopped at a
+// moment, for figures that depend on the day (property tax's half-years
+// and penal interest). The moment must be in the past: session cookies
+// expire by the real clock.
+func newTestEnvAt(tb testing.TB, at time.Time) *testEnv {
+	tb.Helper()
+	return openTestEnv(tb, func() time.Time { return at })
+}
+
+func openTestEnv(tb testing.TB, now func() time.Time) *testEnv {
+	tb.Helper()
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gw, err := sandbox.Start("127.0.0.1:0")
@@ -68,7 +83,7 @@ func newTestEnv(tb testing.TB) *testEnv {
 	keys := gw.Keys
 	// The example module (examples/noc) serves a three-desk service with two
 	// required documents, beside the real modules.
-	app, err := appliance.Open(appliance.Config{Dir: tb.TempDir(), LocalBody: &lb, Logger: logger,
+	app, err := appliance.Open(appliance.Config{Dir: tb.TempDir(), LocalBody: &lb, Logger: logger, Now: now,
 		Modules:  append([]module.Module{noc.Module}, appliance.Modules...),
 		Payments: appliance.PaymentsConfig{Gateway: &keys, UPI: finance.UPI{VPA: "demo01@sbi", Payee: "Demo Municipality"}}})
 	if err != nil {

@@ -28,6 +28,9 @@ var (
 	// EventEntriesImported records books kept before ksmart posted in one
 	// batch; the entries themselves are documents of the write.
 	EventEntriesImported = store.EventType{Name: "entries.imported", Version: 1}
+	// EventDemandsPayerNamed puts demands still owed in the name of a
+	// citizen's account (a building's owner who claimed it).
+	EventDemandsPayerNamed = store.EventType{Name: "demands.payer_named", Version: 1}
 )
 
 // Events lists every event type finance writes.
@@ -35,4 +38,5 @@ var Events = []store.EventType{
 	EventDemandRaised, EventDemandsRaised, EventDemandsAccrued, EventDemandWaived, EventDemandWrittenOff, EventDemandLapsed, EventPaymentReceived, EventReceiptCancelled,
 	EventChequeRealised, EventChequeBounced, EventOrderCreated, EventOrderMismatch, EventOrderFailed,
 	EventDayClosed, EventCashRemitted, EventPeriodClosed, EventEntriesImported,
+	EventDemandsPayerNamed,
 }

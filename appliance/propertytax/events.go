@@ -22,10 +22,14 @@ var (
 	EventDemandJob = store.EventType{Name: "property_tax.demand_batch", Version: 1}
 	// EventDemandsSettled records demands no longer watched for interest.
 	EventDemandsSettled = store.EventType{Name: "property_tax.demands_settled", Version: 1}
+	// EventBuildingViewed records that office staff read a building's
+	// personal data (its owners' phones), as a file's reading is recorded.
+	EventBuildingViewed = store.EventType{Name: "building.viewed", Version: 1}
 )
 
 // Events lists every event type property tax writes.
 var Events = []store.EventType{
 	EventBuildingRegistered, EventBuildingReassessed, EventBuildingTransferred, EventBuildingExempted,
 	EventBuildingDemolished, EventBuildingClaimed, EventBuildingsImported, EventTaxReminded, EventDemandJob, EventDemandsSettled,
+	EventBuildingViewed,
 }
