@@ -43,6 +43,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	stateKey := fs.String("state-key", "", "the key `FILE` of --state-cert")
 	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
 	paymentsFile := fs.String("payments", "", "`FILE` with the payment gateway's keys, the UPI address and the cash counters (see examples/payments.json); without it payments are taken at one counter, C1, and not online")
+	propertyTaxFile := fs.String("property-tax", "", "`FILE` with the council's property tax rates and settings, in the form of ksmart's defaults (see examples/property-tax.json); without it ksmart's defaults, which are LOCAL SETTINGS for the council to confirm")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +85,13 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			logger.Warn(warn)
 		}
 		cfg.Payments = p
+	}
+	if *propertyTaxFile != "" {
+		raw, err := os.ReadFile(*propertyTaxFile)
+		if err != nil {
+			return fmt.Errorf("--property-tax: %v", err)
+		}
+		cfg.PropertyTaxRules = raw
 	}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
