@@ -163,3 +163,15 @@ func TestBenchOutbox_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		})
 	}
 }
+
+func TestBenchDemand_JSONReportsBuildingsSecondsAndRatioToRawBbolt(t *testing.T) {
+	dir := t.TempDir()
+	r := benchJSON(t, "demand", "--json", "--buildings", "300", "--dir", dir)
+	positive(t, r, "buildings", "seconds", "ratio", "buildings_per_s", "raised", "exempt", "raw_bbolt_seconds", "amount_rupees")
+	if r["name"] != "demand" || r["buildings"] != 300.0 || r["one_demand_each"] != true || r["balanced"] != true {
+		t.Errorf("name, buildings, one_demand_each, balanced = %v, %v, %v, %v", r["name"], r["buildings"], r["one_demand_each"], r["balanced"])
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
+	}
+}
