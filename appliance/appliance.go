@@ -188,6 +188,13 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The council's property tax settings are checked before anything is
+	// written (a first start records the local body, and a seal key).
+	if cfg.LocalBody != nil && len(cfg.PropertyTaxRules) > 0 {
+		if _, err := propertytax.ParseCouncilRules(cfg.PropertyTaxRules, cfg.LocalBody.Kind); err != nil {
+			return nil, err
+		}
+	}
 	s, err := store.Open(cfg.Dir, store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
@@ -200,6 +207,12 @@ func Open(cfg Config) (*Appliance, error) {
 	if err := a.open(cfg); err != nil {
 		s.Close()
 		return nil, err
+	}
+	if len(cfg.PropertyTaxRules) > 0 {
+		if _, err := propertytax.ParseCouncilRules(cfg.PropertyTaxRules, a.LocalBody.Kind); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if err := a.openSeal(cfg.KeepLog); err != nil {
 		s.Close()

@@ -54,6 +54,7 @@ func (a *Appliance) ServeControl(ctx context.Context) error {
 	})
 	a.userControl(mux)
 	a.importControl(mux)
+	a.importBuildingsControl(mux)
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()

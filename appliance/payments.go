@@ -85,7 +85,7 @@ func (a *Appliance) runReconciliation() {
 func (a *Appliance) openPropertyTax(rules []byte) error {
 	pt := a.PropertyTax
 	if len(rules) > 0 {
-		r, err := propertytax.ParseRules(rules, a.LocalBody.Kind)
+		r, err := propertytax.ParseCouncilRules(rules, a.LocalBody.Kind)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,11 @@ package propertytax
 //	pt_open     "<demand id>"               → building id: demands not yet settled, which may gather interest
 //	pt_reminded "<period>/<building id>"    → when the owner was reminded
 //	pt_job      "<period>"                  → DemandJob: how far raising the half-year's demands got
+//
+// pt_demand's "<period>" is "arrears" (ArrearsKey) for the demand of what
+// the register kept before ksmart said was owed (import.go). The import's
+// events name the entity pt_import, with the time of the import as id; it
+// keeps no document.
 const (
 	entityBuilding = "pt_building"
 	entityUser     = "pt_user"
@@ -15,4 +20,5 @@ const (
 	entityOpen     = "pt_open"
 	entityReminded = "pt_reminded"
 	entityJob      = "pt_job"
+	entityImport   = "pt_import"
 )

@@ -9,14 +9,22 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance/sandbox"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
 )
 
 func TestSeedDemo_ALivingOfficeWithFilesInEveryStateSomeOverdue(t *testing.T) {
+	gw, err := sandbox.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer gw.Close()
+	keys := gw.Keys
 	lb := synth.DemoLocalBody()
-	app, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	app, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Payments: appliance.PaymentsConfig{Gateway: &keys}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -25,6 +33,11 @@ func TestSeedDemo_ALivingOfficeWithFilesInEveryStateSomeOverdue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seeded, err := synth.SeedPropertyTax(app, gw, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkDemoPropertyTax(t, app, seeded)
 	if len(logins) != 15 { // 14 office roles and the demo citizen
 		t.Fatalf("%d demo logins, want 15", len(logins))
 	}

@@ -23,7 +23,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
 			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
-			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan")
+			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan\n"+
+			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records")
 		if len(args) == 0 {
 			return usageError{"name a benchmark: " + benchNames}
 		}
@@ -46,12 +47,14 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchState(ctx, env, "bench state", args[1:])
 	case "payments":
 		return benchPayments(env, args[1:])
+	case "demand":
+		return benchDemand(env, args[1:])
 	}
 	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state or payments"
+const benchNames = "store, submit, certificate, import, outbox, search, state, payments or demand"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -250,6 +253,24 @@ func benchPayments(env *env, args []string) error {
 		return usageError{"--clients must be at least 1, --collections at least --clients, and --postings at least 2"}
 	}
 	r, err := bench.RunPayments(bench.PaymentsConfig{Dir: *dir, Clients: *clients, Collections: *collections, Postings: *postings, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchDemand(env *env, args []string) error {
+	fs := newFlags(env, "bench demand", "[--json] [--buildings N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	buildings := fs.Int("buildings", 400000, "buildings in the synthetic register (a corporation has about 400,000)")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory); needs ~3 GiB at 400,000 buildings")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *buildings < 1 || *buildings > 5000000 {
+		return usageError{"--buildings must be from 1 to 5000000"}
+	}
+	r, err := bench.RunDemand(bench.DemandConfig{Dir: *dir, Buildings: *buildings, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}

@@ -99,7 +99,8 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state or payments"},
+		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments or demand"},
+		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)
@@ -160,5 +161,17 @@ func TestBenchOutbox_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, stderr %q; want 2, nothing, one line saying %q", code, stdout, stderr, c.want)
 			}
 		})
+	}
+}
+
+func TestBenchDemand_JSONReportsBuildingsSecondsAndRatioToRawBbolt(t *testing.T) {
+	dir := t.TempDir()
+	r := benchJSON(t, "demand", "--json", "--buildings", "300", "--dir", dir)
+	positive(t, r, "buildings", "seconds", "ratio", "buildings_per_s", "raised", "exempt", "raw_bbolt_seconds", "amount_rupees")
+	if r["name"] != "demand" || r["buildings"] != 300.0 || r["one_demand_each"] != true || r["balanced"] != true {
+		t.Errorf("name, buildings, one_demand_each, balanced = %v, %v, %v, %v", r["name"], r["buildings"], r["one_demand_each"], r["balanced"])
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
 	}
 }

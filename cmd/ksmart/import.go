@@ -30,8 +30,9 @@ const importShown = 50
 const importBarFrom = 1 << 20
 
 func runImport(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "import", "births|deaths|marriages FILE.csv --data DIR")
+	fs := newFlags(env, "import", "births|deaths|marriages|buildings FILE.csv --data DIR [--json]")
 	data := fs.String("data", "", "data `DIR`ectory (running or stopped)")
+	asJSON := fs.Bool("json", false, "buildings only: print the report and its parity as one JSON object")
 	pos, err := parseWithArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		importHelp(env.stdout)
@@ -41,15 +42,17 @@ func runImport(ctx context.Context, env *env, args []string) error {
 	}
 	switch {
 	case len(pos) == 0:
-		return usageError{"give the register (births, deaths or marriages) and the CSV FILE to import (run 'ksmart import -h')"}
-	case !slices.Contains(civil.ImportRegisters, pos[0]):
-		return usageError{fmt.Sprintf("unknown register %q; import births, deaths or marriages (run 'ksmart import -h')", pos[0])}
+		return usageError{"give the register (births, deaths, marriages or buildings) and the CSV FILE to import (run 'ksmart import -h')"}
+	case !slices.Contains(civil.ImportRegisters, pos[0]) && pos[0] != "buildings":
+		return usageError{fmt.Sprintf("unknown register %q; import births, deaths, marriages or buildings (run 'ksmart import -h')", pos[0])}
 	case len(pos) == 1:
 		return usageError{fmt.Sprintf("give the CSV FILE of %s to import (run 'ksmart import -h')", pos[0])}
 	case len(pos) > 2:
 		return usageError{fmt.Sprintf("unexpected argument %q (run 'ksmart import -h')", pos[2])}
 	case *data == "":
 		return usageError{"give --data DIR (run 'ksmart import -h')"}
+	case *asJSON && pos[0] != "buildings":
+		return usageError{"--json is for import buildings, whose report has a parity to read; the other registers print their bad lines"}
 	}
 	register, file := pos[0], pos[1]
 	path, err := storeFile(*data, "")
@@ -64,6 +67,9 @@ func runImport(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	defer in.Close()
+	if register == "buildings" {
+		return importBuildings(ctx, env, *data, in, size, *asJSON)
+	}
 
 	show := newImportProgress(env, register, size)
 	start := time.Now()
@@ -123,6 +129,7 @@ func importHelp(w io.Writer) {
 		required, optional := civil.ImportColumns(reg)
 		fmt.Fprintf(w, "  %-9s %s*,%s\n", reg, strings.Join(required, "*,"), strings.Join(optional, ","))
 	}
+	buildingsHelp(w)
 }
 
 // openImportFile opens the file to import ("-" is standard input) and

@@ -144,8 +144,8 @@ func TestImport_MistakesExitWithOneLine(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no register", []string{"--data", dir}, 2, "give the register (births, deaths or marriages) and the CSV FILE"},
-		{"unknown register", []string{"licences", file, "--data", dir}, 2, `unknown register "licences"; import births, deaths or marriages`},
+		{"no register", []string{"--data", dir}, 2, "give the register (births, deaths, marriages or buildings) and the CSV FILE"},
+		{"unknown register", []string{"licences", file, "--data", dir}, 2, `unknown register "licences"; import births, deaths, marriages or buildings`},
 		{"wrong flag", []string{"births", file, "--dir", dir}, 2, "flag provided but not defined: -dir"},
 		{"no file", []string{"deaths", "--data", dir}, 2, "give the CSV FILE of deaths"},
 		{"no data", []string{"births", file}, 2, "give --data DIR"},
@@ -162,7 +162,7 @@ func TestImport_MistakesExitWithOneLine(t *testing.T) {
 		})
 	}
 	code, stdout, _ := ksmart(t, "import", "-h")
-	if code != 0 || !strings.Contains(stdout, "Usage: ksmart import births|deaths|marriages FILE.csv --data DIR") || !strings.Contains(stdout, "marriages register_number*,registration_date*,groom_name_en*") {
+	if code != 0 || !strings.Contains(stdout, "Usage: ksmart import births|deaths|marriages|buildings FILE.csv --data DIR") || !strings.Contains(stdout, "marriages register_number*,registration_date*,groom_name_en*") {
 		t.Errorf("import -h: exit %d\n%s", code, stdout)
 	}
 }

@@ -43,6 +43,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	stateKey := fs.String("state-key", "", "the key `FILE` of --state-cert")
 	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
 	paymentsFile := fs.String("payments", "", "`FILE` with the payment gateway's keys, the UPI address and the cash counters (see examples/payments.json); without it payments are taken at one counter, C1, and not online")
+	propertyTaxFile := fs.String("property-tax", "", "`FILE` with the council's property tax rates and settings, in the form of ksmart's defaults (see examples/property-tax.json); without it ksmart's defaults, which are LOCAL SETTINGS for the council to confirm")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -84,6 +85,13 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			logger.Warn(warn)
 		}
 		cfg.Payments = p
+	}
+	if *propertyTaxFile != "" {
+		raw, err := os.ReadFile(*propertyTaxFile)
+		if err != nil {
+			return fmt.Errorf("--property-tax: %v", err)
+		}
+		cfg.PropertyTaxRules = raw
 	}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")
@@ -243,6 +251,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 			fmt.Fprintf(env.stdout, "  kiosk       %skiosk  (try: %s, born %s, mother %s)\n", url, e.NameEn, date.Format("02-01-2006"), e.MotherEn)
 		}
 		fmt.Fprintf(env.stdout, "  payments    a test payment gateway at %s takes online payments (no money moves)\n", opt.gateway.Keys.BaseURL)
+		if app.PropertyTax != nil {
+			fmt.Fprintf(env.stdout, "  tax office  %soffice/property-tax  (property tax: ward 1's register, its demand, collection and balance, defaulters)\n", url)
+			fmt.Fprintf(env.stdout, "  tax owner   %sproperty-tax  (signed in as %s: their buildings, what is owed with interest, paying it)\n", url, synth.DemoCitizenPhone)
+		}
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
 		if len(logins) > 0 {
@@ -286,6 +298,9 @@ func seedDemo(env *env, app *appliance.Appliance, files int, gw *sandbox.Gateway
 		return nil, err
 	}
 	if err := synth.SeedMoney(app, gw, seed); err != nil {
+		return nil, err
+	}
+	if _, err := synth.SeedPropertyTax(app, gw, seed); err != nil {
 		return nil, err
 	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
