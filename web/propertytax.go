@@ -235,7 +235,7 @@ func (s *Server) taxClaim(c echo.Context) error {
 		return err
 	}
 	number := strings.TrimSpace(values["number"])
-	b, err := pt.ClaimBuilding(actor(c), number)
+	b, err := pt.Claim(actor(c), number)
 	var de *domain.Error
 	if asDomainError(err, &de) && de.Code != domain.EINTERNAL {
 		return s.renderTaxFind(c, statusOf[de.Code], number, de)
@@ -416,7 +416,7 @@ func (s *Server) taxLink(c echo.Context) error {
 	default:
 		var b propertytax.Building
 		if b, err = pt.Owned(actor(c), c.Param("id")); err == nil {
-			_, err = pt.LinkOwner(actor(c), b.Number, owner, u.ID)
+			_, err = pt.Link(actor(c), b.Number, owner, u.ID)
 		}
 	}
 	if errs, ok := fieldErrors(err); ok {

@@ -93,7 +93,7 @@ func (s *Server) apiClaimBuilding(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := pt.ClaimBuilding(actor(c), numberParam(c))
+	b, err := pt.Claim(actor(c), numberParam(c))
 	if err != nil {
 		return err
 	}

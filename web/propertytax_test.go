@@ -58,7 +58,7 @@ func registerHouse(t *testing.T, env *testEnv, who, number, from string) propert
 func claimedHouse(t *testing.T, env *testEnv, who, number, from string) propertytax.Building {
 	t.Helper()
 	b := registerHouse(t, env, who, number, from)
-	if _, err := env.app.PropertyTax.ClaimBuilding(env.users[who].Actor(), number); err != nil {
+	if _, err := env.app.PropertyTax.Claim(env.users[who].Actor(), number); err != nil {
 		t.Fatalf("claim %s as %s: %v", number, who, err)
 	}
 	return b

@@ -28,7 +28,7 @@ func TestOwners_AClaimGivesTheOwnerTheArrearsAndOthersSeeNothing(t *testing.T) {
 	if _, err := o.pt.Owned(o.owner, "5/10"); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Fatalf("an unclaimed building read by its owner: %v", err)
 	}
-	if _, err := o.pt.ClaimBuilding(o.owner, "5/10"); err != nil {
+	if _, err := o.pt.Claim(o.owner, "5/10"); err != nil {
 		t.Fatal(err)
 	}
 	owed, err := o.app.Finance.OwedBy(o.owner.ID, 50)

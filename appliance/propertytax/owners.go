@@ -11,58 +11,11 @@ import (
 )
 
 // An owner who claims a building, or whom the office links to it, takes
-// over what it still owes: the half-years raised before, in nobody's name
-// or in the name of an account that no longer holds the building, are put
-// in theirs, so they see them among their payments, pay them online and
-// download the receipts. Later half-years are raised in their name
-// already (instalment).
-
-// ClaimBuilding claims a building for the citizen (Claim) and puts the
-// half-years it still owes in their name.
-func (p *PropertyTax) ClaimBuilding(citizen domain.Actor, number string) (Building, error) {
-	b, err := p.Claim(citizen, number)
-	if err != nil {
-		return b, err
-	}
-	return b, p.giveDues(b.ID, citizen.ID, citizen)
-}
-
-// LinkOwner links owner i of a building to a citizen's account (Link) and
-// puts the half-years it still owes in their name.
-func (p *PropertyTax) LinkOwner(by domain.Actor, number string, owner int, userID string) (Building, error) {
-	b, err := p.Link(by, number, owner, userID)
-	if err != nil {
-		return b, err
-	}
-	return b, p.giveDues(b.ID, userID, by)
-}
-
-// giveDues puts the building's half-years still owed whose demand is in
-// no current claimant's name in userID's.
-func (p *PropertyTax) giveDues(buildingID, userID string, by domain.Actor) error {
-	if p.Finance == nil {
-		return nil
-	}
-	_, err := p.Store.Write(func(tx *store.Tx) error {
-		b, err := getBuilding(tx, buildingID)
-		if err != nil {
-			return err
-		}
-		ids, err := p.duesNotClaimed(tx, b)
-		if err != nil {
-			return err
-		}
-		n, err := p.Finance.NamePayerIn(tx, ids, userID, by)
-		if err == nil && n == 0 {
-			return errNothing
-		}
-		return err
-	})
-	if errors.Is(err, errNothing) {
-		return nil
-	}
-	return err
-}
+// over what it still owes (in link's write): the half-years raised before,
+// in nobody's name or in the name of an account that no longer holds the
+// building, are put in theirs, so they see them among their payments, pay
+// them online and download the receipts. Later half-years are raised in
+// their name already (instalment).
 
 // duesNotClaimed lists the ids of a building's demands still owed that
 // are in no claimant's name.

@@ -218,7 +218,20 @@ func (p *PropertyTax) link(b Building, owner int, userID string, by domain.Actor
 		if cur.Version != before.Version {
 			return domain.Errorf(domain.ECONFLICT, "The building changed meanwhile; try again.")
 		}
-		return p.change(tx, before, &b, EventBuildingClaimed, by, map[string]any{"owner": owner, "user": userID})
+		if err := p.change(tx, before, &b, EventBuildingClaimed, by, map[string]any{"owner": owner, "user": userID}); err != nil {
+			return err
+		}
+		// The half-years it still owes become the owner's, in the same
+		// write: they see them, pay them online and keep the receipts.
+		if p.Finance == nil {
+			return nil
+		}
+		ids, err := p.duesNotClaimed(tx, b)
+		if err != nil {
+			return err
+		}
+		_, err = p.Finance.NamePayerIn(tx, ids, userID, by)
+		return err
 	})
 	return b, err
 }

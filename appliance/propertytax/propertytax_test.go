@@ -276,7 +276,6 @@ func (o *office) apply(t *testing.T, service string, values map[string]string, u
 func TestPropertyTax_ServicesChangeTheRegister(t *testing.T) {
 	o := newOffice(t)
 	o.house(t, "5/10", "")
-	b, _ := o.pt.Building("5/10")
 	base := map[string]string{"building_number": "5/10", "ward": "5", "owner_name_en": "Ravi Kumar", "phone": "9847012345"}
 	with := func(kv ...string) map[string]string {
 		v := map[string]string{}
@@ -294,7 +293,7 @@ func TestPropertyTax_ServicesChangeTheRegister(t *testing.T) {
 	// before the order issues.
 	f := o.apply(t, "property_tax_reassessment", with("change_kind", "addition", "change_date", "2026-07-01", "usage", "residential",
 		"plinth_area_sqm", "160", "floors", "2"), "change_evidence")
-	if b, _ = o.pt.Building("5/10"); b.PlinthArea() != propertytax.SquareMetres(160) || b.Version != 2 {
+	if b, _ := o.pt.Building("5/10"); b.PlinthArea() != propertytax.SquareMetres(160) || b.Version != 2 {
 		t.Errorf("after the reassessment: %+v", b)
 	}
 	// 160 m² × ₹12 × 1.05³ = ₹2,222.64 → ₹2,223 a year: the fine is that.
@@ -305,14 +304,14 @@ func TestPropertyTax_ServicesChangeTheRegister(t *testing.T) {
 	// The owner's self-assessment: now rented.
 	o.apply(t, "self_assessment_return", with("occupancy", "rented", "usage", "residential", "plinth_area_sqm", "160", "floors", "2",
 		"roof_type", "concrete", "road", "other_road"), "tax_receipt")
-	if b, _ = o.pt.Building("5/10"); b.Occupancy != "rented" {
+	if b, _ := o.pt.Building("5/10"); b.Occupancy != "rented" {
 		t.Errorf("after the return: %+v", b)
 	}
 
 	// A revision petition that the area is 150 m², allowed.
 	o.apply(t, "property_tax_revision", with("assessment_order", "KS/DEMO01/2026/PTX/1", "notice_date", "2026-11-20",
 		"grounds", "The verandah was measured as a room.", "claimed_plinth_area_sqm", "150"), "assessment_notice")
-	if b, _ = o.pt.Building("5/10"); b.PlinthArea() != propertytax.SquareMetres(150) {
+	if b, _ := o.pt.Building("5/10"); b.PlinthArea() != propertytax.SquareMetres(150) {
 		t.Errorf("after the revision: %v", b.PlinthArea())
 	}
 
@@ -326,7 +325,7 @@ func TestPropertyTax_ServicesChangeTheRegister(t *testing.T) {
 	// the order issues, after the council's fee.
 	f = o.apply(t, "ownership_change", with("present_owner_en", "Ravi Kumar", "new_owner_en", "Sreeja Menon", "new_owner_address", "Menon House",
 		"transfer_kind", "sale", "deed_number", "1234/2026", "deed_date", "2026-11-02", "sub_registry", "Fort Kochi"), "deed", "possession_certificate", "tax_receipt")
-	if b, _ = o.pt.Building("5/10"); len(b.Owners) != 1 || b.Owners[0].Name.En != "Sreeja Menon" {
+	if b, _ := o.pt.Building("5/10"); len(b.Owners) != 1 || b.Owners[0].Name.En != "Sreeja Menon" {
 		t.Errorf("after the mutation the owners are %+v", b.Owners)
 	}
 	if m, _ := o.app.Finance.OfFile(f.ID); m.Paid != 10000 {
@@ -343,7 +342,7 @@ func TestPropertyTax_ServicesChangeTheRegister(t *testing.T) {
 	// Demolished: no more demands after; what is owed stays.
 	base["owner_name_en"] = "Sreeja Menon"
 	o.apply(t, "assessment_deletion", with("demolished_on", "2026-12-01", "demolition_permit", "DP/2026/3"), "tax_receipt")
-	if b, _ = o.pt.Building("5/10"); b.Status != propertytax.StatusDemolished {
+	if b, _ := o.pt.Building("5/10"); b.Status != propertytax.StatusDemolished {
 		t.Errorf("after the deletion: %s", b.Status)
 	}
 	o.clock.t = time.Date(2027, 4, 2, 10, 0, 0, 0, domain.IST)
