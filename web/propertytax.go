@@ -45,6 +45,10 @@ func (s *Server) propertyTaxRoutes(e *echo.Echo, api *echo.Group) {
 	e.POST("/office/buildings", s.taxRegisterSurveyed, signedIn(propertytax.SurveyorRoles...))
 	e.GET("/office/buildings/:id", s.taxOfficeBuildingPage, staff)
 	e.POST("/office/buildings/:id/link", s.taxLink, signedIn(propertytax.LinkerRoles...))
+	e.GET("/office/property-tax", func(c echo.Context) error {
+		// The tax office's front page is its balance register.
+		return c.Redirect(http.StatusSeeOther, "/office/property-tax/dcb")
+	}, readers)
 	e.GET("/office/property-tax/dcb", s.taxDCBPage, readers)
 	e.GET("/office/property-tax/defaulters", s.taxDefaultersPage, readers)
 	e.POST("/office/property-tax/demands", s.taxRaiseDemands, signedIn(propertytax.DemandJobRoles...))

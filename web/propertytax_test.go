@@ -370,6 +370,9 @@ func TestPages_TheSecretaryRunsTheHalfYearsDemandJobAndSeesWhatItDid(t *testing.
 	if r := ri.do(t, "POST", "/office/property-tax/demands", formBody("")); r.status != http.StatusForbidden {
 		t.Errorf("the revenue inspector runs the job: %d", r.status)
 	}
+	if r := ri.do(t, "GET", "/office/property-tax", nil); r.status != http.StatusSeeOther || r.header.Get("Location") != "/office/property-tax/dcb" {
+		t.Errorf("the tax office's address the banner prints: %d %q", r.status, r.header.Get("Location"))
+	}
 	if page := string(ri.do(t, "GET", "/office/property-tax/dcb", nil).body); strings.Contains(page, "Raise the demands of") {
 		t.Error("the revenue inspector is offered the job's button")
 	}

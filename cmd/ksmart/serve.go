@@ -252,7 +252,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		}
 		fmt.Fprintf(env.stdout, "  payments    a test payment gateway at %s takes online payments (no money moves)\n", opt.gateway.Keys.BaseURL)
 		if app.PropertyTax != nil {
-			fmt.Fprintf(env.stdout, "  tax office  %soffice/property-tax  (property tax: ward 1's register, its demand, collection and balance, defaulters)\n", url)
+			fmt.Fprintf(env.stdout, "  tax office  %soffice/property-tax/dcb  (property tax: ward 1's register, its demand, collection and balance, defaulters)\n", url)
 			fmt.Fprintf(env.stdout, "  tax owner   %sproperty-tax  (signed in as %s: their buildings, what is owed with interest, paying it)\n", url, synth.DemoCitizenPhone)
 		}
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
