@@ -708,6 +708,7 @@ type rowColumn struct {
 // Its value column (when split is not -1) may be divided between pages at
 // a line; continued is the label its continuation carries.
 type laidRow struct {
+	label     domain.Text
 	columns   []rowColumn
 	split     int
 	continued []laidText
@@ -721,7 +722,7 @@ func (p *page) layRow(r row) laidRow {
 	if r.Strong {
 		vs = p.fit(styleStrong)
 	}
-	lr := laidRow{split: -1, columns: []rowColumn{
+	lr := laidRow{label: r.Label, split: -1, columns: []rowColumn{
 		{stack: []laidText{p.lay(p.join(r.Label), label, marginX, labelW, alignLeft, grey)}, sized: true},
 		{stack: []laidText{p.lay(":", vs, colonX, 3*mm, alignLeft, black)}},
 	}}
@@ -803,6 +804,19 @@ lines:
 		}
 	}
 	fit = min(fit, total-minSplitLines)
+	// A cut a few lines after the end of a paragraph (the English half of a
+	// value, above its Malayalam) moves back to it: each half then reads
+	// whole on one page.
+	boundary := 0
+	for _, l := range value {
+		if boundary+len(l.lines) > fit {
+			break
+		}
+		boundary += len(l.lines)
+	}
+	if boundary >= minSplitLines && fit-boundary <= 3 {
+		fit = boundary
+	}
 	if fit < minSplitLines || labelH > room {
 		return lr, lr, false
 	}
