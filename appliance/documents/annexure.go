@@ -97,6 +97,10 @@ func (r *Renderer) layOutPages(c Certificate, pages int) (drawn []*page, err err
 		p = newPage(r.fonts)
 		drawn = append(drawn, p)
 		p.annexureHead(c, k, len(drawn), pages)
+		if rows[0].label == labelRegNumber {
+			// The head has just given the register number and date.
+			rows = rows[1:]
+		}
 		p.rule(p.y, 0.4, light)
 	}
 }
