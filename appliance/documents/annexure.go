@@ -83,7 +83,7 @@ func (r *Renderer) layOutPages(c Certificate, pages int) (drawn []*page, err err
 			p.footer(k.reminder, pagesNote(pages))
 			return drawn, nil
 		}
-		placed := p.fillPage(&rows, limit, pageRoom)
+		placed := p.fillPage(&rows, limit, pageRoom, blockTop-4*mm)
 		if !placed && len(drawn) > 1 {
 			// Not even a page of its own holds what comes next.
 			label := rows[0].label
@@ -108,13 +108,28 @@ func (r *Renderer) layOutPages(c Certificate, pages int) (drawn []*page, err err
 // fillPage draws as many of rows as fit above limit, keeping the last for
 // the page the closing block is on, and reports whether it drew any. A row
 // that does not fit is divided between this page and the next, unless it
-// would fit whole on a page of its own (room high) and this page has less
-// than a third of that left: then it moves whole.
-func (p *page) fillPage(rows *[]laidRow, limit, room float64) (placed bool) {
+// would fit whole on an annexure page (whose rows have room) and this page
+// has less than a third of that left: then it moves whole, so a short value
+// such as a name is never divided. The row before the last, when the two
+// cannot end above the closing block (at finish) on this page, is divided
+// too, or moved whole, so that the last page holds more than the date of
+// issue.
+func (p *page) fillPage(rows *[]laidRow, limit, room, finish float64) (placed bool) {
+	pad := 2 * p.pad(rowPad)
 	for len(*rows) > 0 {
 		lr := (*rows)[0]
-		h := lr.height() + 2*p.pad(rowPad)
+		h := lr.height() + pad
 		if len(*rows) > 1 && p.y+h <= limit {
+			if last := (*rows)[1]; len(*rows) == 2 && p.y+h+last.height()+pad > finish {
+				if first, rest, ok := splitRow(lr, limit-p.y-pad); ok {
+					p.drawRow(first)
+					(*rows)[0] = rest
+					return true
+				}
+				if placed {
+					return placed
+				}
+			}
 			p.drawRow(lr)
 			*rows = (*rows)[1:]
 			placed = true
@@ -123,7 +138,7 @@ func (p *page) fillPage(rows *[]laidRow, limit, room float64) (placed bool) {
 		if h <= room && limit-p.y < room/3 {
 			return placed
 		}
-		first, rest, ok := splitRow(lr, limit-p.y-2*p.pad(rowPad))
+		first, rest, ok := splitRow(lr, limit-p.y-pad)
 		if ok {
 			p.drawRow(first)
 			(*rows)[0] = rest

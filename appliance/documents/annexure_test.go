@@ -234,3 +234,30 @@ func TestCertificate_LongestOfficerNamePrintsAndAnImpossibleOneIsRefusedNamingIt
 		t.Fatalf("an officer's name no page could hold: %v; want an EINVALID error naming the officer field in both languages", err)
 	}
 }
+
+func TestCertificate_TheLastPageNeverHoldsTheDateOfIssueAlone(t *testing.T) {
+	r := malayalamRenderer(t)
+	annexed := 0
+	needTool(t, "pdftotext", "poppler-utils")
+	for n := 16; n <= 68; n += 4 {
+		c := sampleBirth()
+		c.Remarks = corrections(n)
+		pdf, err := r.Certificate(c)
+		if err != nil {
+			t.Fatalf("%d corrections: %v", n, err)
+		}
+		pages, _ := PageCount(pdf)
+		if pages < 2 {
+			continue
+		}
+		annexed++
+		lastPage := fmt.Sprint(pages)
+		last := flat(string(runTool(t, "pdftotext", "-enc", "UTF-8", "-f", lastPage, "-l", lastPage, writeFile(t, "doc.pdf", pdf), "-")))
+		if !strings.Contains(last, "Remarks") {
+			t.Errorf("with %d corrections the last page has no remarks, only the date of issue and the signature:\n%s", n, last)
+		}
+	}
+	if annexed < 8 {
+		t.Fatalf("only %d of the certificates took an annexure; the test needs more", annexed)
+	}
+}
