@@ -62,7 +62,10 @@ func start(t *testing.T, args ...string) *process {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	lines := bufio.NewScanner(stdout)
-	deadline := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	// A generous deadline: the demo seeds and imports 20,000 births before
+	// it listens, which takes well over 30 s on a CI machine's two cores
+	// while other packages' tests run beside it.
+	deadline := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
 	defer deadline.Stop()
 	for lines.Scan() {
 		p.said += lines.Text() + "\n"
