@@ -24,7 +24,7 @@ func TestEvents_EveryEventALivingOfficeWritesIsDeclared(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer app.Close()
-	if _, err := synth.SeedDemo(app, 200, 7, nil); err != nil {
+	if _, err := synth.SeedDemo(app, 200, 7, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	person, err := synth.SeedLegacyRegister(app, 300)

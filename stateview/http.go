@@ -477,6 +477,16 @@ func (v *View) viewVerify(r *http.Request) (any, error) {
 			for _, f := range cert.Printed.Fields {
 				p.Particulars = append(p.Particulars, civilField{Label: f.Label, Value: f.Value})
 			}
+			// The remarks and the page count too: on a long certificate
+			// they are on its annexure, which the check covers as well.
+			if r := cert.Printed.Remarks; r.En != "" || r.Ml != "" {
+				p.Particulars = append(p.Particulars, civilField{Label: domain.T("Remarks", "കുറിപ്പുകൾ"), Value: r})
+			}
+			if cert.Pages > 1 {
+				p.Particulars = append(p.Particulars, civilField{Label: domain.T("Pages", "പേജുകൾ"), Value: domain.T(
+					fmt.Sprintf("%d (the certificate and its annexure; every page carries its number)", cert.Pages),
+					fmt.Sprintf("%d (സർട്ടിഫിക്കറ്റും അനുബന്ധവും; ഓരോ പേജിലും അതിന്റെ നമ്പറുണ്ട്)", cert.Pages))})
+			}
 		}
 	}
 	return p, nil

@@ -67,7 +67,7 @@ func seedBodies(t *testing.T) []seededBody {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if _, err := synth.SeedDemo(app, 40, s.seed, nil); err != nil {
+			if _, err := synth.SeedDemo(app, 40, s.seed, nil, nil); err != nil {
 				errs[i] = err
 				return
 			}

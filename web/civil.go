@@ -156,6 +156,7 @@ type verification struct {
 	IssuedBy     string       `json:"issued_by_local_body,omitempty"`
 	Printed      any          `json:"printed,omitempty"`
 	PDFSHA256    string       `json:"pdf_sha256,omitempty"`
+	Pages        int          `json:"pages,omitempty"`
 }
 
 func (s *Server) apiVerifyCertificate(c echo.Context) error {
@@ -178,7 +179,7 @@ func (s *Server) apiVerifyCertificate(c echo.Context) error {
 		}
 	}
 	if v.ShowsParticulars() {
-		out.Printed, out.PDFSHA256 = v.Certificate.Printed, v.Certificate.PDF
+		out.Printed, out.PDFSHA256, out.Pages = v.Certificate.Printed, v.Certificate.PDF, max(v.Certificate.Pages, 1)
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	status := http.StatusOK

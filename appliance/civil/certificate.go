@@ -39,6 +39,10 @@ type Certificate struct {
 	// Key is the fingerprint of the seal key that signed it.
 	Key string `json:"key"`
 	QR  string `json:"qr"`
+	// Pages is how many pages the PDF has: 1, or more when its particulars
+	// went on to an annexure (0 in records made before annexures, which
+	// were all one page).
+	Pages int `json:"pages,omitempty"`
 
 	Status        string      `json:"status"` // StatusCurrent, StatusSuperseded or StatusRevoked
 	SupersededBy  string      `json:"superseded_by,omitempty"`
@@ -177,33 +181,88 @@ func (c *Civil) drawCertificate(e Entry, naValues map[string]string, supersedes 
 		return Certificate{}, nil, err
 	}
 	number := CertificateNumber(c.LocalBody.Code, kind, year, seq)
-	printed := documents.Certificate{
-		Kind: certKind(kind), LocalBody: domain.LocalBody{Code: c.LocalBody.Code, Name: c.LocalBody.Name, Kind: c.LocalBody.Kind, District: c.LocalBody.District},
-		Number: number, Issued: now, Officer: domain.Text{En: off.Name}, OfficerTitle: officerTitle(kind),
-	}
+	var printed documents.Certificate
+	var pdf []byte
 	if naValues != nil {
-		printed.Fields, printed.Remarks = nonAvailabilityFields(naValues, c.LocalBody)
+		printed, pdf, err = c.DrawNonAvailability(naValues, number, off, now)
 	} else {
-		printed.RegistrationNumber, printed.RegistrationDate = e.Number, e.Registered
-		printed.Fields = c.particulars(e)
-		printed.Remarks = remarks(e)
-		printed.Supersedes = supersedes
+		printed, pdf, err = c.DrawCertificate(e, number, supersedes, off, now)
 	}
-	digest := printed.Digest()
-	payload, err := c.Seal.Sign(c.publicURL(), number, digest)
 	if err != nil {
 		return Certificate{}, nil, err
 	}
-	printed.QR = payload.String()
-	pdf, err := c.Documents.Certificate(printed)
+	pages, err := documents.PageCount(pdf)
 	if err != nil {
 		return Certificate{}, nil, err
 	}
 	rec := Certificate{Number: number, Kind: printed.Kind, Entry: e.ID, RegisterNumber: e.Number, EntryVersion: e.Version, File: file,
 		Applicant: applicant, Issued: now, IssuedBy: Officer{ID: by.ID, Name: by.Name}, Printed: printed,
-		Digest: hex.EncodeToString(digest[:]), PDF: store.SumBlob(pdf), Key: seal.Fingerprint(c.Seal.Public()), QR: printed.QR, Status: StatusCurrent,
-		sequence: sequence, serial: seq}
+		Digest: RecordDigest(printed), PDF: store.SumBlob(pdf), Key: seal.Fingerprint(c.Seal.Public()), QR: printed.QR, Status: StatusCurrent,
+		Pages: pages, sequence: sequence, serial: seq}
 	return rec, pdf, nil
+}
+
+// DrawCertificate renders and signs the certificate of entry e that civil
+// issues: what it prints (the particulars, the remarks, the certificate it
+// replaces when supersedes is set), numbered number, issued now by officer.
+// It returns the record it printed, with its signed QR payload, and the PDF
+// — one page, or more with an annexure. It reserves no number and writes
+// nothing: issuing numbers the certificate, then records what this drew.
+// A still birth has no certificate: it is registered, not certified.
+func (c *Civil) DrawCertificate(e Entry, number, supersedes string, officer Officer, now time.Time) (documents.Certificate, []byte, error) {
+	switch e.Kind {
+	case KindBirth, KindDeath, KindMarriage:
+	case KindStillBirth:
+		return documents.Certificate{}, nil, domain.Bilingual(domain.EINVALID, domain.T(
+			"A still birth is registered, not certified: there is no certificate of "+e.Number+".",
+			"ചാപിള്ള ജനനം രജിസ്റ്റർ ചെയ്യുന്നതേയുള്ളൂ, സർട്ടിഫിക്കറ്റ് നൽകുന്നില്ല: "+e.Number+"-ന് സർട്ടിഫിക്കറ്റില്ല."))
+	default:
+		return documents.Certificate{}, nil, domain.Errorf(domain.EINVALID, "civil: no certificate of a register entry of kind %q", e.Kind)
+	}
+	printed := c.certificateHead(e.Kind, number, officer, now)
+	printed.RegistrationNumber, printed.RegistrationDate = e.Number, e.Registered
+	printed.Fields = c.particulars(e)
+	printed.Remarks = remarks(e)
+	printed.Supersedes = supersedes
+	return c.sealAndDraw(printed)
+}
+
+// DrawNonAvailability renders and signs a non-availability certificate of
+// the event a non_availability_certificate form (values) describes,
+// numbered number, issued now by officer. Like DrawCertificate it writes
+// nothing; the register is searched for the event when the file is
+// approved, not here.
+func (c *Civil) DrawNonAvailability(values map[string]string, number string, officer Officer, now time.Time) (documents.Certificate, []byte, error) {
+	printed := c.certificateHead("", number, officer, now)
+	printed.Fields, printed.Remarks = nonAvailabilityFields(values, c.LocalBody)
+	return c.sealAndDraw(printed)
+}
+
+// certificateHead is what every certificate of a register kind ("" for
+// non-availability) prints besides its particulars.
+func (c *Civil) certificateHead(kind, number string, officer Officer, now time.Time) documents.Certificate {
+	return documents.Certificate{
+		Kind: certKind(kind), LocalBody: domain.LocalBody{Code: c.LocalBody.Code, Name: c.LocalBody.Name, Kind: c.LocalBody.Kind, District: c.LocalBody.District},
+		Number: number, Issued: now, Officer: domain.Text{En: officer.Name}, OfficerTitle: officerTitle(kind),
+	}
+}
+
+// sealAndDraw signs the printed record's digest with the local body's seal
+// into its QR payload and draws it.
+func (c *Civil) sealAndDraw(printed documents.Certificate) (documents.Certificate, []byte, error) {
+	if c.Seal == nil || c.Documents == nil {
+		return documents.Certificate{}, nil, domain.Errorf(domain.EINTERNAL, "civil: no seal key or document renderer")
+	}
+	payload, err := c.Seal.Sign(c.publicURL(), printed.Number, printed.Digest())
+	if err != nil {
+		return documents.Certificate{}, nil, err
+	}
+	printed.QR = payload.String()
+	pdf, err := c.Documents.Certificate(printed)
+	if err != nil {
+		return documents.Certificate{}, nil, err
+	}
+	return printed, pdf, nil
 }
 
 // recordCertificate records a drawn certificate inside a write, after

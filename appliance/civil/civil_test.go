@@ -12,6 +12,7 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/civil"
+	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
@@ -512,5 +513,56 @@ func TestVerify_ForgedEditedForeignAndUnknownAreSaidPlainly(t *testing.T) {
 	v, _ := o.app.Civil.Verify(n, d, s)
 	if v.Genuine() || v.Certificate.Status != civil.StatusRevoked || !strings.Contains(v.Certificate.StatusReason.En, "court order") {
 		t.Fatalf("revoked certificate verifies as %+v", v.Certificate.Status)
+	}
+}
+
+// TestIssue_ACertificateTooLongForOnePageIsIssuedWithAnAnnexureThatVerifies:
+// a birth registered with the longest address the form takes, corrected
+// twelve times to the longest values, still gets its certificate: on two pages or more, each
+// page in the PDF the office keeps, and verifiable as any other.
+func TestIssue_ACertificateTooLongForOnePageIsIssuedWithAnAnnexureThatVerifies(t *testing.T) {
+	o := newOffice(t)
+	form := o.birthForm(5)
+	address := strings.Repeat("Kizhakkedathu Puthenveedu House, Temple Road, near Government Higher Secondary School, ", 6)[:499] + "a"
+	form["permanent_address"] = address
+	f, err := o.submit(t, "birth_registration", form, map[string]workflow.Upload{"parent_id": pdf})
+	if err != nil {
+		t.Fatal(described(err))
+	}
+	f = o.decide(t, f)
+	first := f.Issued.Number
+	// Corrections to 200 characters, the most the correction form takes.
+	long := map[string]string{
+		"place_of_birth": strings.Repeat("Government Taluk Headquarters Hospital, maternity ward, second floor of the new block, ", 3)[:200],
+		"mother_name":    strings.Repeat("Priya Lakshmi Kizhakkedathu Puthenveedu ", 5)[:200],
+		"father_name":    strings.Repeat("Krishnan Nair Thekkedathu Puthenpurayil ", 5)[:200],
+	}
+	for i := range 12 {
+		entry := []string{"place_of_birth", "mother_name", "father_name"}[i%3]
+		corr := map[string]string{"registration_number": f.Record, "date_of_birth": o.day(5), "entry": entry,
+			"present_entry": "As registered", "correct_entry": long[entry], "reason": "The hospital's report spelt it short.",
+			"applicant_name_en": "Krishnan", "relationship": "father", "phone": "9847012345"}
+		c, err := o.submit(t, "birth_correction", corr, map[string]workflow.Upload{"evidence": pdf, "applicant_id": pdf})
+		if err != nil {
+			t.Fatal(described(err))
+		}
+		f = o.decide(t, c)
+	}
+	rec, issued, err := o.app.Civil.CertificatePDF(o.registrar, f.Issued.Number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := documents.PageCount(issued)
+	if err != nil || pages < 2 || rec.Pages != pages {
+		t.Fatalf("the certificate after twelve corrections has %d pages (%v), its record says %d; want an annexure, recorded", pages, err, rec.Pages)
+	}
+	d, s := verifyURL(t, o, rec.Number)
+	v, err := o.app.Civil.Verify(rec.Number, d, s)
+	if err != nil || !v.Genuine() || !v.ShowsParticulars() || strings.Count(v.Certificate.Printed.Remarks.En, "Corrected on") != 12 {
+		t.Fatalf("the certificate with an annexure does not verify with all its remarks: %+v %v", v.Problem, err)
+	}
+	old, _, _ := o.app.Civil.CertificatePDF(o.registrar, first)
+	if old.Pages != 1 {
+		t.Errorf("the first, short certificate records %d pages, want 1", old.Pages)
 	}
 }

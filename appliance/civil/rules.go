@@ -370,20 +370,73 @@ func (c *Civil) change(tx *store.Tx, sv service, f *workflow.File, by domain.Act
 	if err != nil {
 		return err
 	}
-	ch := Change{At: now, File: f.Number, Officer: Officer{ID: by.ID, Name: by.Name}, Reason: f.Values["reason"]}
+	ch := Correction{Service: f.Service, Values: f.Values, File: f.Number, Officer: Officer{ID: by.ID, Name: by.Name}, At: now}
 	for _, d := range f.Documents {
 		ch.Evidence = append(ch.Evidence, d.Blob)
 	}
+	corrected, err := e.Apply(ch)
+	if err != nil {
+		return err
+	}
+	if corrected.EventDate != e.EventDate {
+		if err := tx.Delete(entityByDate, byDateKey(e.Kind, e.EventDate, e.ID)); err != nil {
+			return err
+		}
+		if err := tx.PutRaw(entityByDate, byDateKey(e.Kind, corrected.EventDate, e.ID), []byte(e.Number)); err != nil {
+			return err
+		}
+	}
+	e = corrected
+	if err := c.supersedeOld(tx, e, "", now, domain.T("The register entry was changed by "+f.Number+".", "രജിസ്റ്റർ രേഖ "+f.Number+" പ്രകാരം മാറ്റി.")); err != nil {
+		return err
+	}
+	if err := tx.Put(entityEntry, e.ID, e); err != nil {
+		return err
+	}
+	f.Record = e.Number
+	return tx.Emit(by.ID, changeEvents[[2]string{e.Kind, e.Changes[len(e.Changes)-1].Kind}], entityEntry, e.ID, e.Changes[len(e.Changes)-1])
+}
+
+// Correction is an approved application that changes a register entry:
+// a correction of one particular, or the inclusion of a child's name.
+type Correction struct {
+	// Service is birth_correction, death_correction, marriage_correction or
+	// birth_name_inclusion; Values are its form's values.
+	Service string
+	Values  map[string]string
+	// File is the application's number; Officer who approved it, At when;
+	// Evidence the blobs of the documents it rests on.
+	File     string
+	Officer  Officer
+	At       time.Time
+	Evidence []string
+}
+
+// Apply returns the entry as the approved correction changes it — the
+// particular the form names set to its correct value, the version raised,
+// the Change appended — without writing anything: the rule the office's
+// approval applies, which synthetic registers use too. It returns an
+// EINVALID *domain.Error when the correction is not one of the entry's
+// register or its correct value is not a lawful one (a date, a sex, an age).
+func (e Entry) Apply(cr Correction) (Entry, error) {
+	sv, ok := services[cr.Service]
+	if !ok || (sv.action != actCorrect && sv.action != actIncludeName) || sv.kind != e.Kind {
+		return e, domain.Errorf(domain.EINVALID, "%s does not correct a %s register entry", cr.Service, e.Kind)
+	}
+	ch := Change{At: cr.At, File: cr.File, Officer: cr.Officer, Reason: cr.Values["reason"], Evidence: cr.Evidence}
 	values := make(map[string]string, len(e.Values)+2)
 	for k, v := range e.Values {
 		values[k] = v
 	}
 	if sv.action == actIncludeName {
-		ch.Kind, ch.Field, ch.To = ChangeNameIncluded, "child_name", domain.T(f.Values["child_name_en"], f.Values["child_name_ml"]).Both()
-		values["child_name_en"], values["child_name_ml"] = f.Values["child_name_en"], f.Values["child_name_ml"]
+		ch.Kind, ch.Field, ch.To = ChangeNameIncluded, "child_name", domain.T(cr.Values["child_name_en"], cr.Values["child_name_ml"]).Both()
+		values["child_name_en"], values["child_name_ml"] = cr.Values["child_name_en"], cr.Values["child_name_ml"]
 	} else {
-		field, _ := correctable(sv.kind, f.Values["entry"])
-		to := strings.TrimSpace(f.Values["correct_entry"])
+		field, ok := correctable(sv.kind, cr.Values["entry"])
+		if !ok {
+			return e, domain.Errorf(domain.EINVALID, "%q is not a particular of a %s register entry that can be corrected", cr.Values["entry"], e.Kind)
+		}
+		to := strings.TrimSpace(cr.Values["correct_entry"])
 		key := field
 		if nameFields[field] {
 			key = field + "_en"
@@ -393,42 +446,29 @@ func (c *Civil) change(tx *store.Tx, sv service, f *workflow.File, by domain.Act
 		}
 		if field == sv.dateField || strings.HasSuffix(field, "_dob") {
 			if _, err := time.Parse(time.DateOnly, to); err != nil {
-				return domain.Errorf(domain.EINVALID, "the correct date %q is not a date like 2026-01-31; return the application for it", to)
+				return e, domain.Errorf(domain.EINVALID, "the correct date %q is not a date like 2026-01-31; return the application for it", to)
 			}
 		}
 		if field == "sex" && to != "male" && to != "female" && to != "transgender" {
 			to = strings.ToLower(to)
 			if to != "male" && to != "female" && to != "transgender" {
-				return domain.Errorf(domain.EINVALID, "the correct sex must be male, female or transgender")
+				return e, domain.Errorf(domain.EINVALID, "the correct sex must be male, female or transgender")
 			}
 		}
 		if field == "age_years" {
 			if _, err := strconv.Atoi(to); err != nil {
-				return domain.Errorf(domain.EINVALID, "the correct age must be a whole number of years")
+				return e, domain.Errorf(domain.EINVALID, "the correct age must be a whole number of years")
 			}
 		}
 		ch.Kind, ch.Field, ch.From, ch.To = ChangeCorrected, key, values[key], to
 		values[key] = to
 		if field == sv.dateField {
-			if err := tx.Delete(entityByDate, byDateKey(e.Kind, e.EventDate, e.ID)); err != nil {
-				return err
-			}
 			e.EventDate = to
-			if err := tx.PutRaw(entityByDate, byDateKey(e.Kind, e.EventDate, e.ID), []byte(e.Number)); err != nil {
-				return err
-			}
 		}
 	}
 	e.Values = values
 	e.Version++
 	ch.Version = e.Version
 	e.Changes = append(append([]Change(nil), e.Changes...), ch)
-	if err := c.supersedeOld(tx, e, "", now, domain.T("The register entry was changed by "+f.Number+".", "രജിസ്റ്റർ രേഖ "+f.Number+" പ്രകാരം മാറ്റി.")); err != nil {
-		return err
-	}
-	if err := tx.Put(entityEntry, e.ID, e); err != nil {
-		return err
-	}
-	f.Record = e.Number
-	return tx.Emit(by.ID, changeEvents[[2]string{e.Kind, ch.Kind}], entityEntry, e.ID, ch)
+	return e, nil
 }

@@ -133,7 +133,7 @@ func BenchmarkCertificateParts(b *testing.B) {
 			f.bytes()
 		}
 	})
-	b.Logf("content %d bytes uncompressed, %d glyph forms (%d bytes)", len(f.content), len(f.forms), formBytes(f.forms))
+	b.Logf("content %d bytes uncompressed, %d glyph forms (%d bytes)", len(f.pages[0].content), len(f.forms), formBytes(f.forms))
 }
 
 func formBytes(forms []*glyphForm) int {
@@ -190,7 +190,7 @@ func BenchmarkAlternative_FpdfInlineGlyphPaths(b *testing.B) {
 	for _, form := range f.forms {
 		paths[form.name] = inflateForm(b, form)
 	}
-	inline := regexp.MustCompile(`/([RB][0-9]+) Do`).ReplaceAllFunc(f.content, func(m []byte) []byte {
+	inline := regexp.MustCompile(`/([RB][0-9]+) Do`).ReplaceAllFunc(f.pages[0].content, func(m []byte) []byte {
 		return append(append([]byte("q "), paths[string(m[1:len(m)-3])]...), " Q"...)
 	})
 	var size int

@@ -3,6 +3,7 @@ package documents
 import (
 	"crypto/sha256"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -148,8 +149,11 @@ func (c Certificate) Digest() [32]byte {
 // certKind is what differs between kinds of certificate: the form, title,
 // legal basis, statutory sentence and the footer's reminder.
 type certKind struct {
-	form      domain.Text
-	title     domain.Text
+	form  domain.Text
+	title domain.Text
+	// annexure is the title of the pages that continue a certificate too
+	// long for one.
+	annexure  domain.Text
 	law       domain.Text
 	statement func(lb, district domain.Text) domain.Text
 	reminder  domain.Text
@@ -186,6 +190,7 @@ var certKinds = map[string]certKind{
 	CertBirth: {
 		form:      domain.T("Form No. 5", "ഫോറം നമ്പർ 5"),
 		title:     domain.T("BIRTH CERTIFICATE", "ജനന സർട്ടിഫിക്കറ്റ്"),
+		annexure:  domain.T("ANNEXURE TO THE BIRTH CERTIFICATE", "ജനന സർട്ടിഫിക്കറ്റിന്റെ അനുബന്ധം"),
 		law:       lawBirthsDeaths,
 		statement: recordStatement("birth", "for", "ജനന രജിസ്റ്ററിലെ"),
 		reminder:  remindBirthsDeaths,
@@ -193,20 +198,23 @@ var certKinds = map[string]certKind{
 	CertDeath: {
 		form:      domain.T("Form No. 6", "ഫോറം നമ്പർ 6"),
 		title:     domain.T("DEATH CERTIFICATE", "മരണ സർട്ടിഫിക്കറ്റ്"),
+		annexure:  domain.T("ANNEXURE TO THE DEATH CERTIFICATE", "മരണ സർട്ടിഫിക്കറ്റിന്റെ അനുബന്ധം"),
 		law:       lawBirthsDeaths,
 		statement: recordStatement("death", "for", "മരണ രജിസ്റ്ററിലെ"),
 		reminder:  remindBirthsDeaths,
 	},
 	CertMarriage: {
-		title: domain.T("CERTIFICATE OF REGISTRATION OF MARRIAGE", "വിവാഹ രജിസ്ട്രേഷൻ സർട്ടിഫിക്കറ്റ്"),
+		title:    domain.T("CERTIFICATE OF REGISTRATION OF MARRIAGE", "വിവാഹ രജിസ്ട്രേഷൻ സർട്ടിഫിക്കറ്റ്"),
+		annexure: domain.T("ANNEXURE TO THE CERTIFICATE OF REGISTRATION OF MARRIAGE", "വിവാഹ രജിസ്ട്രേഷൻ സർട്ടിഫിക്കറ്റിന്റെ അനുബന്ധം"),
 		law: domain.T("(Issued under the Kerala Registration of Marriages (Common) Rules, 2008)",
 			"(2008-ലെ കേരള വിവാഹ രജിസ്ട്രേഷൻ (പൊതു) ചട്ടങ്ങൾ പ്രകാരം നൽകുന്നത്)"),
 		statement: recordStatement("marriage", "of marriages (common) for", "വിവാഹ (പൊതു) രജിസ്റ്ററിലെ"),
 		reminder:  domain.T("Register every marriage", "എല്ലാ വിവാഹങ്ങളും രജിസ്റ്റർ ചെയ്യുക"),
 	},
 	CertNonAvailability: {
-		form:  domain.T("Form No. 10", "ഫോറം നമ്പർ 10"),
-		title: domain.T("NON-AVAILABILITY CERTIFICATE", "രേഖ ലഭ്യമല്ലെന്ന സർട്ടിഫിക്കറ്റ്"),
+		form:     domain.T("Form No. 10", "ഫോറം നമ്പർ 10"),
+		title:    domain.T("NON-AVAILABILITY CERTIFICATE", "രേഖ ലഭ്യമല്ലെന്ന സർട്ടിഫിക്കറ്റ്"),
+		annexure: domain.T("ANNEXURE TO THE NON-AVAILABILITY CERTIFICATE", "രേഖ ലഭ്യമല്ലെന്ന സർട്ടിഫിക്കറ്റിന്റെ അനുബന്ധം"),
 		law: domain.T(
 			"(Issued under section 17 of the Registration of Births and Deaths Act, 1969 and rule 13 of the Kerala Registration of Births and Deaths Rules, 1999)",
 			"(1969-ലെ ജനന മരണ രജിസ്ട്രേഷൻ ആക്റ്റിലെ 17-ാം വകുപ്പും 1999-ലെ കേരള ജനന മരണ രജിസ്ട്രേഷൻ ചട്ടങ്ങളിലെ 13-ാം ചട്ടവും പ്രകാരം നൽകുന്നത്)"),
@@ -268,19 +276,31 @@ const (
 	certSealX      = certCaptionX + certCaptionW + 4*mm + certSealR // centre
 	certSignatureX = certSealX + certSealR + 3*mm
 	certSignatureW = pageW - marginX - certSignatureX
+	// certSignatureLine is how far below the block's top the signature
+	// line is drawn.
+	certSignatureLine = 12 * mm
 )
 
-// Certificate renders a certificate as a one-page A4 PDF laid out like
-// Kerala's forms: Government of Kerala and the local body at the head, the
-// form, title and legal basis, the statutory sentence, the rows, the register
+// Certificate renders a certificate as an A4 PDF laid out like Kerala's
+// forms: Government of Kerala and the local body at the head, the form,
+// title and legal basis, the statutory sentence, the rows, the register
 // number and date of registration, remarks and date of issue, then the QR
 // code with its caption, the seal and the issuing officer's signature.
 //
+// A certificate is one page when its particulars fit, if need be with its
+// body set smaller (down to 76%); one that does not fit even then goes on,
+// at the normal size, on annexure pages (see drawCertificatePages): every
+// page numbered and carrying the certificate's number, the QR code and
+// signature on the last. A lawful certificate is never refused for its
+// length: a word too wide for its column is broken, a long value divided
+// between pages.
+//
 // The PDF carries c's canonical JSON and its QR payload in its XMP metadata
 // (see ReadCertificate), so the same certificate drawn with the same fonts
-// always gives the same bytes and a copy can be checked by drawing it again.
-// It returns an EINVALID *domain.Error when c is invalid (see Validate), has
-// no QR, or does not fit on the page.
+// always gives the same bytes, every page of it, and a copy can be checked
+// by drawing it again. It returns an EINVALID *domain.Error when c is
+// invalid (see Validate), has no QR, or has an issuing officer whose name
+// and designation would take more than half a page.
 func (r *Renderer) Certificate(c Certificate) ([]byte, error) {
 	f, err := r.certificateFile(c)
 	if err != nil {
@@ -290,7 +310,7 @@ func (r *Renderer) Certificate(c Certificate) ([]byte, error) {
 	return f.bytes(), nil
 }
 
-// certificateFile lays out and draws the certificate's page.
+// certificateFile lays out and draws the certificate's pages.
 func (r *Renderer) certificateFile(c Certificate) (*pdfFile, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -299,37 +319,85 @@ func (r *Renderer) certificateFile(c Certificate) (*pdfFile, error) {
 		return nil, domain.Errorf(domain.EINVALID, "certificate: the QR payload (the signed verification URL) is missing")
 	}
 	// Long particulars (a long address, several corrections in the
-	// remarks) shrink the body a step at a time rather than refuse an
-	// office a certificate the law says it must issue; only what cannot fit
-	// even at the smallest step is refused.
-	var err error
+	// remarks) first shrink the body a step at a time, so that a
+	// certificate stays one sheet while it reads comfortably; past the
+	// smallest step it goes on to an annexure.
 	for _, scale := range bodyScales {
-		var f *pdfFile
-		if f, err = r.drawCertificate(c, scale); err == nil {
-			return f, nil
-		}
-		if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "does not fit") {
-			return nil, err
+		f, err := r.drawCertificate(c, scale)
+		if err == nil || !errors.Is(err, errOverflow) {
+			return f, err
 		}
 	}
-	return nil, err
+	return r.drawCertificatePages(c)
 }
 
-// bodyScales are the sizes a certificate's body is tried at, largest first.
+// bodyScales are the sizes a certificate's body is tried at on one page,
+// largest first.
 var bodyScales = []float64{1, 0.92, 0.84, 0.76}
 
-// drawCertificate draws the certificate with its body at scale.
+// errOverflow says that a certificate's rows run into its closing block.
+var errOverflow = errors.New("the certificate does not fit on one page")
+
+// drawCertificate draws the certificate on one page with its body at scale,
+// or returns errOverflow.
 func (r *Renderer) drawCertificate(c Certificate, scale float64) (*pdfFile, error) {
 	k := certKinds[c.Kind]
 	p := newPage(r.fonts)
 	p.scale = scale
+	fail := func(err error) (*pdfFile, error) {
+		p.file(pdfInfo{}, nil).release()
+		return nil, err
+	}
+	blockTop, err := p.closingBlockTop(c)
+	if err != nil {
+		return fail(err)
+	}
+	p.certificateHead(c, k, 1, 1)
+	p.rows(c.rows())
+	if p.y > blockTop {
+		return fail(errOverflow)
+	}
+	if err := p.certificateBlock(c, blockTop); err != nil {
+		return fail(err)
+	}
+	p.footer(k.reminder, domain.T(
+		"Computer-generated certificate. Its QR code carries the local body's digital signature: scan it to verify the certificate.",
+		"കമ്പ്യൂട്ടർ തയ്യാറാക്കിയ സർട്ടിഫിക്കറ്റ്. ഇതിലെ ക്യുആർ കോഡിൽ തദ്ദേശ സ്ഥാപനത്തിന്റെ ഡിജിറ്റൽ ഒപ്പുണ്ട്; സ്കാൻ ചെയ്ത് പരിശോധിക്കാം."))
+	return p.file(p.certificateInfo(c, k), certificateXMP(c)), nil
+}
 
-	// Certificate number at the top left, form at the top right.
+// certificateInfo is the certificate's document information.
+func (p *page) certificateInfo(c Certificate, k certKind) pdfInfo {
+	return pdfInfo{Title: p.join(k.title), Author: p.join(c.LocalBody.Name), Subject: c.Number, Time: c.Issued}
+}
+
+// rows are the certificate's rows as printed: its fields, the register
+// number with the date of registration, the remarks and the date of issue.
+func (c Certificate) rows() []row {
+	rows := make([]row, 0, len(c.Fields)+3)
+	for _, f := range c.Fields {
+		rows = append(rows, row{Label: f.Label, Value: f.Value})
+	}
+	if c.Kind != CertNonAvailability {
+		rows = append(rows, row{Label: labelRegNumber, Value: plain(c.RegistrationNumber), Strong: true,
+			Label2: labelRegDate, Value2: plain(formatDate(c.RegistrationDate))})
+	}
+	return append(rows,
+		row{Label: labelRemarks, Value: c.remarks()},
+		row{Label: labelIssued, Value: plain(formatDate(c.Issued))})
+}
+
+// certificateHead draws the first page's head: the certificate number and
+// form (and, on a certificate of more than one page, which page this is),
+// the local body, the title, the legal basis and the statutory sentence.
+func (p *page) certificateHead(c Certificate, k certKind, page, pages int) {
 	top := p.y
 	h := p.paragraph(p.join(labelCertNumber)+": "+c.Number, styleCaption, marginX, top, contentW/2, alignLeft, grey)
-	if !blank(k.form) {
-		h = max(h, p.paragraph(p.join(k.form), styleCaption, marginX+contentW/2, top, contentW/2, alignRight, grey))
+	right := []string{p.join(k.form)}
+	if pages > 1 {
+		right = append(right, p.join(pageOf(page, pages)))
 	}
+	h = max(h, p.textBlock(right, styleCaption, marginX+contentW/2, top, contentW/2, alignRight, grey))
 	p.y += h + 1*mm
 
 	p.header(c.LocalBody, true)
@@ -343,39 +411,51 @@ func (r *Renderer) drawCertificate(c Certificate, scale float64) (*pdfFile, erro
 		p.y += p.paragraph(ml, p.fit(styleStatement), marginX, p.y, contentW, alignLeft, black)
 	}
 	p.y += 3 * mm
-
-	rows := make([]row, 0, len(c.Fields)+4)
-	for _, f := range c.Fields {
-		rows = append(rows, row{Label: f.Label, Value: f.Value})
-	}
-	if c.Kind != CertNonAvailability {
-		rows = append(rows, row{Label: labelRegNumber, Value: plain(c.RegistrationNumber), Strong: true,
-			Label2: labelRegDate, Value2: plain(formatDate(c.RegistrationDate))})
-	}
-	rows = append(rows,
-		row{Label: labelRemarks, Value: c.remarks()},
-		row{Label: labelIssued, Value: plain(formatDate(c.Issued))})
-	p.rows(rows)
-	if err := p.checkFits(certBlockTop, "the certificate"); err != nil {
-		return nil, err
-	}
-
-	if err := p.certificateBlock(c); err != nil {
-		return nil, err
-	}
-	p.footer(k.reminder, domain.T(
-		"Computer-generated certificate. Its QR code carries the local body's digital signature: scan it to verify the certificate.",
-		"കമ്പ്യൂട്ടർ തയ്യാറാക്കിയ സർട്ടിഫിക്കറ്റ്. ഇതിലെ ക്യുആർ കോഡിൽ തദ്ദേശ സ്ഥാപനത്തിന്റെ ഡിജിറ്റൽ ഒപ്പുണ്ട്; സ്കാൻ ചെയ്ത് പരിശോധിക്കാം."))
-
-	info := pdfInfo{Title: p.join(k.title), Author: p.join(c.LocalBody.Name), Subject: c.Number, Time: c.Issued}
-	return p.file(info, certificateXMP(c)), nil
 }
 
-// certificateBlock draws the closing block: the QR code with its caption on
-// the left, the seal's place in the middle and the issuing officer's
-// signature line, name and designation on the right.
-func (p *page) certificateBlock(c Certificate) error {
-	top := certBlockTop
+// pageOf reads "Page 2 of 3" in both languages.
+func pageOf(page, pages int) domain.Text {
+	return domain.T(fmt.Sprintf("Page %d of %d", page, pages), fmt.Sprintf("ആകെ %d പേജുകളിൽ %d-ാം പേജ്", pages, page))
+}
+
+// closingBlockTop is where the closing block starts: certBlockTop, or
+// higher when the issuing officer's name and designation take more lines
+// than the block has room for. It refuses, naming the fields, an officer
+// whose name and designation would take more than half the page.
+func (p *page) closingBlockTop(c Certificate) (float64, error) {
+	h := certSignatureLine + 0.5*mm + stackHeight(p.signatureLines(c))
+	top := min(certBlockTop, footerTop-h)
+	if top < pageH/2 {
+		return 0, &domain.Error{Code: domain.EINVALID,
+			Message:   "certificate: the issuing officer's name and designation are too long for the signature block; shorten them",
+			MessageML: "സർട്ടിഫിക്കറ്റ്: നൽകുന്ന ഉദ്യോഗസ്ഥന്റെ പേരും പദവിയും ഒപ്പിനുള്ള സ്ഥലത്തിന് വളരെ നീളമുള്ളതാണ്; ചുരുക്കുക",
+			Fields: map[string]domain.Text{
+				"officer":       domain.T("The issuing officer's name is too long for the signature block.", "നൽകുന്ന ഉദ്യോഗസ്ഥന്റെ പേര് ഒപ്പിനുള്ള സ്ഥലത്തിന് വളരെ നീളമുള്ളതാണ്."),
+				"officer_title": domain.T("The designation is too long for the signature block.", "പദവി ഒപ്പിനുള്ള സ്ഥലത്തിന് വളരെ നീളമുള്ളതാണ്."),
+			}}
+	}
+	return top, nil
+}
+
+// signatureLines are the words under the signature line: what it is, the
+// issuing officer's name and designation, and the local body.
+func (p *page) signatureLines(c Certificate) []laidText {
+	sx, sw := certSignatureX, certSignatureW
+	var lines []laidText
+	for _, t := range []string{"Signature of the issuing authority", p.ml(domain.T("", "സർട്ടിഫിക്കറ്റ് നൽകുന്ന അധികാരിയുടെ ഒപ്പ്"))} {
+		if strings.TrimSpace(t) != "" {
+			lines = append(lines, p.lay(t, styleSmall, sx, sw, alignCenter, grey))
+		}
+	}
+	lines = append(lines, p.layBilingual(c.Officer, styleStrong, sx, sw, alignCenter, black)...)
+	lines = append(lines, p.layBilingual(c.OfficerTitle, styleCaption, sx, sw, alignCenter, black)...)
+	return append(lines, p.lay(c.LocalBody.Name.En, styleCaption, sx, sw, alignCenter, black))
+}
+
+// certificateBlock draws the closing block from top: the QR code with its
+// caption on the left, the seal's place in the middle and the issuing
+// officer's signature line, name and designation on the right.
+func (p *page) certificateBlock(c Certificate, top float64) error {
 	if err := p.drawQR(marginX, top, qrSize, c.QR); err != nil {
 		return err
 	}
@@ -391,17 +471,9 @@ func (p *page) certificateBlock(c Certificate) error {
 	p.circle(certSealX, sealY, certSealR, 0.6, light, 2)
 	p.textBlock([]string{p.join(domain.T("Seal", "മുദ്ര"))}, styleCaption, certSealX-certSealR, sealY-4*mm, 2*certSealR, alignCenter, light)
 
-	lineY := top + 12*mm
+	lineY := top + certSignatureLine
 	sx, sw := certSignatureX, certSignatureW
 	p.line(sx+6*mm, lineY, sx+sw-6*mm, lineY, 0.5, black)
-	y = lineY + 0.5*mm
-	y += p.textBlock([]string{"Signature of the issuing authority", p.ml(domain.T("", "സർട്ടിഫിക്കറ്റ് നൽകുന്ന അധികാരിയുടെ ഒപ്പ്"))},
-		styleSmall, sx, y, sw, alignCenter, grey)
-	y += p.bilingual(c.Officer, styleStrong, sx, y, sw, alignCenter, black)
-	y += p.bilingual(c.OfficerTitle, styleCaption, sx, y, sw, alignCenter, black)
-	y += p.paragraph(c.LocalBody.Name.En, styleCaption, sx, y, sw, alignCenter, black)
-	if y > footerTop {
-		return domain.Errorf(domain.EINVALID, "certificate: the issuing officer's name and designation are too long for the signature block; shorten them")
-	}
+	p.drawStack(p.signatureLines(c), lineY+0.5*mm)
 	return nil
 }

@@ -392,11 +392,6 @@ func TestCertificate_LongValuesWrapAndStayOnThePage(t *testing.T) {
 		}
 	}
 
-	// Far too much for one page is refused, not cut off.
-	c.Remarks.En = strings.Repeat("A remark that goes on and on. ", 80)
-	if _, err := r.Certificate(c); domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "does not fit on one page") {
-		t.Errorf("an overlong certificate: %v; want an EINVALID error saying it does not fit", err)
-	}
 }
 
 func TestCertificate_ParticularsTooLongForTheNormalSizeAreSetSmallerNotRefused(t *testing.T) {

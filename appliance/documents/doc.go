@@ -1,10 +1,11 @@
 // Package documents owns the PDFs ksmart issues: acknowledgement receipts
 // and birth, death, marriage and non-availability certificates, with
-// licences and permits to follow on the same machinery. Every document is one
+// licences and permits to follow on the same machinery. Every document is a
 // bilingual (Malayalam and English) A4 page with a header naming the local
-// body, labelled rows, a QR code and a footer, and is reproducible byte for
-// byte from its record and the font files, so its SHA-256 can be kept and a
-// copy checked by drawing it again.
+// body, labelled rows, a QR code and a footer — a certificate whose
+// particulars do not fit one page goes on to numbered annexure pages — and
+// is reproducible byte for byte from its record and the font files, so its
+// SHA-256 can be kept and a copy checked by drawing it again.
 //
 // A Renderer draws documents in the typeface of a Fonts: a Malayalam font
 // installed on the system (SystemFonts, or LoadFonts for given files; CFF
@@ -34,6 +35,15 @@
 //   - A viewer that ignores /ActualText extracts each Malayalam word as the
 //     placeholder letter "x". Poppler (pdftotext, Evince, Okular) honours
 //     it, and the tests check pdftotext; other viewers are untested.
-//   - A certificate is one page: one that does not fit is refused with an
-//     EINVALID error, never cut off.
+//   - A certificate is never refused or cut off for its length: it shrinks
+//     its body to 76% on one page, then goes on to annexure pages at the
+//     normal size (the QR code and signature on the last, every page
+//     numbered and naming the certificate). Only an issuing officer's name
+//     and designation that would take more than half a page, or a row no
+//     page could hold, are refused, with an EINVALID error naming the
+//     field. Receipts and letters stay one page and are refused when they
+//     do not fit; their forms limit what they hold.
+//   - PageCount reads a document's page count; a one-page certificate is
+//     drawn exactly as before annexures existed, so certificates issued
+//     earlier still verify byte for byte.
 package documents

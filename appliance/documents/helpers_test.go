@@ -13,11 +13,8 @@ import (
 	"time"
 
 	"ksmart/appliance/domain"
+	"ksmart/internal/needs"
 )
-
-// requireAll reports whether tests must fail rather than skip when a tool
-// or font is missing (KSMART_REQUIRE_ALL=1, as on CI).
-func requireAll() bool { return os.Getenv("KSMART_REQUIRE_ALL") == "1" }
 
 // needTool returns the path of an external program a test needs. When the
 // program is missing the test is skipped, naming the Debian package that
@@ -25,16 +22,7 @@ func requireAll() bool { return os.Getenv("KSMART_REQUIRE_ALL") == "1" }
 // CI machine without the tools cannot pass silently.
 func needTool(tb testing.TB, name, debianPackage string) string {
 	tb.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	msg := fmt.Sprintf("%s not found: install the Debian package %s (apt-get install -y %s)", name, debianPackage, debianPackage)
-	if requireAll() {
-		tb.Fatal(msg)
-	}
-	tb.Skip(msg)
-	return ""
+	return needs.Tool(tb, debianPackage, name)
 }
 
 var (
@@ -51,10 +39,7 @@ func malayalamRenderer(tb testing.TB) *Renderer {
 	tb.Helper()
 	systemFontsOnce.Do(func() { systemFonts, systemFontsErr = SystemFonts() })
 	if systemFontsErr != nil {
-		if requireAll() {
-			tb.Fatal(systemFontsErr)
-		}
-		tb.Skip(systemFontsErr)
+		needs.Missing(tb, systemFontsErr.Error())
 	}
 	return NewRenderer(systemFonts)
 }
@@ -64,11 +49,7 @@ func malayalamRenderer(tb testing.TB) *Renderer {
 func fontFile(tb testing.TB, path, debianPackage string) string {
 	tb.Helper()
 	if _, err := os.Stat(path); err != nil {
-		msg := fmt.Sprintf("%s not found: install the Debian package %s (apt-get install -y %s)", path, debianPackage, debianPackage)
-		if requireAll() {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
+		needs.Missing(tb, fmt.Sprintf("%s not found: install the Debian package %s (apt-get install -y %s)", path, debianPackage, debianPackage))
 	}
 	return path
 }

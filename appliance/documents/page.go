@@ -1,6 +1,7 @@
 package documents
 
 import (
+	"slices"
 	"strings"
 	"sync"
 	"unicode"
@@ -632,45 +633,224 @@ const (
 // wrapping in their own columns.
 func (p *page) rows(rows []row) {
 	p.rule(p.y, 0.4, light)
-	label, value := p.fit(styleLabel), p.fit(styleValue)
 	for _, r := range rows {
-		top := p.y + p.pad(rowPad)
-		lh := p.paragraph(p.join(r.Label), label, marginX, top, labelW, alignLeft, grey)
-		vs := value
-		if r.Strong {
-			vs = p.fit(styleStrong)
-		}
-		p.paragraph(":", vs, colonX, top, 3*mm, alignLeft, black)
-		var vh float64
-		if blank(r.Label2) {
-			vh = p.value(r.Value, vs, top)
-		} else {
-			vh = p.paragraph(p.join(r.Value), vs, valueX, top, pairValueW, alignLeft, black)
-			vh = max(vh, p.paragraph(p.join(r.Label2), label, pairLabelX, top, pairLabelW, alignLeft, grey))
-			p.paragraph(":", value, pairColonX, top, 3*mm, alignLeft, black)
-			vh = max(vh, p.paragraph(p.join(r.Value2), value, pairColonX+4*mm, top, pageW-marginX-pairColonX-4*mm, alignLeft, black))
-		}
-		p.y = top + max(lh, vh) + p.pad(rowPad)
-		p.rule(p.y, 0.4, light)
+		p.drawRow(p.layRow(r))
 	}
 	p.y += 4 * mm
-}
-
-// value draws a row's value in the value column and returns its height.
-func (p *page) value(v domain.Text, vs textStyle, top float64) float64 {
-	return p.bilingual(v, vs, valueX, top, valueW, alignLeft, black)
 }
 
 // bilingual draws t as "English / Malayalam" when that fits on one line,
 // else English above Malayalam, and returns the height it took.
 func (p *page) bilingual(t domain.Text, st textStyle, x, top, width float64, align alignment, g float64) float64 {
-	lines := p.wrap(p.join(t), st, width)
+	return p.drawStack(p.layBilingual(t, st, x, width, align, g), top)
+}
+
+// laidText is a paragraph wrapped into lines of one style, placed in a
+// column but not yet drawn: what a page needs to know to decide where a
+// row goes before it draws it.
+type laidText struct {
+	lines      [][]word
+	st         textStyle
+	x, width   float64
+	align      alignment
+	grey       float64
+	lineHeight float64
+}
+
+// lay wraps text to width in style st, to be drawn at x.
+func (p *page) lay(text string, st textStyle, x, width float64, align alignment, g float64) laidText {
+	return laidText{lines: p.wrap(text, st, width), st: st, x: x, width: width, align: align, grey: g, lineHeight: p.lineHeight(st)}
+}
+
+// layBilingual lays t out as bilingual draws it: one paragraph "English /
+// Malayalam" when that fits on one line, else English above Malayalam.
+func (p *page) layBilingual(t domain.Text, st textStyle, x, width float64, align alignment, g float64) []laidText {
+	joined := p.lay(p.join(t), st, x, width, align, g)
 	en, ml := strings.TrimSpace(t.En), p.ml(t)
-	if en == "" || ml == "" || en == ml || len(lines) == 1 {
-		return p.drawLines(lines, st, x, top, width, align, g)
+	if en == "" || ml == "" || en == ml || len(joined.lines) == 1 {
+		return []laidText{joined}
 	}
-	h := p.paragraph(en, st, x, top, width, align, g)
-	return h + p.paragraph(ml, st, x, top+h, width, align, g)
+	return []laidText{p.lay(en, st, x, width, align, g), p.lay(ml, st, x, width, align, g)}
+}
+
+// height is the height of a laid paragraph's lines.
+func (l laidText) height() float64 { return float64(len(l.lines)) * l.lineHeight }
+
+// stackHeight is the height of paragraphs drawn one below the other.
+func stackHeight(stack []laidText) float64 {
+	h := 0.0
+	for _, l := range stack {
+		h += l.height()
+	}
+	return h
+}
+
+// drawStack draws paragraphs one below the other from top and returns the
+// height they took.
+func (p *page) drawStack(stack []laidText, top float64) float64 {
+	h := 0.0
+	for _, l := range stack {
+		h += p.drawLines(l.lines, l.st, l.x, top+h, l.width, l.align, l.grey)
+	}
+	return h
+}
+
+// rowColumn is one column of a laid row: paragraphs drawn one below the
+// other from the row's top.
+type rowColumn struct {
+	stack []laidText
+	// sized says whether the row's height makes room for the column; a
+	// colon's does not, so a row is as tall as its words.
+	sized bool
+}
+
+// laidRow is a row laid out in its columns, in the order they are drawn.
+// Its value column (when split is not -1) may be divided between pages at
+// a line; continued is the label its continuation carries.
+type laidRow struct {
+	label     domain.Text
+	columns   []rowColumn
+	split     int
+	continued []laidText
+}
+
+// layRow lays a row out in the page's label and value columns at its body
+// scale.
+func (p *page) layRow(r row) laidRow {
+	label, value := p.fit(styleLabel), p.fit(styleValue)
+	vs := value
+	if r.Strong {
+		vs = p.fit(styleStrong)
+	}
+	lr := laidRow{label: r.Label, split: -1, columns: []rowColumn{
+		{stack: []laidText{p.lay(p.join(r.Label), label, marginX, labelW, alignLeft, grey)}, sized: true},
+		{stack: []laidText{p.lay(":", vs, colonX, 3*mm, alignLeft, black)}},
+	}}
+	if !blank(r.Label2) {
+		lr.columns = append(lr.columns,
+			rowColumn{stack: []laidText{p.lay(p.join(r.Value), vs, valueX, pairValueW, alignLeft, black)}, sized: true},
+			rowColumn{stack: []laidText{p.lay(p.join(r.Label2), label, pairLabelX, pairLabelW, alignLeft, grey)}, sized: true},
+			rowColumn{stack: []laidText{p.lay(":", value, pairColonX, 3*mm, alignLeft, black)}},
+			rowColumn{stack: []laidText{p.lay(p.join(r.Value2), value, pairColonX+4*mm, pageW-marginX-pairColonX-4*mm, alignLeft, black)}, sized: true})
+		return lr
+	}
+	lr.columns = append(lr.columns, rowColumn{stack: p.layBilingual(r.Value, vs, valueX, valueW, alignLeft, black), sized: true})
+	lr.split = len(lr.columns) - 1
+	lr.continued = []laidText{p.lay(p.join(continued(r.Label)), label, marginX, labelW, alignLeft, grey)}
+	return lr
+}
+
+// continued is a row's label where its value goes on from the page before.
+func continued(label domain.Text) domain.Text {
+	t := domain.T(label.En+" (continued)", "")
+	if strings.TrimSpace(label.Ml) != "" {
+		t.Ml = label.Ml + " (തുടർച്ച)"
+	}
+	return t
+}
+
+// height is the height of the row's words, without its padding.
+func (lr laidRow) height() float64 {
+	h := 0.0
+	for _, c := range lr.columns {
+		if c.sized {
+			h = max(h, stackHeight(c.stack))
+		}
+	}
+	return h
+}
+
+// drawRow draws a laid row below p.y with its padding and the hairline
+// under it, and moves p.y below that.
+func (p *page) drawRow(lr laidRow) {
+	top := p.y + p.pad(rowPad)
+	for _, c := range lr.columns {
+		p.drawStack(c.stack, top)
+	}
+	p.y = top + lr.height() + p.pad(rowPad)
+	p.rule(p.y, 0.4, light)
+}
+
+// splitRow divides a row's value between pages: the first part has the most
+// lines whose height (and the label's) is within room, the rest goes on
+// under the continued label. Each part keeps at least minSplitLines lines,
+// so that no line is left alone at the foot or head of a page; ok is false
+// when the row cannot be split so.
+func splitRow(lr laidRow, room float64) (first, rest laidRow, ok bool) {
+	if lr.split < 0 {
+		return lr, lr, false
+	}
+	value := lr.columns[lr.split].stack
+	total := 0
+	for _, l := range value {
+		total += len(l.lines)
+	}
+	labelH := 0.0
+	for i, c := range lr.columns {
+		if c.sized && i != lr.split {
+			labelH = max(labelH, stackHeight(c.stack))
+		}
+	}
+	// Lines that fit, counted from the top of the value.
+	fit, h := 0, 0.0
+lines:
+	for _, l := range value {
+		for range l.lines {
+			if h+l.lineHeight > room {
+				break lines
+			}
+			h += l.lineHeight
+			fit++
+		}
+	}
+	fit = min(fit, total-minSplitLines)
+	// A cut a few lines after the end of a paragraph (the English half of a
+	// value, above its Malayalam) moves back to it: each half then reads
+	// whole on one page.
+	boundary := 0
+	for _, l := range value {
+		if boundary+len(l.lines) > fit {
+			break
+		}
+		boundary += len(l.lines)
+	}
+	if boundary >= minSplitLines && fit-boundary <= 3 {
+		fit = boundary
+	}
+	if fit < minSplitLines || labelH > room {
+		return lr, lr, false
+	}
+	head, tail := cutStack(value, fit)
+	first, rest = lr, lr
+	first.columns = slices.Clone(lr.columns)
+	first.columns[lr.split].stack = head
+	rest.columns = slices.Clone(lr.columns)
+	rest.columns[lr.split].stack = tail
+	rest.columns[0] = rowColumn{stack: lr.continued, sized: true}
+	return first, rest, true
+}
+
+// minSplitLines is the fewest lines of a value a page may hold when the
+// value is divided between pages.
+const minSplitLines = 2
+
+// cutStack divides paragraphs after their first n lines.
+func cutStack(stack []laidText, n int) (head, tail []laidText) {
+	for _, l := range stack {
+		switch {
+		case n >= len(l.lines):
+			head = append(head, l)
+			n -= len(l.lines)
+		case n > 0:
+			a, b := l, l
+			a.lines, b.lines = l.lines[:n], l.lines[n:]
+			head, tail = append(head, a), append(tail, b)
+			n = 0
+		default:
+			tail = append(tail, l)
+		}
+	}
+	return head, tail
 }
 
 // footer closes the page with a rule and notes at the bottom, centred: the
@@ -685,9 +865,27 @@ func (p *page) footer(first domain.Text, notes ...domain.Text) {
 	}
 }
 
-// file finishes the page as a PDF file with info and an optional XMP packet.
+// file finishes the page as a one-page PDF file with info and an optional
+// XMP packet.
 func (p *page) file(info pdfInfo, xmp []byte) *pdfFile {
-	return &pdfFile{width: p.width, height: p.height, content: p.content, forms: p.forms, info: info, xmp: xmp}
+	return pagesFile([]*page{p}, info, xmp)
+}
+
+// pagesFile finishes pages, in order, as one PDF file with info and an
+// optional XMP packet.
+func pagesFile(pages []*page, info pdfInfo, xmp []byte) *pdfFile {
+	f := &pdfFile{width: pages[0].width, height: pages[0].height, info: info, xmp: xmp}
+	seen := map[*glyphForm]bool{}
+	for _, p := range pages {
+		f.pages = append(f.pages, pdfPage{content: p.content, forms: p.forms})
+		for _, g := range p.forms {
+			if !seen[g] {
+				seen[g] = true
+				f.forms = append(f.forms, g)
+			}
+		}
+	}
+	return f
 }
 
 // checkFits reports an EINVALID error when the body, which ends at p.y,

@@ -12,8 +12,8 @@ import (
 	"ksmart/appliance/domain"
 )
 
-// pdfFile is a finished one-page PDF before it is written out: the page's
-// content stream, the glyph forms it places, the document information and an
+// pdfFile is a finished PDF before it is written out: its pages' content
+// streams, the glyph forms they place, the document information and an
 // optional XMP metadata packet.
 //
 // The file is written here rather than by fpdf because every glyph form must
@@ -23,16 +23,22 @@ import (
 // 0.5 ms apiece) and its imported objects are numbered in map order. DESIGN.md
 // has the measurements.
 type pdfFile struct {
-	// width and height are the page's size in points.
+	// width and height are the pages' size in points.
 	width, height float64
-	// content is the page's content stream, uncompressed.
-	content []byte
-	// forms are the glyph forms the content names, in order of first use.
+	pages         []pdfPage
+	// forms are the glyph forms the pages name, in order of first use.
 	forms []*glyphForm
 	info  pdfInfo
 	// xmp is an XMP packet for the catalog's /Metadata, stored uncompressed
 	// so that a program can find it in the bytes; nil for none.
 	xmp []byte
+}
+
+// pdfPage is one page of a pdfFile: its content stream, uncompressed, and
+// the glyph forms it places, in order of first use.
+type pdfPage struct {
+	content []byte
+	forms   []*glyphForm
 }
 
 // pdfInfo is the document information dictionary: what the document is and
@@ -43,7 +49,10 @@ type pdfInfo struct {
 	Time                   time.Time
 }
 
-// Object numbers of the objects every document has; glyph forms follow.
+// Object numbers of the objects every document has. A document of more
+// than one page numbers each further page and its content after these
+// (objFirstForm, objFirstForm+1 for the second page, …) and its glyph forms
+// after those, so that a one-page document is laid out as it always was.
 const (
 	objCatalog = 1 + iota
 	objPages
@@ -55,6 +64,15 @@ const (
 	objMetadata
 	objFirstForm
 )
+
+// pageObjects returns the object numbers of page i's page object and
+// content stream.
+func pageObjects(i int) (page, content int) {
+	if i == 0 {
+		return objPage, objContent
+	}
+	return objFirstForm + 2*(i-1), objFirstForm + 2*(i-1) + 1
+}
 
 // zlibWriters pools zlib writers: making one allocates about 1 MB, far more
 // than compressing a page's content costs.
@@ -75,17 +93,26 @@ func deflate(b []byte) []byte {
 	return out.Bytes()
 }
 
-// bytes writes the file: PDF 1.7, one page, a cross-reference table and an
-// /ID derived from the content, so that the same document always gives the
-// same bytes.
+// bytes writes the file: PDF 1.7, its pages, a cross-reference table and
+// an /ID derived from the content, so that the same document always gives
+// the same bytes.
 func (p *pdfFile) bytes() []byte {
-	content := deflate(p.content)
-	size := 2048 + len(content) + len(p.xmp)
+	contents := make([][]byte, len(p.pages))
+	size := 2048 + len(p.xmp)
+	for i, pg := range p.pages {
+		contents[i] = deflate(pg.content)
+		size += len(contents[i]) + 512 + 16*len(pg.forms)
+	}
 	for _, f := range p.forms {
 		size += len(f.object) + 24
 	}
+	firstForm := objFirstForm + 2*(len(p.pages)-1)
+	formObj := make(map[*glyphForm]int, len(p.forms))
+	for i, f := range p.forms {
+		formObj[f] = firstForm + i
+	}
 	w := &objWriter{buf: make([]byte, 0, size)}
-	n := objFirstForm + len(p.forms)
+	n := firstForm + len(p.forms)
 	w.offsets = make([]int, n)
 	w.buf = append(w.buf, "%PDF-1.7\n%\xE2\xE3\xCF\xD3\n"...)
 
@@ -98,24 +125,41 @@ func (p *pdfFile) bytes() []byte {
 	w.end()
 
 	w.begin(objPages)
-	w.buf = fmt.Appendf(w.buf, "<< /Type /Pages /Kids [%d 0 R] /Count 1 >>", objPage)
+	w.buf = append(w.buf, "<< /Type /Pages /Kids ["...)
+	for i := range p.pages {
+		if i > 0 {
+			w.buf = append(w.buf, ' ')
+		}
+		page, _ := pageObjects(i)
+		w.buf = fmt.Appendf(w.buf, "%d 0 R", page)
+	}
+	w.buf = fmt.Appendf(w.buf, "] /Count %d >>", len(p.pages))
 	w.end()
 
-	w.begin(objPage)
-	w.buf = append(w.buf, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 "...)
-	w.buf = appendNum(w.buf, p.width, 2)
-	w.buf = append(w.buf, ' ')
-	w.buf = appendNum(w.buf, p.height, 2)
-	w.buf = fmt.Appendf(w.buf, "] /Resources << /ProcSet [/PDF /Text] /Font << /F1 %d 0 R /F2 %d 0 R >>", objHelvetica, objHelveticaBold)
-	if len(p.forms) > 0 {
-		w.buf = append(w.buf, " /XObject <<"...)
-		for i, f := range p.forms {
-			w.buf = fmt.Appendf(w.buf, " /%s %d 0 R", f.name, objFirstForm+i)
+	// page writes page i's object and its content stream's.
+	page := func(i int) {
+		pageObj, contentObj := pageObjects(i)
+		w.begin(pageObj)
+		w.buf = append(w.buf, "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 "...)
+		w.buf = appendNum(w.buf, p.width, 2)
+		w.buf = append(w.buf, ' ')
+		w.buf = appendNum(w.buf, p.height, 2)
+		w.buf = fmt.Appendf(w.buf, "] /Resources << /ProcSet [/PDF /Text] /Font << /F1 %d 0 R /F2 %d 0 R >>", objHelvetica, objHelveticaBold)
+		if forms := p.pages[i].forms; len(forms) > 0 {
+			w.buf = append(w.buf, " /XObject <<"...)
+			for _, f := range forms {
+				w.buf = fmt.Appendf(w.buf, " /%s %d 0 R", f.name, formObj[f])
+			}
+			w.buf = append(w.buf, " >>"...)
 		}
-		w.buf = append(w.buf, " >>"...)
+		w.buf = fmt.Appendf(w.buf, " >> /Contents %d 0 R >>", contentObj)
+		w.end()
+		if i > 0 {
+			w.begin(contentObj)
+			w.stream(contents[i])
+		}
 	}
-	w.buf = fmt.Appendf(w.buf, " >> /Contents %d 0 R >>", objContent)
-	w.end()
+	page(0)
 
 	for _, font := range []struct {
 		obj  int
@@ -127,10 +171,7 @@ func (p *pdfFile) bytes() []byte {
 	}
 
 	w.begin(objContent)
-	w.buf = fmt.Appendf(w.buf, "<< /Filter /FlateDecode /Length %d >>\nstream\n", len(content))
-	w.buf = append(w.buf, content...)
-	w.buf = append(w.buf, "\nendstream"...)
-	w.end()
+	w.stream(contents[0])
 
 	w.begin(objInfo)
 	w.buf = append(w.buf, "<< /Producer (ksmart) /Creator (ksmart)"...)
@@ -161,15 +202,19 @@ func (p *pdfFile) bytes() []byte {
 		w.end()
 	}
 
+	for i := 1; i < len(p.pages); i++ {
+		page(i)
+	}
+
 	formsStart := len(w.buf)
 	for i, f := range p.forms {
-		w.begin(objFirstForm + i)
+		w.begin(firstForm + i)
 		w.buf = append(w.buf, f.object...)
 		w.end()
 	}
 
-	// The /ID is a digest of what the file says: the compressed content,
-	// which names every glyph form, the information and the metadata.
+	// The /ID is a digest of what the file says: the compressed contents,
+	// which name every glyph form, the information and the metadata.
 	// Hashing the whole file would cost five times more.
 	id := sha256.Sum256(w.buf[w.offsets[objContent]:formsStart])
 	xref := len(w.buf)
@@ -182,14 +227,16 @@ func (p *pdfFile) bytes() []byte {
 	return w.buf
 }
 
-// release hands the page's content buffer back for the next page; the
+// release hands the pages' content buffers back for the next document; the
 // file cannot be written afterwards.
 func (p *pdfFile) release() {
-	if cap(p.content) <= 1<<20 {
-		buf := p.content[:0]
-		contentBuffers.Put(&buf)
+	for i, pg := range p.pages {
+		if cap(pg.content) <= 1<<20 {
+			buf := pg.content[:0]
+			contentBuffers.Put(&buf)
+		}
+		p.pages[i].content = nil
 	}
-	p.content = nil
 }
 
 // objWriter appends numbered objects and remembers where each starts.
@@ -205,6 +252,15 @@ func (w *objWriter) begin(n int) {
 }
 
 func (w *objWriter) end() { w.buf = append(w.buf, "\nendobj\n"...) }
+
+// stream writes a compressed stream's dictionary and data, and ends the
+// object.
+func (w *objWriter) stream(data []byte) {
+	w.buf = fmt.Appendf(w.buf, "<< /Filter /FlateDecode /Length %d >>\nstream\n", len(data))
+	w.buf = append(w.buf, data...)
+	w.buf = append(w.buf, "\nendstream"...)
+	w.end()
+}
 
 // pdfDate formats t in IST as a PDF date, e.g. D:20260312104205+05'30'.
 func pdfDate(t time.Time) []byte {

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/xml"
+	"strconv"
 	"strings"
 
 	"ksmart/appliance/domain"
@@ -100,4 +101,21 @@ func element(pdf []byte, open, close string) ([]byte, error) {
 		return nil, domain.Errorf(domain.EINVALID, "the %s record in this PDF is cut short", name)
 	}
 	return inner, nil
+}
+
+// PageCount returns how many pages a PDF made by this package has, from
+// its page tree's /Count. It returns an EINVALID *domain.Error for a file
+// that has no page tree in the form this package writes.
+func PageCount(pdf []byte) (int, error) {
+	_, rest, ok := bytes.Cut(pdf, []byte("<< /Type /Pages /Kids ["))
+	if ok {
+		_, rest, ok = bytes.Cut(rest, []byte("] /Count "))
+	}
+	if ok {
+		end := bytes.IndexByte(rest, ' ')
+		if n, err := strconv.Atoi(string(rest[:max(end, 0)])); err == nil && n > 0 {
+			return n, nil
+		}
+	}
+	return 0, domain.Errorf(domain.EINVALID, "this PDF has no page tree that ksmart wrote")
 }

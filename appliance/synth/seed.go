@@ -57,10 +57,45 @@ const (
 
 var codeInMessage = regexp.MustCompile(`\b\d{6}\b`)
 
+// DemoFailure is a demo application that failed while it was seeded.
+type DemoFailure struct {
+	// Index is its place in the run, from 0: the same seed on the same day
+	// makes it again.
+	Index   int
+	Service string
+	// Number is its application number; "" when it was refused before it
+	// got one.
+	Number string
+	Err    error
+}
+
+func (f DemoFailure) Error() string {
+	return fmt.Sprintf("demo application %d (%s %s): %v%s", f.Index, f.Service, f.Number, f.Err, fieldsOf(f.Err))
+}
+
+func (f DemoFailure) Unwrap() error { return f.Err }
+
+// demoGivesUpAfter is how many applications in a row may fail before the
+// seeding is taken for broken (a store that no longer writes, say) rather
+// than a record that is.
+const demoGivesUpAfter = 100
+
 // SeedDemo fills a fresh appliance with a living office: one staff account
 // per role, some citizens, and applications in every state of the
 // workflow, some overdue and escalated. It returns the logins to print.
-func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress func(done, total int)) ([]Login, error) {
+//
+// The same seed makes the same office — the same people, applications,
+// decisions, register entries and certificates — on the same day: the
+// applications are dated back from the start of today (IST), not from the
+// moment it runs. Run on another day, it makes the same office moved by
+// that many days.
+//
+// An application that fails stops the seeding with a DemoFailure as the
+// error, unless skip is set: then skip is told of it, the application is
+// left where it stopped, and seeding goes on, so that one bad seeded record
+// never takes the demo down. Even then, demoGivesUpAfter failures in a row
+// stop it.
+func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress func(done, total int), skip func(DemoFailure)) ([]Login, error) {
 	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
 	var logins []Login
 	byRole := map[domain.Role]domain.Actor{}
@@ -98,7 +133,8 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 			services = append(services, svc)
 		}
 	}
-	real := app.Now()
+	today := app.Now().In(domain.IST)
+	dayStart := time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, domain.IST)
 	var registers civilForms
 	buildings := buildingForms{pt: app.PropertyTax}
 	if app.PropertyTax != nil {
@@ -110,53 +146,80 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 			buildings.numbers = append(buildings.numbers, b.Number)
 		}
 	}
+	failedInARow := 0
 	for i := range applications {
-		svc := services[rng.IntN(len(services))]
-		// Submitted over the last 30 days, in order (a correction comes after
-		// the registration it corrects), so some are overdue.
-		at := real.Add(-time.Duration(30*24*(applications-i)/max(applications, 1)+rng.IntN(3)) * time.Hour)
-		wf := *app.Workflow
-		wf.Now = func() time.Time { return at }
-		p := NewPerson(rng)
-		values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
-		if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) {
-			// Nothing registered yet to apply about: register a birth instead.
-			svc, _ = app.Catalogue.Get("birth_registration")
-			values, uploads = FillForm(rng, svc, app.LocalBody, p, at)
-			registers.fill(rng, svc, values, at)
-		}
-		// Documents a late band asks for.
-		if as, err := app.Workflow.Assess(byRole[domain.RoleFrontOffice], svc, values, workflow.ChannelCounter, at); err == nil {
-			for _, d := range as.Documents {
-				uploads[d.Code] = workflow.Upload{Name: d.Code + ".pdf", Data: tinyPDF}
-			}
-		}
-		sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Applicant: workflow.Applicant{Name: p.Name, Phone: p.Phone}}
-		by := byRole[domain.RoleFrontOffice]
-		sub.Channel = workflow.ChannelCounter
-		if i%3 != 0 {
-			by, sub.Channel = citizens[rng.IntN(len(citizens))], workflow.ChannelOnline
-		}
-		f, err := wf.Submit(by, sub)
-		if err != nil {
-			return nil, fmt.Errorf("demo application %d (%s): %w%s", i, svc.Code, err, fieldsOf(err))
-		}
-		if f, err = advance(&wf, rng, f, byRole, by, &at); err != nil {
-			return nil, fmt.Errorf("demo application %s: %w", f.Number, err)
-		}
-		if f.Record != "" && registrations[f.Service] {
-			if e, err := app.Civil.Entry(domain.Actor{ID: "system", Roles: []domain.Role{domain.RoleRegistrar}}, f.Record); err == nil {
-				registers.add(e)
-			}
-		}
 		if progress != nil {
-			progress(i+1, applications)
+			progress(i, applications)
 		}
+		err := seedApplication(app, rng, services, &registers, &buildings, byRole, citizens, i, applications, dayStart)
+		var failure DemoFailure
+		switch {
+		case err == nil:
+			failedInARow = 0
+			continue
+		case !errors.As(err, &failure):
+			return nil, err
+		case skip == nil:
+			return nil, failure
+		}
+		skip(failure)
+		if failedInARow++; failedInARow >= demoGivesUpAfter {
+			return nil, fmt.Errorf("%d demo applications in a row failed, so the seeding itself is broken; the last: %w", failedInARow, failure)
+		}
+	}
+	if progress != nil {
+		progress(applications, applications)
 	}
 	if _, err := app.Workflow.EscalateOverdue(); err != nil {
 		return nil, err
 	}
 	return logins, nil
+}
+
+// seedApplication submits application i of the demo's n and moves it along
+// its steps. A fault of the application is returned as a DemoFailure.
+func seedApplication(app *appliance.Appliance, rng *rand.Rand, services []catalogue.Service, registers *civilForms, buildings *buildingForms, byRole map[domain.Role]domain.Actor,
+	citizens []domain.Actor, i, applications int, dayStart time.Time) error {
+	svc := services[rng.IntN(len(services))]
+	// Submitted over the last 30 days, in order (a correction comes after
+	// the registration it corrects), so some are overdue.
+	at := dayStart.Add(-time.Duration(30*24*(applications-i)/max(applications, 1)+rng.IntN(3)) * time.Hour)
+	wf := *app.Workflow
+	wf.Now = func() time.Time { return at }
+	p := NewPerson(rng)
+	values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
+	if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) {
+		// Nothing registered yet to apply about: register a birth instead.
+		svc, _ = app.Catalogue.Get("birth_registration")
+		values, uploads = FillForm(rng, svc, app.LocalBody, p, at)
+		registers.fill(rng, svc, values, at)
+	}
+	// Documents a late band asks for.
+	if as, err := app.Workflow.Assess(byRole[domain.RoleFrontOffice], svc, values, workflow.ChannelCounter, at); err == nil {
+		for _, d := range as.Documents {
+			uploads[d.Code] = workflow.Upload{Name: d.Code + ".pdf", Data: tinyPDF}
+		}
+	}
+	sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Applicant: workflow.Applicant{Name: p.Name, Phone: p.Phone}}
+	by := byRole[domain.RoleFrontOffice]
+	sub.Channel = workflow.ChannelCounter
+	if i%3 != 0 {
+		by, sub.Channel = citizens[rng.IntN(len(citizens))], workflow.ChannelOnline
+	}
+	f, err := wf.Submit(by, sub)
+	if err != nil {
+		return DemoFailure{Index: i, Service: svc.Code, Err: err}
+	}
+	number := f.Number
+	if f, err = advance(&wf, rng, f, byRole, by, &at); err != nil {
+		return DemoFailure{Index: i, Service: svc.Code, Number: number, Err: err}
+	}
+	if f.Record != "" && registrations[f.Service] {
+		if e, err := app.Civil.Entry(domain.Actor{ID: "system", Roles: []domain.Role{domain.RoleRegistrar}}, f.Record); err == nil {
+			registers.add(e)
+		}
+	}
+	return nil
 }
 
 // registrations are the services whose approval makes a register entry.

@@ -166,7 +166,7 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		return File{}, err
 	}
 	f.ID = fmt.Sprintf("%010d", id)
-	f.Number = fmt.Sprintf("KS/%s/%d/%s/%d", w.LocalBody.Code, now.In(domain.IST).Year(), svc.Abbr, n)
+	f.Number = ApplicationNumber(w.LocalBody.Code, now.In(domain.IST).Year(), svc.Abbr, n)
 	for i := range docs {
 		docs[i].sum = store.SumBlob(docs[i].data)
 		docs[i].att.Blob = docs[i].sum
@@ -414,6 +414,12 @@ func (w *Workflow) File(id string) (File, error) {
 	var f File
 	err := w.Store.View(func(tx *store.Tx) (err error) { f, err = getFile(tx, id); return err })
 	return f, err
+}
+
+// ApplicationNumber is an application's number as citizens quote it:
+// KS/<local body>/<year>/<service abbreviation>/<n>, e.g. KS/M0701/2026/BC/12.
+func ApplicationNumber(localBody string, year int, abbr string, n uint64) string {
+	return fmt.Sprintf("KS/%s/%d/%s/%d", localBody, year, abbr, n)
 }
 
 // IDByNumber returns the file id for an application number.

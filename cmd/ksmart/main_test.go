@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -43,6 +44,8 @@ type process struct {
 	cmd    *exec.Cmd
 	url    string
 	stderr *bytes.Buffer
+	// said is what it printed on stdout up to the line with its URL.
+	said string
 }
 
 // start runs ksmart with args as a child process and waits for the line
@@ -59,9 +62,13 @@ func start(t *testing.T, args ...string) *process {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	lines := bufio.NewScanner(stdout)
-	deadline := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	// A generous deadline: the demo seeds and imports 20,000 births before
+	// it listens, which takes well over 30 s on a CI machine's two cores
+	// while other packages' tests run beside it.
+	deadline := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
 	defer deadline.Stop()
 	for lines.Scan() {
+		p.said += lines.Text() + "\n"
 		if i := strings.Index(lines.Text(), "http://"); i >= 0 {
 			p.url = strings.Fields(lines.Text()[i:])[0]
 			go io.Copy(io.Discard, stdout)
@@ -101,6 +108,12 @@ func (p *process) stop(t *testing.T) int {
 func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
 	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--applications", "40")
+	// Seeded from the clock, it says which seed, so that the run can be
+	// repeated.
+	m := regexp.MustCompile(`seeding 40 applications with --seed (\d+) \(ksmart demo --seed (\d+) makes the same data again`).FindStringSubmatch(p.said)
+	if m == nil || m[1] != m[2] {
+		t.Errorf("a demo seeded from the clock does not say how to repeat it:\n%s", p.said)
+	}
 	code, body := p.get(t, "/healthz")
 	var health struct {
 		Status    string `json:"status"`
@@ -121,6 +134,15 @@ func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	}
 	if !strings.Contains(p.stderr.String(), "stopped cleanly") {
 		t.Fatalf("no clean shutdown logged:\n%s", p.stderr)
+	}
+}
+
+func TestDemo_ABadSeedIsRefusedNamingTheFlag(t *testing.T) {
+	for _, bad := range []string{"twelve", "-1"} {
+		code, _, stderr := ksmart(t, "demo", "--seed", bad)
+		if code != 2 || !strings.Contains(stderr, "-seed") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("demo --seed %s: exit %d, %q; want exit 2 and one line naming --seed", bad, code, stderr)
+		}
 	}
 }
 
@@ -177,7 +199,10 @@ func TestServe_RefusesABrokenChainAndSaysHowToRecover(t *testing.T) {
 
 func TestBackup_OnlineFromARunningApplianceRestoresAndChecks(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "live")
-	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--applications", "20")
+	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--applications", "20", "--seed", "2026")
+	if !strings.Contains(p.said, "seeding 20 applications with --seed 2026") {
+		t.Errorf("the demo does not seed with the seed given:\n%s", p.said)
+	}
 	backup := filepath.Join(t.TempDir(), "live.kbak")
 	code, stdout, stderr := ksmart(t, "backup", "--data", dir, "--out", backup)
 	if code != 0 || !strings.Contains(stdout, "online, from the running appliance") {

@@ -141,7 +141,7 @@ func TestRestore_FromStateRebuildsADeletedLocalBody(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := synth.SeedDemo(app, 150, 7, nil); err != nil {
+	if _, err := synth.SeedDemo(app, 150, 7, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	rows := max(10_200-int(app.Store.LastSeq()), 1000)

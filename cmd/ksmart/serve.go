@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -157,20 +158,29 @@ type serveOptions struct {
 	publicURL     string
 	demo          bool
 	demoFiles     int
+	// demoSeed seeds the demo's data; demoSeedGiven says --seed gave it.
+	demoSeed      uint64
+	demoSeedGiven bool
 	// gateway is the demo's sandbox payment gateway.
 	gateway *sandbox.Gateway
 }
 
 func runDemo(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "demo", "[--data DIR] [--addr HOST:PORT]")
+	fs := newFlags(env, "demo", "[--data DIR] [--addr HOST:PORT] [--applications N] [--seed N]")
 	data := fs.String("data", "", "data `DIR`ectory; default a fresh one under the temp directory")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
 	files := fs.Int("applications", 300, "how many demo applications to seed on a fresh data directory")
+	seed := fs.Uint64("seed", 0, "seed `N` of the demo's data: the same seed makes the same data again (default: one from the clock, printed at start)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *files < 0 || *files > 100000 {
 		return usageError{"--applications must be between 0 and 100000"}
+	}
+	seedGiven := false
+	fs.Visit(func(f *flag.Flag) { seedGiven = seedGiven || f.Name == "seed" })
+	if !seedGiven {
+		*seed = uint64(time.Now().UnixNano())
 	}
 	if *data == "" {
 		d, err := os.MkdirTemp("", "ksmart-demo-")
@@ -192,7 +202,7 @@ func runDemo(ctx context.Context, env *env, args []string) error {
 	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, Payments: appliance.PaymentsConfig{Gateway: &keys,
 		UPI:      finance.UPI{VPA: "demo.municipality@invalid", Payee: "Demo Municipality (demo, not a real payee)"},
 		Counters: []finance.Counter{{Code: "C1", Name: domain.T("Cash counter 1", "ക്യാഷ് കൗണ്ടർ 1")}, {Code: "C2", Name: domain.T("Cash counter 2", "ക്യാഷ് കൗണ്ടർ 2")}}}}
-	return serve(ctx, env, logger, cfg, *addr, serveOptions{demo: true, demoFiles: *files, gateway: gw})
+	return serve(ctx, env, logger, cfg, *addr, serveOptions{demo: true, demoFiles: *files, demoSeed: *seed, demoSeedGiven: seedGiven, gateway: gw})
 }
 
 // serve opens the appliance and answers HTTP until ctx ends (SIGINT or
@@ -222,7 +232,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	var logins []synth.Login
 	if opt.demo {
-		if logins, err = seedDemo(env, app, opt.demoFiles, opt.gateway); err != nil {
+		if logins, err = seedDemo(env, app, opt); err != nil {
 			return err
 		}
 		opt.gateway.WebhookURL = url + "webhooks/payments/" + opt.gateway.Keys.Name()
@@ -283,25 +293,33 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	return nil
 }
 
-// seedDemo fills a fresh demo data directory, showing progress; a data
-// directory seeded before is left as it is.
-func seedDemo(env *env, app *appliance.Appliance, files int, gw *sandbox.Gateway) ([]synth.Login, error) {
+// seedDemo fills a fresh demo data directory, showing progress, with the
+// seed printed first so that the run can be repeated; a data directory
+// seeded before is left as it is. An application that fails is reported,
+// skipped and counted, never the end of the demo.
+func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Login, error) {
 	if users, err := app.Identity.List(""); err != nil || len(users) > 0 {
+		if err == nil && opt.demoSeedGiven {
+			fmt.Fprintf(env.stdout, "ksmart demo: the data directory was seeded before; --seed %d changes nothing in it\n", opt.demoSeed)
+		}
 		return nil, err
 	}
+	seed, files := opt.demoSeed, opt.demoFiles
+	fmt.Fprintf(env.stdout, "ksmart demo: seeding %d applications with --seed %d (ksmart demo --seed %d makes the same data again today)\n", files, seed, seed)
 	bar := progressbar.NewOptions(files, progressbar.OptionSetWriter(env.stderr), progressbar.OptionSetDescription("seeding demo applications"),
 		progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionThrottle(100*time.Millisecond))
-	seed := uint64(time.Now().UnixNano())
-	logins, err := synth.SeedDemo(app, files, seed, func(done, _ int) { bar.Set(done) })
+	var failed []synth.DemoFailure
+	logins, err := synth.SeedDemo(app, files, seed, func(done, _ int) { bar.Set(done) }, func(f synth.DemoFailure) { failed = append(failed, f) })
 	bar.Finish()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w (seed %d)", err, seed)
 	}
-	if err := synth.SeedMoney(app, gw, seed); err != nil {
-		return nil, err
+	reportDemoFailures(env, failed, files, seed)
+	if err := synth.SeedMoney(app, opt.gateway, seed); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's online payments and closed day were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
-	if _, err := synth.SeedPropertyTax(app, gw, seed); err != nil {
-		return nil, err
+	if _, err := synth.SeedPropertyTax(app, opt.gateway, seed); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's property tax demands and payments were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
 	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
@@ -310,6 +328,26 @@ func seedDemo(env *env, app *appliance.Appliance, files int, gw *sandbox.Gateway
 	}
 	demoKioskExample = example
 	return logins, nil
+}
+
+// demoFailuresShown is how many failed demo applications are listed one by
+// one; the rest are counted.
+const demoFailuresShown = 10
+
+// reportDemoFailures lists the demo applications that failed and were
+// skipped, with the seed that makes them again.
+func reportDemoFailures(env *env, failed []synth.DemoFailure, files int, seed uint64) {
+	if len(failed) == 0 {
+		return
+	}
+	for _, f := range failed[:min(len(failed), demoFailuresShown)] {
+		fmt.Fprintf(env.stderr, "ksmart demo: skipped %s\n", oneLine(f.Error()))
+	}
+	if more := len(failed) - demoFailuresShown; more > 0 {
+		fmt.Fprintf(env.stderr, "ksmart demo: … and %d more\n", more)
+	}
+	fmt.Fprintf(env.stderr, "ksmart demo: %d of %d demo applications failed and were skipped; the demo goes on. ksmart demo --seed %d repeats them.\n",
+		len(failed), files, seed)
 }
 
 // demoKioskExample is a person of the demo's legacy register, printed as

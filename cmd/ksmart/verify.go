@@ -144,7 +144,8 @@ func verifyPDF(env *env, pdf []byte, keys []publicKey, font, fontBold string) er
 		case err != nil:
 			fmt.Fprintf(env.stdout, "not re-drawn: %v\n", err)
 		case bytes.Equal(again, pdf):
-			fmt.Fprintf(env.stdout, "unaltered: drawing the signed record again in %s gives this PDF byte for byte (SHA-256 %s)\n", fonts.Name(), documents.SHA256(pdf))
+			pages, _ := documents.PageCount(pdf)
+			fmt.Fprintf(env.stdout, "unaltered: drawing the signed record again in %s gives this PDF byte for byte, all %s (SHA-256 %s)\n", fonts.Name(), pagesText(pages), documents.SHA256(pdf))
 		default:
 			fmt.Fprintf(env.stdout, "NOT VERIFIED: the PDF differs from its signed record drawn again in %s: what it shows may have been altered (or it was drawn in another font; give it with --font)\n", fonts.Name())
 			printRecord(env, c)
@@ -164,5 +165,19 @@ func printRecord(env *env, c documents.Certificate) {
 	for _, f := range c.Fields {
 		fmt.Fprintf(env.stdout, "  %s: %s\n", f.Label.En, f.Value.Both())
 	}
+	if c.Remarks.En != "" || c.Remarks.Ml != "" {
+		fmt.Fprintf(env.stdout, "  Remarks: %s\n", c.Remarks.Both())
+	}
+	if c.Supersedes != "" {
+		fmt.Fprintf(env.stdout, "  Replaces: %s\n", c.Supersedes)
+	}
 	fmt.Fprintf(env.stdout, "  Issued: %s by %s, %s\n", c.Issued.Format("02-01-2006"), c.Officer.En, c.OfficerTitle.En)
+}
+
+// pagesText reads "1 page" or "3 pages (the certificate and its annexure)".
+func pagesText(n int) string {
+	if n <= 1 {
+		return "1 page"
+	}
+	return fmt.Sprintf("%d pages (the certificate and its annexure)", n)
 }

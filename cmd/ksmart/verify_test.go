@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,11 +13,15 @@ import (
 	"time"
 
 	"ksmart/appliance"
+	"ksmart/appliance/catalogue"
+	"ksmart/appliance/civil"
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/seal"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
+	"ksmart/internal/needs"
 )
 
 // issueBirthCertificate registers a birth in a fresh data directory and
@@ -160,4 +165,60 @@ func editPage(t *testing.T, pdf []byte) []byte {
 	out := append([]byte(nil), pdf...)
 	out[k+s+len("stream\n")+40] ^= 0x5a
 	return out
+}
+
+func TestVerify_ACertificateWithAnAnnexureIsCheckedOnEveryPage(t *testing.T) {
+	fonts, err := documents.SystemFonts()
+	if err != nil {
+		needs.Missing(t, err.Error())
+	}
+	cat, err := catalogue.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lb := synth.DemoLocalBody()
+	key, err := seal.Generate(lb.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := t.TempDir()
+	if err := key.WriteFiles(keys); err != nil {
+		t.Fatal(err)
+	}
+	office := &civil.Civil{LocalBody: lb, Seal: key, Documents: documents.NewRenderer(fonts), PublicURL: func() string { return "https://ksmart.example.in" }}
+	// An entry with the longest particulars and many corrections: its
+	// certificate goes on to an annexure.
+	now := time.Date(2026, 12, 7, 10, 30, 0, 0, domain.IST)
+	e, err := synth.RegisterEntry(rand.New(rand.NewPCG(7, 7)), cat, lb, civil.KindBirth, 12, now, synth.EntryOptions{Longest: true, Corrections: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	printed, pdf, err := office.DrawCertificate(e, "DEMO01-BC-2026-77", "", civil.Officer{Name: "Ramachandran K."}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := documents.PageCount(pdf); n < 2 {
+		t.Fatalf("the sample certificate has %d page; make it longer", n)
+	}
+	path := filepath.Join(t.TempDir(), "certificate.pdf")
+	os.WriteFile(path, pdf, 0o644)
+	pub := filepath.Join(keys, seal.PublicFile)
+	code, out, errOut := ksmart(t, "verify", "--key", pub, path)
+	lastCorrection := printed.Remarks.En[strings.LastIndex(printed.Remarks.En, "Corrected on"):]
+	for _, w := range []string{"genuine", "unaltered", "pages (the certificate and its annexure)", "Remarks: ", lastCorrection} {
+		if code != 0 || !strings.Contains(out, w) {
+			t.Errorf("verify a genuine certificate with an annexure: exit %d, want 0 and %q:\n%s%s", code, w, out, errOut)
+		}
+	}
+
+	// A change to the last page (the annexure, with the QR code) is caught
+	// as one to the first would be.
+	k := bytes.LastIndex(pdf, []byte("/Contents"))
+	s := bytes.Index(pdf[k:], []byte("stream\n"))
+	edited := append([]byte(nil), pdf...)
+	edited[k+s+len("stream\n")+40] ^= 0x5a
+	os.WriteFile(path, edited, 0o644)
+	if code, out, _ := ksmart(t, "verify", "--key", pub, path); code != 1 || !strings.Contains(out, "differs from its signed record") {
+		t.Fatalf("verify a certificate whose annexure was edited: exit %d, want 1 saying it differs:\n%s", code, out)
+	}
 }
