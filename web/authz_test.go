@@ -318,6 +318,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /office/buildings":              {url: "/office/buildings", body: formBody("number="), want: taxRoles(propertytax.SurveyorRoles, 401, 422)},
 		"GET /office/buildings/:id":           {url: "/office/buildings/{building}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
 		"POST /office/buildings/:id/link":     {url: "/office/buildings/{building}/link", body: formBody("owner=0&user=nobody"), want: taxRoles(propertytax.LinkerRoles, 401, 422)},
+		"GET /office/property-tax":            {url: "/office/property-tax", want: taxRoles(propertytax.ReaderRoles, toSignIn, 303)},
 		"GET /office/property-tax/dcb":        {url: "/office/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
 		"GET /office/property-tax/defaulters": {url: "/office/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
 		"POST /office/property-tax/demands":   {url: "/office/property-tax/demands", body: formBody(""), want: taxRoles(propertytax.DemandJobRoles, 401, 303)},
