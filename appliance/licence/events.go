@@ -6,7 +6,10 @@ import "ksmart/store"
 // licence as it stands after the change, with what changed and why, so its
 // history reads from the log.
 var (
-	EventGranted     = store.EventType{Name: "licence.granted", Version: 1}
+	EventGranted = store.EventType{Name: "licence.granted", Version: 1}
+	// EventEntered records a licence entered from the register kept
+	// before ksmart.
+	EventEntered     = store.EventType{Name: "licence.entered", Version: 1}
 	EventDeemed      = store.EventType{Name: "licence.deemed", Version: 1}
 	EventRenewed     = store.EventType{Name: "licence.renewed", Version: 1}
 	EventAmended     = store.EventType{Name: "licence.amended", Version: 1}
@@ -31,7 +34,7 @@ var (
 
 // Events lists every event type the licence module writes.
 var Events = []store.EventType{
-	EventGranted, EventDeemed, EventRenewed, EventAmended, EventTransferred, EventSuspended, EventReinstated,
+	EventGranted, EventEntered, EventDeemed, EventRenewed, EventAmended, EventTransferred, EventSuspended, EventReinstated,
 	EventCancelled, EventSurrendered, EventExpired, EventRenewalPending, EventRenewalApplied, EventRenewalRefused, EventCertified, EventReminded,
 	EventMSMERecorded, EventMSMEEnded, EventJob,
 }
