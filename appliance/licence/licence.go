@@ -165,6 +165,12 @@ func (l Licence) StatusAt(now time.Time) string {
 		if l.Renewal == "" {
 			return StatusExpired
 		}
+	case StatusExpired:
+		// A late renewal is being decided: the holder applied, and the
+		// office has yet to answer.
+		if l.Renewal != "" {
+			return StatusPending
+		}
 	}
 	return l.Status
 }
@@ -303,7 +309,7 @@ func (s *Licences) ByStatus(status string, limit int) ([]Licence, error) {
 	stored := []string{status}
 	switch status {
 	case StatusExpired, StatusPending:
-		stored = []string{status, StatusActive, StatusDeemed, StatusPending}
+		stored = []string{StatusExpired, StatusActive, StatusDeemed, StatusPending}
 	}
 	var out []Licence
 	seen := map[string]bool{}

@@ -352,6 +352,9 @@ func TestRenewal_BeforeAndAfter31March(t *testing.T) {
 	if err != nil || lf.Fee != domain.Rupees(1500+375) || !strings.Contains(lf.FeeNote.En, "late penalty") {
 		t.Fatalf("renewal on 10 April: fee %v %q (%v), want ₹1,875 with the late penalty", lf.Fee, lf.FeeNote.En, err)
 	}
+	if st := must(t, o.lic, late.Number).StatusAt(o.clock.t); st != licence.StatusPending {
+		t.Errorf("the expired licence, its late renewal applied for, is %s; want pending", st)
+	}
 	renewed := o.grant(t, rf)
 	if renewed.Number != early.Number || renewed.Year != "2027-28" || renewed.ValidTo != "2028-03-31" || renewed.StatusAt(o.clock.t) != licence.StatusActive {
 		t.Errorf("renewed %+v", renewed)

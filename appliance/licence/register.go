@@ -62,12 +62,18 @@ func (s *Licences) RenewalForm(l Licence) map[string]string {
 		"financial_year": YearLabel(y + 1), "owner_name_en": l.Holder.Name.En, "owner_name_ml": l.Holder.Name.Ml, "phone": l.Holder.Phone}
 }
 
-// Renewable reports whether the holder may renew now: a licence in force
-// or expired (not suspended or cancelled), with no renewal being decided,
-// whose next year is not beyond the year after now's.
+// renewalOpensDays is how long before a licence's year ends its holder
+// is offered the renewal: before the first reminder.
+const renewalOpensDays = 60
+
+// Renewable reports whether the holder is offered the renewal now: a
+// licence in force or expired (not suspended or cancelled), with no
+// renewal being decided, within renewalOpensDays of its year's end or
+// after it, whose next year is not beyond the year after now's.
 func (s *Licences) Renewable(l Licence, now time.Time) bool {
 	st := l.StatusAt(now)
 	y, _ := ParseYear(l.Year)
-	return l.Renewal == "" && st != StatusSuspended && st != StatusCancelled && y+1 <= FinancialYear(now)+1 &&
-		dateOf(now) >= dateOf(time.Date(y+1, 3, 1, 0, 0, 0, 0, domain.IST).AddDate(0, 0, -s.Schedule.Statutory.RenewalDueDays))
+	end, err := time.ParseInLocation(time.DateOnly, l.ValidTo, domain.IST)
+	return err == nil && l.Renewal == "" && st != StatusSuspended && st != StatusCancelled && y+1 <= FinancialYear(now)+1 &&
+		dateOf(now) >= dateOf(end.AddDate(0, 0, -renewalOpensDays))
 }
