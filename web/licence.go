@@ -233,5 +233,10 @@ var licenceFuncs = template.FuncMap{
 	"lcstatus":   func(lang, s string) string { return licence.StatusName(s).In(lang) },
 	"lcstatusat": func(l licence.Licence, now time.Time) string { return l.StatusAt(now) },
 	"lcmeasure":  func(lang, m string) string { return licence.MeasureName(m).In(lang) },
-	"lcorders":   func(u *identity.User) bool { return u != nil && u.Actor().Has(domain.RoleSecretary) },
+	"lcorders": func(u *identity.User) bool {
+		return u != nil && u.Kind == identity.KindStaff && u.Actor().Has(domain.RoleSecretary)
+	},
+	"lcreads": func(u *identity.User) bool {
+		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(licence.OfficeRoles...)
+	},
 }
