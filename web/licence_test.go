@@ -139,6 +139,27 @@ func TestPages_ALicenceForTheShopkeeperAndTheOffice(t *testing.T) {
 	}
 }
 
+// TestPages_AnOfficerSeesWhenAFileWillBeDeemed: the office's page of a
+// new licence's file says the day the law will grant it if nobody
+// decides, and how many of its 30 days have run.
+func TestPages_AnOfficerSeesWhenAFileWillBeDeemed(t *testing.T) {
+	env := taxEnv(t, domain.RoleSectionClerk)
+	claimedHouse(t, env, citizenA, "5/101", "2025-26/H1")
+	u := env.users[citizenA]
+	pdf := workflow.Upload{Name: "scan.pdf", Data: []byte("%PDF-1.4\n%scan\n")}
+	f, err := env.app.Workflow.Submit(u.Actor(), workflow.Submission{Service: licence.SvcNew, Channel: workflow.ChannelOnline,
+		Values: map[string]string{"trade_name": "Sree Bakery", "trade_type": "bakery", "trade_description": "Bread", "building_number": "5/101", "ward": "5",
+			"area_sqm": "80", "trade_started_on": "2025-12-01", "owner_name_en": u.Name, "owner_address": "Market Road", "phone": u.Login},
+		Applicant: workflow.Applicant{Name: domain.T(u.Name, "")}, Uploads: map[string]workflow.Upload{"premises_proof": pdf, "owner_id": pdf, "fssai": pdf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := env.signIn(t, "section_clerk").do(t, "GET", "/office/files/"+f.ID, nil)
+	if body := string(r.body); r.status != http.StatusOK || !strings.Contains(body, "Deemed granted by law, if not decided, on") || !strings.Contains(body, "07-01-2026") {
+		t.Errorf("the file's page does not say when it will be deemed: %d", r.status)
+	}
+}
+
 func must[T any](v T, err error) T {
 	if err != nil {
 		panic(err)

@@ -27,6 +27,17 @@ type Clock struct {
 	Due bool `json:"due"`
 }
 
+// Deemable reports whether files of a service are deemed granted when
+// the office does not decide them in time.
+func Deemable(service string) bool {
+	for _, d := range deemable {
+		if d == service {
+			return true
+		}
+	}
+	return false
+}
+
 // ClockOf reads a file's clock on now's date.
 func (s *Licences) ClockOf(f workflow.File, now time.Time) Clock {
 	var c Clock
