@@ -469,3 +469,112 @@ func service(t *testing.T, o *office, code string) catalogue.Service {
 	}
 	return s
 }
+
+// TestAfterwards_AmendTransferSuspendReinstateSurrender: an amendment to
+// 200 m² costs the amendment fee and the dearer slab's difference and
+// changes the licence; a transfer names the new licensee; the secretary
+// suspends after a hearing (refused without one), the suspension ends by
+// itself after its last day; the holder's surrender cancels the licence.
+// Each change is an event of the licence.
+func TestAfterwards_AmendTransferSuspendReinstateSurrender(t *testing.T) {
+	o := newOffice(t, june1)
+	f, _ := o.apply(t, licence.SvcNew, bakery("2026-05-25"))
+	o.pay(t, f)
+	l := o.grant(t, f)
+
+	o.clock.day(june1, 10)
+	af, err := o.apply(t, licence.SvcAmendment, map[string]string{"licence_number": l.Number, "area_sqm": "200", "partners": "Meera Nair",
+		"ward": "5", "owner_name_en": "Lakshmi Nair", "phone": "9847012345"})
+	if err != nil || af.Fee != domain.Rupees(250+3000-1500) {
+		t.Fatalf("amendment to 200 m²: fee %v (%v), want ₹1,750", af.Fee, err)
+	}
+	o.pay(t, af)
+	if l = o.grant(t, af); l.Capacity != 200 || l.Partners != "Meera Nair" || l.Certificate == "" {
+		t.Errorf("amended: %+v", l)
+	}
+
+	o.clock.day(june1, 20)
+	if _, err := o.lic.Order(o.secretary, l.Number, licence.OrderRequest{Kind: licence.OrderSuspend, Reasons: "Kitchen unclean on inspection.", Until: "2026-07-31"}); err == nil {
+		t.Error("a suspension without a hearing was ordered")
+	}
+	if _, err := o.lic.Order(o.clerk, l.Number, licence.OrderRequest{Kind: licence.OrderCancel, Hearing: "Heard on 10 June.", Reasons: "Kitchen unclean on inspection."}); err == nil {
+		t.Error("a clerk cancelled a licence")
+	}
+	s, err := o.lic.Order(o.secretary, l.Number, licence.OrderRequest{Kind: licence.OrderSuspend, Hearing: "Heard the licensee on 18 June; she asked for a week.",
+		Reasons: "Kitchen unclean on two inspections.", Until: "2026-07-31"})
+	if err != nil || s.StatusAt(o.clock.t) != licence.StatusSuspended {
+		t.Fatalf("suspended: %v %v", s.Status, err)
+	}
+	if st := s.StatusAt(time.Date(2026, 8, 1, 9, 0, 0, 0, domain.IST)); st != licence.StatusActive {
+		t.Errorf("after the suspension's last day the licence is %s", st)
+	}
+	if _, err := o.lic.Order(o.secretary, l.Number, licence.OrderRequest{Kind: licence.OrderReinstate, Reasons: "Kitchen tiled and clean on re-inspection."}); err != nil {
+		t.Fatal(err)
+	}
+
+	tf, err := o.app.Workflow.Submit(o.shopkeeper, workflow.Submission{Service: licence.SvcTransfer, Channel: workflow.ChannelOnline,
+		Values: map[string]string{"licence_number": l.Number, "trade_name": "Sree Bakery", "present_licensee_en": "Lakshmi Nair", "new_licensee_en": "Meera Nair",
+			"new_licensee_address": "Market Road", "transfer_date": "2026-06-20", "phone": "9847012345"},
+		Applicant: workflow.Applicant{Name: domain.T("Lakshmi Nair", "")},
+		Uploads:   map[string]workflow.Upload{"transfer_deed": pdf, "present_licensee_consent": pdf}})
+	if err != nil || tf.Fee != domain.Rupees(500) {
+		t.Fatalf("transfer: %v %v", tf.Fee, err)
+	}
+	o.pay(t, tf)
+	if l = o.grant(t, tf); l.Holder.Name.En != "Meera Nair" {
+		t.Errorf("transferred to %q", l.Holder.Name.En)
+	}
+
+	front := domain.Actor{ID: "u-front", Name: "Front office", Roles: []domain.Role{domain.RoleFrontOffice}}
+	sf, err := o.app.Workflow.Submit(front, workflow.Submission{Service: licence.SvcSurrender, Channel: workflow.ChannelCounter,
+		Values: map[string]string{"licence_number": l.Number, "trade_name": "Sree Bakery", "ward": "5", "closed_on": "2026-06-20",
+			"reason": "Moved the bakery to Kollam.", "owner_name_en": "Meera Nair", "phone": "9847012345"},
+		Applicant: workflow.Applicant{Name: domain.T("Meera Nair", "")}})
+	if err != nil {
+		t.Fatalf("surrender: %v %+v", err, err.(*domain.Error).Fields)
+	}
+	if l = o.grant(t, sf); l.StatusAt(o.clock.t) != licence.StatusCancelled || l.Order == nil || l.Order.Kind != "surrendered" {
+		t.Errorf("surrendered: %s %+v", l.Status, l.Order)
+	}
+	var kinds []string
+	evs, _ := o.app.Store.ReadLog(1, 100000)
+	for _, e := range evs {
+		if e.Entity == "lic_licence" && e.ID == l.ID {
+			kinds = append(kinds, e.Type)
+		}
+	}
+	got := strings.Join(kinds, " ")
+	for _, k := range []string{"licence.granted", "licence.amended", "licence.suspended", "licence.reinstated", "licence.transferred", "licence.surrendered"} {
+		if !strings.Contains(got, k) {
+			t.Errorf("the licence's history has no %s: %s", k, got)
+		}
+	}
+}
+
+// TestReminders_TheHolderIsToldToRenewOnceInEachWindow: 45 days before
+// the licence's year ends its holder is reminded, once; 31 days before,
+// again.
+func TestReminders_TheHolderIsToldToRenewOnceInEachWindow(t *testing.T) {
+	o := newOffice(t, june1)
+	f, _ := o.apply(t, licence.SvcNew, bakery("2026-05-25"))
+	o.pay(t, f)
+	l := o.grant(t, f)
+	for _, c := range []struct {
+		at   time.Time
+		want int
+	}{
+		{time.Date(2027, 2, 13, 9, 0, 0, 0, domain.IST), 0},
+		{time.Date(2027, 2, 14, 9, 0, 0, 0, domain.IST), 1},
+		{time.Date(2027, 2, 20, 9, 0, 0, 0, domain.IST), 0},
+		{time.Date(2027, 2, 28, 9, 0, 0, 0, domain.IST), 1},
+	} {
+		o.clock.t = c.at
+		job, err := o.lic.Daily(c.at)
+		if err != nil || job.Reminded != c.want {
+			t.Errorf("%s: reminded %d (%v), want %d", c.at.Format(time.DateOnly), job.Reminded, err, c.want)
+		}
+	}
+	if msg, ok := messaging.Latest(o.app.Store, o.shopkeeper.ID, messaging.KindNotice); !ok || !strings.Contains(msg.Subject.En, "Renew licence "+l.Number) || msg.Body.Ml == "" {
+		t.Errorf("the reminder: %+v", msg)
+	}
+}

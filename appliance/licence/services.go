@@ -433,8 +433,12 @@ func (s *Licences) quoteAmendment(l Licence, v map[string]string) (Quote, error)
 	}
 	q.Fee = domain.Rupees(s.Schedule.Local.AmendmentFeeRupees)
 	q.Extra = max(0, newFee-l.Fee)
-	hp, _ := strconv.ParseFloat(v["machinery_hp"], 64)
-	q.Documents = s.Schedule.Requirements(c, int64(hp))
+	// A change of trade produces the new trade's documents; the same
+	// trade's were produced with the licence.
+	if c.Code != l.Category {
+		hp, _ := strconv.ParseFloat(v["machinery_hp"], 64)
+		q.Documents = s.Schedule.Requirements(c, int64(hp))
+	}
 	return q, nil
 }
 
