@@ -21,6 +21,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/licence"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
@@ -115,6 +116,9 @@ type Appliance struct {
 	// PropertyTax is the property tax module (nil when the node is
 	// assembled without it).
 	PropertyTax *propertytax.PropertyTax
+	// Licences is the trade licence module (nil when the node is
+	// assembled without it).
+	Licences *licence.Licences
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
@@ -292,6 +296,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Finance = m
 		case *propertytax.PropertyTax:
 			a.PropertyTax = m
+		case *licence.Licences:
+			a.Licences = m
 		}
 	}
 	if a.Finance != nil {
@@ -303,6 +309,11 @@ func (a *Appliance) openModules(cfg Config) error {
 		if err := a.openPropertyTax(cfg.PropertyTaxRules); err != nil {
 			return err
 		}
+	}
+	if a.Licences != nil {
+		// Licences read premises from property tax and owe their fees
+		// through finance, both opened above.
+		a.Licences.PropertyTax, a.Licences.Finance = a.PropertyTax, a.Finance
 	}
 	for code, i := range servedBy(a.Catalogue, a.Modules) {
 		if rules[i] != nil {
@@ -344,6 +355,9 @@ func (a *Appliance) Run(ctx context.Context) {
 	}
 	if a.PropertyTax != nil && a.Finance != nil {
 		go a.PropertyTax.RunJobs(time.Hour, a.closing)
+	}
+	if a.Licences != nil {
+		go a.Licences.RunJobs(time.Hour, a.closing)
 	}
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}

@@ -275,8 +275,8 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 				return map[string]any{"service": "event_noc", "values": v}
 			}, status: 400, noWrites: true,
 			want: []string{`"venue_consent":{"en":"Attach this document`, `"organiser_id":{`}, notWant: []string{`"attendance":{`}},
-		{name: "a service no module serves yet is listed as not available", method: "GET", url: "/api/v1/services/dando_licence", status: 200,
-			want: []string{`"code":"dando_licence"`, `"available":false`, `"not_available":{"en":"This service is not yet available in ksmart`}},
+		{name: "a service no module serves yet is listed as not available", method: "GET", url: "/api/v1/services/pet_dog_licence", status: 200,
+			want: []string{`"code":"pet_dog_licence"`, `"available":false`, `"not_available":{"en":"This service is not yet available in ksmart`}},
 		{name: "a service a module serves is available", method: "GET", url: "/api/v1/services/birth_certificate", status: 200,
 			want: []string{`"available":true`}, notWant: []string{`"not_available"`}},
 		{name: "applying for a service not yet available is refused in both languages", as: citizenA, method: "POST", url: "/api/v1/applications",

@@ -12,6 +12,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/licence"
 	"ksmart/appliance/propertytax"
 	"ksmart/appliance/workflow"
 )
@@ -330,6 +331,22 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /api/v1/buildings/:number/claim": {url: "/api/v1/buildings/{building_number}/claim", want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 403)},
 		"GET /api/v1/property-tax/dcb":         {url: "/api/v1/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
 		"GET /api/v1/property-tax/defaulters":  {url: "/api/v1/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
+
+		// The tax office's front page leads to its balance register (a
+		// route added without its row; found by the licence branch).
+		"GET /office/property-tax": {url: "/office/property-tax", want: taxRoles(propertytax.ReaderRoles, toSignIn, 303)},
+
+		// Licences. {licence} is citizen A's bakery at 5/101, granted and
+		// issued; the register is public by number, the office's by status.
+		"GET /licences":                         {url: "/licences", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"POST /licences/:number/renew":          {url: "/licences/{licence}/renew", body: formBody(""), want: expect("all", 403, anon, 401, citizenA, 303, citizenB, 404)},
+		"GET /licences/:number/certificate.pdf": {url: "/licences/{licence}/certificate.pdf", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404, "staff", 200)},
+		"GET /office/licences":                  {url: "/office/licences", want: taxRoles(licence.OfficeRoles, toSignIn, 200)},
+		"GET /office/licences/:number":          {url: "/office/licences/{licence}", want: taxRoles(licence.OfficeRoles, toSignIn, 200)},
+		"POST /office/licences/:number/order":   {url: "/office/licences/{licence}/order", body: formBody("kind=suspended"), want: expect("all", 403, anon, 401, "secretary", 422)},
+		"POST /office/licences/msme":            {url: "/office/licences/msme", body: formBody("number="), want: expect("all", 403, anon, 401, "section_clerk", 400, "health_inspector", 400, "secretary", 400)},
+		"GET /api/v1/licences":                  {url: "/api/v1/licences?status=active", want: taxRoles(licence.OfficeRoles, signInAPI, 200)},
+		"GET /api/v1/licences/:number":          {url: "/api/v1/licences/{licence}", want: expect("all", 200)},
 	}
 
 	// The table and the routes must be the same set.
@@ -363,6 +380,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 	vars := submitFixtures(t, env, clients[citizenA])
 	b := claimedHouse(t, env, citizenA, "5/101", "2025-26/H1")
 	vars["building"], vars["building_number"] = b.ID, url.PathEscape(b.Number)
+	vars["licence"] = grantedLicence(t, env, citizenA, "5/101").Number
 	expand := func(s string) string {
 		for k, v := range vars {
 			s = strings.ReplaceAll(s, "{"+k+"}", v)

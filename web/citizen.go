@@ -9,6 +9,7 @@ import (
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/licence"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
 )
@@ -173,6 +174,8 @@ type fileView struct {
 	Dues   []dueView
 	Online bool
 	Paid   string
+	// Deemed is a licence file's deemed-licence clock (nil for others).
+	Deemed *licence.Clock
 }
 
 // answer is one filled-in field of the form as submitted.
@@ -196,6 +199,10 @@ func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 		} else {
 			v.Dues, v.Online = s.dues(m.Demands), fin.Gateway != nil
 		}
+	}
+	if lc := s.App.Licences; lc != nil && licence.Deemable(f.Service) {
+		clock := lc.ClockOf(f, s.App.Now())
+		v.Deemed = &clock
 	}
 	var err error
 	if v.Messages, err = messaging.ForLink(s.App.Store, "/applications/"+f.ID); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/licence"
 )
 
 // issuedDocument sends the document a file was issued with (a
@@ -131,6 +132,9 @@ func (s *Server) revokeCertificate(c echo.Context) error {
 // code opens: what the certificate printed, and whether it is genuine and
 // current, superseded or revoked.
 func (s *Server) verifyCertificatePage(c echo.Context) error {
+	if licence.IsCertificateNumber(c.Param("number")) && s.App.Licences != nil {
+		return s.verifyLicencePage(c)
+	}
 	v, err := s.App.Civil.Verify(c.Param("number"), c.QueryParam("d"), c.QueryParam("s"))
 	if err != nil {
 		return err

@@ -329,7 +329,7 @@ func TestService_NumbersObeyTheirBounds(t *testing.T) {
 	base := map[string]string{
 		"trade_name": "Sree Bakery", "trade_type": "bakery", "trade_description": "Bakes and sells bread",
 		"building_number": "KL-12/345", "ward": "2", "area_sqm": "45.5", "owner_name_en": "Sreedevi",
-		"owner_address": "Chinnakada, Kollam", "phone": "9847012345",
+		"owner_address": "Chinnakada, Kollam", "phone": "9847012345", "trade_started_on": "2026-01-10",
 	}
 	if _, err := s.Validate(base, kollam, now); err != nil {
 		t.Fatalf("a good licence form was refused: %v", err)

@@ -18,6 +18,11 @@ const (
 	CertDeath           = "death"
 	CertMarriage        = "marriage"
 	CertNonAvailability = "non_availability" // Field rows say which event (birth or death) was searched for
+	// A trade licence, and one the law granted when the office did not
+	// decide in time: RegistrationNumber is the licence's number,
+	// RegistrationDate the day it was granted.
+	CertTradeLicence  = "trade_licence"
+	CertDeemedLicence = "deemed_licence"
 )
 
 // Certificate is everything a certificate prints. Its canonical JSON (see
@@ -187,6 +192,8 @@ func mlOr(t domain.Text) string {
 }
 
 var certKinds = map[string]certKind{
+	CertTradeLicence:  tradeLicenceKind,
+	CertDeemedLicence: deemedLicenceKind,
 	CertBirth: {
 		form:      domain.T("Form No. 5", "ഫോറം നമ്പർ 5"),
 		title:     domain.T("BIRTH CERTIFICATE", "ജനന സർട്ടിഫിക്കറ്റ്"),
@@ -228,6 +235,37 @@ var certKinds = map[string]certKind{
 		reminder: remindBirthsDeaths,
 	},
 }
+
+// licenceLaw is the legal basis printed on a trade licence.
+var licenceLaw = domain.T(
+	"(Issued under section 447 of the Kerala Municipality Act, 1994 / the Kerala Panchayat Raj Act, 1994 and the rules for licences to trades, industries and factories made under them)",
+	"(1994-ലെ കേരള മുനിസിപ്പാലിറ്റി ആക്റ്റിലെ 447-ാം വകുപ്പ് / 1994-ലെ കേരള പഞ്ചായത്ത് രാജ് ആക്റ്റ്, അവയ്ക്കു കീഴിലുള്ള ലൈസൻസ് ചട്ടങ്ങൾ എന്നിവ പ്രകാരം നൽകുന്നത്)")
+
+// The kinds of a trade licence, in certKinds.
+var (
+	tradeLicenceKind = certKind{
+		title:    domain.T("TRADE LICENCE", "വ്യാപാര ലൈസൻസ്"),
+		annexure: domain.T("ANNEXURE TO THE TRADE LICENCE", "വ്യാപാര ലൈസൻസിന്റെ അനുബന്ധം"),
+		law:      licenceLaw,
+		statement: func(lb, district domain.Text) domain.Text {
+			return domain.T(
+				fmt.Sprintf("Licence is granted by %s, %s district, to the licensee named below to carry on the trade described at the premises below, for the period shown, subject to the Act, the rules and the conditions of the licence.", lb.En, district.En),
+				fmt.Sprintf("%s ജില്ലയിലെ %s താഴെ പേരു പറയുന്ന ലൈസൻസിക്ക്, താഴെ വിവരിക്കുന്ന വ്യാപാരം താഴെ പറയുന്ന കെട്ടിടത്തിൽ, കാണിച്ച കാലയളവിലേക്ക്, ആക്റ്റിനും ചട്ടങ്ങൾക്കും ലൈസൻസ് വ്യവസ്ഥകൾക്കും വിധേയമായി നടത്താൻ ലൈസൻസ് അനുവദിക്കുന്നു.", mlOr(district), mlOr(lb)))
+		},
+		reminder: domain.T("Display this licence at the premises; renew it before 31 March", "ഈ ലൈസൻസ് സ്ഥാപനത്തിൽ പ്രദർശിപ്പിക്കുക; മാർച്ച് 31-ന് മുമ്പ് പുതുക്കുക"),
+	}
+	deemedLicenceKind = certKind{
+		title:    domain.T("DEEMED TRADE LICENCE", "അനുവദിച്ചതായി കണക്കാക്കിയ വ്യാപാര ലൈസൻസ്"),
+		annexure: domain.T("ANNEXURE TO THE DEEMED TRADE LICENCE", "അനുവദിച്ചതായി കണക്കാക്കിയ ലൈസൻസിന്റെ അനുബന്ധം"),
+		law:      licenceLaw,
+		statement: func(lb, district domain.Text) domain.Text {
+			return domain.T(
+				fmt.Sprintf("The application below was complete and %s, %s district, did not decide it within the time the law gives; under section 447(6) of the Kerala Municipality Act, 1994 the licence is deemed granted to the licensee named below, for the trade, premises and period shown.", lb.En, district.En),
+				fmt.Sprintf("താഴെ പറയുന്ന പൂർണ്ണമായ അപേക്ഷയിൽ %s ജില്ലയിലെ %s നിയമം അനുവദിക്കുന്ന സമയത്തിനകം തീരുമാനമെടുത്തില്ല; 1994-ലെ കേരള മുനിസിപ്പാലിറ്റി ആക്റ്റിലെ 447(6) വകുപ്പ് പ്രകാരം താഴെ പേരു പറയുന്ന ലൈസൻസിക്ക് കാണിച്ച വ്യാപാരത്തിനും കെട്ടിടത്തിനും കാലയളവിനും ലൈസൻസ് അനുവദിച്ചതായി കണക്കാക്കുന്നു.", mlOr(district), mlOr(lb)))
+		},
+		reminder: domain.T("Display this licence at the premises; renew it before 31 March", "ഈ ലൈസൻസ് സ്ഥാപനത്തിൽ പ്രദർശിപ്പിക്കുക; മാർച്ച് 31-ന് മുമ്പ് പുതുക്കുക"),
+	}
+)
 
 // statement is the certificate's statutory sentence in English and
 // Malayalam, as printed under its title.

@@ -129,7 +129,9 @@ func SeedDemo(app *appliance.Appliance, applications int, seed uint64, progress 
 
 	var services []catalogue.Service
 	for _, svc := range app.Catalogue.All() {
-		if app.Catalogue.Available(svc.Code) {
+		// Licences are seeded by SeedLicences, on premises of the register
+		// and with licences to renew.
+		if app.Catalogue.Available(svc.Code) && svc.Module != catalogue.ModuleTradeLicence {
 			services = append(services, svc)
 		}
 	}

@@ -17,6 +17,9 @@ var (
 	EventRejected    = store.EventType{Name: "application." + KindRejected, Version: 1}
 	EventIssued      = store.EventType{Name: "application." + KindIssued, Version: 1}
 	EventEscalated   = store.EventType{Name: "application." + KindEscalated, Version: 1}
+	// EventDeemed records a file the law decided in the applicant's
+	// favour because the office did not decide it in time (Deem).
+	EventDeemed = store.EventType{Name: "application." + KindDeemed, Version: 1}
 	// EventViewed records that office staff read a file's personal data.
 	EventViewed = store.EventType{Name: "application.viewed", Version: 1}
 )
@@ -26,10 +29,11 @@ var actionEvents = map[string]store.EventType{
 	KindSubmitted: EventSubmitted, KindForwarded: EventForwarded, KindReturned: EventReturned,
 	KindResubmitted: EventResubmitted, KindNote: EventNoteAdded, KindInspection: EventInspection,
 	KindApproved: EventApproved, KindRejected: EventRejected, KindIssued: EventIssued, KindEscalated: EventEscalated,
+	KindDeemed: EventDeemed,
 }
 
 // Events lists every event type workflow writes.
 var Events = []store.EventType{
 	EventSubmitted, EventForwarded, EventReturned, EventResubmitted, EventNoteAdded, EventInspection,
-	EventApproved, EventRejected, EventIssued, EventEscalated, EventViewed,
+	EventApproved, EventRejected, EventIssued, EventEscalated, EventViewed, EventDeemed,
 }

@@ -128,6 +128,7 @@ const (
 	KindRejected    = "rejected"
 	KindIssued      = "issued"
 	KindEscalated   = "escalated"
+	KindDeemed      = "deemed" // decided by the law, not the office: see Deem
 )
 
 // KindName names an action kind for people.
@@ -153,6 +154,8 @@ func KindName(k string) domain.Text {
 		return domain.T("Issued", "നൽകി")
 	case KindEscalated:
 		return domain.T("Escalated: time limit passed", "സമയപരിധി കഴിഞ്ഞു: മേലധികാരിക്ക് കൈമാറി")
+	case KindDeemed:
+		return domain.T("Deemed granted: not decided in time", "സമയത്ത് തീരുമാനിക്കാത്തതിനാൽ അനുവദിച്ചതായി കണക്കാക്കി")
 	}
 	return domain.T(k, k)
 }

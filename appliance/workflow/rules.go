@@ -30,6 +30,15 @@ type Rules interface {
 	Prepare(p Preparing) (Apply, error)
 }
 
+// Watcher is Rules that keep a module's own records in step with its
+// files (a licence marked as being renewed while its renewal file is
+// open). FileChanged runs inside every write that changes one of the
+// module's files, submission included (old nil), after the file's own
+// change and event are staged; an error refuses the whole write.
+type Watcher interface {
+	FileChanged(tx *store.Tx, old, f *File, kind string) error
+}
+
 // Preparing is an approval or an issue as Prepare sees it.
 type Preparing struct {
 	Kind string // KindApproved or KindIssued

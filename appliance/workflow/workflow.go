@@ -361,7 +361,13 @@ func (w *Workflow) stage(tx *store.Tx, old, f *File, enc encoded, by domain.Acto
 	if err := tx.PutRaw(entityFile, f.ID, enc.file); err != nil {
 		return err
 	}
-	return tx.EmitRaw(by.ID, actionEvents[kind], entityFile, f.ID, eventData)
+	if err := tx.EmitRaw(by.ID, actionEvents[kind], entityFile, f.ID, eventData); err != nil {
+		return err
+	}
+	if wt, ok := w.rules(w.Service(*f)).(Watcher); ok {
+		return wt.FileChanged(tx, old, f, kind)
+	}
+	return nil
 }
 
 // get loads a file inside a transaction.

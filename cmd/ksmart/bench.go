@@ -24,7 +24,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
 			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
 			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan\n"+
-			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records")
+			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records\n"+
+			"  licences     the licences' day's job (deemed licences, expiry) over 100,000 licences, against a raw bbolt scan of the same records")
 		if len(args) == 0 {
 			return usageError{"name a benchmark: " + benchNames}
 		}
@@ -49,12 +50,14 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchPayments(env, args[1:])
 	case "demand":
 		return benchDemand(env, args[1:])
+	case "licences":
+		return benchLicences(env, args[1:])
 	}
 	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state, payments or demand"
+const benchNames = "store, submit, certificate, import, outbox, search, state, payments, demand or licences"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -271,6 +274,25 @@ func benchDemand(env *env, args []string) error {
 		return usageError{"--buildings must be from 1 to 5000000"}
 	}
 	r, err := bench.RunDemand(bench.DemandConfig{Dir: *dir, Buildings: *buildings, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchLicences(env *env, args []string) error {
+	fs := newFlags(env, "bench licences", "[--json] [--licences N] [--applications N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	licences := fs.Int("licences", 100000, "licences in the synthetic register")
+	applications := fs.Int("applications", 100, "paid applications left undecided 31 days, deemed by the job")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *licences < 10 || *licences > 2000000 || *applications < 1 || *applications > 10000 {
+		return usageError{"--licences must be from 10 to 2000000 and --applications from 1 to 10000"}
+	}
+	r, err := bench.RunLicences(bench.LicencesConfig{Dir: *dir, Licences: *licences, Applications: *applications, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}

@@ -99,8 +99,9 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments or demand"},
+		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments, demand or licences"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
+		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)
@@ -173,5 +174,17 @@ func TestBenchDemand_JSONReportsBuildingsSecondsAndRatioToRawBbolt(t *testing.T)
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+func TestBenchLicences_JSONReportsTheDaysJobAndRatioToARawBboltScan(t *testing.T) {
+	dir := t.TempDir()
+	r := benchJSON(t, "licences", "--json", "--licences", "300", "--applications", "3", "--dir", dir)
+	positive(t, r, "licences", "seconds", "deemed_seconds", "expiry_seconds", "ratio", "raw_bbolt_seconds", "licences_per_s")
+	if r["name"] != "licences" || r["deemed"] != 3.0 || r["expired"] != 300.0 || r["each_deemed_once"] != true || r["every_licence_expired"] != true {
+		t.Errorf("name, deemed, expired, each once, every expired = %v, %v, %v, %v, %v", r["name"], r["deemed"], r["expired"], r["each_deemed_once"], r["every_licence_expired"])
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir", len(left))
 	}
 }

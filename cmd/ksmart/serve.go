@@ -321,6 +321,11 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	if _, err := synth.SeedPropertyTax(app, opt.gateway, seed); err != nil {
 		fmt.Fprintf(env.stderr, "ksmart demo: the demo's property tax demands and payments were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
+	if lic, err := synth.SeedLicences(app, seed); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's trade licences were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
+	} else if lic.Deemed != "" {
+		fmt.Fprintf(env.stdout, "ksmart demo: trade licences in every status at /office/licences; %s was deemed granted today (its file sat 31 days), %s renewed online\n", lic.Deemed, lic.RenewedOnline)
+	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
 	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
 	if err != nil {
