@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"ksmart/appliance/building"
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/documents"
@@ -115,6 +116,9 @@ type Appliance struct {
 	// PropertyTax is the property tax module (nil when the node is
 	// assembled without it).
 	PropertyTax *propertytax.PropertyTax
+	// Building is building permission (nil when the node is assembled
+	// without it): scrutiny, permits, occupancy.
+	Building *building.Permits
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
@@ -292,6 +296,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Finance = m
 		case *propertytax.PropertyTax:
 			a.PropertyTax = m
+		case *building.Permits:
+			a.Building = m
 		}
 	}
 	if a.Finance != nil {
@@ -303,6 +309,11 @@ func (a *Appliance) openModules(cfg Config) error {
 		if err := a.openPropertyTax(cfg.PropertyTaxRules); err != nil {
 			return err
 		}
+	}
+	if a.Building != nil {
+		// Permit fees are demands in finance; an occupied building goes
+		// to the property tax register.
+		a.Building.Finance, a.Building.PropertyTax = a.Finance, a.PropertyTax
 	}
 	for code, i := range servedBy(a.Catalogue, a.Modules) {
 		if rules[i] != nil {
