@@ -419,6 +419,12 @@ func (m *Permits) prepareIssue(pr workflow.Preparing) (workflow.Apply, error) {
 	}
 	letter.StatusURL = payload.String()
 	pdf, err := m.Documents.Letter(letter)
+	if err != nil && domain.ErrorCode(err) == domain.EINVALID && len(doc.Rows) > 0 {
+		// The conditions in both languages do not fit beside many relaxed
+		// rules: print them in English, with a Malayalam line saying so.
+		letter.Body = englishBody(letter.Body)
+		pdf, err = m.Documents.Letter(letter)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +480,6 @@ func (m *Permits) draft(f workflow.File, p Permit, decision workflow.Action, now
 		doc.Title = domain.T("Building permit (low-risk, on self-certification)", "കെട്ടിട നിർമ്മാണ പെർമിറ്റ് (സ്വയം സാക്ഷ്യപ്പെടുത്തൽ)")
 	}
 	rows := []documents.LetterRow{
-		row("Permit number", "പെർമിറ്റ് നമ്പർ", plain(p.Number)),
 		row("Owner", "ഉടമ", p.Owner),
 		row("Site", "സ്ഥലം", plain(fmt.Sprintf("Ward %d, survey no. %s, %s", p.Ward, p.Survey, p.Village))),
 		row("Use", "ഉപയോഗം", UseName(p.Plan.Use)),
@@ -510,14 +515,13 @@ func (m *Permits) draft(f workflow.File, p Permit, decision workflow.Action, now
 	case SvcRenewal:
 		doc.Kind, doc.Number = DocRenewal, fmt.Sprintf("%s-R%d", p.Number, p.Renewals)
 		doc.Title = domain.T("Renewal of building permit", "കെട്ടിട നിർമ്മാണ പെർമിറ്റ് പുതുക്കൽ")
-		rows = append(rows[:1], row("Owner", "ഉടമ", p.Owner), row("Renewed until", "പുതുക്കിയ കാലാവധി", plain(date(p.ValidUntil))))
+		rows = []documents.LetterRow{row("Permit", "പെർമിറ്റ്", plain(p.Number)), row("Owner", "ഉടമ", p.Owner), row("Renewed until", "പുതുക്കിയ കാലാവധി", plain(date(p.ValidUntil)))}
 		conditions, conditionsML = []string{"The permit above is renewed on its conditions until the date shown."}, []string{"മുകളിലെ പെർമിറ്റ് അതേ വ്യവസ്ഥകളോടെ കാണിച്ച തീയതി വരെ പുതുക്കി."}
 	case SvcOccupancy:
 		o := p.Occupancy
 		doc.Kind, doc.Number = DocOccupancy, o.Number
 		doc.Title = domain.T("Occupancy certificate", "ഒക്യുപൻസി സർട്ടിഫിക്കറ്റ്")
 		rows = []documents.LetterRow{
-			row("Certificate number", "സർട്ടിഫിക്കറ്റ് നമ്പർ", plain(o.Number)),
 			row("Building number", "കെട്ടിട നമ്പർ", plain(o.BuildingNumber)),
 			row("Permit", "പെർമിറ്റ്", plain(p.Number)),
 			row("Owner", "ഉടമ", p.Owner),
@@ -529,9 +533,9 @@ func (m *Permits) draft(f workflow.File, p Permit, decision workflow.Action, now
 		conditionsML = []string{fmt.Sprintf("കെട്ടിടം അനുമതി പ്രകാരം പൂർത്തിയാക്കിയെന്നും മുകളിലെ ഉപയോഗത്തിന് താമസിക്കാമെന്നും സാക്ഷ്യപ്പെടുത്തുന്നു. കെട്ടിട രജിസ്റ്ററിൽ %s ആയി ചേർത്തു; പൂർത്തിയായതിന്റെ അടുത്ത അർദ്ധവർഷം മുതൽ വസ്തു നികുതി.", o.BuildingNumber)}
 	}
 	doc.Rows = rows
-	body := strings.Join(conditions, "\n\n") + "\n\n" + strings.Join(conditionsML, "\n\n")
+	body := strings.Join(conditions, "\n") + "\n\n" + strings.Join(conditionsML, "\n")
 	if len([]rune(body)) > documents.MaxLetterBody {
-		body = strings.Join(conditions, "\n\n")
+		body = englishBody(body)
 	}
 	letter := documents.Letter{LocalBody: m.LocalBody, Title: doc.Title, Number: doc.Number, Reference: f.Number, Rows: rows, Body: body,
 		Officer: decision.ActorName, OfficerTitle: decision.Role.Name(), Issued: now,
@@ -609,4 +613,30 @@ func (m *Permits) Verify(number, digest, signature string, publicKey func(finger
 			"ഈ രേഖയിലെ കോഡ് "+m.LocalBody.Name.Ml+" ഒപ്പിട്ടതല്ല: മാറ്റം വരുത്തിയതോ വ്യാജമോ ആണ്. സ്വീകരിക്കരുത്.")
 	}
 	return v, nil
+}
+
+// VerifyURL is the signed address a document's QR code holds (the seal's
+// signatures are deterministic, so it is the one printed while the seal
+// key is the same).
+func (m *Permits) VerifyURL(number string) (string, error) {
+	var d Document
+	if err := m.Store.View(func(tx *store.Tx) error { return tx.Get(entityDocument, number, &d) }); err != nil {
+		return "", err
+	}
+	sum, err := hex.DecodeString(d.Digest)
+	if err != nil || len(sum) != 32 || m.Seal == nil {
+		return "", fmt.Errorf("building: document %s has no digest to sign", number)
+	}
+	p, err := m.Seal.Sign(m.PublicURL(), number, [32]byte(sum))
+	if err != nil {
+		return "", err
+	}
+	return p.String(), nil
+}
+
+// englishBody keeps a document's English conditions, the first paragraph,
+// and says in Malayalam where to read them.
+func englishBody(body string) string {
+	en, _, _ := strings.Cut(body, "\n\n")
+	return en + "\n\nവ്യവസ്ഥകൾ മുകളിൽ ഇംഗ്ലീഷിൽ; മലയാളം പകർപ്പ് ഓഫീസിൽ ലഭിക്കും."
 }
