@@ -29,10 +29,10 @@ func (c *clock) now() time.Time { return c.t }
 // office is the demo municipality's engineering section on Monday
 // 7 December 2026, with an owner who signed up.
 type office struct {
-	app                                                *appliance.Appliance
-	clock                                              *clock
+	app                                               *appliance.Appliance
+	clock                                             *clock
 	front, overseer, engineer, secretary, cashier, ri domain.Actor
-	owner                                              domain.Actor
+	owner                                             domain.Actor
 }
 
 func newOffice(t *testing.T) *office {
