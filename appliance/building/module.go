@@ -119,6 +119,12 @@ func (m *Permits) planOf(v map[string]string) Plan {
 	return p
 }
 
+// PlanFromForm reads a plan from a permit application's form values, in
+// a kind of local body.
+func PlanFromForm(kind string, v map[string]string) Plan {
+	return (&Permits{LocalBody: domain.LocalBody{Kind: kind}}).planOf(v)
+}
+
 // formFields maps the scrutiny's field names to the form's, so that a
 // refusal shows beside the field the applicant typed.
 var formFields = map[string]string{
