@@ -318,6 +318,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /office/buildings":              {url: "/office/buildings", body: formBody("number="), want: taxRoles(propertytax.SurveyorRoles, 401, 422)},
 		"GET /office/buildings/:id":           {url: "/office/buildings/{building}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
 		"POST /office/buildings/:id/link":     {url: "/office/buildings/{building}/link", body: formBody("owner=0&user=nobody"), want: taxRoles(propertytax.LinkerRoles, 401, 422)},
+		"GET /office/property-tax":            {url: "/office/property-tax", want: taxRoles(propertytax.ReaderRoles, toSignIn, 303)},
 		"GET /office/property-tax/dcb":        {url: "/office/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
 		"GET /office/property-tax/defaulters": {url: "/office/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, toSignIn, 200)},
 		"POST /office/property-tax/demands":   {url: "/office/property-tax/demands", body: formBody(""), want: taxRoles(propertytax.DemandJobRoles, 401, 303)},
@@ -329,6 +330,13 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /api/v1/buildings/:number/claim": {url: "/api/v1/buildings/{building_number}/claim", want: expect("all", 403, anon, signInAPI, citizenA, 200, citizenB, 403)},
 		"GET /api/v1/property-tax/dcb":         {url: "/api/v1/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
 		"GET /api/v1/property-tax/defaulters":  {url: "/api/v1/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
+
+		// Plan scrutiny: anyone signed in; nothing is written. An empty
+		// form is refused field by field.
+		"GET /building-permits/scrutiny":  {url: "/building-permits/scrutiny", want: expect(anon, toSignIn, "signed-in", 200)},
+		"POST /building-permits/scrutiny": {url: "/building-permits/scrutiny", body: formBody(""), want: expect(anon, 401, "signed-in", 400)},
+		"POST /api/v1/building-permits/scrutiny": {url: "/api/v1/building-permits/scrutiny", body: map[string]any{"use": "a1_residential", "plot_area_m2": 400, "floor_area_m2": 180,
+			"footprint_m2": 95, "floors": 2, "height_m": 7, "road_width_m": 5, "front_m": 4, "rear_m": 2, "left_m": 1.5, "right_m": 1.2}, want: expect(anon, signInAPI, "signed-in", 200)},
 	}
 
 	// The table and the routes must be the same set.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"ksmart/appliance/building"
 	"net/http"
 	"slices"
 	"strconv"
@@ -131,6 +132,9 @@ func (s *Server) revokeCertificate(c echo.Context) error {
 // code opens: what the certificate printed, and whether it is genuine and
 // current, superseded or revoked.
 func (s *Server) verifyCertificatePage(c echo.Context) error {
+	if building.IsDocumentNumber(c.Param("number")) && s.App.Building != nil {
+		return s.verifyBuildingDocument(c, c.Param("number"))
+	}
 	v, err := s.App.Civil.Verify(c.Param("number"), c.QueryParam("d"), c.QueryParam("s"))
 	if err != nil {
 		return err

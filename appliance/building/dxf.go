@@ -33,7 +33,7 @@ const (
 
 // MaxDXFBytes is the largest drawing read: a house's plan is well under
 // a megabyte; a larger file is refused before it is read through.
-const MaxDXFBytes = 20 << 20
+const MaxDXFBytes = 10 << 20
 
 // Drawing is what a DXF plan gave: the figures it could measure, and in
 // words what it could not read.
