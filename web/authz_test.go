@@ -335,6 +335,12 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		// form is refused field by field.
 		"GET /building-permits/scrutiny":  {url: "/building-permits/scrutiny", want: expect(anon, toSignIn, "signed-in", 200)},
 		"POST /building-permits/scrutiny": {url: "/building-permits/scrutiny", body: formBody(""), want: expect(anon, 401, "signed-in", 400)},
+		// A building file's desk records: staff who may read the file see
+		// it; only the overseer or engineer whose desk holds it records
+		// (citizen A's file is a birth certificate: refused as not one).
+		"GET /office/building-files/:id":             {url: "/office/building-files/{file}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"POST /office/building-files/:id/inspection": {url: "/office/building-files/{file}/inspection", body: formBody(""), want: expect("all", 403, anon, 401, "staff", 400)},
+		"POST /office/building-files/:id/report":     {url: "/office/building-files/{file}/report", body: formBody(""), want: expect("all", 403, anon, 401, "staff", 400)},
 		"POST /api/v1/building-permits/scrutiny": {url: "/api/v1/building-permits/scrutiny", body: map[string]any{"use": "a1_residential", "plot_area_m2": 400, "floor_area_m2": 180,
 			"footprint_m2": 95, "floors": 2, "height_m": 7, "road_width_m": 5, "front_m": 4, "rear_m": 2, "left_m": 1.5, "right_m": 1.2}, want: expect(anon, signInAPI, "signed-in", 200)},
 	}

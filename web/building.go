@@ -21,6 +21,7 @@ func (s *Server) buildingRoutes(e *echo.Echo, api *echo.Group) {
 	e.GET("/building-permits/scrutiny", s.scrutinyPage, signedIn())
 	e.POST("/building-permits/scrutiny", s.scrutinyCheck, signedIn())
 	api.POST("/building-permits/scrutiny", s.apiScrutiny, signedIn())
+	s.buildingOfficeRoutes(e)
 }
 
 // permits is the building permission module, or an error when the node

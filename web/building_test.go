@@ -217,3 +217,57 @@ func TestPermitVerify_ThePermitsQRCodeOpensWhatItPrinted(t *testing.T) {
 		t.Errorf("an altered code: %d\n%s", r.status, r.body)
 	}
 }
+
+func TestBuildingFile_TheOverseerAndTheEngineerRecordTheirPartOnTheirDesks(t *testing.T) {
+	env := newTestEnv(t).withRoles(t, domain.RoleOverseer, domain.RoleAssistantEngineer)
+	u := env.addCitizen(t, citizenA, "9847000001", "Anitha Kumari")
+	values := map[string]string{"owner_name_en": "Anitha Kumari", "owner_address": "Fort Road", "phone": "9847000001", "ward": "2", "survey_number": "12/3",
+		"village": "Fort Kochi", "plot_area_sqm": "300", "built_up_area_sqm": "120", "footprint_sqm": "60", "floors": "2", "height_m": "7",
+		"occupancy": "a1_residential", "work": "new", "road_width_m": "4", "front_m": "3.5", "rear_m": "2", "left_m": "1.2", "right_m": "1",
+		"licensee_name": "Anil Kumar", "licensee_number": "E-1234"}
+	pdf := workflow.Upload{Name: "a.pdf", Data: tinyPDF}
+	f, err := env.app.Workflow.Submit(u.Actor(), workflow.Submission{Service: building.SvcPermit, Values: values, Channel: workflow.ChannelOnline,
+		Applicant: workflow.Applicant{Name: domain.T("Anitha Kumari", ""), Phone: "9847000001"},
+		Uploads:   map[string]workflow.Upload{"plan": pdf, "site_plan": pdf, "title_deed": pdf, "possession_certificate": pdf, "land_tax_receipt": pdf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, err = env.app.Workflow.Act(domain.Actor{ID: "u-fo", Roles: []domain.Role{domain.RoleFrontOffice}}, f.ID, workflow.Request{Kind: workflow.KindForwarded}); err != nil {
+		t.Fatal(err)
+	}
+	overseer := env.signIn(t, string(domain.RoleOverseer))
+	page := string(overseer.do(t, "GET", "/office/building-files/"+f.ID, nil).body)
+	if !strings.Contains(page, "The plan passes every rule checked.") || !strings.Contains(page, `<label for="f-latitude">`) {
+		t.Fatalf("the overseer's page:\n%s", page)
+	}
+	photo := []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde")
+	r := overseer.do(t, "POST", "/office/building-files/"+f.ID+"/inspection", &multipartBody{fields: map[string]string{"latitude": "51.5", "longitude": "-0.12", "findings": "Site as on the plan."},
+		files: map[string][]byte{"photo1": photo}})
+	if r.status != 400 || !strings.Contains(string(r.body), "is not in Kerala") {
+		t.Errorf("an inspection located in London: %d", r.status)
+	}
+	r = overseer.do(t, "POST", "/office/building-files/"+f.ID+"/inspection", &multipartBody{fields: map[string]string{"latitude": "9.9658", "longitude": "76.2421", "findings": "Site as on the plan; road 4 m."},
+		files: map[string][]byte{"photo1": photo}})
+	if body := string(r.body); r.status != 200 || !strings.Contains(body, "The site inspection is recorded") || !strings.Contains(body, "9.96580, 76.24210") {
+		t.Fatalf("the inspection: %d\n%s", r.status, body)
+	}
+	if f, err = env.app.Workflow.Act(env.users[string(domain.RoleOverseer)].Actor(), f.ID, workflow.Request{Kind: workflow.KindForwarded}); err != nil {
+		t.Fatal(err)
+	}
+	engineer := env.signIn(t, string(domain.RoleAssistantEngineer))
+	form := url.Values{"use": {"a1_residential"}, "plot_area_m2": {"300"}, "floor_area_m2": {"120"}, "footprint_m2": {"60"}, "floors": {"2"}, "height_m": {"7"},
+		"road_width_m": {"4"}, "front_m": {"2.8"}, "rear_m": {"2"}, "left_m": {"1.2"}, "right_m": {"1"}, "remarks": {"Front yard measured 2.8 m on site."}}
+	r = engineer.do(t, "POST", "/office/building-files/"+f.ID+"/report", formBody(form.Encode()))
+	if body := string(r.body); r.status != 200 || !strings.Contains(body, "Front yard measured 2.8 m on site.") || !strings.Contains(body, "2.80 m") {
+		t.Fatalf("the report: %d\n%s", r.status, body)
+	}
+	// The secretary may not grant it: the engineer's figures fail and no
+	// relaxation was asked.
+	f, _ = env.app.Workflow.Act(env.users[string(domain.RoleAssistantEngineer)].Actor(), f.ID, workflow.Request{Kind: workflow.KindForwarded})
+	money, _ := env.app.Finance.OfFile(f.ID)
+	env.app.Finance.Collect(domain.Actor{ID: "u-cash", Roles: []domain.Role{domain.RoleCashier}}, money.Demands[0].Number, finance.Payment{Counter: "C1", Amount: money.Balance, Mode: finance.ModeCash})
+	_, err = env.app.Workflow.Act(domain.Actor{ID: "u-sec", Roles: []domain.Role{domain.RoleSecretary}}, f.ID, workflow.Request{Kind: workflow.KindApproved})
+	if de, ok := err.(*domain.Error); !ok || !strings.Contains(de.Message, "Front yard") {
+		t.Errorf("the secretary granted a plan the engineer found failing: %v", err)
+	}
+}
