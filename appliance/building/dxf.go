@@ -311,7 +311,6 @@ func parseDXF(data []byte) (Drawing, error) {
 			"ഡ്രോയിംഗിൽ പ്ലോട്ടിന്റെ അതിർത്തി ഇല്ല: PLOT എന്ന ലെയറിൽ ഒരു അടഞ്ഞ പോളിലൈനായി വരയ്ക്കുക.")
 	}
 	d.PlotArea = centi(math.Abs(area(plot.pts)))
-	var building []point
 	var buildingShapes []shape
 	levels := make([]int, 0, len(floors))
 	for n := range floors {
@@ -322,7 +321,6 @@ func parseDXF(data []byte) (Drawing, error) {
 		var a float64
 		for _, s := range floors[n] {
 			a += math.Abs(area(s.pts))
-			building = append(building, s.pts...)
 			buildingShapes = append(buildingShapes, s)
 		}
 		if n == 0 {
