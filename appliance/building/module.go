@@ -206,7 +206,7 @@ func (m *Permits) Assess(a workflow.Assessing) (workflow.Assessment, error) {
 		}
 		return workflow.Assessment{}, nil
 	case SvcRenewal:
-		p, err := m.permitFor(v["permit_number"], a.By, a.Now.AddDate(-m.Rules.Validity.RenewalYears, 0, 0))
+		p, err := m.permitFor(v["permit_number"], a.By, a.Now)
 		if err != nil {
 			return workflow.Assessment{}, err
 		}

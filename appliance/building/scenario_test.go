@@ -341,3 +341,50 @@ func TestPermit_AFailingPlanIsTakenOnlyAsARequestForRelaxationAndRefusedWithItsR
 		t.Errorf("refused %s with %q", f.Status, f.Reason)
 	}
 }
+
+func TestRenewal_ExtendsThePermitOnceForItsFeeAndReplacesItsDocument(t *testing.T) {
+	o := newOffice(t)
+	uploads := map[string]workflow.Upload{"plan": pdf, "self_certificate": pdf, "title_deed": pdf, "possession_certificate": pdf, "land_tax_receipt": pdf}
+	f, err := o.submit(t, building.SvcLowRisk, lowRiskForm(), uploads)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.payAll(t, f)
+	f = o.act(t, o.front, f, workflow.KindForwarded, "")
+	f = o.act(t, o.secretary, f, workflow.KindApproved, "")
+	f = o.act(t, o.secretary, f, workflow.KindIssued, "")
+	number := f.Record
+	was, _ := o.app.Building.Permit(number)
+
+	// Four and a half years on, the work is not done: renewed for 10% of
+	// the Rs 10,800 permit fee, at least Rs 300 (Rs 1,080).
+	o.clock.t = o.clock.t.AddDate(4, 6, 0)
+	renew := map[string]string{"permit_number": number, "permit_date": "2026-12-07", "owner_name_en": "Ravi Kumar", "phone": "9847012345", "ward": "3",
+		"work_status": "in_progress", "reason": "Funds ran short after the first floor."}
+	r, err := o.submit(t, building.SvcRenewal, renew, map[string]workflow.Upload{"permit_copy": pdf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Fee != domain.Rupees(1080) {
+		t.Errorf("renewal fee %v, want Rs 1,080", r.Fee)
+	}
+	o.payAll(t, r)
+	clerk := domain.Actor{ID: "u-clerk", Roles: []domain.Role{domain.RoleSectionClerk}}
+	r = o.act(t, clerk, r, workflow.KindForwarded, "")
+	r = o.act(t, o.engineer, r, workflow.KindForwarded, "")
+	r = o.act(t, o.secretary, r, workflow.KindApproved, "")
+	r = o.act(t, o.secretary, r, workflow.KindIssued, "")
+	p, _ := o.app.Building.Permit(number)
+	if !p.ValidUntil.Equal(was.ValidUntil.AddDate(5, 0, 0)) || p.Renewals != 1 || r.Issued.Number != number+"-R1" {
+		t.Errorf("renewed until %v (was %v), renewals %d, document %s", p.ValidUntil, was.ValidUntil, p.Renewals, r.Issued.Number)
+	}
+	if v, _ := o.app.Building.Verify(number, "", "", nil); v.Genuine() {
+		t.Error("the permit as first printed still verifies as the one in force")
+	}
+	if v, _ := o.app.Building.Verify(number+"-R1", "", "", nil); !v.Genuine() {
+		t.Errorf("the renewal does not verify: %+v", v.Problem)
+	}
+	if _, err := o.submit(t, building.SvcRenewal, renew, map[string]workflow.Upload{"permit_copy": pdf}); !fieldNamed(err, "permit_number") {
+		t.Errorf("a second renewal was taken: %v", err)
+	}
+}
