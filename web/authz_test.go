@@ -341,6 +341,8 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /office/building-files/:id":             {url: "/office/building-files/{file}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
 		"POST /office/building-files/:id/inspection": {url: "/office/building-files/{file}/inspection", body: formBody(""), want: expect("all", 403, anon, 401, "staff", 400)},
 		"POST /office/building-files/:id/report":     {url: "/office/building-files/{file}/report", body: formBody(""), want: expect("all", 403, anon, 401, "staff", 400)},
+		"POST /api/v1/building-permits/:number/commencement": {url: "/api/v1/building-permits/DEMO01-BP-2026-99/commencement", body: map[string]any{"commenced_on": "2026-01-01"},
+			want: expect("all", 403, anon, signInAPI, "citizens", 404, "front_office", 404, "overseer", 404, "assistant_engineer", 404, "secretary", 404)},
 		"POST /api/v1/building-permits/scrutiny": {url: "/api/v1/building-permits/scrutiny", body: map[string]any{"use": "a1_residential", "plot_area_m2": 400, "floor_area_m2": 180,
 			"footprint_m2": 95, "floors": 2, "height_m": 7, "road_width_m": 5, "front_m": 4, "rear_m": 2, "left_m": 1.5, "right_m": 1.2}, want: expect(anon, signInAPI, "signed-in", 200)},
 	}

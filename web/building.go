@@ -21,6 +21,9 @@ func (s *Server) buildingRoutes(e *echo.Echo, api *echo.Group) {
 	e.GET("/building-permits/scrutiny", s.scrutinyPage, signedIn())
 	e.POST("/building-permits/scrutiny", s.scrutinyCheck, signedIn())
 	api.POST("/building-permits/scrutiny", s.apiScrutiny, signedIn())
+	// The holder reports the work begun, or the office for them: the
+	// module decides whose permit it is.
+	api.POST("/building-permits/:number/commencement", s.apiCommence, signedIn(append([]domain.Role{domain.RoleCitizen}, building.CommencementRoles...)...))
 	s.buildingOfficeRoutes(e)
 }
 
@@ -228,4 +231,22 @@ func (s *Server) sealKey(fingerprint string) []byte {
 		}
 	}
 	return nil
+}
+
+func (s *Server) apiCommence(c echo.Context) error {
+	m, err := s.permits()
+	if err != nil {
+		return err
+	}
+	var in struct {
+		CommencedOn string `json:"commenced_on"`
+	}
+	if err := readJSON(c, &in); err != nil {
+		return err
+	}
+	p, err := m.Commence(actor(c), c.Param("number"), in.CommencedOn)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"number": p.Number, "status": p.Status, "commenced_on": p.Commenced, "valid_until": p.ValidUntil.In(domain.IST).Format("2006-01-02")})
 }

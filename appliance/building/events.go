@@ -20,10 +20,12 @@ var (
 	EventDocumentIssued = store.EventType{Name: "building_permit.document_issued", Version: 1}
 	// EventPermitRenewed records a permit's validity extended.
 	EventPermitRenewed = store.EventType{Name: "building_permit.renewed", Version: 1}
+	// EventCommenced records the date a permit's work began.
+	EventCommenced = store.EventType{Name: "building_permit.commenced", Version: 1}
 	// EventOccupancyCertified records the occupancy certificate granted
 	// and the building number the register gave the building.
 	EventOccupancyCertified = store.EventType{Name: "building_permit.occupancy_certified", Version: 1}
 )
 
 // Events lists every event type building permission writes.
-var Events = []store.EventType{EventInspected, EventScrutinyReported, EventPermitGranted, EventDocumentIssued, EventPermitRenewed, EventOccupancyCertified}
+var Events = []store.EventType{EventInspected, EventScrutinyReported, EventPermitGranted, EventDocumentIssued, EventPermitRenewed, EventCommenced, EventOccupancyCertified}

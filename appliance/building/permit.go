@@ -44,6 +44,8 @@ type Permit struct {
 	ValidUntil time.Time    `json:"valid_until"`
 	Renewals   int          `json:"renewals"`
 	Status     string       `json:"status"`
+	// Commenced is the date the work began, as its holder reported it.
+	Commenced string `json:"commenced,omitempty"`
 	// Documents are the numbers of what was printed for it: the permit,
 	// each renewal, the occupancy certificate.
 	Documents []string   `json:"documents,omitempty"`

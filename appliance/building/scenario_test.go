@@ -198,6 +198,17 @@ func TestPermit_FromApplicationThroughOccupancyToTheBuildingsFirstPropertyTaxDem
 		t.Error("an altered code verifies")
 	}
 
+	// The owner reports the work begun, once, on a date the permit allows.
+	if _, err := o.app.Building.Commence(o.owner, permitNumber, "2026-12-08"); !fieldNamed(err, "commenced_on") {
+		t.Errorf("commencement tomorrow was taken: %v", err)
+	}
+	if p, err := o.app.Building.Commence(o.owner, permitNumber, "2026-12-07"); err != nil || p.Commenced != "2026-12-07" {
+		t.Fatalf("commencement: %+v %v", p, err)
+	}
+	if _, err := o.app.Building.Commence(o.ri, permitNumber, "2026-12-07"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Errorf("someone else recorded the commencement: %v", err)
+	}
+
 	// Completed on 1 December 2026, 178 m² as built; inspected, certified.
 	oc, err := o.submit(t, building.SvcOccupancy, map[string]string{"permit_number": permitNumber, "permit_date": "2026-12-07", "completed_on": "2026-12-07",
 		"owner_name_en": "Ravi Kumar", "phone": "9847012345", "ward": "3", "built_up_area_sqm": "178", "deviations": "Kitchen 2 m² smaller.",
