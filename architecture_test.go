@@ -46,6 +46,8 @@ var rules = []rule{
 		why: "licences read premises from property tax and owe fees through finance, both below; civil and files are of its own level"},
 	{pkg: "ksmart/appliance/propertytax", never: []string{"ksmart/appliance/licence"},
 		why: "property tax is below licensing: a licence's premises are its buildings, never the other way"},
+	{pkg: "ksmart/appliance/propertytax", never: []string{"ksmart/appliance/building"},
+		why: "building permission hands a completed building to property tax through what property tax exports; the register knows nothing of permits"},
 	{pkg: "ksmart/appliance/files", never: []string{"ksmart/appliance/civil", "ksmart/appliance/finance/...", "ksmart/appliance/propertytax"},
 		why: "file management is below the modules: every file is its record"},
 	{pkg: "ksmart/appliance/...", never: []string{"ksmart/appliance/finance/sandbox"},

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"ksmart/appliance/building"
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/documents"
@@ -119,6 +120,9 @@ type Appliance struct {
 	// Licences is the trade licence module (nil when the node is
 	// assembled without it).
 	Licences *licence.Licences
+	// Building is building permission (nil when the node is assembled
+	// without it): scrutiny, permits, occupancy.
+	Building *building.Permits
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
@@ -298,6 +302,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.PropertyTax = m
 		case *licence.Licences:
 			a.Licences = m
+		case *building.Permits:
+			a.Building = m
 		}
 	}
 	if a.Finance != nil {
@@ -314,6 +320,11 @@ func (a *Appliance) openModules(cfg Config) error {
 		// Licences read premises from property tax and owe their fees
 		// through finance, both opened above.
 		a.Licences.PropertyTax, a.Licences.Finance = a.PropertyTax, a.Finance
+	}
+	if a.Building != nil {
+		// Permit fees are demands in finance; an occupied building goes
+		// to the property tax register.
+		a.Building.Finance, a.Building.PropertyTax = a.Finance, a.PropertyTax
 	}
 	for code, i := range servedBy(a.Catalogue, a.Modules) {
 		if rules[i] != nil {

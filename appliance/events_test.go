@@ -27,6 +27,9 @@ func TestEvents_EveryEventALivingOfficeWritesIsDeclared(t *testing.T) {
 	if _, err := synth.SeedDemo(app, 200, 7, nil, nil); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := synth.SeedPermits(app, 7); err != nil {
+		t.Fatal(err)
+	}
 	person, err := synth.SeedLegacyRegister(app, 300)
 	if err != nil {
 		t.Fatal(err)

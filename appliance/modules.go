@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"ksmart/appliance/building"
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
@@ -30,6 +31,7 @@ var Modules = []module.Module{
 	finance.Module,
 	propertytax.Module,
 	licence.Module,
+	building.Module,
 }
 
 // Catalogue reads the services of a node with these modules: the built-in

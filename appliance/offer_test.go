@@ -32,12 +32,12 @@ func openDemo(t *testing.T, cfg appliance.Config) *appliance.Appliance {
 
 // TestOffer_AServiceWhoseModuleIsNotBuiltIsListedButNobodyCanApply tries, as
 // a citizen and the front office would, the services of modules not built
-// yet (a pet dog licence, a building permit, a property tax payment): they are
+// yet (a pet dog licence, a layout approval, a property tax payment): they are
 // listed as not yet available, in both languages, and applying for one is
 // refused with nothing written.
 func TestOffer_AServiceWhoseModuleIsNotBuiltIsListedButNobodyCanApply(t *testing.T) {
 	app := openDemo(t, appliance.Config{})
-	for _, code := range []string{"pet_dog_licence", "building_permit", "property_tax_payment", "fee_refund", "public_grievance", "contact_update", "certified_copy"} {
+	for _, code := range []string{"pet_dog_licence", "layout_approval", "property_tax_payment", "fee_refund", "public_grievance", "contact_update", "certified_copy"} {
 		if _, ok := app.Catalogue.Get(code); !ok {
 			t.Fatalf("%s is not listed", code)
 		}

@@ -18,3 +18,15 @@ func TestDemand_ASmallRegisterGetsOneDemandEachAndBalancedBooks(t *testing.T) {
 		t.Fatalf("figures: %+v", r)
 	}
 }
+
+// TestScrutiny_AHousesDrawingIsReadAndPasses runs the scrutiny benchmark
+// briefly: it fails unless the house's drawing reads and its plan passes.
+func TestScrutiny_AHousesDrawingIsReadAndPasses(t *testing.T) {
+	r, err := RunScrutiny(ScrutinyConfig{Scrutinies: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Scrutinies != 50 || r.MedianMS <= 0 || r.ParseShare <= 0 || r.ParseShare >= 1 || r.DXFBytes == 0 {
+		t.Fatalf("figures: %+v", r)
+	}
+}

@@ -332,10 +332,6 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /api/v1/property-tax/dcb":         {url: "/api/v1/property-tax/dcb", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
 		"GET /api/v1/property-tax/defaulters":  {url: "/api/v1/property-tax/defaulters?ward=5", want: taxRoles(propertytax.ReaderRoles, signInAPI, 200)},
 
-		// The tax office's front page leads to its balance register (a
-		// route added without its row; found by the licence branch).
-		"GET /office/property-tax": {url: "/office/property-tax", want: taxRoles(propertytax.ReaderRoles, toSignIn, 303)},
-
 		// Licences. {licence} is citizen A's bakery at 5/101, granted and
 		// issued; the register is public by number, the office's by status.
 		"GET /licences":                         {url: "/licences", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
@@ -347,6 +343,20 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /office/licences/msme":            {url: "/office/licences/msme", body: formBody("number="), want: expect("all", 403, anon, 401, "section_clerk", 400, "health_inspector", 400, "secretary", 400)},
 		"GET /api/v1/licences":                  {url: "/api/v1/licences?status=active", want: taxRoles(licence.OfficeRoles, signInAPI, 200)},
 		"GET /api/v1/licences/:number":          {url: "/api/v1/licences/{licence}", want: expect("all", 200)},
+		// Plan scrutiny: anyone signed in; nothing is written. An empty
+		// form is refused field by field.
+		"GET /building-permits/scrutiny":  {url: "/building-permits/scrutiny", want: expect(anon, toSignIn, "signed-in", 200)},
+		"POST /building-permits/scrutiny": {url: "/building-permits/scrutiny", body: formBody(""), want: expect(anon, 401, "signed-in", 400)},
+		// A building file's desk records: staff who may read the file see
+		// it; only the overseer or engineer whose desk holds it records
+		// (citizen A's file is a birth certificate: refused as not one).
+		"GET /office/building-files/:id":             {url: "/office/building-files/{file}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"POST /office/building-files/:id/inspection": {url: "/office/building-files/{file}/inspection", body: formBody(""), want: expect("all", 403, anon, 401, "staff", 400)},
+		"POST /office/building-files/:id/report":     {url: "/office/building-files/{file}/report", body: formBody(""), want: expect("all", 403, anon, 401, "staff", 400)},
+		"POST /api/v1/building-permits/:number/commencement": {url: "/api/v1/building-permits/DEMO01-BP-2026-99/commencement", body: map[string]any{"commenced_on": "2026-01-01"},
+			want: expect("all", 403, anon, signInAPI, "citizens", 404, "front_office", 404, "overseer", 404, "assistant_engineer", 404, "secretary", 404)},
+		"POST /api/v1/building-permits/scrutiny": {url: "/api/v1/building-permits/scrutiny", body: map[string]any{"use": "a1_residential", "plot_area_m2": 400, "floor_area_m2": 180,
+			"footprint_m2": 95, "floors": 2, "height_m": 7, "road_width_m": 5, "front_m": 4, "rear_m": 2, "left_m": 1.5, "right_m": 1.2}, want: expect(anon, signInAPI, "signed-in", 200)},
 	}
 
 	// The table and the routes must be the same set.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"ksmart/appliance/building"
 	"net/http"
 	"slices"
 	"strconv"
@@ -134,6 +135,9 @@ func (s *Server) revokeCertificate(c echo.Context) error {
 func (s *Server) verifyCertificatePage(c echo.Context) error {
 	if licence.IsCertificateNumber(c.Param("number")) && s.App.Licences != nil {
 		return s.verifyLicencePage(c)
+	}
+	if building.IsDocumentNumber(c.Param("number")) && s.App.Building != nil {
+		return s.verifyBuildingDocument(c, c.Param("number"))
 	}
 	v, err := s.App.Civil.Verify(c.Param("number"), c.QueryParam("d"), c.QueryParam("s"))
 	if err != nil {

@@ -2,11 +2,13 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"ksmart/appliance/building"
 	"ksmart/appliance/domain"
 )
 
@@ -55,6 +57,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 		body.Message = http.StatusText(he.Code)
 		if he.Code == http.StatusRequestEntityTooLarge {
 			body.Message = "The request is too large. Upload a smaller file (see the limit beside the field)."
+			body.MessageML = "അഭ്യർത്ഥന വളരെ വലുതാണ്. ചെറിയ ഫയൽ അപ്‌ലോഡ് ചെയ്യുക (പരിധി ഫീൽഡിനരികിൽ കാണാം)."
+			if p := c.Request().URL.Path; strings.HasSuffix(p, "/building-permits/scrutiny") {
+				// A plan's drawing is the only file this form takes.
+				body.Fields = map[string]domain.Text{"plan_dxf": domain.T(
+					fmt.Sprintf("The drawing is larger than %d MB; a house's plan is far smaller. Purge unused blocks and layers, or send only the site plan.", building.MaxDXFBytes>>20),
+					fmt.Sprintf("ഡ്രോയിംഗ് %d MB-യിൽ കൂടുതലാണ്. ഉപയോഗിക്കാത്ത ബ്ലോക്കുകളും ലെയറുകളും നീക്കി വീണ്ടും അയയ്ക്കുക.", building.MaxDXFBytes>>20))}
+			}
 		}
 		body.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 		s.writeError(c, he.Code, body)

@@ -95,6 +95,7 @@ func (s *Server) routes() {
 	s.moneyRoutes(e, api)
 	s.propertyTaxRoutes(e, api)
 	s.licenceRoutes(e, api)
+	s.buildingRoutes(e, api)
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).

@@ -354,6 +354,7 @@ func TestService_DocumentFieldsAreLeftToTheCaller(t *testing.T) {
 		"ward": "1", "survey_number": "123/4", "village": "Thevally", "plot_area_sqm": "400",
 		"built_up_area_sqm": "180", "floors": "2", "height_m": "7.5", "occupancy": "a1_residential",
 		"work": "new", "licensee_name": "Anil Kumar", "licensee_number": "E-1234",
+		"footprint_sqm": "95", "road_width_m": "5", "front_m": "4", "rear_m": "2", "left_m": "1.5", "right_m": "1.2",
 		"plan": "uploaded-by-browser", // an upload is not a form value: dropped
 	}
 	got, err := s.Validate(form, kollam, now)

@@ -32,6 +32,10 @@ type Letter struct {
 	Issued time.Time
 	// StatusURL is the public status page that the QR code encodes.
 	StatusURL string
+	// QRCaption, when set, says what scanning the QR code shows, where
+	// the code verifies the letter itself (a permit) rather than opening
+	// the application's status.
+	QRCaption domain.Text
 }
 
 // LetterRow is one labelled particular of a letter.
@@ -108,10 +112,14 @@ func (r *Renderer) Letter(l Letter) ([]byte, error) {
 	p.y += 4 * mm
 	p.y += p.paragraph(l.Officer, p.fit(styleStrong), marginX, p.y, contentW, alignRight, black)
 	p.y += p.bilingual(l.OfficerTitle, p.fit(styleValue), marginX, p.y, contentW, alignRight, black) + 6*mm
-	if err := p.qrBlock(l.StatusURL, domain.T(
+	caption := domain.T(
 		"Scan this code with a phone camera to see the application this letter answers.",
 		"ഈ കത്ത് മറുപടി നൽകുന്ന അപേക്ഷ കാണാൻ ഫോൺ ക്യാമറ ഉപയോഗിച്ച് ഈ കോഡ് സ്കാൻ ചെയ്യുക.",
-	), l.StatusURL); err != nil {
+	)
+	if !blank(l.QRCaption) {
+		caption = l.QRCaption
+	}
+	if err := p.qrBlock(l.StatusURL, caption, l.StatusURL); err != nil {
 		return nil, err
 	}
 	if err := p.checkFits(footerTop-2*mm, "the letter"); err != nil {

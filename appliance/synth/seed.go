@@ -190,7 +190,7 @@ func seedApplication(app *appliance.Appliance, rng *rand.Rand, services []catalo
 	wf.Now = func() time.Time { return at }
 	p := NewPerson(rng)
 	values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
-	if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) {
+	if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) || !housePlan(rng, svc, values) {
 		// Nothing registered yet to apply about: register a birth instead.
 		svc, _ = app.Catalogue.Get("birth_registration")
 		values, uploads = FillForm(rng, svc, app.LocalBody, p, at)
@@ -213,7 +213,7 @@ func seedApplication(app *appliance.Appliance, rng *rand.Rand, services []catalo
 		return DemoFailure{Index: i, Service: svc.Code, Err: err}
 	}
 	number := f.Number
-	if f, err = advance(&wf, rng, f, byRole, by, &at); err != nil {
+	if f, err = advance(&wf, rng, f, byRole, by, &at, buildingSteps(app, byRole)); err != nil {
 		return DemoFailure{Index: i, Service: svc.Code, Number: number, Err: err}
 	}
 	if f.Record != "" && registrations[f.Service] {
@@ -249,7 +249,9 @@ func Citizen(app *appliance.Appliance, contact, name, password string) (identity
 
 // advance moves a file a random distance along its service's steps, so the
 // demo has files at every desk and in every state.
-func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[domain.Role]domain.Actor, applicant domain.Actor, at *time.Time) (workflow.File, error) {
+// Before a desk passes a file on, desk records what that desk must record
+// (a building file's inspection and scrutiny report).
+func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[domain.Role]domain.Actor, applicant domain.Actor, at *time.Time, desk func(workflow.File) error) (workflow.File, error) {
 	svc := wf.Service(f)
 	later := func() { *at = at.Add(time.Duration(1+rng.IntN(20)) * time.Hour) }
 	act := func(kind, note string) error {
@@ -264,6 +266,9 @@ func advance(wf *workflow.Workflow, rng *rand.Rand, f workflow.File, byRole map[
 			if err := act(workflow.KindNote, "Verified against the register."); err != nil {
 				return f, err
 			}
+		}
+		if err := desk(f); err != nil {
+			return f, err
 		}
 		if err := act(workflow.KindForwarded, ""); err != nil {
 			return f, err

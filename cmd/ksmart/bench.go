@@ -25,7 +25,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
 			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan\n"+
 			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records\n"+
-			"  licences     the licences' day's job (deemed licences, expiry) over 100,000 licences, against a raw bbolt scan of the same records")
+			"  licences     the licences' day's job (deemed licences, expiry) over 100,000 licences, against a raw bbolt scan of the same records\n"+
+			"  scrutiny     building plan scrutinies of a house's DXF drawing, with the share spent reading the drawing")
 		if len(args) == 0 {
 			return usageError{"name a benchmark: " + benchNames}
 		}
@@ -52,12 +53,14 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchDemand(env, args[1:])
 	case "licences":
 		return benchLicences(env, args[1:])
+	case "scrutiny":
+		return benchScrutiny(env, args[1:])
 	}
 	return usageError{fmt.Sprintf("unknown benchmark %q; known: %s", args[0], benchNames)}
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state, payments, demand or licences"
+const benchNames = "store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -293,6 +296,23 @@ func benchLicences(env *env, args []string) error {
 		return usageError{"--licences must be from 10 to 2000000 and --applications from 1 to 10000"}
 	}
 	r, err := bench.RunLicences(bench.LicencesConfig{Dir: *dir, Licences: *licences, Applications: *applications, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchScrutiny(env *env, args []string) error {
+	fs := newFlags(env, "bench scrutiny", "[--json] [--n N]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	n := fs.Int("n", 2000, "scrutinies to time")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *n < 1 || *n > 1000000 {
+		return usageError{"--n must be from 1 to 1000000"}
+	}
+	r, err := bench.RunScrutiny(bench.ScrutinyConfig{Scrutinies: *n, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}

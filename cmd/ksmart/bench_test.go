@@ -99,7 +99,8 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments, demand or licences"},
+		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"},
+		{[]string{"scrutiny", "--n", "0"}, "--n must be from 1 to 1000000"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
 	} {
@@ -186,5 +187,16 @@ func TestBenchLicences_JSONReportsTheDaysJobAndRatioToARawBboltScan(t *testing.T
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("the benchmark left %d files in --dir", len(left))
+	}
+}
+
+// TestBenchScrutiny_JSONHasItsFigures runs `ksmart bench scrutiny --json`
+// briefly: scrutinies per second over a house's drawing and the share
+// spent reading it (no timing is asserted).
+func TestBenchScrutiny_JSONHasItsFigures(t *testing.T) {
+	r := benchJSON(t, "scrutiny", "--json", "--n", "40")
+	positive(t, r, "scrutinies", "median_ms", "p99_ms", "scrutinies_per_s", "parse_share", "typed_median_us", "dxf_bytes")
+	if r["name"] != "scrutiny" || r["scrutinies"] != 40.0 {
+		t.Errorf("name, scrutinies = %v, %v", r["name"], r["scrutinies"])
 	}
 }

@@ -265,6 +265,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 			fmt.Fprintf(env.stdout, "  tax office  %soffice/property-tax/dcb  (property tax: ward 1's register, its demand, collection and balance, defaulters)\n", url)
 			fmt.Fprintf(env.stdout, "  tax owner   %sproperty-tax  (signed in as %s: their buildings, what is owed with interest, paying it)\n", url, synth.DemoCitizenPhone)
 		}
+		if p := demoPermits; p.Occupied != "" {
+			fmt.Fprintf(env.stdout, "  permits     %sbuilding-permits/scrutiny  (plan scrutiny; the demo citizen's permits: %s same-day low-risk, %s approved after inspection, %s refused with reasons, %s occupied as building %s)\n",
+				url, p.LowRisk, p.Approved, p.Refused, p.Occupied, p.BuildingNumber)
+		}
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
 		if len(logins) > 0 {
@@ -326,6 +330,9 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	} else if lic.Deemed != "" {
 		fmt.Fprintf(env.stdout, "ksmart demo: trade licences in every status at /office/licences; %s was deemed granted today (its file sat 31 days), %s renewed online\n", lic.Deemed, lic.RenewedOnline)
 	}
+	if demoPermits, err = synth.SeedPermits(app, seed); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's building permits were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
+	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
 	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
 	if err != nil {
@@ -354,6 +361,9 @@ func reportDemoFailures(env *env, failed []synth.DemoFailure, files int, seed ui
 	fmt.Fprintf(env.stderr, "ksmart demo: %d of %d demo applications failed and were skipped; the demo goes on. ksmart demo --seed %d repeats them.\n",
 		len(failed), files, seed)
 }
+
+// demoPermits are the demo's building permits, one in each state.
+var demoPermits synth.PermitsSeeded
 
 // demoKioskExample is a person of the demo's legacy register, printed as
 // something to look for at the kiosk.
