@@ -44,6 +44,8 @@ var rules = []rule{
 		why: "modules of one level do not import one another; a lower one (finance) only through what it exports"},
 	{pkg: "ksmart/appliance/files", never: []string{"ksmart/appliance/civil", "ksmart/appliance/finance/...", "ksmart/appliance/propertytax"},
 		why: "file management is below the modules: every file is its record"},
+	{pkg: "ksmart/appliance/grievance", never: []string{"ksmart/appliance/civil", "ksmart/appliance/files", "ksmart/appliance/finance/...", "ksmart/appliance/propertytax"},
+		why: "grievances stand beside the other modules: a report is not a file, a tax or a fee"},
 	{pkg: "ksmart/appliance/...", never: []string{"ksmart/appliance/finance/sandbox"},
 		why: "the sandbox gateway is a peer for tests, the demo and benchmarks; an office pays through a real gateway"},
 	{pkg: "ksmart/web", never: []string{"ksmart/store", "ksmart/stateview"}, direct: true,

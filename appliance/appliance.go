@@ -20,6 +20,7 @@ import (
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/grievance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
@@ -118,6 +119,9 @@ type Appliance struct {
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
+	// Grievance is public grievance redressal (nil when the node is
+	// assembled without it): reports, their routing and Open311.
+	Grievance *grievance.Grievance
 	// Modules are the modules the node is assembled from.
 	Modules []module.Module
 	// PublicURL is the address certificates' QR codes point to.
@@ -192,6 +196,12 @@ func Open(cfg Config) (*Appliance, error) {
 	// written (a first start records the local body, and a seal key).
 	if cfg.LocalBody != nil && len(cfg.PropertyTaxRules) > 0 {
 		if _, err := propertytax.ParseCouncilRules(cfg.PropertyTaxRules, cfg.LocalBody.Kind); err != nil {
+			return nil, err
+		}
+	}
+	// Ward boundaries are read before the identity carrying them is recorded.
+	if cfg.LocalBody != nil {
+		if err := grievance.CheckWardBoundaries(*cfg.LocalBody); err != nil {
 			return nil, err
 		}
 	}
@@ -292,6 +302,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Finance = m
 		case *propertytax.PropertyTax:
 			a.PropertyTax = m
+		case *grievance.Grievance:
+			a.Grievance = m
 		}
 	}
 	if a.Finance != nil {
@@ -362,6 +374,9 @@ func (a *Appliance) Run(ctx context.Context) {
 			}
 		}
 	}()
+	if a.Grievance != nil {
+		go a.Grievance.RunEscalation(5*time.Minute, a.closing)
+	}
 	a.Workflow.RunEscalation(5*time.Minute, ctx.Done(), func(err error) {
 		a.Logger.Error("escalation of overdue files failed", "error", err)
 	})
