@@ -515,6 +515,8 @@ func (g *Grievance) Mine(userID string) ([]Public, error) {
 // Queue is an officer's list of the reports they hold, by deadline,
 // overdue first: those of their roles' sections (as the section's officer
 // or the one escalated to), in their wards when they are tied to wards.
+// The secretary, who may step into any report, queues only those that
+// have climbed to them.
 // The reporter's contact is not in it (see Office).
 func (g *Grievance) Queue(by domain.Actor, ward int) ([]Report, error) {
 	if !by.IsStaff() || by.Has(domain.RoleKiosk) {
@@ -530,7 +532,7 @@ func (g *Grievance) Queue(by domain.Actor, ward int) ([]Report, error) {
 			if ward != 0 && r.Ward != ward {
 				return nil
 			}
-			if g.mayAct(by, r) != nil {
+			if g.mayAct(by, r) != nil || !by.HasAny(g.holders(r)...) {
 				return nil
 			}
 			r.Reporter = Reporter{Anonymous: r.Reporter.Anonymous, Language: r.Reporter.Language}

@@ -37,16 +37,26 @@ const MaxNote = 2000
 func forbidden(en, ml string) error { return domain.Bilingual(domain.EFORBIDDEN, domain.T(en, ml)) }
 func conflict(en, ml string) error  { return domain.Bilingual(domain.ECONFLICT, domain.T(en, ml)) }
 
+// holders are the roles that hold a report: its chain up to where it has
+// climbed (the section's officer keeps it when it goes up).
+func (g *Grievance) holders(r Report) []domain.Role {
+	cat, _ := g.Categories.Get(r.Category)
+	if r.Level < len(cat.Chain) {
+		return cat.Chain[:r.Level+1]
+	}
+	return cat.Chain
+}
+
 // mayAct decides whether an officer may work a report: one of the roles
-// of its category's chain up to where it has climbed, in their wards when
-// they are tied to wards.
+// holding it, or the top of its chain (the secretary may step in at any
+// time), in their wards when they are tied to wards.
 func (g *Grievance) mayAct(by domain.Actor, r Report) error {
 	cat, _ := g.Categories.Get(r.Category)
-	chain := cat.Chain
-	if r.Level < len(chain) {
-		chain = chain[:r.Level+1]
+	roles := g.holders(r)
+	if len(cat.Chain) > 0 {
+		roles = append(slices.Clone(roles), cat.Chain[len(cat.Chain)-1])
 	}
-	if !by.IsStaff() || !by.HasAny(chain...) {
+	if !by.IsStaff() || !by.HasAny(roles...) {
 		return forbidden(fmt.Sprintf("Report %s is the %s's; your role does not work it.", r.Number, cat.Section.En),
 			fmt.Sprintf("%s എന്ന പരാതി %s-ന്റേതാണ്; നിങ്ങളുടെ ചുമതലയിൽ വരുന്നില്ല.", r.Number, cat.Section.Ml))
 	}
@@ -73,6 +83,15 @@ func (g *Grievance) Actions(by domain.Actor, r Report) []string {
 // message to the reporter. Nothing is stored when it is refused.
 func (g *Grievance) Act(by domain.Actor, number string, a Action) (Report, error) {
 	now := g.Now()
+	// Who may act is asked first, so nobody learns more than "not yours"
+	// of a report they may not work; it is asked again inside the write.
+	r, err := g.report(number)
+	if err != nil {
+		return Report{}, err
+	}
+	if err := g.mayAct(by, r); err != nil {
+		return Report{}, err
+	}
 	note := strings.TrimSpace(a.Note)
 	if utf8.RuneCountInString(note) > MaxNote {
 		return Report{}, field("note", fmt.Sprintf("Keep the note within %d characters.", MaxNote), fmt.Sprintf("കുറിപ്പ് %d അക്ഷരങ്ങൾക്കുള്ളിൽ ഒതുക്കുക.", MaxNote))
@@ -134,6 +153,9 @@ func (g *Grievance) Act(by domain.Actor, number string, a Action) (Report, error
 			r.Officer, r.OfficerName, r.Status = officer.ID, officer.Name, StatusAssigned
 			st.Kind, st.Role = StepAssigned, r.Role
 		case ActStart:
+			if r.Status == StatusInProgress {
+				return Step{}, conflict("Work on "+r.Number+" has started already.", r.Number+" പണി ഇതിനകം തുടങ്ങി.")
+			}
 			r.Status, st.Kind = StatusInProgress, StepStarted
 		case ActFix:
 			if err := tx.PutSummedBlob(after.photo.Blob, after.data); err != nil {
