@@ -145,8 +145,14 @@ func (s *Server) grList(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	var mine []grievance.Public
+	if by := actor(c); by.Has(domain.RoleCitizen) {
+		if mine, err = g.Mine(by.ID); err != nil {
+			return err
+		}
+	}
 	return s.render(c, http.StatusOK, "gr_list.html", "Complaints", map[string]any{
-		"Reports": reports, "Filter": f, "Categories": g.Categories.List})
+		"Reports": reports, "Mine": mine, "Filter": f, "Categories": g.Categories.List})
 }
 
 // grForm is the report form's state: what was chosen, the nearby reports

@@ -444,7 +444,7 @@ func (g *Grievance) EscalateOverdue() (int, error) {
 		escalated := false
 		_, err = g.change(number, func(tx *store.Tx, r *Report) (Step, error) {
 			cat, _ := g.Categories.Get(r.Category)
-			if !r.Overdue(now) || r.Level+1 >= len(cat.Chain) {
+			if !r.Open() || !now.After(r.Due) || r.Level+1 >= len(cat.Chain) {
 				return Step{}, errNothingToDo
 			}
 			r.Level++

@@ -212,8 +212,10 @@ func (r Report) Open() bool {
 	return false
 }
 
-// Overdue reports whether an open report has passed its deadline.
-func (r Report) Overdue(now time.Time) bool { return r.Open() && now.After(r.Due) }
+// Overdue reports whether an open report has passed its section's
+// deadline: late against what the reporter was promised, escalated or
+// not. (Escalation goes by Due, the deadline of whoever holds it now.)
+func (r Report) Overdue(now time.Time) bool { return r.Open() && now.After(r.SectionDue) }
 
 // Escalated reports whether the report has gone up its chain.
 func (r Report) Escalated() bool { return r.Level > 0 }

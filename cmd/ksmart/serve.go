@@ -265,6 +265,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 			fmt.Fprintf(env.stdout, "  tax office  %soffice/property-tax/dcb  (property tax: ward 1's register, its demand, collection and balance, defaulters)\n", url)
 			fmt.Fprintf(env.stdout, "  tax owner   %sproperty-tax  (signed in as %s: their buildings, what is owed with interest, paying it)\n", url, synth.DemoCitizenPhone)
 		}
+		if g := demoGrievances; g.Reports > 0 {
+			fmt.Fprintf(env.stdout, "  complaints  %sgrievances  (%d reports: %d open, %d overdue, %d escalated, %d fixed, %d reopened, %d rated; the office's queue at %soffice/grievances; Open311 at %sopen311/v2/services.json)\n",
+				url, g.Reports, g.Open, g.Overdue, g.Escalated, g.Fixed, g.Reopened, g.Rated, url, url)
+		}
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
 		if len(logins) > 0 {
@@ -321,6 +325,11 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	if _, err := synth.SeedPropertyTax(app, opt.gateway, seed); err != nil {
 		fmt.Fprintf(env.stderr, "ksmart demo: the demo's property tax demands and payments were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
+	if gs, err := synth.SeedGrievances(app, seed); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's complaints were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
+	} else {
+		demoGrievances = gs
+	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
 	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
 	if err != nil {
@@ -349,6 +358,9 @@ func reportDemoFailures(env *env, failed []synth.DemoFailure, files int, seed ui
 	fmt.Fprintf(env.stderr, "ksmart demo: %d of %d demo applications failed and were skipped; the demo goes on. ksmart demo --seed %d repeats them.\n",
 		len(failed), files, seed)
 }
+
+// demoGrievances is what the demo's complaints came to, for the banner.
+var demoGrievances synth.GrievancesSeeded
 
 // demoKioskExample is a person of the demo's legacy register, printed as
 // something to look for at the kiosk.
