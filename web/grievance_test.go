@@ -357,3 +357,5 @@ func TestGrievance_ReportingFromThePagesWithoutSigningIn(t *testing.T) {
 		t.Errorf("rating %d, supporters %d", p.Rating, p.Supporters)
 	}
 }
+
+func fmtFloat6(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) }
