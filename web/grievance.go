@@ -471,7 +471,16 @@ func (s *Server) grQueuePage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "gr_queue.html", "Complaints to fix", map[string]any{"Queue": q, "Ward": ward, "Categories": g.Categories})
+	type row struct {
+		grievance.Report
+		CategoryName domain.Text
+	}
+	rows := make([]row, len(q))
+	for i, r := range q {
+		cat, _ := g.Categories.Get(r.Category)
+		rows[i] = row{r, cat.Name}
+	}
+	return s.render(c, http.StatusOK, "gr_queue.html", "Complaints to fix", map[string]any{"Queue": rows, "Ward": ward})
 }
 
 func (s *Server) grWardPage(c echo.Context) error {
@@ -527,7 +536,8 @@ func (s *Server) renderOfficeReport(c echo.Context, status int, actErr *domain.E
 		}
 	}
 	return s.render(c, status, "gr_office_report.html", "Complaint "+r.Number, map[string]any{
-		"R": r, "P": r.Public(cat, s.App.Now()), "Category": cat, "Actions": g.Actions(by, r), "Officers": officers, "Error": actErr})
+		"R": r, "P": r.Public(cat, s.App.Now()), "Category": cat, "Actions": g.Actions(by, r), "Officers": officers, "Error": actErr,
+		"Done": actErr == nil && c.QueryParam("done") != ""})
 }
 
 func (s *Server) grAct(c echo.Context) error {

@@ -117,6 +117,38 @@ func TestBrowser_AResidentReportsAStreetlightInMalayalamFromAPhoneWithAPhoto(t *
 		r.Officer != env.users[string(domain.RoleOverseer)].ID {
 		t.Errorf("stored: ward %d at %v, reporter %+v, %d photos, officer %q", r.Ward, r.At, r.Reporter, len(r.Photos), r.Officer)
 	}
+
+	// Ward 7's overseer clears the queue: the report is there, and is fixed
+	// with a note and a photo after.
+	officer := newBrowser(t, exe, env.ts.URL)
+	officer.signIn(string(domain.RoleOverseer), testPassword)
+	officer.run("open the queue", chromedp.Navigate(officer.url+"/office/grievances?lang=en"), chromedp.WaitVisible(chromedp.CSS("table.list")))
+	if q := officer.textOf("table.list"); !strings.Contains(q, r.Number) || !strings.Contains(q, "Overseer") {
+		t.Errorf("the overseer's queue: %s", q)
+	}
+	officer.evidence("grievance-office-queue.png")
+	officer.run("open the report and mark it fixed",
+		chromedp.Navigate(officer.url+"/office/grievances/"+r.Number), chromedp.WaitVisible(chromedp.CSS("#fix-note")),
+		chromedp.SendKeys(chromedp.CSS("#fix-note"), "New LED lamp fitted; checked at night."),
+		chromedp.SetUploadFiles(chromedp.CSS("#fix-photo"), []string{photo}),
+		officer.submit(`form.act input[value=fix] ~ button[type=submit]`))
+	if n := eval[int](officer, unlabelled); n != 0 {
+		t.Errorf("%d office form controls have no label", n)
+	}
+	officer.evidence("grievance-office-report.png")
+	if p, _ := g.Public(r.Number); p.Status != grievance.StatusFixed || len(p.Photos) != 2 {
+		t.Fatalf("after the officer's fix: %s with %d photos", p.Status, len(p.Photos))
+	}
+
+	// Back on the phone, the reporter confirms and rates it.
+	phone.run("confirm the fix and rate it 4",
+		chromedp.Navigate(phone.url+"/grievances/"+r.Number), chromedp.WaitVisible(chromedp.CSS(`input[name=rating][value="4"]`)),
+		chromedp.Click(chromedp.CSS(`input[name=rating][value="4"]`)),
+		phone.submit(`form[action$="/confirm"] button[type=submit]`))
+	if page := phone.text(); !strings.Contains(page, "4 / 5") || !strings.Contains(page, "പരിഹരിച്ചു") {
+		t.Errorf("after confirming: %s", page)
+	}
+	phone.evidence("grievance-confirmed-ml.png")
 }
 
 func ftoa(f float64) string { return strings.TrimRight(strings.TrimRight(fmtFloat6(f), "0"), ".") }
