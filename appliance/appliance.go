@@ -82,6 +82,10 @@ type Config struct {
 	// PropertyTaxRules, when set, are the council's property tax rates
 	// and settings (rates.json's form) instead of ksmart's defaults.
 	PropertyTaxRules []byte
+	// GrievanceCategories, when set, are the council's complaint
+	// categories and settings (grievance's categories.json form) instead
+	// of ksmart's defaults.
+	GrievanceCategories []byte
 }
 
 // PaymentsConfig is how a local body takes money.
@@ -199,9 +203,16 @@ func Open(cfg Config) (*Appliance, error) {
 			return nil, err
 		}
 	}
-	// Ward boundaries are read before the identity carrying them is recorded.
+	// Ward boundaries and the council's complaint categories are read
+	// before anything is written (a first start records the identity).
 	if cfg.LocalBody != nil {
 		if err := grievance.CheckWardBoundaries(*cfg.LocalBody); err != nil {
+			return nil, err
+		}
+	}
+	var grievanceCategories *grievance.Categories
+	if len(cfg.GrievanceCategories) > 0 {
+		if grievanceCategories, err = grievance.ParseCategories(cfg.GrievanceCategories); err != nil {
 			return nil, err
 		}
 	}
@@ -240,6 +251,9 @@ func Open(cfg Config) (*Appliance, error) {
 		s.Close()
 		a.Search.Close()
 		return nil, err
+	}
+	if a.Grievance != nil && grievanceCategories != nil {
+		a.Grievance.Categories = grievanceCategories
 	}
 	return a, nil
 }

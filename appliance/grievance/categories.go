@@ -124,7 +124,7 @@ func ParseCategories(raw []byte) (*Categories, error) {
 		problems = append(problems, "no categories")
 	}
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("grievance categories:\n%s", strings.Join(problems, "\n"))
+		return nil, fmt.Errorf("grievance categories: %s", strings.Join(problems, "; "))
 	}
 	return &c, nil
 }

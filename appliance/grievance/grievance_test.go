@@ -8,6 +8,7 @@ import (
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -458,5 +459,37 @@ func TestReport_NearbyReportsAreShownAndADuplicateIsMerged(t *testing.T) {
 	}
 	if _, err := tw.g.Act(tw.overseer, first.Number, grievance.Action{Kind: grievance.ActClose, Reason: grievance.ReasonNotOurs}); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("closed as not ours without saying whom to approach: %v", err)
+	}
+}
+
+// TestCategories_TheCouncilsFileIsCheckedBeforeAnythingIsWritten: a
+// council's categories with a category nobody could be routed to, a
+// role that is not the office's and a figure without its source stop the
+// first start, each problem named, with no data written; a good file
+// replaces the defaults.
+func TestCategories_TheCouncilsFileIsCheckedBeforeAnythingIsWritten(t *testing.T) {
+	lb := synth.DemoLocalBody()
+	bad := `{"source": "LOCAL SETTING: council resolution 12/2026", "settings": {"reopen_days": 10, "escalation_days": 1, "nearby_metres": 100, "nearby_days": 30, "max_photos": 2},
+	 "categories": [{"code": "streetlight", "name": {"en": "Streetlight", "ml": "തെരുവുവിളക്ക്"}, "section": {"en": "Electrical", "ml": "ഇലക്ട്രിക്കൽ"}, "chain": ["citizen"], "days": 2, "days_source": "resolution"},
+	                {"code": "waste", "name": {"en": "Waste", "ml": "മാലിന്യം"}, "section": {"en": "Health", "ml": "ആരോഗ്യം"}, "chain": [], "days": 0, "days_source": "LOCAL SETTING: resolution"}]}`
+	dir := t.TempDir()
+	_, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, GrievanceCategories: []byte(bad), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, want := range []string{`"citizen" is not an office role`, "days_source must say LOCAL SETTING", `"waste": days must be at least 1`, `"waste": its chain needs`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("the bad file was not refused for %q: %v", want, err)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused start left %d entries in the data directory", len(entries))
+	}
+	good := strings.NewReplacer(`["citizen"]`, `["overseer", "secretary"]`, `"days_source": "resolution"`, `"days_source": "LOCAL SETTING: resolution"`,
+		`"chain": [], "days": 0`, `"chain": ["health_inspector"], "days": 1`).Replace(bad)
+	app, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, GrievanceCategories: []byte(good), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if len(app.Grievance.Categories.List) != 2 || app.Grievance.Categories.Settings.ReopenDays != 10 {
+		t.Errorf("the council's categories are not in use: %+v", app.Grievance.Categories)
 	}
 }

@@ -45,6 +45,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
 	paymentsFile := fs.String("payments", "", "`FILE` with the payment gateway's keys, the UPI address and the cash counters (see examples/payments.json); without it payments are taken at one counter, C1, and not online")
 	propertyTaxFile := fs.String("property-tax", "", "`FILE` with the council's property tax rates and settings, in the form of ksmart's defaults (see examples/property-tax.json); without it ksmart's defaults, which are LOCAL SETTINGS for the council to confirm")
+	grievancesFile := fs.String("grievances", "", "`FILE` with the council's complaint categories (section, days to fix, escalation chain) and settings, in the form of ksmart's defaults (appliance/grievance/categories.json); without it ksmart's defaults, which are LOCAL SETTINGS")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -86,6 +87,13 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			logger.Warn(warn)
 		}
 		cfg.Payments = p
+	}
+	if *grievancesFile != "" {
+		raw, err := os.ReadFile(*grievancesFile)
+		if err != nil {
+			return fmt.Errorf("--grievances: %v", err)
+		}
+		cfg.GrievanceCategories = raw
 	}
 	if *propertyTaxFile != "" {
 		raw, err := os.ReadFile(*propertyTaxFile)
