@@ -19,7 +19,9 @@ import (
 	"ksmart/appliance/grievance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
+	"ksmart/appliance/module"
 	"ksmart/appliance/synth"
+	"ksmart/store"
 )
 
 type clock struct {
@@ -255,6 +257,17 @@ func TestReport_AnonymousStreetlightRoutedByItsPlaceEscalatedFixedReopenedFixedA
 	}
 	if total.Received != 1 {
 		t.Errorf("all: %+v", total)
+	}
+	// The same figures reach the state view, from the body's documents.
+	tally := module.NewTally(tw.clock.now())
+	if err := tw.app.Store.View(func(tx *store.Tx) error { return grievance.Module.Figures.Count(tx, tally) }); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]int{grievance.FigureReceived: 1, grievance.FigureFixed: 1, grievance.FigureFixedInTime: 1, grievance.FigureReopened: 1,
+		grievance.FigureRated: 1, grievance.FigureSatisfied: 1, grievance.FigureOpen: 0} {
+		if tally.Counts[k] != want {
+			t.Errorf("the state's %s is %d, want %d", k, tally.Counts[k], want)
+		}
 	}
 
 	// The reporter was told of every step, in Malayalam words for a complaint.
