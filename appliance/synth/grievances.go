@@ -16,7 +16,8 @@ import (
 	"ksmart/appliance/identity"
 )
 
-// DemoGrievances is how many complaints the demo makes.
+// DemoGrievances is how many complaints the demo makes at most: as many
+// as it makes applications, up to this.
 const DemoGrievances = 300
 
 // GrievancesSeeded says what SeedGrievances made, for the demo's banner
@@ -44,14 +45,15 @@ var demoLandmarks = []string{"Bus stop", "Temple gate", "Market junction", "Scho
 
 var demoRedirects = []string{"KSEB section office, Fort (the line is theirs)", "PWD Roads section (a state highway)", "Kerala Water Authority, subdivision office", "Police station (a traffic matter)"}
 
-// SeedGrievances makes DemoGrievances complaints over the last 45 days,
+// SeedGrievances makes n complaints (at most DemoGrievances) over the last 45 days,
 // across every category and ward, in every state: new, with the officer,
 // being fixed, fixed and confirmed and rated, fixed and reopened (some
 // fixed again), closed as not the body's or unfixable, duplicates merged,
 // others saying "me too", some anonymous, some by the demo citizen; the
 // overdue ones escalated. The same seed on the same day makes the same
 // complaints.
-func SeedGrievances(app *appliance.Appliance, seed uint64) (GrievancesSeeded, error) {
+func SeedGrievances(app *appliance.Appliance, n int, seed uint64) (GrievancesSeeded, error) {
+	n = min(n, DemoGrievances)
 	var out GrievancesSeeded
 	if app.Grievance == nil {
 		return out, nil
@@ -83,8 +85,8 @@ func SeedGrievances(app *appliance.Appliance, seed uint64) (GrievancesSeeded, er
 	var reports []made
 	g := *app.Grievance
 	at := func(t time.Time) *grievance.Grievance { g.Now = func() time.Time { return t }; return &g }
-	for i := range DemoGrievances {
-		when := dayStart.Add(-time.Duration(45*24*(DemoGrievances-i)/DemoGrievances)*time.Hour + time.Duration(7+rng.IntN(12))*time.Hour)
+	for i := range n {
+		when := dayStart.Add(-time.Duration(45*24*(n-i)/n)*time.Hour + time.Duration(7+rng.IntN(12))*time.Hour)
 		cat := cats[rng.IntN(len(cats))]
 		ward := 1 + rng.IntN(len(app.LocalBody.Wards))
 		sub := grievance.Submission{Category: cat.Code, Description: demoProblems[cat.Code][rng.IntN(3)], Ward: ward,
@@ -215,11 +217,9 @@ func SeedGrievances(app *appliance.Appliance, seed uint64) (GrievancesSeeded, er
 			out.Rated++
 		}
 	}
-	n, err := app.Grievance.EscalateOverdue()
-	if err != nil {
+	if out.Escalated, err = app.Grievance.EscalateOverdue(); err != nil {
 		return out, err
 	}
-	out.Escalated = n
 	_, total, err := app.Grievance.Statistics()
 	if err != nil {
 		return out, err

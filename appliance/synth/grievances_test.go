@@ -28,7 +28,7 @@ func TestSeedGrievances_EveryStateOfAComplaint(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, err := synth.SeedGrievances(app, 7)
+	got, err := synth.SeedGrievances(app, synth.DemoGrievances, 7)
 	if err != nil {
 		t.Fatal(err)
 	}

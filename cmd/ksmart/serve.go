@@ -333,7 +333,7 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	if _, err := synth.SeedPropertyTax(app, opt.gateway, seed); err != nil {
 		fmt.Fprintf(env.stderr, "ksmart demo: the demo's property tax demands and payments were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
-	if gs, err := synth.SeedGrievances(app, seed); err != nil {
+	if gs, err := synth.SeedGrievances(app, files, seed); err != nil {
 		fmt.Fprintf(env.stderr, "ksmart demo: the demo's complaints were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	} else {
 		demoGrievances = gs
