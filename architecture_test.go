@@ -50,6 +50,8 @@ var rules = []rule{
 		why: "building permission hands a completed building to property tax through what property tax exports; the register knows nothing of permits"},
 	{pkg: "ksmart/appliance/files", never: []string{"ksmart/appliance/civil", "ksmart/appliance/finance/...", "ksmart/appliance/propertytax"},
 		why: "file management is below the modules: every file is its record"},
+	{pkg: "ksmart/appliance/grievance", never: []string{"ksmart/appliance/civil", "ksmart/appliance/files", "ksmart/appliance/finance/...", "ksmart/appliance/propertytax"},
+		why: "grievances stand beside the other modules: a report is not a file, a tax or a fee"},
 	{pkg: "ksmart/appliance/...", never: []string{"ksmart/appliance/finance/sandbox"},
 		why: "the sandbox gateway is a peer for tests, the demo and benchmarks; an office pays through a real gateway"},
 	{pkg: "ksmart/web", never: []string{"ksmart/store", "ksmart/stateview"}, direct: true,

@@ -21,6 +21,7 @@ import (
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/grievance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/messaging"
@@ -83,6 +84,10 @@ type Config struct {
 	// PropertyTaxRules, when set, are the council's property tax rates
 	// and settings (rates.json's form) instead of ksmart's defaults.
 	PropertyTaxRules []byte
+	// GrievanceCategories, when set, are the council's complaint
+	// categories and settings (grievance's categories.json form) instead
+	// of ksmart's defaults.
+	GrievanceCategories []byte
 }
 
 // PaymentsConfig is how a local body takes money.
@@ -126,6 +131,9 @@ type Appliance struct {
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
+	// Grievance is public grievance redressal (nil when the node is
+	// assembled without it): reports, their routing and Open311.
+	Grievance *grievance.Grievance
 	// Modules are the modules the node is assembled from.
 	Modules []module.Module
 	// PublicURL is the address certificates' QR codes point to.
@@ -203,6 +211,19 @@ func Open(cfg Config) (*Appliance, error) {
 			return nil, err
 		}
 	}
+	// Ward boundaries and the council's complaint categories are read
+	// before anything is written (a first start records the identity).
+	if cfg.LocalBody != nil {
+		if err := grievance.CheckWardBoundaries(*cfg.LocalBody); err != nil {
+			return nil, err
+		}
+	}
+	var grievanceCategories *grievance.Categories
+	if len(cfg.GrievanceCategories) > 0 {
+		if grievanceCategories, err = grievance.ParseCategories(cfg.GrievanceCategories); err != nil {
+			return nil, err
+		}
+	}
 	s, err := store.Open(cfg.Dir, store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout})
 	if err != nil {
 		return nil, err
@@ -238,6 +259,9 @@ func Open(cfg Config) (*Appliance, error) {
 		s.Close()
 		a.Search.Close()
 		return nil, err
+	}
+	if a.Grievance != nil && grievanceCategories != nil {
+		a.Grievance.Categories = grievanceCategories
 	}
 	return a, nil
 }
@@ -304,6 +328,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Licences = m
 		case *building.Permits:
 			a.Building = m
+		case *grievance.Grievance:
+			a.Grievance = m
 		}
 	}
 	if a.Finance != nil {
@@ -387,6 +413,9 @@ func (a *Appliance) Run(ctx context.Context) {
 			}
 		}
 	}()
+	if a.Grievance != nil {
+		go a.Grievance.RunEscalation(5*time.Minute, a.closing)
+	}
 	a.Workflow.RunEscalation(5*time.Minute, ctx.Done(), func(err error) {
 		a.Logger.Error("escalation of overdue files failed", "error", err)
 	})

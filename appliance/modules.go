@@ -13,6 +13,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/files"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/grievance"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
@@ -32,6 +33,7 @@ var Modules = []module.Module{
 	propertytax.Module,
 	licence.Module,
 	building.Module,
+	grievance.Module,
 }
 
 // Catalogue reads the services of a node with these modules: the built-in

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"ksmart/appliance/grievance"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
 	"ksmart/store"
@@ -21,6 +22,9 @@ func (a *Appliance) openOutbox(cfg Config) {
 	}
 	a.Outbox = &messaging.Outbox{Store: a.Store, Config: mc, Now: a.Now, Logger: a.Logger,
 		Contacts: func(id string) (messaging.Contact, bool) {
+			if a.Grievance != nil && strings.HasPrefix(id, grievance.ContactPrefix) {
+				return a.Grievance.Contact(id) // a reporter without an account
+			}
 			u, err := a.Identity.Get(id)
 			if err != nil || u.Disabled || u.Kind != identity.KindCitizen {
 				return messaging.Contact{}, false

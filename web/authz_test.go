@@ -357,6 +357,28 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 			want: expect("all", 403, anon, signInAPI, "citizens", 404, "front_office", 404, "overseer", 404, "assistant_engineer", 404, "secretary", 404)},
 		"POST /api/v1/building-permits/scrutiny": {url: "/api/v1/building-permits/scrutiny", body: map[string]any{"use": "a1_residential", "plot_area_m2": 400, "floor_area_m2": 180,
 			"footprint_m2": 95, "floors": 2, "height_m": 7, "road_width_m": 5, "front_m": 4, "rear_m": 2, "left_m": 1.5, "right_m": 1.2}, want: expect(anon, signInAPI, "signed-in", 200)},
+		// Complaints: anyone reports, reads and says "me too"; only the
+		// reporter confirms, reopens or rates (here nobody holds the key);
+		// the office's pages are staff's, and acting is the category's chain's.
+		"GET /grievances":                      {url: "/grievances?ward=5", want: expect("all", 200)},
+		"GET /grievances/new":                  {url: "/grievances/new?category=waste&ward=5", want: expect("all", 200)},
+		"POST /grievances":                     {url: "/grievances", body: formBody("category=waste&ward=5&description="), want: expect("all", 422)},
+		"GET /grievances/statistics":           {url: "/grievances/statistics", want: expect("all", 200)},
+		"GET /grievances/:number":              {url: "/grievances/{report}", want: expect("all", 200)},
+		"GET /grievances/:number/photos/:blob": {url: "/grievances/{report}/photos/{report_photo}", want: expect("all", 200)},
+		"POST /grievances/:number/metoo":       {url: "/grievances/{report}/metoo", want: expect("all", 303)},
+		"POST /grievances/:number/confirm":     {url: "/grievances/{report}/confirm", body: formBody("rating=4"), want: expect("all", 403)},
+		"POST /grievances/:number/reopen":      {url: "/grievances/{report}/reopen", body: formBody("note=no"), want: expect("all", 403)},
+		"POST /grievances/:number/rate":        {url: "/grievances/{report}/rate", body: formBody("rating=3"), want: expect("all", 403)},
+		"GET /office/grievances":               {url: "/office/grievances", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"GET /office/grievances/ward/:ward":    {url: "/office/grievances/ward/5", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"GET /office/grievances/:number":       {url: "/office/grievances/{report}", want: expect("all", 403, anon, toSignIn, "staff", 200)},
+		"POST /office/grievances/:number/act":  {url: "/office/grievances/{report}/act", body: formBody("action=fix&note="), want: expect("all", 403, anon, 401, string(domain.RoleHealthInspector), 400, string(domain.RoleSecretary), 400)},
+		"GET /open311/v2/services.json":        {url: "/open311/v2/services.json", want: expect("all", 200)},
+		"GET /open311/v2/services/:code":       {url: "/open311/v2/services/waste.json", want: expect("all", 200)},
+		"GET /open311/v2/requests.json":        {url: "/open311/v2/requests.json?status=open", want: expect("all", 200)},
+		"POST /open311/v2/requests.json":       {url: "/open311/v2/requests.json", body: formBody("service_code=ufo&description=x&lat=9.98&long=76.28"), want: expect("all", 400)},
+		"GET /open311/v2/requests/:id":         {url: "/open311/v2/requests/{report}.json", want: expect("all", 200)},
 	}
 
 	// The table and the routes must be the same set.
@@ -391,6 +413,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 	b := claimedHouse(t, env, citizenA, "5/101", "2025-26/H1")
 	vars["building"], vars["building_number"] = b.ID, url.PathEscape(b.Number)
 	vars["licence"] = grantedLicence(t, env, citizenA, "5/101").Number
+	vars["report"], vars["report_photo"] = reportFixture(t, env)
 	expand := func(s string) string {
 		for k, v := range vars {
 			s = strings.ReplaceAll(s, "{"+k+"}", v)

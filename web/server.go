@@ -50,6 +50,10 @@ type Server struct {
 	// off: for tests and benchmarks that search many times from one
 	// address. serve never sets it.
 	NoKioskLimit bool
+	// NoReportLimit turns the per-address limit on complaints (reports,
+	// "me too", a reporter's answers, Open311 posts) off: for tests that
+	// report many times from one address. serve never sets it.
+	NoReportLimit bool
 	// KioskIdle is how long a kiosk waits without input before it clears
 	// itself back to the blank form; zero means a minute. Tests shorten it.
 	KioskIdle time.Duration
@@ -69,7 +73,7 @@ func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCo
 	if err != nil {
 		return nil, err
 	}
-	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
+	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, err
 	}
 	s.registry = prometheus.NewRegistry()

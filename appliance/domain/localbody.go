@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 )
@@ -16,6 +17,12 @@ const (
 type Ward struct {
 	Number int  `json:"number"`
 	Name   Text `json:"name"`
+	// Boundary is the ward's boundary as a GeoJSON geometry (a Polygon or
+	// MultiPolygon in longitude, latitude order), or empty when the body
+	// has not drawn it. Package grievance reads it to place a reported
+	// point in its ward; it is kept here, as given, so the identity file
+	// stays the one place a local body describes itself.
+	Boundary json.RawMessage `json:"boundary,omitempty"`
 }
 
 // LocalBody is the identity of the local body an appliance serves. It is set

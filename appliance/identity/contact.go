@@ -159,3 +159,19 @@ func cleanName(s string) (string, *domain.Text) {
 
 // section is an office section's code, e.g. "civil", "revenue", "engineering".
 var section = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
+
+// NormalizePhone is normalizePhone for modules that take a contact without
+// an account (a grievance's reporter): one spelling rule for every phone
+// ksmart keeps. MsgPhone says what it accepts.
+func NormalizePhone(s string) (string, bool) { return normalizePhone(s) }
+
+// NormalizeEmail is normalizeEmail for modules that take a contact without
+// an account. MsgEmail says what it accepts.
+func NormalizeEmail(s string) (string, bool) { return normalizeEmail(s) }
+
+// MsgPhone and MsgEmail say what a phone number and an e-mail address
+// must be.
+var (
+	MsgPhone = msgPhone
+	MsgEmail = msgEmail
+)

@@ -4,6 +4,7 @@
 package synth
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"ksmart/appliance/domain"
@@ -27,7 +28,24 @@ func DemoLocalBody() domain.LocalBody {
 		District: domain.T("Ernakulam", "എറണാകുളം"),
 	}
 	for i, n := range wardNames {
-		lb.Wards = append(lb.Wards, domain.Ward{Number: i + 1, Name: domain.T(fmt.Sprintf("%d. %s", i+1, n.En), fmt.Sprintf("%d. %s", i+1, n.Ml))})
+		lb.Wards = append(lb.Wards, domain.Ward{Number: i + 1, Name: domain.T(fmt.Sprintf("%d. %s", i+1, n.En), fmt.Sprintf("%d. %s", i+1, n.Ml)),
+			Boundary: demoWardBoundary(i)})
 	}
 	return lb
+}
+
+// Demo ward boundaries: the wards are a grid of 4 by 3 squares of
+// DemoWardSize degrees (about 1.1 km), ward 1 at the south-west corner
+// DemoSouthWest, numbered west to east, then north. Fictional, as the
+// municipality is, on land near Kochi so that a map app shows a town.
+const DemoWardSize = 0.01
+
+var DemoSouthWest = [2]float64{9.975, 76.280} // latitude, longitude
+
+func demoWardBoundary(i int) json.RawMessage {
+	lat0 := DemoSouthWest[0] + float64(i/4)*DemoWardSize
+	lon0 := DemoSouthWest[1] + float64(i%4)*DemoWardSize
+	lat1, lon1 := lat0+DemoWardSize, lon0+DemoWardSize
+	return json.RawMessage(fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]]}`,
+		lon0, lat0, lon1, lat0, lon1, lat1, lon0, lat1, lon0, lat0))
 }

@@ -45,6 +45,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	messagingFile := fs.String("messaging", "", "`FILE` with the e-mail (SMTP), WhatsApp and SMS settings (see examples/messaging.json); without it messages reach the in-app inbox only and wait for the other channels")
 	paymentsFile := fs.String("payments", "", "`FILE` with the payment gateway's keys, the UPI address and the cash counters (see examples/payments.json); without it payments are taken at one counter, C1, and not online")
 	propertyTaxFile := fs.String("property-tax", "", "`FILE` with the council's property tax rates and settings, in the form of ksmart's defaults (see examples/property-tax.json); without it ksmart's defaults, which are LOCAL SETTINGS for the council to confirm")
+	grievancesFile := fs.String("grievances", "", "`FILE` with the council's complaint categories (section, days to fix, escalation chain) and settings, in the form of ksmart's defaults (appliance/grievance/categories.json); without it ksmart's defaults, which are LOCAL SETTINGS")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -86,6 +87,13 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			logger.Warn(warn)
 		}
 		cfg.Payments = p
+	}
+	if *grievancesFile != "" {
+		raw, err := os.ReadFile(*grievancesFile)
+		if err != nil {
+			return fmt.Errorf("--grievances: %v", err)
+		}
+		cfg.GrievanceCategories = raw
 	}
 	if *propertyTaxFile != "" {
 		raw, err := os.ReadFile(*propertyTaxFile)
@@ -269,6 +277,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 			fmt.Fprintf(env.stdout, "  permits     %sbuilding-permits/scrutiny  (plan scrutiny; the demo citizen's permits: %s same-day low-risk, %s approved after inspection, %s refused with reasons, %s occupied as building %s)\n",
 				url, p.LowRisk, p.Approved, p.Refused, p.Occupied, p.BuildingNumber)
 		}
+		if g := demoGrievances; g.Reports > 0 {
+			fmt.Fprintf(env.stdout, "  complaints  %sgrievances  (%d reports: %d open, %d overdue, %d escalated, %d fixed, %d reopened, %d rated; the office's queue at %soffice/grievances; Open311 at %sopen311/v2/services.json)\n",
+				url, g.Reports, g.Open, g.Overdue, g.Escalated, g.Fixed, g.Reopened, g.Rated, url, url)
+		}
 		fmt.Fprintf(env.stdout, "  data        %s (delete it when you are done)\n", abs)
 		fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
 		if len(logins) > 0 {
@@ -333,6 +345,11 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	if demoPermits, err = synth.SeedPermits(app, seed); err != nil {
 		fmt.Fprintf(env.stderr, "ksmart demo: the demo's building permits were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
+	if gs, err := synth.SeedGrievances(app, files, seed); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's complaints were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
+	} else {
+		demoGrievances = gs
+	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
 	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
 	if err != nil {
@@ -364,6 +381,8 @@ func reportDemoFailures(env *env, failed []synth.DemoFailure, files int, seed ui
 
 // demoPermits are the demo's building permits, one in each state.
 var demoPermits synth.PermitsSeeded
+// demoGrievances is what the demo's complaints came to, for the banner.
+var demoGrievances synth.GrievancesSeeded
 
 // demoKioskExample is a person of the demo's legacy register, printed as
 // something to look for at the kiosk.
