@@ -21,6 +21,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
@@ -81,6 +82,9 @@ type Config struct {
 	// PropertyTaxRules, when set, are the council's property tax rates
 	// and settings (rates.json's form) instead of ksmart's defaults.
 	PropertyTaxRules []byte
+	// KYC are video KYC's settings: call hours, slot length, how long a
+	// verification stands and recordings are kept, and ICE (kyc.Settings).
+	KYC kyc.Settings
 }
 
 // PaymentsConfig is how a local body takes money.
@@ -115,6 +119,8 @@ type Appliance struct {
 	// PropertyTax is the property tax module (nil when the node is
 	// assembled without it).
 	PropertyTax *propertytax.PropertyTax
+	// KYC is video KYC (nil when the node is assembled without it).
+	KYC *kyc.KYC
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
@@ -274,7 +280,7 @@ func (a *Appliance) openModules(cfg Config) error {
 			return u.Actor(), true
 		}}
 	host := &module.Host{Store: a.Store, Catalogue: a.Catalogue, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now, Logger: a.Logger,
-		Documents: a.Documents, Seal: a.Seal, PublicURL: func() string { return a.PublicURL }, Identity: a.Identity, Workflow: a.Workflow, Search: a.Search}
+		Documents: a.Documents, Seal: a.Seal, PublicURL: func() string { return a.PublicURL }, Identity: a.Identity, Workflow: a.Workflow, Search: a.Search, Dir: cfg.Dir}
 	rules := make([]workflow.Rules, len(a.Modules))
 	for i, m := range a.Modules {
 		if m.Open == nil {
@@ -292,6 +298,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Finance = m
 		case *propertytax.PropertyTax:
 			a.PropertyTax = m
+		case *kyc.KYC:
+			a.KYC = m
 		}
 	}
 	if a.Finance != nil {
@@ -301,6 +309,12 @@ func (a *Appliance) openModules(cfg Config) error {
 	}
 	if a.PropertyTax != nil {
 		if err := a.openPropertyTax(cfg.PropertyTaxRules); err != nil {
+			return err
+		}
+	}
+	if a.KYC != nil {
+		a.KYC.Settings = cfg.KYC
+		if err := a.KYC.Open(); err != nil {
 			return err
 		}
 	}
@@ -344,6 +358,9 @@ func (a *Appliance) Run(ctx context.Context) {
 	}
 	if a.PropertyTax != nil && a.Finance != nil {
 		go a.PropertyTax.RunJobs(time.Hour, a.closing)
+	}
+	if a.KYC != nil {
+		go a.sweepRecordings(ctx)
 	}
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
@@ -410,6 +427,9 @@ func (a *Appliance) open(cfg Config) error {
 // index once its indexer has stopped.
 func (a *Appliance) Close() error {
 	close(a.closing)
+	if a.KYC != nil {
+		a.KYC.Close() // every call ends; what was recorded is kept at the next start
+	}
 	if a.shipperDone != nil {
 		<-a.shipperDone
 	}
@@ -421,4 +441,24 @@ func (a *Appliance) Close() error {
 		<-a.indexerDone
 	}
 	return errors.Join(err, a.Search.Close())
+}
+
+// sweepRecordings deletes video KYC recordings past their retention, hourly.
+func (a *Appliance) sweepRecordings(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.KYC.SweepRecordings(); err != nil {
+			a.Logger.Error("deleting KYC recordings past their retention failed", "error", err)
+		} else if n > 0 {
+			a.Logger.Info("KYC recordings past their retention deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.closing:
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/files"
 	"ksmart/appliance/finance"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
 	"ksmart/search"
@@ -28,6 +29,7 @@ var Modules = []module.Module{
 	files.Module,
 	finance.Module,
 	propertytax.Module,
+	kyc.Module,
 }
 
 // Catalogue reads the services of a node with these modules: the built-in
