@@ -94,6 +94,7 @@ func (s *Server) routes() {
 	s.apiRoutes(api)
 	s.moneyRoutes(e, api)
 	s.propertyTaxRoutes(e, api)
+	s.kycRoutes(e)
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).

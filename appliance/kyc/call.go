@@ -212,7 +212,10 @@ func (k *KYC) Join(ctx context.Context, by domain.Actor, id string, sig Signal, 
 // connect runs one party's peer connection: it answers their offer, sends
 // them the other party's tracks, records and forwards theirs.
 func (k *KYC) connect(ctx context.Context, c *call, p *party, partN int) error {
-	pc, err := k.relay.api.NewPeerConnection(k.relay.config)
+	k.mu.Lock()
+	r := k.relay
+	k.mu.Unlock()
+	pc, err := r.api.NewPeerConnection(r.config)
 	if err != nil {
 		return err
 	}

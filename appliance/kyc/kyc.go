@@ -121,3 +121,22 @@ func (k *KYC) update(id string, fn func(tx *store.Tx, b *Booking) error) (Bookin
 	})
 	return out, err
 }
+
+// SetICE replaces the ICE settings for calls joined from now on (calls in
+// progress keep theirs): for an office that changes its network, and for
+// tests that keep every candidate on loopback.
+func (k *KYC) SetICE(ice ICE) error {
+	r, err := newRelay(ice)
+	if err != nil {
+		return err
+	}
+	k.mu.Lock()
+	old := k.relay
+	k.relay = r
+	k.Settings.ICE = ice
+	k.mu.Unlock()
+	if old != nil {
+		old.close()
+	}
+	return nil
+}
