@@ -253,8 +253,10 @@ func (w wsSignal) Read(ctx context.Context) (kyc.Message, error) {
 	return m, err
 }
 
-func (w wsSignal) Write(ctx context.Context, m kyc.Message) error { return wsjson.Write(ctx, w.conn, m) }
-func (w wsSignal) Close()                                         { w.conn.Close(websocket.StatusNormalClosure, "the call ended") }
+func (w wsSignal) Write(ctx context.Context, m kyc.Message) error {
+	return wsjson.Write(ctx, w.conn, m)
+}
+func (w wsSignal) Close() { w.conn.Close(websocket.StatusNormalClosure, "the call ended") }
 
 // kycSignal is a party's signalling channel. A refusal (someone else's
 // link, outside the slot, a second browser) is sent as an "ended" message
