@@ -146,6 +146,9 @@ type kycView struct {
 	ICE       string // JSON of the STUN/TURN servers for the browser
 	Present   []string
 	Retention int
+	// Answers are the kept application's particulars, for the officer to
+	// compare with the ID shown.
+	Answers []answer
 }
 
 func (s *Server) kycView(c echo.Context, b kyc.Booking) kycView {
@@ -241,6 +244,7 @@ func (s *Server) kycOfficePage(c echo.Context) error {
 	}
 	v := s.kycView(c, b)
 	v.Office = true
+	v.Answers = draftAnswers(v.Service, b.Draft.Values)
 	return s.render(c, http.StatusOK, "kyc_call.html", "Video KYC", v)
 }
 
@@ -325,7 +329,7 @@ func (s *Server) kycOutcome(c echo.Context) error {
 			return berr
 		}
 		v := s.kycView(c, b)
-		v.Office, v.Errors = true, errs
+		v.Office, v.Errors, v.Answers = true, errs, draftAnswers(v.Service, b.Draft.Values)
 		return s.render(c, http.StatusUnprocessableEntity, "kyc_call.html", "Video KYC", v)
 	}
 	if err != nil {
@@ -352,4 +356,19 @@ func (s *Server) kycRecording(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", name))
 	return c.Blob(http.StatusOK, ct, data)
+}
+
+// draftAnswers are a kept application's filled-in fields, in the form's order.
+func draftAnswers(svc catalogue.Service, values map[string]string) []answer {
+	var out []answer
+	for _, f := range svc.Fields {
+		v := values[f.Name]
+		if f.Type == catalogue.FieldName {
+			v = strings.TrimSpace(values[f.Name+"_en"] + " " + values[f.Name+"_ml"])
+		}
+		if v != "" {
+			out = append(out, answer{Label: f.Label, Value: v})
+		}
+	}
+	return out
 }

@@ -99,6 +99,9 @@ func TestVideoKYC_ACitizenAbroadIsVerifiedOnARecordedCallAndRegistersHerMarriage
 	officer.signIn("registrar", testPassword)
 	citizen.run("the citizen joins", chromedp.Click(chromedp.CSS("#kyc-join")))
 	officer.run("the registrar opens the call", chromedp.Navigate(officer.url+"/office/kyc/"+id), chromedp.WaitVisible(chromedp.CSS("#kyc-join")))
+	if app := officer.textOf("#kyc-application"); !strings.Contains(app, "Anitha Kumari") || !strings.Contains(app, "1995-03-02") {
+		t.Errorf("the registrar does not see the application to compare the passport with: %s", app)
+	}
 	began := time.Now()
 	officer.run("the registrar joins and sees the citizen",
 		chromedp.Click(chromedp.CSS("#kyc-join")),
@@ -107,7 +110,9 @@ func TestVideoKYC_ACitizenAbroadIsVerifiedOnARecordedCallAndRegistersHerMarriage
 	setup := time.Since(began)
 	citizen.run("the citizen sees the registrar", chromedp.Poll[chromedp.Void](`document.querySelector("#kyc-remote").videoWidth > 0`))
 	officer.run("a few seconds of call", chromedp.Poll[chromedp.Void](`document.querySelector("#kyc-remote").currentTime > 3`))
-	t.Logf("call set up (join to the citizen's video shown) in %v", setup.Round(time.Millisecond))
+	t.Logf("call set up (the registrar's click to the citizen's video shown, as the test sees it) in %v; in the registrar's page: connected %s ms and first picture %s ms after the click",
+		setup.Round(time.Millisecond), eval[string](officer, `String(document.querySelector("#kyc-call").dataset.connectedAt - document.querySelector("#kyc-call").dataset.joinAt)`),
+		eval[string](officer, `String(document.querySelector("#kyc-call").dataset.pictureAt - document.querySelector("#kyc-call").dataset.joinAt)`))
 	if s := officer.textOf("#kyc-status"); !strings.Contains(s, "being recorded") {
 		t.Errorf("the officer's status: %s", s)
 	}

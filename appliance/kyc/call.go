@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/pion/rtcp"
 	"github.com/pion/rtp"
 	"github.com/pion/webrtc/v4"
 	"github.com/pion/webrtc/v4/pkg/media/ivfwriter"
@@ -58,10 +60,22 @@ type call struct {
 type party struct {
 	side  string
 	sig   Signal
-	pc    *webrtc.PeerConnection
+	pc    atomic.Pointer[webrtc.PeerConnection] // set once connect has made it
 	wmu   sync.Mutex
 	done  chan struct{}
 	audio bool // audio only
+	// video is the SSRC of the party's camera track, 0 until it arrives:
+	// where a keyframe is asked for when the other party needs one.
+	video atomic.Uint32
+}
+
+// askKeyframe asks a party's browser for a keyframe of its camera, so that
+// the other party (joining, or having lost packets) sees a picture at once
+// rather than at the next periodic request.
+func (p *party) askKeyframe() {
+	if ssrc, pc := p.video.Load(), p.pc.Load(); ssrc != 0 && pc != nil {
+		_ = pc.WriteRTCP([]rtcp.Packet{&rtcp.PictureLossIndication{MediaSSRC: ssrc}})
+	}
 }
 
 func (p *party) send(m Message) {
@@ -219,16 +233,37 @@ func (k *KYC) connect(ctx context.Context, c *call, p *party, partN int) error {
 	if err != nil {
 		return err
 	}
-	p.pc = pc
+	p.pc.Store(pc)
 	var tracks sync.WaitGroup
 	defer func() {
 		pc.Close() // ends every ReadRTP below
 		tracks.Wait()
 	}()
 	for _, kind := range []string{"audio", "video"} {
-		if _, err := pc.AddTrack(c.to[p.side][kind]); err != nil {
+		sender, err := pc.AddTrack(c.to[p.side][kind])
+		if err != nil {
 			return err
 		}
+		// The viewer's keyframe requests go to the party whose video it is.
+		go func() {
+			for {
+				pkts, _, err := sender.ReadRTCP()
+				if err != nil {
+					return
+				}
+				for _, pkt := range pkts {
+					switch pkt.(type) {
+					case *rtcp.PictureLossIndication, *rtcp.FullIntraRequest:
+						c.mu.Lock()
+						peer := c.parties[other(p.side)]
+						c.mu.Unlock()
+						if peer != nil {
+							peer.askKeyframe()
+						}
+					}
+				}
+			}
+		}()
 	}
 	pc.OnICECandidate(func(cand *webrtc.ICECandidate) {
 		if cand == nil {
@@ -240,7 +275,15 @@ func (k *KYC) connect(ctx context.Context, c *call, p *party, partN int) error {
 	started := time.Now()
 	pc.OnConnectionStateChange(func(s webrtc.PeerConnectionState) {
 		k.Logger.Info("video KYC connection", "booking", c.id, "side", p.side, "part", partN, "state", s.String(), "after", time.Since(started).Round(time.Millisecond))
-		if s == webrtc.PeerConnectionStateFailed {
+		switch s {
+		case webrtc.PeerConnectionStateConnected:
+			c.mu.Lock()
+			peer := c.parties[other(p.side)]
+			c.mu.Unlock()
+			if peer != nil {
+				peer.askKeyframe() // the one who just connected sees the other at once
+			}
+		case webrtc.PeerConnectionStateFailed:
 			p.sig.Close()
 		}
 	})
@@ -248,6 +291,9 @@ func (k *KYC) connect(ctx context.Context, c *call, p *party, partN int) error {
 		tracks.Add(1)
 		defer tracks.Done()
 		kind := remote.Kind().String()
+		if kind == "video" {
+			p.video.Store(uint32(remote.SSRC()))
+		}
 		if err := k.record(c, p, partN, kind, remote); err != nil && !errors.Is(err, io.EOF) {
 			k.Logger.Warn("video KYC track ended", "booking", c.id, "side", p.side, "kind", kind, "error", err)
 		}

@@ -35,7 +35,13 @@
     if (snapBtn) snapBtn.disabled = true;
   }
 
+  // The moments of joining, connecting and the first picture, in ms since
+  // the page loaded, are kept on the call's element for whoever measures.
+  function mark(what) { root.dataset[what] = String(Math.round(performance.now())); }
+  remote.addEventListener("loadeddata", function () { mark("pictureAt"); });
+
   function start(audioOnly) {
+    mark("joinAt");
     joinBtn.disabled = true;
     audioBtn.hidden = true;
     ended = false;
@@ -82,6 +88,7 @@
     pc.onconnectionstatechange = function () {
       setState(pc ? pc.connectionState : "closed");
       if (pc && pc.connectionState === "connected") {
+        mark("connectedAt");
         say("Connected");
         if (snapBtn) snapBtn.disabled = false;
       }
