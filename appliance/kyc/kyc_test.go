@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -212,4 +213,21 @@ func fieldsText(err error) string {
 		out = append(out, t.En)
 	}
 	return strings.Join(out, " | ")
+}
+
+func TestVideoKYC_TheExampleSettingsReadAndBadOnesAreNamed(t *testing.T) {
+	raw, err := os.ReadFile("../../examples/kyc.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := kyc.ParseSettings(raw)
+	if err != nil || s.ICE.UDPPort != 50000 || s.ICE.TCPPort != 50001 || len(s.ICE.Servers) != 2 || s.RetentionDays != 180 {
+		t.Fatalf("examples/kyc.json: %+v %v", s, err)
+	}
+	if _, err := kyc.ParseSettings([]byte(`{"sessions": ["10-13"], "slot_minutes": 5, "colour": "blue"}`)); err == nil || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("an unknown key: %v", err)
+	}
+	if _, err := kyc.ParseSettings([]byte(`{"sessions": ["10-13"], "slot_minutes": 5}`)); err == nil || !strings.Contains(err.Error(), "HH:MM-HH:MM") || !strings.Contains(err.Error(), "10 to 120") {
+		t.Errorf("bad hours and slot: %v", err)
+	}
 }

@@ -1,6 +1,8 @@
 package kyc
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,22 +15,22 @@ type Settings struct {
 	// Sessions are the office's call hours on a working day, in Kerala
 	// time, as "HH:MM-HH:MM"; default 10:00-13:00 and 14:00-17:00 (the
 	// office's hours less lunch).
-	Sessions []string
+	Sessions []string `json:"sessions,omitempty"`
 	// SlotMinutes is one call's length; default 20.
-	SlotMinutes int
+	SlotMinutes int `json:"slot_minutes,omitempty"`
 	// DaysAhead is how far ahead slots are offered; default 14 days.
-	DaysAhead int
+	DaysAhead int `json:"days_ahead,omitempty"`
 	// JoinEarlyMinutes is how long before a slot its call may be joined,
 	// and after its end a call in progress may still be rejoined; default 10.
-	JoinEarlyMinutes int
+	JoinEarlyMinutes int `json:"join_early_minutes,omitempty"`
 	// ValidDays is how long a verified KYC stands for the application it
 	// was made for; default 90 days.
-	ValidDays int
+	ValidDays int `json:"valid_days,omitempty"`
 	// RetentionDays is how long a recording is kept after the outcome;
 	// default 180 days (then it is deleted and the deletion logged).
-	RetentionDays int
+	RetentionDays int `json:"retention_days,omitempty"`
 	// ICE is how the relay is reached (see ICE).
-	ICE ICE
+	ICE ICE `json:"ice,omitempty"`
 }
 
 // ICE configures how browsers reach the relay: host candidates always (a
@@ -38,17 +40,17 @@ type Settings struct {
 // rule; ICE over TCP on one port for networks that block UDP.
 type ICE struct {
 	// Servers are STUN and TURN servers, e.g. {URLs: ["stun:stun.example.org:3478"]}.
-	Servers []ICEServer
+	Servers []ICEServer `json:"servers,omitempty"`
 	// UDPPort, when not 0, carries every call's media on this one UDP port.
-	UDPPort int
+	UDPPort int `json:"udp_port,omitempty"`
 	// TCPPort, when not 0, also offers ICE-TCP candidates on this port.
-	TCPPort int
+	TCPPort int `json:"tcp_port,omitempty"`
 	// PublicIPs, when set, are announced in place of the host's own
 	// addresses (a server behind 1:1 NAT).
-	PublicIPs []string
+	PublicIPs []string `json:"public_ips,omitempty"`
 	// LoopbackOnly keeps every candidate on 127.0.0.1: for tests on one
 	// machine, never for an office.
-	LoopbackOnly bool
+	LoopbackOnly bool `json:"loopback_only,omitempty"`
 }
 
 // ICEServer is one STUN or TURN server.
@@ -56,6 +58,19 @@ type ICEServer struct {
 	URLs       []string `json:"urls"`
 	Username   string   `json:"username,omitempty"`
 	Credential string   `json:"credential,omitempty"`
+}
+
+// ParseSettings reads settings from JSON (examples/kyc.json), refusing
+// keys it does not know and settings that make no sense, every problem
+// named.
+func ParseSettings(raw []byte) (Settings, error) {
+	var s Settings
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&s); err != nil {
+		return s, fmt.Errorf("video KYC settings: %v", err)
+	}
+	return s, s.Validate()
 }
 
 // DefaultSettings are the settings an office starts with.
