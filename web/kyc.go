@@ -55,7 +55,9 @@ func (s *Server) kycRoutes(e *echo.Echo) {
 // its booking.
 func (s *Server) keepForKYC(c echo.Context, service string, values map[string]string, uploads map[string]workflow.Upload) error {
 	if id := values["kyc"]; id != "" {
-		if b, err := s.App.KYC.Booking(actor(c), id); err == nil && b.Citizen == actor(c).ID {
+		// Resumed from a booking still to be decided: back to it. One not
+		// verified is done; the application is kept again for a new call.
+		if b, err := s.App.KYC.Booking(actor(c), id); err == nil && b.Citizen == actor(c).ID && b.Outcome == nil {
 			return c.Redirect(http.StatusSeeOther, "/kyc/"+b.ID)
 		}
 	}

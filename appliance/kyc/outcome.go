@@ -144,8 +144,8 @@ func (k *KYC) Decide(by domain.Actor, id string, cl Checklist) (Booking, error) 
 			b.Status = StatusNotVerified
 			data["reason"] = cl.Reason
 			msg.Subject = domain.T("Video KYC "+b.Number+": not verified", "വീഡിയോ കെ.വൈ.സി. "+b.Number+": ഉറപ്പാക്കാനായില്ല")
-			msg.Body = domain.T("The office could not verify your identity on the call: "+cl.Reason+" Your application is kept: you may book another call.",
-				"കോളിൽ നിങ്ങളുടെ തിരിച്ചറിയൽ ഉറപ്പാക്കാനായില്ല: "+cl.Reason+" നിങ്ങളുടെ അപേക്ഷ സൂക്ഷിച്ചിട്ടുണ്ട്; മറ്റൊരു കോൾ ബുക്ക് ചെയ്യാം.")
+			msg.Body = domain.T("The office could not verify your identity on the call: "+cl.Reason+" Your application is kept: open "+link+" to continue it and book another call.",
+				"കോളിൽ നിങ്ങളുടെ തിരിച്ചറിയൽ ഉറപ്പാക്കാനായില്ല: "+cl.Reason+" നിങ്ങളുടെ അപേക്ഷ സൂക്ഷിച്ചിട്ടുണ്ട്: "+link+" തുറന്ന് തുടർന്ന് മറ്റൊരു കോൾ ബുക്ക് ചെയ്യാം.")
 		}
 		b.Outcome = &o
 		if _, err := messaging.Queue(tx, now, msg); err != nil {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -189,5 +190,36 @@ func TestVideoKYC_ARestartMidCallKeepsThePartialRecordingMarked(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "kyc", "live", b.ID)); !os.IsNotExist(err) {
 		t.Errorf("the call's live files are still there after being kept: %v", err)
+	}
+
+	// Only the registrar's office plays it, each playing logged; it is
+	// deleted once its retention is over, its hash kept in the log.
+	registrar := domain.Actor{ID: "u-reg", Name: "Registrar", Roles: []domain.Role{domain.RoleRegistrar}}
+	sum := got.Recordings[0].SHA256
+	if _, err := app.KYC.Play(o.nurse, b.ID, sum, "p01-citizen-audio.ogg"); domain.ErrorCode(err) != domain.EFORBIDDEN {
+		t.Errorf("the citizen playing the recording: %v", err)
+	}
+	played := app.Store.LastSeq()
+	if ogg, err := app.KYC.Play(registrar, b.ID, sum, "p01-citizen-audio.ogg"); err != nil || !bytes.HasPrefix(ogg, []byte("OggS")) {
+		t.Errorf("the registrar playing the audio: %d bytes, %v", len(ogg), err)
+	}
+	if app.Store.LastSeq() != played+1 {
+		t.Errorf("playing the recording wrote %d events; want one (the audit)", app.Store.LastSeq()-played)
+	}
+	if _, err := app.KYC.Decide(registrar, b.ID, kyc.Checklist{Reason: "The call was cut short; the citizen will book again."}); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := app.KYC.SweepRecordings(); n != 0 || err != nil {
+		t.Errorf("a fresh recording swept: %d %v", n, err)
+	}
+	app.KYC.Now = func() time.Time { return now().AddDate(0, 0, 181) }
+	if n, err := app.KYC.SweepRecordings(); n != 1 || err != nil {
+		t.Errorf("after 181 days %d recordings were deleted (%v); want 1", n, err)
+	}
+	if _, err := os.Stat(app.KYC.RecordingFile(sum)); !os.IsNotExist(err) {
+		t.Errorf("the recording's file is still there: %v", err)
+	}
+	if _, err := app.KYC.Play(registrar, b.ID, sum, ""); !strings.Contains(fmt.Sprint(err), "retention") {
+		t.Errorf("playing a deleted recording: %v", err)
 	}
 }
