@@ -23,6 +23,7 @@ import (
 	"ksmart/appliance/finance"
 	"ksmart/appliance/grievance"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
@@ -88,6 +89,9 @@ type Config struct {
 	// categories and settings (grievance's categories.json form) instead
 	// of ksmart's defaults.
 	GrievanceCategories []byte
+	// KYC are video KYC's settings: call hours, slot length, how long a
+	// verification stands and recordings are kept, and ICE (kyc.Settings).
+	KYC kyc.Settings
 }
 
 // PaymentsConfig is how a local body takes money.
@@ -128,6 +132,8 @@ type Appliance struct {
 	// Building is building permission (nil when the node is assembled
 	// without it): scrutiny, permits, occupancy.
 	Building *building.Permits
+	// KYC is video KYC (nil when the node is assembled without it).
+	KYC *kyc.KYC
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
@@ -306,7 +312,7 @@ func (a *Appliance) openModules(cfg Config) error {
 			return u.Actor(), true
 		}}
 	host := &module.Host{Store: a.Store, Catalogue: a.Catalogue, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now, Logger: a.Logger,
-		Documents: a.Documents, Seal: a.Seal, PublicURL: func() string { return a.PublicURL }, Identity: a.Identity, Workflow: a.Workflow, Search: a.Search}
+		Documents: a.Documents, Seal: a.Seal, PublicURL: func() string { return a.PublicURL }, Identity: a.Identity, Workflow: a.Workflow, Search: a.Search, Dir: cfg.Dir}
 	rules := make([]workflow.Rules, len(a.Modules))
 	for i, m := range a.Modules {
 		if m.Open == nil {
@@ -330,6 +336,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			a.Building = m
 		case *grievance.Grievance:
 			a.Grievance = m
+		case *kyc.KYC:
+			a.KYC = m
 		}
 	}
 	if a.Finance != nil {
@@ -351,6 +359,12 @@ func (a *Appliance) openModules(cfg Config) error {
 		// Permit fees are demands in finance; an occupied building goes
 		// to the property tax register.
 		a.Building.Finance, a.Building.PropertyTax = a.Finance, a.PropertyTax
+	}
+	if a.KYC != nil {
+		a.KYC.Settings = cfg.KYC
+		if err := a.KYC.Open(); err != nil {
+			return err
+		}
 	}
 	for code, i := range servedBy(a.Catalogue, a.Modules) {
 		if rules[i] != nil {
@@ -395,6 +409,9 @@ func (a *Appliance) Run(ctx context.Context) {
 	}
 	if a.Licences != nil {
 		go a.Licences.RunJobs(time.Hour, a.closing)
+	}
+	if a.KYC != nil {
+		go a.sweepRecordings(ctx)
 	}
 	go func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
@@ -464,6 +481,9 @@ func (a *Appliance) open(cfg Config) error {
 // index once its indexer has stopped.
 func (a *Appliance) Close() error {
 	close(a.closing)
+	if a.KYC != nil {
+		a.KYC.Close() // every call ends; what was recorded is kept at the next start
+	}
 	if a.shipperDone != nil {
 		<-a.shipperDone
 	}
@@ -475,4 +495,24 @@ func (a *Appliance) Close() error {
 		<-a.indexerDone
 	}
 	return errors.Join(err, a.Search.Close())
+}
+
+// sweepRecordings deletes video KYC recordings past their retention, hourly.
+func (a *Appliance) sweepRecordings(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := a.KYC.SweepRecordings(); err != nil {
+			a.Logger.Error("deleting KYC recordings past their retention failed", "error", err)
+		} else if n > 0 {
+			a.Logger.Info("KYC recordings past their retention deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-a.closing:
+			return
+		case <-t.C:
+		}
+	}
 }

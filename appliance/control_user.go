@@ -25,6 +25,8 @@ type UserCommand struct {
 	Login string            `json:"login,omitempty"` // reset, disable, enable
 	Staff identity.NewStaff `json:"staff,omitzero"`  // add
 	Kind  string            `json:"kind,omitempty"`  // list: "staff", "citizen" or "" for all
+	// Reason is why a KYC is recorded without a call (kyc): it is logged.
+	Reason string `json:"reason,omitempty"`
 }
 
 // UserResult is what a UserCommand gives back. Password is a one-time
@@ -75,7 +77,10 @@ func (a *Appliance) RunUserCommand(cmd UserCommand) (UserResult, error) {
 	case "enable":
 		err = a.Identity.Enable(by, res.User.ID)
 	case "kyc":
-		err = a.Identity.RecordKYC(by, res.User.ID)
+		if a.KYC == nil {
+			return UserResult{}, domain.Errorf(domain.EUNAVAILABLE, "this node has no video KYC module")
+		}
+		_, err = a.KYC.Override(by, res.User.Actor(), "marriage_registration", cmd.Reason)
 	}
 	if err != nil {
 		return UserResult{}, err

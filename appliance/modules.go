@@ -14,6 +14,7 @@ import (
 	"ksmart/appliance/files"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/grievance"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
@@ -34,6 +35,7 @@ var Modules = []module.Module{
 	licence.Module,
 	building.Module,
 	grievance.Module,
+	kyc.Module,
 }
 
 // Catalogue reads the services of a node with these modules: the built-in

@@ -12,6 +12,7 @@ import (
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/propertytax"
 	"ksmart/appliance/workflow"
@@ -140,7 +141,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 
 		// Citizens' pages.
 		"GET /services/:code/apply":  {url: "/services/birth_certificate/apply", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
-		"POST /services/:code/apply": {url: "/services/birth_certificate/apply", body: formBody(""), want: expect("all", 403, anon, 401, "citizens", 422)},
+		"POST /services/:code/apply": {url: "/services/birth_certificate/apply", body: formBody(""), want: expect("all", 403, anon, 401, "citizens", 404)},
 		"GET /applications":          {url: "/applications", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"GET /applications/:id":      {url: "/applications/{file}", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
 		"POST /applications/:id/answer": {url: "/applications/{file}/answer", body: formBody("note=Here+it+is."),
@@ -150,7 +151,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 			want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
 		"GET /messages":          {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"GET /account/messages":  {url: "/account/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
-		"POST /account/messages": {url: "/account/messages", body: formBody("language=fr"), want: expect("all", 403, anon, 401, "citizens", 422)},
+		"POST /account/messages": {url: "/account/messages", body: formBody("language=fr"), want: expect("all", 403, anon, 401, "citizens", 404)},
 
 		// Office pages.
 		"GET /office":           {url: "/office", want: expect("all", 403, anon, toSignIn, "staff", 200)},
@@ -379,6 +380,21 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /open311/v2/requests.json":        {url: "/open311/v2/requests.json?status=open", want: expect("all", 200)},
 		"POST /open311/v2/requests.json":       {url: "/open311/v2/requests.json", body: formBody("service_code=ufo&description=x&lat=9.98&long=76.28"), want: expect("all", 400)},
 		"GET /open311/v2/requests/:id":         {url: "/open311/v2/requests/{report}.json", want: expect("all", 200)},
+		// Video KYC: a citizen's own bookings, the registrar's office's
+		// calls (kyc.OfficerRoles). vk-999 is no booking: 404 to whoever
+		// may get that far. A WebSocket route called without an upgrade
+		// is refused by the WebSocket library with 426.
+		"GET /kyc":                            {url: "/kyc", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
+		"GET /kyc/:id":                        {url: "/kyc/vk-999", want: expect("all", 403, anon, toSignIn, "citizens", 404)},
+		"POST /kyc/:id/book":                  {url: "/kyc/vk-999/book", body: formBody("slot=2026-12-01T05:30:00Z"), want: expect("all", 403, anon, 401, "citizens", 404)},
+		"GET /kyc/:id/ws":                     {url: "/kyc/vk-999/ws", want: expect("all", 403, anon, toSignIn, "citizens", 426)},
+		"GET /office/kyc":                     {url: "/office/kyc", want: taxRoles(kyc.OfficerRoles, toSignIn, 200)},
+		"GET /office/kyc/:id":                 {url: "/office/kyc/vk-999", want: taxRoles(kyc.OfficerRoles, toSignIn, 404)},
+		"GET /office/kyc/:id/ws":              {url: "/office/kyc/vk-999/ws", want: taxRoles(kyc.OfficerRoles, toSignIn, 426)},
+		"POST /office/kyc/:id/snapshots":      {url: "/office/kyc/vk-999/snapshots", body: rawBody{contentType: "image/jpeg", data: []byte{0xff, 0xd8, 0xff, 0xe0}}, want: taxRoles(kyc.OfficerRoles, 401, 404)},
+		"GET /office/kyc/:id/snapshots/:sum":  {url: "/office/kyc/vk-999/snapshots/00", want: taxRoles(kyc.OfficerRoles, toSignIn, 404)},
+		"POST /office/kyc/:id/outcome":        {url: "/office/kyc/vk-999/outcome", body: formBody("outcome=verified"), want: taxRoles(kyc.OfficerRoles, 401, 404)},
+		"GET /office/kyc/:id/recordings/:sum": {url: "/office/kyc/vk-999/recordings/00", want: taxRoles(kyc.OfficerRoles, toSignIn, 404)},
 	}
 
 	// The table and the routes must be the same set.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/licence"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
 )
@@ -86,6 +88,9 @@ type applyForm struct {
 	Values  map[string]string
 	Errors  map[string]domain.Text
 	Action  string
+	// Draft is the video KYC booking whose kept application this form
+	// resumes, uploads included (kyc.go).
+	Draft *kyc.Booking
 }
 
 func (s *Server) applyPage(c echo.Context) error {
@@ -95,6 +100,9 @@ func (s *Server) applyPage(c echo.Context) error {
 	}
 	if err := s.App.Catalogue.Offered(svc.Code); err != nil {
 		return err
+	}
+	if id := c.QueryParam("kyc"); id != "" {
+		return s.resumeDraft(c, svc, id)
 	}
 	return s.renderApply(c, http.StatusOK, svc, nil, nil)
 }
@@ -120,6 +128,9 @@ func (s *Server) submit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := s.withDraftUploads(c, values, uploads); err != nil {
+		return err
+	}
 	u, _ := user(c)
 	sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Channel: workflow.ChannelOnline,
 		Applicant: workflow.Applicant{Name: domain.T(u.Name, ""), Phone: u.Phone, Email: u.Email}}
@@ -131,6 +142,9 @@ func (s *Server) submit(c echo.Context) error {
 		}
 	}
 	f, err := s.App.Workflow.Submit(actor(c), sub)
+	if errors.Is(err, kyc.ErrNeeded) && s.App.KYC != nil && sub.Channel == workflow.ChannelOnline {
+		return s.keepForKYC(c, svc.Code, values, uploads)
+	}
 	if errs, ok := fieldErrors(err); ok {
 		return s.renderApply(c, http.StatusUnprocessableEntity, svc, values, errs)
 	}

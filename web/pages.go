@@ -14,6 +14,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
 )
@@ -89,6 +90,10 @@ var templateFuncs = template.FuncMap{
 	// they differ, e.g. a name "Sreekutty / ശ്രീക്കുട്ടി".
 	"both":     func(t domain.Text) string { return t.Both() },
 	"kindname": func(k string) domain.Text { return civil.KindName(k) },
+	// holdsKYC: the user is of the registrar's office, who hold video KYC calls.
+	"holdsKYC": func(u *identity.User) bool {
+		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(kyc.OfficerRoles...)
+	},
 	"readsRegisters": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && civil.MayReadRegisters(u.Actor())
 	},

@@ -97,6 +97,7 @@ func (s *Server) routes() {
 	s.licenceRoutes(e, api)
 	s.buildingRoutes(e, api)
 	s.grievanceRoutes(e)
+	s.kycRoutes(e)
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).

@@ -248,6 +248,7 @@ func checkService(s Service, where string, p *problems) {
 	checkFields(s, where, p)
 	checkDocuments(s, where, p)
 	checkSteps(s, where, p)
+	checkVideoKYC(s, where, p)
 
 	switch s.Fee.Kind {
 	case FeeNone:
@@ -490,6 +491,31 @@ func checkBands(s Service, where string, p *problems) {
 				p.addf("%s: document code %q must be lower-case snake case", bw, d.Code)
 			}
 			checkName(bw+": document "+d.Code, d.Name, p)
+		}
+	}
+}
+
+// checkVideoKYC reports a video_kyc rule naming fields the form lacks: a
+// condition on a choice field with that value, persons as name fields.
+func checkVideoKYC(s Service, where string, p *problems) {
+	k := s.VideoKYC
+	if k == nil {
+		return
+	}
+	byName := map[string]Field{}
+	for _, f := range s.Fields {
+		byName[f.Name] = f
+	}
+	f, ok := byName[k.Field]
+	if !ok || !slices.ContainsFunc(f.Choices, func(c Choice) bool { return c.Value == k.Value }) {
+		p.addf("%s: video_kyc's condition names field %q with value %q, which its form does not offer", where, k.Field, k.Value)
+	}
+	if len(k.Persons) == 0 {
+		p.addf("%s: video_kyc names no persons who must appear on the call", where)
+	}
+	for _, n := range k.Persons {
+		if byName[n].Type != FieldName {
+			p.addf("%s: video_kyc's person %q is not a name field of its form", where, n)
 		}
 	}
 }

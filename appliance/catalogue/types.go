@@ -29,6 +29,27 @@ type Service struct {
 	// Issues names the kind of document issued on approval (one of the
 	// Issue constants); "" when approval issues nothing.
 	Issues string `json:"issues,omitempty"`
+	// VideoKYC, when set, says which applications need the applicant's
+	// verified video KYC before they are taken, and who must appear on the
+	// call; nil when none do.
+	VideoKYC *VideoKYCNeed `json:"video_kyc,omitempty"`
+}
+
+// VideoKYCNeed is when an application needs video KYC and who must appear.
+type VideoKYCNeed struct {
+	// Field and Value: an application needs KYC when its Field has Value
+	// (marriage_registration's applying_from is "abroad").
+	Field string `json:"field"`
+	Value string `json:"value"`
+	// Persons are the form's name fields of everyone who must appear on
+	// the call and be named by the officer (the parties, the witnesses).
+	Persons []string `json:"persons"`
+}
+
+// NeedsVideoKYC reports whether an application with these values needs
+// the applicant's video KYC first.
+func (s Service) NeedsVideoKYC(values map[string]string) bool {
+	return s.VideoKYC != nil && values[s.VideoKYC.Field] == s.VideoKYC.Value
 }
 
 // Field is one input of a service's form.

@@ -12,6 +12,7 @@ import (
 
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/module"
 	"ksmart/appliance/workflow"
 	"ksmart/search"
@@ -55,9 +56,9 @@ var Module = module.Module{
 func open(h *module.Host) (workflow.Rules, error) {
 	return &Civil{Store: h.Store, Catalogue: h.Catalogue, LocalBody: h.LocalBody, Seal: h.Seal, Documents: h.Documents, Now: h.Now,
 		PublicURL: h.PublicURL, Search: h.Search,
-		KYCVerified: func(id string) bool {
-			u, err := h.Identity.Get(id)
-			return err == nil && !u.KYCVerified.IsZero()
+		KYCVerified: func(user string, svc catalogue.Service, values map[string]string) bool {
+			ok, err := kyc.Verified(h.Store, user, svc, values, h.Now())
+			return err == nil && ok
 		}}, nil
 }
 

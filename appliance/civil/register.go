@@ -29,9 +29,10 @@ type Civil struct {
 	// (…/verify/<number>); it is read at each issue, so it can be set after
 	// the module is made.
 	PublicURL func() string
-	// KYCVerified reports whether a citizen has completed video KYC, which
+	// KYCVerified reports whether a citizen's application to svc with these
+	// values is covered by a verified video KYC (kyc.Verified), which
 	// registration from abroad needs.
-	KYCVerified func(userID string) bool
+	KYCVerified func(userID string, svc catalogue.Service, values map[string]string) bool
 	Now         func() time.Time
 	// Search is the index the kiosk finds entries with; set by the
 	// appliance after Open.

@@ -8,6 +8,7 @@ import (
 
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
 )
@@ -167,14 +168,12 @@ func (c *Civil) checkRegistration(sv service, a workflow.Assessing) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	if v["applying_from"] == "abroad" {
+	if a.Service.NeedsVideoKYC(v) {
 		if a.Channel != workflow.ChannelOnline || !a.By.Has(domain.RoleCitizen) {
 			return fieldError("applying_from", domain.T("Registration from abroad is made online by the party from their own account.", "വിദേശത്തു നിന്നുള്ള രജിസ്ട്രേഷൻ കക്ഷി സ്വന്തം അക്കൗണ്ടിൽ നിന്ന് ഓൺലൈനായി ചെയ്യണം."))
 		}
-		if c.KYCVerified == nil || !c.KYCVerified(a.By.ID) {
-			return domain.Bilingual(domain.EFORBIDDEN, domain.T(
-				"To register a marriage from abroad, first complete video KYC from your account; then apply again.",
-				"വിദേശത്തു നിന്ന് വിവാഹം രജിസ്റ്റർ ചെയ്യാൻ ആദ്യം നിങ്ങളുടെ അക്കൗണ്ടിൽ വീഡിയോ കെ.വൈ.സി. പൂർത്തിയാക്കുക; പിന്നീട് വീണ്ടും അപേക്ഷിക്കുക."))
+		if c.KYCVerified == nil || !c.KYCVerified(a.By.ID, a.Service, v) {
+			return kyc.Needed() // web keeps the application as a draft and offers a call
 		}
 	}
 	return nil

@@ -417,26 +417,3 @@ func (s *Service) ResetPassword(by domain.Actor, userID string) (string, error) 
 	}
 	return otp, nil
 }
-
-// RecordKYC marks a citizen's identity as verified by video KYC. Until the
-// video KYC call is built, an administrator records it after verifying the
-// citizen by other means. Recording it again changes nothing.
-func (s *Service) RecordKYC(by domain.Actor, userID string) error {
-	if !isAdmin(by) {
-		return errNotAdmin()
-	}
-	_, err := s.change(userID, func(tx *store.Tx, u *User) error {
-		if u.Kind != KindCitizen {
-			return domain.Errorf(domain.EINVALID, "%s is office staff; KYC is recorded for citizens", u.Login)
-		}
-		if !u.KYCVerified.IsZero() {
-			return errUnchanged
-		}
-		u.KYCVerified = s.now()
-		return tx.Emit(by.ID, EventUserKYCVerified, entityUser, u.ID, struct{}{})
-	})
-	if errors.Is(err, errUnchanged) {
-		return nil
-	}
-	return err
-}

@@ -95,6 +95,9 @@ type Host struct {
 	// Search is the node's index, open and following the log once the
 	// node runs.
 	Search *search.Index
+	// Dir is the node's data directory, for what a module keeps on this
+	// node only, outside the replicated store (video KYC's recordings).
+	Dir string
 }
 
 // Records are one kind of record a module keeps that people search for: a

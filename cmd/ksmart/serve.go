@@ -21,6 +21,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/finance/sandbox"
+	"ksmart/appliance/kyc"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
 	"ksmart/web"
@@ -46,6 +47,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	paymentsFile := fs.String("payments", "", "`FILE` with the payment gateway's keys, the UPI address and the cash counters (see examples/payments.json); without it payments are taken at one counter, C1, and not online")
 	propertyTaxFile := fs.String("property-tax", "", "`FILE` with the council's property tax rates and settings, in the form of ksmart's defaults (see examples/property-tax.json); without it ksmart's defaults, which are LOCAL SETTINGS for the council to confirm")
 	grievancesFile := fs.String("grievances", "", "`FILE` with the council's complaint categories (section, days to fix, escalation chain) and settings, in the form of ksmart's defaults (appliance/grievance/categories.json); without it ksmart's defaults, which are LOCAL SETTINGS")
+	kycFile := fs.String("kyc", "", "`FILE` with video KYC's settings: call hours, slot length, validity, recordings' retention, STUN/TURN servers, one UDP port and ICE-TCP (see examples/kyc.json); without it ksmart's defaults and host candidates only")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -101,6 +103,15 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			return fmt.Errorf("--property-tax: %v", err)
 		}
 		cfg.PropertyTaxRules = raw
+	}
+	if *kycFile != "" {
+		raw, err := os.ReadFile(*kycFile)
+		if err == nil {
+			cfg.KYC, err = kyc.ParseSettings(raw)
+		}
+		if err != nil {
+			return fmt.Errorf("--kyc: %v", err)
+		}
 	}
 	if *holidays != "" {
 		cfg.Holidays = strings.Split(*holidays, ",")

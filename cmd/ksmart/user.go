@@ -33,7 +33,7 @@ var userActions = []struct {
 	{"reset", "give a user a new one-time password and end their sessions", runUserReset},
 	{"disable", "stop a user from signing in and end their sessions", runUserDisable},
 	{"enable", "let a disabled user sign in again", runUserEnable},
-	{"kyc", "record that a citizen's identity was verified (video KYC), as registration from abroad needs", runUserKYC},
+	{"kyc", "an administrator's override: record, with the reason, that a citizen's identity was verified without a video KYC call", runUserKYC},
 }
 
 func runUser(ctx context.Context, env *env, args []string) error {
@@ -199,15 +199,22 @@ func runUserEnable(ctx context.Context, env *env, args []string) error {
 }
 
 func runUserKYC(ctx context.Context, env *env, args []string) error {
-	data, login, err := loginFlags(env, "kyc", args)
+	fs := newFlags(env, "user kyc", "--data DIR --login LOGIN --reason TEXT")
+	d := fs.String("data", "", "data `DIR`ectory (running or stopped)")
+	l := fs.String("login", "", "the citizen's `LOGIN`: mobile number or e-mail")
+	reason := fs.String("reason", "", "why no call is needed: who verified the passport, where and when (it is logged)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *d == "" || strings.TrimSpace(*l) == "" || strings.TrimSpace(*reason) == "" {
+		return usageError{"give --data DIR, --login LOGIN and --reason TEXT (run 'ksmart user kyc -h')"}
+	}
+	data, login := *d, *l
+	res, online, err := userCommand(ctx, data, appliance.UserCommand{Action: "kyc", Login: login, Reason: *reason})
 	if err != nil {
 		return err
 	}
-	res, online, err := userCommand(ctx, data, appliance.UserCommand{Action: "kyc", Login: login})
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "recorded KYC for %s (%s)%s: they may now register a marriage from abroad\n", res.User.Login, res.User.Name, via(online))
+	fmt.Fprintf(env.stdout, "recorded a KYC override for %s (%s)%s, with the reason: they may now register a marriage from abroad\n", res.User.Login, res.User.Name, via(online))
 	return nil
 }
 
