@@ -46,6 +46,8 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/verify", s.apiPendingCode)
 	g.POST("/verify", s.apiVerify, limited)
 	g.POST("/verify/resend", s.apiResendCode, limited)
+	g.POST("/password-recovery", s.apiForgot, limited)
+	g.POST("/password-recovery/reset", s.apiRecover, limited)
 	g.GET("/certificates/:number/verification", s.apiVerifyCertificate)
 
 	// Anyone signed in.

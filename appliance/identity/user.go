@@ -57,8 +57,10 @@ type User struct {
 	// which registering a marriage from abroad needs; zero until then.
 	KYCVerified time.Time `json:"kyc_verified,omitzero"`
 	// Code is the pending one-time verification code of a citizen.
-	Code    *PendingCode `json:"code,omitempty"`
-	Created time.Time    `json:"created"`
+	Code *PendingCode `json:"code,omitempty"`
+	// Recovery is the pending password recovery code of a citizen.
+	Recovery *PendingCode `json:"recovery,omitempty"`
+	Created  time.Time    `json:"created"`
 }
 
 // PendingCode is a one-time code waiting to be entered. Only a salted hash
@@ -83,6 +85,7 @@ func (u User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
 func (u User) redacted() User {
 	u.PasswordHash = ""
 	u.Code = nil
+	u.Recovery = nil
 	return u
 }
 
