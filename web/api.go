@@ -280,7 +280,7 @@ func (s *Server) apiSignIn(c echo.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	u, err := s.App.Identity.Authenticate(in.Login, in.Password)
+	u, err := s.App.Identity.AuthenticateFrom(in.Login, in.Password, c.RealIP())
 	if errors.Is(err, identity.ErrNotVerified) {
 		// As the sign-in page does: this session may now verify.
 		if err := s.awaitCode(c, u); err != nil {

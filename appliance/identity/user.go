@@ -42,8 +42,10 @@ type User struct {
 	MustChangePassword bool `json:"must_change_password,omitempty"`
 	// PasswordHash is argon2id in PHC string form.
 	PasswordHash string `json:"password_hash,omitempty"`
-	// FailedLogins counts consecutive failed sign-ins; LockedUntil is set
-	// from the fifth on.
+	// FailedLogins counts consecutive failed sign-ins (for the audit and the
+	// administrator's list). LockedUntil was set by the per-account lock-out
+	// this version replaced with per-network throttling; it is kept so that
+	// older documents read, and cleared as before.
 	FailedLogins int       `json:"failed_logins,omitempty"`
 	LockedUntil  time.Time `json:"locked_until,omitzero"`
 	// SessionEpoch is stored in each session at sign-in; bumping it ends
@@ -95,6 +97,8 @@ type Service struct {
 	Now   func() time.Time
 	// LocalBody, when set, limits staff wards to the local body's wards.
 	LocalBody *domain.LocalBody
+
+	throttle throttle // failed sign-ins, per network and per login from it
 }
 
 // New returns a Service on s; now nil means time.Now.
