@@ -234,6 +234,9 @@ func Open(cfg Config) (*Appliance, error) {
 	if err != nil {
 		return nil, err
 	}
+	if damage := s.MetaDamage(); damage != "" {
+		cfg.Logger.Warn(damage) // the same sentence 'ksmart check' gives
+	}
 	a := &Appliance{Store: s, closing: make(chan struct{}), Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		Catalogue: cat, Modules: cfg.Modules}
 	if a.PublicURL == "" {

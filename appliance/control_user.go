@@ -21,12 +21,13 @@ type UserCommand struct {
 	// By is the Unix user name of whoever runs the command. The control
 	// socket is mode 0600, so only the appliance's own user (or root) can
 	// send one; it acts as the administrator "cli:<By>".
-	By    string            `json:"by"`
-	Login string            `json:"login,omitempty"` // reset, disable, enable
-	Staff identity.NewStaff `json:"staff,omitzero"`  // add
-	Kind  string            `json:"kind,omitempty"`  // list: "staff", "citizen" or "" for all
-	// Reason is why a KYC is recorded without a call (kyc): it is logged.
-	Reason string `json:"reason,omitempty"`
+	By    string `json:"by"`
+	Login string `json:"login,omitempty"` // reset, disable, enable, kyc
+	// Reason says why a user is disabled (required for a citizen) or why
+	// a KYC is recorded without a call (kyc); the log keeps it.
+	Reason string            `json:"reason,omitempty"`
+	Staff  identity.NewStaff `json:"staff,omitzero"` // add
+	Kind   string            `json:"kind,omitempty"` // list: "staff", "citizen" or "" for all
 }
 
 // UserResult is what a UserCommand gives back. Password is a one-time
@@ -73,7 +74,7 @@ func (a *Appliance) RunUserCommand(cmd UserCommand) (UserResult, error) {
 	case "reset":
 		res.Password, err = a.Identity.ResetPassword(by, res.User.ID)
 	case "disable":
-		err = a.Identity.Disable(by, res.User.ID)
+		err = a.Identity.Disable(by, res.User.ID, cmd.Reason)
 	case "enable":
 		err = a.Identity.Enable(by, res.User.ID)
 	case "kyc":

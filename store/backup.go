@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -71,6 +72,9 @@ func (s *Store) BackupFile(path string) (BackupInfo, error) {
 func Restore(from, dir string, force bool) (BackupInfo, error) {
 	var info BackupInfo
 	rep, err := CheckFile(from)
+	if errors.Is(err, ErrMetaDamaged) {
+		return info, fmt.Errorf("backup %s has one damaged meta page (one of its two headers), so it was not restored; its data checks out from the other one: use another backup, or copy this one by hand to %s in a stopped data directory (ksmart rewrites the damaged header at its first write)", from, DBFile)
+	}
 	if err != nil {
 		return info, fmt.Errorf("backup %s fails its check, so it was not restored: %w", from, err)
 	}
@@ -106,23 +110,10 @@ func Restore(from, dir string, force bool) (BackupInfo, error) {
 // CheckFile opens a store file read-only (a backup, or a stopped
 // appliance's ksmart.db) and runs Check on it.
 func CheckFile(path string) (CheckReport, error) {
-	// Open takes a data directory; give it one that links to the file.
-	tmp, err := os.MkdirTemp("", "ksmart-check-")
-	if err != nil {
-		return CheckReport{}, err
-	}
-	defer os.RemoveAll(tmp)
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return CheckReport{}, err
-	}
-	if fi, err := os.Stat(abs); err != nil || !fi.Mode().IsRegular() {
+	if fi, err := os.Stat(path); err != nil || !fi.Mode().IsRegular() {
 		return CheckReport{}, fmt.Errorf("%w: %s is not a readable file", ErrNotFound, path)
 	}
-	if err := os.Symlink(abs, filepath.Join(tmp, DBFile)); err != nil {
-		return CheckReport{}, err
-	}
-	s, err := Open(tmp, Options{ReadOnly: true, LockTimeout: time.Second})
+	s, err := openPath(filepath.Dir(path), path, Options{ReadOnly: true, LockTimeout: time.Second})
 	if err != nil {
 		return CheckReport{}, err
 	}

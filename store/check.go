@@ -59,6 +59,10 @@ func (s *Store) Check() (rep CheckReport, err error) {
 		rep, err = walkChain(btx)
 		return err
 	})
+	if err == nil && s.metaDamage != "" {
+		// Everything else holds: say what is true, as serve does.
+		err = &CheckError{Problem: s.metaDamage, Err: ErrMetaDamaged}
+	}
 	return rep, err
 }
 

@@ -69,12 +69,25 @@ type Store struct {
 	notify   chan struct{} // closed and replaced after every commit
 	stats    Stats
 
+	// metaDamage says, when one of the file's meta pages was damaged at
+	// open, what that means; "" otherwise.
+	metaDamage string
+
 	reserveMu sync.Mutex
 	sequences map[string]*sequence // Reserve's state, per sequence
 }
 
 // Open opens (creating if needed) the store in data directory dir.
 func Open(dir string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	if err := prepareDir(dir, opts.ReadOnly); err != nil {
+		return nil, err
+	}
+	return openPath(dir, filepath.Join(dir, DBFile), opts)
+}
+
+// withDefaults fills in the zero fields.
+func (opts Options) withDefaults() Options {
 	if opts.LockTimeout == 0 {
 		opts.LockTimeout = 2 * time.Second
 	}
@@ -87,15 +100,29 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	if err := prepareDir(dir, opts.ReadOnly); err != nil {
-		return nil, err
+	return opts
+}
+
+// openPath opens the bbolt file at path, named in messages as given.
+func openPath(dir, path string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	var pre precheckResult
+	if _, err := os.Stat(path); err == nil || opts.ReadOnly {
+		unlock, err := lockForCheck(path, !opts.ReadOnly, opts.LockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		pre, err = precheckFile(path)
+		unlock()
+		if err != nil {
+			return nil, err
+		}
 	}
-	path := filepath.Join(dir, DBFile)
 	db, err := openBolt(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, dir: dir, opts: opts, notify: make(chan struct{}), stopped: make(chan struct{})}
+	s := &Store{db: db, dir: dir, opts: opts, notify: make(chan struct{}), stopped: make(chan struct{}), metaDamage: pre.metaDamage}
 	if err := s.init(); err != nil {
 		db.Close()
 		return nil, err
@@ -239,6 +266,12 @@ func migrate(tx *bolt.Tx) error {
 	}
 	return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
 }
+
+// MetaDamage returns a sentence for the operator when one of the file's two
+// meta pages was damaged at Open (the file opened from the other, and a
+// write rewrites the damaged one), or "" when both were sound. Check
+// reports the same as an error wrapping ErrMetaDamaged.
+func (s *Store) MetaDamage() string { return s.metaDamage }
 
 // Dir returns the data directory.
 func (s *Store) Dir() string { return s.dir }

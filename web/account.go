@@ -123,7 +123,7 @@ func (s *Server) signin(c echo.Context) error {
 		return err
 	}
 	next := safeNext(values["next"])
-	u, err := s.App.Identity.Authenticate(values["login"], values["password"])
+	u, err := s.App.Identity.AuthenticateFrom(values["login"], values["password"], c.RealIP())
 	if errors.Is(err, identity.ErrNotVerified) {
 		if err := s.awaitCode(c, u); err != nil {
 			return err

@@ -120,7 +120,11 @@ func (s *Server) adminResetPassword(c echo.Context) error {
 }
 
 func (s *Server) adminDisable(c echo.Context) error {
-	if err := s.App.Identity.Disable(actor(c), c.Param("id")); err != nil {
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	if err := s.App.Identity.Disable(actor(c), c.Param("id"), values["reason"]); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users")

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -46,6 +45,8 @@ func (s *Server) apiRoutes(g *echo.Group) {
 	g.GET("/verify", s.apiPendingCode)
 	g.POST("/verify", s.apiVerify, limited)
 	g.POST("/verify/resend", s.apiResendCode, limited)
+	g.POST("/password-recovery", s.apiForgot, limited)
+	g.POST("/password-recovery/reset", s.apiRecover, limited)
 	g.GET("/certificates/:number/verification", s.apiVerifyCertificate)
 
 	// Anyone signed in.
@@ -80,69 +81,6 @@ var openAPIDoc []byte
 
 func (s *Server) apiOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, openAPIDoc)
-}
-
-// readJSON decodes the request's JSON body into v. It refuses a body that is
-// not JSON, has fields v does not know, values of the wrong type, or more
-// than one value, each with a message that says what to fix.
-func readJSON(c echo.Context, v any) error {
-	if ct := c.Request().Header.Get(echo.HeaderContentType); !strings.HasPrefix(ct, echo.MIMEApplicationJSON) {
-		return domain.Errorf(domain.EINVALID, "Send the request body as JSON with the header Content-Type: application/json (got %q).", ct)
-	}
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return domain.Errorf(domain.EINVALID, "Send one JSON object and nothing after it.")
-	}
-	return nil
-}
-
-// jsonError turns a JSON decoding error into one a client can act on.
-func jsonError(err error) error {
-	var he *echo.HTTPError
-	var syntax *json.SyntaxError
-	var typ *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &he): // the body limit
-		return err
-	case errors.Is(err, io.EOF):
-		return domain.Errorf(domain.EINVALID, "The request body is empty; send a JSON object.")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return domain.Errorf(domain.EINVALID, "The JSON body ends too soon; send a complete JSON object.")
-	case errors.As(err, &syntax):
-		return domain.Errorf(domain.EINVALID, "The body is not valid JSON (at byte %d: %v).", syntax.Offset, syntax)
-	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			return domain.Errorf(domain.EINVALID, "Send a JSON object, not a JSON %s.", typ.Value)
-		}
-		msg := fmt.Sprintf("%q must be %s, not a JSON %s.", field, jsonKind(typ.Type.String()), typ.Value)
-		return &domain.Error{Code: domain.EINVALID, Message: msg, Fields: map[string]domain.Text{field: domain.T(msg, "")}}
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		return domain.Errorf(domain.EINVALID, "Unknown field %s; see /api/v1/openapi.json for the fields this request takes.", name)
-	}
-	return domain.Errorf(domain.EINVALID, "The JSON body could not be read: %v.", err)
-}
-
-// jsonKind names a Go type the way a JSON client thinks of it.
-func jsonKind(goType string) string {
-	switch {
-	case goType == "string":
-		return "a string"
-	case goType == "bool":
-		return "true or false"
-	case strings.HasPrefix(goType, "map["), strings.HasPrefix(goType, "struct"), strings.Contains(goType, "."):
-		return "an object"
-	case strings.HasPrefix(goType, "[]"):
-		return "an array"
-	case strings.HasPrefix(goType, "int"), strings.HasPrefix(goType, "float"), strings.HasPrefix(goType, "uint"):
-		return "a number"
-	}
-	return goType
 }
 
 // isJSON reports whether the request carries a JSON body (else a form).
@@ -278,7 +216,7 @@ func (s *Server) apiSignIn(c echo.Context) error {
 	if err := fe.Err(); err != nil {
 		return err
 	}
-	u, err := s.App.Identity.Authenticate(in.Login, in.Password)
+	u, err := s.App.Identity.AuthenticateFrom(in.Login, in.Password, c.RealIP())
 	if errors.Is(err, identity.ErrNotVerified) {
 		// As the sign-in page does: this session may now verify.
 		if err := s.awaitCode(c, u); err != nil {

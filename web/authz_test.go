@@ -136,6 +136,10 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /signin":            {url: "/signin", want: expect("all", 200)},
 		"POST /signin":           {url: "/signin", body: formBody("login=nobody-here&password=wrong-password"), want: expect("all", 401)},
 		"POST /signout":          {url: "/signout", body: formBody(""), fresh: true, want: expect(anon, 401, "signed-in", 303)},
+		"GET /forgot":            {url: "/forgot", want: expect("all", 200)},
+		"POST /forgot":           {url: "/forgot", body: formBody("login=nobody-here"), want: expect("all", 303)},              // the same answer for every login
+		"GET /forgot/reset":      {url: "/forgot/reset", want: expect("all", 303)},                                             // nothing asked: to /forgot
+		"POST /forgot/reset":     {url: "/forgot/reset", body: formBody("code=123456"), fresh: true, want: expect("all", 303)}, // nothing asked: to /forgot
 		"GET /account/password":  {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
 		"POST /account/password": {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
 
@@ -207,16 +211,18 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /admin/replication":        {url: "/admin/replication", want: expect("all", 403, anon, toSignIn, "admin", 200)},
 
 		// The API: public.
-		"GET /api/v1/openapi.json":   {url: "/api/v1/openapi.json", want: expect("all", 200)},
-		"GET /api/v1/services":       {url: "/api/v1/services", want: expect("all", 200)},
-		"GET /api/v1/services/:code": {url: "/api/v1/services/birth_certificate", want: expect("all", 200)},
-		"GET /api/v1/status":         {url: "/api/v1/status?number={number}", want: expect("all", 200)},
-		"GET /api/v1/csrf":           {url: "/api/v1/csrf", want: expect("all", 200)},
-		"POST /api/v1/session":       {url: "/api/v1/session", body: map[string]string{}, want: expect("all", 400)},
-		"POST /api/v1/signup":        {url: "/api/v1/signup", body: map[string]string{}, want: expect("all", 400)},
-		"GET /api/v1/verify":         {url: "/api/v1/verify", want: expect("all", 401)},
-		"POST /api/v1/verify":        {url: "/api/v1/verify", body: map[string]string{"code": "123456"}, want: expect("all", 401)},
-		"POST /api/v1/verify/resend": {url: "/api/v1/verify/resend", want: expect("all", 401)},
+		"GET /api/v1/openapi.json":             {url: "/api/v1/openapi.json", want: expect("all", 200)},
+		"GET /api/v1/services":                 {url: "/api/v1/services", want: expect("all", 200)},
+		"GET /api/v1/services/:code":           {url: "/api/v1/services/birth_certificate", want: expect("all", 200)},
+		"GET /api/v1/status":                   {url: "/api/v1/status?number={number}", want: expect("all", 200)},
+		"GET /api/v1/csrf":                     {url: "/api/v1/csrf", want: expect("all", 200)},
+		"POST /api/v1/session":                 {url: "/api/v1/session", body: map[string]string{}, want: expect("all", 400)},
+		"POST /api/v1/signup":                  {url: "/api/v1/signup", body: map[string]string{}, want: expect("all", 400)},
+		"GET /api/v1/verify":                   {url: "/api/v1/verify", want: expect("all", 401)},
+		"POST /api/v1/verify":                  {url: "/api/v1/verify", body: map[string]string{"code": "123456"}, want: expect("all", 401)},
+		"POST /api/v1/verify/resend":           {url: "/api/v1/verify/resend", want: expect("all", 401)},
+		"POST /api/v1/password-recovery":       {url: "/api/v1/password-recovery", body: map[string]string{"login": "nobody-here"}, want: expect("all", 202)},
+		"POST /api/v1/password-recovery/reset": {url: "/api/v1/password-recovery/reset", body: map[string]string{"login": "nobody-here", "code": "123456", "password": "a long new password"}, want: expect("all", 400)},
 
 		// The API: signed in.
 		"GET /api/v1/session":          {url: "/api/v1/session", want: expect(anon, signInAPI, "signed-in", 200)},

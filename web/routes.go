@@ -39,6 +39,10 @@ func (s *Server) routes() {
 	e.GET("/webhooks/whatsapp", s.whatsappVerify)
 	e.POST("/webhooks/whatsapp", s.whatsappStatus)
 	e.POST("/signin", s.signin, limited)
+	e.GET("/forgot", s.forgotPage)
+	e.POST("/forgot", s.forgot, limited)
+	e.GET("/forgot/reset", s.forgotResetPage)
+	e.POST("/forgot/reset", s.forgotReset, limited)
 
 	// Anyone signed in.
 	e.POST("/signout", s.signout, signedIn())

@@ -45,6 +45,9 @@ type Server struct {
 	// off: for tests and benchmarks that sign many people in from one
 	// address. serve never sets it.
 	NoAuthLimit bool
+	// Demo shows a password recovery code on the page that asked for it
+	// (the demo has no SMS or e-mail); never set for a real office.
+	Demo        bool
 	authLimiter echo.MiddlewareFunc
 	// NoKioskLimit turns the kiosk's per-kiosk and per-address limits
 	// off: for tests and benchmarks that search many times from one

@@ -9,9 +9,9 @@ import (
 	"ksmart/store"
 )
 
-// Lock-out: after maxFailures consecutive failed sign-ins an account is
-// locked for firstLock; each further failure (once the lock has run out and
-// the streak goes on) doubles it, up to maxLock.
+// Waits: a login that fails maxFailures times in a row from one network
+// waits firstLock before its next try from there, doubling with each
+// further failure up to maxLock (see throttle.go for who is counted).
 const (
 	maxFailures = 5
 	firstLock   = time.Minute
@@ -51,42 +51,62 @@ func waitText(d time.Duration) (en, ml string) {
 	return fmt.Sprintf("%d minutes", m), fmt.Sprintf("%d മിനിറ്റ്", m)
 }
 
-func errLocked(until, now time.Time) error {
-	en, ml := waitText(until.Sub(now))
-	at := until.In(domain.IST).Format("15:04")
+// errThrottled is the one answer to a login that must wait, whether or
+// not it has an account.
+func errThrottled(wait time.Duration, now time.Time) error {
+	en, ml := waitText(wait)
+	at := now.Add(wait).In(domain.IST).Format("15:04")
 	return domain.Bilingual(domain.ERATELIMIT, domain.T(
-		fmt.Sprintf("Too many failed sign-ins: this account is locked. Try again after %s IST (in %s), or ask the office to reset your password.", at, en),
-		fmt.Sprintf("പല തവണ തെറ്റായി സൈൻ ഇൻ ചെയ്തതിനാൽ ഈ അക്കൗണ്ട് താൽക്കാലികമായി പൂട്ടി. %s-ന് ശേഷം (%s കഴിഞ്ഞ്) വീണ്ടും ശ്രമിക്കുക, അല്ലെങ്കിൽ പാസ്‌വേഡ് പുനഃസജ്ജമാക്കാൻ ഓഫീസിനോട് ആവശ്യപ്പെടുക.", at, ml)))
+		fmt.Sprintf("Too many failed sign-ins from your connection: wait until %s IST (%s) before trying again. If you forgot your password, use \"Forgot your password?\" on the sign-in page (citizens) or ask the office administrator (staff).", at, en),
+		fmt.Sprintf("നിങ്ങളുടെ കണക്ഷനിൽ നിന്ന് പല തവണ തെറ്റായി സൈൻ ഇൻ ചെയ്തു: %s വരെ (%s) കാത്തിരുന്ന് വീണ്ടും ശ്രമിക്കുക. പാസ്‌വേഡ് മറന്നെങ്കിൽ സൈൻ ഇൻ പേജിലെ \"പാസ്‌വേഡ് മറന്നോ?\" ഉപയോഗിക്കുക (പൗരന്മാർ), അല്ലെങ്കിൽ ഓഫീസ് അഡ്മിനിസ്ട്രേറ്ററോട് ആവശ്യപ്പെടുക (ജീവനക്കാർ).", at, ml)))
 }
 
-// Authenticate checks a login and password. login is a staff username, or
-// a citizen's phone (any accepted spelling) or e-mail.
-//
-// A wrong password and an unknown login both give the same EUNAUTHENTICATED
-// error after the same argon2 work. After five consecutive failures the
-// account is locked (ERATELIMIT, saying when to try again; the password is
-// not even checked), for one minute, doubling with each further failure up
-// to an hour. A success clears the count. With the right password, a
-// disabled user gets ErrDisabled and a citizen who has not verified their
-// contact gets ErrNotVerified together with the User.
+// Authenticate is AuthenticateFrom for a sign-in from this machine (the
+// shell, tests).
 func (s *Service) Authenticate(login, password string) (User, error) {
+	return s.AuthenticateFrom(login, password, "")
+}
+
+// AuthenticateFrom checks a login and password given from the client
+// address from. login is a staff username, or a citizen's phone (any
+// accepted spelling) or e-mail.
+//
+// A wrong password and an unknown login both give the same
+// EUNAUTHENTICATED error after the same argon2 work. Failures are counted
+// per network of from, and per login from that network (never per login
+// alone, so a stranger cannot lock an officer out): after five in a row
+// for a login, or twenty from a network, that key waits a minute before
+// its next try, doubling with each further failure up to an hour — the
+// same for logins with and without an account (ERATELIMIT, saying when;
+// the password is not even checked). A success clears the login's count
+// from that network. Failures on real accounts are also recorded as
+// events. With the right password, a disabled user gets ErrDisabled and a
+// citizen who has not verified their contact gets ErrNotVerified together
+// with the User.
+func (s *Service) AuthenticateFrom(login, password, from string) (User, error) {
+	now := s.now()
+	byNetwork, byLogin := throttleKeys(networkOf(from), login)
+	if wait := s.throttle.wait(now, byNetwork, byLogin); wait > 0 {
+		return User{}, errThrottled(wait, now)
+	}
+	failed := func() { s.throttle.fail(now, map[string]int{byNetwork: freePerNetwork, byLogin: freePerLogin}) }
 	u, err := s.byLogin(login)
 	if domain.ErrorCode(err) == domain.ENOTFOUND {
 		burnHash(password)
+		failed()
 		return User{}, errBadLogin()
 	} else if err != nil {
 		return User{}, err
 	}
-	if now := s.now(); u.Locked(now) {
-		return User{}, errLocked(u.LockedUntil, now)
-	}
 	ok, outdated := verifyPassword(u.PasswordHash, password)
 	if !ok {
+		failed()
 		if err := s.recordFailure(u.ID); err != nil {
 			return User{}, err
 		}
 		return User{}, errBadLogin()
 	}
+	s.throttle.succeed(byLogin)
 	switch {
 	case u.Disabled:
 		return User{}, ErrDisabled
@@ -116,21 +136,13 @@ func (s *Service) Authenticate(login, password string) (User, error) {
 	return u.redacted(), nil
 }
 
-// recordFailure counts a failed password for user id and locks the account
-// when the count calls for it.
+// recordFailure counts a failed password for user id in the log (for the
+// audit and the administrator's list); it locks nothing: waits are the
+// throttle's.
 func (s *Service) recordFailure(id string) error {
 	_, err := s.change(id, func(tx *store.Tx, u *User) error {
-		now := s.now()
 		u.FailedLogins++
-		if err := tx.Emit(u.ID, EventUserLoginFailed, entityUser, u.ID, map[string]int{"failures": u.FailedLogins}); err != nil {
-			return err
-		}
-		d := lockFor(u.FailedLogins)
-		if d == 0 {
-			return nil
-		}
-		u.LockedUntil = now.Add(d)
-		return tx.Emit(domain.System.ID, EventUserLocked, entityUser, u.ID, map[string]any{"failures": u.FailedLogins, "until": u.LockedUntil.UTC()})
+		return tx.Emit(u.ID, EventUserLoginFailed, entityUser, u.ID, map[string]int{"failures": u.FailedLogins})
 	})
 	return err
 }
@@ -138,8 +150,9 @@ func (s *Service) recordFailure(id string) error {
 // ChangePassword replaces a user's password after checking the current one,
 // and clears MustChangePassword. The new password must be 10 to 128
 // characters, not the login and not only digits. Problems come back as
-// EINVALID with Fields named for the arguments, "old" and "new". A wrong
-// current password counts towards lock-out like a failed sign-in.
+// EINVALID with Fields named for the arguments, "old" and "new". Wrong
+// current passwords are throttled like failed sign-ins, counted under the
+// user's session (ERATELIMIT saying when to try again).
 //
 // It ends every session of the user (whoever knew the old password is
 // signed out); the caller signs the person's current session in again with
@@ -153,8 +166,12 @@ func (s *Service) ChangePassword(userID, old, new string) error {
 	if err != nil {
 		return err
 	}
-	if now := s.now(); u.Locked(now) {
-		return errLocked(u.LockedUntil, now)
+	// Wrong current passwords are counted under the session's user, so a
+	// stolen session cannot be used to guess the password.
+	now := s.now()
+	byNetwork, byLogin := throttleKeys("session "+u.ID, u.Login)
+	if wait := s.throttle.wait(now, byNetwork, byLogin); wait > 0 {
+		return errThrottled(wait, now)
 	}
 	if u.Disabled {
 		return ErrDisabled
@@ -166,6 +183,7 @@ func (s *Service) ChangePassword(userID, old, new string) error {
 		fe.Add("new", domain.T("Choose a password different from the current one.", "നിലവിലുള്ളതിൽ നിന്ന് വ്യത്യസ്തമായ ഒരു പാസ്‌വേഡ് തിരഞ്ഞെടുക്കുക."))
 	}
 	if ok, _ := verifyPassword(u.PasswordHash, old); !ok {
+		s.throttle.fail(now, map[string]int{byLogin: freePerLogin})
 		if err := s.recordFailure(u.ID); err != nil {
 			return err
 		}

@@ -1,57 +1,71 @@
 package identity_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
 	"ksmart/appliance/domain"
 )
 
-func TestAuthenticate_LocksOutAfterFiveFailuresWithBackoffAndSuccessResets(t *testing.T) {
+func TestAuthenticate_BacksOffPerLoginFromOneNetworkSoAStrangerCannotLockAnOfficerOut(t *testing.T) {
 	svc, clk := newService(t)
 	u, otp := addClerk(t, svc, "anitha")
-	fail := func(what string) {
+	const stranger, office = "203.0.113.7", "10.0.0.15"
+	fail := func(what, login string) error {
 		t.Helper()
-		_, err := svc.Authenticate("anitha", "not the password")
+		_, err := svc.AuthenticateFrom(login, "not the password", stranger)
 		wantCode(t, what, err, domain.EUNAUTHENTICATED, "login or password is not correct")
+		return err
 	}
-	locked := func(what string, in string) {
+	waits := func(what, login, password, in string) error {
 		t.Helper()
-		// Even the right password is not checked while locked.
-		_, err := svc.Authenticate("anitha", otp)
-		wantCode(t, what, err, domain.ERATELIMIT, "Try again after", "(in "+in+")")
+		// Even the right password is not checked while the key waits.
+		_, err := svc.AuthenticateFrom(login, password, stranger)
+		wantCode(t, what, err, domain.ERATELIMIT, "Too many failed sign-ins from your connection", "("+in+")")
+		return err
 	}
 	for i := 1; i <= 5; i++ {
-		fail("failure")
+		fail("failure", "anitha")
+		fail("failure of a login with no account", "nobody-here")
 	}
-	locked("after 5 failures", "1 minute")
+	real := waits("after 5 failures", "anitha", otp, "1 minute")
+	unknown := waits("an unknown login after 5 failures", "nobody-here", "whatever", "1 minute")
+	if real.Error() != unknown.Error() || real.(*domain.Error).MessageML != unknown.(*domain.Error).MessageML {
+		t.Fatalf("a real and an unknown login answer differently when they wait:\n%v\n%v", real, unknown)
+	}
+	// The officer, from their own desk, is not locked out.
+	if _, err := svc.AuthenticateFrom("anitha", otp, office); err != nil {
+		t.Fatalf("the officer from the office while a stranger fails: %v", err)
+	}
 	clk.Add(30 * time.Second)
-	locked("half a minute later", "30 seconds")
+	waits("half a minute later", "anitha", otp, "30 seconds")
 	clk.Add(31 * time.Second)
-	fail("6th failure, after the first lock ran out")
-	locked("after the 6th failure", "2 minutes")
+	fail("6th failure, after the first wait", "anitha")
+	waits("after the 6th failure", "anitha", otp, "2 minutes")
 	clk.Add(2*time.Minute + time.Second)
-	fail("7th failure")
-	locked("after the 7th failure", "4 minutes")
-	clk.Add(4*time.Minute + time.Second)
-
-	if _, err := svc.Authenticate("anitha", otp); err != nil {
-		t.Fatalf("the right password after the lock ran out: %v", err)
-	}
-	if got, _ := svc.Get(u.ID); got.FailedLogins != 0 || !got.LockedUntil.IsZero() {
-		t.Fatalf("after a success: %d failures, locked until %v", got.FailedLogins, got.LockedUntil)
+	if _, err := svc.AuthenticateFrom("anitha", otp, stranger); err != nil {
+		t.Fatalf("the right password after the wait ran out: %v", err)
 	}
 	for i := 1; i <= 4; i++ {
-		fail("failure after the reset")
+		fail("failure after a success", "anitha")
 	}
-	if _, err := svc.Authenticate("anitha", otp); err != nil {
-		t.Fatalf("4 failures after a success must not lock: %v", err)
+	if _, err := svc.AuthenticateFrom("anitha", otp, stranger); err != nil {
+		t.Fatalf("4 failures after a success must not make anyone wait: %v", err)
 	}
-	if n := len(events(t, svc.Store, "user.locked")); n != 3 {
-		t.Fatalf("%d user.locked events, want 3", n)
+	// One network trying many logins is slowed as a whole.
+	for i := range 20 {
+		svc.AuthenticateFrom(fmt.Sprintf("guess-%d", i), "whatever", stranger)
 	}
-	if n := len(events(t, svc.Store, "user.login_failed")); n != 11 {
-		t.Fatalf("%d user.login_failed events, want 11", n)
+	waits("a network after 20 failures over many logins", "someone-new", "whatever", "1 minute")
+	if _, err := svc.AuthenticateFrom("anitha", otp, office); err != nil {
+		t.Fatalf("another network while one is slowed: %v", err)
+	}
+	if got, _ := svc.Get(u.ID); !got.LockedUntil.IsZero() || got.Locked(clk.Now()) {
+		t.Fatalf("the account itself is locked: %+v", got.LockedUntil)
+	}
+	if n := len(events(t, svc.Store, "user.login_failed")); n != 10 {
+		t.Fatalf("%d user.login_failed events, want 10 (the real account's failures)", n)
 	}
 }
 

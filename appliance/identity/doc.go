@@ -1,7 +1,7 @@
 // Package identity owns the people who use a local body's appliance: office
 // staff with their roles, wards and sections, and citizens who sign up with
 // a mobile number or an e-mail address. It hashes and checks passwords,
-// locks an account out after repeated failures, verifies citizens with a
+// slows repeated failed sign-ins per network, verifies citizens with a
 // one-time code, and keeps sign-in sessions on the store for
 // github.com/alexedwards/scs/v2.
 //
@@ -20,9 +20,9 @@
 //   - Hashing a password costs about 80 ms and 64 MiB (argon2id, see
 //     password.go); at most one hash per CPU runs at a time, so a burst of
 //     sign-ins queues instead of exhausting memory.
-//   - Lock-out is per account, so after five failures a locked account
-//     answers differently from an unknown login; that much is inherent in
-//     telling a person when to try again.
+//   - Failed sign-ins are counted in memory per network and per login from
+//     a network (see DESIGN.md): a restart forgets them, and a process that
+//     runs several Services counts each apart.
 //   - SignIn, CurrentUser and SignOut need a request context loaded by the
 //     session manager's LoadAndSave middleware; scs panics without one.
 package identity

@@ -23,6 +23,17 @@ var (
 	EventCitizenCodeSent   = store.EventType{Name: "citizen.code_sent", Version: 1}
 	EventCitizenCodeFailed = store.EventType{Name: "citizen.code_failed", Version: 1}
 	EventCitizenVerified   = store.EventType{Name: "citizen.verified", Version: 1}
+	// EventUserAdminRefused: an administrator tried to act as a citizen
+	// (data: action, by) and was refused.
+	EventUserAdminRefused = store.EventType{Name: "user.admin_action_refused", Version: 1}
+	// EventCitizenRecoveryRequested: a recovery code went to a citizen's
+	// verified contact (data: channel, expires).
+	EventCitizenRecoveryRequested = store.EventType{Name: "citizen.recovery_requested", Version: 1}
+	// EventCitizenRecoveryFailed: a wrong recovery code (data: attempts).
+	EventCitizenRecoveryFailed = store.EventType{Name: "citizen.recovery_failed", Version: 1}
+	// EventCitizenPasswordRecovered: a citizen set a new password with a
+	// recovery code.
+	EventCitizenPasswordRecovered = store.EventType{Name: "citizen.password_recovered", Version: 1}
 )
 
 // Events lists every event type identity writes.
@@ -30,5 +41,6 @@ var Events = []store.EventType{
 	EventUserCreated, EventUserRolesChanged, EventUserDisabled, EventUserEnabled, EventUserPasswordReset,
 	EventUserPasswordChanged, EventUserKYCVerified, EventUserLoggedIn, EventUserLoginFailed, EventUserLocked,
 	EventUserSignedOutAll, EventUserPreferences, EventCitizenSignedUp, EventCitizenCodeSent, EventCitizenCodeFailed,
-	EventCitizenVerified,
+	EventCitizenVerified, EventUserAdminRefused, EventCitizenRecoveryRequested, EventCitizenRecoveryFailed,
+	EventCitizenPasswordRecovered,
 }

@@ -163,7 +163,7 @@ func TestResetPassword_EndsSessions(t *testing.T) {
 		t.Fatalf("after signing in with the new one-time password: %q %+v", desk.me(), got)
 	}
 	// Disabling ends the session too.
-	if err := svc.Disable(admin, u.ID); err != nil {
+	if err := svc.Disable(admin, u.ID, "left the office"); err != nil {
 		t.Fatal(err)
 	}
 	if desk.me() != "" {

@@ -348,21 +348,29 @@ var errUnchanged = errors.New("identity: unchanged")
 
 // Disable stops a user from signing in and ends their sessions.
 // Administrators only; disabling the last enabled administrator is refused.
-// Disabling a disabled user does nothing.
-func (s *Service) Disable(by domain.Actor, userID string) error {
+// A citizen's account is their own: it is disabled only with a reason (an
+// EINVALID error with Field "reason" without one), which the event keeps;
+// for staff the reason is optional. Disabling a disabled user does nothing.
+func (s *Service) Disable(by domain.Actor, userID, reason string) error {
 	if !isAdmin(by) {
 		return errNotAdmin()
 	}
+	reason = strings.Join(strings.Fields(reason), " ")
 	_, err := s.change(userID, func(tx *store.Tx, u *User) error {
 		if u.Disabled {
 			return errUnchanged
+		}
+		if u.Kind == KindCitizen && len(reason) < 5 {
+			t := domain.T("Say why this citizen's account is disabled; the reason is kept in the log.",
+				"ഈ പൗരന്റെ അക്കൗണ്ട് പ്രവർത്തനരഹിതമാക്കുന്നതിന്റെ കാരണം എഴുതുക; കാരണം ലോഗിൽ സൂക്ഷിക്കും.")
+			return &domain.Error{Code: domain.EINVALID, Message: t.En, MessageML: t.Ml, Fields: map[string]domain.Text{"reason": t}}
 		}
 		if err := keepAnAdmin(tx, u); err != nil {
 			return err
 		}
 		u.Disabled = true
 		u.SessionEpoch++
-		return tx.Emit(by.ID, EventUserDisabled, entityUser, u.ID, struct{}{})
+		return tx.Emit(by.ID, EventUserDisabled, entityUser, u.ID, map[string]string{"reason": reason})
 	})
 	if errors.Is(err, errUnchanged) {
 		return nil
@@ -390,12 +398,19 @@ func (s *Service) Enable(by domain.Actor, userID string) error {
 	return err
 }
 
-// ResetPassword gives a user a new one-time password, returned once, which
-// they must change at their next sign-in. It ends their sessions and clears
-// any lock-out. Administrators only.
+// ResetPassword gives an office user a new one-time password, returned
+// once, which they must change at their next sign-in. It ends their
+// sessions and clears any lock-out. Administrators only, and for office
+// accounts only: a citizen's password is theirs alone (an administrator who
+// could set it could sign in as the citizen), so for a citizen it answers
+// EFORBIDDEN and records the refused attempt as an event; citizens recover
+// their own with RequestRecovery and Recover.
 func (s *Service) ResetPassword(by domain.Actor, userID string) (string, error) {
 	if !isAdmin(by) {
 		return "", errNotAdmin()
+	}
+	if err := s.refuseForCitizen(by, userID, "reset_password"); err != nil {
+		return "", err
 	}
 	otp, err := generateOTP()
 	if err != nil {
@@ -416,4 +431,32 @@ func (s *Service) ResetPassword(by domain.Actor, userID string) (string, error) 
 		return "", err
 	}
 	return otp, nil
+}
+
+// ErrCitizenOwnsAccount: an administrator tried to act as a citizen (set or
+// reset their password).
+var ErrCitizenOwnsAccount = domain.Bilingual(domain.EFORBIDDEN, domain.T(
+	"A citizen's password is theirs alone: administrators cannot set or reset it. The citizen can recover it with \"Forgot password\" on the sign-in page, through their verified mobile number or e-mail.",
+	"പൗരന്റെ പാസ്‌വേഡ് അവരുടേത് മാത്രമാണ്: അഡ്മിനിസ്ട്രേറ്റർക്ക് അത് സജ്ജമാക്കാനോ പുനഃസജ്ജമാക്കാനോ കഴിയില്ല. സൈൻ ഇൻ പേജിലെ \"പാസ്‌വേഡ് മറന്നോ\" വഴി, സ്ഥിരീകരിച്ച മൊബൈൽ നമ്പർ അല്ലെങ്കിൽ ഇ-മെയിൽ ഉപയോഗിച്ച് പൗരന് അത് വീണ്ടെടുക്കാം."))
+
+// refuseForCitizen answers ErrCitizenOwnsAccount when userID is a citizen,
+// after recording the refused attempt (who, what) as an event on the
+// citizen, so that an auditor sees it; nil for an office account.
+func (s *Service) refuseForCitizen(by domain.Actor, userID, action string) error {
+	var citizen bool
+	err := s.Store.View(func(tx *store.Tx) error {
+		u, err := load(tx, userID)
+		citizen = u.Kind == KindCitizen
+		return err
+	})
+	if err != nil || !citizen {
+		return err
+	}
+	_, err = s.Store.Write(func(tx *store.Tx) error {
+		return tx.Emit(by.ID, EventUserAdminRefused, entityUser, userID, map[string]string{"action": action, "by": by.ID})
+	})
+	if err != nil {
+		return err
+	}
+	return ErrCitizenOwnsAccount
 }

@@ -148,7 +148,7 @@ func TestEnsureAdmin_CreatesOneOnlyWhenNoneIsEnabled(t *testing.T) {
 		t.Fatalf("EnsureAdmin again = %q %q %v %v, want the existing admin2", login, otp, created, err)
 	}
 	// The last enabled administrator can be neither disabled nor demoted.
-	err = svc.Disable(u.Actor(), u.ID)
+	err = svc.Disable(u.Actor(), u.ID, "")
 	wantCode(t, "disable the last admin", err, domain.ECONFLICT, "only enabled administrator")
 	err = svc.SetRoles(u.Actor(), u.ID, []domain.Role{domain.RoleSecretary})
 	wantCode(t, "demote the last admin", err, domain.ECONFLICT, "only enabled administrator")
@@ -169,7 +169,7 @@ func TestSetRolesDisableEnable_ChangeWhatTheUserMayDo(t *testing.T) {
 	if !slices.Equal(got.Roles, []domain.Role{domain.RoleHeadClerk, domain.RoleRegistrar}) {
 		t.Fatalf("roles after SetRoles = %v", got.Roles)
 	}
-	if err := svc.Disable(admin, u.ID); err != nil {
+	if err := svc.Disable(admin, u.ID, "left the office"); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := svc.Authenticate("anitha", otp); !errors.Is(err, identity.ErrDisabled) {

@@ -42,8 +42,10 @@ type User struct {
 	MustChangePassword bool `json:"must_change_password,omitempty"`
 	// PasswordHash is argon2id in PHC string form.
 	PasswordHash string `json:"password_hash,omitempty"`
-	// FailedLogins counts consecutive failed sign-ins; LockedUntil is set
-	// from the fifth on.
+	// FailedLogins counts consecutive failed sign-ins (for the audit and the
+	// administrator's list). LockedUntil was set by the per-account lock-out
+	// this version replaced with per-network throttling; it is kept so that
+	// older documents read, and cleared as before.
 	FailedLogins int       `json:"failed_logins,omitempty"`
 	LockedUntil  time.Time `json:"locked_until,omitzero"`
 	// SessionEpoch is stored in each session at sign-in; bumping it ends
@@ -57,8 +59,10 @@ type User struct {
 	// which registering a marriage from abroad needs; zero until then.
 	KYCVerified time.Time `json:"kyc_verified,omitzero"`
 	// Code is the pending one-time verification code of a citizen.
-	Code    *PendingCode `json:"code,omitempty"`
-	Created time.Time    `json:"created"`
+	Code *PendingCode `json:"code,omitempty"`
+	// Recovery is the pending password recovery code of a citizen.
+	Recovery *PendingCode `json:"recovery,omitempty"`
+	Created  time.Time    `json:"created"`
 }
 
 // PendingCode is a one-time code waiting to be entered. Only a salted hash
@@ -83,6 +87,7 @@ func (u User) Locked(now time.Time) bool { return now.Before(u.LockedUntil) }
 func (u User) redacted() User {
 	u.PasswordHash = ""
 	u.Code = nil
+	u.Recovery = nil
 	return u
 }
 
@@ -92,6 +97,8 @@ type Service struct {
 	Now   func() time.Time
 	// LocalBody, when set, limits staff wards to the local body's wards.
 	LocalBody *domain.LocalBody
+
+	throttle throttle // failed sign-ins, per network and per login from it
 }
 
 // New returns a Service on s; now nil means time.Now.

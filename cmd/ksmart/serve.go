@@ -269,6 +269,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		return err
 	}
 	srv.PublicURL = opt.publicURL
+	srv.Demo = opt.demo
 	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)

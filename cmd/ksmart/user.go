@@ -173,11 +173,14 @@ func runUserReset(ctx context.Context, env *env, args []string) error {
 }
 
 func runUserDisable(ctx context.Context, env *env, args []string) error {
-	data, login, err := loginFlags(env, "disable", args)
+	var reason string
+	data, login, err := loginFlags(env, "disable", args, func(fs *flags) {
+		fs.StringVar(&reason, "reason", "", "why the user is disabled, kept in the log; required for a citizen's account")
+	})
 	if err != nil {
 		return err
 	}
-	res, online, err := userCommand(ctx, data, appliance.UserCommand{Action: "disable", Login: login})
+	res, online, err := userCommand(ctx, data, appliance.UserCommand{Action: "disable", Login: login, Reason: reason})
 	if err != nil {
 		return err
 	}
@@ -219,8 +222,12 @@ func runUserKYC(ctx context.Context, env *env, args []string) error {
 }
 
 // loginFlags parses the flags of the actions that name one user.
-func loginFlags(env *env, action string, args []string) (data, login string, err error) {
+// extra adds an action's own flags.
+func loginFlags(env *env, action string, args []string, extra ...func(*flags)) (data, login string, err error) {
 	fs := newFlags(env, "user "+action, "--data DIR --login LOGIN")
+	for _, add := range extra {
+		add(fs)
+	}
 	d := fs.String("data", "", "data `DIR`ectory (running or stopped)")
 	l := fs.String("login", "", "the user's `LOGIN`: a staff username, or a citizen's mobile number or e-mail")
 	if err := parse(fs, args); err != nil {
