@@ -283,7 +283,7 @@ func TestAPI_CitizenAppliesAndTheOfficeDecides(t *testing.T) {
 			body:   map[string]any{"service": "property_tax_payment", "values": map[string]string{"building_number": "nonsense", "financial_year": "banana"}},
 			status: 501, noWrites: true, want: []string{`"code":"not_available"`, "not yet available", "ലഭ്യമല്ല"}},
 		{name: "the front office cannot enter it at the counter either", as: "front_office", method: "POST", url: "/api/v1/applications",
-			body:   map[string]any{"service": "building_permit", "values": map[string]string{"plot_area_sqm": "100"}, "applicant": map[string]string{"name": "Ravi", "phone": "9847000009"}},
+			body:   map[string]any{"service": "layout_approval", "values": map[string]string{"land_area_sqm": "100"}, "applicant": map[string]string{"name": "Ravi", "phone": "9847000009"}},
 			status: 501, noWrites: true, want: []string{`"code":"not_available"`}},
 		{name: "an unknown service is refused", as: citizenA, method: "POST", url: "/api/v1/applications",
 			body: map[string]any{"service": "moon_landing", "values": map[string]string{}}, status: 400, noWrites: true,

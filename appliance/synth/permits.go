@@ -22,10 +22,15 @@ import (
 
 // housePlan fills a building permit's form with a house that keeps the
 // rules: one or two floors on a plot of 200 to 600 m², its yards and road
-// wide enough; at most 300 m² for a low-risk permit.
-func housePlan(rng *rand.Rand, svc catalogue.Service, v map[string]string) bool {
+// wide enough; at most 300 m² for a low-risk permit, which a grama
+// panchayat does not give.
+func housePlan(rng *rand.Rand, svc catalogue.Service, v map[string]string, kind string) bool {
 	switch svc.Code {
-	case building.SvcPermit, building.SvcLowRisk:
+	case building.SvcLowRisk:
+		if kind == domain.KindGramaPanchayat {
+			return false
+		}
+	case building.SvcPermit:
 	case building.SvcOccupancy, building.SvcRenewal:
 		return false // they need an issued permit: SeedPermits makes those
 	default:

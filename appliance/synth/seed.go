@@ -190,7 +190,7 @@ func seedApplication(app *appliance.Appliance, rng *rand.Rand, services []catalo
 	wf.Now = func() time.Time { return at }
 	p := NewPerson(rng)
 	values, uploads := FillForm(rng, svc, app.LocalBody, p, at)
-	if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) || !housePlan(rng, svc, values) {
+	if !registers.fill(rng, svc, values, at) || !buildings.fill(rng, svc, values) || !housePlan(rng, svc, values, app.LocalBody.Kind) {
 		// Nothing registered yet to apply about: register a birth instead.
 		svc, _ = app.Catalogue.Get("birth_registration")
 		values, uploads = FillForm(rng, svc, app.LocalBody, p, at)
