@@ -202,7 +202,8 @@ func TestOpen311_TheStandardsExamplesAgainstOurServices(t *testing.T) {
 }
 
 // TestOpen311_PostingIsLimitedPerAddress: an address that posts more than
-// the burst is told to wait, in Open311's format, with Retry-After.
+// the burst is told to wait, in Open311's format, with Retry-After; the
+// front office signed in at the same address is not.
 func TestOpen311_PostingIsLimitedPerAddress(t *testing.T) {
 	env := newTestEnv(t)
 	env.srv.NoReportLimit = false
@@ -213,6 +214,14 @@ func TestOpen311_PostingIsLimitedPerAddress(t *testing.T) {
 	}
 	if last.status != http.StatusTooManyRequests || last.header.Get("Retry-After") == "" || !strings.Contains(string(last.body), `"code":429`) {
 		t.Errorf("post %d: %d %s", reportBurst+1, last.status, last.body)
+	}
+	// The front office at the counter, from the same address, is not held
+	// back: it is signed in and enters a queue of walk-ins.
+	counter := env.withRoles(t, domain.RoleFrontOffice).signIn(t, string(domain.RoleFrontOffice))
+	for i := range reportBurst + 2 {
+		if r := counter.do(t, "POST", "/grievances", formBody("category=waste&ward=5&description=")); r.status != http.StatusUnprocessableEntity {
+			t.Fatalf("the counter's report %d: %d", i+1, r.status)
+		}
 	}
 }
 
