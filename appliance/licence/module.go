@@ -59,8 +59,9 @@ func (licenceSource) Document(tx *store.Tx, id string) (search.Doc, bool, error)
 	if err != nil {
 		return search.Doc{}, false, err
 	}
+	year, _ := ParseYear(l.Year)
 	d := search.Doc{Type: "licence", Kind: l.Category, Module: "licence", Number: l.Number, Ward: strconv.Itoa(l.Ward), Status: l.Status,
-		Year: l.Year[:4], Text: strings.TrimSpace(l.TradeName + "\n" + l.Description + "\n" + l.Premises + "\n" + l.Partners)}
+		Year: strconv.Itoa(year), Text: strings.TrimSpace(l.TradeName + "\n" + l.Description + "\n" + l.Premises + "\n" + l.Partners)}
 	for _, n := range []string{l.Holder.Name.En, l.Holder.Name.Ml} {
 		if n = strings.TrimSpace(n); n != "" {
 			d.Names = append(d.Names, n)
