@@ -42,7 +42,9 @@ type KYC struct {
 
 	mu    sync.Mutex
 	calls map[string]*call // live calls by booking id
-	relay *relay
+	// ending are the calls whose recording is being packed.
+	ending map[string]bool
+	relay  *relay
 }
 
 func (k *KYC) settings() Settings { return k.Settings.withDefaults() }
@@ -59,6 +61,7 @@ func (k *KYC) Open() error {
 		}
 	}
 	k.calls = map[string]*call{}
+	k.ending = map[string]bool{}
 	r, err := newRelay(k.settings().ICE)
 	if err != nil {
 		return fmt.Errorf("kyc: the call relay: %w", err)

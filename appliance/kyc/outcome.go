@@ -106,6 +106,7 @@ func (k *KYC) Decide(by domain.Actor, id string, cl Checklist) (Booking, error) 
 	if err := fe.Err(); err != nil {
 		return b, err
 	}
+	defer k.endDone(id)
 	if err := k.endCall(id); err != nil {
 		return b, fmt.Errorf("keeping the recording: %w", err)
 	}
