@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -229,5 +230,32 @@ func TestVideoKYC_TheExampleSettingsReadAndBadOnesAreNamed(t *testing.T) {
 	}
 	if _, err := kyc.ParseSettings([]byte(`{"sessions": ["10-13"], "slot_minutes": 5}`)); err == nil || !strings.Contains(err.Error(), "HH:MM-HH:MM") || !strings.Contains(err.Error(), "10 to 120") {
 		t.Errorf("bad hours and slot: %v", err)
+	}
+}
+
+func TestVideoKYC_OneUDPPortAndICETCPAreOpenedAndAPortInUseIsNamed(t *testing.T) {
+	o := newOffice(t)
+	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := udp.LocalAddr().(*net.UDPAddr).Port
+	udp.Close()
+	tcp, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tport := tcp.Addr().(*net.TCPAddr).Port
+	tcp.Close()
+	if err := o.app.KYC.SetICE(kyc.ICE{UDPPort: port, TCPPort: tport, Servers: []kyc.ICEServer{{URLs: []string{"stun:stun.example.org:3478"}}}}); err != nil {
+		t.Fatalf("one UDP port and ICE-TCP: %v", err)
+	}
+	if got := o.app.KYC.ICEServers(); len(got) != 1 || got[0].URLs[0] != "stun:stun.example.org:3478" {
+		t.Errorf("the browsers are given %v", got)
+	}
+	// The same ports again, while the relay holds them.
+	err = o.app.KYC.SetICE(kyc.ICE{UDPPort: port})
+	if err == nil || !strings.Contains(err.Error(), "KYC UDP port") {
+		t.Errorf("a UDP port in use: %v", err)
 	}
 }
