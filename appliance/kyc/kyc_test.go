@@ -173,6 +173,12 @@ func TestVideoKYC_TheCallIsRefusedToAnotherAccountOutsideItsSlotAndToASecondBrow
 	if len(got.Parts) != 2 || got.Parts[1].N != 2 || !got.AudioOnly {
 		t.Errorf("after a drop and a rejoin without camera: parts %+v, audio only %v", got.Parts, got.AudioOnly)
 	}
+	// Without a camera the officer must accept audio only to verify.
+	_, err := o.app.KYC.Decide(o.registrar, b.ID, kyc.Checklist{Verified: true, IDDocument: "Passport Z1234567", IDMatches: true, ConsentRead: true,
+		Appeared: []string{"groom_name", "bride_name", "witness1_name", "witness2_name"}})
+	if !strings.Contains(fieldMsg(err, "audio_only_accepted"), "without a camera") {
+		t.Errorf("verifying an audio-only call without accepting it: %v", fieldsText(err))
+	}
 }
 
 func TestVideoKYC_TheOutcomeNeedsTheWholeChecklistOrAReason(t *testing.T) {
