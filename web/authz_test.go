@@ -145,7 +145,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 
 		// Citizens' pages.
 		"GET /services/:code/apply":  {url: "/services/birth_certificate/apply", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
-		"POST /services/:code/apply": {url: "/services/birth_certificate/apply", body: formBody(""), want: expect("all", 403, anon, 401, "citizens", 404)},
+		"POST /services/:code/apply": {url: "/services/birth_certificate/apply", body: formBody(""), want: expect("all", 403, anon, 401, "citizens", 422)},
 		"GET /applications":          {url: "/applications", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"GET /applications/:id":      {url: "/applications/{file}", want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
 		"POST /applications/:id/answer": {url: "/applications/{file}/answer", body: formBody("note=Here+it+is."),
@@ -155,7 +155,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 			want: expect("all", 403, anon, toSignIn, citizenA, 200, citizenB, 404)},
 		"GET /messages":          {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"GET /account/messages":  {url: "/account/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
-		"POST /account/messages": {url: "/account/messages", body: formBody("language=fr"), want: expect("all", 403, anon, 401, "citizens", 404)},
+		"POST /account/messages": {url: "/account/messages", body: formBody("language=fr"), want: expect("all", 403, anon, 401, "citizens", 422)},
 
 		// Office pages.
 		"GET /office":           {url: "/office", want: expect("all", 403, anon, toSignIn, "staff", 200)},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"slices"
@@ -48,6 +49,11 @@ func (s *Server) kycRoutes(e *echo.Echo) {
 	e.GET("/office/kyc/:id/snapshots/:sum", s.kycSnapshotImage, officers)
 	e.POST("/office/kyc/:id/outcome", s.kycOutcome, officers)
 	e.GET("/office/kyc/:id/recordings/:sum", s.kycRecording, officers)
+}
+
+// kycFuncs are the templates' helpers for video KYC.
+var kycFuncs = template.FuncMap{
+	"kycstatus": func(lang, s string) string { return kyc.StatusName(s).In(lang) },
 }
 
 // keepForKYC keeps an application refused for want of KYC as a draft and

@@ -154,6 +154,10 @@ func TestVideoKYC_ACitizenAbroadIsVerifiedOnARecordedCallAndRegistersHerMarriage
 	}
 	t.Logf("recording %s: %d bytes, frames %v", rec.SHA256[:12], rec.Bytes, frames)
 
+	officer.run("the office's list of calls", chromedp.Navigate(officer.url+"/office/kyc"), chromedp.WaitVisible(chromedp.CSS("main table")))
+	if list := officer.text(); !strings.Contains(list, b.Number) || !strings.Contains(list, "Verified") || !strings.Contains(list, "Anitha Kumari") {
+		t.Errorf("the office's list of calls: %s", list)
+	}
 	citizen.run("continue the kept application",
 		chromedp.Navigate(citizen.url+"/kyc/"+id), chromedp.WaitVisible(chromedp.CSS("#kyc-resume")),
 		chromedp.Click(chromedp.CSS("#kyc-resume")), chromedp.WaitVisible(chromedp.CSS("#kyc-draft")),

@@ -76,7 +76,7 @@ func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCo
 	if err != nil {
 		return nil, err
 	}
-	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
+	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(kycFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, err
 	}
 	s.registry = prometheus.NewRegistry()

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -23,6 +24,21 @@ const (
 	StatusVerified    = "verified"     // the officer verified the identity
 	StatusNotVerified = "not_verified" // the officer could not
 )
+
+// StatusName names a booking's status for people.
+func StatusName(s string) domain.Text {
+	switch s {
+	case StatusDraft:
+		return domain.T("Application kept: choose a time", "അപേക്ഷ സൂക്ഷിച്ചു: സമയം തിരഞ്ഞെടുക്കുക")
+	case StatusBooked:
+		return domain.T("Call booked", "കോൾ ബുക്ക് ചെയ്തു")
+	case StatusVerified:
+		return domain.T("Verified", "ഉറപ്പാക്കി")
+	case StatusNotVerified:
+		return domain.T("Not verified", "ഉറപ്പാക്കാനായില്ല")
+	}
+	return domain.T(s, s)
+}
 
 // Booking is one citizen's video KYC for one application: the draft kept,
 // the slot, the call's parts and recordings, and the outcome.
@@ -148,13 +164,7 @@ func (k *KYC) KeepDraft(by domain.Actor, service string, values map[string]strin
 	now := k.Now()
 	b := Booking{Citizen: by.ID, Name: by.Name, Service: service, Status: StatusDraft, Created: now,
 		Draft: Draft{Values: values, Uploads: map[string]DraftUpload{}}, Persons: persons(svc, values), Subject: subject(svc, values)}
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range uploads {
-			if !yield(n) {
-				return
-			}
-		}
-	})
+	names := slices.Sorted(maps.Keys(uploads))
 	sums := map[string]string{}
 	for _, n := range names {
 		sums[n] = store.SumBlob(uploads[n].Data)

@@ -178,6 +178,10 @@ func (k *KYC) Join(ctx context.Context, by domain.Actor, id string, sig Signal, 
 		return err
 	}
 	k.mu.Lock()
+	if k.ending[id] {
+		k.mu.Unlock()
+		return domain.Bilingual(domain.ECONFLICT, domain.T("The officer has ended this call.", "ഓഫീസർ ഈ കോൾ അവസാനിപ്പിച്ചു."))
+	}
 	c := k.calls[id]
 	if c == nil {
 		if c, err = newCall(id, filepath.Join(k.Dir, "live", id)); err != nil {
@@ -234,8 +238,15 @@ func (k *KYC) connect(ctx context.Context, c *call, p *party, partN int) error {
 		return err
 	}
 	p.pc.Store(pc)
+	// tracks counts the recordings running; once closing is set no new
+	// one starts, so that Wait below is the last word on the files.
 	var tracks sync.WaitGroup
+	var tmu sync.Mutex
+	closing := false
 	defer func() {
+		tmu.Lock()
+		closing = true
+		tmu.Unlock()
 		pc.Close() // ends every ReadRTP below
 		tracks.Wait()
 	}()
@@ -288,7 +299,13 @@ func (k *KYC) connect(ctx context.Context, c *call, p *party, partN int) error {
 		}
 	})
 	pc.OnTrack(func(remote *webrtc.TrackRemote, _ *webrtc.RTPReceiver) {
+		tmu.Lock()
+		if closing {
+			tmu.Unlock()
+			return
+		}
 		tracks.Add(1)
+		tmu.Unlock()
 		defer tracks.Done()
 		kind := remote.Kind().String()
 		if kind == "video" {
@@ -370,10 +387,14 @@ func (k *KYC) record(c *call, p *party, partN int, kind string, remote *webrtc.T
 }
 
 // endCall ends a call in progress, if any, and keeps its recording.
+//
+// Nobody may join while it is packed; Decide lets go (endDone) once the
+// outcome is written, after which the outcome refuses every joining.
 func (k *KYC) endCall(id string) error {
 	k.mu.Lock()
 	c := k.calls[id]
 	delete(k.calls, id)
+	k.ending[id] = true
 	k.mu.Unlock()
 	if c != nil {
 		c.hangUp()
@@ -398,4 +419,12 @@ func (k *KYC) Present(id string) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// endDone lets a call's booking be joined again (its outcome, once
+// written, refuses it anyway).
+func (k *KYC) endDone(id string) {
+	k.mu.Lock()
+	delete(k.ending, id)
+	k.mu.Unlock()
 }

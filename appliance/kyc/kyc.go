@@ -23,8 +23,8 @@ var ErrNeeded = errors.New("video KYC needed")
 // Needed is the error a module returns for an application that needs KYC.
 func Needed() error {
 	return errors.Join(ErrNeeded, domain.Bilingual(domain.EFORBIDDEN, domain.T(
-		"To register a marriage from abroad, first complete video KYC: your application is kept, book a call with the registrar's office.",
-		"വിദേശത്തു നിന്ന് വിവാഹം രജിസ്റ്റർ ചെയ്യാൻ ആദ്യം വീഡിയോ കെ.വൈ.സി. പൂർത്തിയാക്കുക: നിങ്ങളുടെ അപേക്ഷ സൂക്ഷിച്ചിട്ടുണ്ട്, രജിസ്ട്രാർ ഓഫീസുമായി ഒരു കോൾ ബുക്ക് ചെയ്യുക.")))
+		"Applying from abroad needs video KYC first: your application is kept; book a call with the registrar's office.",
+		"വിദേശത്തു നിന്ന് അപേക്ഷിക്കാൻ ആദ്യം വീഡിയോ കെ.വൈ.സി. വേണം: നിങ്ങളുടെ അപേക്ഷ സൂക്ഷിച്ചിട്ടുണ്ട്; രജിസ്ട്രാർ ഓഫീസുമായി ഒരു കോൾ ബുക്ക് ചെയ്യുക.")))
 }
 
 // KYC is video KYC for one node. Create it with its fields set, then Open.
@@ -42,7 +42,9 @@ type KYC struct {
 
 	mu    sync.Mutex
 	calls map[string]*call // live calls by booking id
-	relay *relay
+	// ending are the calls whose recording is being packed.
+	ending map[string]bool
+	relay  *relay
 }
 
 func (k *KYC) settings() Settings { return k.Settings.withDefaults() }
@@ -59,6 +61,7 @@ func (k *KYC) Open() error {
 		}
 	}
 	k.calls = map[string]*call{}
+	k.ending = map[string]bool{}
 	r, err := newRelay(k.settings().ICE)
 	if err != nil {
 		return fmt.Errorf("kyc: the call relay: %w", err)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"sync"
@@ -172,6 +173,12 @@ func TestVideoKYC_TheCallIsRefusedToAnotherAccountOutsideItsSlotAndToASecondBrow
 	if len(got.Parts) != 2 || got.Parts[1].N != 2 || !got.AudioOnly {
 		t.Errorf("after a drop and a rejoin without camera: parts %+v, audio only %v", got.Parts, got.AudioOnly)
 	}
+	// Without a camera the officer must accept audio only to verify.
+	_, err := o.app.KYC.Decide(o.registrar, b.ID, kyc.Checklist{Verified: true, IDDocument: "Passport Z1234567", IDMatches: true, ConsentRead: true,
+		Appeared: []string{"groom_name", "bride_name", "witness1_name", "witness2_name"}})
+	if !strings.Contains(fieldMsg(err, "audio_only_accepted"), "without a camera") {
+		t.Errorf("verifying an audio-only call without accepting it: %v", fieldsText(err))
+	}
 }
 
 func TestVideoKYC_TheOutcomeNeedsTheWholeChecklistOrAReason(t *testing.T) {
@@ -229,5 +236,32 @@ func TestVideoKYC_TheExampleSettingsReadAndBadOnesAreNamed(t *testing.T) {
 	}
 	if _, err := kyc.ParseSettings([]byte(`{"sessions": ["10-13"], "slot_minutes": 5}`)); err == nil || !strings.Contains(err.Error(), "HH:MM-HH:MM") || !strings.Contains(err.Error(), "10 to 120") {
 		t.Errorf("bad hours and slot: %v", err)
+	}
+}
+
+func TestVideoKYC_OneUDPPortAndICETCPAreOpenedAndAPortInUseIsNamed(t *testing.T) {
+	o := newOffice(t)
+	udp, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := udp.LocalAddr().(*net.UDPAddr).Port
+	udp.Close()
+	tcp, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tport := tcp.Addr().(*net.TCPAddr).Port
+	tcp.Close()
+	if err := o.app.KYC.SetICE(kyc.ICE{UDPPort: port, TCPPort: tport, Servers: []kyc.ICEServer{{URLs: []string{"stun:stun.example.org:3478"}}}}); err != nil {
+		t.Fatalf("one UDP port and ICE-TCP: %v", err)
+	}
+	if got := o.app.KYC.ICEServers(); len(got) != 1 || got[0].URLs[0] != "stun:stun.example.org:3478" {
+		t.Errorf("the browsers are given %v", got)
+	}
+	// The same ports again, while the relay holds them.
+	err = o.app.KYC.SetICE(kyc.ICE{UDPPort: port})
+	if err == nil || !strings.Contains(err.Error(), "KYC UDP port") {
+		t.Errorf("a UDP port in use: %v", err)
 	}
 }

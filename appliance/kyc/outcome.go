@@ -3,6 +3,7 @@ package kyc
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func (k *KYC) Decide(by domain.Actor, id string, cl Checklist) (Booking, error) 
 			fe.Add("id_matches", domain.T("Say which document was shown and confirm it matches the application.", "കാണിച്ച രേഖ ഏതെന്നും അത് അപേക്ഷയുമായി ഒത്തുപോകുന്നുവെന്നും രേഖപ്പെടുത്തുക."))
 		}
 		for _, p := range b.Persons {
-			if !contains(cl.Appeared, p.Field) {
+			if !slices.Contains(cl.Appeared, p.Field) {
 				fe.Add("appeared", domain.T(fmt.Sprintf("%s (%s) must appear and be named.", p.Name.En, p.Role.En), fmt.Sprintf("%s (%s) ഹാജരായി പേര് പറയണം.", p.Name.In("ml"), p.Role.Ml)))
 			}
 		}
@@ -106,6 +107,7 @@ func (k *KYC) Decide(by domain.Actor, id string, cl Checklist) (Booking, error) 
 	if err := fe.Err(); err != nil {
 		return b, err
 	}
+	defer k.endDone(id)
 	if err := k.endCall(id); err != nil {
 		return b, fmt.Errorf("keeping the recording: %w", err)
 	}
@@ -157,15 +159,6 @@ func (k *KYC) Decide(by domain.Actor, id string, cl Checklist) (Booking, error) 
 		}
 		return tx.Emit(by.ID, t, entityBooking, b.ID, data)
 	})
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func joined(b Booking, side string) bool {

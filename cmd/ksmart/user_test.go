@@ -11,6 +11,7 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/kyc"
 )
 
 var otpLine = regexp.MustCompile(`(?m)one-time password[^:\n]*: ([a-z0-9-]+)$`)
@@ -167,5 +168,35 @@ func TestUser_AddGoesThroughARunningAppliance(t *testing.T) {
 	}
 	if !found {
 		t.Fatal("no user.created event by a cli: actor")
+	}
+}
+
+func TestUser_KYCIsAnAdministratorsOverrideRecordedWithItsReason(t *testing.T) {
+	dir := t.TempDir()
+	seed(t, dir, 1)
+	app, err := appliance.Open(appliance.Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := app.Identity.SignUp(identity.SignUp{Contact: "+971501234567", Name: "Basheer", Password: "a long enough password"})
+	app.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := ksmart(t, "user", "kyc", "--data", dir, "--login", "+971501234567"); code != 2 || !strings.Contains(stderr, "--reason TEXT") {
+		t.Errorf("an override without a reason: exit %d %q", code, stderr)
+	}
+	code, stdout, stderr := ksmart(t, "user", "kyc", "--data", dir, "--login", "+971501234567", "--reason", "Passport Z1234567 seen at the NORKA camp, Dubai")
+	if code != 0 || !strings.Contains(stdout, "recorded a KYC override for +971501234567") {
+		t.Fatalf("user kyc: exit %d %q %q", code, stdout, stderr)
+	}
+	app, err = appliance.Open(appliance.Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	svc, _ := app.Catalogue.Get("marriage_registration")
+	if ok, err := kyc.Verified(app.Store, u.ID, svc, map[string]string{"applying_from": "abroad", "groom_name_en": "Basheer"}, app.Now()); !ok || err != nil {
+		t.Errorf("after the override the citizen's marriage from abroad still needs KYC (%v)", err)
 	}
 }
