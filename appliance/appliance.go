@@ -13,6 +13,7 @@ import (
 	"log/slog"
 
 	"strings"
+	"sync"
 	"time"
 
 	"ksmart/appliance/building"
@@ -156,6 +157,14 @@ type Appliance struct {
 	// no state is configured.
 	Shipper     *replication.Shipper
 	shipperDone chan struct{} // closed when the shipper stops; nil before Run
+
+	// bg counts the background work Run started, which Close awaits;
+	// bgRunning names it for the log when it does not end in time.
+	bg        sync.WaitGroup
+	bgMu      sync.Mutex
+	bgRunning map[string]int
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // The local body's identity is one document, written at first start with
@@ -400,23 +409,29 @@ func (a *Appliance) logOffer() {
 // sessions, asking the gateway about pending payments and lapsing unpaid
 // kiosk copies.
 func (a *Appliance) Run(ctx context.Context) {
+	// Everything started here stops when ctx ends or Close begins, and
+	// Close waits for it before it closes the store (awaitBackground).
+	ctx = a.runContext(ctx)
 	a.FollowIndex(ctx)
 	a.startShipper(ctx)
-	go a.runOutbox(ctx)
-	go a.runReconciliation()
+	a.background("outbox", func() { a.runOutbox(ctx) })
+	a.background("payment reconciliation", a.runReconciliation)
 	if a.Finance != nil {
-		go a.Finance.RunLapses(time.Hour, a.closing)
+		a.background("kiosk copy lapses", func() { a.Finance.RunLapses(time.Hour, a.closing) })
 	}
 	if a.PropertyTax != nil && a.Finance != nil {
-		go a.PropertyTax.RunJobs(time.Hour, a.closing)
+		a.background("property tax jobs", func() { a.PropertyTax.RunJobs(time.Hour, a.closing) })
 	}
 	if a.Licences != nil {
-		go a.Licences.RunJobs(time.Hour, a.closing)
+		a.background("licence jobs", func() { a.Licences.RunJobs(time.Hour, a.closing) })
 	}
 	if a.KYC != nil {
-		go a.sweepRecordings(ctx)
+		a.background("kyc recording sweep", func() { a.sweepRecordings(ctx) })
 	}
-	go func() {
+	if a.Grievance != nil {
+		a.background("grievance escalation", func() { a.Grievance.RunEscalation(5*time.Minute, a.closing) })
+	}
+	a.background("session sweep", func() {
 		sessions := &identity.SessionStore{Store: a.Store, Now: a.Now}
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
@@ -432,13 +447,15 @@ func (a *Appliance) Run(ctx context.Context) {
 				}
 			}
 		}
-	}()
-	if a.Grievance != nil {
-		go a.Grievance.RunEscalation(5*time.Minute, a.closing)
-	}
-	a.Workflow.RunEscalation(5*time.Minute, ctx.Done(), func(err error) {
-		a.Logger.Error("escalation of overdue files failed", "error", err)
 	})
+	escalation := make(chan struct{})
+	a.background("escalation", func() {
+		defer close(escalation)
+		a.Workflow.RunEscalation(5*time.Minute, ctx.Done(), func(err error) {
+			a.Logger.Error("escalation of overdue files failed", "error", err)
+		})
+	})
+	<-escalation
 }
 
 func (a *Appliance) open(cfg Config) error {
@@ -483,21 +500,32 @@ func (a *Appliance) open(cfg Config) error {
 // Close closes the store after pending writes commit, then the search
 // index once its indexer has stopped.
 func (a *Appliance) Close() error {
-	close(a.closing)
-	if a.KYC != nil {
-		a.KYC.Close() // every call ends; what was recorded is kept at the next start
-	}
-	if a.shipperDone != nil {
-		<-a.shipperDone
-	}
-	if a.Shipper != nil {
-		a.Shipper.Client.Close()
-	}
-	err := a.Store.Close()
-	if a.indexerDone != nil {
-		<-a.indexerDone
-	}
-	return errors.Join(err, a.Search.Close())
+	a.closeOnce.Do(func() {
+		close(a.closing)
+		if a.KYC != nil {
+			a.KYC.Close() // every call ends; what was recorded is kept at the next start
+		}
+		// Background work finishes what it is doing before the store
+		// closes under it (an escalation half done would log an error
+		// after the appliance said it stopped).
+		a.awaitBackground()
+		if a.shipperDone != nil {
+			<-a.shipperDone
+		}
+		if a.Shipper != nil {
+			a.Shipper.Client.Close()
+		}
+		if a.indexerDone != nil {
+			select {
+			case <-a.indexerDone:
+			case <-time.After(ShutdownWait):
+				a.Logger.Warn("closing the store while the search indexer is still running", "waited", ShutdownWait)
+			}
+		}
+		err := a.Store.Close()
+		a.closeErr = errors.Join(err, a.Search.Close())
+	})
+	return a.closeErr
 }
 
 // sweepRecordings deletes video KYC recordings past their retention, hourly.

@@ -62,7 +62,7 @@ func (a *Appliance) FollowIndex(ctx context.Context) {
 		return
 	}
 	a.indexerDone = make(chan struct{})
-	go a.runIndexer(ctx)
+	go a.runIndexer(a.runContext(ctx)) // Close stops it, then waits for it
 }
 
 // runIndexer keeps the index following the log until ctx ends or the store

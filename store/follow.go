@@ -74,6 +74,11 @@ func (s *Store) Follow(ctx context.Context, from uint64, batch int, fn func([]Ev
 		from = 1
 	}
 	for {
+		// A follower catching up on a long backlog stops between batches
+		// when asked, not only once it has caught up.
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		evs, err := s.ReadLog(from, batch)
 		if err != nil {
 			return err

@@ -26,6 +26,7 @@ var variable = regexp.MustCompile(`"request_id":"[^"]*"|[0-9]+`)
 
 func TestSignIn_AnUnknownLoginAnswersAsARealOneAndAStrangerCannotLockAnOfficerOut(t *testing.T) {
 	env := newTestEnv(t).withStaff(t)
+	env.app.Identity.NoThrottle = false
 	stranger := fromAddress(env.newClient(t), "127.0.0.2")
 	try := func(login string) (int, string) {
 		r := stranger.do(t, "POST", "/api/v1/session", map[string]string{"login": login, "password": "a wrong password"})

@@ -98,6 +98,11 @@ type Service struct {
 	// LocalBody, when set, limits staff wards to the local body's wards.
 	LocalBody *domain.LocalBody
 
+	// NoThrottle turns the slowing of failed sign-ins off: for tests that
+	// sign many people in, rightly and wrongly, from one address. serve
+	// never sets it.
+	NoThrottle bool
+
 	throttle throttle // failed sign-ins, per network and per login from it
 }
 

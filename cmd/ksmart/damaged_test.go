@@ -184,3 +184,21 @@ func TestDamagedFile_CheckServeRestoreAndBackupAnswerOneLineNeverATrace(t *testi
 		})
 	}
 }
+
+func TestServe_SIGTERMStopsCleanlyWithNoErrorLoggedAfterIt(t *testing.T) {
+	dir := t.TempDir()
+	seed(t, dir, 50)
+	p := start(t, "serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-format", "text")
+	if code, _ := p.get(t, "/healthz"); code != 200 {
+		t.Fatalf("GET /healthz = %d", code)
+	}
+	if code := p.stop(t); code != 0 {
+		t.Fatalf("exit status after SIGTERM = %d:\n%s", code, p.stderr)
+	}
+	log := p.stderr.String()
+	after := log[strings.Index(log, "shutting down"):]
+	lines := strings.Split(strings.TrimSpace(after), "\n")
+	if strings.Contains(after, "level=ERROR") || !strings.Contains(lines[len(lines)-1], "stopped cleanly") {
+		t.Fatalf("after SIGTERM the log has an error, or does not end with \"stopped cleanly\":\n%s", after)
+	}
+}

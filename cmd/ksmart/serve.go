@@ -317,6 +317,11 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	if err := srv.Serve(ctx, ln); err != nil {
 		return err
 	}
+	// Close waits for the background work before the store closes, so
+	// nothing is logged after this says so.
+	if err := app.Close(); err != nil {
+		return err
+	}
 	logger.Info("stopped cleanly")
 	return nil
 }
