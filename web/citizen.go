@@ -10,8 +10,8 @@ import (
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
-	"ksmart/appliance/licence"
 	"ksmart/appliance/kyc"
+	"ksmart/appliance/licence"
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/workflow"
 )

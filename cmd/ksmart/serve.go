@@ -398,6 +398,7 @@ func reportDemoFailures(env *env, failed []synth.DemoFailure, files int, seed ui
 
 // demoPermits are the demo's building permits, one in each state.
 var demoPermits synth.PermitsSeeded
+
 // demoGrievances is what the demo's complaints came to, for the banner.
 var demoGrievances synth.GrievancesSeeded
 
