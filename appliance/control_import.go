@@ -29,11 +29,45 @@ func (a *Appliance) ImportRegister(register string, r io.Reader, unixUser string
 
 // importLine is one line of the control socket's answer to an import: a
 // progress report, then the final report or the error that ended it.
-type importLine struct {
-	Progress *civil.ImportProgress `json:"progress,omitempty"`
-	Report   *civil.ImportReport   `json:"report,omitempty"`
-	Error    *controlError         `json:"error,omitempty"`
+type importLine[P, R any] struct {
+	Progress *P            `json:"progress,omitempty"`
+	Report   *R            `json:"report,omitempty"`
+	Error    *controlError `json:"error,omitempty"`
 }
+
+// readImportAnswer reads an import's JSON lines from the control socket:
+// progress after every batch, then the report or an error. maxLine bounds
+// the report's line.
+func readImportAnswer[P, R any](body io.Reader, maxLine int, progress func(P)) (R, error) {
+	var rep R
+	var got bool
+	lines := bufio.NewScanner(body)
+	lines.Buffer(make([]byte, 64<<10), maxLine)
+	for lines.Scan() {
+		var l importLine[P, R]
+		if err := json.Unmarshal(lines.Bytes(), &l); err != nil {
+			return rep, fmt.Errorf("unexpected answer from the running appliance: %q", lines.Bytes())
+		}
+		switch {
+		case l.Progress != nil && progress != nil:
+			progress(*l.Progress)
+		case l.Report != nil:
+			rep, got = *l.Report, true
+		case l.Error != nil:
+			return rep, &domain.Error{Code: l.Error.Code, Message: l.Error.Message, MessageML: l.Error.MessageML, Fields: l.Error.Fields}
+		}
+	}
+	if err := lines.Err(); err != nil {
+		return rep, fmt.Errorf("the running appliance's answer broke off: %w", err)
+	}
+	if !got {
+		return rep, errors.New("the running appliance ended the import without a report; its log says why")
+	}
+	return rep, nil
+}
+
+// registerLine is a civil register import's line.
+type registerLine = importLine[civil.ImportProgress, civil.ImportReport]
 
 // importControl registers POST /import/{register}?by=<unix user> on the
 // control socket. The body is the CSV file, read as it arrives; the answer
@@ -50,24 +84,24 @@ func (a *Appliance) importControl(mux *http.ServeMux) {
 		}
 		w.Header().Set("Content-Type", "application/x-ndjson")
 		enc := json.NewEncoder(w)
-		send := func(l importLine) {
+		send := func(l registerLine) {
 			enc.Encode(l)
 			rc.Flush()
 		}
-		rep, err := a.ImportRegister(register, r.Body, by, func(p civil.ImportProgress) { send(importLine{Progress: &p}) })
+		rep, err := a.ImportRegister(register, r.Body, by, func(p civil.ImportProgress) { send(registerLine{Progress: &p}) })
 		if err != nil {
 			if rep.Read > 0 {
-				send(importLine{Report: &rep})
+				send(registerLine{Report: &rep})
 			}
 			if domain.ErrorCode(err) == domain.EINTERNAL {
 				a.Logger.Error("import on the control socket failed", "register", register, "error", err)
 			}
-			send(importLine{Error: newControlError(err)})
+			send(registerLine{Error: newControlError(err)})
 			return
 		}
 		a.Logger.Info("register imported through the control socket", "register", register, "by", "cli:"+by,
 			"read", rep.Read, "imported", rep.Imported, "already_present", rep.AlreadyPresent, "bad", rep.Bad)
-		send(importLine{Report: &rep})
+		send(registerLine{Report: &rep})
 	})
 }
 
@@ -107,29 +141,5 @@ func ControlImport(ctx context.Context, dir, register, unixUser string, body io.
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return civil.ImportReport{}, readControlError(resp.StatusCode, msg)
 	}
-	var rep civil.ImportReport
-	var got bool
-	lines := bufio.NewScanner(resp.Body)
-	lines.Buffer(make([]byte, 64<<10), 64<<20) // a report lists up to a thousand problems
-	for lines.Scan() {
-		var l importLine
-		if err := json.Unmarshal(lines.Bytes(), &l); err != nil {
-			return rep, fmt.Errorf("unexpected answer from the running appliance: %q", lines.Bytes())
-		}
-		switch {
-		case l.Progress != nil && progress != nil:
-			progress(*l.Progress)
-		case l.Report != nil:
-			rep, got = *l.Report, true
-		case l.Error != nil:
-			return rep, &domain.Error{Code: l.Error.Code, Message: l.Error.Message, MessageML: l.Error.MessageML, Fields: l.Error.Fields}
-		}
-	}
-	if err := lines.Err(); err != nil {
-		return rep, fmt.Errorf("the running appliance's answer broke off: %w", err)
-	}
-	if !got {
-		return rep, errors.New("the running appliance ended the import without a report; its log says why")
-	}
-	return rep, nil
+	return readImportAnswer[civil.ImportProgress, civil.ImportReport](resp.Body, 64<<20, progress) // a report lists up to a thousand problems
 }

@@ -1,10 +1,8 @@
 package appliance
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -34,11 +32,7 @@ func (a *Appliance) ImportBuildings(r io.Reader, unixUser string, progress func(
 // buildingsLine is one line of the control socket's answer to an import
 // of buildings: a progress report, then the report with its parity, or
 // the error that ended it.
-type buildingsLine struct {
-	Progress *propertytax.ImportProgress `json:"progress,omitempty"`
-	Report   *propertytax.ImportReport   `json:"report,omitempty"`
-	Error    *controlError               `json:"error,omitempty"`
-}
+type buildingsLine = importLine[propertytax.ImportProgress, propertytax.ImportReport]
 
 // importBuildingsControl registers POST /import/buildings?by=<unix user>
 // on the control socket, answered as POST /import/{register} is: JSON
@@ -99,29 +93,5 @@ func ControlImportBuildings(ctx context.Context, dir, unixUser string, body io.R
 		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
 		return propertytax.ImportReport{}, readControlError(resp.StatusCode, msg)
 	}
-	var rep propertytax.ImportReport
-	var got bool
-	lines := bufio.NewScanner(resp.Body)
-	lines.Buffer(make([]byte, 64<<10), 256<<20) // a report lists up to a thousand problems and every ward
-	for lines.Scan() {
-		var l buildingsLine
-		if err := json.Unmarshal(lines.Bytes(), &l); err != nil {
-			return rep, fmt.Errorf("unexpected answer from the running appliance: %q", lines.Bytes())
-		}
-		switch {
-		case l.Progress != nil && progress != nil:
-			progress(*l.Progress)
-		case l.Report != nil:
-			rep, got = *l.Report, true
-		case l.Error != nil:
-			return rep, &domain.Error{Code: l.Error.Code, Message: l.Error.Message, MessageML: l.Error.MessageML, Fields: l.Error.Fields}
-		}
-	}
-	if err := lines.Err(); err != nil {
-		return rep, fmt.Errorf("the running appliance's answer broke off: %w", err)
-	}
-	if !got {
-		return rep, errors.New("the running appliance ended the import without a report; its log says why")
-	}
-	return rep, nil
+	return readImportAnswer[propertytax.ImportProgress, propertytax.ImportReport](resp.Body, 256<<20, progress) // a report lists up to a thousand problems and every ward
 }
