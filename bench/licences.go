@@ -4,17 +4,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
 
-	"ksmart/appliance"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/licence"
@@ -84,12 +81,7 @@ func RunLicences(c LicencesConfig) (LicencesResult, error) {
 		return res, err
 	}
 	defer os.RemoveAll(scratch)
-	var now atomic.Pointer[time.Time]
-	setNow := func(t time.Time) { now.Store(&t) }
-	setNow(time.Date(2026, 4, 2, 11, 0, 0, 0, domain.IST))
-	lb := synth.DemoLocalBody()
-	app, err := appliance.Open(appliance.Config{Dir: filepath.Join(scratch, "appliance"), LocalBody: &lb,
-		Now: func() time.Time { return *now.Load() }, Logger: slog.New(slog.DiscardHandler)})
+	app, setNow, err := openDemoOnClock(filepath.Join(scratch, "appliance"), time.Date(2026, 4, 2, 11, 0, 0, 0, domain.IST))
 	if err != nil {
 		return res, err
 	}
@@ -102,10 +94,10 @@ func RunLicences(c LicencesConfig) (LicencesResult, error) {
 	var premises []string
 	for w := 1; len(premises) < res.Buildings; w++ {
 		n := min(res.Buildings-len(premises), 1000)
-		bs := synth.Buildings(rng, (w-1)%len(lb.Wards)+1, n, propertytax.Period{Year: 2026, Half: 1}, app.Now())
+		bs := synth.Buildings(rng, (w-1)%len(app.LocalBody.Wards)+1, n, propertytax.Period{Year: 2026, Half: 1}, app.Now())
 		for i := range bs {
 			// Numbers unique across the rounds that revisit a ward.
-			bs[i].Number = fmt.Sprintf("%d/%d", bs[i].Ward, 10000*((w-1)/len(lb.Wards))+i+1)
+			bs[i].Number = fmt.Sprintf("%d/%d", bs[i].Ward, 10000*((w-1)/len(app.LocalBody.Wards))+i+1)
 		}
 		if err := app.PropertyTax.RegisterMany(domain.System, bs); err != nil {
 			return res, err
