@@ -57,7 +57,9 @@ func readState(sc *StateConfig, code string) (*stateLink, error) {
 	if l.keyPEM, err = read("key --state-key", sc.KeyFile); err != nil {
 		return nil, err
 	}
-	if l.id, err = replication.ParseIdentity(l.caPEM, l.certPEM, l.keyPEM); err != nil {
+	// Loaded from the files, so that SIGHUP can reload them
+	// (ReloadStateCertificate).
+	if l.id, err = replication.LoadIdentity(sc.CAFile, sc.CertFile, sc.KeyFile); err != nil {
 		return nil, fmt.Errorf("the state certificate %s: %w", sc.CertFile, err)
 	}
 	return l, l.check(code, "")
@@ -90,12 +92,30 @@ func (a *Appliance) openShipper(l *stateLink) error {
 	if err := l.check(code, a.LocalBody.Name.En); err != nil {
 		return err
 	}
-	cl, err := replication.NewClient(replication.ClientConfig{Addrs: l.cfg.Addrs, CAPEM: l.caPEM, CertPEM: l.certPEM, KeyPEM: l.keyPEM, LocalBody: code})
+	cl, err := replication.NewClient(replication.ClientConfig{Addrs: l.cfg.Addrs, Identity: l.id, LocalBody: code})
 	if err != nil {
 		return err
 	}
 	a.Shipper = &replication.Shipper{Store: a.Store, Client: cl, Logger: a.Logger.With("part", "shipper"), Now: a.Now}
 	a.Logger.Info("the log is shipped to the state", "state", strings.Join(l.cfg.Addrs, ","), "certificate", l.cfg.CertFile)
+	return nil
+}
+
+// ReloadStateCertificate reads the state certificate, key and CA files
+// again and uses them from the shipper's next request on: how a body
+// switches to a renewed certificate (or a CA bundle during a rollover)
+// without a restart; ksmart serve calls it on SIGHUP. The new certificate
+// must be this body's; on any error the old one stays in use.
+func (a *Appliance) ReloadStateCertificate() error {
+	if a.Shipper == nil {
+		return fmt.Errorf("this office does not ship to the state; there is no state certificate to reload")
+	}
+	cl := a.Shipper.Client
+	if err := cl.ReloadCertificate(); err != nil {
+		return err
+	}
+	id := cl.Identity()
+	a.Logger.Info("state certificate reloaded", "serial", id.Serial(), "expires", id.Certificate().NotAfter.Format("2006-01-02"))
 	return nil
 }
 

@@ -3,6 +3,9 @@ package replication
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,25 +23,30 @@ import (
 
 // The HTTPS API of a state node. Every request needs a client certificate
 // of the state CA (mutual TLS); what it may do depends on the certificate's
-// kind, declared with each route in routes. Writes reaching a follower are
-// forwarded to the leader by forwardOrServe — the only place that looks at
-// leadership — so handlers never do.
+// kind: each route declares the Permission it needs (routes), and the
+// authorization table (authz.go) says which kinds have it. Writes reaching
+// a follower are forwarded to the leader by forwardOrServe — the only
+// place that looks at leadership — so handlers never do.
 //
 //	POST /v1/bodies/{code}/log    ship a batch (body EventsMediaType, or ReplicaMediaType
-//	                              with change sets) → Ack                      body {code}
-//	GET  /v1/bodies/{code}/head   → BodyInfo; ?fresh=1 reads on the leader     body {code}, node, admin
+//	                              with change sets) → Ack                      ship (body {code})
+//	GET  /v1/bodies/{code}/head   → BodyInfo; ?fresh=1 reads on the leader     read-log (body {code})
 //	GET  /v1/bodies/{code}/log    ?from=&limit= → EventsMediaType (or ?format=json); ?fresh=1 as above;
 //	                              ?changes=1 → ReplicaMediaType, each event with its change set
-//	POST /v1/cluster/join         JoinRequest                                  admin
-//	POST /v1/cluster/leave        LeaveRequest                                 admin
-//	GET  /v1/cluster/status       → Status                                     admin
+//	POST /v1/cluster/join         JoinRequest                                  membership
+//	POST /v1/cluster/leave        LeaveRequest                                 membership
+//	POST /v1/cluster/revoke       RevokeRequest → RevokeResult                 revoke
+//	POST /v1/cluster/certs        {"certs": [DER…]}: certificates a node saw   record-certs
+//	GET  /v1/cluster/status       → Status                                     status
+//	GET  /metrics                 Prometheus text: certificate days left, …    metrics
 //
 // Errors are JSON {"error": what to fix, "code": ..., "ack": ...} with 400
-// (bad batch or request), 403, 409 (fork or gap, with the state's head in
+// (bad batch or request), 403 (forbidden, or revoked: the message names
+// the serial and the reason), 409 (fork or gap, with the state's head in
 // ack), 413 (too large) or 503 (no leader: retry).
 //
 // A node's Config.Extension mounts its own routes beside these, each with
-// the kinds it admits (the state view's under /state, admin only).
+// the permission it needs (the state view's: view, search, verify).
 
 // Headers of the API.
 const (
@@ -45,8 +54,9 @@ const (
 	// a client can send its next writes there directly.
 	headerLeader = "Ksmart-Leader"
 	// headerOnBehalf carries, on a request a node forwards to the leader,
-	// the kind and name of the caller the node authenticated: "body/M0701".
-	// The leader believes it only from a node certificate.
+	// the certificate (base64 DER) of the caller the node admitted, so
+	// that the leader checks it as its own: chain, kind, revocation. The
+	// leader believes it only from a node certificate.
 	headerOnBehalf = "Ksmart-On-Behalf-Of"
 	// headerHead on a log answer gives the body's head on the answering node.
 	headerHead = "Ksmart-Head"
@@ -70,6 +80,29 @@ type Status struct {
 	Stats
 	BodyList []BodyInfo `json:"body_list"`
 	ForkList []Fork     `json:"fork_list"`
+	// Revoked lists every revocation, the latest first; Certificates every
+	// certificate the cluster knows and has not revoked, the soonest to
+	// expire first, with the days each has left at Now.
+	Revoked      []Revocation   `json:"revoked"`
+	Certificates []CertStatus   `json:"certificates"`
+	Now          time.Time      `json:"now"`
+}
+
+// CertStatus is a known certificate with its days left; Warning is set
+// within ExpiryWarning of its expiry.
+type CertStatus struct {
+	CertInfo
+	DaysLeft int  `json:"days_left"`
+	Warning  bool `json:"warning,omitempty"`
+}
+
+// CertStatuses describes certificates at now.
+func CertStatuses(certs []CertInfo, now time.Time) []CertStatus {
+	out := make([]CertStatus, len(certs))
+	for i, c := range certs {
+		out[i] = CertStatus{CertInfo: c, DaysLeft: c.DaysLeft(now), Warning: c.NotAfter.Sub(now) < ExpiryWarning}
+	}
+	return out
 }
 
 // caller is who made a request: the certificate's kind and name, or the
@@ -77,29 +110,45 @@ type Status struct {
 type caller struct {
 	kind Kind
 	name string
+	cert *x509.Certificate
 	via  string // the forwarding node, if any
 }
 
 func (c caller) String() string { return string(c.kind) + "/" + c.name }
 
-func callerOf(r *http.Request) (caller, error) {
+func (n *Node) callerOf(r *http.Request) (caller, error) {
 	if r.TLS == nil || len(r.TLS.PeerCertificates) == 0 {
 		return caller{}, fmt.Errorf("%w: a client certificate of the state CA is required", ErrForbidden)
 	}
-	kind, name := certKind(r.TLS.PeerCertificates[0])
-	if kind == "" {
-		return caller{}, fmt.Errorf("%w: the certificate %q has no ksmart kind (node, body or admin)", ErrForbidden, r.TLS.PeerCertificates[0].Subject.CommonName)
+	cert := r.TLS.PeerCertificates[0]
+	kind, name, err := certKind(cert)
+	if err != nil {
+		return caller{}, fmt.Errorf("%w: %v", ErrForbidden, err)
 	}
-	c := caller{kind: kind, name: name}
+	if err := n.fsm.checkRevoked(cert); err != nil {
+		return caller{}, err
+	}
+	c := caller{kind: kind, name: name, cert: cert}
 	if h := r.Header.Get(headerOnBehalf); h != "" {
-		if kind != KindNode {
+		if !Allowed(kind, PermForward) {
 			return caller{}, fmt.Errorf("%w: only a state node may forward a request on behalf of another caller", ErrForbidden)
 		}
-		k, nm, ok := strings.Cut(h, "/")
-		if !ok {
-			return caller{}, fmt.Errorf("%w: malformed %s header", ErrBadRequest, headerOnBehalf)
+		der, err := base64.StdEncoding.DecodeString(h)
+		var oc *x509.Certificate
+		if err == nil {
+			oc, err = x509.ParseCertificate(der)
 		}
-		c = caller{kind: Kind(k), name: nm, via: name}
+		if err != nil {
+			return caller{}, fmt.Errorf("%w: malformed %s header: %v", ErrBadRequest, headerOnBehalf, err)
+		}
+		if err := verifyPeer(tls.ConnectionState{PeerCertificates: []*x509.Certificate{oc}}, n.cfg.Identity.pool(), x509.ExtKeyUsageClientAuth); err != nil {
+			return caller{}, fmt.Errorf("%w: the forwarded caller: %v", ErrForbidden, err)
+		}
+		if err := n.fsm.checkRevoked(oc); err != nil {
+			return caller{}, err
+		}
+		k, nm, _ := certKind(oc)
+		c = caller{kind: k, name: nm, cert: oc, via: name}
 	}
 	return c, nil
 }
@@ -108,15 +157,22 @@ type ctxKey struct{}
 
 func callerFrom(ctx context.Context) caller { c, _ := ctx.Value(ctxKey{}).(caller); return c }
 
-// routes registers every route with the kinds of certificate it admits.
+// routes registers every route with the permission it needs.
 func (n *Node) routes() http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("POST /v1/bodies/{code}/log", n.allow(n.handleShip, KindBody))
-	mux.Handle("GET /v1/bodies/{code}/head", n.allow(n.handleHead, KindBody, KindNode, KindAdmin))
-	mux.Handle("GET /v1/bodies/{code}/log", n.allow(n.handleLog, KindBody, KindNode, KindAdmin))
-	mux.Handle("POST /v1/cluster/join", n.allow(n.handleJoin, KindAdmin))
-	mux.Handle("POST /v1/cluster/leave", n.allow(n.handleLeave, KindAdmin))
-	mux.Handle("GET /v1/cluster/status", n.allow(n.handleStatus, KindAdmin))
+	handle := func(pattern string, h http.HandlerFunc, p Permission) {
+		n.routeList = append(n.routeList, Route{Pattern: pattern, Permission: p})
+		mux.Handle(pattern, n.allow(h, p))
+	}
+	handle("POST /v1/bodies/{code}/log", n.handleShip, PermShip)
+	handle("GET /v1/bodies/{code}/head", n.handleHead, PermReadLog)
+	handle("GET /v1/bodies/{code}/log", n.handleLog, PermReadLog)
+	handle("POST /v1/cluster/join", n.handleJoin, PermMembership)
+	handle("POST /v1/cluster/leave", n.handleLeave, PermMembership)
+	handle("POST /v1/cluster/revoke", n.handleRevoke, PermRevoke)
+	handle("POST /v1/cluster/certs", n.handleCerts, PermRecordCerts)
+	handle("GET /v1/cluster/status", n.handleStatus, PermStatus)
+	handle("GET /metrics", n.handleMetrics, PermMetrics)
 	n.mountExtension(mux)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, fmt.Errorf("%w: no such endpoint %s %s; see the replication package's API", ErrBadRequest, r.Method, r.URL.Path), nil, http.StatusNotFound)
@@ -124,30 +180,33 @@ func (n *Node) routes() http.Handler {
 	return mux
 }
 
-// allow admits callers of the given kinds, and for routes under
-// /v1/bodies/{code} a body only for its own code.
-func (n *Node) allow(h http.HandlerFunc, kinds ...Kind) http.Handler {
+// Routes lists every route of the node's API, its Extension's included,
+// with the permission each needs: what the authorization test walks.
+func (n *Node) Routes() []Route { return slices.Clone(n.routeList) }
+
+// allow admits callers whose kind has permission p (grants), whose
+// certificate is not revoked, and for routes under /v1/bodies/{code} a
+// body only for its own code. It notes each certificate it admits for the
+// cluster's register.
+func (n *Node) allow(h http.HandlerFunc, p Permission) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, id, httpAddr := n.Leader(); id != "" && httpAddr != "" {
 			w.Header().Set(headerLeader, httpAddr)
 		}
-		c, err := callerOf(r)
+		c, err := n.callerOf(r)
 		if err != nil {
 			writeError(w, err, nil, 0)
 			return
 		}
-		ok := false
-		for _, k := range kinds {
-			ok = ok || c.kind == k
-		}
-		if !ok {
-			writeError(w, fmt.Errorf("%w: %s %s needs a certificate of kind %s; this one (%s) is of kind %s", ErrForbidden, r.Method, r.URL.Path, kindList(kinds), c.name, c.kind), nil, 0)
+		if !Allowed(c.kind, p) {
+			writeError(w, fmt.Errorf("%w: %s %s needs a certificate of kind %s; this one (%s) is of kind %s", ErrForbidden, r.Method, r.URL.Path, kindList(KindsWith(p)), c.name, c.kind), nil, 0)
 			return
 		}
 		if code := r.PathValue("code"); code != "" && c.kind == KindBody && c.name != code {
 			writeError(w, fmt.Errorf("%w: the certificate is local body %s's; it may use only /v1/bodies/%s/, not %s's", ErrForbidden, c.name, c.name, code), nil, 0)
 			return
 		}
+		n.noteCert(c.cert)
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
 	})
 }
@@ -184,7 +243,7 @@ func (n *Node) forwardOrServe(w http.ResponseWriter, r *http.Request, body []byt
 		return
 	}
 	req.Header.Set("Content-Type", r.Header.Get("Content-Type"))
-	req.Header.Set(headerOnBehalf, c.String())
+	req.Header.Set(headerOnBehalf, base64.StdEncoding.EncodeToString(c.cert.Raw))
 	resp, err := n.fwd.Do(req)
 	if err != nil {
 		writeError(w, fmt.Errorf("%w: the leader %s (%s) did not answer: %v; retry", ErrNoLeader, id, httpAddr, err), nil, 0)
@@ -395,7 +454,8 @@ func (n *Node) handleLeave(w http.ResponseWriter, r *http.Request) {
 }
 
 func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
-	s := Status{Stats: n.Stats()}
+	now := time.Now()
+	s := Status{Stats: n.Stats(), Revoked: n.fsm.Revocations(), Certificates: CertStatuses(n.fsm.Certificates(), now), Now: now.UTC()}
 	var err error
 	if s.BodyList, err = n.fsm.Bodies(); err == nil {
 		s.ForkList, err = n.fsm.Forks("")
@@ -468,7 +528,11 @@ func (n *Node) serveHTTP() error {
 	n.httpLn = ln
 	n.httpSrv = &http.Server{
 		Handler:           n.routes(),
-		TLSConfig:         n.cfg.Identity.serverTLS(),
+		// Any kind, and a revoked certificate too: allow refuses it on each
+		// request with the reason, which a handshake failure could not say.
+		TLSConfig: n.cfg.Identity.serverTLS(func(cs tls.ConnectionState) error {
+			return verifyPeer(cs, n.cfg.Identity.pool(), x509.ExtKeyUsageClientAuth)
+		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // a batch of one big record (MaxRecordBytes) from a slow link
 		IdleTimeout:       2 * time.Minute,

@@ -140,10 +140,9 @@ func rawClient(t *testing.T, c *cluster, kind Kind, name string) *http.Client {
 	t.Helper()
 	id := issue(t, c.ca, KindAdmin, "tls-only")
 	conf := id.clientTLS()
-	if kind == "" {
-		conf.Certificates = nil
-	} else {
-		conf.Certificates = []tls.Certificate{issue(t, c.ca, kind, name).cert}
+	conf.GetClientCertificate = nil
+	if kind != "" {
+		conf.Certificates = []tls.Certificate{*issue(t, c.ca, kind, name).tlsCert()}
 	}
 	cl := &http.Client{Transport: &http.Transport{TLSClientConfig: conf}, Timeout: 10 * time.Second}
 	t.Cleanup(cl.CloseIdleConnections)
@@ -232,7 +231,8 @@ func TestAPI_BadInputIsRefusedAndChangesNothing(t *testing.T) {
 		ca, cert, key := pems(t, other, KindAdmin, "it-admin")
 		id, _ := ParseIdentity(ca, cert, key)
 		conf := issue(t, c.ca, KindAdmin, "x").clientTLS() // trusts the cluster's CA…
-		conf.Certificates = []tls.Certificate{id.cert}     // …but presents the other CA's certificate
+		conf.GetClientCertificate = nil
+		conf.Certificates = []tls.Certificate{*id.tlsCert()} // …but presents the other CA's certificate
 		cl := &http.Client{Transport: &http.Transport{TLSClientConfig: conf}}
 		resp, err := cl.Get("https://" + n.HTTPAddr() + "/v1/cluster/status")
 		if err == nil {
@@ -270,7 +270,8 @@ func TestTransport_RaftRefusesAnythingButANodeCertificate(t *testing.T) {
 		name := map[Kind]string{KindBody: "M0701", KindAdmin: "it-admin"}[kind]
 		id := issue(t, c.ca, kind, name)
 		conf := issue(t, c.ca, KindAdmin, "x").clientTLS()
-		conf.Certificates = []tls.Certificate{id.cert}
+		conf.GetClientCertificate = nil
+		conf.Certificates = []tls.Certificate{*id.tlsCert()}
 		conn, err := tls.Dial("tcp", n.RaftAddr(), conf)
 		if err == nil {
 			conn.SetDeadline(time.Now().Add(2 * time.Second))

@@ -27,6 +27,9 @@ type ClientConfig struct {
 	// CAPEM is the state CA's certificate; CertPEM and KeyPEM the caller's
 	// certificate (kind body for a local body, admin for state IT) and key.
 	CAPEM, CertPEM, KeyPEM []byte
+	// Identity, when set, is used instead of the PEMs: one loaded from
+	// files (LoadIdentity) can be reloaded (Client.ReloadCertificate).
+	Identity *Identity
 	// LocalBody is the body whose log Ship, Head and ReadLog concern. With a
 	// body certificate it must be the certificate's own code (the default);
 	// with an admin certificate any body (or "" when only Join, Leave and
@@ -45,6 +48,7 @@ type ClientConfig struct {
 // this package's sentinel. It is safe for concurrent use.
 type Client struct {
 	cfg  ClientConfig
+	id   *Identity
 	http *http.Client
 
 	mu    sync.Mutex
@@ -58,9 +62,12 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if len(cfg.Addrs) == 0 {
 		return nil, errors.New("give the address of at least one state node")
 	}
-	id, err := ParseIdentity(cfg.CAPEM, cfg.CertPEM, cfg.KeyPEM)
-	if err != nil {
-		return nil, err
+	id := cfg.Identity
+	if id == nil {
+		var err error
+		if id, err = ParseIdentity(cfg.CAPEM, cfg.CertPEM, cfg.KeyPEM); err != nil {
+			return nil, err
+		}
 	}
 	if id.Kind == KindBody && cfg.LocalBody == "" {
 		cfg.LocalBody = id.Name
@@ -76,7 +83,32 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	}
 	tr := &http.Transport{TLSClientConfig: id.clientTLS(), ForceAttemptHTTP2: false, MaxIdleConnsPerHost: 4,
 		TLSHandshakeTimeout: 10 * time.Second, IdleConnTimeout: 90 * time.Second}
-	return &Client{cfg: cfg, http: &http.Client{Transport: tr}, addrs: slices.Clone(cfg.Addrs)}, nil
+	return &Client{cfg: cfg, id: id, http: &http.Client{Transport: tr}, addrs: slices.Clone(cfg.Addrs)}, nil
+}
+
+// Identity returns the client's certificate and CA.
+func (c *Client) Identity() *Identity { return c.id }
+
+// ReloadCertificate reads the client's certificate files again
+// (Identity.Reload) and closes its idle connections, so that the next
+// request presents the new certificate. ksmart serve calls it on SIGHUP.
+func (c *Client) ReloadCertificate() error {
+	if err := c.id.Reload(); err != nil {
+		return err
+	}
+	c.http.CloseIdleConnections()
+	return nil
+}
+
+// Revoke asks the cluster to revoke a certificate (admin certificate).
+// Refusals (ErrBadRequest, nothing changed): a malformed serial, no
+// reason, a serial the cluster does not know (give CertPEM), a
+// certificate of another CA, the last administrator's certificate.
+func (c *Client) Revoke(ctx context.Context, req RevokeRequest) (RevokeResult, error) {
+	var r RevokeResult
+	b, _ := json.Marshal(req)
+	err := c.do(ctx, http.MethodPost, "/v1/cluster/revoke", "application/json", b, &r)
+	return r, err
 }
 
 // Close releases the client's idle connections.

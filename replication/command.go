@@ -21,6 +21,9 @@ import (
 //	opRemoveNode   server ID
 //	opShipReplica  body code, then for each event of the batch in order its
 //	               encoding and its change set (store.ReadReplica; empty for most)
+//	opRecordCerts  the DER of each certificate to add to the register (revoke.go)
+//	opRevoke       serial, reason, by ("admin/NAME"), the admin's certificate (DER), and
+//	               the revoked certificate (DER; empty when the register holds it)
 //
 // Ops are never renumbered or reused. A node that meets an op it does not
 // know stops (Apply panics) rather than skip an entry its peers applied:
@@ -32,6 +35,8 @@ const (
 	opSetNode     op = 2
 	opRemoveNode  op = 3
 	opShipReplica op = 4
+	opRecordCerts op = 5
+	opRevoke      op = 6
 )
 
 func (o op) String() string {
@@ -44,6 +49,10 @@ func (o op) String() string {
 		return "remove-node"
 	case opShipReplica:
 		return "ship-replica"
+	case opRecordCerts:
+		return "record-certs"
+	case opRevoke:
+		return "revoke"
 	}
 	return fmt.Sprintf("op(%d)", byte(o))
 }

@@ -44,6 +44,12 @@ var (
 	// asking for an admin action.
 	ErrForbidden = errors.New("replication: forbidden")
 
+	// ErrRevoked means the caller's certificate (or, on the raft
+	// transport, the peer's) was revoked by state IT; the message names its
+	// serial, who revoked it, when and why. Nothing is served to it: ask
+	// state IT for a new certificate.
+	ErrRevoked = errors.New("replication: certificate revoked")
+
 	// ErrBadRequest means a request other than a batch is malformed or
 	// names something that does not exist (e.g. leaving with an unknown
 	// node ID).
@@ -62,6 +68,7 @@ var errorCodes = []struct {
 }{
 	{ErrBadBatch, "bad_batch", http.StatusBadRequest},
 	{ErrBadRequest, "bad_request", http.StatusBadRequest},
+	{ErrRevoked, "revoked", http.StatusForbidden},
 	{ErrForbidden, "forbidden", http.StatusForbidden},
 	{ErrFork, "fork", http.StatusConflict},
 	{ErrGap, "gap", http.StatusConflict},

@@ -31,11 +31,12 @@ type Extension interface {
 
 // Mount registers a handler on a node's API for an http.ServeMux pattern
 // ("GET /state/{$}"). The handler is served behind the API's mutual TLS
-// and admits only callers whose certificate is of one of kinds (an answer
-// of 403 for others, as every route of the API); RequestCaller then tells
-// who the caller is. Like ServeMux.Handle, it panics on a pattern that
-// conflicts with one already registered, the API's own included.
-type Mount func(pattern string, h http.Handler, kinds ...Kind)
+// and admits only callers whose certificate's kind has permission p in the
+// authorization table (authz.go) and is not revoked (an answer of 403 for
+// others, as every route of the API); RequestCaller then tells who the
+// caller is. Like ServeMux.Handle, it panics on a pattern that conflicts
+// with one already registered, the API's own included.
+type Mount func(pattern string, h http.Handler, p Permission)
 
 // RequestCaller returns who made a request the API admitted, as
 // "kind/name": the certificate's kind and name ("admin/it-admin"), or
@@ -66,8 +67,9 @@ func (n *Node) mountExtension(mux *http.ServeMux) {
 	if n.cfg.Extension == nil {
 		return
 	}
-	n.cfg.Extension.Routes(func(pattern string, h http.Handler, kinds ...Kind) {
-		mux.Handle(pattern, n.allow(h.ServeHTTP, kinds...))
+	n.cfg.Extension.Routes(func(pattern string, h http.Handler, p Permission) {
+		n.routeList = append(n.routeList, Route{Pattern: pattern, Permission: p})
+		mux.Handle(pattern, n.allow(h.ServeHTTP, p))
 	})
 }
 

@@ -45,7 +45,7 @@ func (r *recorder) Routes(mount replication.Mount) {
 	r.note("routes")
 	mount("GET /ext/who", http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 		fmt.Fprintf(w, "%s asked %s", replication.RequestCaller(req), r.node.ID())
-	}), replication.KindAdmin)
+	}), replication.PermView)
 }
 
 func (r *recorder) Close() error {

@@ -94,8 +94,9 @@ type Ack struct {
 // applyResult is what the FSM returns for one raft entry; Node.Ship
 // receives it through the ApplyFuture on the leader.
 type applyResult struct {
-	ack Ack
-	err error
+	ack   Ack
+	err   error
+	value any // what a command other than a ship answers (a *RevokeResult)
 }
 
 // FSM is the state cluster's replicated state machine: every local body's
@@ -116,6 +117,9 @@ type FSM struct {
 	subMu     sync.RWMutex
 	onApplied []func(code string, events []store.Event)
 	onRestore []func()
+	onRevoke  []func(Revocation)
+
+	pki atomic.Pointer[pkiState] // the register and revocations, as of the last commit
 
 	applied   atomic.Uint64
 	restores  atomic.Uint64
@@ -153,6 +157,10 @@ func openFSM(path string, logger *slog.Logger) (*FSM, error) {
 		if reused {
 			f.db, f.reused = db, true
 			f.applied.Store(appliedIndex(db))
+			if err := f.loadPKI(db); err != nil {
+				db.Close()
+				return nil, err
+			}
 			return f, nil
 		}
 		logger.Info("state.db was not closed cleanly; rebuilding it from raft's snapshot and log", "path", path)
@@ -165,6 +173,10 @@ func openFSM(path string, logger *slog.Logger) (*FSM, error) {
 		return nil, err
 	}
 	f.db = db
+	if err := f.loadPKI(db); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return f, nil
 }
 
@@ -210,6 +222,14 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 1 → 2: each event's change set, per body.
 	func(tx *bolt.Tx) error {
 		_, err := tx.CreateBucketIfNotExists(bucketChanges)
+		return err
+	},
+	// 2 → 3: the certificates known and those revoked.
+	func(tx *bolt.Tx) error {
+		if _, err := tx.CreateBucketIfNotExists(bucketCerts); err != nil {
+			return err
+		}
+		_, err := tx.CreateBucketIfNotExists(bucketRevoked)
 		return err
 	},
 }
@@ -337,11 +357,13 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 	}
 	var done []appliedEvents
 	var lastIndex uint64
+	var revoked []Revocation
+	pkiChanged := false
 
 	f.mu.RLock()
 	defer f.mu.RUnlock()
 	err := f.db.Update(func(tx *bolt.Tx) error {
-		done = done[:0]
+		done, revoked, pkiChanged = done[:0], revoked[:0], false
 		st := &applyTx{tx: tx, bodies: map[string]*BodyInfo{}}
 		prevIndex, _ := readApplied(tx)
 		lastIndex = prevIndex
@@ -409,6 +431,25 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 					return err
 				}
 				resps[i] = &applyResult{}
+			case opRecordCerts:
+				changed, err := applyRecordCerts(tx, cmd.args, at)
+				if err != nil {
+					return err
+				}
+				pkiChanged = pkiChanged || changed
+				resps[i] = &applyResult{}
+			case opRevoke:
+				if len(cmd.args) != 5 {
+					panic(fmt.Sprintf("replication: raft entry %d: revoke with %d arguments", l.Index, len(cmd.args)))
+				}
+				res, r, err := applyRevoke(tx, cmd.args, at, l.Index)
+				if err != nil {
+					return err
+				}
+				if r != nil {
+					revoked, pkiChanged = append(revoked, *r), true
+				}
+				resps[i] = res
 			default:
 				panic(fmt.Sprintf("replication: raft entry %d holds %v, which this ksmart does not know: upgrade this node", l.Index, cmd.op))
 			}
@@ -428,9 +469,20 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 		panic(fmt.Sprintf("replication: cannot write state.db: %v", err))
 	}
 	f.applied.Store(lastIndex)
+	if pkiChanged {
+		if err := f.loadPKI(f.db); err != nil {
+			panic(fmt.Sprintf("replication: %v", err))
+		}
+	}
 	f.subMu.RLock()
 	subs := f.onApplied
+	revSubs := f.onRevoke
 	f.subMu.RUnlock()
+	for _, r := range revoked {
+		for _, fn := range revSubs {
+			fn(r)
+		}
+	}
 	if len(subs) > 0 {
 		for _, d := range done {
 			evs := make([]store.Event, len(d.raws))
@@ -759,13 +811,22 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	}
 	f.db = db
 	f.applied.Store(appliedIndex(db))
+	if err := f.loadPKI(db); err != nil {
+		return err
+	}
 	f.restores.Add(1)
 	f.logger.Info("state restored from a snapshot", "applied_index", f.applied.Load())
 	f.subMu.RLock()
 	subs := f.onRestore
+	revSubs := f.onRevoke
 	f.subMu.RUnlock()
 	for _, fn := range subs {
 		fn()
+	}
+	for _, r := range f.Revocations() { // a node restored from a snapshot drops what it revokes, too
+		for _, fn := range revSubs {
+			fn(r)
+		}
 	}
 	return nil
 }

@@ -16,6 +16,9 @@ import "encoding/binary"
 //	                     exactly as shipped; only events with a non-empty change set have one
 //	forks                body code ‖ 0x00 ‖ uint64 BE seq ‖ their 32-byte hash → JSON Fork
 //	nodes                raft server ID → JSON NodeInfo (raft and HTTP addresses)
+//	certs                serial (FormatSerial) → JSON CertInfo: every certificate the cluster has
+//	                     seen or been shown (schema 3)
+//	revoked              serial → JSON Revocation: who revoked it, when and why (schema 3)
 //
 // "applied" is written in the same transaction as the data it covers, as
 // vault's FSM does, so the file always says exactly which raft entries it
@@ -29,7 +32,8 @@ import "encoding/binary"
 //
 //	1  bodies, log, forks, nodes
 //	2  changes: each event's change set, so that a body can be rebuilt from the state
-const schemaVersion = 2
+//	3  certs and revoked: the certificates known to the cluster and those revoked
+const schemaVersion = 3
 
 var (
 	bucketMeta   = []byte("meta")
@@ -39,6 +43,9 @@ var (
 	bucketNodes  = []byte("nodes")
 	// bucketChanges is new in schema 2.
 	bucketChanges = []byte("changes")
+	// bucketCerts and bucketRevoked are new in schema 3.
+	bucketCerts   = []byte("certs")
+	bucketRevoked = []byte("revoked")
 
 	keySchema  = []byte("schema")
 	keyApplied = []byte("applied")
@@ -46,7 +53,7 @@ var (
 )
 
 // topBuckets are created when the file is made.
-var topBuckets = [][]byte{bucketMeta, bucketBodies, bucketLog, bucketForks, bucketNodes, bucketChanges}
+var topBuckets = [][]byte{bucketMeta, bucketBodies, bucketLog, bucketForks, bucketNodes, bucketChanges, bucketCerts, bucketRevoked}
 
 // stateFile is the FSM's bbolt file inside a node's data directory; raftDir
 // holds raft's own log store (raftLogFile) and its snapshots.

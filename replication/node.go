@@ -2,6 +2,7 @@ package replication
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -82,6 +83,13 @@ type Node struct {
 
 	extOpened bool // Config.Extension was opened and not yet closed
 
+	rawStream raft.StreamLayer // the TLS stream, before any test wrapper
+	routeList []Route          // the API's routes, as routes registered them
+
+	seenMu   sync.Mutex
+	seen     map[string][]byte // certificates admitted and not yet in the register, by serial
+	seenKick chan struct{}
+
 	notify chan bool
 	stop   chan struct{}
 	wg     sync.WaitGroup
@@ -145,11 +153,13 @@ func (n *Node) Open() (err error) {
 		return err
 	}
 
-	tls, err := newTLSStream(c.RaftAddr, c.RaftAdvertise, c.Identity)
+	n.seen, n.seenKick = map[string][]byte{}, make(chan struct{}, 1)
+	tls, err := newTLSStream(c.RaftAddr, c.RaftAdvertise, c.Identity, n.fsm.checkRevoked, n.noteCert)
 	if err != nil {
 		return fmt.Errorf("listen for raft on %s: %w", c.RaftAddr, err)
 	}
-	n.stream = tls
+	n.fsm.OnRevoke(n.dropRevoked)
+	n.stream, n.rawStream = tls, tls
 	if c.wrapStream != nil {
 		n.stream = c.wrapStream(tls)
 	}
@@ -168,15 +178,16 @@ func (n *Node) Open() (err error) {
 	if err := n.openExtension(); err != nil {
 		return err
 	}
-	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLS(), MaxIdleConnsPerHost: 64}}
+	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLSRevoked(n.fsm.checkRevoked), MaxIdleConnsPerHost: 64}}
 	if c.HTTPAddr != "" {
 		if err := n.serveHTTP(); err != nil {
 			return err
 		}
 	}
 	n.stop = make(chan struct{})
-	n.wg.Add(1)
+	n.wg.Add(2)
 	go n.watchLeadership()
+	go n.recordSeen()
 	return nil
 }
 
@@ -514,6 +525,22 @@ func (n *Node) Forks() ([]Fork, error) { return n.fsm.Forks("") }
 // FSM returns the node's state machine, for its read API and subscriptions
 // (an Extension's: the state view).
 func (n *Node) FSM() *FSM { return n.fsm }
+
+// Certificate returns the node's own certificate, as now in use.
+func (n *Node) Certificate() *x509.Certificate { return n.cfg.Identity.Certificate() }
+
+// ReloadCertificate reads the node's certificate, key and CA files again
+// (Identity.Reload) and uses them from the next handshake on, on the raft
+// transport and the API: ksmart state run calls it on SIGHUP.
+func (n *Node) ReloadCertificate() error {
+	if err := n.cfg.Identity.Reload(); err != nil {
+		return err
+	}
+	c := n.cfg.Identity.Certificate()
+	n.logger.Info("certificate reloaded", "serial", n.cfg.Identity.Serial(), "expires", c.NotAfter.Format(time.DateOnly))
+	n.fwd.CloseIdleConnections()
+	return nil
+}
 
 // ID returns the node's raft server ID.
 func (n *Node) ID() string { return n.cfg.ID }

@@ -30,6 +30,11 @@ import (
 //     exponential back-off and full jitter, capped at MaxBackoff; the
 //     Client follows leader changes;
 //   - on ErrGap it resends from the state's head;
+//   - when the state says this body's certificate is revoked (ErrRevoked),
+//     it stops shipping, says so in the log at error level naming the
+//     serial, who revoked it and why, shows it in Status, and tries again
+//     every ForkRecheck (a new certificate, loaded with SIGHUP, resumes
+//     it); nothing shipped before is lost, and nothing local is touched;
 //   - on a fork — the state holds different events under numbers this body
 //     has, or more events than this body has (a data directory restored
 //     from an old backup) — it stops shipping, says so in the log at error
@@ -84,7 +89,17 @@ type ShipperStatus struct {
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	Errors      uint64    `json:"errors"`
 	// Fork is set while shipping is stopped by a fork.
-	Fork        *Fork     `json:"fork,omitempty"`
+	Fork *Fork `json:"fork,omitempty"`
+	// Revoked is set while shipping is stopped because the state revoked
+	// this body's certificate: the state's words, naming the serial, who
+	// revoked it, when and why.
+	Revoked string `json:"revoked,omitempty"`
+	// The certificate in use: its serial, expiry and days left; Warning
+	// within ExpiryWarning of its expiry.
+	CertSerial   string    `json:"certificate_serial"`
+	CertNotAfter time.Time `json:"certificate_not_after"`
+	CertDaysLeft int       `json:"certificate_days_left"`
+	CertWarning  bool      `json:"certificate_warning,omitempty"`
 	LastShipped time.Time `json:"last_shipped,omitzero"` // when a batch was last acknowledged
 }
 
@@ -163,7 +178,15 @@ func (s *Shipper) Run(ctx context.Context) error {
 		wait := o.backoff(attempt)
 		attempt++
 		var fe *forkError
-		if errors.As(err, &fe) {
+		if errors.Is(err, ErrRevoked) {
+			s.fail(o, err)
+			s.mu.Lock()
+			s.st.Revoked = err.Error()
+			s.mu.Unlock()
+			o.logger.Error("REPLICATION TO THE STATE IS STOPPED: the state revoked this local body's certificate; nothing more is shipped until a new one is installed (ksmart state issue-cert, then SIGHUP or a restart); what was shipped before is kept",
+				"local_body", code, "certificate_serial", s.Client.Identity().Serial(), "state_says", err.Error(), "recheck_in", o.forkRecheck.String())
+			wait, attempt = o.forkRecheck, 0
+		} else if errors.As(err, &fe) {
 			s.mu.Lock()
 			s.st.Fork = fe.fork
 			s.mu.Unlock()
@@ -234,6 +257,7 @@ func (s *Shipper) session(ctx context.Context, o shipperOpts, ok func()) error {
 		}
 	}
 	s.mu.Lock()
+	s.st.Revoked = ""
 	if next > head.LastSeq {
 		s.st.Fork = nil
 	}
@@ -345,13 +369,17 @@ func (s *Shipper) Status() ShipperStatus {
 	st.Addrs = append([]string(nil), st.Addrs...)
 	st.Errors = s.errs.Load()
 	st.Local = s.Store.LastSeq()
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	if c := s.Client.Identity().Certificate(); c != nil {
+		st.CertSerial, st.CertNotAfter = FormatSerial(c.SerialNumber), c.NotAfter
+		st.CertDaysLeft, st.CertWarning = DaysLeft(c.NotAfter, now()), c.NotAfter.Sub(now()) < ExpiryWarning
+	}
 	if st.Local > st.Acked {
 		st.LagEvents = st.Local - st.Acked
 		if at, ok := s.eventTime(st.Acked + 1); ok {
-			now := time.Now
-			if s.Now != nil {
-				now = s.Now
-			}
 			st.LagSeconds = max(now().Sub(at).Seconds(), 0)
 		}
 	}

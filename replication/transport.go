@@ -24,7 +24,7 @@ import (
 // that must be measured as a Node would be, such as the raw raft peer of
 // ksmart bench state.
 func NewTransport(bind, advertise string, id *Identity, logger hclog.Logger) (*raft.NetworkTransport, error) {
-	s, err := newTLSStream(bind, advertise, id)
+	s, err := newTLSStream(bind, advertise, id, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -62,8 +62,10 @@ type tlsStream struct {
 var _ raft.StreamLayer = (*tlsStream)(nil)
 
 // newTLSStream listens on bind; advertise is the address peers dial (the
-// listener's own address when empty).
-func newTLSStream(bind, advertise string, id *Identity) (*tlsStream, error) {
+// listener's own address when empty). Each handshake, both ways, also
+// asks revoked (when set) whether the peer's certificate is revoked, and
+// tells seen (when set) of the peer it admitted.
+func newTLSStream(bind, advertise string, id *Identity, revoked func(*x509.Certificate) error, seen func(*x509.Certificate)) (*tlsStream, error) {
 	ln, err := net.Listen("tcp", bind)
 	if err != nil {
 		return nil, err
@@ -81,11 +83,26 @@ func newTLSStream(bind, advertise string, id *Identity) (*tlsStream, error) {
 		ln.Close()
 		return nil, errors.New("the raft address " + s.advertise.String() + " is not one peers can dial; give an advertise address")
 	}
-	s.server = id.serverTLS()
-	s.server.VerifyConnection = func(cs tls.ConnectionState) error {
-		return verifyPeer(cs, id.ca, x509.ExtKeyUsageClientAuth, KindNode)
+	check := func(cs tls.ConnectionState) error {
+		if revoked != nil {
+			if err := revoked(cs.PeerCertificates[0]); err != nil {
+				return err
+			}
+		}
+		if seen != nil {
+			seen(cs.PeerCertificates[0])
+		}
+		return nil
 	}
-	s.client = id.clientTLS()
+	s.server = id.serverTLS(func(cs tls.ConnectionState) error {
+		if err := verifyPeer(cs, id.pool(), x509.ExtKeyUsageClientAuth, KindsWith(PermRaft)...); err != nil {
+			return err
+		}
+		return check(cs)
+	})
+	s.client = id.clientTLSRevoked(func(c *x509.Certificate) error {
+		return check(tls.ConnectionState{PeerCertificates: []*x509.Certificate{c}})
+	})
 	return s, nil
 }
 
@@ -133,6 +150,27 @@ func (s *tlsStream) Close() error {
 		c.Conn.Close()
 	}
 	return err
+}
+
+// dropSerial closes every connection whose peer presented the certificate
+// with serial, and returns how many it closed.
+func (s *tlsStream) dropSerial(serial string) int {
+	s.mu.Lock()
+	var drop []*trackedConn
+	for c := range s.conns {
+		tc, ok := c.Conn.(*tls.Conn)
+		if !ok {
+			continue
+		}
+		if pc := tc.ConnectionState().PeerCertificates; len(pc) > 0 && FormatSerial(pc[0].SerialNumber) == serial {
+			drop = append(drop, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range drop {
+		c.Close()
+	}
+	return len(drop)
 }
 
 // Addr is the address peers dial.

@@ -34,19 +34,20 @@ import (
 //	GET  /state/bodies/{code}            one local body: charts, mirror head and lag, forks
 //	GET  /state/verify[?number=&d=&s=]   a form, and the answer for a certificate number
 //	GET  /state/verify/{number}?d=&s=    the answer for a certificate number (and its QR code)
+//	GET  /state/certificates             certificates revoked, and those known with their days left
 //	GET  /state/search?q=&type=&district=&body=   (also POST, a form) state-wide search
 //	GET  /state/api/overview             JSON of each of the above
 //	GET  /state/api/districts/{district}
 //	GET  /state/api/bodies/{code}
+//	GET  /state/api/certificates
 //	GET  /state/api/verify/{number}?d=&s=
 //	GET  /state/api/search?q=…           (also POST)
 //
-// Only viewKinds certificates are admitted (the node's API checks them,
-// replication.Mount). Errors answer as the node's API does
-// (replication.ErrorStatus), with JSON {"error", "code"}.
-
-// viewKinds are the certificate kinds the state view admits: state IT.
-var viewKinds = []replication.Kind{replication.KindAdmin}
+// Each route needs a permission of replication's authorization table
+// (view, search or verify: an admin's or an auditor's certificate), which
+// the node's API checks (replication.Mount), with revocation. Every search
+// and verification is logged with its caller. Errors answer as the node's
+// API does (replication.ErrorStatus), with JSON {"error", "code"}.
 
 //go:embed templates/*.html
 var viewFiles embed.FS
@@ -106,27 +107,30 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // routes mounts the state view's routes on the node's API.
 func (v *View) routes(mount replication.Mount) {
-	page := func(pattern, name string, fn func(r *http.Request) (any, error)) {
-		mount(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.servePage(w, r, name, fn) }), viewKinds...)
+	view, search, verify := replication.PermView, replication.PermSearch, replication.PermVerify
+	page := func(pattern, name string, p replication.Permission, fn func(r *http.Request) (any, error)) {
+		mount(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.servePage(w, r, name, fn) }), p)
 	}
-	api := func(pattern string, fn func(r *http.Request) (any, error)) {
-		mount(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.serveJSON(w, r, fn) }), viewKinds...)
+	api := func(pattern string, p replication.Permission, fn func(r *http.Request) (any, error)) {
+		mount(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { v.serveJSON(w, r, fn) }), p)
 	}
-	page("GET /state", "overview", v.viewOverview)
-	page("GET /state/{$}", "overview", v.viewOverview)
-	page("GET /state/districts/{district}", "district", v.viewDistrict)
-	page("GET /state/bodies/{code}", "body", v.viewBody)
-	page("GET /state/verify", "verify", v.viewVerify)
-	page("GET /state/verify/{number}", "verify", v.viewVerify)
-	page("GET /state/search", "search", v.viewSearch)
-	page("POST /state/search", "search", v.viewSearch)
+	page("GET /state", "overview", view, v.viewOverview)
+	page("GET /state/{$}", "overview", view, v.viewOverview)
+	page("GET /state/districts/{district}", "district", view, v.viewDistrict)
+	page("GET /state/bodies/{code}", "body", view, v.viewBody)
+	page("GET /state/certificates", "certificates", view, v.viewCertificates)
+	page("GET /state/verify", "verify", verify, v.viewVerify)
+	page("GET /state/verify/{number}", "verify", verify, v.viewVerify)
+	page("GET /state/search", "search", search, v.viewSearch)
+	page("POST /state/search", "search", search, v.viewSearch)
 
-	api("GET /state/api/overview", v.viewOverview)
-	api("GET /state/api/districts/{district}", v.viewDistrict)
-	api("GET /state/api/bodies/{code}", v.viewBody)
-	api("GET /state/api/verify/{number}", v.viewVerify)
-	api("GET /state/api/search", v.viewSearch)
-	api("POST /state/api/search", v.viewSearch)
+	api("GET /state/api/overview", view, v.viewOverview)
+	api("GET /state/api/districts/{district}", view, v.viewDistrict)
+	api("GET /state/api/bodies/{code}", view, v.viewBody)
+	api("GET /state/api/certificates", view, v.viewCertificates)
+	api("GET /state/api/verify/{number}", verify, v.viewVerify)
+	api("GET /state/api/search", search, v.viewSearch)
+	api("POST /state/api/search", search, v.viewSearch)
 }
 
 // viewHeader is what every answer of the view says about where it comes from.
@@ -161,7 +165,7 @@ func (v *View) serveJSON(w http.ResponseWriter, r *http.Request, fn func(*http.R
 }
 
 func (v *View) viewData(r *http.Request, fn func(*http.Request) (any, error)) (any, error) {
-	if v.mirrors == nil {
+	if v.mirrors == nil && !strings.HasSuffix(r.URL.Path, "/certificates") {
 		return nil, errViewOff
 	}
 	return fn(r)
@@ -219,7 +223,7 @@ var viewTemplates = sync.OnceValues(func() (map[string]*template.Template, error
 		return nil, err
 	}
 	out := map[string]*template.Template{}
-	for _, name := range []string{"overview", "district", "body", "verify", "search", "error"} {
+	for _, name := range []string{"overview", "district", "body", "certificates", "verify", "search", "error"} {
 		body, err := fs.ReadFile(viewFiles, "templates/"+name+".html")
 		if err != nil {
 			return nil, err
@@ -423,6 +427,32 @@ func (v *View) viewBody(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return bodyPage{viewHeader: v.viewHeader(), Body: bf, State: info, Forks: forks, Partial: bf.Mirror.Partial, Charts: chartsOf(bf.Figures, bf.Name)}, nil
+}
+
+// certificatesPage is what the cluster knows of its certificates: those
+// revoked, and the others with their days left (a warning within 30 days).
+type certificatesPage struct {
+	viewHeader
+	Now          time.Time                `json:"now"`
+	Own          replication.CertStatus   `json:"node_certificate"` // this node's own
+	Revoked      []replication.Revocation `json:"revoked"`
+	Certificates []replication.CertStatus `json:"certificates"`
+	Expiring     int                      `json:"expiring"` // within 30 days, or expired
+}
+
+func (v *View) viewCertificates(r *http.Request) (any, error) {
+	now := v.now()
+	fsm := v.node.FSM()
+	p := certificatesPage{viewHeader: v.viewHeader(), Now: now, Revoked: fsm.Revocations(), Certificates: replication.CertStatuses(fsm.Certificates(), now)}
+	if own := v.node.Certificate(); own != nil {
+		p.Own = replication.CertStatuses([]replication.CertInfo{{Serial: replication.FormatSerial(own.SerialNumber), Kind: replication.KindNode, Name: v.node.ID(), NotAfter: own.NotAfter}}, now)[0]
+	}
+	for _, c := range p.Certificates {
+		if c.Warning {
+			p.Expiring++
+		}
+	}
+	return p, nil
 }
 
 // verifyPage is a certificate's verification, as JSON and for the page.

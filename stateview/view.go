@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"ksmart/appliance"
 	"ksmart/replication"
@@ -21,6 +22,8 @@ type Config struct {
 	Mirrors *MirrorsConfig
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+	// Now is the clock for certificates' days left; default time.Now.
+	Now func() time.Time
 }
 
 // View is the state view of one state node: its mirrors of every local
@@ -83,6 +86,13 @@ func (v *View) Close() error {
 		return nil
 	}
 	return v.mirrors.Close()
+}
+
+func (v *View) now() time.Time {
+	if v.cfg.Now != nil {
+		return v.cfg.Now()
+	}
+	return time.Now()
 }
 
 // Mirrors returns the view's mirrors, or nil when the node keeps none (or

@@ -51,6 +51,17 @@ func replicationCollectors(app *appliance.Appliance) []prometheus.Collector {
 			Name: "ksmart_replication_errors_total", Help: "Failed attempts to reach or ship to the state since start.",
 		}, func() float64 { return float64(sh.Status().Errors) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ksmart_replication_certificate_days_left", Help: "Days until this office's state certificate expires (the admin page warns within 30).",
+		}, func() float64 { return float64(sh.Status().CertDaysLeft) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ksmart_replication_revoked", Help: "1 while shipping is stopped because the state revoked this office's certificate.",
+		}, func() float64 {
+			if sh.Status().Revoked != "" {
+				return 1
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ksmart_replication_fork", Help: "1 while shipping is stopped because the local log forks from the state's copy.",
 		}, func() float64 {
 			if sh.Status().Fork != nil {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -308,6 +309,9 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		}
 	}
 	go app.Run(ctx)
+	if app.Shipper != nil {
+		go reloadOnSIGHUP(ctx, logger, app)
+	}
 	go func() {
 		if err := app.ServeControl(ctx); err != nil {
 			logger.Warn("control socket unavailable: online backup and check will not reach this process", "error", err)
@@ -324,6 +328,25 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// reloadOnSIGHUP reloads the state certificate on each SIGHUP until ctx
+// ends: a renewed certificate, or a CA bundle during a CA rollover, is
+// used from the shipper's next request on, without a restart.
+func reloadOnSIGHUP(ctx context.Context, logger *slog.Logger, app *appliance.Appliance) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := app.ReloadStateCertificate(); err != nil {
+				logger.Error("SIGHUP: the state certificate files did not load; still using the old ones", "error", err)
+			}
+		}
+	}
 }
 
 // seedDemo fills a fresh demo data directory, showing progress, with the

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 	"time"
 
@@ -23,11 +26,12 @@ var stateActions = []struct {
 	run           func(ctx context.Context, env *env, args []string) error
 }{
 	{"init-ca", "make the state cluster's certificate authority (once, kept offline)", runStateInitCA},
-	{"issue-cert", "issue a certificate for a state node, a local body or a state IT admin", runStateIssueCert},
+	{"issue-cert", "issue a certificate for a state node, a local body, a state IT admin or an auditor", runStateIssueCert},
 	{"run", "run one node of the state cluster", runStateRun},
 	{"join", "add a node to the cluster, as a voter or a non-voter (admin certificate)", runStateJoin},
 	{"leave", "remove a node from the cluster (admin certificate)", runStateLeave},
-	{"status", "show the cluster's nodes, the bodies it holds and the forks it refused (admin certificate)", runStateStatus},
+	{"revoke", "revoke a certificate on every node at once (admin certificate)", runStateRevoke},
+	{"status", "show the cluster's nodes, bodies, forks, revoked and expiring certificates (admin certificate)", runStateStatus},
 	{"bench", "measure a 3-node loopback cluster against raw raft with the same entries", runStateBench},
 }
 
@@ -73,6 +77,9 @@ func stateUsage(w io.Writer) {
 	fmt.Fprintln(w, "  ksmart serve --data DIR --state https://state1.example:7443,https://state2.example:7443 \\")
 	fmt.Fprintln(w, "      --state-ca KL-EKM-M01/ca.crt --state-cert KL-EKM-M01/KL-EKM-M01.crt --state-key KL-EKM-M01/KL-EKM-M01.key")
 	fmt.Fprintln(w, "  ksmart restore --from-state https://state1.example:7443 --local-body KL-EKM-M01 --data NEWDIR --state-ca … --state-cert … --state-key …")
+	fmt.Fprintln(w, "\nA stolen key, or an officer who leaves: revoke the certificate (every node refuses it at once):")
+	fmt.Fprintln(w, "  ksmart state revoke --node state1.example:7443 --serial SERIAL --reason \"laptop stolen\" --ca admin/ca.crt --cert admin/it-admin.crt --key admin/it-admin.key")
+	fmt.Fprintln(w, "A certificate about to expire: issue a new one into the same files' place and send SIGHUP to ksmart serve or ksmart state run.")
 }
 
 func runStateInitCA(ctx context.Context, env *env, args []string) error {
@@ -93,11 +100,13 @@ func runStateInitCA(ctx context.Context, env *env, args []string) error {
 }
 
 func runStateIssueCert(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "state issue-cert", "--ca DIR --kind node|body|admin --name NAME --out DIR [--host HOST ...]")
+	fs := newFlags(env, "state issue-cert", "--ca DIR --kind node|body|admin|auditor --name NAME --out DIR [--days N] [--host HOST ...]")
 	ca := fs.String("ca", "", "the CA's `DIR`ectory (made by init-ca)")
-	kind := fs.String("kind", "", "`KIND` of certificate: node (a state node), body (a local body) or admin (state IT)")
-	name := fs.String("name", "", "the node's ID, the local body's code (e.g. KL-EKM-M01) or the admin's login")
+	kind := fs.String("kind", "", "`KIND` of certificate: node (a state node), body (a local body), admin (state IT: membership, revocation) or auditor (read-only: the state view, search, verification)")
+	name := fs.String("name", "", "the node's ID, the local body's code (e.g. KL-EKM-M01) or the admin's or auditor's login")
 	out := fs.String("out", "", "`DIR`ectory to write NAME.crt, NAME.key and ca.crt to")
+	days := fs.Int("days", 0, fmt.Sprintf("lifetime in `DAYS` (default %d for node and body, %d for admin and auditor; at most %d)",
+		int(replication.DefaultLifetime(replication.KindNode).Hours()/24), int(replication.DefaultLifetime(replication.KindAdmin).Hours()/24), replication.MaxLifetimeDays))
 	var hosts stringList
 	fs.Var(&hosts, "host", "a node's `HOST` name or IP, for tools like curl; repeat for more (default localhost, 127.0.0.1)")
 	if err := parse(fs, args); err != nil {
@@ -113,21 +122,29 @@ func runStateIssueCert(ctx context.Context, env *env, args []string) error {
 		return usageError{"give " + strings.Join(missing, ", ") + " (run 'ksmart state issue-cert -h')"}
 	}
 	k := replication.Kind(*kind)
-	if k != replication.KindNode && k != replication.KindBody && k != replication.KindAdmin {
-		return usageError{fmt.Sprintf("--kind must be node, body or admin, not %q", *kind)}
+	if !slices.Contains(replication.Kinds, k) {
+		return usageError{fmt.Sprintf("--kind must be node, body, admin or auditor, not %q", *kind)}
 	}
 	if len(hosts) > 0 && k != replication.KindNode {
 		return usageError{"--host is for node certificates only"}
 	}
-	cert, key, err := replication.IssueCert(*ca, k, *name, *out, hosts...)
+	if *days < 0 || *days > replication.MaxLifetimeDays {
+		return usageError{fmt.Sprintf("--days must be 1 to %d, not %d", replication.MaxLifetimeDays, *days)}
+	}
+	cert, key, err := replication.Issue(*ca, k, *name, *out, replication.IssueOptions{Days: *days, Hosts: hosts})
+	if err != nil {
+		return err
+	}
+	id, err := replication.LoadIdentity(filepath.Join(*out, replication.CACertFile), cert, key)
 	if err != nil {
 		return err
 	}
 	article := "a"
-	if k == replication.KindAdmin {
+	if k == replication.KindAdmin || k == replication.KindAuditor {
 		article = "an"
 	}
-	fmt.Fprintf(env.stdout, "issued %s %s certificate for %s: %s, key %s (keep it private), CA %s\n", article, k, *name, cert, key, filepath.Join(*out, replication.CACertFile))
+	fmt.Fprintf(env.stdout, "issued %s %s certificate for %s, serial %s, valid until %s: %s, key %s (keep it private), CA %s\n", article, k, *name,
+		id.Serial(), id.Certificate().NotAfter.UTC().Format(time.DateOnly), cert, key, filepath.Join(*out, replication.CACertFile))
 	return nil
 }
 
@@ -209,10 +226,24 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	if !*bootstrap {
 		fmt.Fprintf(env.stdout, "  waiting to be joined (ksmart state join --id %s --raft-addr %s --http-addr %s) or for the cluster it belongs to\n", *id, node.RaftAddr(), node.HTTPAddr())
 	}
+	fmt.Fprintf(env.stdout, "  certificate serial %s, expires %s (renew: issue a new one over --cert/--key, then kill -HUP)\n", ident.Serial(), ident.Certificate().NotAfter.UTC().Format(time.DateOnly))
 	fmt.Fprintf(env.stdout, "  stop        Ctrl+C\n")
-	<-ctx.Done()
-	logger.Info("stopping the state node", "id", *id)
-	return node.Close()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-hup:
+			// A renewed certificate, or a CA bundle during a rollover: the
+			// next handshakes use it; a bad file keeps the old one.
+			if err := node.ReloadCertificate(); err != nil {
+				logger.Error("SIGHUP: the certificate files did not load; still using the old ones", "error", err)
+			}
+		case <-ctx.Done():
+			logger.Info("stopping the state node", "id", *id)
+			return node.Close()
+		}
+	}
 }
 
 // adminClient parses --node and the admin certificate flags.
@@ -315,6 +346,51 @@ func runStateLeave(ctx context.Context, env *env, args []string) error {
 	return printServers(env.stdout, st)
 }
 
+func runStateRevoke(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state revoke", "--node HOST:PORT --serial SERIAL --reason TEXT [--cert-file FILE] --ca FILE --cert FILE --key FILE")
+	serial := fs.String("serial", "", "the `SERIAL` of the certificate to revoke, in hex (ksmart state status and issue-cert print it)")
+	reason := fs.String("reason", "", "why, in a few words (`TEXT`): kept with the revocation for the audit")
+	certFile := fs.String("cert-file", "", "the revoked certificate itself (`FILE`: its .crt, or the CA's issued/SERIAL.crt), for one never used against the cluster")
+	cl, err := adminClient(fs, args, func() []string {
+		var m []string
+		if *serial == "" {
+			m = append(m, "--serial SERIAL")
+		}
+		if strings.TrimSpace(*reason) == "" {
+			m = append(m, "--reason TEXT")
+		}
+		return m
+	})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	s, err := replication.ParseSerial(*serial)
+	if err != nil {
+		return usageError{"--serial: " + err.Error()}
+	}
+	req := replication.RevokeRequest{Serial: s, Reason: *reason}
+	if *certFile != "" {
+		b, err := os.ReadFile(*certFile)
+		if err != nil {
+			return fmt.Errorf("read --cert-file: %v", err)
+		}
+		req.CertPEM = string(b)
+	}
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	res, err := cl.Revoke(ctx, req)
+	if err != nil {
+		return err
+	}
+	if res.Already {
+		fmt.Fprintf(env.stdout, "already revoked, nothing changed: %s\n", res.Revocation)
+		return nil
+	}
+	fmt.Fprintf(env.stdout, "revoked on every node: %s\n", res.Revocation)
+	return nil
+}
+
 func runStateStatus(ctx context.Context, env *env, args []string) error {
 	fs := newFlags(env, "state status", "--node HOST:PORT --ca FILE --cert FILE --key FILE [--json]")
 	asJSON := fs.Bool("json", false, "print the status as one JSON object")
@@ -356,6 +432,38 @@ func runStateStatus(ctx context.Context, env *env, args []string) error {
 	for _, f := range st.ForkList {
 		fmt.Fprintf(env.stdout, "fork: %s at event %d (ours %s, theirs %s), %d attempts, last %s: %s\n",
 			f.Body, f.AtSeq, short(f.Ours.String()), short(f.Theirs.String()), f.Attempts, f.LastSeen.Format(time.RFC3339), f.Reason)
+	}
+	fmt.Fprintf(env.stdout, "\n%d certificates revoked\n", len(st.Revoked))
+	if len(st.Revoked) > 0 {
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SERIAL\tKIND\tNAME\tREVOKED\tBY\tREASON")
+		for _, r := range st.Revoked {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Serial, r.Kind, r.Name, r.At.Format(time.RFC3339), r.By, r.Reason)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	warn := 0
+	for _, c := range st.Certificates {
+		if c.Warning {
+			warn++
+		}
+	}
+	fmt.Fprintf(env.stdout, "\n%d certificates known to the cluster; %d expire within 30 days\n", len(st.Certificates), warn)
+	if len(st.Certificates) > 0 {
+		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "SERIAL\tKIND\tNAME\tEXPIRES\tDAYS LEFT\t")
+		for _, c := range st.Certificates {
+			note := ""
+			if c.Warning {
+				note = "RENEW: issue a new certificate and switch to it (SIGHUP), then revoke this one"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.Serial, c.Kind, c.Name, c.NotAfter.Format(time.DateOnly), c.DaysLeft, note)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
