@@ -83,9 +83,9 @@ type Status struct {
 	// Revoked lists every revocation, the latest first; Certificates every
 	// certificate the cluster knows and has not revoked, the soonest to
 	// expire first, with the days each has left at Now.
-	Revoked      []Revocation   `json:"revoked"`
-	Certificates []CertStatus   `json:"certificates"`
-	Now          time.Time      `json:"now"`
+	Revoked      []Revocation `json:"revoked"`
+	Certificates []CertStatus `json:"certificates"`
+	Now          time.Time    `json:"now"`
 }
 
 // CertStatus is a known certificate with its days left; Warning is set
@@ -527,7 +527,7 @@ func (n *Node) serveHTTP() error {
 	}
 	n.httpLn = ln
 	n.httpSrv = &http.Server{
-		Handler:           n.routes(),
+		Handler: n.routes(),
 		// Any kind, and a revoked certificate too: allow refuses it on each
 		// request with the reason, which a handshake failure could not say.
 		TLSConfig: n.cfg.Identity.serverTLS(func(cs tls.ConnectionState) error {

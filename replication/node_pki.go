@@ -243,7 +243,7 @@ func (n *Node) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	reg := prometheus.NewRegistry()
 	now := time.Now()
 	own := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ksmart_state_node_certificate_days_left",
-		Help: "Days until this node's own certificate expires (renew it within 30 days: issue a new one, then SIGHUP).",
+		Help:        "Days until this node's own certificate expires (renew it within 30 days: issue a new one, then SIGHUP).",
 		ConstLabels: prometheus.Labels{"serial": n.cfg.Identity.Serial()}})
 	own.Set(float64(DaysLeft(n.cfg.Identity.Certificate().NotAfter, now)))
 	known := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "ksmart_state_certificate_days_left",

@@ -100,7 +100,7 @@ type ShipperStatus struct {
 	CertNotAfter time.Time `json:"certificate_not_after"`
 	CertDaysLeft int       `json:"certificate_days_left"`
 	CertWarning  bool      `json:"certificate_warning,omitempty"`
-	LastShipped time.Time `json:"last_shipped,omitzero"` // when a batch was last acknowledged
+	LastShipped  time.Time `json:"last_shipped,omitzero"` // when a batch was last acknowledged
 }
 
 // forkError stops shipping.
