@@ -528,10 +528,11 @@ func (n *Node) serveHTTP() error {
 	n.httpLn = ln
 	n.httpSrv = &http.Server{
 		Handler: n.routes(),
-		// Any kind, and a revoked certificate too: allow refuses it on each
-		// request with the reason, which a handshake failure could not say.
+		// The chain only: a revoked certificate, or one of no known kind,
+		// is refused by allow on each request, saying why, which a
+		// handshake failure could not.
 		TLSConfig: n.cfg.Identity.serverTLS(func(cs tls.ConnectionState) error {
-			return verifyPeer(cs, n.cfg.Identity.pool(), x509.ExtKeyUsageClientAuth)
+			return verifyChain(cs, n.cfg.Identity.pool(), x509.ExtKeyUsageClientAuth)
 		}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       5 * time.Minute, // a batch of one big record (MaxRecordBytes) from a slow link

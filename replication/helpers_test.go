@@ -51,7 +51,9 @@ func issue(tb testing.TB, caDir string, kind Kind, name string) *Identity {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	id, err := LoadIdentity(filepath.Join(caDir, CACertFile), cert, key)
+	// The copy of the CA issue wrote beside the certificate: each identity
+	// has files of its own, which a test of a CA rollover rewrites.
+	id, err := LoadIdentity(filepath.Join(out, CACertFile), cert, key)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -539,6 +539,13 @@ func (n *Node) ReloadCertificate() error {
 	c := n.cfg.Identity.Certificate()
 	n.logger.Info("certificate reloaded", "serial", n.cfg.Identity.Serial(), "expires", c.NotAfter.Format(time.DateOnly))
 	n.fwd.CloseIdleConnections()
+	// A CA taken out of the trusted set takes the raft connections it
+	// vouched for with it; raft dials again with what is trusted now.
+	if s, ok := n.tlsStream(); ok {
+		if dropped := s.dropUntrusted(n.cfg.Identity.pool()); dropped > 0 {
+			n.logger.Info("dropped raft connections whose peer's CA is no longer trusted", "connections", dropped)
+		}
+	}
 	return nil
 }
 

@@ -482,9 +482,8 @@ func (id *Identity) clientTLSRevoked(revoked func(*x509.Certificate) error) *tls
 	}
 }
 
-// verifyPeer checks the peer's certificate chains to the CA for usage and
-// is of one of the kinds (any kind when none are given).
-func verifyPeer(cs tls.ConnectionState, ca *x509.CertPool, usage x509.ExtKeyUsage, kinds ...Kind) error {
+// verifyChain checks the peer's certificate chains to the CA for usage.
+func verifyChain(cs tls.ConnectionState, ca *x509.CertPool, usage x509.ExtKeyUsage) error {
 	if len(cs.PeerCertificates) == 0 {
 		return errors.New("the peer presented no certificate")
 	}
@@ -496,6 +495,16 @@ func verifyPeer(cs tls.ConnectionState, ca *x509.CertPool, usage x509.ExtKeyUsag
 	if _, err := leaf.Verify(x509.VerifyOptions{Roots: ca, Intermediates: inter, KeyUsages: []x509.ExtKeyUsage{usage}}); err != nil {
 		return fmt.Errorf("the peer's certificate %q (serial %s) is not from the state CA: %v", leaf.Subject.CommonName, FormatSerial(leaf.SerialNumber), err)
 	}
+	return nil
+}
+
+// verifyPeer checks the peer's certificate chains to the CA for usage and
+// is of one of the kinds (any kind when none are given).
+func verifyPeer(cs tls.ConnectionState, ca *x509.CertPool, usage x509.ExtKeyUsage, kinds ...Kind) error {
+	if err := verifyChain(cs, ca, usage); err != nil {
+		return err
+	}
+	leaf := cs.PeerCertificates[0]
 	kind, name, err := certKind(leaf)
 	if err != nil {
 		return err

@@ -173,6 +173,28 @@ func (s *tlsStream) dropSerial(serial string) int {
 	return len(drop)
 }
 
+// dropUntrusted closes every connection whose peer's certificate no
+// longer chains to pool (a CA retired by a reload), and returns how many.
+func (s *tlsStream) dropUntrusted(pool *x509.CertPool) int {
+	s.mu.Lock()
+	var drop []*trackedConn
+	for c := range s.conns {
+		tc, ok := c.Conn.(*tls.Conn)
+		if !ok {
+			continue
+		}
+		cs := tc.ConnectionState()
+		if len(cs.PeerCertificates) > 0 && verifyPeer(cs, pool, x509.ExtKeyUsageAny) != nil {
+			drop = append(drop, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range drop {
+		c.Close()
+	}
+	return len(drop)
+}
+
 // Addr is the address peers dial.
 func (s *tlsStream) Addr() net.Addr { return s.advertise }
 

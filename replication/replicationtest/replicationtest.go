@@ -193,6 +193,29 @@ func (c *Cluster) HTTP(kind replication.Kind, name string) *http.Client {
 	return cl
 }
 
+// CADir is the directory of the cluster's CA (ca.crt, ca.key), for tests
+// that issue certificates of their own.
+func (c *Cluster) CADir() string { return c.ca }
+
+// HTTPWith is HTTP for a certificate and key the test made (PEM).
+func (c *Cluster) HTTPWith(certPEM, keyPEM []byte) *http.Client {
+	c.tb.Helper()
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	caPEM, err := os.ReadFile(filepath.Join(c.ca, replication.CACertFile))
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(caPEM)
+	cl := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		MinVersion: tls.VersionTLS13, RootCAs: pool, Certificates: []tls.Certificate{pair}}}}
+	c.tb.Cleanup(cl.CloseIdleConnections)
+	return cl
+}
+
 // identity issues a certificate and loads it.
 func (c *Cluster) identity(kind replication.Kind, name string) *replication.Identity {
 	c.tb.Helper()
