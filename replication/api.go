@@ -198,6 +198,9 @@ func (n *Node) allow(h http.HandlerFunc, p Permission) http.Handler {
 			writeError(w, err, nil, 0)
 			return
 		}
+		// Noted even when refused below: a stolen certificate tried on the
+		// wrong route becomes known, and so revocable by its serial.
+		n.noteCert(c.cert)
 		if !Allowed(c.kind, p) {
 			writeError(w, fmt.Errorf("%w: %s %s needs a certificate of kind %s; this one (%s) is of kind %s", ErrForbidden, r.Method, r.URL.Path, kindList(KindsWith(p)), c.name, c.kind), nil, 0)
 			return
@@ -206,7 +209,6 @@ func (n *Node) allow(h http.HandlerFunc, p Permission) http.Handler {
 			writeError(w, fmt.Errorf("%w: the certificate is local body %s's; it may use only /v1/bodies/%s/, not %s's", ErrForbidden, c.name, c.name, code), nil, 0)
 			return
 		}
-		n.noteCert(c.cert)
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
 	})
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -79,10 +81,14 @@ func TestState_InitCAIssueRunJoinStatusLeave(t *testing.T) {
 	if code, _, errOut := ksmart(t, "state", "init-ca", "--dir", ca); code != 1 || !strings.Contains(errOut, "already holds a CA") {
 		t.Fatalf("a second init-ca in the same directory: %d %s", code, errOut)
 	}
-	for _, c := range [][]string{{"node", "state1"}, {"node", "state2"}, {"admin", "it-admin"}, {"body", "KL-EKM-M01"}} {
-		if code, out, errOut := ksmart(t, "state", "issue-cert", "--ca", ca, "--kind", c[0], "--name", c[1], "--out", filepath.Join(dir, c[1])); code != 0 {
+	serials := map[string]string{}
+	for _, c := range [][]string{{"node", "state1"}, {"node", "state2"}, {"admin", "it-admin"}, {"body", "KL-EKM-M01"}, {"auditor", "cag-auditor"}} {
+		code, out, errOut := ksmart(t, "state", "issue-cert", "--ca", ca, "--kind", c[0], "--name", c[1], "--out", filepath.Join(dir, c[1]))
+		if code != 0 {
 			t.Fatalf("issue-cert %v: %d %s %s", c, code, out, errOut)
 		}
+		_, after, _ := strings.Cut(out, "serial ")
+		serials[c[1]], _, _ = strings.Cut(after, ",")
 	}
 	if fi, err := os.Stat(filepath.Join(dir, "state1", "state1.key")); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the node key is not private: %v %v", fi.Mode(), err)
@@ -112,6 +118,59 @@ func TestState_InitCAIssueRunJoinStatusLeave(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "kind admin") {
 		t.Fatalf("status with a body certificate: %d %s", code, errOut)
 	}
+	// The body's certificate was stolen: revoked through the second node,
+	// listed by status, refused from then on.
+	code, _, errOut = ksmart(t, append([]string{"state", "revoke", "--node", s1.api, "--serial", serials["KL-EKM-M01"], "--reason", "laptop stolen"}, tlsOf("cag-auditor")...)...)
+	if code != 1 || !strings.Contains(errOut, "kind admin") {
+		t.Fatalf("revoke with an auditor's certificate: %d %s", code, errOut)
+	}
+	code, out, errOut = ksmart(t, append([]string{"state", "revoke", "--node", s2.api, "--serial", serials["KL-EKM-M01"], "--reason", "laptop stolen"}, admin...)...)
+	if code != 0 || !strings.Contains(out, "revoked on every node") || !strings.Contains(out, "(body KL-EKM-M01)") {
+		t.Fatalf("revoke: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = ksmart(t, append([]string{"state", "status", "--node", s1.api}, admin...)...)
+	if code != 0 || !strings.Contains(out, "1 certificates revoked") || !strings.Contains(out, serials["KL-EKM-M01"]) || !strings.Contains(out, "laptop stolen") || !strings.Contains(out, "admin/it-admin") {
+		t.Fatalf("status lists no revocation: %d %s %s", code, out, errOut)
+	}
+	code, _, errOut = ksmart(t, append([]string{"state", "status", "--node", s1.api}, tlsOf("KL-EKM-M01")...)...)
+	if code != 1 || !strings.Contains(errOut, "was revoked") || !strings.Contains(errOut, "laptop stolen") {
+		t.Fatalf("the revoked body's next request: %d %s", code, errOut)
+	}
+	// state1's certificate is renewed in place and loaded on SIGHUP.
+	renewed := filepath.Join(dir, "renewed")
+	code, out, errOut = ksmart(t, "state", "issue-cert", "--ca", ca, "--kind", "node", "--name", "state1", "--out", renewed)
+	if code != 0 {
+		t.Fatalf("renew: %d %s %s", code, out, errOut)
+	}
+	_, after, _ := strings.Cut(out, "serial ")
+	newSerial, _, _ := strings.Cut(after, ",")
+	for _, f := range []string{"state1.crt", "state1.key"} {
+		b, _ := os.ReadFile(filepath.Join(renewed, f))
+		os.WriteFile(filepath.Join(dir, "state1", f), b, 0o600)
+	}
+	s1.cmd.Process.Signal(syscall.SIGHUP)
+	adminPair, err := tls.LoadX509KeyPair(filepath.Join(dir, "it-admin", "it-admin.crt"), filepath.Join(dir, "it-admin", "it-admin.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	presented := func() string { // the serial state1's API presents now
+		conn, err := tls.Dial("tcp", s1.api, &tls.Config{InsecureSkipVerify: true, Certificates: []tls.Certificate{adminPair}}) // only the serial is looked at
+		if err != nil {
+			return err.Error()
+		}
+		defer conn.Close()
+		return fmt.Sprintf("%x", conn.ConnectionState().PeerCertificates[0].SerialNumber)
+	}
+	for deadline := time.Now().Add(10 * time.Second); presented() != newSerial; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after SIGHUP state1 presents %s, want the renewed certificate %s", presented(), newSerial)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	code, out, errOut = ksmart(t, append([]string{"state", "status", "--node", s1.api}, admin...)...)
+	if code != 0 || !strings.Contains(out, "leader state1") {
+		t.Fatalf("status after state1's certificate was renewed: %d %s %s", code, out, errOut)
+	}
 	code, out, errOut = ksmart(t, append([]string{"state", "leave", "--node", s1.api, "--id", "state2"}, admin...)...)
 	if code != 0 || !strings.Contains(out, "state2 left the cluster; it now has 1 nodes") {
 		t.Fatalf("leave: %d %s %s", code, out, errOut)
@@ -133,7 +192,7 @@ func TestState_MistakesSayWhatToFix(t *testing.T) {
 		{[]string{"state"}, 2, "give an action"},
 		{[]string{"state", "frobnicate"}, 2, "unknown action"},
 		{[]string{"state", "init-ca"}, 2, "give --dir DIR"},
-		{[]string{"state", "issue-cert", "--ca", ca, "--kind", "mayor", "--name", "x", "--out", dir}, 2, "--kind must be node, body or admin"},
+		{[]string{"state", "issue-cert", "--ca", ca, "--kind", "mayor", "--name", "x", "--out", dir}, 2, "--kind must be node, body, admin or auditor"},
 		{[]string{"state", "issue-cert", "--ca", ca, "--kind", "body"}, 2, "give --name NAME, --out DIR"},
 		{[]string{"state", "issue-cert", "--ca", ca, "--kind", "body", "--name", "ernakulam", "--out", dir}, 1, "local body's code"},
 		{[]string{"state", "issue-cert", "--ca", filepath.Join(dir, "nowhere"), "--kind", "admin", "--name", "a", "--out", dir}, 1, "init-ca"},
@@ -142,6 +201,10 @@ func TestState_MistakesSayWhatToFix(t *testing.T) {
 			"--ca", filepath.Join(dir, "b", "ca.crt"), "--cert", filepath.Join(dir, "b", "M0701.crt"), "--key", filepath.Join(dir, "b", "M0701.key")}, 1, "needs a node certificate"},
 		{[]string{"state", "join", "--node", "127.0.0.1:1"}, 2, "give --id ID"},
 		{[]string{"state", "status"}, 2, "give --node HOST:PORT"},
+		{[]string{"state", "revoke", "--node", "127.0.0.1:1", "--serial", "ab12"}, 2, "give --reason TEXT"},
+		{[]string{"state", "revoke", "--node", "127.0.0.1:1", "--reason", "stolen"}, 2, "give --serial SERIAL"},
+		{[]string{"state", "revoke", "--node", "127.0.0.1:1", "--serial", "KL-EKM-M01", "--reason", "stolen", "--ca", "x", "--cert", "y", "--key", "z"}, 1, "read x"},
+		{[]string{"state", "issue-cert", "--ca", ca, "--kind", "auditor", "--name", "a", "--out", dir, "--days", "900"}, 2, "--days must be 1 to 825"},
 		{[]string{"state", "bench", "--batch", "20000"}, 2, "--batch"},
 	}
 	for _, tc := range cases {
