@@ -511,3 +511,43 @@ func TestPKI_IssueGivesEachKindItsLifetimeAndRefusesBadInput(t *testing.T) {
 }
 
 func pemDecodeCert(b []byte) (*x509.Certificate, error) { return parseCertPEM(string(b)) }
+
+func TestPKI_DaysLeftAreOnMetricsAndStatusWarnsThirtyDaysAhead(t *testing.T) {
+	c := newCluster(t, 1, nil)
+	n := c.nodes[0]
+	cert, key, err := Issue(c.ca, KindAuditor, "short-lived", filepath.Join(t.TempDir(), "aud"), IssueOptions{Days: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	aud, err := LoadIdentity(filepath.Join(c.ca, CACertFile), cert, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &httpsGetter{id: aud}
+	status, page := g.get(t, n, "/metrics")
+	if status != 200 || !strings.Contains(page, "ksmart_state_node_certificate_days_left{serial=\""+n.cfg.Identity.Serial()+"\"} 364") {
+		t.Fatalf("/metrics does not give the node's own certificate's days left: %d %.2000s", status, page)
+	}
+	eventually(t, 10*time.Second, func() error {
+		if !n.FSM().Known(aud.Serial()) {
+			return errors.New("the auditor's certificate is not in the register yet")
+		}
+		return nil
+	})
+	_, page = g.get(t, n, "/metrics")
+	if !strings.Contains(page, `ksmart_state_certificate_days_left{kind="auditor",name="short-lived",serial="`+aud.Serial()+`"} 19`) ||
+		!strings.Contains(page, "ksmart_state_certificates_expiring 1") {
+		t.Fatalf("/metrics does not give the auditor's days left or count it as expiring: %.3000s", page)
+	}
+	st, err := c.adminClient("it-admin").Status(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	warned := map[string]bool{}
+	for _, c := range st.Certificates {
+		warned[c.Name] = c.Warning
+	}
+	if !warned["short-lived"] || warned["state1"] {
+		t.Fatalf("status warns of %v; want the 20-day auditor's certificate, not the node's", warned)
+	}
+}
