@@ -36,7 +36,8 @@ func TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetric
 		t.Fatal(err)
 	}
 	code := env.app.LocalBody.Code
-	certPath, keyPath, err := replication.IssueCert(caDir, replication.KindBody, code, filepath.Join(dir, "body"))
+	// A certificate 20 days from expiry: the page and /metrics warn.
+	certPath, keyPath, err := replication.Issue(caDir, replication.KindBody, code, filepath.Join(dir, "body"), replication.IssueOptions{Days: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,8 @@ func TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetric
 	admin = env.signIn(t, string(domain.RoleAdmin))
 	r := admin.do(t, http.MethodGet, "/admin/replication?lang=en", nil)
 	page := string(r.body)
-	for _, want := range []string{dead, "The state has not been reached", `<td id="acked">0</td>`, "no state node could answer", "Records waiting to be sent"} {
+	for _, want := range []string{dead, "The state has not been reached", `<td id="acked">0</td>`, "no state node could answer", "Records waiting to be sent",
+		`id="certificate-warning"`, "The state certificate expires within 30 days", `<span id="certificate-days-left">19</span>`} {
 		if r.status != 200 || !strings.Contains(page, want) {
 			t.Fatalf("GET /admin/replication: %d, want %q in:\n%s", r.status, want, page)
 		}
@@ -82,7 +84,8 @@ func TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetric
 		t.Fatal("the admin's menu does not link to the replication page")
 	}
 	m := string(admin.do(t, http.MethodGet, "/metrics", nil).body)
-	for _, want := range []string{"ksmart_replication_lag_events " + strconv.FormatUint(env.app.Store.LastSeq(), 10), "ksmart_replication_lag_seconds ", "ksmart_replication_acked_seq 0", "ksmart_replication_errors_total ", "ksmart_replication_fork 0"} {
+	for _, want := range []string{"ksmart_replication_lag_events " + strconv.FormatUint(env.app.Store.LastSeq(), 10), "ksmart_replication_lag_seconds ", "ksmart_replication_acked_seq 0", "ksmart_replication_errors_total ", "ksmart_replication_fork 0",
+		"ksmart_replication_certificate_days_left 19", "ksmart_replication_revoked 0"} {
 		if !strings.Contains(m, want) {
 			t.Fatalf("/metrics lacks %q:\n%s", want, m)
 		}
