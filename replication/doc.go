@@ -37,9 +37,15 @@
 // test clusters for such packages' tests.
 //
 // Certificates (see Kind): a state node's carries OU=node, a local body's
-// OU=body with CN its code, state IT's OU=admin. A body may ship and read
-// only its own log; only admins join, remove or inspect nodes; only nodes
-// speak raft or forward on another's behalf.
+// OU=body with CN its code, state IT's OU=admin, a read-only auditor's
+// OU=auditor. What each may do is one table, grants in authz.go: a body
+// ships and reads only its own log; only admins join, remove or revoke;
+// only nodes speak raft or forward on another's behalf; auditors read the
+// state view. A revocation is a raft entry (revoke.go): every node holds
+// it once committed and refuses the certificate at its next raft
+// handshake or API request. Identities reload their files on demand
+// (Identity.Reload, SIGHUP in ksmart), so certificates and the CA are
+// rotated without a restart.
 //
 // DESIGN.md beside this file explains the choices: the wire formats, the
 // chain rules, why state.db may skip fsync, snapshots, extensions, and the
@@ -60,6 +66,10 @@
 //     with big uploads), so a raft entry may be that large.
 //   - Change sets are kept as shipped; the hash chain covers the events,
 //     not the change sets.
-//   - There is no certificate revocation yet: a stolen body key works until
-//     the certificate expires (2 years) or the CA is replaced.
+//   - A read that is not fresh, served by a follower that has not yet
+//     applied a revocation, is admitted (milliseconds, or until a node
+//     that was down catches up); writes and fresh reads are decided by the
+//     leader, which holds every committed revocation.
+//   - Serials are random 127-bit numbers and the register is keyed by
+//     serial alone, across CAs during a rollover.
 package replication

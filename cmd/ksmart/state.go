@@ -453,13 +453,13 @@ func runStateStatus(ctx context.Context, env *env, args []string) error {
 	fmt.Fprintf(env.stdout, "\n%d certificates known to the cluster; %d expire within 30 days\n", len(st.Certificates), warn)
 	if len(st.Certificates) > 0 {
 		tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "SERIAL\tKIND\tNAME\tEXPIRES\tDAYS LEFT\t")
+		fmt.Fprintln(tw, "SERIAL\tKIND\tNAME\tISSUER\tEXPIRES\tDAYS LEFT\t")
 		for _, c := range st.Certificates {
 			note := ""
 			if c.Warning {
 				note = "RENEW: issue a new certificate and switch to it (SIGHUP), then revoke this one"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\n", c.Serial, c.Kind, c.Name, c.NotAfter.Format(time.DateOnly), c.DaysLeft, note)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\n", c.Serial, c.Kind, c.Name, c.Issuer, c.NotAfter.Format(time.DateOnly), c.DaysLeft, note)
 		}
 		if err := tw.Flush(); err != nil {
 			return err
