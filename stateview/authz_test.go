@@ -131,6 +131,20 @@ func TestAuthz_EveryKindOnEveryRoute(t *testing.T) {
 			t.Errorf("a revoked admin on %s: %d %.200s; want 403 naming the serial and the reason", r.Pattern, status, body)
 		}
 	}
+
+	// The auditor sees the revocation, and every certificate's days left,
+	// on the view's certificates page, in both languages.
+	resp, err := callers[3].cl.Get("https://" + n.HTTPAddr() + "/state/certificates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{serial, "left the department", "admin/it-admin", "Revoked", "റദ്ദാക്കിയവ", `id="own-days-left">364`, "cag-auditor", "Days left"} {
+		if resp.StatusCode != 200 || !strings.Contains(string(page), want) {
+			t.Fatalf("/state/certificates: %d, lacks %q:\n%s", resp.StatusCode, want, page)
+		}
+	}
 }
 
 // revokeVia makes victim's certificate known by using it once, then
