@@ -114,6 +114,7 @@ func (a *Appliance) ReloadStateCertificate() error {
 	if err := cl.ReloadCertificate(); err != nil {
 		return err
 	}
+	a.Shipper.Wake() // a shipper stopped by a revoked certificate tries the new one now
 	id := cl.Identity()
 	a.Logger.Info("state certificate reloaded", "serial", id.Serial(), "expires", id.Certificate().NotAfter.Format("2006-01-02"))
 	return nil

@@ -61,6 +61,9 @@ type Shipper struct {
 	// ForkRecheck is how often a fork is said again and checked; default 1m.
 	ForkRecheck time.Duration
 
+	wakeOnce sync.Once
+	wake     chan struct{}
+
 	mu     sync.Mutex
 	st     ShipperStatus
 	oldest struct {
@@ -201,8 +204,24 @@ func (s *Shipper) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(wait):
+		case <-s.wakeCh():
 		}
 	}
+}
+
+// Wake makes a shipper that waits to retry (after a failure, a fork or a
+// revoked certificate) try again at once: ksmart serve calls it when it
+// has loaded a new certificate.
+func (s *Shipper) Wake() {
+	select {
+	case s.wakeCh() <- struct{}{}:
+	default:
+	}
+}
+
+func (s *Shipper) wakeCh() chan struct{} {
+	s.wakeOnce.Do(func() { s.wake = make(chan struct{}, 1) })
+	return s.wake
 }
 
 // backoff is the wait before retry number attempt: full jitter over an
