@@ -97,7 +97,8 @@ func (a *Appliance) openShipper(l *stateLink) error {
 		return err
 	}
 	a.Shipper = &replication.Shipper{Store: a.Store, Client: cl, Logger: a.Logger.With("part", "shipper"), Now: a.Now}
-	a.Logger.Info("the log is shipped to the state", "state", strings.Join(l.cfg.Addrs, ","), "certificate", l.cfg.CertFile)
+	a.Logger.Info("the log is shipped to the state", "state", strings.Join(l.cfg.Addrs, ","), "certificate", l.cfg.CertFile, "serial", l.id.Serial())
+	a.warnStateExpiry(l.id)
 	return nil
 }
 
@@ -117,7 +118,18 @@ func (a *Appliance) ReloadStateCertificate() error {
 	a.Shipper.Wake() // a shipper stopped by a revoked certificate tries the new one now
 	id := cl.Identity()
 	a.Logger.Info("state certificate reloaded", "serial", id.Serial(), "expires", id.Certificate().NotAfter.Format("2006-01-02"))
+	a.warnStateExpiry(id)
 	return nil
+}
+
+// warnStateExpiry logs a warning when the state certificate expires
+// within replication.ExpiryWarning (the replication page says so too).
+func (a *Appliance) warnStateExpiry(id *replication.Identity) {
+	na := id.Certificate().NotAfter
+	if now := a.Now(); na.Sub(now) < replication.ExpiryWarning {
+		a.Logger.Warn("the state certificate expires soon: ask state IT for a new one, put it in place of --state-cert and --state-key, and send SIGHUP",
+			"serial", id.Serial(), "expires", na.Format("2006-01-02"), "days_left", replication.DaysLeft(na, now))
+	}
 }
 
 // startShipper starts the shipper, which runs until ctx ends or the

@@ -185,6 +185,7 @@ func (n *Node) Open() (err error) {
 		}
 	}
 	n.stop = make(chan struct{})
+	n.warnExpiry()
 	n.wg.Add(2)
 	go n.watchLeadership()
 	go n.recordSeen()
@@ -538,6 +539,7 @@ func (n *Node) ReloadCertificate() error {
 	}
 	c := n.cfg.Identity.Certificate()
 	n.logger.Info("certificate reloaded", "serial", n.cfg.Identity.Serial(), "expires", c.NotAfter.Format(time.DateOnly))
+	n.warnExpiry()
 	n.fwd.CloseIdleConnections()
 	// A CA taken out of the trusted set takes the raft connections it
 	// vouched for with it; raft dials again with what is trusted now.
@@ -547,6 +549,16 @@ func (n *Node) ReloadCertificate() error {
 		}
 	}
 	return nil
+}
+
+// warnExpiry logs a warning when the node's certificate expires within
+// ExpiryWarning.
+func (n *Node) warnExpiry() {
+	c := n.cfg.Identity.Certificate()
+	if left := time.Until(c.NotAfter); left < ExpiryWarning {
+		n.logger.Warn("this node's certificate expires soon: issue a new one, put it in place of --cert and --key, and send SIGHUP",
+			"serial", n.cfg.Identity.Serial(), "expires", c.NotAfter.Format(time.DateOnly), "days_left", DaysLeft(c.NotAfter, time.Now()))
+	}
 }
 
 // ID returns the node's raft server ID.

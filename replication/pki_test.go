@@ -278,6 +278,17 @@ func TestPKI_ANodeCertificateRotatedUnderLoadFailsNoBatchAndTheOldOneIsRefused(t
 	c.sameEverywhere(code, uint64(len(evs)), evs[len(evs)-1].Hash)
 	holdsExactly(t, f, code, evs)
 
+	// No node keeps a raft connection made with the old certificate.
+	for _, n := range c.nodes {
+		s, _ := n.tlsStream()
+		s.mu.Lock()
+		for tc := range s.conns {
+			if pc := tc.Conn.(*tls.Conn).ConnectionState().PeerCertificates; len(pc) > 0 && FormatSerial(pc[0].SerialNumber) == oldSerial {
+				t.Errorf("%s still has a raft connection from the revoked certificate", n.ID())
+			}
+		}
+		s.mu.Unlock()
+	}
 	// The old certificate can no longer speak raft to anyone.
 	for _, n := range c.nodes {
 		conf := id.clientTLS()
