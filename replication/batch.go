@@ -172,9 +172,6 @@ func checkReplica(raw, changes [][]byte) ([]eventView, error) {
 		if err := checkChanges(cs); err != nil {
 			return nil, fmt.Errorf("%w: the change set of event %d: %v", ErrBadBatch, evs[i].Seq, err)
 		}
-		if err := checkBound(evs[i], cs, false); err != nil {
-			return nil, err
-		}
 	}
 	return evs, nil
 }
