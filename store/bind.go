@@ -34,6 +34,9 @@ var (
 	EventSealed        = EventType{Name: "store.sealed", Version: 1}
 )
 
+// Events are the event types the store itself writes.
+var Events = []EventType{EventLocalEntities, EventSealed}
+
 // ErrChangesDiffer is returned when a change set does not match the digest
 // its event binds, or a change set is stored or shipped that no event
 // binds: it was changed after it was written.
