@@ -239,7 +239,11 @@ func Open(cfg Config) (*Appliance, error) {
 			return nil, err
 		}
 	}
-	s, err := store.Open(cfg.Dir, store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout})
+	opts := store.Options{Now: cfg.Now, LockTimeout: cfg.LockTimeout, Replica: cfg.KeepLog}
+	if !cfg.KeepLog {
+		opts.LocalEntities = localEntities
+	}
+	s, err := store.Open(cfg.Dir, opts)
 	if err != nil {
 		return nil, err
 	}

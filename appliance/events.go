@@ -34,7 +34,7 @@ var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, Event
 // write, beside its modules' (see EventTypes).
 func sharedEvents() []store.EventType {
 	var out []store.EventType
-	for _, list := range [][]store.EventType{Events, identity.Events, messaging.Events, workflow.Events} {
+	for _, list := range [][]store.EventType{store.Events, Events, identity.Events, messaging.Events, workflow.Events} {
 		out = append(out, list...)
 	}
 	return out

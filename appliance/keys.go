@@ -7,16 +7,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/finance"
+	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/seal"
 	"ksmart/store"
 )
 
 // The seal's private key is kept twice: in keys/seal.key, where an
 // administrator can see and back it up, and in the store's private bucket,
-// which no event mentions and no change set carries, so that a backup of
+// which no event mentions and no change set carries (only its SHA-256, so
+// that check verifies it), so that a backup of
 // the store carries the key but the log (and so the state's copy) never
 // does. Every public key the body has had is kept as a document
 // (civil.EntitySealPublic), replicated, and written out as
@@ -27,6 +32,10 @@ const (
 	entityPrivate = store.PrivateEntity
 	sealKeyID     = "seal_key"
 )
+
+// localEntities are the modules' entities written without events, which
+// the store's check does not verify (store.Options.LocalEntities).
+var localEntities = slices.Concat(identity.LocalEntities, messaging.LocalEntities, finance.LocalEntities)
 
 // openSeal loads the local body's seal key, making it at first start. When
 // the file and the store disagree, the start is refused: certificates signed

@@ -137,7 +137,7 @@ func RestoreFromState(ctx context.Context, c RestoreStateConfig) (RestoredState,
 		}
 	}()
 	start := time.Now()
-	st, err := store.Open(tmp, store.Options{})
+	st, err := store.Open(tmp, store.Options{Replica: true})
 	if err != nil {
 		return res, err
 	}

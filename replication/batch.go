@@ -65,29 +65,39 @@ func CheckBodyCode(code string) error {
 // bytes: scanEvent reads it without copying, and store.DecodeEvent gives
 // the whole event when a reader wants it.
 type eventView struct {
-	Seq  uint64
-	Time time.Time
-	Prev []byte
-	Hash []byte
+	Seq     uint64
+	Time    time.Time
+	Prev    []byte
+	Changes []byte // the digest of the write's change set it binds; empty for none
+	Hash    []byte
 }
 
-// eventFormat is store's first byte of every encoded event (store/event.go).
-// FuzzScanEvent checks that scanEvent accepts exactly what
-// store.DecodeEvent accepts and reads the same fields.
-const eventFormat = 1
+// eventFormat and eventFormatChanges are store's first byte of every
+// encoded event (store/event.go): the second adds a seventh field, the
+// 32-byte digest of the write's change set. FuzzScanEvent checks that
+// scanEvent accepts exactly what store.DecodeEvent accepts and reads the
+// same fields.
+const (
+	eventFormat        = 1
+	eventFormatChanges = 2
+)
 
 // scanEvent parses an encoded store.Event as strictly as store.DecodeEvent
 // (format byte, lengths minimally encoded, exactly a 32-byte hash at the
 // end) without copying or allocating.
 func scanEvent(b []byte) (eventView, error) {
 	var v eventView
-	if len(b) < 1+8+8+2+sha256.Size || b[0] != eventFormat {
+	if len(b) < 1+8+8+2+sha256.Size || (b[0] != eventFormat && b[0] != eventFormatChanges) {
 		return v, fmt.Errorf("%w: too short or unknown format", store.ErrBadEvent)
+	}
+	fields := 6
+	if b[0] == eventFormatChanges {
+		fields = 7
 	}
 	v.Seq = binary.BigEndian.Uint64(b[1:])
 	v.Time = time.Unix(0, int64(binary.BigEndian.Uint64(b[9:]))).UTC()
 	p := b[19:]
-	for i := range 6 {
+	for i := range fields {
 		n, w := binary.Uvarint(p)
 		if w <= 0 || n > uint64(len(p)-w) {
 			return v, fmt.Errorf("%w: field %d overruns the record", store.ErrBadEvent, i)
@@ -95,8 +105,14 @@ func scanEvent(b []byte) (eventView, error) {
 		if w != uvarintLen(int(n)) {
 			return v, fmt.Errorf("%w: field %d length is not minimally encoded", store.ErrBadEvent, i)
 		}
-		if i == 5 {
+		switch i {
+		case 5:
 			v.Prev = p[w : w+int(n)]
+		case 6:
+			if n != sha256.Size {
+				return v, fmt.Errorf("%w: change set digest is %d bytes, want %d", store.ErrBadEvent, n, sha256.Size)
+			}
+			v.Changes = p[w : w+int(n)]
 		}
 		p = p[w+int(n):]
 	}
@@ -158,6 +174,25 @@ func checkReplica(raw, changes [][]byte) ([]eventView, error) {
 		}
 	}
 	return evs, nil
+}
+
+// checkBound checks a change set against the digest its event binds into
+// the chain (store's Event.Changes). bound says whether the body's log
+// already binds change sets, so that one on an event that binds none is a
+// change set added on the way, not a write from before the body's store
+// bound them.
+func checkBound(ev eventView, cs []byte, bound bool) error {
+	switch {
+	case len(ev.Changes) > 0 && len(cs) == 0:
+		return fmt.Errorf("%w: event %d binds a change set, and none was sent with it; nothing was applied", ErrBadBatch, ev.Seq)
+	case len(ev.Changes) > 0:
+		if sum := sha256.Sum256(cs); !bytes.Equal(sum[:], ev.Changes) {
+			return fmt.Errorf("%w: the change set sent with event %d does not match the digest the event binds: it was changed after it was written; nothing was applied", ErrBadBatch, ev.Seq)
+		}
+	case len(cs) > 0 && bound:
+		return fmt.Errorf("%w: event %d binds no change set, yet one was sent with it; nothing was applied", ErrBadBatch, ev.Seq)
+	}
+	return nil
 }
 
 // checkChanges checks a change set's framing (store/changes.go): records

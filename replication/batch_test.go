@@ -23,6 +23,10 @@ func FuzzScanEvent(f *testing.F) {
 	f.Add([]byte{1, 0, 0})
 	f.Add(bytes.Repeat([]byte{1}, 80))
 	f.Add(append([]byte{2}, ev.Encode()[1:]...))
+	bound := ev
+	bound.Changes = bytes.Repeat([]byte{5}, 32)
+	bound.Hash = bound.ComputeHash()
+	f.Add(bound.Encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		want, werr := store.DecodeEvent(b)
 		got, gerr := scanEvent(b)
@@ -32,7 +36,7 @@ func FuzzScanEvent(f *testing.F) {
 		if werr != nil {
 			return
 		}
-		if got.Seq != want.Seq || !got.Time.Equal(want.Time) || !bytes.Equal(got.Prev, want.Prev) || !bytes.Equal(got.Hash, want.Hash) {
+		if got.Seq != want.Seq || !got.Time.Equal(want.Time) || !bytes.Equal(got.Prev, want.Prev) || !bytes.Equal(got.Hash, want.Hash) || !bytes.Equal(got.Changes, want.Changes) {
 			t.Fatalf("scanEvent read %+v, store.DecodeEvent %+v", got, want)
 		}
 	})

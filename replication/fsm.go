@@ -51,6 +51,9 @@ type BodyInfo struct {
 	LastTime  time.Time `json:"last_time,omitzero"`  // time of its last event, by its clock
 	Updated   time.Time `json:"updated,omitzero"`    // when the state last applied a batch (the raft leader's clock)
 	Forks     int       `json:"forks"`               // forks recorded and not yet resolved
+	// Bound is the first event that bound its write's change set into the
+	// chain (store schema 3); from it on, a change set must be bound.
+	Bound uint64 `json:"bound,omitempty"`
 }
 
 // Fork is a batch the state refused because it does not continue what the
@@ -618,6 +621,20 @@ func (st *applyTx) ship(code string, raws, changes [][]byte, at time.Time, index
 
 	tail := evs[b.LastSeq+1-first:]
 	rawTail := raws[b.LastSeq+1-first:]
+	bound := b.Bound
+	if changes != nil {
+		// Each change set must be the one its event binds, before anything
+		// is written: a refusal writes nothing.
+		tailChanges := changes[b.LastSeq+1-first:]
+		for i, ev := range tail {
+			if err := checkBound(ev, tailChanges[i], bound > 0); err != nil {
+				return refuse(err), nil, nil
+			}
+			if bound == 0 && len(ev.Changes) > 0 {
+				bound = ev.Seq
+			}
+		}
+	}
 	if lb == nil {
 		if lb, err = st.tx.Bucket(bucketLog).CreateBucket([]byte(code)); err != nil {
 			return nil, nil, err
@@ -639,6 +656,7 @@ func (st *applyTx) ship(code string, raws, changes [][]byte, at time.Time, index
 		b.FirstTime = tail[0].Time
 	}
 	lastEv := tail[len(tail)-1]
+	b.Bound = bound
 	b.LastSeq, b.LastHash, b.Events = lastEv.Seq, bytes.Clone(lastEv.Hash), lastEv.Seq
 	b.LastTime, b.Updated = lastEv.Time, at
 	a := ack()

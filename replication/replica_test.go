@@ -330,3 +330,42 @@ func TestAPI_ReplicaBatchesOverTheLimitsAreRefusedNamingBoth(t *testing.T) {
 		t.Fatalf("head %d after the refusals and one record, want 1", head)
 	}
 }
+
+// Issue 20, failure 3: the state applies a change set only if it is the
+// one its event binds into the chain.
+func TestFSM_AChangeSetThatItsEventDoesNotBindIsRefusedAndNothingApplied(t *testing.T) {
+	src := storetest.Open(t)
+	writeFiles(t, src, 0, 20, 0)
+	evs, changes, err := src.ReadReplica(1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := openTestFSM(t)
+	if r := applyOne(f, replicaLog(1, "M0701", evs[:10], changes[:10])); r.err != nil || r.ack.Head != 10 {
+		t.Fatalf("first batch: %+v", r)
+	}
+	tampered := append([][]byte(nil), changes[10:]...)
+	tampered[3] = bytes.Replace(tampered[3], []byte("Sreekumar"), []byte("Sreekumax"), 1)
+	missing := append([][]byte(nil), changes[10:]...)
+	missing[2] = nil
+	index := uint64(1)
+	for _, c := range []struct {
+		name    string
+		changes [][]byte
+		want    string
+	}{
+		{"a change set edited on the way", tampered, "the change set sent with event 14 does not match the digest the event binds"},
+		{"a change set left out", missing, "event 13 binds a change set, and none was sent with it"},
+	} {
+		index++
+		r := applyOne(f, replicaLog(index, "M0701", evs[10:], c.changes))
+		if !errors.Is(r.err, ErrBadBatch) || !strings.Contains(r.err.Error(), c.want) {
+			t.Fatalf("%s: %v; want ErrBadBatch saying %q", c.name, r.err, c.want)
+		}
+	}
+	// Nothing of the refused batches was applied: all ten apply now.
+	if r := applyOne(f, replicaLog(index+1, "M0701", evs[10:], changes[10:])); r.err != nil || r.ack.Head != 20 || r.ack.Applied != 10 {
+		t.Fatalf("the true change sets: %+v", r)
+	}
+	sameReplica(t, "the FSM", f, "M0701", evs, changes)
+}

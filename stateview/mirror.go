@@ -646,13 +646,13 @@ func (m *Mirrors) openMirror(mr *mirror) error {
 // openFiles opens the store and index in a mirror's directory; a store
 // that cannot be opened is derived data, so it is deleted and made again.
 func (m *Mirrors) openFiles(mr *mirror) (*openMirror, error) {
-	st, err := store.Open(mr.dir, store.Options{LockTimeout: 5 * time.Second})
+	st, err := store.Open(mr.dir, store.Options{LockTimeout: 5 * time.Second, Replica: true})
 	if err != nil && !errors.Is(err, store.ErrLocked) {
 		m.logger.Warn("a mirror's store does not open; making it again", "body", mr.code, "error", err)
 		if rerr := os.RemoveAll(mr.dir); rerr != nil {
 			return nil, fmt.Errorf("mirror %s: %v, and it cannot be removed: %w", mr.code, err, rerr)
 		}
-		st, err = store.Open(mr.dir, store.Options{LockTimeout: 5 * time.Second})
+		st, err = store.Open(mr.dir, store.Options{LockTimeout: 5 * time.Second, Replica: true})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mirror %s: %w", mr.code, err)

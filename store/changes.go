@@ -2,7 +2,9 @@ package store
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -15,23 +17,31 @@ import (
 //
 // A Write that appends events also records its change set: every document,
 // key, number and blob it wrote, in the order written, under the sequence
-// of its last event (bucket changes). A Write without events (a session, a
-// reserved block of numbers) records none: it is not a change anyone
-// replicates. Documents of the entity PrivateEntity are never recorded:
-// they stay on the machine that wrote them (the seal's private key).
+// of its last event (bucket changes), and binds the change set's SHA-256
+// into the hash chain as that event's Changes. A Write without events (a
+// session, a reserved block of numbers) records none: it is not a change
+// anyone replicates, and its documents belong to entities declared local
+// (Options.LocalEntities), which Check does not verify. Documents of the
+// entity PrivateEntity are recorded only by their digest (changeDigest):
+// their bytes stay on the machine that wrote them (the seal's private key),
+// yet Check verifies them like any other.
 //
 // Encoding, repeated to the end:
 //
 //	op (1 byte) ‖ uvarint len ‖ bucket ‖ uvarint len ‖ sub-bucket ‖ uvarint len ‖ key ‖ uvarint len ‖ value
 //
-// op is changePut, changeDelete, changePutIfNone (blobs, stored once) or
+// op is changePut, changeDelete, changePutIfNone (blobs, stored once),
 // changeNumberAtLeast (a sequence is raised to value, an 8-byte number,
-// and never lowered).
+// and never lowered) or changeDigest (value is the SHA-256 of what the key
+// holds after the write, or empty when it holds nothing; replay writes
+// nothing: it is what Check compares, for private documents and for the
+// seal of a store migrated to schema 3).
 const (
 	changePut           = 1
 	changeDelete        = 2
 	changePutIfNone     = 3
 	changeNumberAtLeast = 4
+	changeDigest        = 5
 )
 
 // PrivateEntity is the entity whose documents are never put in a change
@@ -55,6 +65,12 @@ func (tx *Tx) changeSet() []byte {
 	for _, w := range tx.writes {
 		switch {
 		case bytes.Equal(w.top, bucketState) && w.sub == PrivateEntity:
+			var sum []byte
+			if w.value != nil {
+				d := sha256.Sum256(w.value)
+				sum = d[:]
+			}
+			put(changeDigest, w.top, w.sub, w.key, sum)
 		case bytes.Equal(w.top, bucketNumbers):
 			put(changeNumberAtLeast, w.top, w.sub, w.key, w.value)
 		case w.value == nil:
@@ -71,8 +87,9 @@ func (tx *Tx) changeSet() []byte {
 	return buf
 }
 
-// applyChanges writes a change set into a bbolt transaction.
-func applyChanges(btx *bolt.Tx, cs []byte) error {
+// eachChange calls fn with each record of a change set, in order, after
+// checking its framing, bucket and key. The slices point into cs.
+func eachChange(cs []byte, fn func(op byte, top []byte, sub string, key, value []byte) error) error {
 	for p := cs; len(p) > 0; {
 		op := p[0]
 		p = p[1:]
@@ -88,11 +105,32 @@ func applyChanges(btx *bolt.Tx, cs []byte) error {
 		if !knownTop(top) || len(key) == 0 {
 			return fmt.Errorf("%w: bucket %q key %q", ErrBadChanges, top, key)
 		}
+		switch {
+		case op < changePut || op > changeDigest:
+			return fmt.Errorf("%w: unknown op %d", ErrBadChanges, op)
+		case op == changeNumberAtLeast && len(value) != 8:
+			return fmt.Errorf("%w: number %q is %d bytes", ErrBadChanges, key, len(value))
+		case op == changeDigest && len(value) != 0 && len(value) != sha256.Size:
+			return fmt.Errorf("%w: digest of %q is %d bytes", ErrBadChanges, key, len(value))
+		}
+		if err := fn(op, top, sub, key, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyChanges writes a change set into a bbolt transaction.
+func applyChanges(btx *bolt.Tx, cs []byte) error {
+	return eachChange(cs, func(op byte, top []byte, sub string, key, value []byte) error {
+		if op == changeDigest {
+			return nil // says what the key holds; writes nothing
+		}
 		b := btx.Bucket(top)
 		if sub != "" {
 			if op == changeDelete {
 				if b = b.Bucket([]byte(sub)); b == nil {
-					continue
+					return nil
 				}
 			} else {
 				var err error
@@ -112,20 +150,12 @@ func applyChanges(btx *bolt.Tx, cs []byte) error {
 				err = b.Put(key, bytes.Clone(value))
 			}
 		case changeNumberAtLeast:
-			if len(value) != 8 {
-				return fmt.Errorf("%w: number %q is %d bytes", ErrBadChanges, key, len(value))
-			}
 			if old := b.Get(key); len(old) != 8 || binary.BigEndian.Uint64(old) < binary.BigEndian.Uint64(value) {
 				err = b.Put(key, bytes.Clone(value))
 			}
-		default:
-			return fmt.Errorf("%w: unknown op %d", ErrBadChanges, op)
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+		return err
+	})
 }
 
 // knownTop reports whether a change set may write the bucket: current
@@ -181,7 +211,7 @@ func (s *Store) AppendReplica(evs []Event, changes [][]byte) error {
 		return fmt.Errorf("store: %d change sets for %d events", len(changes), len(evs))
 	}
 	s.mu.Lock()
-	seq, prev := s.lastSeq, s.lastHash
+	seq, prev, bound := s.lastSeq, s.lastHash, s.bound
 	s.mu.Unlock()
 	for i := range evs {
 		if evs[i].Seq != seq+1 {
@@ -190,6 +220,16 @@ func (s *Store) AppendReplica(evs []Event, changes [][]byte) error {
 		if err := evs[i].Verify(prev); err != nil {
 			return err
 		}
+		var cs []byte
+		if len(changes) > 0 {
+			cs = changes[i]
+		}
+		// A change set is replayed only if the chain binds it: one changed
+		// on the way, or at rest in the state, is refused with the rest.
+		if err := verifyChangeSet(&evs[i], cs, bound); err != nil {
+			return err
+		}
+		bound = bound || len(evs[i].Changes) > 0
 		seq, prev = evs[i].Seq, evs[i].Hash
 	}
 	if len(evs) == 0 {
@@ -211,7 +251,7 @@ type replica struct {
 
 // applyReplica writes a replica's events and change sets; the caller has
 // checked that they continue the chain at seq.
-func applyReplica(btx *bolt.Tx, r *replica, seq uint64, prev []byte) (uint64, []byte, error) {
+func applyReplica(btx *bolt.Tx, r *replica, seq uint64, prev []byte, bound *bool) (uint64, []byte, error) {
 	log, cb := btx.Bucket(bucketLog), btx.Bucket(bucketChanges)
 	for i := range r.evs {
 		ev := &r.evs[i]
@@ -228,6 +268,22 @@ func applyReplica(btx *bolt.Tx, r *replica, seq uint64, prev []byte) (uint64, []
 			if err := cb.Put(seqKey(ev.Seq), r.changes[i]); err != nil {
 				return seq, prev, err
 			}
+		}
+		if ev.Is(EventLocalEntities) {
+			// A copy declares what its origin declared (Options.Replica).
+			var d LocalEntitiesData
+			if json.Unmarshal(ev.Data, &d) == nil {
+				raw, _ := json.Marshal(d.Entities)
+				if err := btx.Bucket(bucketMeta).Put(keyLocal, raw); err != nil {
+					return seq, prev, err
+				}
+			}
+		}
+		if len(ev.Changes) > 0 && !*bound {
+			if err := markBound(btx, ev.Seq); err != nil {
+				return seq, prev, err
+			}
+			*bound = true
 		}
 		seq, prev = ev.Seq, ev.Hash
 	}

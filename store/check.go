@@ -10,15 +10,22 @@ import (
 )
 
 // CheckError names the first problem Check found. Seq is the first bad
-// event's sequence number, 0 when the problem is in the file itself.
+// event's sequence number, 0 when the problem is in the file itself. For a
+// current document, key, number or blob that differs from what the log
+// says, Key names it (e.g. `document birth "b-1"`) and Seq is the event
+// whose write last stored it (0 when none did).
 type CheckError struct {
 	Seq     uint64
+	Key     string
 	Problem string
-	Err     error // ErrChainBroken or ErrCorrupt
+	Err     error // ErrChainBroken, ErrChangesDiffer or ErrCorrupt
 }
 
 func (e *CheckError) Error() string {
-	if e.Seq > 0 {
+	switch {
+	case e.Key != "":
+		return fmt.Sprintf("%s: %s", e.Key, e.Problem)
+	case e.Seq > 0:
 		return fmt.Sprintf("log event %d: %s", e.Seq, e.Problem)
 	}
 	return e.Problem
@@ -30,12 +37,23 @@ func (e *CheckError) Unwrap() error { return e.Err }
 type CheckReport struct {
 	Events   uint64
 	LastHash []byte
+	// Records is how many current documents, keys, numbers and blobs
+	// were verified against the change sets the log binds; Unbound is true
+	// for a file of schema 2 or older opened read-only, whose state is
+	// not yet sealed into the chain (a writable open seals it).
+	Records int
+	Unbound bool
+	// Local are the entities declared local (written without events),
+	// whose documents are not verified.
+	Local []string
 }
 
 // Check runs bbolt's own consistency check over every page, then walks the
-// whole log verifying that sequence numbers run 1, 2, 3, … without gaps and
-// that every event's hash and prev link verify. It returns a *CheckError
-// naming the first problem.
+// whole log verifying that sequence numbers run 1, 2, 3, … without gaps,
+// that every event's hash and prev link verify and that every change set
+// matches the digest its event binds; then it compares every current
+// document, key, number and blob with what the write that last stored it
+// stored. It returns a *CheckError naming the first problem.
 func (s *Store) Check() (rep CheckReport, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -56,7 +74,7 @@ func (s *Store) Check() (rep CheckReport, err error) {
 		if err != nil {
 			return err
 		}
-		rep, err = walkChain(btx)
+		rep, err = checkAll(btx)
 		return err
 	})
 	if err == nil && s.metaDamage != "" {
@@ -114,5 +132,5 @@ func walkChain(btx *bolt.Tx) (CheckReport, error) {
 // IsCorrupt reports whether err means the data is damaged (as opposed to,
 // say, a locked or missing directory).
 func IsCorrupt(err error) bool {
-	return errors.Is(err, ErrCorrupt) || errors.Is(err, ErrChainBroken)
+	return errors.Is(err, ErrCorrupt) || errors.Is(err, ErrChainBroken) || errors.Is(err, ErrChangesDiffer)
 }

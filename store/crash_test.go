@@ -55,7 +55,10 @@ func crashChild(dir string) {
 						if err := tx.UseNumber("receipt", r); err != nil {
 							return err
 						}
-						return tx.Put("receipt", id, r)
+						if err := tx.Put("receipt", id, r); err != nil {
+							return err
+						}
+						return tx.Append(store.Event{Type: "receipt.issued", Entity: "receipt", ID: id})
 					})
 				}
 				if err != nil {

@@ -24,7 +24,13 @@ type Event struct {
 	ID      string    `json:"id"`      // the document's id within Entity
 	Data    []byte    `json:"data"`    // JSON; exactly the bytes hashed
 	Prev    []byte    `json:"prev"`    // Hash of the event before; empty for the first
-	Hash    []byte    `json:"hash"`
+	// Changes is the SHA-256 of the change set of the write this event
+	// ends (changes.go): the documents, keys, numbers and blobs it stored,
+	// bound into the chain with the event. Empty for the other events of a
+	// write, for writes that stored nothing, and for events written before
+	// schema 3.
+	Changes []byte `json:"changes,omitempty"`
+	Hash    []byte `json:"hash"`
 }
 
 // EventType names a kind of event and the version of its data's layout.
@@ -48,9 +54,16 @@ func (e *Event) Is(t EventType) bool { return e.Type == t.Name && e.Version == t
 // TypeOf returns the event's type and version.
 func (e *Event) TypeOf() EventType { return EventType{Name: e.Type, Version: e.Version} }
 
-// eventFormat is the first byte of every encoded event: the layout of the
-// encoding itself, so a later layout can be read beside this one.
-const eventFormat = 1
+// The first byte of every encoded event is the layout of the encoding
+// itself, so a later layout can be read beside this one. Format 1 has six
+// length-prefixed fields; format 2 adds a seventh, the 32-byte digest of the
+// write's change set (Changes). An event without Changes is always format 1
+// and one with Changes always format 2, so each event has exactly one
+// encoding.
+const (
+	eventFormat        = 1
+	eventFormatChanges = 2
+)
 
 // ErrBadEvent is returned when stored bytes do not decode as an event.
 var ErrBadEvent = errors.New("store: malformed event")
@@ -58,13 +71,21 @@ var ErrBadEvent = errors.New("store: malformed event")
 // canonical is the encoding that is hashed: format byte, sequence, time in
 // Unix nanoseconds, version, then each string or byte field length-prefixed.
 func (e *Event) canonical(buf []byte) []byte {
-	buf = append(buf, eventFormat)
+	format := byte(eventFormat)
+	if len(e.Changes) > 0 {
+		format = eventFormatChanges
+	}
+	buf = append(buf, format)
 	buf = binary.BigEndian.AppendUint64(buf, e.Seq)
 	buf = binary.BigEndian.AppendUint64(buf, uint64(e.Time.UnixNano()))
 	buf = binary.BigEndian.AppendUint16(buf, e.Version)
 	for _, f := range [][]byte{[]byte(e.Actor), []byte(e.Type), []byte(e.Entity), []byte(e.ID), e.Data, e.Prev} {
 		buf = binary.AppendUvarint(buf, uint64(len(f)))
 		buf = append(buf, f...)
+	}
+	if format == eventFormatChanges {
+		buf = binary.AppendUvarint(buf, uint64(len(e.Changes)))
+		buf = append(buf, e.Changes...)
 	}
 	return buf
 }
@@ -94,16 +115,20 @@ func (e *Event) Encode() []byte {
 // memory that a transaction owns. It does not verify the hash; see Verify.
 func DecodeEvent(b []byte) (Event, error) {
 	var e Event
-	if len(b) < 1+8+8+2+sha256.Size || b[0] != eventFormat {
+	if len(b) < 1+8+8+2+sha256.Size || (b[0] != eventFormat && b[0] != eventFormatChanges) {
 		return e, fmt.Errorf("%w: too short or unknown format", ErrBadEvent)
+	}
+	nfields := 6
+	if b[0] == eventFormatChanges {
+		nfields = 7
 	}
 	p := b[1:]
 	e.Seq = binary.BigEndian.Uint64(p)
 	e.Time = time.Unix(0, int64(binary.BigEndian.Uint64(p[8:]))).UTC()
 	e.Version = binary.BigEndian.Uint16(p[16:])
 	p = p[18:]
-	var fields [6][]byte
-	for i := range fields {
+	var fields [7][]byte
+	for i := range fields[:nfields] {
 		n, w := binary.Uvarint(p)
 		if w <= 0 || n > uint64(len(p)-w) {
 			return e, fmt.Errorf("%w: field %d overruns the record", ErrBadEvent, i)
@@ -119,6 +144,12 @@ func DecodeEvent(b []byte) (Event, error) {
 	}
 	e.Actor, e.Type, e.Entity, e.ID = string(fields[0]), string(fields[1]), string(fields[2]), string(fields[3])
 	e.Data, e.Prev = fields[4], fields[5]
+	if nfields == 7 {
+		if len(fields[6]) != sha256.Size {
+			return e, fmt.Errorf("%w: change set digest is %d bytes, want %d", ErrBadEvent, len(fields[6]), sha256.Size)
+		}
+		e.Changes = fields[6]
+	}
 	e.Hash = bytes.Clone(p)
 	return e, nil
 }

@@ -36,6 +36,9 @@ func FuzzDecodeEvent(f *testing.F) {
 	f.Add(e.Encode())
 	f.Add([]byte{1, 0, 0})
 	f.Add(bytes.Repeat([]byte{1}, 80))
+	bound := sampleEvent()
+	bound.Changes = bytes.Repeat([]byte{5}, 32)
+	f.Add(bound.Encode())
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ev, err := DecodeEvent(b)
 		if err != nil {

@@ -3,6 +3,8 @@ package store
 // Every bucket and key layout of the store, in one place.
 //
 //	meta                  "schema" → uint64 BE schema version
+//	                      "bound"  → uint64 BE sequence of the first event that binds a change set (bind.go)
+//	                      "local"  → JSON list of the entities last declared local (EventLocalEntities)
 //	log                   uint64 BE sequence → encoded Event (see event.go)
 //	state/<entity>        document id → JSON document
 //	keys/<index>          unique key (e.g. a phone or an application number) → document id
@@ -10,9 +12,15 @@ package store
 //	blobs                 hex SHA-256 → blob bytes
 //	changes               uint64 BE sequence → the change set of the write whose last event it is (changes.go)
 //
+// Schema versions:
+//
+//	1  meta, log, state, keys, numbers, blobs
+//	2  changes: each write's change set
+//	3  each change set's digest bound into its event (format 2); older files are sealed once at open (bind.go)
+//
 // Schema changes are an ordered, idempotent list of migrations in
 // migrate; schemaVersion is the version the code writes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 var (
 	bucketMeta    = []byte("meta")
@@ -24,6 +32,8 @@ var (
 	bucketChanges = []byte("changes")
 
 	keySchema = []byte("schema")
+	keyBound  = []byte("bound")
+	keyLocal  = []byte("local")
 )
 
 // topBuckets are created on first open; a file must have all but changes,

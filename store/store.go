@@ -49,6 +49,17 @@ type Options struct {
 	// ReadOnly opens the file without taking the write lock exclusively
 	// (for check and backup tools); Write then fails.
 	ReadOnly bool
+	// LocalEntities are the entities whose documents are written without
+	// events (sessions, delivery state): they are not replicated and Check
+	// does not verify them. A change to the list is recorded in the log
+	// (EventLocalEntities) at Open.
+	LocalEntities []string
+	// Replica marks a store that copies another's log (AppendReplica: the
+	// state's mirrors, a restore) or a tool that must not add to the log:
+	// the store then writes no event of its own. It declares no local
+	// entities, and a file of an older schema that holds events keeps that
+	// schema until a store without Replica opens it and seals it.
+	Replica bool
 }
 
 // Store is an open data directory.
@@ -72,6 +83,7 @@ type Store struct {
 	// metaDamage says, when one of the file's meta pages was damaged at
 	// open, what that means; "" otherwise.
 	metaDamage string
+	bound      bool // the log binds change sets (meta "bound"); guarded by mu
 
 	reserveMu sync.Mutex
 	sequences map[string]*sequence // Reserve's state, per sequence
@@ -197,7 +209,14 @@ func (s *Store) init() (err error) {
 					return err
 				}
 			}
-			return migrate(tx)
+			if s.opts.Replica && schemaOf(tx) > 0 && schemaOf(tx) < 3 && tx.Bucket(bucketLog).Stats().KeyN > 0 {
+				return nil // sealing it writes events: the next writable open's
+			}
+			from, err := migrate(tx)
+			if err != nil || s.opts.Replica {
+				return err
+			}
+			return s.bindState(tx, from)
 		})
 		if err != nil {
 			return err
@@ -224,6 +243,7 @@ func (s *Store) init() (err error) {
 			return fmt.Errorf("%w: last event: %v", ErrChainBroken, err)
 		}
 		s.lastSeq, s.lastHash = ev.Seq, ev.Hash
+		s.bound = tx.Bucket(bucketMeta).Get(keyBound) != nil
 		return nil
 	})
 }
@@ -248,23 +268,37 @@ var migrations = []func(*bolt.Tx) error{
 	// 1 → 2: the changes bucket (created with the others); writes before
 	// it have no change sets.
 	func(*bolt.Tx) error { return nil },
+	// 2 → 3: change sets bound into the chain; sealing the state as it
+	// stands is bindState's, which needs the store's options and writes an
+	// event.
+	func(*bolt.Tx) error { return nil },
 }
 
-func migrate(tx *bolt.Tx) error {
+// schemaOf returns the file's schema version, 0 for a new file.
+func schemaOf(tx *bolt.Tx) uint64 {
+	if v := tx.Bucket(bucketMeta).Get(keySchema); len(v) == 8 {
+		return binary.BigEndian.Uint64(v)
+	}
+	return 0
+}
+
+// migrate runs the migrations the file lacks and returns the schema it had
+// (0 for a new file).
+func migrate(tx *bolt.Tx) (uint64, error) {
 	meta := tx.Bucket(bucketMeta)
 	var have uint64
 	if v := meta.Get(keySchema); len(v) == 8 {
 		have = binary.BigEndian.Uint64(v)
 	}
 	if have > schemaVersion {
-		return fmt.Errorf("%w: data file has schema %d, this ksmart knows up to %d; upgrade ksmart", ErrCorrupt, have, schemaVersion)
+		return have, fmt.Errorf("%w: data file has schema %d, this ksmart knows up to %d; upgrade ksmart", ErrCorrupt, have, schemaVersion)
 	}
 	for v := have; v < schemaVersion; v++ {
 		if err := migrations[v](tx); err != nil {
-			return err
+			return have, err
 		}
 	}
-	return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
+	return have, meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion))
 }
 
 // MetaDamage returns a sentence for the operator when one of the file's two

@@ -134,7 +134,12 @@ func TestWrite_FailingFunctionLeavesNoTraceAndSparesItsBatch(t *testing.T) {
 func TestClaimKey_SecondOwnerIsRefused(t *testing.T) {
 	s := storetest.Open(t)
 	claim := func(id string) error {
-		_, err := s.Write(func(tx *store.Tx) error { return tx.ClaimKey("phone", "+919847000001", id) })
+		_, err := s.Write(func(tx *store.Tx) error {
+			if err := tx.ClaimKey("phone", "+919847000001", id); err != nil {
+				return err
+			}
+			return tx.Append(store.Event{Type: "user.phone_claimed", Entity: "user", ID: id})
+		})
 		return err
 	}
 	if err := claim("u1"); err != nil {
@@ -157,7 +162,7 @@ func TestScan_PrefixLimitPagingAndReverse(t *testing.T) {
 				return err
 			}
 		}
-		return nil
+		return tx.Append(store.Event{Type: "file.created", Entity: "file", ID: "2025-003"})
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -269,8 +274,10 @@ func TestBlob_ContentAddressedDeduplicatedAndLimited(t *testing.T) {
 		if sum1, err = tx.PutBlob(photo); err != nil {
 			return err
 		}
-		sum2, err = tx.PutBlob(photo)
-		return err
+		if sum2, err = tx.PutBlob(photo); err != nil {
+			return err
+		}
+		return tx.Append(store.Event{Type: "photo.uploaded", Entity: "photo", ID: sum1})
 	})
 	if err != nil || sum1 != sum2 || len(sum1) != 64 {
 		t.Fatalf("sums %q %q, %v", sum1, sum2, err)

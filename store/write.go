@@ -1,6 +1,7 @@
 package store
 
 import (
+	"crypto/sha256"
 	"fmt"
 	bolt "go.etcd.io/bbolt"
 	"runtime/debug"
@@ -103,6 +104,9 @@ func (s *Store) gather(batch *[]*writeRequest, wait <-chan time.Time) (closed, e
 
 func (s *Store) commit(batch []*writeRequest) {
 	seq, prev := s.lastSeq, s.lastHash
+	s.mu.Lock()
+	bound := s.bound
+	s.mu.Unlock()
 	err := s.db.Update(func(btx *bolt.Tx) error {
 		log := btx.Bucket(bucketLog)
 		// The log's keys only ever grow, so its pages are filled instead of
@@ -116,13 +120,21 @@ func (s *Store) commit(batch []*writeRequest) {
 			}
 			if tx.replica != nil {
 				var err error
-				if seq, prev, err = applyReplica(btx, tx.replica, seq, prev); err != nil {
+				if seq, prev, err = applyReplica(btx, tx.replica, seq, prev, &bound); err != nil {
 					return err
 				}
 				continue
 			}
 			if err := tx.apply(); err != nil {
 				return err
+			}
+			var cs []byte
+			if len(tx.events) > 0 {
+				// The write's last event binds its change set into the chain.
+				if cs = tx.changeSet(); len(cs) > 0 {
+					sum := sha256.Sum256(cs)
+					tx.events[len(tx.events)-1].Changes = sum[:]
+				}
 			}
 			for i := range tx.events {
 				ev := &tx.events[i]
@@ -134,11 +146,15 @@ func (s *Store) commit(batch []*writeRequest) {
 				}
 				prev = ev.Hash
 			}
-			if len(tx.events) > 0 {
-				if cs := tx.changeSet(); len(cs) > 0 {
-					if err := btx.Bucket(bucketChanges).Put(seqKey(seq), cs); err != nil {
+			if len(cs) > 0 {
+				if err := btx.Bucket(bucketChanges).Put(seqKey(seq), cs); err != nil {
+					return err
+				}
+				if !bound {
+					if err := markBound(btx, seq); err != nil {
 						return err
 					}
+					bound = true
 				}
 			}
 			r.events = tx.events
@@ -153,6 +169,7 @@ func (s *Store) commit(batch []*writeRequest) {
 		}
 	} else if seq != s.lastSeq {
 		s.mu.Lock()
+		s.bound = bound
 		s.stats.Commits++
 		s.stats.Events += seq - s.lastSeq
 		s.lastSeq, s.lastHash = seq, prev

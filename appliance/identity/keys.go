@@ -15,3 +15,7 @@ const (
 	indexLogin    = "login"
 	seqUser       = "user"
 )
+
+// LocalEntities are identity's entities written without events (sessions):
+// the appliance declares them to the store, whose check does not verify them.
+var LocalEntities = []string{entitySession}

@@ -38,6 +38,11 @@ const (
 	outboxSchema = "schema"
 )
 
+// LocalEntities are the outbox's entities, written without events (see
+// above): the appliance declares them to the store, whose check does not
+// verify them.
+var LocalEntities = []string{entityLink, entityDelivery, entityDue, entityOutbox}
+
 // linkRef is the value of an index entry: the id it points to.
 type linkRef struct {
 	ID string `json:"id"`

@@ -103,3 +103,32 @@ func Dump(tb testing.TB, dir string) map[string]string {
 	}
 	return out
 }
+
+// EditDocument rewrites the first current document of entity in the closed
+// data directory dir with edit, outside the store and its log (as someone
+// with a hex editor would), and returns the document's id.
+func EditDocument(tb testing.TB, dir, entity string, edit func([]byte) []byte) string {
+	tb.Helper()
+	db, err := bolt.Open(filepath.Join(dir, store.DBFile), 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	var id string
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("state")).Bucket([]byte(entity))
+		if b == nil {
+			return fmt.Errorf("no %s documents to edit", entity)
+		}
+		k, v := b.Cursor().First()
+		if k == nil {
+			return fmt.Errorf("no %s documents to edit", entity)
+		}
+		id = string(k)
+		return b.Put(bytes.Clone(k), edit(bytes.Clone(v)))
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return id
+}
