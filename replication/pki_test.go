@@ -125,7 +125,9 @@ func TestPKI_ABodyRevokedMidShippingIsRefusedOnEveryNodeAndItsShipperStopsSaying
 	// the serial and the reason.
 	refused := func(n *Node) {
 		t.Helper()
-		_, err := bodyClient(t, body, n.HTTPAddr()).Head(ctx)
+		one, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		_, err := bodyClient(t, body, n.HTTPAddr()).Head(one)
 		if !errors.Is(err, ErrRevoked) || !strings.Contains(err.Error(), body.Serial()) || !strings.Contains(err.Error(), "laptop stolen") {
 			t.Fatalf("%s answered the revoked body's first request with %v; want ErrRevoked naming the serial and the reason", n.ID(), err)
 		}
@@ -472,6 +474,20 @@ func TestPKI_BadRevocationsAreRefusedSayingWhyAndChangeNothing(t *testing.T) {
 	}
 	if r := n.FSM().Revocations(); len(r) != 1 {
 		t.Fatalf("%d revocations, want 1", len(r))
+	}
+
+	// An admin rotates: the new certificate revokes the old, which is then
+	// refused, while the new one works.
+	renewed := c.adminClient("it-admin")
+	res, err = renewed.Revoke(ctx, RevokeRequest{Serial: adminID.Serial(), Reason: "rotated"})
+	if err != nil || res.Revocation.By != "admin/it-admin" || res.Revocation.BySerial != renewed.Identity().Serial() {
+		t.Fatalf("the renewed admin revoking the old certificate: %+v %v", res, err)
+	}
+	if _, err := admin.Status(ctx); !errors.Is(err, ErrRevoked) {
+		t.Fatalf("the old admin certificate after its revocation: %v", err)
+	}
+	if _, err := renewed.Status(ctx); err != nil {
+		t.Fatalf("the renewed admin certificate: %v", err)
 	}
 }
 

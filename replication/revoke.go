@@ -294,6 +294,9 @@ func (f *FSM) Known(serial string) bool {
 // Revocations lists every revocation, the latest first.
 func (f *FSM) Revocations() []Revocation {
 	st := f.pki.Load()
+	if st == nil {
+		return nil
+	}
 	out := make([]Revocation, 0, len(st.revoked))
 	for _, r := range st.revoked {
 		out = append(out, r)
@@ -306,6 +309,9 @@ func (f *FSM) Revocations() []Revocation {
 // revoked, the soonest to expire first.
 func (f *FSM) Certificates() []CertInfo {
 	st := f.pki.Load()
+	if st == nil {
+		return nil
+	}
 	out := make([]CertInfo, 0, len(st.certs))
 	for s, c := range st.certs {
 		if _, gone := st.revoked[s]; !gone {

@@ -7,7 +7,9 @@
 //
 // It is a replication.Extension (View): ksmart state run gives one to its
 // node, which opens it once raft has started, serves its routes on its
-// HTTPS API to admin certificates behind the same mutual TLS, and closes
+// HTTPS API to admin and auditor certificates (the view, search and verify
+// permissions of replication's authorization table) behind the same
+// mutual TLS, and closes
 // it after raft stops and before the FSM. With no mirrors
 // (Config.Mirrors nil, --mirrors=false) every route answers 503, saying so.
 //

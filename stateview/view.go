@@ -30,7 +30,7 @@ type Config struct {
 // body, and the pages and JSON under /state that read them. It is a
 // replication.Extension: set it as the node's Config.Extension, and the
 // node opens it once raft has started, mounts its routes on its API for
-// admin certificates, and closes it before the FSM. A View serves one run
+// admin and auditor certificates, and closes it before the FSM. A View serves one run
 // of one node; make a new one for each.
 type View struct {
 	cfg     Config

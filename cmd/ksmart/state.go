@@ -73,6 +73,7 @@ func stateUsage(w io.Writer) {
 	fmt.Fprintln(w, "  ksmart state join --node state1.example:7443 --id state2 --raft-addr state2.example:7000 --http-addr state2.example:7443 \\")
 	fmt.Fprintln(w, "      --ca admin/ca.crt --cert admin/it-admin.crt --key admin/it-admin.key")
 	fmt.Fprintln(w, "  ksmart state issue-cert --ca ca --kind body --name KL-EKM-M01 --out KL-EKM-M01   (one per local body)")
+	fmt.Fprintln(w, "  ksmart state issue-cert --ca ca --kind auditor --name cag-1 --out cag-1   (read-only: the state view, search, verification)")
 	fmt.Fprintln(w, "\nEach local body then ships its log (and can be rebuilt from the state's copy):")
 	fmt.Fprintln(w, "  ksmart serve --data DIR --state https://state1.example:7443,https://state2.example:7443 \\")
 	fmt.Fprintln(w, "      --state-ca KL-EKM-M01/ca.crt --state-cert KL-EKM-M01/KL-EKM-M01.crt --state-key KL-EKM-M01/KL-EKM-M01.key")
