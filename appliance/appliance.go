@@ -14,6 +14,7 @@ import (
 
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ksmart/appliance/building"
@@ -48,6 +49,10 @@ type Config struct {
 	// LockTimeout: how long to wait for another process to let go of the
 	// data directory. Default 2s.
 	LockTimeout time.Duration
+	// RetryAfter is how long derived work (the indexer, a background job
+	// that failed or panicked) waits before it tries again, e.g. for disk
+	// space to return. Default 10s.
+	RetryAfter time.Duration
 	// Holidays are the public holidays ("2026-12-25") that, with Sundays and
 	// second Saturdays, do not count towards time limits.
 	Holidays []string
@@ -164,6 +169,10 @@ type Appliance struct {
 	bgMu      sync.Mutex
 	bgRunning map[string]int
 	closeOnce sync.Once
+
+	retry       time.Duration // Config.RetryAfter
+	indexBroken atomic.Bool   // the index failed and waits to be set aside and rebuilt
+	panics      atomic.Uint64 // panics recovered in background work since start
 	closeErr  error
 }
 
@@ -252,6 +261,9 @@ func Open(cfg Config) (*Appliance, error) {
 	}
 	a := &Appliance{Store: s, closing: make(chan struct{}), Now: cfg.Now, Logger: cfg.Logger, Documents: documents.NewRenderer(fonts), PublicURL: strings.TrimRight(cfg.PublicURL, "/"),
 		Catalogue: cat, Modules: cfg.Modules}
+	if a.retry = cfg.RetryAfter; a.retry <= 0 {
+		a.retry = 10 * time.Second
+	}
 	if a.PublicURL == "" {
 		a.PublicURL = "http://127.0.0.1:8080"
 	}

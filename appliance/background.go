@@ -2,6 +2,8 @@ package appliance
 
 import (
 	"context"
+	"fmt"
+	"runtime/debug"
 	"time"
 )
 
@@ -11,7 +13,10 @@ import (
 // that is logged by name, and the store closes anyway.
 const ShutdownWait = 30 * time.Second
 
-// background runs fn as background work that Close waits for.
+// background runs fn as background work that Close waits for. A panic in
+// fn (a derived worker meeting what it did not expect, a library failing
+// as the disk fills) is logged with its stack and fn is started again
+// after a pause: background work never takes the process down.
 func (a *Appliance) background(name string, fn func()) {
 	a.bgMu.Lock()
 	defer a.bgMu.Unlock()
@@ -27,8 +32,27 @@ func (a *Appliance) background(name string, fn func()) {
 			a.bgMu.Unlock()
 			a.bg.Done()
 		}()
-		fn()
+		for a.supervised(name, fn) {
+			select {
+			case <-a.closing:
+				return
+			case <-time.After(a.retry):
+			}
+		}
 	}()
+}
+
+// supervised runs fn and reports whether it panicked.
+func (a *Appliance) supervised(name string, fn func()) (panicked bool) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.panics.Add(1)
+			a.Logger.Error("background work panicked; starting it again", "work", name, "after", a.retry, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			panicked = true
+		}
+	}()
+	fn()
+	return false
 }
 
 // runContext returns a context that ends with ctx or when Close begins,

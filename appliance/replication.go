@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"ksmart/replication"
 )
@@ -149,6 +150,13 @@ func (a *Appliance) startShipper(ctx context.Context) {
 	}()
 	go func() {
 		defer close(a.shipperDone)
-		a.Shipper.Run(ctx)
+		// A panic while shipping is logged and shipping starts again.
+		for a.supervised("shipper", func() { a.Shipper.Run(ctx) }) {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(a.retry):
+			}
+		}
 	}()
 }

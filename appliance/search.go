@@ -3,6 +3,7 @@ package appliance
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -66,23 +67,54 @@ func (a *Appliance) FollowIndex(ctx context.Context) {
 }
 
 // runIndexer keeps the index following the log until ctx ends or the store
-// closes; a failure is logged and retried after a pause.
+// closes; a failure is logged and retried after a pause. An index that
+// failed in a way that may have left it inconsistent (search.ErrBroken: a
+// batch it could not write, a panic inside Bleve, as when the disk fills)
+// is set aside and rebuilt from the log, as soon as there is room to make
+// a new one. Nothing here takes the process down.
 func (a *Appliance) runIndexer(ctx context.Context) {
 	defer close(a.indexerDone)
+	broken := false
 	for {
-		err := a.Search.Follow(ctx, a.Store)
-		if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, store.ErrClosed) {
-			return
+		var err error
+		if broken {
+			if err = a.Search.SetAside(); err == nil {
+				broken = false
+				a.indexBroken.Store(false)
+				a.Logger.Warn("the search index was set aside; rebuilding it from the log", "events", a.Store.LastSeq())
+			}
 		}
-		a.Logger.Error("search indexing failed; retrying in 10 s", "error", err)
+		if !broken {
+			err = a.followIndex(ctx)
+			if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, store.ErrClosed) {
+				return
+			}
+			if errors.Is(err, search.ErrBroken) {
+				broken = true
+				a.indexBroken.Store(true)
+			}
+		}
+		a.Logger.Error("search indexing failed; retrying", "after", a.retry, "rebuild", broken, "error", err)
 		select {
 		case <-ctx.Done():
 			return
 		case <-a.closing:
 			return
-		case <-time.After(10 * time.Second):
+		case <-time.After(a.retry):
 		}
 	}
+}
+
+// followIndex runs the index's Follow, turning a panic into an error
+// wrapping search.ErrBroken.
+func (a *Appliance) followIndex(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.panics.Add(1)
+			err = fmt.Errorf("%w: the indexer panicked: %v", search.ErrBroken, r)
+		}
+	}()
+	return a.Search.Follow(ctx, a.Store)
 }
 
 // OfficeQuery is a search from the office's one box, with its filters.

@@ -87,7 +87,12 @@ type Options struct {
 
 // Index is the open search index of one local body.
 type Index struct {
+	// bmu guards bleve, which SetAside replaces; bleve is nil (and broken
+	// says why) while a failed index is set aside and a new one cannot be
+	// made yet (the disk is full).
+	bmu     sync.RWMutex
 	bleve   bleve.Index
+	broken  error
 	dir     string
 	sources map[string]Source
 	opts    Options
@@ -107,7 +112,64 @@ func (ix *Index) Progress(fn func(applied, last uint64)) { ix.progress.Store(&fn
 var (
 	// ErrLocked is returned when another process has the index open.
 	ErrLocked = errors.New("search: the index is in use by another process")
+	// ErrBroken is returned when writing the index failed in a way that
+	// may have left it inconsistent (a batch Bleve could not write, a
+	// panic inside Bleve, as when the disk fills): the index must be set
+	// aside (SetAside) and rebuilt from the log.
+	ErrBroken = errors.New("search: the index failed and must be rebuilt from the log")
 )
+
+// use runs fn with the open Bleve index under the read lock, turning a
+// panic inside Bleve into an error wrapping ErrBroken. While the index is
+// set aside and not yet made again it returns the reason.
+func (ix *Index) use(fn func(b bleve.Index) error) (err error) {
+	ix.bmu.RLock()
+	defer ix.bmu.RUnlock()
+	if ix.bleve == nil {
+		return ix.broken
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: Bleve panicked: %v", ErrBroken, r)
+		}
+	}()
+	return fn(ix.bleve)
+}
+
+// SetAside moves a failed index aside (index.failed-<time>, replacing one
+// set aside before) and makes a new, empty one, which the indexer then
+// fills from the log. When the new one cannot be made (the disk is still
+// full) the index stays closed, searches answer with that error, and
+// SetAside may be called again.
+func (ix *Index) SetAside() error {
+	ix.bmu.Lock()
+	defer ix.bmu.Unlock()
+	if ix.bleve != nil {
+		func() {
+			defer func() { recover() }() // a broken index may panic closing too
+			ix.bleve.Close()
+		}()
+		ix.bleve = nil
+		old, _ := filepath.Glob(ix.dir + ".failed-*")
+		for _, o := range old {
+			os.RemoveAll(o) // derived data: keep only the latest failure
+		}
+		if err := os.Rename(ix.dir, ix.dir+".failed-"+time.Now().UTC().Format("20060102T150405")); err != nil && !errors.Is(err, os.ErrNotExist) {
+			os.RemoveAll(ix.dir)
+		}
+	}
+	os.RemoveAll(ix.dir) // what a failed create left
+	b, err := create(ix.dir)
+	if err != nil {
+		ix.broken = fmt.Errorf("search is being rebuilt: %w", err)
+		return ix.broken
+	}
+	ix.bleve, ix.broken = b, nil
+	ix.applied.Store(0)
+	ix.lastErr.Store(nil)
+	ix.broadcast()
+	return nil
+}
 
 // Open opens the index in dir, creating it when absent. An index of
 // another schema version, or one that cannot be read, is moved aside and
@@ -183,13 +245,23 @@ func create(dir string) (bleve.Index, error) {
 
 // Close closes the index. What was applied is on disk; the next Open
 // continues from it.
-func (ix *Index) Close() error { return ix.bleve.Close() }
+func (ix *Index) Close() error {
+	ix.bmu.Lock()
+	defer ix.bmu.Unlock()
+	if ix.bleve == nil {
+		return nil
+	}
+	return ix.bleve.Close()
+}
 
 // Applied returns the last log sequence the index has applied.
 func (ix *Index) Applied() uint64 { return ix.applied.Load() }
 
 // Count returns the number of documents in the index.
-func (ix *Index) Count() (uint64, error) { return ix.bleve.DocCount() }
+func (ix *Index) Count() (n uint64, err error) {
+	err = ix.use(func(b bleve.Index) (err error) { n, err = b.DocCount(); return err })
+	return n, err
+}
 
 // Err returns the error that stopped the indexer, if one did.
 func (ix *Index) Err() error {
@@ -253,8 +325,13 @@ func (ix *Index) CatchUp(ctx context.Context, st *store.Store) error {
 }
 
 // apply indexes the documents a run of events touched, as they are now,
-// with the run's last sequence, in one Bleve batch.
+// with the run's last sequence, in one Bleve batch. A batch Bleve cannot
+// write, or a panic inside it, is an error wrapping ErrBroken.
 func (ix *Index) apply(st *store.Store, evs []store.Event) error {
+	return ix.use(func(b bleve.Index) error { return ix.applyTo(b, st, evs) })
+}
+
+func (ix *Index) applyTo(b bleve.Index, st *store.Store, evs []store.Event) error {
 	type ref struct{ entity, id string }
 	seen := map[ref]bool{}
 	var refs []ref
@@ -269,7 +346,7 @@ func (ix *Index) apply(st *store.Store, evs []store.Event) error {
 		}
 	}
 	last := evs[len(evs)-1].Seq
-	batch := ix.bleve.NewBatch()
+	batch := b.NewBatch()
 	if len(refs) > 0 {
 		err := st.View(func(tx *store.Tx) error {
 			for _, r := range refs {
@@ -292,8 +369,8 @@ func (ix *Index) apply(st *store.Store, evs []store.Event) error {
 		}
 	}
 	batch.SetInternal(internalApplied, binary.BigEndian.AppendUint64(nil, last))
-	if err := ix.bleve.Batch(batch); err != nil {
-		return fmt.Errorf("search: writing a batch: %w", err)
+	if err := b.Batch(batch); err != nil {
+		return fmt.Errorf("%w: writing a batch: %w", ErrBroken, err)
 	}
 	ix.applied.Store(last)
 	ix.lastErr.Store(nil)
@@ -316,15 +393,17 @@ func (ix *Index) broadcast() {
 // after a bulk load (ksmart reindex, a benchmark); a running appliance's
 // index is merged in the background as it goes.
 func (ix *Index) Compact(ctx context.Context) error {
-	adv, err := ix.bleve.Advanced()
-	if err != nil {
-		return err
-	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
-	}
-	return sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
+	return ix.use(func(b bleve.Index) error {
+		adv, err := b.Advanced()
+		if err != nil {
+			return err
+		}
+		sc, ok := adv.(*scorch.Scorch)
+		if !ok {
+			return nil
+		}
+		return sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions)
+	})
 }
 
 // WaitFor blocks until the index has applied sequence seq, the context

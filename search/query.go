@@ -71,9 +71,15 @@ func (e errorString) Error() string { return string(e) }
 // letters then a dash or slash and digits (B-12/2026, KS/M0701/2026/BC/12).
 var looksLikeNumber = regexp.MustCompile(`^[A-Za-z]{1,3}[-/][A-Za-z0-9/-]*$`)
 
-// Search runs q and returns its hits, best first.
-func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
-	adv, err := ix.bleve.Advanced()
+// Search runs q and returns its hits, best first. While a failed index is
+// being made again (SetAside) it returns the reason.
+func (ix *Index) Search(ctx context.Context, q Query) (res Result, err error) {
+	err = ix.use(func(b bleve.Index) (err error) { res, err = search(ctx, b, q); return err })
+	return res, err
+}
+
+func search(ctx context.Context, b bleve.Index, q Query) (Result, error) {
+	adv, err := b.Advanced()
 	if err != nil {
 		return Result{}, err
 	}
@@ -160,7 +166,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Result, error) {
 			req.AddFacet(f, bleve.NewFacetRequest(f, 20))
 		}
 	}
-	res, err := ix.bleve.SearchInContext(ctx, req)
+	res, err := b.SearchInContext(ctx, req)
 	if err != nil {
 		return Result{}, err
 	}

@@ -387,7 +387,7 @@ func (m *Mirrors) work() {
 				break
 			}
 			m.signal() // another worker may take the next body
-			more, err := m.catchUp(code, restored)
+			more, err := m.safeCatchUp(code, restored)
 			if errors.Is(err, errRebuild) {
 				m.logger.Warn("mirror contradicts the state's log; rebuilding it", "body", code, "reason", err)
 				if err = m.rebuild(code); err == nil {
@@ -404,6 +404,18 @@ func (m *Mirrors) work() {
 			}
 		}
 	}
+}
+
+// safeCatchUp is catchUp with a panic turned into errRebuild: a mirror is
+// derived, and one that makes its worker panic is made again, never the
+// end of the state node.
+func (m *Mirrors) safeCatchUp(code string, restored bool) (more bool, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%w: catching up panicked: %v", errRebuild, r)
+		}
+	}()
+	return m.catchUp(code, restored)
 }
 
 // recheck marks every body now and then, in case a wake was missed.
@@ -682,6 +694,12 @@ func (m *Mirrors) follow(code string, ctx context.Context, o *openMirror) {
 		case <-ctx.Done():
 			return
 		case <-time.After(10 * time.Second):
+		}
+		if errors.Is(err, search.ErrBroken) {
+			// Derived: set the failed index aside and rebuild it from the mirror's log.
+			if serr := o.ix.SetAside(); serr != nil {
+				m.logger.Error("a mirror's failed index cannot be made again yet", "body", code, "error", serr)
+			}
 		}
 	}
 }

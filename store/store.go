@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -84,6 +85,7 @@ type Store struct {
 	// open, what that means; "" otherwise.
 	metaDamage string
 	bound      bool // the log binds change sets (meta "bound"); guarded by mu
+	diskFull   atomic.Bool
 
 	reserveMu sync.Mutex
 	sequences map[string]*sequence // Reserve's state, per sequence
@@ -306,6 +308,11 @@ func migrate(tx *bolt.Tx) (uint64, error) {
 // write rewrites the damaged one), or "" when both were sound. Check
 // reports the same as an error wrapping ErrMetaDamaged.
 func (s *Store) MetaDamage() string { return s.metaDamage }
+
+// DiskFull reports whether the last commit failed because the disk is
+// full (an error wrapping syscall.ENOSPC): nothing of it was written.
+// The next commit that succeeds clears it.
+func (s *Store) DiskFull() bool { return s.diskFull.Load() }
 
 // Dir returns the data directory.
 func (s *Store) Dir() string { return s.dir }

@@ -2,7 +2,9 @@ package store
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"syscall"
 	bolt "go.etcd.io/bbolt"
 	"runtime/debug"
 	"time"
@@ -162,12 +164,18 @@ func (s *Store) commit(batch []*writeRequest) {
 		return nil
 	})
 	if err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			s.diskFull.Store(true)
+		}
 		for _, r := range batch {
 			if r.err == nil {
 				r.err, r.events = fmt.Errorf("store: commit failed, nothing was written: %w", err), nil
 			}
 		}
-	} else if seq != s.lastSeq {
+	} else {
+		s.diskFull.Store(false)
+	}
+	if err == nil && seq != s.lastSeq {
 		s.mu.Lock()
 		s.bound = bound
 		s.stats.Commits++

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ksmart/appliance"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/identity"
 )
@@ -20,6 +21,8 @@ type adminPage struct {
 	Errors    map[string]domain.Text
 	Password  string // a one-time password to hand over, shown once
 	PassLogin string
+	Health    appliance.Health
+	FreeMiB   uint64
 }
 
 // officeRoleChoices are the roles an administrator may give.
@@ -43,6 +46,8 @@ func (s *Server) renderAdmin(c echo.Context, status int, p adminPage) error {
 		return err
 	}
 	p.Staff, p.Citizens, p.Roles = staff, len(citizens), officeRoleChoices()
+	p.Health = s.App.Health()
+	p.FreeMiB = p.Health.FreeBytes >> 20
 	if p.Values == nil {
 		p.Values = map[string]string{}
 	}

@@ -22,6 +22,7 @@ var statusOf = map[string]int{
 	domain.ETOOLARGE:        http.StatusRequestEntityTooLarge,
 	domain.ERATELIMIT:       http.StatusTooManyRequests,
 	domain.EUNAVAILABLE:     http.StatusNotImplemented,
+	domain.ENOSPACE:         http.StatusInsufficientStorage,
 	domain.EINTERNAL:        http.StatusInternalServerError,
 }
 
@@ -71,9 +72,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 	code := domain.ErrorCode(err)
 	var de *domain.Error
-	if errors.As(err, &de) {
+	switch {
+	case errors.As(err, &de):
 		body = apiError{Code: de.Code, Message: de.Message, MessageML: de.MessageML, Fields: de.Fields}
-	} else {
+	case code == domain.ENOSPACE:
+		errors.As(domain.ErrDiskFull, &de)
+		body = apiError{Code: de.Code, Message: de.Message, MessageML: de.MessageML}
+		s.Logger.Error("disk full: a write was refused", "path", c.Path(), "error", err)
+	default:
 		body = apiError{Code: domain.EINTERNAL, Message: "Something went wrong on our side. Please try again; if it goes on, tell the office this request id."}
 	}
 	body.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)

@@ -109,6 +109,28 @@ func newHTTPMetrics(reg *prometheus.Registry, app *appliance.Appliance) *httpMet
 			Name: "ksmart_store_commits_total", Help: "Durable store commits since start (each may carry many writes).",
 		}, func() float64 { return float64(app.Store.Stats().Commits) }),
 	)
+	// What can fail without a request failing: a full disk, a search index
+	// waiting to be rebuilt, panics recovered in background work.
+	bool01 := func(b bool) float64 {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ksmart_disk_full", Help: "1 while the last write was refused because the data directory's disk is full (HTTP 507 to clients).",
+		}, func() float64 { return bool01(app.Health().DiskFull) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ksmart_disk_free_bytes", Help: "Space left on the data directory's file system.",
+		}, func() float64 { return float64(app.Health().FreeBytes) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ksmart_search_index_broken", Help: "1 while the search index has failed and waits to be set aside and rebuilt from the log.",
+		}, func() float64 { return bool01(app.Health().IndexBroken) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "ksmart_background_panics_total", Help: "Panics recovered in background work (indexer, outbox, shipper, jobs) since start; each was logged and the work started again.",
+		}, func() float64 { return float64(app.Health().Panics) }),
+	)
 	// The outbox's queued, sent and failed messages per channel, and its lag.
 	reg.MustRegister(app.Outbox.Collectors()...)
 	// The shipper's lag behind the state, when it ships to one.

@@ -73,6 +73,13 @@ func newTestEnvAt(tb testing.TB, at time.Time) *testEnv {
 
 func openTestEnv(tb testing.TB, now func() time.Time) *testEnv {
 	tb.Helper()
+	return openTestEnvIn(tb, tb.TempDir(), func(cfg *appliance.Config) { cfg.Now = now })
+}
+
+// openTestEnvIn is newTestEnv with the data directory dir and the
+// appliance's configuration adjusted by tune.
+func openTestEnvIn(tb testing.TB, dir string, tune func(*appliance.Config)) *testEnv {
+	tb.Helper()
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gw, err := sandbox.Start("127.0.0.1:0")
@@ -83,9 +90,11 @@ func openTestEnv(tb testing.TB, now func() time.Time) *testEnv {
 	keys := gw.Keys
 	// The example module (examples/noc) serves a three-desk service with two
 	// required documents, beside the real modules.
-	app, err := appliance.Open(appliance.Config{Dir: tb.TempDir(), LocalBody: &lb, Logger: logger, Now: now,
+	cfg := appliance.Config{Dir: dir, LocalBody: &lb, Logger: logger,
 		Modules:  append([]module.Module{noc.Module}, appliance.Modules...),
-		Payments: appliance.PaymentsConfig{Gateway: &keys, UPI: finance.UPI{VPA: "demo01@sbi", Payee: "Demo Municipality"}}})
+		Payments: appliance.PaymentsConfig{Gateway: &keys, UPI: finance.UPI{VPA: "demo01@sbi", Payee: "Demo Municipality"}}}
+	tune(&cfg)
+	app, err := appliance.Open(cfg)
 	if err != nil {
 		tb.Fatalf("open appliance: %v", err)
 	}

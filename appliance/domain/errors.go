@@ -3,19 +3,21 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"syscall"
 )
 
 // Error codes. The web layer maps each to an HTTP status in exactly one place.
 const (
-	EINVALID         = "invalid"         // the input is wrong; the message says what to fix
-	ENOTFOUND        = "not_found"       // no such record
-	ECONFLICT        = "conflict"        // the record exists already or changed meanwhile
-	EFORBIDDEN       = "forbidden"       // signed in, but this role may not do this
-	EUNAUTHENTICATED = "unauthenticated" // sign-in needed
-	ETOOLARGE        = "too_large"       // an upload or body over its limit
-	ERATELIMIT       = "rate_limited"    // too many attempts; try again later
-	EUNAVAILABLE     = "not_available"   // the service exists but is not offered (yet)
-	EINTERNAL        = "internal"        // a fault of ours; details are logged, never shown
+	EINVALID         = "invalid"              // the input is wrong; the message says what to fix
+	ENOTFOUND        = "not_found"            // no such record
+	ECONFLICT        = "conflict"             // the record exists already or changed meanwhile
+	EFORBIDDEN       = "forbidden"            // signed in, but this role may not do this
+	EUNAUTHENTICATED = "unauthenticated"      // sign-in needed
+	ETOOLARGE        = "too_large"            // an upload or body over its limit
+	ERATELIMIT       = "rate_limited"         // too many attempts; try again later
+	EUNAVAILABLE     = "not_available"        // the service exists but is not offered (yet)
+	ENOSPACE         = "insufficient_storage" // the server's disk is full: nothing was written; try again later
+	EINTERNAL        = "internal"             // a fault of ours; details are logged, never shown
 )
 
 // Error is an error a citizen or clerk can act on. Message is in English,
@@ -52,8 +54,18 @@ func ErrorCode(err error) string {
 	if errors.As(err, &e) {
 		return e.Code
 	}
+	if errors.Is(err, syscall.ENOSPC) {
+		return ENOSPACE
+	}
 	return EINTERNAL
 }
+
+// ErrDiskFull is what a person is told when a write failed because the
+// server's disk is full (any error wrapping syscall.ENOSPC): nothing was
+// written, and the office has been told.
+var ErrDiskFull = Bilingual(ENOSPACE, T(
+	"The office's server has run out of disk space, so nothing was saved. Please try again later; the office has been told.",
+	"ഓഫീസിലെ സെർവറിൽ ഡിസ്ക് സ്ഥലം തീർന്നതിനാൽ ഒന്നും സേവ് ചെയ്തിട്ടില്ല. കുറച്ചു കഴിഞ്ഞ് വീണ്ടും ശ്രമിക്കുക; ഓഫീസിനെ അറിയിച്ചിട്ടുണ്ട്."))
 
 // ErrorMessage returns the message of err that may be shown to a person.
 // Errors that are not *Error are internal: their text is never shown.
