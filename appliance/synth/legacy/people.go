@@ -125,7 +125,9 @@ var secondWords = [2][]string{{"Kumar", "Lal", "Das", "Raj", "Babu"}, {"Kumari",
 
 // SecondWords returns the given names the synthetic registers write after
 // another given name as a second word of it (Anil Kumar, Sree Devi).
-func SecondWords() []string { return append(append([]string(nil), secondWords[0]...), secondWords[1]...) }
+func SecondWords() []string {
+	return append(append([]string(nil), secondWords[0]...), secondWords[1]...)
+}
 
 var index = sync.OnceValue(func() *dictIndex {
 	d := Names()
