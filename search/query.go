@@ -326,3 +326,56 @@ func textQuery(t string, known func(field, term string) bool) query.Query {
 	alts = append(alts, boost(m, 0.5))
 	return bleve.NewDisjunctionQuery(alts...)
 }
+
+// MatchedRelation says why the office box found a record through a
+// relation rather than the person: the index of the relation of d whose
+// name holds every word typed in text (initials aside), and true — or
+// false when one of the person's own names holds them, or no one's does.
+// A hit found through a relation is the weaker answer, and says so
+// ("mother: Priya").
+func MatchedRelation(d Doc, text string) (int, bool) {
+	typed := map[string]bool{}
+	for _, w := range names.Words(text) {
+		if k := names.Key(w); len(k) > 1 {
+			typed[k] = true
+			if stem, ok := names.StemKey(k); ok {
+				typed[stem] = true
+			}
+		}
+	}
+	if len(typed) == 0 {
+		return 0, false
+	}
+	holds := func(name string) bool {
+		words := names.Words(name)
+		have := map[string]bool{}
+		for _, w := range words {
+			k := names.Key(w)
+			have[k] = true
+			if stem, ok := names.StemKey(k); ok {
+				have[stem] = true
+			}
+		}
+		for _, k := range names.AltKeys(words) {
+			have[k] = true
+		}
+		n := 0
+		for k := range typed {
+			if have[k] {
+				n++
+			}
+		}
+		return n > 0
+	}
+	for _, n := range d.Names {
+		if holds(n) {
+			return 0, false
+		}
+	}
+	for i, r := range d.Relations {
+		if holds(r) {
+			return i, true
+		}
+	}
+	return 0, false
+}
