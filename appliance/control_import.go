@@ -11,20 +11,53 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
 )
 
 // ImportRegister imports a register kept before ksmart from a CSV file
-// (see civil.Civil.Import), acting as the administrator "cli:<unixUser>".
-// `ksmart import` calls it in-process when the appliance is stopped; the
-// control socket calls it for a running one.
-func (a *Appliance) ImportRegister(register string, r io.Reader, unixUser string, progress func(civil.ImportProgress)) (civil.ImportReport, error) {
+// (see civil.Civil.ImportFor), acting as the administrator
+// "cli:<unixUser>", with the staff account registrarLogin as the entries'
+// registrar of record: the officer answerable for them, whom their
+// certificates name. It is refused (EINVALID) before anything is read
+// when registrarLogin is empty or is not an active staff account with the
+// registrar role. `ksmart import` calls it in-process when the appliance
+// is stopped; the control socket calls it for a running one.
+func (a *Appliance) ImportRegister(register string, r io.Reader, unixUser, registrarLogin string, progress func(civil.ImportProgress)) (civil.ImportReport, error) {
 	if unixUser == "" {
 		return civil.ImportReport{}, domain.Errorf(domain.EINVALID, "the import does not say which Unix user runs it")
 	}
-	return a.Civil.Import(register, r, CLIActor(unixUser), progress)
+	registrar, err := a.registrarOfRecord(registrarLogin)
+	if err != nil {
+		return civil.ImportReport{}, err
+	}
+	return a.Civil.ImportFor(register, r, CLIActor(unixUser), registrar, progress)
+}
+
+// registrarOfRecord is the officer a staff login names, when it is an
+// active account with the registrar role.
+func (a *Appliance) registrarOfRecord(login string) (civil.Officer, error) {
+	login = strings.TrimSpace(login)
+	if login == "" {
+		return civil.Officer{}, civil.NoRegistrarOfRecord()
+	}
+	u, err := a.Identity.ByLogin(login)
+	switch {
+	case domain.ErrorCode(err) == domain.ENOTFOUND || err == nil && u.Kind != identity.KindStaff:
+		return civil.Officer{}, domain.Bilingual(domain.EINVALID, domain.T(
+			fmt.Sprintf("No staff account %q: give --registrar the login of the registrar answerable for the entries.", login),
+			fmt.Sprintf("%q എന്ന ജീവനക്കാരുടെ അക്കൗണ്ടില്ല: രേഖകൾക്ക് ഉത്തരവാദിയായ രജിസ്ട്രാറുടെ ലോഗിൻ --registrar ആയി നൽകുക.", login)))
+	case err != nil:
+		return civil.Officer{}, err
+	case u.Disabled || !u.Actor().Has(domain.RoleRegistrar):
+		return civil.Officer{}, domain.Bilingual(domain.EINVALID, domain.T(
+			fmt.Sprintf("%s (%s) is not an active registrar: give --registrar the login of a staff account with the registrar role.", login, u.Name),
+			fmt.Sprintf("%s (%s) സജീവ രജിസ്ട്രാറല്ല: രജിസ്ട്രാർ ചുമതലയുള്ള അക്കൗണ്ടിന്റെ ലോഗിൻ --registrar ആയി നൽകുക.", login, u.Name)))
+	}
+	return civil.Officer{ID: u.ID, Name: u.Name}, nil
 }
 
 // importLine is one line of the control socket's answer to an import: a
@@ -69,7 +102,7 @@ func readImportAnswer[P, R any](body io.Reader, maxLine int, progress func(P)) (
 // registerLine is a civil register import's line.
 type registerLine = importLine[civil.ImportProgress, civil.ImportReport]
 
-// importControl registers POST /import/{register}?by=<unix user> on the
+// importControl registers POST /import/{register}?by=<unix user>&registrar=<login> on the
 // control socket. The body is the CSV file, read as it arrives; the answer
 // is JSON lines (application/x-ndjson): {"progress":…} after every batch,
 // then {"report":…}, or {"error":…} when the import failed — in which case a
@@ -88,7 +121,7 @@ func (a *Appliance) importControl(mux *http.ServeMux) {
 			enc.Encode(l)
 			rc.Flush()
 		}
-		rep, err := a.ImportRegister(register, r.Body, by, func(p civil.ImportProgress) { send(registerLine{Progress: &p}) })
+		rep, err := a.ImportRegister(register, r.Body, by, r.URL.Query().Get("registrar"), func(p civil.ImportProgress) { send(registerLine{Progress: &p}) })
 		if err != nil {
 			if rep.Read > 0 {
 				send(registerLine{Report: &rep})
@@ -117,17 +150,18 @@ func newControlError(err error) *controlError {
 }
 
 // ControlImport streams a register's CSV file to the appliance running on
-// dir and imports it there as unixUser, calling progress as the appliance
-// reports it. An error the appliance answered with comes back as the
+// dir and imports it there as unixUser, with the staff account
+// registrarLogin as the entries' registrar of record, calling progress as
+// the appliance reports it. An error the appliance answered with comes back as the
 // *domain.Error it carried; a report that came before it is returned too.
-func ControlImport(ctx context.Context, dir, register, unixUser string, body io.Reader, progress func(civil.ImportProgress)) (civil.ImportReport, error) {
+func ControlImport(ctx context.Context, dir, register, unixUser, registrarLogin string, body io.Reader, progress func(civil.ImportProgress)) (civil.ImportReport, error) {
 	sock := filepath.Join(dir, ControlSocket)
 	client := &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, "unix", sock)
 		},
 	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://ksmart/import/"+url.PathEscape(register)+"?by="+url.QueryEscape(unixUser), body)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://ksmart/import/"+url.PathEscape(register)+"?by="+url.QueryEscape(unixUser)+"&registrar="+url.QueryEscape(registrarLogin), body)
 	if err != nil {
 		return civil.ImportReport{}, err
 	}

@@ -159,7 +159,10 @@ func RecordsOf(cat *catalogue.Catalogue, modules []module.Module, entity string)
 // Hits reads how each search hit looks from a store holding the modules'
 // documents, in one transaction, in the hits' order; hits on records gone
 // since they were indexed are left out.
-func Hits(st *store.Store, cat *catalogue.Catalogue, modules []module.Module, hits []search.Hit) ([]module.Hit, error) {
+//
+// text, when not "", is what was typed: a hit found through a relation's
+// name rather than the person's says so (Why).
+func Hits(st *store.Store, cat *catalogue.Catalogue, modules []module.Module, hits []search.Hit, text ...string) ([]module.Hit, error) {
 	byEntity := map[string]module.Records{}
 	for _, m := range modules {
 		for _, r := range m.Records {
@@ -179,6 +182,16 @@ func Hits(st *store.Store, cat *catalogue.Catalogue, modules []module.Module, hi
 			}
 			if ok {
 				hit.Score = h.Score
+				if len(text) > 0 && text[0] != "" {
+					doc, found, err := r.Source(cat).Document(tx, h.ID)
+					if err != nil {
+						return err
+					}
+					if i, rel := search.MatchedRelation(doc, text[0]); found && rel && i < len(doc.RelationRoles) {
+						role := relationRoles[doc.RelationRoles[i]]
+						hit.Why = domain.T(role.En+": "+doc.Relations[i], role.Ml+": "+doc.Relations[i])
+					}
+				}
 				out = append(out, hit)
 			}
 		}
@@ -197,4 +210,11 @@ func EventTypes(modules []module.Module) []store.EventType {
 		out = append(out, m.Events...)
 	}
 	return out
+}
+
+// relationRoles name the roles of search.Doc.RelationRoles, as a hit found
+// through a relation shows them.
+var relationRoles = map[string]domain.Text{
+	"mother": domain.T("mother", "അമ്മ"), "father": domain.T("father", "അച്ഛൻ"), "spouse": domain.T("spouse", "ജീവിതപങ്കാളി"),
+	"groom": domain.T("husband", "ഭർത്താവ്"), "bride": domain.T("wife", "ഭാര്യ"), "form": domain.T("name on the form", "അപേക്ഷയിലെ പേര്"),
 }

@@ -190,7 +190,7 @@ func (a *Appliance) OfficeSearch(ctx context.Context, by domain.Actor, q OfficeQ
 		return OfficeResult{}, err
 	}
 	out := OfficeResult{Total: res.Total, Facets: res.Facets, Status: a.SearchStatus()}
-	if out.Hits, err = Hits(a.Store, a.Catalogue, a.Modules, res.Hits); err != nil {
+	if out.Hits, err = Hits(a.Store, a.Catalogue, a.Modules, res.Hits, q.Text); err != nil {
 		return OfficeResult{}, err
 	}
 	_, err = a.Store.Write(func(tx *store.Tx) error {

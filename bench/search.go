@@ -137,8 +137,13 @@ func RunSearch(ctx context.Context, c SearchConfig) (SearchResult, error) {
 	if err != nil {
 		return res, err
 	}
+	registrar, err := synth.DemoRegistrar(app)
+	if err != nil {
+		in.Close()
+		return res, err
+	}
 	start := time.Now()
-	rep, err := app.ImportRegister("births", in, "bench", nil)
+	rep, err := app.ImportRegister("births", in, "bench", registrar, nil)
 	in.Close()
 	if err != nil {
 		return res, err

@@ -36,6 +36,10 @@ type Doc struct {
 	// either script; Relations are their parents' or spouse's names.
 	Names     []string `json:"names,omitempty"`
 	Relations []string `json:"relations,omitempty"`
+	// RelationRoles, when set, says who each of Relations is ("mother",
+	// "spouse"), for saying why a record was found (MatchedRelation); it
+	// is not indexed.
+	RelationRoles []string `json:"relation_roles,omitempty"`
 	// Text is anything else worth finding by its words: addresses, form
 	// values, notes.
 	Text string `json:"text,omitempty"`

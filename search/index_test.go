@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -238,5 +239,74 @@ func TestSearch_FiltersAndFacetsCount(t *testing.T) {
 	}
 	if _, err := ix.Search(context.Background(), search.Query{Text: "   "}); !errors.Is(err, search.ErrEmptyQuery) {
 		t.Fatalf("an empty query must say what to give, got %v", err)
+	}
+}
+
+// TestSearch_OfficeBoxRanksThePersonAboveThoseWhoseRelationHasTheName is
+// the grandfather's record looked for by his whole name: K. R. Sreekumar
+// comes first, before another Sreekumar, and both before the many children
+// whose parent is Sreekumar; the typed initials and the whole name in
+// order lift him; a compound or a dropped -an finds the person; and a hit
+// found through a relation says which.
+func TestSearch_OfficeBoxRanksThePersonAboveThoseWhoseRelationHasTheName(t *testing.T) {
+	st := storetest.Open(t)
+	people := map[string]person{
+		"kr":     {Name: "K. R. Sreekumar", Mother: "Lakshmi Amma", Number: "B-1/1950", Date: "1950-01-02", Ward: "1"},
+		"rk":     {Name: "Sreekumar R. K.", Mother: "Devaki", Number: "B-2/1950", Date: "1950-02-02", Ward: "1"},
+		"pm":     {Name: "P. M. Sreekumar", Mother: "Sarada", Number: "B-3/1950", Date: "1950-03-02", Ward: "1"},
+		"unni":   {Name: "Unnikrishnan V.", Mother: "Kamala", Number: "B-4/1950", Date: "1950-04-02", Ward: "1"},
+		"vasu":   {Name: "Vasudevan Nair", Mother: "Janaki", Number: "B-5/1950", Date: "1950-05-02", Ward: "1"},
+		"mohan":  {Name: "Mohan Nair", Mother: "Janaki", Number: "B-6/1950", Date: "1950-06-02", Ward: "1"},
+		"mohana": {Name: "Mohanan Nair", Mother: "Janaki", Number: "B-7/1950", Date: "1950-07-02", Ward: "1"},
+	}
+	for i := range 25 {
+		people[fmt.Sprintf("child%d", i)] = person{Name: fmt.Sprintf("Anu %c.", 'A'+i), Mother: "Sreekumar K. R.", Number: fmt.Sprintf("B-%d/1980", i+1), Date: "1980-01-02", Ward: "1"}
+	}
+	putPeople(t, st, people)
+	ix := openIndex(t, t.TempDir())
+	defer ix.Close()
+	if err := ix.CatchUp(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		text  string
+		first []string // in this order
+		not   []string
+	}{
+		{"K R Sreekumar", []string{"kr"}, nil},
+		{"കെ. ആർ. ശ്രീകുമാർ", []string{"kr"}, nil},
+		{"Sreekumar", []string{"kr", "rk", "pm"}, nil},
+		{"Unni Krishnan", []string{"unni"}, nil},
+		{"ഉണ്ണി കൃഷ്ണൻ വി", []string{"unni"}, nil},
+		{"Vasudev Nair", []string{"vasu"}, nil},
+		{"Mohan Nair", []string{"mohan"}, []string{"mohana"}},
+	} {
+		got := search1(t, ix, search.Query{Text: c.text, Size: 30})
+		for i, want := range c.first {
+			if i >= len(got) || (i == 0 && got[0] != want) {
+				t.Errorf("%q found %v; want %v first", c.text, got, c.first)
+				break
+			}
+		}
+		if c.text == "Sreekumar" {
+			// Every Sreekumar before any child of one.
+			for i, id := range got[:min(3, len(got))] {
+				if id != "kr" && id != "rk" && id != "pm" {
+					t.Errorf("%q: %s at %d, above a person named Sreekumar: %v", c.text, id, i+1, got)
+				}
+			}
+		}
+		for _, n := range c.not {
+			if slices.Contains(got, n) {
+				t.Errorf("%q found %v, which must not hold %s", c.text, got, n)
+			}
+		}
+	}
+	child := search.Doc{Names: []string{"Anu A."}, Relations: []string{"Sreekumar K. R."}, RelationRoles: []string{"father"}}
+	if i, rel := search.MatchedRelation(child, "K R Sreekumar"); !rel || i != 0 {
+		t.Errorf("a child found through the father's name: MatchedRelation = %d, %v; want the relation", i, rel)
+	}
+	if _, rel := search.MatchedRelation(search.Doc{Names: []string{"Sreekumar"}, Relations: []string{"Sreekumar"}}, "Sreekumar"); rel {
+		t.Errorf("a person found by their own name was said to be found through a relation")
 	}
 }

@@ -16,7 +16,7 @@ import (
 // A change to the mapping that would make old terms wrong raises
 // mappingVersion; a change to the name keys raises names.KeyVersion. An
 // index of another schema is set aside and rebuilt at open.
-const mappingVersion = 1
+const mappingVersion = 2
 
 var schemaVersion = fmt.Sprintf("%d/%d", mappingVersion, names.KeyVersion)
 
@@ -35,11 +35,18 @@ const (
 	fieldNameWord = "name_word"
 	fieldRelKey   = "relation_key"
 	fieldRelWord  = "relation_word"
-	fieldText     = "text"
-	fieldDate     = "date"
-	fieldYear     = "year"
-	fieldWard     = "ward"
-	fieldStatus   = "status"
+	// fieldNameAlt and fieldRelAlt keep the other forms of the names'
+	// words (names.AltKeys): compounds split and joined, -an dropped.
+	fieldNameAlt = "name_alt"
+	fieldRelAlt  = "relation_alt"
+	// fieldNameWhole keeps one term per name: its keys in order
+	// (names.WholeKey), for lifting the whole name typed in order.
+	fieldNameWhole = "name_whole"
+	fieldText      = "text"
+	fieldDate      = "date"
+	fieldYear      = "year"
+	fieldWard      = "ward"
+	fieldStatus    = "status"
 )
 
 func docID(entity, id string) string { return entity + "/" + id }

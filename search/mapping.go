@@ -18,8 +18,10 @@ import (
 // itself in Latin letters, for typo-tolerant matching of a word the index
 // does not know as a name.
 const (
-	analyzerNameKey  = "ksmart_name_key"
-	analyzerNameWord = "ksmart_name_word"
+	analyzerNameKey   = "ksmart_name_key"
+	analyzerNameWord  = "ksmart_name_word"
+	analyzerNameAlt   = "ksmart_name_alt"
+	analyzerNameWhole = "ksmart_name_whole"
 )
 
 var registerOnce sync.Once
@@ -33,6 +35,12 @@ func registerAnalysers() {
 		}))
 		must(registry.RegisterAnalyzer(analyzerNameWord, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
 			return nameAnalyzer{term: wordOf}, nil
+		}))
+		must(registry.RegisterAnalyzer(analyzerNameAlt, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+			return altAnalyzer{}, nil
+		}))
+		must(registry.RegisterAnalyzer(analyzerNameWhole, func(map[string]any, *registry.Cache) (analysis.Analyzer, error) {
+			return wholeAnalyzer{}, nil
 		}))
 	})
 }
@@ -69,6 +77,31 @@ func (a nameAnalyzer) Analyze(in []byte) analysis.TokenStream {
 	return out
 }
 
+// altAnalyzer turns a name into the other forms of its words
+// (names.AltKeys): Unnikrishnan's uni and krisnan, Anil Kumar's anilkumar,
+// Vasudevan's vasudav.
+type altAnalyzer struct{}
+
+func (altAnalyzer) Analyze(in []byte) analysis.TokenStream {
+	alts := names.AltKeys(names.Words(string(in)))
+	out := make(analysis.TokenStream, 0, len(alts))
+	for _, t := range alts {
+		out = append(out, &analysis.Token{Term: []byte(t), Position: len(out) + 1, Type: analysis.AlphaNumeric})
+	}
+	return out
+}
+
+// wholeAnalyzer turns a name into one term, names.WholeKey.
+type wholeAnalyzer struct{}
+
+func (wholeAnalyzer) Analyze(in []byte) analysis.TokenStream {
+	w := names.WholeKey(string(in))
+	if w == "" {
+		return nil
+	}
+	return analysis.TokenStream{&analysis.Token{Term: []byte(w), Position: 1, Type: analysis.AlphaNumeric}}
+}
+
 // newMapping is the lean mapping: nothing stored but the few fields a hit
 // is shown by, no term vectors, no _all field, doc values only where facets
 // count. (Bleve's defaults index ~8× slower into ~9× the space.)
@@ -92,8 +125,8 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt("year", keywordField(fieldYear, true))
 	doc.AddFieldMappingsAt("ward", keywordField(fieldWard, true))
 	doc.AddFieldMappingsAt("status", keywordField(fieldStatus, true))
-	doc.AddFieldMappingsAt("names", textField(fieldNameKey, analyzerNameKey), textField(fieldNameWord, analyzerNameWord))
-	doc.AddFieldMappingsAt("relations", textField(fieldRelKey, analyzerNameKey), textField(fieldRelWord, analyzerNameWord))
+	doc.AddFieldMappingsAt("names", textField(fieldNameKey, analyzerNameKey), textField(fieldNameWord, analyzerNameWord), textField(fieldNameAlt, analyzerNameAlt), textField(fieldNameWhole, analyzerNameWhole))
+	doc.AddFieldMappingsAt("relations", textField(fieldRelKey, analyzerNameKey), textField(fieldRelWord, analyzerNameWord), textField(fieldRelAlt, analyzerNameAlt))
 	doc.AddFieldMappingsAt("text", textField(fieldText, standard.Name))
 
 	m := mapping.NewIndexMapping()

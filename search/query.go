@@ -99,12 +99,12 @@ func search(ctx context.Context, b bleve.Index, q Query) (Result, error) {
 
 	var must []query.Query
 	if q.Name != "" {
-		if nq := nameQuery(fieldNameKey, fieldNameWord, q.Name, known); nq != nil {
+		if nq := nameQuery(ownNames, q.Name, 0.2, known); nq != nil {
 			must = append(must, nq)
 		}
 	}
 	if q.Relation != "" {
-		if nq := nameQuery(fieldRelKey, fieldRelWord, q.Relation, known); nq != nil {
+		if nq := nameQuery(relationNames, q.Relation, 0.2, known); nq != nil {
 			must = append(must, nq)
 		}
 	}
@@ -219,7 +219,16 @@ func boost[Q boostable](q Q, b float64) Q {
 // mistyped and matched within one edit of its spelling; a word that is
 // someone's name is not, or Rakesh would find Rajesh. Initials only add to
 // the score; every other word must match.
-func nameQuery(keyField, wordField, name string, known func(field, term string) bool) query.Query {
+//
+// A word also matches the other forms of a record's words (names.AltKeys:
+// Unni Krishnan meets Unnikrishnan, Anilkumar meets Anil Kumar, Vasudev
+// meets Vasudevan), more weakly than a word as written; and a word with
+// the masculine -an matches its stem (Vasudevan meets Vasudev).
+// initialsBoost is what each typed initial that the record has adds: a
+// little at the kiosk, where other details single a person out, more in
+// the office box, where the initials are what tells one Sreekumar from
+// another.
+func nameQuery(f nameFields, name string, initialsBoost float64, known func(field, term string) bool) query.Query {
 	var words []query.Query
 	var initials []query.Query
 	for _, w := range names.Words(name) {
@@ -228,15 +237,20 @@ func nameQuery(keyField, wordField, name string, known func(field, term string) 
 			continue
 		}
 		if utf8.RuneCountInString(word) <= 1 || utf8.RuneCountInString(key) <= 1 {
-			initials = append(initials, boost(field(bleve.NewTermQuery(key), keyField), 0.2))
+			initials = append(initials, boost(field(bleve.NewTermQuery(key), f.key), initialsBoost))
 			continue
 		}
 		alts := []query.Query{
-			boost(field(bleve.NewTermQuery(key), keyField), 2),
-			boost(field(bleve.NewTermQuery(word), wordField), 0.5),
+			boost(field(bleve.NewTermQuery(key), f.key), 2),
+			boost(field(bleve.NewTermQuery(word), f.word), 0.5),
+			boost(field(bleve.NewTermQuery(key), f.alt), 1),
 		}
-		if utf8.RuneCountInString(word) >= 4 && !known(keyField, key) {
-			fz := field(bleve.NewFuzzyQuery(word), wordField)
+		if stem, ok := names.StemKey(key); ok {
+			alts = append(alts, boost(field(bleve.NewTermQuery(stem), f.key), 1))
+		}
+		keyField := f.key
+		if utf8.RuneCountInString(word) >= 4 && !known(keyField, key) && !known(f.alt, key) {
+			fz := field(bleve.NewFuzzyQuery(word), f.word)
 			fz.SetFuzziness(1)
 			alts = append(alts, boost(fz, 1))
 		}
@@ -260,6 +274,29 @@ func nameQuery(keyField, wordField, name string, known func(field, term string) 
 	return b
 }
 
+// nameFields are the index fields of one set of names: the people's own
+// or their relations'.
+type nameFields struct{ key, word, alt, whole string }
+
+var (
+	ownNames      = nameFields{fieldNameKey, fieldNameWord, fieldNameAlt, fieldNameWhole}
+	relationNames = nameFields{fieldRelKey, fieldRelWord, fieldRelAlt, ""}
+)
+
+// wholeName is the term of names.WholeKey(name): it matches a record whose
+// name is the one typed, every word and initial in order, in any spelling
+// or script.
+func wholeName(f nameFields, name string) query.Query {
+	if f.whole == "" {
+		return nil
+	}
+	w := names.WholeKey(name)
+	if !strings.Contains(w, " ") {
+		return nil // one word is no whole name to lift
+	}
+	return field(bleve.NewTermQuery(w), f.whole)
+}
+
 // boostQuery boosts a query that can be boosted.
 func boostQuery(q query.Query, b float64) query.Query {
 	if bq, ok := q.(boostable); ok {
@@ -275,14 +312,76 @@ func textQuery(t string, known func(field, term string) bool) query.Query {
 	if looksLikeNumber.MatchString(t) {
 		alts = append(alts, boost(field(bleve.NewPrefixQuery(strings.ToUpper(t)), fieldNumber), 5))
 	}
-	if nq := nameQuery(fieldNameKey, fieldNameWord, t, known); nq != nil {
-		alts = append(alts, boostQuery(nq, 2))
+	// The person's own name outranks a relation's: a child whose father is
+	// Sreekumar is a weaker answer to "K R Sreekumar" than Sreekumar. The
+	// typed initials the record has lift it, and the whole name in order
+	// lifts it most.
+	if nq := nameQuery(ownNames, t, 1.5, known); nq != nil {
+		own := bleve.NewBooleanQuery()
+		own.AddMust(nq)
+		if wq := wholeName(ownNames, t); wq != nil {
+			own.AddShould(boostQuery(wq, 4))
+		}
+		alts = append(alts, boostQuery(own, 6))
 	}
-	if rq := nameQuery(fieldRelKey, fieldRelWord, t, known); rq != nil {
-		alts = append(alts, rq)
+	if rq := nameQuery(relationNames, t, 0.2, known); rq != nil {
+		alts = append(alts, boostQuery(rq, 0.5))
 	}
 	m := field(bleve.NewMatchQuery(t), fieldText)
 	m.SetOperator(query.MatchQueryOperatorAnd)
 	alts = append(alts, boost(m, 0.5))
 	return bleve.NewDisjunctionQuery(alts...)
+}
+
+// MatchedRelation says why the office box found a record through a
+// relation rather than the person: the index of the relation of d whose
+// name holds every word typed in text (initials aside), and true — or
+// false when one of the person's own names holds them, or no one's does.
+// A hit found through a relation is the weaker answer, and says so
+// ("mother: Priya").
+func MatchedRelation(d Doc, text string) (int, bool) {
+	typed := map[string]bool{}
+	for _, w := range names.Words(text) {
+		if k := names.Key(w); len(k) > 1 {
+			typed[k] = true
+			if stem, ok := names.StemKey(k); ok {
+				typed[stem] = true
+			}
+		}
+	}
+	if len(typed) == 0 {
+		return 0, false
+	}
+	holds := func(name string) bool {
+		words := names.Words(name)
+		have := map[string]bool{}
+		for _, w := range words {
+			k := names.Key(w)
+			have[k] = true
+			if stem, ok := names.StemKey(k); ok {
+				have[stem] = true
+			}
+		}
+		for _, k := range names.AltKeys(words) {
+			have[k] = true
+		}
+		n := 0
+		for k := range typed {
+			if have[k] {
+				n++
+			}
+		}
+		return n > 0
+	}
+	for _, n := range d.Names {
+		if holds(n) {
+			return 0, false
+		}
+	}
+	for i, r := range d.Relations {
+		if holds(r) {
+			return i, true
+		}
+	}
+	return 0, false
 }

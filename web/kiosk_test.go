@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"ksmart/appliance"
 	"ksmart/appliance/domain"
 )
 
@@ -30,7 +29,7 @@ B-16/2021,2021-02-04,Gopika Chirayil,ഗോപിക ചിറയിൽ,female,2
 // has them.
 func seedBirths(t *testing.T, env *testEnv, csv string) {
 	t.Helper()
-	rep, err := env.app.Civil.Import("births", strings.NewReader(csv), appliance.CLIActor("test"), nil)
+	rep, err := env.app.ImportRegister("births", strings.NewReader(csv), "test", recordRegistrar(t, env.app), nil)
 	if err != nil || rep.Imported != strings.Count(csv, "\n")-1 {
 		t.Fatalf("seeding births: %+v %v", rep, err)
 	}

@@ -121,7 +121,7 @@ func openTestEnvIn(tb testing.TB, dir string, tune func(*appliance.Config)) *tes
 	})
 	// The register holds the births the tests ask certificates of, as the
 	// old register would.
-	rep, err := app.Civil.Import("births", strings.NewReader(legacyBirths), appliance.CLIActor("test"), nil)
+	rep, err := app.ImportRegister("births", strings.NewReader(legacyBirths), "test", recordRegistrar(tb, app), nil)
 	if err != nil || rep.Imported != 2 {
 		tb.Fatalf("legacy births: %+v %v", rep, err)
 	}
@@ -370,3 +370,17 @@ func (zeros) Read(p []byte) (int, error) {
 
 // tinyPDF is a minimal PDF: what a scanned document's first bytes look like.
 var tinyPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/MediaBox[0 0 595 842]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+
+// recordRegistrar returns the login of the registrar answerable for the
+// test register, adding the account the first time.
+func recordRegistrar(tb testing.TB, app *appliance.Appliance) string {
+	tb.Helper()
+	const login = "record.registrar"
+	if _, err := app.Identity.ByLogin(login); err == nil {
+		return login
+	}
+	if _, _, err := app.Identity.AddStaff(domain.System, identity.NewStaff{Login: login, Name: "Suma Devi K.", Roles: []domain.Role{domain.RoleRegistrar}}); err != nil {
+		tb.Fatal(err)
+	}
+	return login
+}

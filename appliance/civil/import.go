@@ -192,11 +192,21 @@ func unknownRegister(register string) error {
 // row is imported, each row already in the register is counted as already
 // present, and each bad row is reported with its line and changes nothing.
 // progress, when not nil, is called after every batch. Only the registrar
-// or an administrator may import (EFORBIDDEN).
+// or an administrator may import (EFORBIDDEN). The entries name by as
+// their registrar of record, so by must be the registrar; an
+// administrator imports with ImportFor, naming the registrar.
 //
 // The batches written before a failure of the store or of r stay written;
 // the report then counts them, and running the import again skips them.
 func (c *Civil) Import(register string, r io.Reader, by domain.Actor, progress func(ImportProgress)) (ImportReport, error) {
+	return c.ImportFor(register, r, by, Officer{}, progress)
+}
+
+// ImportFor is Import by by, with registrar as the entries' registrar of
+// record: the officer answerable for them, whom their certificates name.
+// A zero registrar is by, when by is the registrar; otherwise the import
+// is refused (EINVALID) before anything is read.
+func (c *Civil) ImportFor(register string, r io.Reader, by domain.Actor, registrar Officer, progress func(ImportProgress)) (ImportReport, error) {
 	reg, ok := importRegisters[register]
 	if !ok {
 		return ImportReport{}, unknownRegister(register)
@@ -205,6 +215,12 @@ func (c *Civil) Import(register string, r io.Reader, by domain.Actor, progress f
 		return ImportReport{}, domain.Bilingual(domain.EFORBIDDEN, domain.T(
 			"Only the registrar or an administrator may import a register.",
 			"രജിസ്റ്റർ ഇറക്കുമതി ചെയ്യാൻ രജിസ്ട്രാർക്കോ അഡ്മിനിസ്ട്രേറ്റർക്കോ മാത്രമേ കഴിയൂ."))
+	}
+	if registrar.ID == "" && by.Has(domain.RoleRegistrar) {
+		registrar = Officer{ID: by.ID, Name: by.Name}
+	}
+	if registrar.ID == "" || strings.TrimSpace(registrar.Name) == "" {
+		return ImportReport{}, NoRegistrarOfRecord()
 	}
 	now := time.Now
 	if c.Now != nil {
@@ -219,7 +235,7 @@ func (c *Civil) Import(register string, r io.Reader, by domain.Actor, progress f
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	p := &rowParser{reg: reg, lb: c.LocalBody, today: now().In(domain.IST).Format(time.DateOnly),
-		registrar: Officer{ID: by.ID, Name: by.Name}, seen: map[uint64]int{}}
+		registrar: registrar, seen: map[uint64]int{}}
 	if err := p.header(cr); err != nil {
 		return ImportReport{}, err
 	}
@@ -805,3 +821,11 @@ func sourceName(e Entry) string {
 }
 
 func normName(s string) string { return strings.Join(strings.Fields(strings.ToLower(s)), " ") }
+
+// NoRegistrarOfRecord is the refusal of an import that names no registrar
+// answerable for its entries.
+func NoRegistrarOfRecord() error {
+	return domain.Bilingual(domain.EINVALID, domain.T(
+		"Name the registrar answerable for the imported entries (ksmart import --registrar LOGIN, a staff account with the registrar role): their certificates print that officer's name.",
+		"ഇറക്കുമതി ചെയ്യുന്ന രേഖകൾക്ക് ഉത്തരവാദിയായ രജിസ്ട്രാറെ നൽകുക (ksmart import --registrar LOGIN, രജിസ്ട്രാർ ചുമതലയുള്ള ജീവനക്കാരന്റെ അക്കൗണ്ട്): സർട്ടിഫിക്കറ്റുകളിൽ ആ ഉദ്യോഗസ്ഥന്റെ പേരാണ് അച്ചടിക്കുക."))
+}

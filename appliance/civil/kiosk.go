@@ -492,7 +492,11 @@ func (c *Civil) printEntry(kiosk domain.Actor, address string, e Entry, demand s
 	}
 	// The officer the certificate names is the registrar who registered
 	// the entry; the kiosk only prints it.
-	rec, pdf, err = c.drawCertificate(e, nil, supersedes, e.Registrar, "", "", kiosk, c.Now())
+	officer, err := c.officerOfRecord(e)
+	if err != nil {
+		return Certificate{}, nil, err
+	}
+	rec, pdf, err = c.drawCertificate(e, nil, supersedes, officer, "", "", kiosk, c.Now())
 	if err != nil {
 		return Certificate{}, nil, err
 	}
@@ -649,4 +653,25 @@ func maskName(name string, typed map[string]bool) string {
 		out = append(out, first+"•••")
 	}
 	return strings.Join(out, " ")
+}
+
+// officerOfRecord is the officer a kiosk copy of e names: its registrar of
+// record, when that is a staff account; else — a register imported before
+// its registrar was named, whose entries say "root" or "demo" — the body's
+// registrar today. With neither nothing prints: a certificate always names
+// a real officer.
+func (c *Civil) officerOfRecord(e Entry) (Officer, error) {
+	if c.IsStaff == nil || c.Registrars == nil || e.Registrar.ID != "" && c.IsStaff(e.Registrar.ID) {
+		return e.Registrar, nil
+	}
+	regs, err := c.Registrars()
+	if err != nil {
+		return Officer{}, err
+	}
+	if len(regs) == 0 {
+		return Officer{}, domain.Bilingual(domain.ECONFLICT, domain.T(
+			"No registrar is on record for "+e.Number+", and the office has no registrar's account to name on its certificate. Ask at the office.",
+			e.Number+"-ന് രേഖപ്പെടുത്തിയ രജിസ്ട്രാറില്ല; സർട്ടിഫിക്കറ്റിൽ പേര് ചേർക്കാൻ ഓഫീസിൽ രജിസ്ട്രാറുടെ അക്കൗണ്ടുമില്ല. ഓഫീസിൽ അന്വേഷിക്കുക."))
+	}
+	return regs[0], nil
 }

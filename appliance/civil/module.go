@@ -12,6 +12,7 @@ import (
 
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/identity"
 	"ksmart/appliance/kyc"
 	"ksmart/appliance/module"
 	"ksmart/appliance/workflow"
@@ -56,6 +57,18 @@ var Module = module.Module{
 func open(h *module.Host) (workflow.Rules, error) {
 	return &Civil{Store: h.Store, Catalogue: h.Catalogue, LocalBody: h.LocalBody, Seal: h.Seal, Documents: h.Documents, Now: h.Now,
 		PublicURL: h.PublicURL, Search: h.Search,
+		IsStaff: func(id string) bool {
+			u, err := h.Identity.Get(id)
+			return err == nil && u.Kind == identity.KindStaff
+		},
+		Registrars: func() ([]Officer, error) {
+			users, err := h.Identity.StaffWith(domain.RoleRegistrar)
+			var out []Officer
+			for _, u := range users {
+				out = append(out, Officer{ID: u.ID, Name: u.Name})
+			}
+			return out, err
+		},
 		KYCVerified: func(user string, svc catalogue.Service, values map[string]string) bool {
 			ok, err := kyc.Verified(h.Store, user, svc, values, h.Now())
 			return err == nil && ok

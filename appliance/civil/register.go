@@ -45,6 +45,13 @@ type Civil struct {
 	// appliance sets it from the finance module. Without it, or when the
 	// catalogue's certificate service has no fee, copies print free.
 	CopyFees CopyFees
+	// IsStaff and Registrars, set by the appliance from identity, check
+	// the officer a kiosk copy names: IsStaff reports whether an id is a
+	// staff account (a registrar of record who has since left still is),
+	// Registrars lists the body's active registrars. Without them a copy
+	// names the entry's registrar of record as it stands.
+	IsStaff    func(id string) bool
+	Registrars func() ([]Officer, error)
 }
 
 // Entry is one entry of a register.

@@ -66,6 +66,13 @@ func entryDoc(e Entry) search.Doc {
 		return out
 	}
 	d.Names, d.Relations = names(personFields[e.Kind]), names(relationFields[e.Kind])
+	for _, f := range relationFields[e.Kind] {
+		for _, v := range []string{e.Values[f+"_en"], e.Values[f+"_ml"]} {
+			if strings.TrimSpace(v) != "" {
+				d.RelationRoles = append(d.RelationRoles, strings.TrimSuffix(f, "_name"))
+			}
+		}
+	}
 	var text []string
 	for _, f := range textFields {
 		if v := strings.TrimSpace(e.Values[f]); v != "" {

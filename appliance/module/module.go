@@ -135,4 +135,7 @@ type Hit struct {
 	// Link is the record's page in the office.
 	Link  string  `json:"-"`
 	Score float64 `json:"score"`
+	// Why, when set, says the record was found through a relation's name,
+	// not the person's: "mother: Priya".
+	Why domain.Text `json:"why,omitzero"`
 }

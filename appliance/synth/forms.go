@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"ksmart/appliance/catalogue"
@@ -22,8 +23,22 @@ type Person struct {
 // name, then a house name or surname or initials, from the same dictionary
 // the synthetic registers use — and a mobile.
 func NewPerson(rng *rand.Rand) Person {
+	return newPersonOf(rng, "", nil)
+}
+
+// newPersonOf is NewPerson of a sex ("male", "female", or "" for either)
+// whose given name and whole name are none of used's; the person's are
+// added to used (when it is not nil), so the people of one form are
+// different people.
+func newPersonOf(rng *rand.Rand, sex string, used map[string]bool) Person {
 	d := legacy.Names()
-	g := d.Given[rng.IntN(len(d.Given))]
+	var g legacy.GivenName
+	for try := 0; ; try++ {
+		g = d.Given[rng.IntN(len(d.Given))]
+		if (sex == "" || g.Sex == sex) && !used[g.En] || try > 10000 {
+			break
+		}
+	}
 	en, ml := g.En, g.Ml
 	if rng.IntN(3) == 0 {
 		i := d.Initials[rng.IntN(len(d.Initials))]
@@ -32,10 +47,40 @@ func NewPerson(rng *rand.Rand) Person {
 		f := d.Family[rng.IntN(len(d.Family))]
 		en, ml = en+" "+f.En, ml+" "+f.Ml
 	}
+	if used != nil {
+		used[g.En], used[en] = true, true
+	}
 	return Person{
 		Name:  domain.T(en, ml),
 		Phone: fmt.Sprintf("+9194%08d", rng.IntN(100000000)),
 	}
+}
+
+// roleSex is the sex a form's name field's person has by the role: a
+// mother or a bride is a woman, a father or a groom a man; "" for any.
+func roleSex(field string) string {
+	switch field {
+	case "mother_name", "bride_name":
+		return "female"
+	case "father_name", "groom_name":
+		return "male"
+	}
+	return ""
+}
+
+// personRoles are the name fields of a form that are someone other than
+// the applicant: the person a register entry is about and their relations
+// and witnesses. Every other name field (applicant, owner, informant) may
+// be the applicant.
+var personRoles = map[string]bool{
+	"mother_name": true, "father_name": true, "bride_name": true, "groom_name": true, "child_name": true, "deceased_name": true,
+	"spouse_name": true, "witness1_name": true, "witness2_name": true, "relative_name": true,
+}
+
+// firstWord is a name's first word: its given name, as NewPerson writes it.
+func firstWord(name string) string {
+	w, _, _ := strings.Cut(name, " ")
+	return w
 }
 
 // tinyPDF is a minimal valid PDF, standing in for a scanned document.
@@ -47,6 +92,11 @@ var tinyPDF = []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 o
 func FillForm(rng *rand.Rand, svc catalogue.Service, lb domain.LocalBody, p Person, now time.Time) (map[string]string, map[string]workflow.Upload) {
 	values := map[string]string{}
 	uploads := map[string]workflow.Upload{}
+	// The people a form names are different people, each of the sex their
+	// role has; the applicant may be one of them only where the role is
+	// not a relation (the informant, not the mother).
+	used := map[string]bool{firstWord(p.Name.En): true, p.Name.En: true}
+	applicantNamed := false
 	for _, f := range svc.Fields {
 		if f.Name == "registration_number" && !f.Required {
 			// A made-up register number would name no entry: leave it
@@ -56,9 +106,11 @@ func FillForm(rng *rand.Rand, svc catalogue.Service, lb domain.LocalBody, p Pers
 		}
 		switch f.Type {
 		case catalogue.FieldName:
-			other := NewPerson(rng)
-			if rng.IntN(2) == 0 {
-				other = p
+			other := p
+			if personRoles[f.Name] || applicantNamed || rng.IntN(2) == 0 {
+				other = newPersonOf(rng, roleSex(f.Name), used)
+			} else {
+				applicantNamed = true
 			}
 			values[f.Name+"_en"], values[f.Name+"_ml"] = other.Name.En, other.Name.Ml
 		case catalogue.FieldDate:
@@ -101,10 +153,40 @@ func FillForm(rng *rand.Rand, svc catalogue.Service, lb domain.LocalBody, p Pers
 			values[f.Name] = text
 		}
 	}
+	// The person an entry is about has the sex the form gives, and a
+	// deceased's spouse the other.
+	if sex := values["sex"]; sex == "male" || sex == "female" {
+		other := map[string]string{"male": "female", "female": "male"}[sex]
+		for field, want := range map[string]string{"child_name": sex, "deceased_name": sex, "spouse_name": other} {
+			if _, ok := values[field+"_en"]; ok && !hasSex(values[field+"_en"], want) {
+				q := newPersonOf(rng, want, used)
+				values[field+"_en"], values[field+"_ml"] = q.Name.En, q.Name.Ml
+			}
+		}
+	}
 	for _, d := range svc.Documents {
 		if d.Required {
 			uploads[d.Code] = workflow.Upload{Name: d.Code + ".pdf", Data: tinyPDF}
 		}
 	}
 	return values, uploads
+}
+
+// hasSex reports whether a name's given name (its first word) is borne by
+// people of sex in the names dictionary.
+func hasSex(name, sex string) bool {
+	return SexOfName(name) == sex
+}
+
+// SexOfName is the sex of the given name a name begins with, as the names
+// dictionary has it ("male" or "female"), or "" when the first word is no
+// given name of the dictionary.
+func SexOfName(name string) string {
+	first := firstWord(name)
+	for _, g := range legacy.Names().Given {
+		if g.En == first {
+			return g.Sex
+		}
+	}
+	return ""
 }

@@ -334,9 +334,15 @@ const DemoRegisterRows = 20000
 // register (legacy.Births, seed 2026) as a local body's old register, and
 // returns one of them for a person to look for at the kiosk.
 func SeedLegacyRegister(app *appliance.Appliance, rows int) (legacy.Record, error) {
+	// The demo's registrar answers for its old register, as a real
+	// body's registrar does: the certificates printed from it name them.
+	login, err := DemoRegistrar(app)
+	if err != nil {
+		return legacy.Record{}, err
+	}
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(legacy.Births(pw, rows, 2026)) }()
-	rep, err := app.ImportRegister("births", pr, "demo", nil)
+	rep, err := app.ImportRegister("births", pr, "demo", login, nil)
 	pr.Close()
 	if err != nil {
 		return legacy.Record{}, err
@@ -352,4 +358,25 @@ func SeedLegacyRegister(app *appliance.Appliance, rows int) (legacy.Record, erro
 		}
 	})
 	return example, nil
+}
+
+// DemoRegistrar returns the login of the demo's registrar account, adding
+// it when the demo office was not seeded (a register imported alone).
+func DemoRegistrar(app *appliance.Appliance) (string, error) {
+	for _, s := range demoStaff {
+		if s.role != domain.RoleRegistrar {
+			continue
+		}
+		if _, err := app.Identity.ByLogin(s.login); err == nil {
+			return s.login, nil
+		} else if domain.ErrorCode(err) != domain.ENOTFOUND {
+			return "", err
+		}
+		u, otp, err := app.Identity.AddStaff(domain.System, identity.NewStaff{Login: s.login, Name: s.name, Roles: []domain.Role{s.role}, Wards: s.wards})
+		if err != nil {
+			return "", fmt.Errorf("demo staff %s: %w", s.login, err)
+		}
+		return s.login, app.Identity.ChangePassword(u.ID, otp, DemoPassword(s.login))
+	}
+	return "", errors.New("the demo office has no registrar")
 }

@@ -53,8 +53,15 @@ func (s fileSource) doc(f File) search.Doc {
 		for _, fld := range svc.Fields {
 			switch fld.Type {
 			case catalogue.FieldName:
-				add(&d.Names, f.Values[fld.Name+"_en"])
-				add(&d.Names, f.Values[fld.Name+"_ml"])
+				// The names on the form (the child, the deceased) are not
+				// the applicant's: found as a relation's, a file ranks
+				// below the register entry of the person so named.
+				for _, v := range []string{f.Values[fld.Name+"_en"], f.Values[fld.Name+"_ml"]} {
+					if strings.TrimSpace(v) != "" {
+						add(&d.Relations, v)
+						d.RelationRoles = append(d.RelationRoles, "form")
+					}
+				}
 			case catalogue.FieldText, catalogue.FieldAddress, catalogue.FieldTextarea:
 				add(&text, f.Values[fld.Name])
 			}

@@ -30,8 +30,9 @@ const importShown = 50
 const importBarFrom = 1 << 20
 
 func runImport(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "import", "births|deaths|marriages|buildings FILE.csv --data DIR [--json]")
+	fs := newFlags(env, "import", "births|deaths|marriages FILE.csv --data DIR --registrar LOGIN | buildings FILE.csv --data DIR [--json]")
 	data := fs.String("data", "", "data `DIR`ectory (running or stopped)")
+	registrar := fs.String("registrar", "", "births, deaths and marriages: the staff `LOGIN` of the registrar answerable for the entries, whom their certificates name")
 	asJSON := fs.Bool("json", false, "buildings only: print the report and its parity as one JSON object")
 	pos, err := parseWithArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
@@ -51,6 +52,8 @@ func runImport(ctx context.Context, env *env, args []string) error {
 		return usageError{fmt.Sprintf("unexpected argument %q (run 'ksmart import -h')", pos[2])}
 	case *data == "":
 		return usageError{"give --data DIR (run 'ksmart import -h')"}
+	case *registrar == "" && pos[0] != "buildings":
+		return usageError{"give --registrar LOGIN: the registrar answerable for the imported entries (a staff account with the registrar role), whose name and designation their certificates print"}
 	case *asJSON && pos[0] != "buildings":
 		return usageError{"--json is for import buildings, whose report has a parity to read; the other registers print their bad lines"}
 	}
@@ -73,7 +76,7 @@ func runImport(ctx context.Context, env *env, args []string) error {
 
 	show := newImportProgress(env, register, size)
 	start := time.Now()
-	rep, online, err := importRegister(ctx, *data, register, in, show.update)
+	rep, online, err := importRegister(ctx, *data, register, *registrar, in, show.update)
 	show.finish()
 	if err != nil && rep.Read == 0 {
 		return cliError(err)
@@ -157,11 +160,11 @@ func openImportFile(name string) (io.ReadCloser, int64, error) {
 // importRegister runs the import on the data directory: in this process
 // when no appliance holds it, else streamed through the running appliance's
 // control socket.
-func importRegister(ctx context.Context, dir, register string, in io.Reader, progress func(civil.ImportProgress)) (rep civil.ImportReport, online bool, err error) {
+func importRegister(ctx context.Context, dir, register, registrar string, in io.Reader, progress func(civil.ImportProgress)) (rep civil.ImportReport, online bool, err error) {
 	app, err := appliance.Open(appliance.Config{Dir: dir, Logger: slog.New(slog.DiscardHandler), LockTimeout: time.Second})
 	switch {
 	case errors.Is(err, store.ErrLocked):
-		rep, err = appliance.ControlImport(ctx, dir, register, unixUser(), in, progress)
+		rep, err = appliance.ControlImport(ctx, dir, register, unixUser(), registrar, in, progress)
 		return rep, true, err
 	case err != nil:
 		return rep, false, err
@@ -172,7 +175,7 @@ func importRegister(ctx context.Context, dir, register string, in io.Reader, pro
 	indexCtx, stopIndexing := context.WithCancel(ctx)
 	defer stopIndexing()
 	app.FollowIndex(indexCtx)
-	rep, err = app.ImportRegister(register, in, unixUser(), progress)
+	rep, err = app.ImportRegister(register, in, unixUser(), registrar, progress)
 	if werr := app.Search.WaitFor(ctx, app.Store.LastSeq()); err == nil && werr != nil {
 		err = fmt.Errorf("the rows were imported, but indexing them stopped (%v); the appliance indexes them when it next starts, or run ksmart reindex", werr)
 	}

@@ -81,12 +81,22 @@ func checkSummary(t *testing.T, stdout string, read, imported, present, bad int)
 	}
 }
 
+// addRegistrar adds the staff account "suma", the registrar, to a data
+// directory: an imported register names the registrar answerable for it.
+func addRegistrar(t *testing.T, dir string) {
+	t.Helper()
+	if code, _, stderr := ksmart(t, "user", "add", "--data", dir, "--login", "suma", "--name", "Suma Devi K.", "--roles", "registrar"); code != 0 {
+		t.Fatalf("add the registrar: %s", stderr)
+	}
+}
+
 func TestImport_BirthsIntoAStoppedDataDirectoryListsBadLinesAndExits1(t *testing.T) {
 	dir := t.TempDir()
 	seed(t, dir, 1)
+	addRegistrar(t, dir)
 	file := importCSV(t, goodBirths[0], badBirths[0], goodBirths[1], badBirths[1], goodBirths[2])
 
-	code, stdout, stderr := importProcess(t, "", "import", "births", file, "--data", dir)
+	code, stdout, stderr := importProcess(t, "", "import", "births", file, "--data", dir, "--registrar", "suma")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1 (some rows bad); stdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -99,7 +109,7 @@ func TestImport_BirthsIntoAStoppedDataDirectoryListsBadLinesAndExits1(t *testing
 	}
 
 	// The flag may come first, and a second run adds nothing.
-	code, stdout, _ = importProcess(t, "", "import", "--data", dir, "births", file)
+	code, stdout, _ = importProcess(t, "", "import", "--data", dir, "births", file, "--registrar", "suma")
 	if code != 1 {
 		t.Fatalf("second run: exit %d", code)
 	}
@@ -107,7 +117,7 @@ func TestImport_BirthsIntoAStoppedDataDirectoryListsBadLinesAndExits1(t *testing
 
 	// Only the good rows, from standard input: nothing new, nothing bad.
 	code, stdout, stderr = importProcess(t, strings.Join(append([]string{"register_number,registration_date,child_name_en,sex,date_of_birth,mother_name_en"},
-		"B-1/2024,2024-01-20,Anagha K. R.,female,2024-01-05,Lakshmi", "B-5/2024,2024-03-01,Vishnu,male,2024-02-20,Jincy"), "\n"), "import", "births", "-", "--data", dir)
+		"B-1/2024,2024-01-20,Anagha K. R.,female,2024-01-05,Lakshmi", "B-5/2024,2024-03-01,Vishnu,male,2024-02-20,Jincy"), "\n"), "import", "births", "-", "--data", dir, "--registrar", "suma")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d, stderr %q; want 0 when every row is imported or present", code, stderr)
 	}
@@ -120,11 +130,12 @@ func TestImport_BirthsIntoAStoppedDataDirectoryListsBadLinesAndExits1(t *testing
 func TestImport_ListsTheFirst50BadRowsAndCountsTheRest(t *testing.T) {
 	dir := t.TempDir()
 	seed(t, dir, 1)
+	addRegistrar(t, dir)
 	var rows []string
 	for i := 1; i <= 60; i++ {
 		rows = append(rows, fmt.Sprintf("B-%d/2024,2024-01-20,Anagha,,female,2024-01-05,Lakshmi,,Kakkanad,7", i))
 	}
-	code, stdout, _ := ksmart(t, "import", "births", importCSV(t, rows...), "--data", dir)
+	code, stdout, _ := ksmart(t, "import", "births", importCSV(t, rows...), "--data", dir, "--registrar", "suma")
 	lines := regexp.MustCompile(`(?m)^line \d+: `).FindAllString(stdout, -1)
 	if code != 1 || len(lines) != 50 || !strings.Contains(stdout, "line 51: ward") || strings.Contains(stdout, "line 52:") || !strings.Contains(stdout, "\n... and 10 more\n") {
 		t.Fatalf("exit %d, %d lines listed:\n%s", code, len(lines), stdout)
@@ -135,6 +146,10 @@ func TestImport_ListsTheFirst50BadRowsAndCountsTheRest(t *testing.T) {
 func TestImport_MistakesExitWithOneLine(t *testing.T) {
 	dir := t.TempDir()
 	seed(t, dir, 1)
+	addRegistrar(t, dir)
+	if code, _, stderr := ksmart(t, "user", "add", "--data", dir, "--login", "anitha", "--name", "Anitha K.", "--roles", "section_clerk"); code != 0 {
+		t.Fatal(stderr)
+	}
 	file := importCSV(t, goodBirths...)
 	wrongHeader := filepath.Join(t.TempDir(), "deaths.csv")
 	os.WriteFile(wrongHeader, []byte("register_number,registration_date,name,sex,date_of_death\nD-1/2024,2024-01-02,Gopalan,male,2024-01-01\n"), 0o600)
@@ -150,9 +165,12 @@ func TestImport_MistakesExitWithOneLine(t *testing.T) {
 		{"no file", []string{"deaths", "--data", dir}, 2, "give the CSV FILE of deaths"},
 		{"no data", []string{"births", file}, 2, "give --data DIR"},
 		{"extra argument", []string{"births", file, "more.csv", "--data", dir}, 2, `unexpected argument "more.csv"`},
-		{"missing file", []string{"births", file + ".nope", "--data", dir}, 1, "cannot read the file to import"},
-		{"not a data directory", []string{"births", file, "--data", t.TempDir()}, 1, "holds no ksmart.db"},
-		{"header of another register", []string{"deaths", wrongHeader, "--data", dir}, 1, `unknown column "name"; missing column deceased_name_en`},
+		{"no registrar", []string{"births", file, "--data", dir}, 2, "give --registrar LOGIN: the registrar answerable for the imported entries"},
+		{"a registrar who is no one", []string{"births", file, "--data", dir, "--registrar", "nobody"}, 1, `No staff account "nobody"`},
+		{"a registrar who is a clerk", []string{"births", file, "--data", dir, "--registrar", "anitha"}, 1, "anitha (Anitha K.) is not an active registrar"},
+		{"missing file", []string{"births", file + ".nope", "--data", dir, "--registrar", "suma"}, 1, "cannot read the file to import"},
+		{"not a data directory", []string{"births", file, "--data", t.TempDir(), "--registrar", "suma"}, 1, "holds no ksmart.db"},
+		{"header of another register", []string{"deaths", wrongHeader, "--data", dir, "--registrar", "suma"}, 1, `unknown column "name"; missing column deceased_name_en`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"import"}, c.args...)...)
@@ -162,7 +180,7 @@ func TestImport_MistakesExitWithOneLine(t *testing.T) {
 		})
 	}
 	code, stdout, _ := ksmart(t, "import", "-h")
-	if code != 0 || !strings.Contains(stdout, "Usage: ksmart import births|deaths|marriages|buildings FILE.csv --data DIR") || !strings.Contains(stdout, "marriages register_number*,registration_date*,groom_name_en*") {
+	if code != 0 || !strings.Contains(stdout, "Usage: ksmart import births|deaths|marriages FILE.csv --data DIR --registrar LOGIN") || !strings.Contains(stdout, "marriages register_number*,registration_date*,groom_name_en*") {
 		t.Errorf("import -h: exit %d\n%s", code, stdout)
 	}
 }
@@ -171,12 +189,12 @@ func TestImport_ThroughTheRunningAppliance(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "live")
 	p := start(t, "demo", "--data", dir, "--addr", "127.0.0.1:0", "--applications", "5")
 	file := importCSV(t, goodBirths[0], badBirths[0], goodBirths[1], goodBirths[2])
-	code, stdout, stderr := importProcess(t, "", "import", "births", file, "--data", dir)
+	code, stdout, stderr := importProcess(t, "", "import", "births", file, "--data", dir, "--registrar", "registrar")
 	if code != 1 || !strings.Contains(stdout, "[through the running appliance]") || !strings.Contains(stdout, "line 3: date_of_birth") {
 		t.Fatalf("import into a running appliance: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	checkSummary(t, strings.ReplaceAll(stdout, " [through the running appliance]", ""), 4, 3, 0, 1)
-	if code, stdout, stderr := importProcess(t, "", "import", "deaths", file, "--data", dir); code != 1 || !strings.Contains(stderr, "unknown column") || stdout != "" {
+	if code, stdout, stderr := importProcess(t, "", "import", "deaths", file, "--data", dir, "--registrar", "registrar"); code != 1 || !strings.Contains(stderr, "unknown column") || stdout != "" {
 		t.Errorf("a births file as deaths, through the appliance: exit %d %q %q", code, stdout, stderr)
 	}
 
@@ -188,7 +206,7 @@ func TestImport_ThroughTheRunningAppliance(t *testing.T) {
 	}
 	body := &countingBody{r: strings.NewReader(big.String())}
 	sentAtFirstProgress := int64(-1)
-	rep, err := appliance.ControlImport(context.Background(), dir, "births", "tester", body, func(civil.ImportProgress) {
+	rep, err := appliance.ControlImport(context.Background(), dir, "births", "tester", "registrar", body, func(civil.ImportProgress) {
 		if sentAtFirstProgress < 0 {
 			sentAtFirstProgress = body.n.Load()
 		}
@@ -202,7 +220,7 @@ func TestImport_ThroughTheRunningAppliance(t *testing.T) {
 	if code := p.stop(t); code != 0 {
 		t.Fatalf("the appliance exited %d after the import: %s", code, p.stderr)
 	}
-	code, stdout, _ = ksmart(t, "import", "births", file, "--data", dir)
+	code, stdout, _ = ksmart(t, "import", "births", file, "--data", dir, "--registrar", "registrar")
 	if code != 1 || strings.Contains(stdout, "through the running appliance") {
 		t.Fatalf("import after stopping: exit %d %s", code, stdout)
 	}

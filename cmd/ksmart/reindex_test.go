@@ -26,7 +26,11 @@ func TestReindex_RebuildsTheIndexOfAStoppedDirectoryAndRefusesARunningOne(t *tes
 	}
 	var csv bytes.Buffer
 	legacy.Births(&csv, 3000, 5)
-	if rep, err := app.ImportRegister("births", &csv, "test", nil); err != nil || rep.Imported != 3000 {
+	registrar, err := synth.DemoRegistrar(app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := app.ImportRegister("births", &csv, "test", registrar, nil); err != nil || rep.Imported != 3000 {
 		t.Fatalf("import: %+v %v", rep, err)
 	}
 	if app.Search.Applied() != 0 {

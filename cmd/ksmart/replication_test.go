@@ -105,6 +105,11 @@ func TestReplication_TwoBodiesShipThroughASIGKILLedStateNode(t *testing.T) {
 			"--state", stateFlag, "--state-ca", caFile, "--state-cert", cert, "--state-key", key)
 	}
 
+	// The registrar answerable for each body's imported register.
+	for _, b := range bodies {
+		addRegistrar(t, b.data)
+	}
+
 	// Load: a register of 5,000 births imported into each body at once.
 	csv := filepath.Join(dir, "births.csv")
 	f, _ := os.Create(csv)
@@ -118,7 +123,7 @@ func TestReplication_TwoBodiesShipThroughASIGKILLedStateNode(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			code, out, errOut := ksmart(t, "import", "births", csv, "--data", b.data)
+			code, out, errOut := ksmart(t, "import", "births", csv, "--data", b.data, "--registrar", "suma")
 			imports[i] = fmt.Sprintf("exit %d: %s%s", code, out, errOut)
 		}()
 	}

@@ -31,6 +31,10 @@ func TestServe_KilledDuringABulkImportItsIndexCatchesUpToExactlyTheLog(t *testin
 	if err != nil {
 		t.Fatal(err)
 	}
+	registrar, err := synth.DemoRegistrar(app)
+	if err != nil {
+		t.Fatal(err)
+	}
 	app.Close()
 	csv := filepath.Join(t.TempDir(), "births.csv")
 	f, _ := os.Create(csv)
@@ -43,7 +47,7 @@ func TestServe_KilledDuringABulkImportItsIndexCatchesUpToExactlyTheLog(t *testin
 	imported := make(chan struct{})
 	go func() {
 		defer close(imported)
-		ksmart(t, "import", "births", csv, "--data", dir)
+		ksmart(t, "import", "births", csv, "--data", dir, "--registrar", registrar)
 	}()
 	// Kill once a good part of the register is in the log.
 	deadline := time.Now().Add(60 * time.Second)

@@ -130,24 +130,31 @@ func verifyPDF(env *env, pdf []byte, keys []publicKey, font, fontBold string) er
 		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
 		return errNotGenuine
 	}
-	fmt.Fprintf(env.stdout, "genuine: certificate %s (%s) was signed by %s (key %s); its record matches the signed code.\n", c.Number, c.Kind, body, seal.Fingerprint(pub))
+	// The verdict is the first line: "genuine" is said only once the
+	// drawn pages are known to match too, so a tampered PDF opens with
+	// NOT VERIFIED.
+	genuine := fmt.Sprintf("genuine: certificate %s (%s) was signed by %s (key %s); its record matches the signed code.\n", c.Number, c.Kind, body, seal.Fingerprint(pub))
 	fonts, ferr := documents.SystemFonts()
 	if font != "" {
 		fonts, ferr = documents.LoadFonts(font, fontBold)
 	}
 	if ferr != nil {
+		fmt.Fprint(env.stdout, genuine)
 		fmt.Fprintf(env.stdout, "not re-drawn: no Malayalam font here (%v); compare the printed details below with the paper\n", ferr)
 	} else {
 		c.QR = qr
 		again, err := documents.NewRenderer(fonts).Certificate(c)
 		switch {
 		case err != nil:
+			fmt.Fprint(env.stdout, genuine)
 			fmt.Fprintf(env.stdout, "not re-drawn: %v\n", err)
 		case bytes.Equal(again, pdf):
+			fmt.Fprint(env.stdout, genuine)
 			pages, _ := documents.PageCount(pdf)
 			fmt.Fprintf(env.stdout, "unaltered: drawing the signed record again in %s gives this PDF byte for byte, all %s (SHA-256 %s)\n", fonts.Name(), pagesText(pages), documents.SHA256(pdf))
 		default:
 			fmt.Fprintf(env.stdout, "NOT VERIFIED: the PDF differs from its signed record drawn again in %s: what it shows may have been altered (or it was drawn in another font; give it with --font)\n", fonts.Name())
+			fmt.Fprintf(env.stdout, "The signed record inside it (certificate %s, %s, signed by %s) reads:\n", c.Number, c.Kind, body)
 			printRecord(env, c)
 			return errNotGenuine
 		}

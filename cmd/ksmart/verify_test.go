@@ -126,6 +126,10 @@ func TestVerify_OfflineChecksAPDFAndAQRCodeWithThePublicKey(t *testing.T) {
 			if code != 1 || !strings.Contains(out, tc.want) {
 				t.Fatalf("exit %d, want 1 saying %q:\n%s%s", code, tc.want, out, errOut)
 			}
+			// The verdict comes first: nothing above it may read as genuine.
+			if first, _, _ := strings.Cut(out, "\n"); !strings.HasPrefix(first, "NOT VERIFIED") {
+				t.Fatalf("the first line is %q; want it to begin NOT VERIFIED:\n%s", first, out)
+			}
 		})
 	}
 

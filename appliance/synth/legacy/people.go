@@ -119,6 +119,16 @@ type dictIndex struct {
 
 var commOrder = [3]Community{Hindu, Muslim, Christian}
 
+// secondWords are the given names the registers write after another as a
+// second word (Anil Kumar, Sree Devi), men's then women's.
+var secondWords = [2][]string{{"Kumar", "Lal", "Das", "Raj", "Babu"}, {"Kumari", "Devi"}}
+
+// SecondWords returns the given names the synthetic registers write after
+// another given name as a second word of it (Anil Kumar, Sree Devi).
+func SecondWords() []string {
+	return append(append([]string(nil), secondWords[0]...), secondWords[1]...)
+}
+
 var index = sync.OnceValue(func() *dictIndex {
 	d := Names()
 	ix := &dictIndex{d: d, byEn: map[string]int16{}, partners: map[int16][]int16{},
@@ -162,10 +172,10 @@ var index = sync.OnceValue(func() *dictIndex {
 			}
 		}
 	}
-	for _, en := range []string{"Kumar", "Lal", "Das", "Raj", "Babu"} {
+	for _, en := range secondWords[0] {
 		ix.tails[0] = append(ix.tails[0], ix.byEn[en])
 	}
-	for _, en := range []string{"Kumari", "Devi"} {
+	for _, en := range secondWords[1] {
 		ix.tails[1] = append(ix.tails[1], ix.byEn[en])
 	}
 	for _, en := range []string{"Kareem", "Rahim", "Rasheed", "Hameed", "Majeed", "Jabbar", "Latheef", "Azeez", "Rahman", "Khalid", "Jaleel", "Salim"} {
