@@ -214,7 +214,7 @@ func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 			v.Dues, v.Online = s.dues(m.Demands), fin.Gateway != nil
 		}
 	}
-	if lc := s.App.Licences; lc != nil && licence.Deemable(f.Service) {
+	if lc := s.App.Licences; lc != nil && lc.Deemable(f.Service) {
 		clock := lc.ClockOf(f, s.App.Now())
 		v.Deemed = &clock
 	}
