@@ -96,14 +96,17 @@ func (r *RTS) Decide(by domain.Actor, appealID string, in Ruling) (Appeal, error
 		if penaltyID, err = r.Store.Reserve("rts_penalty"); err != nil {
 			return Appeal{}, err
 		}
-		officerID, officerName := designatedOfficer(f, rule.DesignatedOfficer)
+		officerID, officerName, desk := answerable(f, rule.DesignatedOfficer)
 		pen = &Penalty{ID: fmt.Sprintf("%010d", penaltyID), Appeal: a.Number, AppealID: a.ID, FileNumber: a.FileNumber, Service: a.Service,
-			OfficerID: officerID, OfficerName: officerName, Designation: rule.DesignatedOfficer, Amount: in.Penalty, Hearing: in.Hearing,
+			OfficerID: officerID, OfficerName: officerName, Designation: desk, Amount: in.Penalty, Hearing: in.Hearing,
 			ProposedBy: by.Name, ProposedByID: by.ID, Proposed: now, Basis: rule.Basis}
 		d.Penalty, d.PenaltyAmount = pen.ID, pen.Amount
 	}
 	decided := a
 	decided.Decision = &d
+	if pen != nil {
+		decided.Officer = pen.Designation
+	}
 	pdf, err := r.printOrder(decided, f, now)
 	if err != nil {
 		return Appeal{}, err
@@ -188,19 +191,23 @@ func (r *RTS) MayDecide(by domain.Actor, a Appeal) error {
 	return nil
 }
 
-// designatedOfficer names the officer answerable for a file: who rejected
-// it, else the person it was forwarded to, else the last person who acted
-// at the designated officer's desk.
-func designatedOfficer(f workflow.File, role domain.Role) (id, name string) {
+// answerable names the officer answerable for a file's delay or
+// rejection, and their desk: who rejected it; else the last person who
+// acted at the designated officer's desk; else the last who acted at the
+// desk that holds the file now. None found leaves the name empty and the
+// designated officer's role.
+func answerable(f workflow.File, role domain.Role) (id, name string, desk domain.Role) {
 	if d, ok := f.Decision(); ok {
-		return d.ActorID, d.ActorName
+		return d.ActorID, d.ActorName, d.Role
 	}
-	for i := len(f.History) - 1; i >= 0; i-- {
-		if a := f.History[i]; (a.Role == role || a.Role == f.Role) && a.ActorID != domain.System.ID && a.Kind != workflow.KindOrdered {
-			return a.ActorID, a.ActorName
+	for _, r := range []domain.Role{role, f.Role} {
+		for i := len(f.History) - 1; i >= 0; i-- {
+			if a := f.History[i]; a.Role == r && a.ActorID != domain.System.ID && a.Kind != workflow.KindOrdered {
+				return a.ActorID, a.ActorName, r
+			}
 		}
 	}
-	return "", ""
+	return "", "", role
 }
 
 // printOrder draws the order on an appeal.
@@ -227,7 +234,8 @@ func (r *RTS) printOrder(a Appeal, f workflow.File, now time.Time) ([]byte, erro
 	}
 	pdf, err := r.Documents.Letter(documents.Letter{LocalBody: r.LocalBody, Title: title, Number: a.Number, Reference: a.FileNumber, Rows: rows,
 		Body: d.Reasons, Officer: d.ByName, OfficerTitle: a.Authority.Designation, Issued: now,
-		StatusURL: workflow.StatusURL(r.PublicURL(), f.Number)})
+		StatusURL: workflow.StatusURL(r.PublicURL(), f.Number),
+		QRCaption: domain.T("Scan this code with a phone camera to see the application this order is about.", "ഈ ഉത്തരവ് ബന്ധപ്പെട്ട അപേക്ഷ കാണാൻ ഫോൺ ക്യാമറ ഉപയോഗിച്ച് ഈ കോഡ് സ്കാൻ ചെയ്യുക.")})
 	if err != nil {
 		return nil, fmt.Errorf("order on %s: %w", a.Number, err)
 	}
