@@ -16,8 +16,9 @@ import (
 // Of the files of a service: Received were submitted in the period;
 // InTime and Late were decided by the office (approved or rejected) in
 // the period, on or before their due date or after it; PendingOverdue
-// were received in the period and are still with the office past their
-// due date now; Deemed were granted by the law in the period (they are
+// were received in the period and are still undecided on an office desk
+// past their due date now (not those with the applicant, whose clock is
+// stopped); Deemed were granted by the law in the period (they are
 // neither in time nor late: the office did not decide them). Appeals are
 // the appeals, of both levels, filed in the period on the service's
 // files. A service with nothing to count is left out.
@@ -135,7 +136,7 @@ func (r *RTS) Report(p Period) (Report, error) {
 		err := workflow.ScanFiles(tx, func(f workflow.File) error {
 			if p.In(f.Submitted) {
 				line(f.Service).Received++
-				if f.Overdue(now) {
+				if f.Status == workflow.StatusInProgress && now.After(f.Due) {
 					line(f.Service).PendingOverdue++
 					desk(f.Role).PendingOverdue++
 				}
