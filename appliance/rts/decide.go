@@ -143,6 +143,9 @@ func (r *RTS) Decide(by domain.Actor, appealID string, in Ruling) (Appeal, error
 			}
 		}
 		cur.Decision = &d
+		if pen != nil {
+			cur.Officer = pen.Designation
+		}
 		if err := tx.Put(entityAppeal, cur.ID, cur); err != nil {
 			return err
 		}
