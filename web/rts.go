@@ -166,8 +166,9 @@ func (s *Server) decideAppeal(c echo.Context) error {
 		}
 	}
 	if v := values["penalty"]; v != "" {
-		if r.Penalty, err = domain.ParseRupees(v); err != nil {
-			fe.Add("penalty", domain.T("Give the penalty in rupees, e.g. 2000.", "പിഴ രൂപയിൽ നൽകുക, ഉദാ. 2000."))
+		var perr error
+		if r.Penalty, perr = rupees("penalty", v); perr != nil {
+			fe.Add("penalty", perr.(*domain.Error).Fields["penalty"])
 		}
 	}
 	if err = fe.Err(); err == nil {

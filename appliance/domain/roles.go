@@ -47,7 +47,7 @@ var RoleNames = []struct {
 	{RoleKiosk, T("Kiosk", "കിയോസ്ക്")},
 	{RoleAdmin, T("Administrator", "അഡ്മിനിസ്ട്രേറ്റർ")},
 	{RoleStateAuditor, T("State auditor", "സംസ്ഥാന ഓഡിറ്റർ")},
-	{RoleAppellateAuthority, T("Appellate authority (Right to Service)", "അപ്പീൽ അധികാരി (സേവനാവകാശം)")},
+	{RoleAppellateAuthority, T("RTS appellate authority", "സേവനാവകാശ അപ്പീൽ അധികാരി")},
 	{RoleCitizen, T("Citizen", "പൗരൻ")},
 }
 

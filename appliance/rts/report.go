@@ -58,6 +58,11 @@ type DeskFigure struct {
 	PendingOverdue int         `json:"pending_overdue"`
 }
 
+// ReportRoles may read the report, the appeals and the penalty register:
+// the Secretary, who answers for the office; the state's auditors; the
+// appellate authorities.
+var ReportRoles = []domain.Role{domain.RoleSecretary, domain.RoleStateAuditor, domain.RoleAppellateAuthority}
+
 // Period is the days from and to (IST dates, both inclusive), as
 // YYYY-MM-DD; ParsePeriod checks them.
 type Period struct{ From, To time.Time }
