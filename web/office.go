@@ -32,7 +32,7 @@ func (s *Server) officeInbox(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			data["RTS"] = rep
+			data["RTS"], data["RTSRate"] = rep, percent(rep.InTimeRate())
 		}
 	}
 	return s.render(c, http.StatusOK, "inbox.html", "Inbox", data)

@@ -53,12 +53,6 @@ var templateFuncs = template.FuncMap{
 	"rtsReads": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(rts.ReportRoles...)
 	},
-	"pct": func(r *float64) string {
-		if r == nil {
-			return "—"
-		}
-		return fmt.Sprintf("%.0f%%", *r*100)
-	},
 	"role":    func(lang string, r domain.Role) string { return r.Name().In(lang) },
 	"isStaff": func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
 	"has":     func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
@@ -192,4 +186,12 @@ func deliveryStatusName(s string) domain.Text {
 		return domain.T("Failed", "പരാജയപ്പെട്ടു")
 	}
 	return domain.T(s, s)
+}
+
+// percent writes a share as a percentage, or a dash where there is none.
+func percent(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *r*100)
 }

@@ -131,7 +131,7 @@ func (s *Server) rtsPage(c echo.Context) error {
 		appeals[i], appeals[j] = appeals[j], appeals[i]
 	}
 	return s.render(c, http.StatusOK, "rts.html", "Right to Service", map[string]any{
-		"Report": rep, "From": from, "To": to, "Appeals": appeals, "Penalties": pens, "Now": s.App.Now(), "Rate": rep.InTimeRate(),
+		"Report": rep, "From": from, "To": to, "Appeals": appeals, "Penalties": pens, "Now": s.App.Now(), "Rate": percent(rep.InTimeRate()),
 		"Outcomes": []string{rts.OutcomeDeliver, rts.OutcomeUphold, rts.OutcomePenalty}})
 }
 
