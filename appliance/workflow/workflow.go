@@ -133,11 +133,8 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 	} else if r == nil && (svc.Fee.Kind == catalogue.FeeBands || svc.Fee.Kind == catalogue.FeeComputed) {
 		return File{}, domain.Errorf(domain.EINTERNAL, "service %s has a %s fee but no module rules to reckon it", svc.Code, svc.Fee.Kind)
 	}
-	if waiver, ok := svc.Fee.Waived(values); ok && len(fe) == 0 {
-		// The law frees this applicant of the fee (an RTI request from below
-		// the poverty line), on the proof attached instead.
-		assessed.Fee, assessed.FeeNote = 0, waiver.Basis
-		assessed.Documents = append(assessed.Documents, catalogue.DocumentRequirement{Code: waiver.Proof, Name: waiver.Basis, Required: true})
+	if len(fe) == 0 {
+		waive(svc, values, &assessed)
 	}
 	docs, err := w.checkUploads(svc, assessed.Documents, in.Uploads, by, now, fe)
 	if err != nil {
