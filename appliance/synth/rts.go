@@ -70,7 +70,9 @@ func SeedRTS(app *appliance.Appliance) (RTSSeeded, error) {
 	wf.Now = func() time.Time { return at }
 	rt := *app.RTS
 	rt.Workflow, rt.Now = &wf, func() time.Time { return at }
-	day := func(daysAgo int, hour int) { at = dayStart.AddDate(0, 0, -daysAgo).Add(time.Duration(hour) * time.Hour) }
+	day := func(daysAgo int, hour int) {
+		at = dayStart.AddDate(0, 0, -daysAgo).Add(time.Duration(hour) * time.Hour)
+	}
 
 	petition := func(subject string) (workflow.File, error) {
 		return wf.Submit(citizen, workflow.Submission{Service: "general_petition", Channel: workflow.ChannelOnline,
