@@ -30,6 +30,7 @@ import (
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/seal"
 	"ksmart/appliance/workflow"
 	"ksmart/replication"
@@ -143,6 +144,8 @@ type Appliance struct {
 	// Finance is the money module (nil when the node is assembled without
 	// it): demands, receipts, the accounts.
 	Finance *finance.Finance
+	// RTS is Right to Service: appeals, orders, penalties and the report.
+	RTS *rts.RTS
 	// Grievance is public grievance redressal (nil when the node is
 	// assembled without it): reports, their routing and Open311.
 	Grievance *grievance.Grievance
@@ -339,6 +342,8 @@ func (a *Appliance) openModules(cfg Config) error {
 			}
 			return u.Actor(), true
 		}}
+	a.RTS = &rts.RTS{Store: a.Store, Workflow: a.Workflow, LocalBody: a.LocalBody, Documents: a.Documents,
+		PublicURL: func() string { return a.PublicURL }, Now: a.Now}
 	host := &module.Host{Store: a.Store, Catalogue: a.Catalogue, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now, Logger: a.Logger,
 		Documents: a.Documents, Seal: a.Seal, PublicURL: func() string { return a.PublicURL }, Identity: a.Identity, Workflow: a.Workflow, Search: a.Search, Dir: cfg.Dir}
 	rules := make([]workflow.Rules, len(a.Modules))

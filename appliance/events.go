@@ -3,6 +3,7 @@ package appliance
 import (
 	"ksmart/appliance/identity"
 	"ksmart/appliance/messaging"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
 )
@@ -34,7 +35,7 @@ var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, Event
 // write, beside its modules' (see EventTypes).
 func sharedEvents() []store.EventType {
 	var out []store.EventType
-	for _, list := range [][]store.EventType{store.Events, Events, identity.Events, messaging.Events, workflow.Events} {
+	for _, list := range [][]store.EventType{store.Events, Events, identity.Events, messaging.Events, workflow.Events, rts.Events} {
 		out = append(out, list...)
 	}
 	return out

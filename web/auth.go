@@ -66,6 +66,7 @@ var staffRoles = []domain.Role{
 	domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleRevenueInspector,
 	domain.RoleHealthInspector, domain.RoleOverseer, domain.RoleAssistantEngineer, domain.RoleRegistrar,
 	domain.RoleSecretary, domain.RoleAccountant, domain.RoleCashier, domain.RoleAdmin, domain.RoleStateAuditor,
+	domain.RoleAppellateAuthority,
 }
 
 // csrf protects every form and API write. Browsers are checked by their

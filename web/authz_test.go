@@ -15,6 +15,7 @@ import (
 	"ksmart/appliance/kyc"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/propertytax"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
 )
 
@@ -401,6 +402,18 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /office/kyc/:id/snapshots/:sum":  {url: "/office/kyc/vk-999/snapshots/00", want: taxRoles(kyc.OfficerRoles, toSignIn, 404)},
 		"POST /office/kyc/:id/outcome":        {url: "/office/kyc/vk-999/outcome", body: formBody("outcome=verified"), want: taxRoles(kyc.OfficerRoles, 401, 404)},
 		"GET /office/kyc/:id/recordings/:sum": {url: "/office/kyc/vk-999/recordings/00", want: taxRoles(kyc.OfficerRoles, toSignIn, 404)},
+		// Right to Service. {file} is in time: its applicant is told there
+		// is nothing to appeal (409), another citizen that there is no such
+		// file. Appeal 0000000999 does not exist.
+		"POST /applications/:id/appeal": {url: "/applications/{file}/appeal", body: formBody("grounds=It+is+late+and+nobody+answers."),
+			want: expect("all", 403, anon, 401, citizenA, 409, citizenB, 404)},
+		"GET /applications/:id/appeals/:appeal/order.pdf": {url: "/applications/{file}/appeals/0000000999/order.pdf", want: expect("all", 403, anon, toSignIn, "citizens", 404)},
+		"GET /office/rts":                 {url: "/office/rts?from=2026-01-01&to=2026-12-31", want: taxRoles(rts.ReportRoles, toSignIn, 200)},
+		"GET /office/rts/appeals/:appeal": {url: "/office/rts/appeals/0000000999", want: taxRoles(rts.ReportRoles, toSignIn, 404)},
+		"POST /office/rts/appeals/:appeal/decide": {url: "/office/rts/appeals/0000000999/decide", body: formBody("outcome=uphold&reasons=No+reason+to+interfere."),
+			want: expect("all", 403, anon, 401, "secretary", 404, "appellate_authority", 404)},
+		"GET /office/rts/appeals/:appeal/order.pdf": {url: "/office/rts/appeals/0000000999/order.pdf", want: taxRoles(rts.ReportRoles, toSignIn, 404)},
+		"GET /api/v1/rts/report":                    {url: "/api/v1/rts/report?from=2026-01-01&to=2026-12-31", want: expect("all", 403, anon, signInAPI, "secretary", 200, "state_auditor", 200)},
 	}
 
 	// The table and the routes must be the same set.

@@ -190,6 +190,9 @@ type fileView struct {
 	Paid   string
 	// Deemed is a licence file's deemed-licence clock (nil for others).
 	Deemed *licence.Clock
+	// RTS is the file's Right to Service: its notification, appeals and
+	// whether its applicant may appeal now.
+	RTS *rtsView
 }
 
 // answer is one filled-in field of the form as submitted.
@@ -214,10 +217,11 @@ func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 			v.Dues, v.Online = s.dues(m.Demands), fin.Gateway != nil
 		}
 	}
-	if lc := s.App.Licences; lc != nil && licence.Deemable(f.Service) {
+	if lc := s.App.Licences; lc != nil && lc.Deemable(f.Service) {
 		clock := lc.ClockOf(f, s.App.Now())
 		v.Deemed = &clock
 	}
+	v.RTS = s.rtsOf(f)
 	var err error
 	if v.Messages, err = messaging.ForLink(s.App.Store, "/applications/"+f.ID); err != nil {
 		// The file still shows; the missing deliveries are logged, not hidden.

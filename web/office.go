@@ -6,6 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"ksmart/appliance/domain"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
 )
 
@@ -22,7 +23,19 @@ func (s *Server) officeInbox(c echo.Context) error {
 		}
 	}
 	u, _ := user(c)
-	return s.render(c, http.StatusOK, "inbox.html", "Inbox", map[string]any{"Entries": entries, "Now": now, "Overdue": overdue, "User": u})
+	data := map[string]any{"Entries": entries, "Now": now, "Overdue": overdue, "User": u}
+	if s.App.RTS != nil && actor(c).HasAny(rts.ReportRoles...) {
+		// The office's dashboard: the last month's time-bound delivery.
+		p, _, _, err := s.period(c)
+		if err == nil {
+			rep, err := s.App.RTS.Report(p)
+			if err != nil {
+				return err
+			}
+			data["RTS"], data["RTSRate"] = rep, percent(rep.InTimeRate())
+		}
+	}
+	return s.render(c, http.StatusOK, "inbox.html", "Inbox", data)
 }
 
 func (s *Server) officeFile(c echo.Context) error {

@@ -16,6 +16,7 @@ import (
 	"ksmart/appliance/identity"
 	"ksmart/appliance/kyc"
 	"ksmart/appliance/messaging"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
 )
 
@@ -48,6 +49,10 @@ var templateFuncs = template.FuncMap{
 	},
 	"status":  func(lang, s string) string { return workflow.StatusName(s).In(lang) },
 	"kind":    func(lang, k string) string { return workflow.KindName(k).In(lang) },
+	"outcome": func(lang, o string) string { return rts.OutcomeName(o).In(lang) },
+	"rtsReads": func(u *identity.User) bool {
+		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(rts.ReportRoles...)
+	},
 	"role":    func(lang string, r domain.Role) string { return r.Name().In(lang) },
 	"isStaff": func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
 	"has":     func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
@@ -181,4 +186,12 @@ func deliveryStatusName(s string) domain.Text {
 		return domain.T("Failed", "പരാജയപ്പെട്ടു")
 	}
 	return domain.T(s, s)
+}
+
+// percent writes a share as a percentage, or a dash where there is none.
+func percent(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f%%", *r*100)
 }

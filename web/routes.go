@@ -102,6 +102,7 @@ func (s *Server) routes() {
 	s.buildingRoutes(e, api)
 	s.grievanceRoutes(e)
 	s.kycRoutes(e)
+	s.rtsRoutes(e, api)
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).

@@ -42,6 +42,7 @@ var testStaffRoles = []domain.Role{
 	domain.RoleFrontOffice, domain.RoleSectionClerk, domain.RoleHeadClerk, domain.RoleRevenueInspector,
 	domain.RoleHealthInspector, domain.RoleOverseer, domain.RoleAssistantEngineer, domain.RoleRegistrar,
 	domain.RoleSecretary, domain.RoleAccountant, domain.RoleCashier, domain.RoleKiosk, domain.RoleAdmin, domain.RoleStateAuditor,
+	domain.RoleAppellateAuthority,
 }
 
 // testEnv is a real appliance for the demo municipality on a temporary

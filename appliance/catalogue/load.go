@@ -249,6 +249,7 @@ func checkService(s Service, where string, p *problems) {
 	checkDocuments(s, where, p)
 	checkSteps(s, where, p)
 	checkVideoKYC(s, where, p)
+	checkRTS(s, where, p)
 
 	switch s.Fee.Kind {
 	case FeeNone:
@@ -285,8 +286,23 @@ func checkService(s Service, where string, p *problems) {
 		p.addf("%s: fee amount %d is not whole rupees; amounts are in paise (₹10 is 1000)", where, s.Fee.Amount)
 	}
 
+	if w := s.Fee.Waiver; w != nil {
+		var field, proof *Field
+		for i := range s.Fields {
+			switch s.Fields[i].Name {
+			case w.Field:
+				field = &s.Fields[i]
+			case w.Proof:
+				proof = &s.Fields[i]
+			}
+		}
+		if field == nil || field.Type != FieldChoice || proof == nil || proof.Type != FieldDocument {
+			p.addf("%s: fee waiver: field %q must be a choice field and proof %q a document field of the service", where, w.Field, w.Proof)
+		}
+		checkName(where+": fee waiver: basis", w.Basis, p)
+	}
 	if s.TimeLimitDays <= 0 || s.TimeLimitDays > 365 {
-		p.addf("%s: time_limit_days must be between 1 and 365 working days, got %d", where, s.TimeLimitDays)
+		p.addf("%s: time_limit_days must be between 1 and 365 days, got %d", where, s.TimeLimitDays)
 	}
 	if !slices.Contains(issueKinds, s.Issues) {
 		p.addf("%s: unknown issued document %q; use one of %s, or leave issues out", where, s.Issues, strings.Join(issueKinds[:len(issueKinds)-1], ", "))

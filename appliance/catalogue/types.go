@@ -23,9 +23,13 @@ type Service struct {
 	// authority.
 	Steps []Step  `json:"steps"`
 	Fee   FeeRule `json:"fee"`
-	// TimeLimitDays is the Right to Service time limit in working days,
-	// counted from the day after submission.
+	// TimeLimitDays is the Right to Service time limit, counted from the
+	// day after submission in working days, or in calendar days where the
+	// service's Act says so (see Rights).
 	TimeLimitDays int `json:"time_limit_days"`
+	// Rights is the service's own Right to Service notification, where it
+	// differs from DefaultRTS; read it with RTS.
+	Rights *RightToService `json:"rts,omitempty"`
 	// Issues names the kind of document issued on approval (one of the
 	// Issue constants); "" when approval issues nothing.
 	Issues string `json:"issues,omitempty"`
@@ -115,6 +119,27 @@ type FeeRule struct {
 	// Head is the account head the fee is income of (e.g. "140-40"); ""
 	// for the finance module's default head of the service's module.
 	Head string `json:"head,omitempty"`
+	// Waiver, when set, is who pays nothing by law (an RTI applicant below
+	// the poverty line), and the proof they must attach instead.
+	Waiver *FeeWaiver `json:"waiver,omitempty"`
+}
+
+// FeeWaiver frees an application whose form Field has Value from the
+// fee, by Basis; Proof is the form's document field that must then be
+// attached.
+type FeeWaiver struct {
+	Field string      `json:"field"`
+	Value string      `json:"value"`
+	Proof string      `json:"proof"`
+	Basis domain.Text `json:"basis"`
+}
+
+// Waived returns the rule's waiver when these form values earn it.
+func (r FeeRule) Waived(values map[string]string) (FeeWaiver, bool) {
+	if r.Waiver == nil || values[r.Waiver.Field] != r.Waiver.Value {
+		return FeeWaiver{}, false
+	}
+	return *r.Waiver, true
 }
 
 // When a fee must be paid.

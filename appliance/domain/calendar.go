@@ -70,3 +70,29 @@ func (c Calendar) WorkingDaysBetween(from, to time.Time) int {
 	}
 	return sign * n
 }
+
+// AddDays returns the end of the day n days after start's date: working
+// days (AddWorkingDays) or, when calendar is set, every day, as an Act
+// that counts calendar days wants (the RTI Act's 30 days).
+func (c Calendar) AddDays(start time.Time, n int, calendar bool) time.Time {
+	if !calendar {
+		return c.AddWorkingDays(start, n)
+	}
+	d := start.In(c.loc())
+	d = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, c.loc())
+	return d.AddDate(0, 0, max(n, 0)).Add(24*time.Hour - time.Second)
+}
+
+// DaysBetween counts the days after from's date up to and including to's
+// date: working days (WorkingDaysBetween) or, when calendar is set, every
+// day; negative when to is before from.
+func (c Calendar) DaysBetween(from, to time.Time, calendar bool) int {
+	if !calendar {
+		return c.WorkingDaysBetween(from, to)
+	}
+	a := from.In(c.loc())
+	b := to.In(c.loc())
+	a = time.Date(a.Year(), a.Month(), a.Day(), 12, 0, 0, 0, time.UTC)
+	b = time.Date(b.Year(), b.Month(), b.Day(), 12, 0, 0, 0, time.UTC)
+	return int(b.Sub(a).Hours() / 24)
+}

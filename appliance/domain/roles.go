@@ -21,7 +21,10 @@ const (
 	RoleKiosk             Role = "kiosk"
 	RoleAdmin             Role = "admin"
 	RoleStateAuditor      Role = "state_auditor"
-	RoleCitizen           Role = "citizen"
+	// RoleAppellateAuthority is an officer of the LSGD directorate who
+	// hears Right to Service appeals on this body's files.
+	RoleAppellateAuthority Role = "appellate_authority"
+	RoleCitizen            Role = "citizen"
 )
 
 // RoleNames names every known role in both languages, in the order an office
@@ -44,6 +47,7 @@ var RoleNames = []struct {
 	{RoleKiosk, T("Kiosk", "കിയോസ്ക്")},
 	{RoleAdmin, T("Administrator", "അഡ്മിനിസ്ട്രേറ്റർ")},
 	{RoleStateAuditor, T("State auditor", "സംസ്ഥാന ഓഡിറ്റർ")},
+	{RoleAppellateAuthority, T("RTS appellate authority", "സേവനാവകാശ അപ്പീൽ അധികാരി")},
 	{RoleCitizen, T("Citizen", "പൗരൻ")},
 }
 

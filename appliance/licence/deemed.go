@@ -3,6 +3,7 @@ package licence
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"ksmart/appliance/catalogue"
@@ -28,14 +29,23 @@ type Clock struct {
 }
 
 // Deemable reports whether files of a service are deemed granted when
-// the office does not decide them in time.
-func Deemable(service string) bool {
-	for _, d := range deemable {
-		if d == service {
-			return true
-		}
+// the office does not decide them in time: the service's Right to Service
+// notification says so (catalogue's rts.deemed, with its legal basis),
+// and this module serves it, so it can enter what the law grants.
+func (s *Licences) Deemable(service string) bool {
+	if service != SvcNew && service != SvcRenewal {
+		return false
 	}
-	return false
+	return slices.Contains(s.Workflow.DeemedServices(), service)
+}
+
+// deemedLimit is a deemable service's time limit: the days after which
+// the law grants it.
+func (s *Licences) deemedLimit(service string) int {
+	if svc, ok := s.Workflow.Catalogue.Get(service); ok && svc.RTS().Deemed {
+		return svc.TimeLimitDays
+	}
+	return s.Schedule.Statutory.DeemedAfterDays
 }
 
 // ClockOf reads a file's clock on now's date.
@@ -59,7 +69,7 @@ func (s *Licences) ClockOf(f workflow.File, now time.Time) Clock {
 	}
 	c.Days = today - dayNumber(f.Submitted) - c.Stopped
 	c.Running = f.Status == workflow.StatusInProgress
-	limit := s.Schedule.Statutory.DeemedAfterDays
+	limit := s.deemedLimit(f.Service)
 	if c.Running {
 		on := dayNumber(f.Submitted) + c.Stopped + limit + 1
 		c.DeemedOn = time.Unix(int64(on)*86400, 0).UTC().Format(time.DateOnly)
@@ -114,6 +124,15 @@ func (s *Licences) owes(f workflow.File) (bool, error) {
 // a job killed at any moment and run again deems each file once. It
 // returns the licences deemed.
 func (s *Licences) DeemDue(now time.Time) ([]string, error) {
+	var deemable []string
+	for _, code := range []string{SvcNew, SvcRenewal} {
+		if s.Deemable(code) {
+			deemable = append(deemable, code)
+		}
+	}
+	if len(deemable) == 0 {
+		return nil, nil
+	}
 	files, err := s.Workflow.InProgress(deemable...)
 	if err != nil {
 		return nil, err
@@ -174,8 +193,8 @@ func (s *Licences) deem(f workflow.File, clock Clock, now time.Time) (string, er
 		Note:  fmt.Sprintf("Not decided in %d days (s.447(6)); deemed granted. The file was on the desk of %s (%s).", clock.Days, name, d.Role.Name().En),
 		Still: func(cur workflow.File) bool { return s.ClockOf(cur, now).Due },
 		Message: domain.T(
-			fmt.Sprintf("Your application %s was not decided within %d days, so your licence %s is deemed granted under s.447(6). Download the deemed-licence certificate from the application's page.", f.Number, s.Schedule.Statutory.DeemedAfterDays, l.Number),
-			fmt.Sprintf("നിങ്ങളുടെ അപേക്ഷ %s %d ദിവസത്തിനകം തീരുമാനിക്കാത്തതിനാൽ %s എന്ന ലൈസൻസ് 447(6) വകുപ്പ് പ്രകാരം അനുവദിച്ചതായി കണക്കാക്കി. സർട്ടിഫിക്കറ്റ് അപേക്ഷയുടെ പേജിൽ നിന്ന് ഡൗൺലോഡ് ചെയ്യാം.", f.Number, s.Schedule.Statutory.DeemedAfterDays, l.Number)),
+			fmt.Sprintf("Your application %s was not decided within %d days, so your licence %s is deemed granted under s.447(6). Download the deemed-licence certificate from the application's page.", f.Number, s.deemedLimit(f.Service), l.Number),
+			fmt.Sprintf("നിങ്ങളുടെ അപേക്ഷ %s %d ദിവസത്തിനകം തീരുമാനിക്കാത്തതിനാൽ %s എന്ന ലൈസൻസ് 447(6) വകുപ്പ് പ്രകാരം അനുവദിച്ചതായി കണക്കാക്കി. സർട്ടിഫിക്കറ്റ് അപേക്ഷയുടെ പേജിൽ നിന്ന് ഡൗൺലോഡ് ചെയ്യാം.", f.Number, s.deemedLimit(f.Service), l.Number)),
 		Apply: func(tx *store.Tx, file *workflow.File) error {
 			facts, err := record(tx, &l, c, pdf)
 			if err != nil {

@@ -24,10 +24,6 @@ const (
 	SvcSurrender = "licence_surrender"
 )
 
-// deemable are the services whose files the law grants when the office
-// does not decide them in time.
-var deemable = []string{SvcNew, SvcRenewal}
-
 // serves decides which trade_licence services this module serves: a new
 // licence, its renewal, amendment, transfer and surrender. Their fees
 // are reckoned here and paid with the application (the clock of a deemed

@@ -44,6 +44,10 @@ var demoStaff = []struct {
 	{"kiosk", "Front Hall Kiosk", domain.RoleKiosk, nil},
 	{"admin", "Administrator", domain.RoleAdmin, nil},
 	{"auditor", "State IT Audit", domain.RoleStateAuditor, nil},
+	// The LSGD's officers who hear Right to Service appeals: a first
+	// appeal on the Secretary's own desk, and every second appeal.
+	{"deputydirector", "Suresh Kumar R.", domain.RoleAppellateAuthority, nil},
+	{"jointdirector", "Latha Menon", domain.RoleAppellateAuthority, nil},
 }
 
 // DemoPassword is every demo staff account's password: demo data only.

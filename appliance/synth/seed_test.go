@@ -44,8 +44,8 @@ func TestSeedDemo_ALivingOfficeWithFilesInEveryStateSomeOverdue(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDemoPropertyTax(t, app, seeded)
-	if len(logins) != 15 { // 14 office roles and the demo citizen
-		t.Fatalf("%d demo logins, want 15", len(logins))
+	if len(logins) != 17 { // 14 office roles, two appellate authorities and the demo citizen
+		t.Fatalf("%d demo logins, want 17", len(logins))
 	}
 	for _, l := range logins {
 		if _, err := app.Identity.Authenticate(l.Login, l.Password); err != nil {

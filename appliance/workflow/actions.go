@@ -365,10 +365,15 @@ func (w *Workflow) Answer(by domain.Actor, id, note string, uploads map[string]U
 			f.Documents = append(f.Documents, d.att)
 			act.Document = sum
 		}
-		// Right to Service: days with the applicant do not count against the office.
-		if away := w.Calendar.WorkingDaysBetween(f.Return.Returned, now); away > 0 {
-			f.Due = w.Calendar.AddWorkingDays(f.Due, away)
+		// Right to Service: days with the applicant do not count against
+		// the office, counted as the service's time limit is.
+		calendar := w.Service(f).RTS().Calendar()
+		if away := w.Calendar.DaysBetween(f.Return.Returned, now, calendar); away > 0 {
+			f.Due = w.Calendar.AddDays(f.Due, away, calendar)
 		}
+		// The moved due date goes in the log with the answer, so the
+		// file's clock can be rebuilt (and reported on) from the log alone.
+		act.Due = f.Due
 		f.Status, f.Return = StatusInProgress, nil
 		f.History = append(f.History, act)
 		if err := w.save(tx, &old, &f, by, KindResubmitted, act); err != nil {

@@ -79,6 +79,21 @@ func (w *Workflow) Deem(id string, d Deeming, now time.Time) (File, error) {
 	return out, err
 }
 
+// DeemedServices lists the services whose Right to Service notification
+// says the law grants an application the office did not decide in time
+// (rts.deemed in the catalogue, with its legal basis). Deem is the one
+// way such a file is granted; the module that serves the service decides
+// what is entered and issued.
+func (w *Workflow) DeemedServices() []string {
+	var out []string
+	for _, svc := range w.Catalogue.All() {
+		if svc.RTS().Deemed {
+			out = append(out, svc.Code)
+		}
+	}
+	return out
+}
+
 // InProgress lists the files of these services that are on an office
 // desk (not with their applicant, not decided), by due date: what a job
 // watching a service's clock reads.

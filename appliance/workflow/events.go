@@ -20,6 +20,9 @@ var (
 	// EventDeemed records a file the law decided in the applicant's
 	// favour because the office did not decide it in time (Deem).
 	EventDeemed = store.EventType{Name: "application." + KindDeemed, Version: 1}
+	// EventOrdered records an appellate authority's order to deliver
+	// (OrderDelivery); its Action's Due is the date ordered.
+	EventOrdered = store.EventType{Name: "application." + KindOrdered, Version: 1}
 	// EventViewed records that office staff read a file's personal data.
 	EventViewed = store.EventType{Name: "application.viewed", Version: 1}
 )
@@ -29,11 +32,11 @@ var actionEvents = map[string]store.EventType{
 	KindSubmitted: EventSubmitted, KindForwarded: EventForwarded, KindReturned: EventReturned,
 	KindResubmitted: EventResubmitted, KindNote: EventNoteAdded, KindInspection: EventInspection,
 	KindApproved: EventApproved, KindRejected: EventRejected, KindIssued: EventIssued, KindEscalated: EventEscalated,
-	KindDeemed: EventDeemed,
+	KindDeemed: EventDeemed, KindOrdered: EventOrdered,
 }
 
 // Events lists every event type workflow writes.
 var Events = []store.EventType{
 	EventSubmitted, EventForwarded, EventReturned, EventResubmitted, EventNoteAdded, EventInspection,
-	EventApproved, EventRejected, EventIssued, EventEscalated, EventViewed, EventDeemed,
+	EventApproved, EventRejected, EventIssued, EventEscalated, EventViewed, EventDeemed, EventOrdered,
 }

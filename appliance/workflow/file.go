@@ -114,6 +114,9 @@ type Action struct {
 	ToRole    domain.Role `json:"to_role,omitempty"`
 	ToUser    string      `json:"to_user,omitempty"`
 	Document  string      `json:"document,omitempty"` // blob of an attached report or answer
+	// Due is the file's due date as the action left it, when it moved it
+	// (an answer to a return, an appellate order to deliver).
+	Due time.Time `json:"due,omitzero"`
 }
 
 // Action kinds; each is also an event type "application.<kind>".
@@ -128,7 +131,8 @@ const (
 	KindRejected    = "rejected"
 	KindIssued      = "issued"
 	KindEscalated   = "escalated"
-	KindDeemed      = "deemed" // decided by the law, not the office: see Deem
+	KindDeemed      = "deemed"  // decided by the law, not the office: see Deem
+	KindOrdered     = "ordered" // an appellate authority ordered delivery: see OrderDelivery
 )
 
 // KindName names an action kind for people.
@@ -156,6 +160,8 @@ func KindName(k string) domain.Text {
 		return domain.T("Escalated: time limit passed", "സമയപരിധി കഴിഞ്ഞു: മേലധികാരിക്ക് കൈമാറി")
 	case KindDeemed:
 		return domain.T("Deemed granted: not decided in time", "സമയത്ത് തീരുമാനിക്കാത്തതിനാൽ അനുവദിച്ചതായി കണക്കാക്കി")
+	case KindOrdered:
+		return domain.T("Appellate authority ordered delivery", "സേവനം നൽകാൻ അപ്പീൽ അധികാരി ഉത്തരവിട്ടു")
 	}
 	return domain.T(k, k)
 }

@@ -94,8 +94,23 @@ func (w *Workflow) rules(svc catalogue.Service) Rules {
 // these (valid) values: its fee and any documents it needs beyond the
 // service's own. The demo uses it to attach what a late band asks for.
 func (w *Workflow) Assess(by domain.Actor, svc catalogue.Service, values map[string]string, channel string, now time.Time) (Assessment, error) {
+	as := Assessment{Fee: svc.Fee.Amount}
 	if r := w.rules(svc); r != nil {
-		return r.Assess(Assessing{Service: svc, Values: values, By: by, Channel: channel, Now: now})
+		var err error
+		if as, err = r.Assess(Assessing{Service: svc, Values: values, By: by, Channel: channel, Now: now}); err != nil {
+			return as, err
+		}
 	}
-	return Assessment{Fee: svc.Fee.Amount}, nil
+	waive(svc, values, &as)
+	return as, nil
+}
+
+// waive applies the service's fee waiver when the values earn it: the law
+// frees the applicant of the fee (an RTI request from below the poverty
+// line, RTI Act s.7(5)) on the proof attached instead.
+func waive(svc catalogue.Service, values map[string]string, as *Assessment) {
+	if waiver, ok := svc.Fee.Waived(values); ok {
+		as.Fee, as.FeeNote = 0, waiver.Basis
+		as.Documents = append(as.Documents, catalogue.DocumentRequirement{Code: waiver.Proof, Name: waiver.Basis, Required: true})
+	}
 }

@@ -133,6 +133,9 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 	} else if r == nil && (svc.Fee.Kind == catalogue.FeeBands || svc.Fee.Kind == catalogue.FeeComputed) {
 		return File{}, domain.Errorf(domain.EINTERNAL, "service %s has a %s fee but no module rules to reckon it", svc.Code, svc.Fee.Kind)
 	}
+	if len(fe) == 0 {
+		waive(svc, values, &assessed)
+	}
 	docs, err := w.checkUploads(svc, assessed.Documents, in.Uploads, by, now, fe)
 	if err != nil {
 		return File{}, err
@@ -144,7 +147,7 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 	f := File{
 		Service: svc.Code, ServiceName: svc.Name, Module: svc.Module, Applicant: in.Applicant, Channel: in.Channel,
 		Values: values, Status: StatusInProgress, Step: 0, StepName: svc.Steps[0].Name, Role: svc.Steps[0].Role,
-		Submitted: now, Due: w.Calendar.AddWorkingDays(now, svc.TimeLimitDays),
+		Submitted: now, Due: w.Calendar.AddDays(now, svc.TimeLimitDays, svc.RTS().Calendar()),
 		Fee: assessed.Fee, FeeNote: assessed.FeeNote, FeeHead: assessed.FeeHead, FeePaid: in.Channel == ChannelCounter && assessed.Fee > 0 && w.Money == nil,
 	}
 	for _, field := range svc.Fields {

@@ -13,6 +13,7 @@ import (
 	"ksmart/appliance/finance"
 	"ksmart/appliance/licence"
 	"ksmart/appliance/propertytax"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
@@ -24,7 +25,10 @@ import (
 // write each with its signed certificate. The process is killed with
 // SIGKILL part-way through and started again: in the end every
 // application is deemed exactly once (one deemed action on its file, one
-// licence, one licence.deemed event), and the store checks.
+// licence, one licence.deemed event, one application.deemed event), the
+// Right to Service report counts each once as deemed, and the store
+// checks. Deemed approval is driven by the catalogue's Right to Service
+// data (rts.deemed on the licence services), through workflow.Deem.
 func TestServe_KilledWhileDeemingLicencesIssuesEachDeemedLicenceOnce(t *testing.T) {
 	const applications = 60
 	dir := t.TempDir()
@@ -141,6 +145,44 @@ func TestServe_KilledWhileDeemingLicencesIssuesEachDeemedLicenceOnce(t *testing.
 	}
 	if l, f, e := deemed(); l != applications || f != applications || e != applications {
 		t.Errorf("after the restart: %d deemed licences, %d files deemed, %d licence.deemed events; want %d each", l, f, e, applications)
+	}
+	app, err = appliance.Open(appliance.Config{Dir: dir, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	events := 0
+	for seq := uint64(1); ; seq += 1000 {
+		evs, err := app.Store.ReadLog(seq, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range evs {
+			if e.Type == workflow.EventDeemed.Name {
+				events++
+			}
+		}
+		if len(evs) < 1000 {
+			break
+		}
+	}
+	day := func(t time.Time) string { return t.In(domain.IST).Format(time.DateOnly) }
+	period, err := rts.ParsePeriod(day(filed), day(time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := app.RTS.Report(period)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reported := 0
+	for _, s := range rep.Services {
+		if s.Code == licence.SvcNew {
+			reported = s.Deemed
+		}
+	}
+	if events != applications || reported != applications {
+		t.Errorf("after the restart: %d application.deemed events, %d deemed in the Right to Service report; want %d each", events, reported, applications)
 	}
 }
 

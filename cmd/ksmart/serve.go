@@ -382,6 +382,12 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	} else if lic.Deemed != "" {
 		fmt.Fprintf(env.stdout, "ksmart demo: trade licences in every status at /office/licences; %s was deemed granted today (its file sat 31 days), %s renewed online\n", lic.Deemed, lic.RenewedOnline)
 	}
+	if r, err := synth.SeedRTS(app); err != nil {
+		fmt.Fprintf(env.stderr, "ksmart demo: the demo's Right to Service appeals were not seeded (%s); the demo goes on without them.\n", oneLine(err.Error()))
+	} else {
+		fmt.Fprintf(env.stdout, "ksmart demo: Right to Service at /office/rts: appeals %s (first, pending) and %s (second, pending), a penalty proposed on %s; the demo citizen may appeal %s\n",
+			r.FirstPending, r.SecondPending, r.Penalty, r.Appealable)
+	}
 	if demoPermits, err = synth.SeedPermits(app, seed); err != nil {
 		fmt.Fprintf(env.stderr, "ksmart demo: the demo's building permits were not seeded (%s); the demo goes on without them. ksmart demo --seed %d repeats it.\n", oneLine(err.Error()), seed)
 	}
