@@ -69,7 +69,11 @@ func start(t *testing.T, args ...string) *process {
 	defer deadline.Stop()
 	for lines.Scan() {
 		p.said += lines.Text() + "\n"
-		if i := strings.Index(lines.Text(), "http://"); i >= 0 {
+		i := strings.Index(lines.Text(), "http://")
+		if i < 0 {
+			i = strings.Index(lines.Text(), "https://")
+		}
+		if i >= 0 {
 			p.url = strings.Fields(lines.Text()[i:])[0]
 			go io.Copy(io.Discard, stdout)
 			return p

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -28,12 +29,15 @@ import (
 )
 
 func runServe(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "serve", "--data DIR [--addr HOST:PORT] [--local-body FILE] [--state https://HOST:PORT[,...] --state-ca FILE --state-cert FILE --state-key FILE]")
+	fs := newFlags(env, "serve", "--data DIR [--addr HOST:PORT] [--local-body FILE] [--tls-cert FILE --tls-key FILE] [--trusted-proxies CIDR,...] [--state https://HOST:PORT[,...] --state-ca FILE --state-cert FILE --state-key FILE]")
 	data := fs.String("data", "ksmart-data", "data `DIR`ectory (ksmart.db, index/, keys/)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; 0.0.0.0:8080 to serve the office LAN")
 	lbFile := fs.String("local-body", "", "JSON `FILE` with the local body's identity; needed on first start only")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
-	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS)")
+	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS through a proxy; --tls-cert sets it)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (the full chain); read again on SIGHUP")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `FILE` of --tls-cert; read again on SIGHUP")
+	trusted := fs.String("trusted-proxies", "", "comma-separated `CIDR` ranges of reverse proxies whose X-Forwarded-For and X-Real-IP are believed (e.g. 10.0.0.5/32); without it those headers are ignored")
 	publicURL := fs.String("public-url", "", "`URL` citizens reach this appliance at, printed in receipts' QR codes (e.g. https://ksmart.example-municipality.in)")
 	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
 	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
@@ -61,6 +65,21 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	logger, err := newLogger(env, *logFormat)
 	if err != nil {
 		return err
+	}
+	opt := serveOptions{secureCookies: *secure}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("to serve HTTPS give both --tls-cert FILE and --tls-key FILE")
+	}
+	if *tlsCert != "" {
+		if opt.certs, err = web.NewCertReloader(*tlsCert, *tlsKey); err != nil {
+			return err
+		}
+		opt.secureCookies = true
+	}
+	if *trusted != "" {
+		if opt.trustedProxies, err = web.ParseTrustedProxies(*trusted); err != nil {
+			return err
+		}
 	}
 	if *fontBold != "" && *font == "" {
 		return usageError{"--font-bold needs --font"}
@@ -124,7 +143,8 @@ func runServe(ctx context.Context, env *env, args []string) error {
 		*publicURL = strings.TrimSuffix(*publicURL, "/")
 		cfg.PublicURL = *publicURL
 	}
-	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure, publicURL: *publicURL})
+	opt.publicURL = *publicURL
+	return serve(ctx, env, logger, cfg, *addr, opt)
 }
 
 // stateConfig reads the --state flags: all four or none.
@@ -175,6 +195,10 @@ func stateAddrList(s string) ([]string, error) {
 type serveOptions struct {
 	secureCookies bool
 	publicURL     string
+	// certs, when set, serves HTTPS; SIGHUP reads its files again.
+	certs *web.CertReloader
+	// trustedProxies are the proxies whose forwarded addresses are believed.
+	trustedProxies []*net.IPNet
 	demo          bool
 	demoFiles     int
 	// demoSeed seeds the demo's data; demoSeedGiven says --seed gave it.
@@ -243,6 +267,9 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	defer ln.Close()
 	url := "http://" + ln.Addr().String() + "/"
+	if opt.certs != nil {
+		url = "https://" + ln.Addr().String() + "/"
+	}
 	if opt.publicURL == "" {
 		app.PublicURL = strings.TrimSuffix(url, "/")
 		if cfg.Messaging.PublicURL == "" {
@@ -270,6 +297,18 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	srv.PublicURL = opt.publicURL
 	srv.Demo = opt.demo
+	if opt.trustedProxies != nil {
+		srv.TrustProxies(opt.trustedProxies)
+	}
+	if opt.certs != nil {
+		srv.TLS = opt.certs.TLSConfig()
+		// Registered before the address is printed, so a SIGHUP from then
+		// on reloads rather than ends the process.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go reloadOnHangup(ctx, logger, opt.certs, hup)
+	}
 	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)
@@ -324,6 +363,23 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	logger.Info("stopped cleanly")
 	return nil
+}
+
+// reloadOnHangup reads the TLS certificate and key again on each SIGHUP
+// (after a renewal), keeping the one in use when the new files are wrong.
+func reloadOnHangup(ctx context.Context, logger *slog.Logger, certs *web.CertReloader, hup <-chan os.Signal) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := certs.Reload(); err != nil {
+				logger.Error("SIGHUP: the TLS certificate was not changed", "error", err)
+				continue
+			}
+			logger.Info("SIGHUP: TLS certificate reloaded", "cert", certs.CertFile, "not_after", certs.NotAfter())
+		}
+	}
 }
 
 // seedDemo fills a fresh demo data directory, showing progress, with the
