@@ -199,8 +199,8 @@ type serveOptions struct {
 	certs *web.CertReloader
 	// trustedProxies are the proxies whose forwarded addresses are believed.
 	trustedProxies []*net.IPNet
-	demo          bool
-	demoFiles     int
+	demo           bool
+	demoFiles      int
 	// demoSeed seeds the demo's data; demoSeedGiven says --seed gave it.
 	demoSeed      uint64
 	demoSeedGiven bool
