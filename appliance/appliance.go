@@ -50,7 +50,7 @@ type Config struct {
 	// demo's printed logins); staff who set it up still use it.
 	TwoStepRoles []domain.Role
 	NoTwoStep    bool
-	Logger    *slog.Logger
+	Logger       *slog.Logger
 	// LockTimeout: how long to wait for another process to let go of the
 	// data directory. Default 2s.
 	LockTimeout time.Duration
