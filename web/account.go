@@ -114,7 +114,7 @@ func (s *Server) verify(c echo.Context) error {
 }
 
 func (s *Server) signinPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "signin.html", "Sign in", map[string]any{"Next": safeNext(c.QueryParam("next"))})
+	return s.render(c, http.StatusOK, "signin.html", "Sign in", map[string]any{"Next": safeNext(c.QueryParam("next")), "Demo": s.Demo})
 }
 
 func (s *Server) signin(c echo.Context) error {

@@ -110,3 +110,17 @@ func TestTwoStep_ASecretarySetsUpTheAppAndSignsInWithItsCodesOrARecoveryCode(t *
 		t.Fatalf("after the reset the next sign-in goes to %q, not to set-up", r.header.Get("Location"))
 	}
 }
+
+// TestTwoStep_TheDemoSaysItsLoginsSkipTheSecondStep: the demo's sign-in
+// page tells the visitor that a real office's officers also give a code.
+func TestTwoStep_TheDemoSaysItsLoginsSkipTheSecondStep(t *testing.T) {
+	env := newTestEnv(t)
+	c := env.newClient(t)
+	if r := c.do(t, "GET", "/signin", nil); strings.Contains(string(r.body), "demo-two-step") {
+		t.Fatalf("a real office's sign-in page speaks of the demo")
+	}
+	env.srv.Demo = true
+	if r := c.do(t, "GET", "/signin?lang=ml", nil); !strings.Contains(string(r.body), "രണ്ട്-ഘട്ട സൈൻ ഇൻ") {
+		t.Fatalf("the demo's sign-in page does not say two-step sign-in is off:\n%s", r.body)
+	}
+}

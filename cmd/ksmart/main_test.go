@@ -118,6 +118,9 @@ func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	if m == nil || m[1] != m[2] {
 		t.Errorf("a demo seeded from the clock does not say how to repeat it:\n%s", p.said)
 	}
+	if !strings.Contains(p.said, "two-step    OFF in the demo") {
+		t.Errorf("the demo does not say that its logins skip two-step sign-in:\n%s", p.said)
+	}
 	code, body := p.get(t, "/healthz")
 	var health struct {
 		Status    string `json:"status"`

@@ -22,6 +22,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/finance/sandbox"
+	"ksmart/appliance/identity"
 	"ksmart/appliance/kyc"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
@@ -37,6 +38,7 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS through a proxy; --tls-cert sets it)")
 	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (the full chain); read again on SIGHUP")
 	tlsKey := fs.String("tls-key", "", "the PEM private key `FILE` of --tls-cert; read again on SIGHUP")
+	twoStep := fs.String("two-step-roles", joinRoles(identity.DefaultTOTPRoles), "comma-separated office `ROLES` whose holders must sign in in two steps (password, then a code from an authenticator app); none: no role must, and only staff who set it up themselves use it")
 	trusted := fs.String("trusted-proxies", "", "comma-separated `CIDR` ranges of reverse proxies whose X-Forwarded-For and X-Real-IP are believed (e.g. 10.0.0.5/32); without it those headers are ignored")
 	publicURL := fs.String("public-url", "", "`URL` citizens reach this appliance at, printed in receipts' QR codes (e.g. https://ksmart.example-municipality.in)")
 	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
@@ -81,14 +83,24 @@ func runServe(ctx context.Context, env *env, args []string) error {
 			return err
 		}
 	}
+	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold}
+	if *twoStep == "none" {
+		cfg.NoTwoStep = true
+	} else {
+		cfg.TwoStepRoles = []domain.Role{}
+		for _, r := range splitList(*twoStep) {
+			if role := domain.Role(r); !role.Known() || role == domain.RoleCitizen {
+				return usageError{fmt.Sprintf("--two-step-roles: %q is not an office role; give office roles like %s, or none", r, joinRoles(identity.DefaultTOTPRoles))}
+			}
+			cfg.TwoStepRoles = append(cfg.TwoStepRoles, domain.Role(r))
+		}
+	}
 	if *fontBold != "" && *font == "" {
 		return usageError{"--font-bold needs --font"}
 	}
-	state, err := stateConfig(*stateAddrs, *stateCA, *stateCert, *stateKey)
-	if err != nil {
+	if cfg.State, err = stateConfig(*stateAddrs, *stateCA, *stateCert, *stateKey); err != nil {
 		return err
 	}
-	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold, State: state}
 	if *messagingFile != "" {
 		m, warn, err := loadMessaging(*messagingFile)
 		if err != nil {
@@ -242,7 +254,10 @@ func runDemo(ctx context.Context, env *env, args []string) error {
 	}
 	defer gw.Close()
 	keys := gw.Keys
-	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, Payments: appliance.PaymentsConfig{Gateway: &keys,
+	// The demo's printed logins sign in with their password alone: two-step
+	// sign-in (which serve requires of the roles in --two-step-roles) is
+	// off, and the banner says so.
+	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, NoTwoStep: true, Payments: appliance.PaymentsConfig{Gateway: &keys,
 		UPI:      finance.UPI{VPA: "demo.municipality@invalid", Payee: "Demo Municipality (demo, not a real payee)"},
 		Counters: []finance.Counter{{Code: "C1", Name: domain.T("Cash counter 1", "ക്യാഷ് കൗണ്ടർ 1")}, {Code: "C2", Name: domain.T("Cash counter 2", "ക്യാഷ് കൗണ്ടർ 2")}}}}
 	return serve(ctx, env, logger, cfg, *addr, serveOptions{demo: true, demoFiles: *files, demoSeed: *seed, demoSeedGiven: seedGiven, gateway: gw})
@@ -312,6 +327,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)
+		fmt.Fprintf(env.stdout, "  two-step    OFF in the demo: its logins sign in with the password alone (ksmart serve requires an authenticator app code of %s)\n", joinRoles(identity.DefaultTOTPRoles))
 		fmt.Fprintf(env.stdout, "  open        %s\n", url)
 		fmt.Fprintf(env.stdout, "  health      %shealthz\n", url)
 		fmt.Fprintf(env.stdout, "  metrics     %smetrics\n", url)

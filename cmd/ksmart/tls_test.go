@@ -186,4 +186,8 @@ func TestServe_BadTLSAndProxyFlagsSayWhatToFix(t *testing.T) {
 			t.Errorf("serve %v made the data directory before refusing", c.args)
 		}
 	}
+	code, _, stderr := ksmart(t, "serve", "--data", filepath.Join(dir, "d2"), "--two-step-roles", "admin,citizen")
+	if code != 2 || !strings.Contains(stderr, `--two-step-roles: "citizen" is not an office role`) {
+		t.Errorf("--two-step-roles with a citizen: exit %d %q", code, stderr)
+	}
 }
