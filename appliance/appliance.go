@@ -46,7 +46,13 @@ type Config struct {
 	// different code is refused: a data directory serves one local body.
 	LocalBody *domain.LocalBody
 	Now       func() time.Time
-	Logger    *slog.Logger
+	// TwoStepRoles are the office roles whose holders must sign in with a
+	// second step, a code from an authenticator app (TOTP); nil means
+	// identity.DefaultTOTPRoles. NoTwoStep turns the requirement off (the
+	// demo's printed logins); staff who set it up still use it.
+	TwoStepRoles []domain.Role
+	NoTwoStep    bool
+	Logger       *slog.Logger
 	// LockTimeout: how long to wait for another process to let go of the
 	// data directory. Default 2s.
 	LockTimeout time.Duration
@@ -333,6 +339,13 @@ func (a *Appliance) openModules(cfg Config) error {
 	}
 	a.Identity = identity.New(a.Store, a.Now)
 	a.Identity.LocalBody = &a.LocalBody
+	switch {
+	case cfg.NoTwoStep:
+	case cfg.TwoStepRoles != nil:
+		a.Identity.TOTPRoles = cfg.TwoStepRoles
+	default:
+		a.Identity.TOTPRoles = identity.DefaultTOTPRoles
+	}
 	a.Workflow = &workflow.Workflow{Store: a.Store, Catalogue: a.Catalogue, LocalBody: a.LocalBody, Calendar: a.Calendar, Now: a.Now,
 		Documents: a.Documents, Rules: map[string]workflow.Rules{},
 		Users: func(id string) (domain.Actor, bool) {

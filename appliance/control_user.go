@@ -16,15 +16,17 @@ import (
 // when the appliance is stopped, or sends it to the running appliance
 // through the control socket, which runs the same code.
 type UserCommand struct {
-	// Action is "add", "list", "reset", "disable", "enable" or "kyc".
+	// Action is "add", "list", "reset", "reset-two-step", "disable",
+	// "enable" or "kyc".
 	Action string `json:"action"`
 	// By is the Unix user name of whoever runs the command. The control
 	// socket is mode 0600, so only the appliance's own user (or root) can
 	// send one; it acts as the administrator "cli:<By>".
 	By    string `json:"by"`
 	Login string `json:"login,omitempty"` // reset, disable, enable, kyc
-	// Reason says why a user is disabled (required for a citizen) or why
-	// a KYC is recorded without a call (kyc); the log keeps it.
+	// Reason says why a user is disabled (required for a citizen), why
+	// their two-step sign-in is reset, or why a KYC is recorded without a
+	// call (kyc); the log keeps it.
 	Reason string            `json:"reason,omitempty"`
 	Staff  identity.NewStaff `json:"staff,omitzero"` // add
 	Kind   string            `json:"kind,omitempty"` // list: "staff", "citizen" or "" for all
@@ -40,7 +42,7 @@ type UserResult struct {
 
 // UserActions are the actions of UserCommand, in the order `ksmart user -h`
 // lists them.
-var UserActions = []string{"add", "list", "reset", "disable", "enable", "kyc"}
+var UserActions = []string{"add", "list", "reset", "reset-two-step", "disable", "enable", "kyc"}
 
 // CLIActor is the administrator a shell user acts as: the shell user owns
 // the data directory, so they administer it.
@@ -63,7 +65,7 @@ func (a *Appliance) RunUserCommand(cmd UserCommand) (UserResult, error) {
 	case "list":
 		res.Users, err = a.Identity.List(cmd.Kind)
 		return res, err
-	case "reset", "disable", "enable", "kyc":
+	case "reset", "reset-two-step", "disable", "enable", "kyc":
 	default:
 		return res, domain.Errorf(domain.EINVALID, "unknown user action %q; the actions are %v", cmd.Action, UserActions)
 	}
@@ -73,6 +75,8 @@ func (a *Appliance) RunUserCommand(cmd UserCommand) (UserResult, error) {
 	switch cmd.Action {
 	case "reset":
 		res.Password, err = a.Identity.ResetPassword(by, res.User.ID)
+	case "reset-two-step":
+		err = a.Identity.ResetTOTP(by, res.User.ID, cmd.Reason)
 	case "disable":
 		err = a.Identity.Disable(by, res.User.ID, cmd.Reason)
 	case "enable":
@@ -116,7 +120,7 @@ func (a *Appliance) userControl(mux *http.ServeMux) {
 				writeControlError(w, err)
 				return
 			}
-			if slices.Contains([]string{"add", "reset", "disable", "enable"}, action) {
+			if slices.Contains([]string{"add", "reset", "reset-two-step", "disable", "enable"}, action) {
 				a.Logger.Info("user changed through the control socket", "action", action, "login", res.User.Login, "by", "cli:"+cmd.By)
 			}
 			w.Header().Set("Content-Type", "application/json")

@@ -114,7 +114,7 @@ func (s *Server) verify(c echo.Context) error {
 }
 
 func (s *Server) signinPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "signin.html", "Sign in", map[string]any{"Next": safeNext(c.QueryParam("next"))})
+	return s.render(c, http.StatusOK, "signin.html", "Sign in", map[string]any{"Next": safeNext(c.QueryParam("next")), "Demo": s.Demo})
 }
 
 func (s *Server) signin(c echo.Context) error {
@@ -141,21 +141,13 @@ func (s *Server) signin(c echo.Context) error {
 		}
 		return err
 	}
+	if s.App.Identity.TOTPRequired(u) {
+		return s.startTwoStep(c, u, next)
+	}
 	if err := s.App.Identity.SignIn(c.Request().Context(), s.sessions, u); err != nil {
 		return err
 	}
-	switch {
-	case u.MustChangePassword:
-		next = "/account/password"
-	case next != "":
-	case u.Actor().Has(domain.RoleKiosk) && len(u.Roles) == 1:
-		next = "/kiosk" // a kiosk account has no desk: the kiosk's screen
-	case u.Kind == identity.KindStaff:
-		next = "/office"
-	default:
-		next = "/applications"
-	}
-	return c.Redirect(http.StatusSeeOther, next)
+	return c.Redirect(http.StatusSeeOther, afterSignIn(u, next))
 }
 
 func (s *Server) signout(c echo.Context) error {

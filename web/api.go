@@ -202,6 +202,7 @@ func (s *Server) apiSignIn(c echo.Context) error {
 	var in struct {
 		Login    string `json:"login"`
 		Password string `json:"password"`
+		Code     string `json:"code"` // the second step, for staff who take it
 	}
 	if err := readJSON(c, &in); err != nil {
 		return err
@@ -226,6 +227,11 @@ func (s *Server) apiSignIn(c echo.Context) error {
 	}
 	if err != nil {
 		return err
+	}
+	if s.App.Identity.TOTPRequired(u) {
+		if err := s.apiTwoStep(c, u, in.Code); err != nil {
+			return err
+		}
 	}
 	if err := s.App.Identity.SignIn(c.Request().Context(), s.sessions, u); err != nil {
 		return err

@@ -72,7 +72,9 @@ var staffRoles = []domain.Role{
 // csrf protects every form and API write. Browsers are checked by their
 // Sec-Fetch-Site header; other clients must echo the _csrf cookie's token
 // in the X-CSRF-Token header or the _csrf form field.
-func csrf() echo.MiddlewareFunc {
+// csrf checks every form's token; its cookie is Secure when the session's
+// is.
+func csrf(secure bool) echo.MiddlewareFunc {
 	return middleware.CSRFWithConfig(middleware.CSRFConfig{
 		// Webhooks come from providers' servers, not browsers; each is
 		// authenticated by its own signature instead. Open311 is an API
@@ -85,6 +87,7 @@ func csrf() echo.MiddlewareFunc {
 		CookieName:     "_csrf",
 		CookiePath:     "/",
 		CookieHTTPOnly: true,
+		CookieSecure:   secure,
 		CookieSameSite: http.SameSiteStrictMode,
 		ErrorHandler: func(err error, c echo.Context) error {
 			return domain.Bilingual(domain.EFORBIDDEN, domain.T(
@@ -109,8 +112,9 @@ func safeNext(next string) string {
 
 // authLimit slows guessing and code-sending from one address: sign-in,
 // sign-up and verification allow a burst of 20 and then one try every two
-// seconds per client IP (taken from the connection, never from a header a
-// client can forge). Per-account lock-out (identity) still applies.
+// seconds per client IP (c.RealIP: the connection's address, or what a
+// proxy named with --trusted-proxies forwarded; never a header a client
+// can forge). Per-account lock-out (identity) still applies.
 func (s *Server) authLimit() echo.MiddlewareFunc {
 	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
 		Skipper: func(echo.Context) bool { return s.NoAuthLimit },

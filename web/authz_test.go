@@ -123,26 +123,33 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 
 	table := map[string]routeCheck{
 		// Public pages.
-		"GET /":                  {url: "/", want: expect("all", 200)},
-		"GET /healthz":           {url: "/healthz", want: expect("all", 200)},
-		"GET /metrics":           {url: "/metrics", want: expect("all", 200)},
-		"GET /static*":           {url: "/static/ksmart.css", want: expect("all", 200)},
-		"GET /services":          {url: "/services", want: expect("all", 200)},
-		"GET /services/:code":    {url: "/services/birth_certificate", want: expect("all", 200)},
-		"GET /status":            {url: "/status?number={number}", want: expect("all", 200)},
-		"GET /signup":            {url: "/signup", want: expect("all", 200)},
-		"POST /signup":           {url: "/signup", body: formBody(""), want: expect("all", 422)},
-		"GET /verify":            {url: "/verify", want: expect("all", 303)}, // nothing pending: to /signup
-		"POST /verify":           {url: "/verify", body: formBody("code=123456"), want: expect("all", 401)},
-		"GET /signin":            {url: "/signin", want: expect("all", 200)},
-		"POST /signin":           {url: "/signin", body: formBody("login=nobody-here&password=wrong-password"), want: expect("all", 401)},
-		"POST /signout":          {url: "/signout", body: formBody(""), fresh: true, want: expect(anon, 401, "signed-in", 303)},
-		"GET /forgot":            {url: "/forgot", want: expect("all", 200)},
-		"POST /forgot":           {url: "/forgot", body: formBody("login=nobody-here"), want: expect("all", 303)},              // the same answer for every login
-		"GET /forgot/reset":      {url: "/forgot/reset", want: expect("all", 303)},                                             // nothing asked: to /forgot
-		"POST /forgot/reset":     {url: "/forgot/reset", body: formBody("code=123456"), fresh: true, want: expect("all", 303)}, // nothing asked: to /forgot
-		"GET /account/password":  {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
-		"POST /account/password": {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
+		"GET /":               {url: "/", want: expect("all", 200)},
+		"GET /healthz":        {url: "/healthz", want: expect("all", 200)},
+		"GET /metrics":        {url: "/metrics", want: expect("all", 200)},
+		"GET /static*":        {url: "/static/ksmart.css", want: expect("all", 200)},
+		"GET /services":       {url: "/services", want: expect("all", 200)},
+		"GET /services/:code": {url: "/services/birth_certificate", want: expect("all", 200)},
+		"GET /status":         {url: "/status?number={number}", want: expect("all", 200)},
+		"GET /signup":         {url: "/signup", want: expect("all", 200)},
+		"POST /signup":        {url: "/signup", body: formBody(""), want: expect("all", 422)},
+		"GET /verify":         {url: "/verify", want: expect("all", 303)}, // nothing pending: to /signup
+		"POST /verify":        {url: "/verify", body: formBody("code=123456"), want: expect("all", 401)},
+		"GET /signin":         {url: "/signin", want: expect("all", 200)},
+		"POST /signin":        {url: "/signin", body: formBody("login=nobody-here&password=wrong-password"), want: expect("all", 401)},
+		// The second step of a staff sign-in: only a session that has just
+		// given the right password has one to take; anyone else is sent
+		// back to /signin (pages) or refused (forms).
+		"GET /signin/two-step":        {url: "/signin/two-step", want: expect("all", 303)},
+		"POST /signin/two-step":       {url: "/signin/two-step", body: formBody("code=123456"), want: expect("all", 401)},
+		"GET /signin/two-step/setup":  {url: "/signin/two-step/setup", want: expect("all", 303)},
+		"POST /signin/two-step/setup": {url: "/signin/two-step/setup", body: formBody("code=123456"), want: expect("all", 401)},
+		"POST /signout":               {url: "/signout", body: formBody(""), fresh: true, want: expect(anon, 401, "signed-in", 303)},
+		"GET /forgot":                 {url: "/forgot", want: expect("all", 200)},
+		"POST /forgot":                {url: "/forgot", body: formBody("login=nobody-here"), want: expect("all", 303)},              // the same answer for every login
+		"GET /forgot/reset":           {url: "/forgot/reset", want: expect("all", 303)},                                             // nothing asked: to /forgot
+		"POST /forgot/reset":          {url: "/forgot/reset", body: formBody("code=123456"), fresh: true, want: expect("all", 303)}, // nothing asked: to /forgot
+		"GET /account/password":       {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
+		"POST /account/password":      {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
 
 		// Citizens' pages.
 		"GET /services/:code/apply":  {url: "/services/birth_certificate/apply", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
@@ -203,13 +210,14 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /kiosk/status":      {url: "/kiosk/status", body: formBody("number=KS/DEMO01/1999/BC/9"), kiosk: true, want: expect("all", 404)},
 
 		// The administrator's pages. {staff} is a spare office account, not a caller.
-		"GET /admin/users":              {url: "/admin/users", want: expect("all", 403, anon, toSignIn, "admin", 200)},
-		"POST /admin/users":             {url: "/admin/users", body: formBody("login=&name="), want: expect("all", 403, anon, 401, "admin", 422)},
-		"POST /admin/users/:id/reset":   {url: "/admin/users/{staff}/reset", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 200)},
-		"POST /admin/users/:id/disable": {url: "/admin/users/{staff}/disable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
-		"POST /admin/users/:id/enable":  {url: "/admin/users/{staff}/enable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
-		"POST /admin/users/:id/roles":   {url: "/admin/users/{staff}/roles", body: formBody("roles=section_clerk&roles=head_clerk"), want: expect("all", 403, anon, 401, "admin", 303)},
-		"GET /admin/replication":        {url: "/admin/replication", want: expect("all", 403, anon, toSignIn, "admin", 200)},
+		"GET /admin/users":                     {url: "/admin/users", want: expect("all", 403, anon, toSignIn, "admin", 200)},
+		"POST /admin/users":                    {url: "/admin/users", body: formBody("login=&name="), want: expect("all", 403, anon, 401, "admin", 422)},
+		"POST /admin/users/:id/reset":          {url: "/admin/users/{staff}/reset", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 200)},
+		"POST /admin/users/:id/two-step-reset": {url: "/admin/users/{staff}/two-step-reset", body: formBody("reason=lost+phone"), want: expect("all", 403, anon, 401, "admin", 303)},
+		"POST /admin/users/:id/disable":        {url: "/admin/users/{staff}/disable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
+		"POST /admin/users/:id/enable":         {url: "/admin/users/{staff}/enable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
+		"POST /admin/users/:id/roles":          {url: "/admin/users/{staff}/roles", body: formBody("roles=section_clerk&roles=head_clerk"), want: expect("all", 403, anon, 401, "admin", 303)},
+		"GET /admin/replication":               {url: "/admin/replication", want: expect("all", 403, anon, toSignIn, "admin", 200)},
 
 		// The API: public.
 		"GET /api/v1/openapi.json":             {url: "/api/v1/openapi.json", want: expect("all", 200)},

@@ -37,6 +37,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	// Trust no proxy header by default: a spoofed X-Forwarded-For must not
 	// change who a rate limit or an audit line thinks the client is.
+	// TrustProxies names the proxies whose headers are believed.
 	e.IPExtractor = echo.ExtractIPDirect()
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
@@ -79,7 +80,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: uploadLimit, Skipper: func(c echo.Context) bool { return !isMultipart(c) }}))
 	e.Use(echo.WrapMiddleware(s.sessions.LoadAndSave))
 	e.Use(s.loadUser)
-	e.Use(csrf())
+	e.Use(csrf(s.SecureCookies))
 	e.Use(s.renderErrors)
 	return e
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/tls"
 	"embed"
 	"errors"
 	"html/template"
@@ -37,6 +38,9 @@ type Server struct {
 	// trailing slash), printed in receipts' QR codes. Empty: the address of
 	// each request, which a client can set with its Host header.
 	PublicURL string
+	// TLS, when set, makes Serve answer HTTPS only (with HSTS); its
+	// GetCertificate may change the certificate while serving.
+	TLS *tls.Config
 
 	echo     *echo.Echo
 	pages    *template.Template
@@ -102,7 +106,12 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		ErrorLog:          slog.NewLogLogger(s.Logger.Handler(), slog.LevelWarn),
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	if s.TLS != nil {
+		srv.TLSConfig = s.TLS
+		go func() { errc <- srv.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { errc <- srv.Serve(ln) }()
+	}
 	select {
 	case err := <-errc:
 		return err

@@ -34,6 +34,18 @@ var (
 	// EventCitizenPasswordRecovered: a citizen set a new password with a
 	// recovery code.
 	EventCitizenPasswordRecovered = store.EventType{Name: "citizen.password_recovered", Version: 1}
+	// EventUserTOTPEnrolled: a staff member set up two-step sign-in
+	// (data: recovery_codes, how many were made).
+	EventUserTOTPEnrolled = store.EventType{Name: "user.two_step_enrolled", Version: 1}
+	// EventUserTOTPPassed: the second step of a sign-in (data: with "app"
+	// or "recovery_code", and recovery_codes_left).
+	EventUserTOTPPassed = store.EventType{Name: "user.two_step_passed", Version: 1}
+	// EventUserTOTPFailed: a wrong second step (data: reason "wrong",
+	// "reused" or "wrong_recovery_code").
+	EventUserTOTPFailed = store.EventType{Name: "user.two_step_failed", Version: 1}
+	// EventUserTOTPReset: an administrator removed a staff member's
+	// two-step set-up (data: by, reason).
+	EventUserTOTPReset = store.EventType{Name: "user.two_step_reset", Version: 1}
 )
 
 // Events lists every event type identity writes.
@@ -42,5 +54,5 @@ var Events = []store.EventType{
 	EventUserPasswordChanged, EventUserKYCVerified, EventUserLoggedIn, EventUserLoginFailed, EventUserLocked,
 	EventUserSignedOutAll, EventUserPreferences, EventCitizenSignedUp, EventCitizenCodeSent, EventCitizenCodeFailed,
 	EventCitizenVerified, EventUserAdminRefused, EventCitizenRecoveryRequested, EventCitizenRecoveryFailed,
-	EventCitizenPasswordRecovered,
+	EventCitizenPasswordRecovered, EventUserTOTPEnrolled, EventUserTOTPPassed, EventUserTOTPFailed, EventUserTOTPReset,
 }

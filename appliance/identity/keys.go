@@ -4,7 +4,7 @@ package identity
 // layout raises it, with its migration in an ordered, idempotent list
 // here). The event types are in events.go.
 //
-//	state/user        "u-<n>" → User JSON, password hash and pending code included
+//	state/user        "u-<n>" → User JSON, password hash, pending codes, TOTP secret and recovery-code hashes included
 //	state/session     hex SHA-256 of an scs token → sessionDoc JSON (written without events)
 //	keys/login        login → user id; a staff username, a citizen's "+<digits>" phone or lower-case e-mail
 //	numbers/user      the last user number handed out

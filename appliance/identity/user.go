@@ -21,8 +21,8 @@ const (
 
 // User is one person who signs in: office staff or a citizen.
 //
-// PasswordHash and Code are stored with the user but never leave this
-// package: every User a Service method returns has them cleared.
+// PasswordHash, Code, Recovery, TOTP and TOTPPending are stored with the
+// user but never leave this package: every User a Service method returns has them cleared.
 type User struct {
 	ID   string `json:"id"`   // "u-<n>"
 	Kind string `json:"kind"` // KindStaff or KindCitizen
@@ -62,7 +62,12 @@ type User struct {
 	Code *PendingCode `json:"code,omitempty"`
 	// Recovery is the pending password recovery code of a citizen.
 	Recovery *PendingCode `json:"recovery,omitempty"`
-	Created  time.Time    `json:"created"`
+	// TwoStep is when the staff member set up two-step sign-in (TOTP);
+	// zero when they have not. TOTP and TOTPPending are its secrets.
+	TwoStep     time.Time    `json:"two_step,omitzero"`
+	TOTP        *TOTP        `json:"totp,omitempty"`
+	TOTPPending *TOTPPending `json:"totp_pending,omitempty"`
+	Created     time.Time    `json:"created"`
 }
 
 // PendingCode is a one-time code waiting to be entered. Only a salted hash
@@ -88,6 +93,7 @@ func (u User) redacted() User {
 	u.PasswordHash = ""
 	u.Code = nil
 	u.Recovery = nil
+	u.TOTP, u.TOTPPending = nil, nil
 	return u
 }
 
@@ -102,6 +108,9 @@ type Service struct {
 	// sign many people in, rightly and wrongly, from one address. serve
 	// never sets it.
 	NoThrottle bool
+	// TOTPRoles are the roles whose holders must sign in in two steps
+	// (see TOTPRequired); empty: only those who set it up themselves.
+	TOTPRoles []domain.Role
 
 	throttle throttle // failed sign-ins, per network and per login from it
 }

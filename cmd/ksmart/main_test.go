@@ -69,7 +69,11 @@ func start(t *testing.T, args ...string) *process {
 	defer deadline.Stop()
 	for lines.Scan() {
 		p.said += lines.Text() + "\n"
-		if i := strings.Index(lines.Text(), "http://"); i >= 0 {
+		i := strings.Index(lines.Text(), "http://")
+		if i < 0 {
+			i = strings.Index(lines.Text(), "https://")
+		}
+		if i >= 0 {
 			p.url = strings.Fields(lines.Text()[i:])[0]
 			go io.Copy(io.Discard, stdout)
 			return p
@@ -113,6 +117,9 @@ func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	m := regexp.MustCompile(`seeding 40 applications with --seed (\d+) \(ksmart demo --seed (\d+) makes the same data again`).FindStringSubmatch(p.said)
 	if m == nil || m[1] != m[2] {
 		t.Errorf("a demo seeded from the clock does not say how to repeat it:\n%s", p.said)
+	}
+	if !strings.Contains(p.said, "two-step    OFF in the demo") {
+		t.Errorf("the demo does not say that its logins skip two-step sign-in:\n%s", p.said)
 	}
 	code, body := p.get(t, "/healthz")
 	var health struct {

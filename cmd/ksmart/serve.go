@@ -22,6 +22,7 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/finance/sandbox"
+	"ksmart/appliance/identity"
 	"ksmart/appliance/kyc"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
@@ -29,12 +30,16 @@ import (
 )
 
 func runServe(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "serve", "--data DIR [--addr HOST:PORT] [--local-body FILE] [--state https://HOST:PORT[,...] --state-ca FILE --state-cert FILE --state-key FILE]")
+	fs := newFlags(env, "serve", "--data DIR [--addr HOST:PORT] [--local-body FILE] [--tls-cert FILE --tls-key FILE] [--trusted-proxies CIDR,...] [--state https://HOST:PORT[,...] --state-ca FILE --state-cert FILE --state-key FILE]")
 	data := fs.String("data", "ksmart-data", "data `DIR`ectory (ksmart.db, index/, keys/)")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on; 0.0.0.0:8080 to serve the office LAN")
 	lbFile := fs.String("local-body", "", "JSON `FILE` with the local body's identity; needed on first start only")
 	logFormat := fs.String("log-format", "json", "log format: json or text")
-	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS)")
+	secure := fs.Bool("secure-cookies", false, "mark session cookies Secure (set when users reach ksmart over HTTPS through a proxy; --tls-cert sets it)")
+	tlsCert := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate `FILE` (the full chain); read again on SIGHUP")
+	tlsKey := fs.String("tls-key", "", "the PEM private key `FILE` of --tls-cert; read again on SIGHUP")
+	twoStep := fs.String("two-step-roles", joinRoles(identity.DefaultTOTPRoles), "comma-separated office `ROLES` whose holders must sign in in two steps (password, then a code from an authenticator app); none: no role must, and only staff who set it up themselves use it")
+	trusted := fs.String("trusted-proxies", "", "comma-separated `CIDR` ranges of reverse proxies whose X-Forwarded-For and X-Real-IP are believed (e.g. 10.0.0.5/32); without it those headers are ignored")
 	publicURL := fs.String("public-url", "", "`URL` citizens reach this appliance at, printed in receipts' QR codes (e.g. https://ksmart.example-municipality.in)")
 	holidays := fs.String("holidays", "", "comma-separated public holidays (2026-12-25,...) excluded from time limits")
 	catalogueDir := fs.String("catalogue", "", "`DIR` of service definitions (*.json) to use instead of the built-in catalogue")
@@ -63,14 +68,39 @@ func runServe(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	opt := serveOptions{secureCookies: *secure}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("to serve HTTPS give both --tls-cert FILE and --tls-key FILE")
+	}
+	if *tlsCert != "" {
+		if opt.certs, err = web.NewCertReloader(*tlsCert, *tlsKey); err != nil {
+			return err
+		}
+		opt.secureCookies = true
+	}
+	if *trusted != "" {
+		if opt.trustedProxies, err = web.ParseTrustedProxies(*trusted); err != nil {
+			return err
+		}
+	}
+	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold}
+	if *twoStep == "none" {
+		cfg.NoTwoStep = true
+	} else {
+		cfg.TwoStepRoles = []domain.Role{}
+		for _, r := range splitList(*twoStep) {
+			if role := domain.Role(r); !role.Known() || role == domain.RoleCitizen {
+				return usageError{fmt.Sprintf("--two-step-roles: %q is not an office role; give office roles like %s, or none", r, joinRoles(identity.DefaultTOTPRoles))}
+			}
+			cfg.TwoStepRoles = append(cfg.TwoStepRoles, domain.Role(r))
+		}
+	}
 	if *fontBold != "" && *font == "" {
 		return usageError{"--font-bold needs --font"}
 	}
-	state, err := stateConfig(*stateAddrs, *stateCA, *stateCert, *stateKey)
-	if err != nil {
+	if cfg.State, err = stateConfig(*stateAddrs, *stateCA, *stateCert, *stateKey); err != nil {
 		return err
 	}
-	cfg := appliance.Config{Dir: *data, LocalBody: lb, Logger: logger, CatalogueDir: *catalogueDir, FontRegular: *font, FontBold: *fontBold, State: state}
 	if *messagingFile != "" {
 		m, warn, err := loadMessaging(*messagingFile)
 		if err != nil {
@@ -125,7 +155,8 @@ func runServe(ctx context.Context, env *env, args []string) error {
 		*publicURL = strings.TrimSuffix(*publicURL, "/")
 		cfg.PublicURL = *publicURL
 	}
-	return serve(ctx, env, logger, cfg, *addr, serveOptions{secureCookies: *secure, publicURL: *publicURL})
+	opt.publicURL = *publicURL
+	return serve(ctx, env, logger, cfg, *addr, opt)
 }
 
 // stateConfig reads the --state flags: all four or none.
@@ -176,8 +207,12 @@ func stateAddrList(s string) ([]string, error) {
 type serveOptions struct {
 	secureCookies bool
 	publicURL     string
-	demo          bool
-	demoFiles     int
+	// certs, when set, serves HTTPS; SIGHUP reads its files again.
+	certs *web.CertReloader
+	// trustedProxies are the proxies whose forwarded addresses are believed.
+	trustedProxies []*net.IPNet
+	demo           bool
+	demoFiles      int
 	// demoSeed seeds the demo's data; demoSeedGiven says --seed gave it.
 	demoSeed      uint64
 	demoSeedGiven bool
@@ -219,7 +254,10 @@ func runDemo(ctx context.Context, env *env, args []string) error {
 	}
 	defer gw.Close()
 	keys := gw.Keys
-	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, Payments: appliance.PaymentsConfig{Gateway: &keys,
+	// The demo's printed logins sign in with their password alone: two-step
+	// sign-in (which serve requires of the roles in --two-step-roles) is
+	// off, and the banner says so.
+	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, NoTwoStep: true, Payments: appliance.PaymentsConfig{Gateway: &keys,
 		UPI:      finance.UPI{VPA: "demo.municipality@invalid", Payee: "Demo Municipality (demo, not a real payee)"},
 		Counters: []finance.Counter{{Code: "C1", Name: domain.T("Cash counter 1", "ക്യാഷ് കൗണ്ടർ 1")}, {Code: "C2", Name: domain.T("Cash counter 2", "ക്യാഷ് കൗണ്ടർ 2")}}}}
 	return serve(ctx, env, logger, cfg, *addr, serveOptions{demo: true, demoFiles: *files, demoSeed: *seed, demoSeedGiven: seedGiven, gateway: gw})
@@ -244,6 +282,9 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	defer ln.Close()
 	url := "http://" + ln.Addr().String() + "/"
+	if opt.certs != nil {
+		url = "https://" + ln.Addr().String() + "/"
+	}
 	if opt.publicURL == "" {
 		app.PublicURL = strings.TrimSuffix(url, "/")
 		if cfg.Messaging.PublicURL == "" {
@@ -271,9 +312,24 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	}
 	srv.PublicURL = opt.publicURL
 	srv.Demo = opt.demo
+	if opt.trustedProxies != nil {
+		srv.TrustProxies(opt.trustedProxies)
+	}
+	if opt.certs != nil {
+		srv.TLS = opt.certs.TLSConfig()
+	}
+	if opt.certs != nil || app.Shipper != nil {
+		// Registered before the address is printed, so a SIGHUP from then
+		// on reloads rather than ends the process.
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go reloadOnHangup(ctx, logger, opt.certs, app, hup)
+	}
 	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)
+		fmt.Fprintf(env.stdout, "  two-step    OFF in the demo: its logins sign in with the password alone (ksmart serve requires an authenticator app code of %s)\n", joinRoles(identity.DefaultTOTPRoles))
 		fmt.Fprintf(env.stdout, "  open        %s\n", url)
 		fmt.Fprintf(env.stdout, "  health      %shealthz\n", url)
 		fmt.Fprintf(env.stdout, "  metrics     %smetrics\n", url)
@@ -309,9 +365,6 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		}
 	}
 	go app.Run(ctx)
-	if app.Shipper != nil {
-		go reloadOnSIGHUP(ctx, logger, app)
-	}
 	go func() {
 		if err := app.ServeControl(ctx); err != nil {
 			logger.Warn("control socket unavailable: online backup and check will not reach this process", "error", err)
@@ -330,20 +383,27 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 	return nil
 }
 
-// reloadOnSIGHUP reloads the state certificate on each SIGHUP until ctx
-// ends: a renewed certificate, or a CA bundle during a CA rollover, is
-// used from the shipper's next request on, without a restart.
-func reloadOnSIGHUP(ctx context.Context, logger *slog.Logger, app *appliance.Appliance) {
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+// reloadOnHangup reads certificate files again on each SIGHUP until ctx
+// ends: the HTTPS certificate and key (after a renewal) and the state
+// certificate (a renewed one, or a CA bundle during a CA rollover), each
+// kept as it was when its new files are wrong.
+func reloadOnHangup(ctx context.Context, logger *slog.Logger, certs *web.CertReloader, app *appliance.Appliance, hup <-chan os.Signal) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-hup:
-			if err := app.ReloadStateCertificate(); err != nil {
-				logger.Error("SIGHUP: the state certificate files did not load; still using the old ones", "error", err)
+			if app.Shipper != nil {
+				if err := app.ReloadStateCertificate(); err != nil {
+					logger.Error("SIGHUP: the state certificate files did not load; still using the old ones", "error", err)
+				}
+			}
+			if certs != nil {
+				if err := certs.Reload(); err != nil {
+					logger.Error("SIGHUP: the TLS certificate was not changed", "error", err)
+					continue
+				}
+				logger.Info("SIGHUP: TLS certificate reloaded", "cert", certs.CertFile, "not_after", certs.NotAfter())
 			}
 		}
 	}

@@ -31,6 +31,7 @@ var userActions = []struct {
 	{"add", "add an office user and print their one-time password", runUserAdd},
 	{"list", "list the users: login, name, kind, roles, wards, disabled, locked", runUserList},
 	{"reset", "give a user a new one-time password and end their sessions", runUserReset},
+	{"reset-two-step", "remove an office user's two-step sign-in (a lost phone), with --reason; they set it up again at their next sign-in", runUserResetTwoStep},
 	{"disable", "stop a user from signing in and end their sessions", runUserDisable},
 	{"enable", "let a disabled user sign in again", runUserEnable},
 	{"kyc", "an administrator's override: record, with the reason, that a citizen's identity was verified without a video KYC call", runUserKYC},
@@ -185,6 +186,22 @@ func runUserDisable(ctx context.Context, env *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(env.stdout, "disabled %s (%s)%s: they can no longer sign in, and their sessions have ended\n", res.User.Login, res.User.Name, via(online))
+	return nil
+}
+
+func runUserResetTwoStep(ctx context.Context, env *env, args []string) error {
+	var reason string
+	data, login, err := loginFlags(env, "reset-two-step", args, func(fs *flags) {
+		fs.StringVar(&reason, "reason", "", "why (a lost phone, a new phone); kept in the log")
+	})
+	if err != nil {
+		return err
+	}
+	res, online, err := userCommand(ctx, data, appliance.UserCommand{Action: "reset-two-step", Login: login, Reason: reason})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "reset the two-step sign-in of %s (%s)%s: their sessions have ended; they set up their authenticator app again at their next sign-in\n", res.User.Login, res.User.Name, via(online))
 	return nil
 }
 

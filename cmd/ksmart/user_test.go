@@ -200,3 +200,52 @@ func TestUser_KYCIsAnAdministratorsOverrideRecordedWithItsReason(t *testing.T) {
 		t.Errorf("after the override the citizen's marriage from abroad still needs KYC (%v)", err)
 	}
 }
+
+// TestUser_ResetTwoStepFromTheShellWithAReason is how the office's only
+// administrator, who lost their phone, gets back in: from the shell, with
+// a reason the log keeps; they set the app up again at the next sign-in.
+func TestUser_ResetTwoStepFromTheShellWithAReason(t *testing.T) {
+	dir := t.TempDir()
+	seed(t, dir, 1)
+	code, stdout, _ := ksmart(t, "user", "add", "--data", dir, "--login", "suma", "--name", "Suma P.", "--roles", "admin")
+	if code != 0 {
+		t.Fatalf("user add: %d %q", code, stdout)
+	}
+	app, err := appliance.Open(appliance.Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := app.Identity.ByLogin("suma")
+	setup, err := app.Identity.BeginTOTP(u.ID)
+	if err == nil {
+		_, err = app.Identity.ConfirmTOTP(u.ID, identity.TOTPCode(setup.Secret, app.Now()))
+	}
+	if u, _ = app.Identity.Get(u.ID); err != nil || u.TwoStep.IsZero() || !app.Identity.TOTPRequired(u) {
+		t.Fatalf("two-step set-up of an administrator: %v, required %v", err, app.Identity.TOTPRequired(u))
+	}
+	app.Close()
+
+	if code, _, stderr := ksmart(t, "user", "reset-two-step", "--data", dir, "--login", "suma"); code != 1 || !strings.Contains(stderr, "Say why") {
+		t.Fatalf("reset-two-step without a reason: exit %d %q", code, stderr)
+	}
+	code, stdout, stderr := ksmart(t, "user", "reset-two-step", "--data", dir, "--login", "suma", "--reason", "phone lost on the bus")
+	if code != 0 || !strings.Contains(stdout, "reset the two-step sign-in of suma") {
+		t.Fatalf("reset-two-step: exit %d %q %q", code, stdout, stderr)
+	}
+	app, err = appliance.Open(appliance.Config{Dir: dir, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer app.Close()
+	if u, _ = app.Identity.Get(u.ID); !u.TwoStep.IsZero() {
+		t.Fatalf("two-step sign-in still set up after the reset")
+	}
+	evs, _ := app.Store.ReadLog(1, 0)
+	found := false
+	for _, ev := range evs {
+		found = found || (ev.Type == identity.EventUserTOTPReset.Name && strings.HasPrefix(ev.Actor, "cli:") && strings.Contains(string(ev.Data), "phone lost on the bus"))
+	}
+	if !found {
+		t.Fatalf("the reset and its reason are not in the log")
+	}
+}
