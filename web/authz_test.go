@@ -122,26 +122,30 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 
 	table := map[string]routeCheck{
 		// Public pages.
-		"GET /":                  {url: "/", want: expect("all", 200)},
-		"GET /healthz":           {url: "/healthz", want: expect("all", 200)},
-		"GET /metrics":           {url: "/metrics", want: expect("all", 200)},
-		"GET /static*":           {url: "/static/ksmart.css", want: expect("all", 200)},
-		"GET /services":          {url: "/services", want: expect("all", 200)},
-		"GET /services/:code":    {url: "/services/birth_certificate", want: expect("all", 200)},
-		"GET /status":            {url: "/status?number={number}", want: expect("all", 200)},
-		"GET /signup":            {url: "/signup", want: expect("all", 200)},
-		"POST /signup":           {url: "/signup", body: formBody(""), want: expect("all", 422)},
-		"GET /verify":            {url: "/verify", want: expect("all", 303)}, // nothing pending: to /signup
-		"POST /verify":           {url: "/verify", body: formBody("code=123456"), want: expect("all", 401)},
-		"GET /signin":            {url: "/signin", want: expect("all", 200)},
-		"POST /signin":           {url: "/signin", body: formBody("login=nobody-here&password=wrong-password"), want: expect("all", 401)},
-		"POST /signout":          {url: "/signout", body: formBody(""), fresh: true, want: expect(anon, 401, "signed-in", 303)},
-		"GET /forgot":            {url: "/forgot", want: expect("all", 200)},
-		"POST /forgot":           {url: "/forgot", body: formBody("login=nobody-here"), want: expect("all", 303)},              // the same answer for every login
-		"GET /forgot/reset":      {url: "/forgot/reset", want: expect("all", 303)},                                             // nothing asked: to /forgot
-		"POST /forgot/reset":     {url: "/forgot/reset", body: formBody("code=123456"), fresh: true, want: expect("all", 303)}, // nothing asked: to /forgot
-		"GET /account/password":  {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
-		"POST /account/password": {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
+		"GET /":               {url: "/", want: expect("all", 200)},
+		"GET /healthz":        {url: "/healthz", want: expect("all", 200)},
+		"GET /metrics":        {url: "/metrics", want: expect("all", 200)},
+		"GET /static*":        {url: "/static/ksmart.css", want: expect("all", 200)},
+		"GET /services":       {url: "/services", want: expect("all", 200)},
+		"GET /services/:code": {url: "/services/birth_certificate", want: expect("all", 200)},
+		"GET /status":         {url: "/status?number={number}", want: expect("all", 200)},
+		"GET /signup":         {url: "/signup", want: expect("all", 200)},
+		"POST /signup":        {url: "/signup", body: formBody(""), want: expect("all", 422)},
+		"GET /verify":         {url: "/verify", want: expect("all", 303)}, // nothing pending: to /signup
+		"POST /verify":        {url: "/verify", body: formBody("code=123456"), want: expect("all", 401)},
+		"GET /signin":         {url: "/signin", want: expect("all", 200)},
+		"POST /signin":        {url: "/signin", body: formBody("login=nobody-here&password=wrong-password"), want: expect("all", 401)},
+		"POST /signout":       {url: "/signout", body: formBody(""), fresh: true, want: expect(anon, 401, "signed-in", 303)},
+		"GET /forgot":         {url: "/forgot", want: expect("all", 200)},
+		// The demo's mailbox is there only in the demo (a server with a
+		// Mailbox); everywhere else it is absent.
+		"GET /demo/mailbox":                 {url: "/demo/mailbox", want: expect("all", 404)},
+		"GET /demo/mailbox/:channel/:id/:n": {url: "/demo/mailbox/email/1/0", want: expect("all", 404)},
+		"POST /forgot":                      {url: "/forgot", body: formBody("login=nobody-here"), want: expect("all", 303)},              // the same answer for every login
+		"GET /forgot/reset":                 {url: "/forgot/reset", want: expect("all", 303)},                                             // nothing asked: to /forgot
+		"POST /forgot/reset":                {url: "/forgot/reset", body: formBody("code=123456"), fresh: true, want: expect("all", 303)}, // nothing asked: to /forgot
+		"GET /account/password":             {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
+		"POST /account/password":            {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
 
 		// Citizens' pages.
 		"GET /services/:code/apply":  {url: "/services/birth_certificate/apply", want: expect("all", 403, anon, toSignIn, "citizens", 200)},

@@ -60,7 +60,7 @@ func (s *Server) serviceGroups(q string, offeredOnly bool) []moduleGroup {
 }
 
 func (s *Server) services(c echo.Context) error {
-	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), false), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.OfferedCount()})
+	return s.render(c, http.StatusOK, "services.html", "services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), false), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.OfferedCount()})
 }
 
 func (s *Server) service(c echo.Context) (catalogue.Service, error) {
@@ -163,7 +163,7 @@ func (s *Server) myApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "applications.html", "My applications", map[string]any{"Apps": apps, "Now": s.App.Now()})
+	return s.render(c, http.StatusOK, "applications.html", "my_applications", map[string]any{"Apps": apps, "Now": s.App.Now()})
 }
 
 // fileView is the data of a file's page, for the applicant or the office.
@@ -190,12 +190,6 @@ type fileView struct {
 	Paid   string
 	// Deemed is a licence file's deemed-licence clock (nil for others).
 	Deemed *licence.Clock
-}
-
-// answer is one filled-in field of the form as submitted.
-type answer struct {
-	Label domain.Text
-	Value string
 }
 
 type stepView struct {
@@ -233,15 +227,7 @@ func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 		}
 		v.Steps = append(v.Steps, stepView{Name: st.Name, Role: st.Role, State: state})
 	}
-	for _, fd := range svc.Fields {
-		val := f.Values[fd.Name]
-		if fd.Type == catalogue.FieldName {
-			val = domain.T(f.Values[fd.Name+"_en"], f.Values[fd.Name+"_ml"]).Both()
-		}
-		if val != "" {
-			v.Answers = append(v.Answers, answer{Label: fd.Label, Value: val})
-		}
-	}
+	v.Answers = answersOf(svc, f.Values, s.App.LocalBody)
 	return v
 }
 
@@ -322,7 +308,7 @@ func (s *Server) messages(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "messages.html", "Messages", map[string]any{"Messages": msgs})
+	return s.render(c, http.StatusOK, "messages.html", "messages", map[string]any{"Messages": msgs})
 }
 
 // status is the public status page: by application number, no personal data.
@@ -342,5 +328,5 @@ func (s *Server) status(c echo.Context) error {
 			return err
 		}
 	}
-	return s.render(c, status, "status.html", "Application status", data)
+	return s.render(c, status, "status.html", "application_status", data)
 }

@@ -2,6 +2,8 @@ package web
 
 import (
 	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -36,6 +38,22 @@ func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// A page's title names a message too: s.render(c, status, "x.html",
+	// "id" or "id "+number, ...).
+	titled := regexp.MustCompile(`(?:render\(c, [^,]+, [^,]+|page\(c), "([a-z0-9_]+)[ "]`)
+	gofiles, _ := filepath.Glob("*.go")
+	for _, path := range gofiles {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		src, _ := os.ReadFile(path)
+		for _, m := range titled.FindAllStringSubmatch(string(src), -1) {
+			seen[m[1]] = true
+			if _, ok := msgs["en"][m[1]]; !ok {
+				t.Errorf("%s titles a page with message %q, which the message files lack", path, m[1])
+			}
+		}
 	}
 	for id, text := range msgs["ml"] {
 		if !seen[id] {

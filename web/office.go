@@ -22,7 +22,7 @@ func (s *Server) officeInbox(c echo.Context) error {
 		}
 	}
 	u, _ := user(c)
-	return s.render(c, http.StatusOK, "inbox.html", "Inbox", map[string]any{"Entries": entries, "Now": now, "Overdue": overdue, "User": u})
+	return s.render(c, http.StatusOK, "inbox.html", "inbox", map[string]any{"Entries": entries, "Now": now, "Overdue": overdue, "User": u})
 }
 
 func (s *Server) officeFile(c echo.Context) error {
@@ -77,5 +77,5 @@ func (s *Server) officeAct(c echo.Context) error {
 }
 
 func (s *Server) counterPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "counter.html", "Counter entry", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), true), "Q": c.QueryParam("q")})
+	return s.render(c, http.StatusOK, "counter.html", "counter_entry", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), true), "Q": c.QueryParam("q")})
 }

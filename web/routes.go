@@ -102,6 +102,7 @@ func (s *Server) routes() {
 	s.buildingRoutes(e, api)
 	s.grievanceRoutes(e)
 	s.kycRoutes(e)
+	s.mailboxRoutes(e) // demo only: 404 without a Mailbox
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).
@@ -128,7 +129,7 @@ func (s *Server) kioskRoutes(e *echo.Echo, api *echo.Group) {
 }
 
 func (s *Server) home(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home.html", "ksmart", struct {
+	return s.render(c, http.StatusOK, "home.html", "home", struct {
 		Events   uint64
 		KindEn   string
 		KindMl   string
