@@ -29,7 +29,7 @@ func TestSink_TheOutboxSendsAReceiptByEmailAndWhatsAppAndTheSinkKeepsBoth(t *tes
 	s := storetest.Open(t)
 	anitha := messaging.Contact{UserID: "u-1", Name: "Anitha K", Language: "ml", Email: "anitha@demo.invalid", Phone: "+919847000001"}
 	o := &messaging.Outbox{Store: s, Config: mb.Config(),
-		Contacts: func(id string) (messaging.Contact, bool) { return anitha, id == "u-1" },
+		Contacts:   func(id string) (messaging.Contact, bool) { return anitha, id == "u-1" },
 		Attachment: func(messaging.Message) (string, []byte, bool, error) { return "receipt.pdf", receipt, true, nil }}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
