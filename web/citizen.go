@@ -163,7 +163,8 @@ func (s *Server) myApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "applications.html", "my_applications", map[string]any{"Apps": apps, "Now": s.App.Now()})
+	pg := pageOf(c, len(apps), applicationsPage)
+	return s.render(c, http.StatusOK, "applications.html", "my_applications", map[string]any{"Apps": apps[pg.From:pg.To], "Page": pg, "Now": s.App.Now()})
 }
 
 // fileView is the data of a file's page, for the applicant or the office.
@@ -304,11 +305,12 @@ func safeFilename(name string) string {
 
 func (s *Server) messages(c echo.Context) error {
 	u, _ := user(c)
-	msgs, err := messaging.Inbox(s.App.Store, u.ID, 100)
+	msgs, err := messaging.Inbox(s.App.Store, u.ID, 0)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "messages.html", "messages", map[string]any{"Messages": msgs})
+	pg := pageOf(c, len(msgs), messagesPage)
+	return s.render(c, http.StatusOK, "messages.html", "messages", map[string]any{"Messages": msgs[pg.From:pg.To], "Page": pg})
 }
 
 // status is the public status page: by application number, no personal data.

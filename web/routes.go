@@ -25,7 +25,7 @@ func (s *Server) routes() {
 	e.GET("/", s.home)
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
-	e.StaticFS("/static", staticFiles())
+	e.Group("/static", s.staticCache).StaticFS("/", staticFiles())
 	e.GET("/services", s.services)
 	e.GET("/services/:code", s.serviceDetail)
 	e.GET("/status", s.status)

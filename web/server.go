@@ -42,6 +42,7 @@ type Server struct {
 	echo     *echo.Echo
 	pages    *template.Template
 	msgs     messages
+	static   map[string]string // static file → fingerprint
 	sessions *scs.SessionManager
 	// NoAuthLimit turns the per-IP limit on sign-in, sign-up and verify
 	// off: for tests and benchmarks that sign many people in from one
@@ -86,7 +87,8 @@ func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCo
 		return nil, err
 	}
 	s.msgs = msgs
-	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(kycFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
+	s.static = staticVersions()
+	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(kycFuncs).Funcs(template.FuncMap{"t": msgs.text, "static": s.staticURL}).ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, err
 	}
 	s.registry = prometheus.NewRegistry()
