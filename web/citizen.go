@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -104,7 +105,33 @@ func (s *Server) applyPage(c echo.Context) error {
 	if id := c.QueryParam("kyc"); id != "" {
 		return s.resumeDraft(c, svc, id)
 	}
-	return s.renderApply(c, http.StatusOK, svc, nil, nil)
+	return s.renderApply(c, http.StatusOK, svc, prefill(svc, c), nil)
+}
+
+// prefill fills a citizen's new form with what their account already
+// says: their name as the applicant, their mobile and e-mail, so that no
+// one types them twice. They may change any of it.
+func prefill(svc catalogue.Service, c echo.Context) map[string]string {
+	u, ok := user(c)
+	if !ok || u.Kind != identity.KindCitizen {
+		return nil
+	}
+	values := map[string]string{}
+	for _, f := range svc.Fields {
+		switch {
+		case f.Name == "phone" && f.Type == catalogue.FieldPhone:
+			values[f.Name] = u.Phone
+		case f.Name == "email" && f.Type == catalogue.FieldEmail:
+			values[f.Name] = u.Email
+		case f.Name == "applicant_name" && f.Type == catalogue.FieldName:
+			key := "_en"
+			if strings.ContainsFunc(u.Name, func(r rune) bool { return unicode.Is(unicode.Malayalam, r) }) {
+				key = "_ml"
+			}
+			values[f.Name+key] = u.Name
+		}
+	}
+	return values
 }
 
 func (s *Server) renderApply(c echo.Context, status int, svc catalogue.Service, values map[string]string, errs map[string]domain.Text) error {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -62,5 +63,18 @@ func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
 		if !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Malayalam, r) }) {
 			t.Errorf("the Malayalam of %q has no Malayalam in it: %q", id, text)
 		}
+	}
+}
+
+// TestLanguageSwitch_KeepsThePageAndItsQuery: switching the language of a
+// status looked up shows the same status in the other language, not the
+// blank form.
+func TestLanguageSwitch_KeepsThePageAndItsQuery(t *testing.T) {
+	env := newTestEnv(t)
+	c := env.newClient(t)
+	r := c.do(t, http.MethodGet, "/status?number=KS%2FDEMO01%2F2026%2FBR%2F7&lang=en", nil)
+	want := `href="/status?lang=ml&amp;number=KS%2FDEMO01%2F2026%2FBR%2F7" lang="ml"`
+	if !strings.Contains(string(r.body), want) {
+		t.Errorf("the switch to Malayalam is not %s:\n%.1500s", want, r.body)
 	}
 }

@@ -32,6 +32,9 @@ type pageData struct {
 	Data      any
 	// Mailbox says the demo's mailbox is there to link to.
 	Mailbox bool
+	// Switch is this page's address in the other language: the same path
+	// and query (an application number looked up, a page of a list).
+	Switch string
 }
 
 // templateFuncs are the helpers templates call. New adds t, a page
@@ -157,7 +160,9 @@ func (s *Server) page(c echo.Context, title string, data any) pageData {
 	if id, rest, _ := strings.Cut(title, " "); s.msgs[l][id] != "" {
 		title = strings.TrimSpace(s.msgs[l][id] + " " + rest)
 	}
-	p := pageData{Lang: l, Title: title, LocalBody: s.App.LocalBody, Version: s.Version, Path: c.Request().URL.Path,
+	q := c.Request().URL.Query()
+	q.Set("lang", map[string]string{"en": "ml", "ml": "en"}[l])
+	p := pageData{Lang: l, Title: title, Switch: c.Request().URL.Path + "?" + q.Encode(), LocalBody: s.App.LocalBody, Version: s.Version, Path: c.Request().URL.Path,
 		CSRF: csrfToken(c), Now: s.App.Now(), Data: data, Mailbox: s.Mailbox != nil}
 	if u, ok := user(c); ok {
 		p.User = &u
