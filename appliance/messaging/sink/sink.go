@@ -76,6 +76,8 @@ type Sink struct {
 	mails []Mail
 	was   []WhatsApp
 	media map[string]File
+	// mediaOrder is the media ids, oldest first.
+	mediaOrder []string
 }
 
 // phoneID is the WhatsApp phone number id the demo's outbox sends from.
@@ -292,8 +294,16 @@ func (s *Sink) serveWhatsApp(w http.ResponseWriter, r *http.Request) {
 		}
 		data, _ := io.ReadAll(io.LimitReader(f, 20<<20))
 		s.mu.Lock()
-		id := fmt.Sprintf("media%d", len(s.media)+1)
+		s.n++
+		id := fmt.Sprintf("media%d", s.n)
 		s.media[id] = File{Name: h.Filename, ContentType: h.Header.Get("Content-Type"), Data: data}
+		// Uploads are kept for the document message that follows (and
+		// its retries), the newest Keep of them.
+		s.mediaOrder = append(s.mediaOrder, id)
+		if len(s.mediaOrder) > Keep {
+			delete(s.media, s.mediaOrder[0])
+			s.mediaOrder = s.mediaOrder[1:]
+		}
 		s.mu.Unlock()
 		json.NewEncoder(w).Encode(map[string]string{"id": id})
 	case "messages":
@@ -332,7 +342,6 @@ func (s *Sink) serveWhatsApp(w http.ResponseWriter, r *http.Request) {
 		case "document":
 			s.mu.Lock()
 			f, ok := s.media[m.Document.ID]
-			delete(s.media, m.Document.ID)
 			s.mu.Unlock()
 			if !ok {
 				http.Error(w, `{"error":{"message":"unknown media id","code":100}}`, http.StatusBadRequest)

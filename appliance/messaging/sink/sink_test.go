@@ -3,6 +3,7 @@ package sink_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -40,36 +41,48 @@ func TestSink_TheOutboxSendsAReceiptByEmailAndWhatsAppAndTheSinkKeepsBoth(t *tes
 			t.Errorf("outbox: %v", err)
 		}
 	})
-	var m messaging.Message
+	// Several at once, as the demo sends them: each WhatsApp document
+	// finds its own upload.
+	const n = 6
+	var ms []messaging.Message
 	if _, err := s.Write(func(tx *store.Tx) error {
-		m, err = messaging.Queue(tx, time.Now(), messaging.Message{To: "u-1", Kind: messaging.KindAcknowledgement, Link: "/applications/f-1",
-			Subject: domain.T("Application received: KS/DEMO01/2026/BR/1", "അപേക്ഷ ലഭിച്ചു: KS/DEMO01/2026/BR/1"),
-			Body:    domain.T("Your application is received.", "നിങ്ങളുടെ അപേക്ഷ ലഭിച്ചു.")})
-		return err
+		ms = ms[:0]
+		for i := range n {
+			m, err := messaging.Queue(tx, time.Now(), messaging.Message{To: "u-1", Kind: messaging.KindAcknowledgement, Link: fmt.Sprintf("/applications/f-%d", i),
+				Subject: domain.T("Application received: KS/DEMO01/2026/BR/1", "അപേക്ഷ ലഭിച്ചു: KS/DEMO01/2026/BR/1"),
+				Body:    domain.T("Your application is received.", "നിങ്ങളുടെ അപേക്ഷ ലഭിച്ചു.")})
+			if err != nil {
+				return err
+			}
+			ms = append(ms, m)
+		}
+		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
 	deadline := time.Now().Add(20 * time.Second)
-	for {
-		ds, err := o.Deliveries(m.ID)
-		sent := 0
-		for _, d := range ds {
-			if d.Status == messaging.StatusSent {
-				sent++
+	for _, m := range ms {
+		for {
+			ds, err := o.Deliveries(m.ID)
+			sent := 0
+			for _, d := range ds {
+				if d.Status == messaging.StatusSent {
+					sent++
+				}
 			}
+			if err == nil && sent == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("deliveries did not both go sent: %+v %v", ds, err)
+			}
+			time.Sleep(10 * time.Millisecond)
 		}
-		if err == nil && sent == 2 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("deliveries did not both go sent: %+v %v", ds, err)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 
 	mails := mb.Mails()
-	if len(mails) != 1 {
-		t.Fatalf("the sink has %d e-mails, want 1", len(mails))
+	if len(mails) != n {
+		t.Fatalf("the sink has %d e-mails, want %d", len(mails), n)
 	}
 	e := mails[0]
 	if e.Subject != "അപേക്ഷ ലഭിച്ചു: KS/DEMO01/2026/BR/1 / Application received: KS/DEMO01/2026/BR/1" || !bytes.Contains([]byte(e.Text), []byte("പ്രിയ Anitha K")) {
@@ -82,8 +95,19 @@ func TestSink_TheOutboxSendsAReceiptByEmailAndWhatsAppAndTheSinkKeepsBoth(t *tes
 		t.Errorf("Attachment(%d, 0) = %v, %v", e.ID, f, ok)
 	}
 	was := mb.WhatsApps() // newest first: the document follows the template
-	if len(was) != 2 || was[1].Template != "ksmart_acknowledgement" || was[1].To != "+919847000001" || len(was[1].Params) == 0 ||
-		was[0].Document == nil || !bytes.Equal(was[0].Document.Data, receipt) || was[0].Document.Name != "receipt.pdf" {
-		t.Fatalf("WhatsApp messages = %+v, want the acknowledgement template then the receipt", was)
+	if len(was) != 2*n {
+		t.Fatalf("the sink has %d WhatsApp messages, want %d", len(was), 2*n)
+	}
+	var docs, templates int
+	for _, w := range was {
+		switch {
+		case w.Document != nil && bytes.Equal(w.Document.Data, receipt) && w.Document.Name == "receipt.pdf":
+			docs++
+		case w.Template == "ksmart_acknowledgement" && w.To == "+919847000001" && len(w.Params) > 0 && w.Params[0] == "Anitha K":
+			templates++
+		}
+	}
+	if docs != n || templates != n {
+		t.Errorf("%d WhatsApp documents carry the receipt and %d are the acknowledgement to Anitha, want %d of each: %+v", docs, templates, n, was)
 	}
 }
