@@ -18,7 +18,7 @@ import (
 const sessionPending = "pending_user"
 
 func (s *Server) signupPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "signup.html", "Sign up", map[string]any{"Values": map[string]string{}, "Errors": map[string]domain.Text{}})
+	return s.render(c, http.StatusOK, "signup.html", "sign_up", map[string]any{"Values": map[string]string{}, "Errors": map[string]domain.Text{}})
 }
 
 func (s *Server) signup(c echo.Context) error {
@@ -29,7 +29,7 @@ func (s *Server) signup(c echo.Context) error {
 	u, err := s.App.Identity.SignUp(identity.SignUp{Contact: values["contact"], Name: values["name"], Password: values["password"]})
 	if errs, ok := fieldErrors(err); ok {
 		delete(values, "password")
-		return s.render(c, http.StatusUnprocessableEntity, "signup.html", "Sign up", map[string]any{"Values": values, "Errors": errs})
+		return s.render(c, http.StatusUnprocessableEntity, "signup.html", "sign_up", map[string]any{"Values": values, "Errors": errs})
 	}
 	if err != nil {
 		return err
@@ -74,7 +74,7 @@ func (s *Server) renderVerify(c echo.Context, status int, errs map[string]domain
 	if errs == nil {
 		errs = map[string]domain.Text{}
 	}
-	return s.render(c, status, "verify.html", "Verify", map[string]any{"User": u, "Message": msg, "Errors": errs})
+	return s.render(c, status, "verify.html", "verify", map[string]any{"User": u, "Message": msg, "Errors": errs})
 }
 
 func (s *Server) verify(c echo.Context) error {
@@ -114,7 +114,7 @@ func (s *Server) verify(c echo.Context) error {
 }
 
 func (s *Server) signinPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "signin.html", "Sign in", map[string]any{"Next": safeNext(c.QueryParam("next")), "Demo": s.Demo})
+	return s.render(c, http.StatusOK, "signin.html", "sign_in", map[string]any{"Next": safeNext(c.QueryParam("next")), "Demo": s.Demo})
 }
 
 func (s *Server) signin(c echo.Context) error {
@@ -137,7 +137,7 @@ func (s *Server) signin(c echo.Context) error {
 			if de.Code == domain.ERATELIMIT {
 				status = http.StatusTooManyRequests
 			}
-			return s.render(c, status, "signin.html", "Sign in", map[string]any{"Next": next, "Login": values["login"], "Error": de})
+			return s.render(c, status, "signin.html", "sign_in", map[string]any{"Next": next, "Login": values["login"], "Error": de})
 		}
 		return err
 	}
@@ -165,7 +165,7 @@ func (s *Server) signout(c echo.Context) error {
 }
 
 func (s *Server) passwordPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "password.html", "Change password", map[string]any{"Errors": map[string]domain.Text{}})
+	return s.render(c, http.StatusOK, "password.html", "change_password", map[string]any{"Errors": map[string]domain.Text{}})
 }
 
 func (s *Server) changePassword(c echo.Context) error {
@@ -181,7 +181,7 @@ func (s *Server) changePassword(c echo.Context) error {
 		if len(errs) == 0 {
 			errs = map[string]domain.Text{"old": domain.T(de.Message, de.MessageML)}
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "password.html", "Change password", map[string]any{"Errors": errs})
+		return s.render(c, http.StatusUnprocessableEntity, "password.html", "change_password", map[string]any{"Errors": errs})
 	}
 	if err != nil {
 		return err
@@ -223,7 +223,7 @@ func channelChoices(chosen []string) []channelChoice {
 func (s *Server) messageSettings(c echo.Context) error {
 	u, _ := user(c)
 	p := u.Preferences()
-	return s.render(c, http.StatusOK, "message_settings.html", "Messages", map[string]any{
+	return s.render(c, http.StatusOK, "message_settings.html", "messages", map[string]any{
 		"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": map[string]domain.Text{}, "Saved": c.QueryParam("saved") == "1"})
 }
 
@@ -239,7 +239,7 @@ func (s *Server) saveMessageSettings(c echo.Context) error {
 	u, _ := user(c)
 	_, err := s.App.Identity.SetPreferences(u.ID, p)
 	if errs, ok := fieldErrors(err); ok {
-		return s.render(c, http.StatusUnprocessableEntity, "message_settings.html", "Messages", map[string]any{
+		return s.render(c, http.StatusUnprocessableEntity, "message_settings.html", "messages", map[string]any{
 			"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": errs})
 	}
 	if err != nil {

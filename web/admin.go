@@ -54,7 +54,7 @@ func (s *Server) renderAdmin(c echo.Context, status int, p adminPage) error {
 	if p.Errors == nil {
 		p.Errors = map[string]domain.Text{}
 	}
-	return s.render(c, status, "admin_users.html", "Users", p)
+	return s.render(c, status, "admin_users.html", "users", p)
 }
 
 func (s *Server) adminUsers(c echo.Context) error {

@@ -150,6 +150,10 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /forgot/reset":          {url: "/forgot/reset", body: formBody("code=123456"), fresh: true, want: expect("all", 303)}, // nothing asked: to /forgot
 		"GET /account/password":       {url: "/account/password", want: expect(anon, toSignIn, "signed-in", 200)},
 		"POST /account/password":      {url: "/account/password", body: badPassword, want: expect(anon, 401, "signed-in", 422)},
+		// The demo's mailbox is there only in the demo (a server with a
+		// Mailbox); everywhere else it is absent.
+		"GET /demo/mailbox":                 {url: "/demo/mailbox", want: expect("all", 404)},
+		"GET /demo/mailbox/:channel/:id/:n": {url: "/demo/mailbox/email/1/0", want: expect("all", 404)},
 
 		// Citizens' pages.
 		"GET /services/:code/apply":  {url: "/services/birth_certificate/apply", want: expect("all", 403, anon, toSignIn, "citizens", 200)},

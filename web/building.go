@@ -154,7 +154,7 @@ func (s *Server) renderScrutiny(c echo.Context, status int, f scrutinyForm, res 
 	for _, u := range building.Uses {
 		uses = append(uses, map[string]any{"Code": u, "Name": building.UseName(u)})
 	}
-	return s.render(c, status, "scrutiny.html", "Plan scrutiny", map[string]any{"Form": f, "Result": res, "Drawing": d, "Errors": errs, "Uses": uses,
+	return s.render(c, status, "scrutiny.html", "bp_plan_scrutiny", map[string]any{"Form": f, "Result": res, "Drawing": d, "Errors": errs, "Uses": uses,
 		"Layers": []string{building.LayerPlot, building.LayerFloorBase + "0", building.LayerFloorBase + "1", building.LayerRoad}, "MaxDXFMB": building.MaxDXFBytes >> 20})
 }
 
@@ -212,7 +212,7 @@ func (s *Server) verifyBuildingDocument(c echo.Context, number string) error {
 		status = http.StatusNotFound
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.render(c, status, "permit_verify.html", "Verify "+v.Number, v)
+	return s.render(c, status, "permit_verify.html", "verify "+v.Number, v)
 }
 
 // sealKey is a seal public key the local body has had, by fingerprint

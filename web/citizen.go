@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,7 +61,7 @@ func (s *Server) serviceGroups(q string, offeredOnly bool) []moduleGroup {
 }
 
 func (s *Server) services(c echo.Context) error {
-	return s.render(c, http.StatusOK, "services.html", "Services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), false), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.OfferedCount()})
+	return s.render(c, http.StatusOK, "services.html", "services", map[string]any{"Groups": s.serviceGroups(c.QueryParam("q"), false), "Q": c.QueryParam("q"), "Count": s.App.Catalogue.OfferedCount()})
 }
 
 func (s *Server) service(c echo.Context) (catalogue.Service, error) {
@@ -104,7 +105,33 @@ func (s *Server) applyPage(c echo.Context) error {
 	if id := c.QueryParam("kyc"); id != "" {
 		return s.resumeDraft(c, svc, id)
 	}
-	return s.renderApply(c, http.StatusOK, svc, nil, nil)
+	return s.renderApply(c, http.StatusOK, svc, prefill(svc, c), nil)
+}
+
+// prefill fills a citizen's new form with what their account already
+// says: their name as the applicant, their mobile and e-mail, so that no
+// one types them twice. They may change any of it.
+func prefill(svc catalogue.Service, c echo.Context) map[string]string {
+	u, ok := user(c)
+	if !ok || u.Kind != identity.KindCitizen {
+		return nil
+	}
+	values := map[string]string{}
+	for _, f := range svc.Fields {
+		switch {
+		case f.Name == "phone" && f.Type == catalogue.FieldPhone:
+			values[f.Name] = u.Phone
+		case f.Name == "email" && f.Type == catalogue.FieldEmail:
+			values[f.Name] = u.Email
+		case f.Name == "applicant_name" && f.Type == catalogue.FieldName:
+			key := "_en"
+			if strings.ContainsFunc(u.Name, func(r rune) bool { return unicode.Is(unicode.Malayalam, r) }) {
+				key = "_ml"
+			}
+			values[f.Name+key] = u.Name
+		}
+	}
+	return values
 }
 
 func (s *Server) renderApply(c echo.Context, status int, svc catalogue.Service, values map[string]string, errs map[string]domain.Text) error {
@@ -163,7 +190,8 @@ func (s *Server) myApplications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "applications.html", "My applications", map[string]any{"Apps": apps, "Now": s.App.Now()})
+	pg := pageOf(c, len(apps), applicationsPage)
+	return s.render(c, http.StatusOK, "applications.html", "my_applications", map[string]any{"Apps": apps[pg.From:pg.To], "Page": pg, "Now": s.App.Now()})
 }
 
 // fileView is the data of a file's page, for the applicant or the office.
@@ -193,12 +221,6 @@ type fileView struct {
 	// RTS is the file's Right to Service: its notification, appeals and
 	// whether its applicant may appeal now.
 	RTS *rtsView
-}
-
-// answer is one filled-in field of the form as submitted.
-type answer struct {
-	Label domain.Text
-	Value string
 }
 
 type stepView struct {
@@ -237,15 +259,7 @@ func (s *Server) fileView(c echo.Context, f workflow.File) fileView {
 		}
 		v.Steps = append(v.Steps, stepView{Name: st.Name, Role: st.Role, State: state})
 	}
-	for _, fd := range svc.Fields {
-		val := f.Values[fd.Name]
-		if fd.Type == catalogue.FieldName {
-			val = domain.T(f.Values[fd.Name+"_en"], f.Values[fd.Name+"_ml"]).Both()
-		}
-		if val != "" {
-			v.Answers = append(v.Answers, answer{Label: fd.Label, Value: val})
-		}
-	}
+	v.Answers = answersOf(svc, f.Values, s.App.LocalBody)
 	return v
 }
 
@@ -322,11 +336,12 @@ func safeFilename(name string) string {
 
 func (s *Server) messages(c echo.Context) error {
 	u, _ := user(c)
-	msgs, err := messaging.Inbox(s.App.Store, u.ID, 100)
+	msgs, err := messaging.Inbox(s.App.Store, u.ID, 0)
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "messages.html", "Messages", map[string]any{"Messages": msgs})
+	pg := pageOf(c, len(msgs), messagesPage)
+	return s.render(c, http.StatusOK, "messages.html", "messages", map[string]any{"Messages": msgs[pg.From:pg.To], "Page": pg})
 }
 
 // status is the public status page: by application number, no personal data.
@@ -346,5 +361,5 @@ func (s *Server) status(c echo.Context) error {
 			return err
 		}
 	}
-	return s.render(c, status, "status.html", "Application status", data)
+	return s.render(c, status, "status.html", "application_status", data)
 }

@@ -51,7 +51,7 @@ func (s *Server) registersPage(c echo.Context) error {
 	if len(entries) == opt.Limit && opt.Number == "" {
 		next = entries[len(entries)-1].ID
 	}
-	return s.render(c, http.StatusOK, "registers.html", "Registers", map[string]any{
+	return s.render(c, http.StatusOK, "registers.html", "registers", map[string]any{
 		"Entries": entries, "Opt": opt, "Counts": counts, "Year": year, "Kinds": civil.Kinds, "Next": next, "KindName": civil.KindName(opt.Kind)})
 }
 
@@ -148,7 +148,7 @@ func (s *Server) verifyCertificatePage(c echo.Context) error {
 		status = http.StatusNotFound
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.render(c, status, "certificate_verify.html", "Verify certificate "+v.Number, v)
+	return s.render(c, status, "certificate_verify.html", "verify "+v.Number, v)
 }
 
 // verification is the API's answer about a certificate.

@@ -97,7 +97,7 @@ func (s *Server) writeError(c echo.Context, status int, body apiError) {
 	if wantsHTML(c) {
 		c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 		c.Response().WriteHeader(status)
-		s.pages.ExecuteTemplate(c.Response(), "error.html", s.page(c, "Error", body))
+		s.pages.ExecuteTemplate(c.Response(), "error.html", s.page(c, "sorry", body))
 		return
 	}
 	c.JSON(status, body)

@@ -154,7 +154,7 @@ func (s *Server) grList(c echo.Context) error {
 			return err
 		}
 	}
-	return s.render(c, http.StatusOK, "gr_list.html", "Complaints", map[string]any{
+	return s.render(c, http.StatusOK, "gr_list.html", "gr_complaints", map[string]any{
 		"Reports": reports, "Mine": mine, "Filter": f, "Categories": g.Categories.List})
 }
 
@@ -192,7 +192,7 @@ func (s *Server) grNewPage(c echo.Context) error {
 	if len(form.Errors) > 0 {
 		status = http.StatusUnprocessableEntity
 	}
-	return s.render(c, status, "gr_new.html", "Report a problem", form)
+	return s.render(c, status, "gr_new.html", "gr_report_a_problem", form)
 }
 
 // grCheckPlace moves the form to step 2 when the category and the place
@@ -260,7 +260,7 @@ func (s *Server) grSubmit(c echo.Context) error {
 		} else {
 			form.Step = 1
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "gr_new.html", "Report a problem", form)
+		return s.render(c, http.StatusUnprocessableEntity, "gr_new.html", "gr_report_a_problem", form)
 	}
 	if err != nil {
 		return err
@@ -357,7 +357,7 @@ func (s *Server) renderReport(c echo.Context, status int, actErr *domain.Error, 
 	if c.QueryParam("done") != "" && notice == "" {
 		notice = c.QueryParam("done")
 	}
-	return s.render(c, status, "gr_report.html", "Complaint "+p.Number, map[string]any{
+	return s.render(c, status, "gr_report.html", "gr_complaint "+p.Number, map[string]any{
 		"R": p, "Category": cat, "Mine": mine, "New": c.QueryParam("new") != "", "Link": link, "Error": actErr, "Notice": notice,
 		"ReopenUntil": reopenUntil, "CanReopen": mine && !reopenUntil.IsZero() && s.App.Now().Before(reopenUntil), "Confirmed": p.Rating > 0 || confirmed(p),
 		"Key": who.Key})
@@ -459,7 +459,7 @@ func (s *Server) grStatsPage(c echo.Context) error {
 	for _, cat := range g.Categories.List {
 		days[cat.Code] = cat.Days
 	}
-	return s.render(c, http.StatusOK, "gr_stats.html", "Complaints: figures", map[string]any{"Stats": stats, "Total": total, "Days": days})
+	return s.render(c, http.StatusOK, "gr_stats.html", "gr_figures", map[string]any{"Stats": stats, "Total": total, "Days": days})
 }
 
 // The office.
@@ -483,7 +483,7 @@ func (s *Server) grQueuePage(c echo.Context) error {
 		cat, _ := g.Categories.Get(r.Category)
 		rows[i] = row{r, cat.Name}
 	}
-	return s.render(c, http.StatusOK, "gr_queue.html", "Complaints to fix", map[string]any{"Queue": rows, "Ward": ward})
+	return s.render(c, http.StatusOK, "gr_queue.html", "gr_my_queue", map[string]any{"Queue": rows, "Ward": ward})
 }
 
 func (s *Server) grWardPage(c echo.Context) error {
@@ -510,7 +510,7 @@ func (s *Server) grWardPage(c echo.Context) error {
 			name = w.Name
 		}
 	}
-	return s.render(c, http.StatusOK, "gr_ward.html", "Ward complaints", map[string]any{"Reports": reports, "Ward": ward, "WardName": name, "Filter": f, "Categories": g.Categories.List})
+	return s.render(c, http.StatusOK, "gr_ward.html", "gr_complaints", map[string]any{"Reports": reports, "Ward": ward, "WardName": name, "Filter": f, "Categories": g.Categories.List})
 }
 
 func (s *Server) grOfficePage(c echo.Context) error {
@@ -538,7 +538,7 @@ func (s *Server) renderOfficeReport(c echo.Context, status int, actErr *domain.E
 			}
 		}
 	}
-	return s.render(c, status, "gr_office_report.html", "Complaint "+r.Number, map[string]any{
+	return s.render(c, status, "gr_office_report.html", "gr_complaint "+r.Number, map[string]any{
 		"R": r, "P": r.Public(cat, s.App.Now()), "Category": cat, "Actions": g.Actions(by, r), "Officers": officers, "Error": actErr,
 		"Done": actErr == nil && c.QueryParam("done") != ""})
 }

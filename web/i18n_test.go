@@ -2,6 +2,9 @@ package web
 
 import (
 	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -37,6 +40,22 @@ func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A page's title names a message too: s.render(c, status, "x.html",
+	// "id" or "id "+number, ...).
+	titled := regexp.MustCompile(`(?:render\(c, [^,]+, [^,]+|page\(c), "([a-z0-9_]+)[ "]`)
+	gofiles, _ := filepath.Glob("*.go")
+	for _, path := range gofiles {
+		if strings.HasSuffix(path, "_test.go") {
+			continue
+		}
+		src, _ := os.ReadFile(path)
+		for _, m := range titled.FindAllStringSubmatch(string(src), -1) {
+			seen[m[1]] = true
+			if _, ok := msgs["en"][m[1]]; !ok {
+				t.Errorf("%s titles a page with message %q, which the message files lack", path, m[1])
+			}
+		}
+	}
 	for id, text := range msgs["ml"] {
 		if !seen[id] {
 			t.Errorf("message %q is in the files but no template uses it", id)
@@ -44,5 +63,18 @@ func TestMessages_EveryTemplateMessageExistsInBothLanguages(t *testing.T) {
 		if !strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Malayalam, r) }) {
 			t.Errorf("the Malayalam of %q has no Malayalam in it: %q", id, text)
 		}
+	}
+}
+
+// TestLanguageSwitch_KeepsThePageAndItsQuery: switching the language of a
+// status looked up shows the same status in the other language, not the
+// blank form.
+func TestLanguageSwitch_KeepsThePageAndItsQuery(t *testing.T) {
+	env := newTestEnv(t)
+	c := env.newClient(t)
+	r := c.do(t, http.MethodGet, "/status?number=KS%2FDEMO01%2F2026%2FBR%2F7&lang=en", nil)
+	want := `href="/status?lang=ml&amp;number=KS%2FDEMO01%2F2026%2FBR%2F7" lang="ml"`
+	if !strings.Contains(string(r.body), want) {
+		t.Errorf("the switch to Malayalam is not %s:\n%.1500s", want, r.body)
 	}
 }

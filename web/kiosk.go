@@ -199,7 +199,7 @@ func (s *Server) kioskData(c echo.Context) *kioskView {
 }
 
 func (s *Server) renderKiosk(c echo.Context, status int, name string, v *kioskView) error {
-	return s.render(c, status, name, "Kiosk", v)
+	return s.render(c, status, name, "find_a_certificate_kiosk", v)
 }
 
 // kioskFail shows err on the kiosk's form with its status: the message in

@@ -117,7 +117,7 @@ func (s *Server) kycMine(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "kyc_mine.html", "Video KYC", map[string]any{"Bookings": bs})
+	return s.render(c, http.StatusOK, "kyc_mine.html", "kyc_title", map[string]any{"Bookings": bs})
 }
 
 // slotView is a slot as a citizen sees it: in Kerala time and their own.
@@ -208,7 +208,7 @@ func (s *Server) kycPage(c echo.Context) error {
 			v.Slots = append(v.Slots, viewSlot(sl, loc))
 		}
 	}
-	return s.render(c, http.StatusOK, "kyc_call.html", "Video KYC", v)
+	return s.render(c, http.StatusOK, "kyc_call.html", "kyc_title", v)
 }
 
 func (s *Server) kycBook(c echo.Context) error {
@@ -229,7 +229,7 @@ func (s *Server) kycBook(c echo.Context) error {
 		for _, sl := range free {
 			v.Slots = append(v.Slots, viewSlot(sl, loc))
 		}
-		return s.render(c, http.StatusUnprocessableEntity, "kyc_call.html", "Video KYC", v)
+		return s.render(c, http.StatusUnprocessableEntity, "kyc_call.html", "kyc_title", v)
 	}
 	if err != nil {
 		return err
@@ -242,7 +242,7 @@ func (s *Server) kycOffice(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "kyc_office.html", "Video KYC calls", map[string]any{"Bookings": bs})
+	return s.render(c, http.StatusOK, "kyc_office.html", "kyc_office_title", map[string]any{"Bookings": bs})
 }
 
 func (s *Server) kycOfficePage(c echo.Context) error {
@@ -252,8 +252,8 @@ func (s *Server) kycOfficePage(c echo.Context) error {
 	}
 	v := s.kycView(c, b)
 	v.Office = true
-	v.Answers = draftAnswers(v.Service, b.Draft.Values)
-	return s.render(c, http.StatusOK, "kyc_call.html", "Video KYC", v)
+	v.Answers = answersOf(v.Service, b.Draft.Values, s.App.LocalBody)
+	return s.render(c, http.StatusOK, "kyc_call.html", "kyc_title", v)
 }
 
 // wsSignal carries kyc.Message over a WebSocket.
@@ -337,8 +337,8 @@ func (s *Server) kycOutcome(c echo.Context) error {
 			return berr
 		}
 		v := s.kycView(c, b)
-		v.Office, v.Errors, v.Answers = true, errs, draftAnswers(v.Service, b.Draft.Values)
-		return s.render(c, http.StatusUnprocessableEntity, "kyc_call.html", "Video KYC", v)
+		v.Office, v.Errors, v.Answers = true, errs, answersOf(v.Service, b.Draft.Values, s.App.LocalBody)
+		return s.render(c, http.StatusUnprocessableEntity, "kyc_call.html", "kyc_title", v)
 	}
 	if err != nil {
 		return err
@@ -364,19 +364,4 @@ func (s *Server) kycRecording(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", name))
 	return c.Blob(http.StatusOK, ct, data)
-}
-
-// draftAnswers are a kept application's filled-in fields, in the form's order.
-func draftAnswers(svc catalogue.Service, values map[string]string) []answer {
-	var out []answer
-	for _, f := range svc.Fields {
-		v := values[f.Name]
-		if f.Type == catalogue.FieldName {
-			v = strings.TrimSpace(values[f.Name+"_en"] + " " + values[f.Name+"_ml"])
-		}
-		if v != "" {
-			out = append(out, answer{Label: f.Label, Value: v})
-		}
-	}
-	return out
 }

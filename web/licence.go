@@ -58,7 +58,7 @@ func (s *Server) myLicencesPage(c echo.Context) error {
 		y, _ := licence.ParseYear(l.Year)
 		rows = append(rows, row{Licence: l, StatusNow: l.StatusAt(now), Renewable: lc.Renewable(l, now), Next: licence.YearLabel(y + 1)})
 	}
-	return s.render(c, http.StatusOK, "licence_mine.html", "My licences", map[string]any{"Rows": rows, "Done": c.QueryParam("renewed")})
+	return s.render(c, http.StatusOK, "licence_mine.html", "lc_my_licences", map[string]any{"Rows": rows, "Done": c.QueryParam("renewed")})
 }
 
 // renewLicence submits the renewal of an unchanged licence for its next
@@ -129,7 +129,7 @@ func (s *Server) licenceRegisterPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "licence_register.html", "Register of trade licences", map[string]any{
+	return s.render(c, http.StatusOK, "licence_register.html", "lc_register", map[string]any{
 		"Q": q, "Status": status, "Statuses": licence.Statuses, "List": list, "Expiring": expiring, "MSME": msme, "Now": s.App.Now(),
 		"Recorded": c.QueryParam("recorded")})
 }
@@ -168,7 +168,7 @@ func (s *Server) officeLicencePage(c echo.Context) error {
 		return err
 	}
 	v.Done = c.QueryParam("done")
-	return s.render(c, http.StatusOK, "licence_office.html", "Licence "+v.L.Number, v)
+	return s.render(c, http.StatusOK, "licence_office.html", "lc_licence "+v.L.Number, v)
 }
 
 // licenceOrder is the secretary's suspension, reinstatement or
@@ -187,7 +187,7 @@ func (s *Server) licenceOrder(c echo.Context) error {
 			return verr
 		}
 		v.Errors, v.Values = errs, map[string]string{"kind": req.Kind, "hearing": req.Hearing, "reasons": req.Reasons, "until": req.Until}
-		return s.render(c, http.StatusUnprocessableEntity, "licence_office.html", "Licence "+v.L.Number, v)
+		return s.render(c, http.StatusUnprocessableEntity, "licence_office.html", "lc_licence "+v.L.Number, v)
 	}
 	if err != nil {
 		return err
@@ -225,7 +225,7 @@ func (s *Server) verifyLicencePage(c echo.Context) error {
 		status = http.StatusNotFound
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.render(c, status, "licence_verify.html", "Verify licence "+v.Number, v)
+	return s.render(c, status, "licence_verify.html", "verify "+v.Number, v)
 }
 
 // licenceFuncs are the templates' helpers for licences.

@@ -140,7 +140,7 @@ func (s *Server) paymentsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "payments.html", "Payments", map[string]any{
+	return s.render(c, http.StatusOK, "payments.html", "m_payments", map[string]any{
 		"Dues": s.dues(list), "Online": f.Gateway != nil, "Paid": c.QueryParam("paid")})
 }
 
@@ -156,7 +156,7 @@ func (s *Server) payOnline(c echo.Context) error {
 	// A page that goes on to the gateway, not a redirect: the pages' own
 	// policy lets a form post only to this site (form-action 'self'),
 	// which a browser applies to a redirect after the post too.
-	return s.render(c, http.StatusOK, "pay_online.html", "Payment", o)
+	return s.render(c, http.StatusOK, "pay_online.html", "m_payments", o)
 }
 
 // paymentReturn is where the gateway sends the payer back: the signed
@@ -243,7 +243,7 @@ func (s *Server) receiptVerifyPage(c echo.Context) error {
 	if !v.Found {
 		status = http.StatusNotFound
 	}
-	return s.render(c, status, "receipt_verify.html", "Verify receipt "+v.Number, v)
+	return s.render(c, status, "receipt_verify.html", "m_verify_receipt "+v.Number, v)
 }
 
 // The cashier.
@@ -284,7 +284,7 @@ func (s *Server) renderCashier(c echo.Context, status int, errs map[string]domai
 	if day, err := f.Collections(actor(c), counter, s.today()); err == nil {
 		data["Day"] = day
 	}
-	return s.render(c, status, "cashier.html", "Cash counter", data)
+	return s.render(c, status, "cashier.html", "m_cash_counter", data)
 }
 
 // findDues finds the demands a number names: an application's, or the
@@ -363,7 +363,7 @@ func (s *Server) renderReceipt(c echo.Context, status int, errs map[string]domai
 	if err != nil {
 		return err
 	}
-	return s.render(c, status, "receipt.html", "Receipt "+r.Number, map[string]any{"Receipt": r, "New": c.QueryParam("new") == "1", "Errors": errs, "Reason": reason,
+	return s.render(c, status, "receipt.html", "m_receipt "+r.Number, map[string]any{"Receipt": r, "New": c.QueryParam("new") == "1", "Errors": errs, "Reason": reason,
 		"Head": headName(f, r.Head)})
 }
 
@@ -426,7 +426,7 @@ func (s *Server) accountsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "accounts.html", "Accounts", map[string]any{"TB": tb, "Orders": orders, "Counters": f.Counters, "Today": s.today(),
+	return s.render(c, http.StatusOK, "accounts.html", "m_accounts", map[string]any{"TB": tb, "Orders": orders, "Counters": f.Counters, "Today": s.today(),
 		"Heads": f.Chart.Heads, "Source": f.Chart.Source, "Errors": map[string]domain.Text{}})
 }
 
@@ -443,7 +443,7 @@ func (s *Server) dayBookPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "daybook.html", "Day book", map[string]any{"Date": date, "Entries": list, "Heads": headNames(f)})
+	return s.render(c, http.StatusOK, "daybook.html", "m_day_book", map[string]any{"Date": date, "Entries": list, "Heads": headNames(f)})
 }
 
 func headNames(f *finance.Finance) map[string]domain.Text {
@@ -477,7 +477,7 @@ func (s *Server) ledgerPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "ledger.html", "Ledger", map[string]any{"Ledger": l, "Heads": f.Chart.Heads, "Summary": sum})
+	return s.render(c, http.StatusOK, "ledger.html", "m_ledger", map[string]any{"Ledger": l, "Heads": f.Chart.Heads, "Summary": sum})
 }
 
 func (s *Server) collectionsPage(c echo.Context) error {
@@ -496,7 +496,7 @@ func (s *Server) collectionsPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "collections.html", "Collection register", map[string]any{"C": col, "Counters": append(f.Counters, finance.Counter{Code: finance.OnlineCounter, Name: domain.T("Online", "ഓൺലൈൻ")})})
+	return s.render(c, http.StatusOK, "collections.html", "m_collection_register", map[string]any{"C": col, "Counters": append(f.Counters, finance.Counter{Code: finance.OnlineCounter, Name: domain.T("Online", "ഓൺലൈൻ")})})
 }
 
 func (s *Server) remit(c echo.Context) error {

@@ -31,6 +31,11 @@ type pageData struct {
 	CSRF      string
 	Now       time.Time
 	Data      any
+	// Mailbox says the demo's mailbox is there to link to.
+	Mailbox bool
+	// Switch is this page's address in the other language: the same path
+	// and query (an application number looked up, a page of a list).
+	Switch string
 }
 
 // templateFuncs are the helpers templates call. New adds t, a page
@@ -53,6 +58,7 @@ var templateFuncs = template.FuncMap{
 	"rtsReads": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(rts.ReportRoles...)
 	},
+	"action":  func(lang, k string) string { return workflow.ActionName(k).In(lang) },
 	"role":    func(lang string, r domain.Role) string { return r.Name().In(lang) },
 	"isStaff": func(u *identity.User) bool { return u != nil && u.Kind == identity.KindStaff },
 	"has":     func(u *identity.User, r string) bool { return u != nil && u.Actor().Has(domain.Role(r)) },
@@ -110,6 +116,25 @@ var templateFuncs = template.FuncMap{
 	"certstatus": func(lang, s string) string { return civil.StatusName(s).In(lang) },
 	"channel":    func(lang, c string) string { return channelName(c).In(lang) },
 	"delivery":   func(lang, s string) string { return deliveryStatusName(s).In(lang) },
+	"langAttr":   langAttr,
+	// split and trim take a bilingual e-mail apart, each language marked.
+	"split": strings.Split,
+	"trim":  strings.TrimSpace,
+	"lines": func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+	// other is a text in the language that is not the page's, when it
+	// differs: a register shows a particular in both.
+	"other": func(lang string, t domain.Text) string {
+		o := t.In(map[string]string{"en": "ml", "ml": "en"}[lang])
+		if o == t.In(lang) {
+			return ""
+		}
+		return o
+	},
+	"size":     humanSize,
+	"ftype":    fileType,
+	"docname":  documentName,
+	"wardName": func(lang string, lb domain.LocalBody, n int) string { return wardName(lb, n).In(lang) },
+	"longdate": func(lang string, t time.Time) string { return longDate(t.In(domain.IST)).In(lang) },
 	"fieldsOf": func(lang string, fields []formField) map[string]any {
 		return map[string]any{"Lang": lang, "Fields": fields}
 	},
@@ -131,9 +156,19 @@ func lang(c echo.Context) string {
 	return "en"
 }
 
+// page is what a template gets. title names a page message, optionally
+// followed by a space and a number ("gr_complaint GR-2026-4"), so that the
+// browser's title is in the page's language; a title that names no message
+// (a file's number, a service's name already in the language) shows as is.
 func (s *Server) page(c echo.Context, title string, data any) pageData {
-	p := pageData{Lang: lang(c), Title: title, LocalBody: s.App.LocalBody, Version: s.Version, Path: c.Request().URL.Path,
-		CSRF: csrfToken(c), Now: s.App.Now(), Data: data}
+	l := lang(c)
+	if id, rest, _ := strings.Cut(title, " "); s.msgs[l][id] != "" {
+		title = strings.TrimSpace(s.msgs[l][id] + " " + rest)
+	}
+	q := c.Request().URL.Query()
+	q.Set("lang", map[string]string{"en": "ml", "ml": "en"}[l])
+	p := pageData{Lang: l, Title: title, Switch: c.Request().URL.Path + "?" + q.Encode(), LocalBody: s.App.LocalBody, Version: s.Version, Path: c.Request().URL.Path,
+		CSRF: csrfToken(c), Now: s.App.Now(), Data: data, Mailbox: s.Mailbox != nil}
 	if u, ok := user(c); ok {
 		p.User = &u
 	}
@@ -141,9 +176,13 @@ func (s *Server) page(c echo.Context, title string, data any) pageData {
 }
 
 // render draws a page into memory first, so a template fault becomes a
-// clean error page (and a log line), never half a page.
+// clean error page (and a log line), never half a page. title is as page
+// takes it: a message id, optionally with a number after a space.
 func (s *Server) render(c echo.Context, status int, name, title string, data any) error {
 	var buf bytes.Buffer
+	if s.rendered != nil {
+		s.rendered(name)
+	}
 	if err := s.pages.ExecuteTemplate(&buf, name, s.page(c, title, data)); err != nil {
 		return fmt.Errorf("rendering %s: %w", name, err)
 	}

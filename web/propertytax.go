@@ -218,7 +218,7 @@ func (s *Server) renderTaxFind(c echo.Context, status int, number string, claimE
 			data["Found"], data["Yours"] = v, b.OwnedBy(u.ID)
 		}
 	}
-	return s.render(c, status, "tax_find.html", "Property tax", data)
+	return s.render(c, status, "tax_find.html", "pt_property_tax", data)
 }
 
 func asDomainError(err error, de **domain.Error) bool {
@@ -264,7 +264,7 @@ func (s *Server) taxBuildingPage(c echo.Context) error {
 		return err
 	}
 	u, _ := user(c)
-	return s.render(c, http.StatusOK, "tax_building.html", "Building "+b.Number, map[string]any{"V": v, "UserID": u.ID,
+	return s.render(c, http.StatusOK, "tax_building.html", "pt_building "+b.Number, map[string]any{"V": v, "UserID": u.ID,
 		"Online": s.App.Finance != nil && s.App.Finance.Gateway != nil, "Paid": c.QueryParam("paid"), "Claimed": c.QueryParam("claimed") == "1",
 		"Interest": pt.InterestRule()})
 }
@@ -284,7 +284,7 @@ func (s *Server) taxPayOnline(c echo.Context) error {
 	}
 	// As for a file's fee: a page that links on to the gateway, since the
 	// pages' form-action 'self' binds a post's redirect too.
-	return s.render(c, http.StatusOK, "pay_online.html", "Payment", o)
+	return s.render(c, http.StatusOK, "pay_online.html", "m_payments", o)
 }
 
 func (s *Server) taxNotice(c echo.Context) error {
@@ -342,7 +342,7 @@ func (s *Server) taxRegisterPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "tax_register.html", "Register of buildings", map[string]any{"Ward": ward, "Wards": s.App.LocalBody.Wards,
+	return s.render(c, http.StatusOK, "tax_register.html", "pt_register_of_buildings", map[string]any{"Ward": ward, "Wards": s.App.LocalBody.Wards,
 		"List": list, "Next": next, "After": c.QueryParam("after")})
 }
 
@@ -394,7 +394,7 @@ func (s *Server) renderTaxOffice(c echo.Context, status int, errs map[string]dom
 			}
 		}
 	}
-	return s.render(c, status, "tax_office_building.html", "Building "+b.Number, map[string]any{"V": view,
+	return s.render(c, status, "tax_office_building.html", "pt_building "+b.Number, map[string]any{"V": view,
 		"New": c.QueryParam("new") == "1", "Done": c.QueryParam("linked") == "1"})
 }
 
@@ -449,7 +449,7 @@ func (s *Server) renderTaxSurvey(c echo.Context, status int, errs map[string]dom
 	for i := 1; i <= propertytax.SurveyFloors; i++ {
 		floors = append(floors, i)
 	}
-	return s.render(c, status, "tax_survey.html", "Enter a surveyed building", map[string]any{"Errors": errs, "Values": values,
+	return s.render(c, status, "tax_survey.html", "pt_enter_surveyed", map[string]any{"Errors": errs, "Values": values,
 		"Choices": pt.SurveyChoices(), "Owners": owners, "Floors": floors, "Period": pt.CurrentPeriod().String()})
 }
 
@@ -513,7 +513,7 @@ func (s *Server) taxDCBPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, http.StatusOK, "tax_dcb.html", "Demand, collection and balance", map[string]any{"All": all, "Lines": lines,
+	return s.render(c, http.StatusOK, "tax_dcb.html", "pt_dcb_register", map[string]any{"All": all, "Lines": lines,
 		"Year": per.FinancialYear(), "Period": per.String(), "Job": job, "Ran": c.QueryParam("ran") == "1"})
 }
 
@@ -537,7 +537,7 @@ func (s *Server) taxDefaultersPage(c echo.Context) error {
 	for _, d := range list {
 		total += d.Owed
 	}
-	return s.render(c, http.StatusOK, "tax_defaulters.html", "Defaulters", map[string]any{"Ward": ward, "Wards": s.App.LocalBody.Wards, "List": list, "Total": total})
+	return s.render(c, http.StatusOK, "tax_defaulters.html", "pt_defaulters", map[string]any{"Ward": ward, "Wards": s.App.LocalBody.Wards, "List": list, "Total": total})
 }
 
 func (s *Server) taxRaiseDemands(c echo.Context) error {

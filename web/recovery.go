@@ -13,7 +13,7 @@ import (
 const sessionRecovery = "recovery_login"
 
 func (s *Server) forgotPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "forgot.html", "Forgot password", map[string]any{"Errors": map[string]domain.Text{}})
+	return s.render(c, http.StatusOK, "forgot.html", "forgot_your_password", map[string]any{"Errors": map[string]domain.Text{}})
 }
 
 // forgot asks for a recovery code and always goes on to the page where it
@@ -48,7 +48,7 @@ func (s *Server) renderForgotReset(c echo.Context, status int, errs map[string]d
 		errs = map[string]domain.Text{}
 	}
 	msg, _ := s.inAppRecoveryCode(login)
-	return s.render(c, status, "forgot_reset.html", "Forgot password", map[string]any{"Login": login, "Message": msg, "Errors": errs})
+	return s.render(c, status, "forgot_reset.html", "forgot_your_password", map[string]any{"Login": login, "Message": msg, "Errors": errs})
 }
 
 func (s *Server) forgotReset(c echo.Context) error {

@@ -27,7 +27,7 @@ func (s *Server) adminReplication(c echo.Context) error {
 		p.Configured, p.Status = true, sh.Status()
 		p.LagSeconds = fmt.Sprintf("%.1f", p.Status.LagSeconds)
 	}
-	return s.render(c, http.StatusOK, "admin_replication.html", "Replication", p)
+	return s.render(c, http.StatusOK, "admin_replication.html", "replication", p)
 }
 
 // replicationCollectors are the shipper's figures on /metrics, when the

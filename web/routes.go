@@ -25,7 +25,7 @@ func (s *Server) routes() {
 	e.GET("/", s.home)
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
-	e.StaticFS("/static", staticFiles())
+	e.Group("/static", s.staticCache).StaticFS("/", staticFiles())
 	e.GET("/services", s.services)
 	e.GET("/services/:code", s.serviceDetail)
 	e.GET("/status", s.status)
@@ -108,6 +108,7 @@ func (s *Server) routes() {
 	s.grievanceRoutes(e)
 	s.kycRoutes(e)
 	s.rtsRoutes(e, api)
+	s.mailboxRoutes(e) // demo only: 404 without a Mailbox
 
 	// The kiosk: no sign-in, anyone at it; known by its device cookie,
 	// limited per kiosk and per address (see kiosk.go).
@@ -134,7 +135,7 @@ func (s *Server) kioskRoutes(e *echo.Echo, api *echo.Group) {
 }
 
 func (s *Server) home(c echo.Context) error {
-	return s.render(c, http.StatusOK, "home.html", "ksmart", struct {
+	return s.render(c, http.StatusOK, "home.html", "home", struct {
 		Events   uint64
 		KindEn   string
 		KindMl   string

@@ -63,7 +63,7 @@ type facetValue struct {
 }
 
 func (s *Server) officeSearchPage(c echo.Context) error {
-	return s.render(c, http.StatusOK, "office_search.html", "Search", &officeSearchView{})
+	return s.render(c, http.StatusOK, "office_search.html", "search", &officeSearchView{})
 }
 
 // officeSearch runs the search the form asks for: its words, the filters
@@ -102,7 +102,7 @@ func (s *Server) officeSearch(c echo.Context) error {
 	if err != nil {
 		if de := (*domain.Error)(nil); errors.As(err, &de) && de.Code == domain.EINVALID {
 			v.Error = de
-			return s.render(c, http.StatusBadRequest, "office_search.html", "Search", v)
+			return s.render(c, http.StatusBadRequest, "office_search.html", "search", v)
 		}
 		return err
 	}
@@ -116,7 +116,7 @@ func (s *Server) officeSearch(c echo.Context) error {
 	if v.Last < res.Total {
 		v.HasNext, v.Next = true, v.From+appliance.OfficePageSize
 	}
-	return s.render(c, http.StatusOK, "office_search.html", "Search", v)
+	return s.render(c, http.StatusOK, "office_search.html", "search", v)
 }
 
 // facetGroups names each facet value for people and marks those on. A

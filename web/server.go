@@ -18,6 +18,7 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/identity"
+	"ksmart/appliance/messaging/sink"
 )
 
 //go:embed templates/*.html
@@ -44,6 +45,8 @@ type Server struct {
 
 	echo     *echo.Echo
 	pages    *template.Template
+	msgs     messages
+	static   map[string]string // static file → fingerprint
 	sessions *scs.SessionManager
 	// NoAuthLimit turns the per-IP limit on sign-in, sign-up and verify
 	// off: for tests and benchmarks that sign many people in from one
@@ -51,7 +54,11 @@ type Server struct {
 	NoAuthLimit bool
 	// Demo shows a password recovery code on the page that asked for it
 	// (the demo has no SMS or e-mail); never set for a real office.
-	Demo        bool
+	Demo bool
+	// Mailbox, set by the demo only, is the demo's mail server and
+	// WhatsApp stand-in: /demo/mailbox shows what they received. Without
+	// it (serve) the mailbox's addresses answer 404.
+	Mailbox     *sink.Sink
 	authLimiter echo.MiddlewareFunc
 	// NoKioskLimit turns the kiosk's per-kiosk and per-address limits
 	// off: for tests and benchmarks that search many times from one
@@ -64,9 +71,12 @@ type Server struct {
 	// KioskIdle is how long a kiosk waits without input before it clears
 	// itself back to the blank form; zero means a minute. Tests shorten it.
 	KioskIdle time.Duration
-	registry  *prometheus.Registry
-	metrics   *httpMetrics
-	started   time.Time
+	// rendered, when set, is told the name of every page template drawn:
+	// the Malayalam test uses it to know it has seen every page.
+	rendered func(name string)
+	registry *prometheus.Registry
+	metrics  *httpMetrics
+	started  time.Time
 }
 
 // New builds the server and its routes.
@@ -80,7 +90,9 @@ func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCo
 	if err != nil {
 		return nil, err
 	}
-	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(kycFuncs).Funcs(template.FuncMap{"t": msgs.text}).ParseFS(templateFS, "templates/*.html"); err != nil {
+	s.msgs = msgs
+	s.static = staticVersions()
+	if s.pages, err = template.New("").Funcs(templateFuncs).Funcs(taxFuncs).Funcs(licenceFuncs).Funcs(grievanceFuncs).Funcs(kycFuncs).Funcs(template.FuncMap{"t": msgs.text, "static": s.staticURL}).ParseFS(templateFS, "templates/*.html"); err != nil {
 		return nil, err
 	}
 	s.registry = prometheus.NewRegistry()

@@ -169,8 +169,13 @@ func (f *Finance) Remit(by domain.Actor, counter, date, bankRef string) (DayClos
 			return conflict("This day's cash is already remitted.", "ഈ ദിവസത്തെ പണം ഇതിനകം ബാങ്കിൽ അടച്ചു.")
 		}
 		if cash := dc.ByMode[ModeCash]; cash > 0 {
+			// The narration is read by people: the day as dd-mm-yyyy.
+			day := date
+			if t, err := time.Parse(time.DateOnly, date); err == nil {
+				day = t.Format("02-01-2006")
+			}
 			e := Entry{Date: dateOf(now), Posted: now, By: by.ID, Ref: "remittance:" + counter + "/" + date,
-				Narration: domain.T("Cash of counter "+counter+" of "+date+" remitted to the bank ("+bankRef+")", "കൗണ്ടർ "+counter+", "+date+"-ലെ പണം ബാങ്കിൽ അടച്ചു ("+bankRef+")"),
+				Narration: domain.T("Cash of counter "+counter+" of "+day+" remitted to the bank ("+bankRef+")", "കൗണ്ടർ "+counter+", "+day+"-ലെ പണം ബാങ്കിൽ അടച്ചു ("+bankRef+")"),
 				Lines:     []Line{{Head: f.Chart.Role(RoleBank), Debit: cash}, {Head: f.Chart.Role(RoleCash), Credit: cash}}}
 			if err := f.post(tx, &e); err != nil {
 				return err

@@ -81,14 +81,17 @@ func (w *Workflow) Act(by domain.Actor, id string, req Request) (File, error) {
 			act.Document = sum
 		case KindApproved, KindRejected:
 			f.Status, f.Decided, f.AssignedTo, f.EscalatedTo = StatusApproved, now, "", ""
-			decision := domain.T("approved", "അംഗീകരിച്ചു")
+			decision := domain.T("approved.", "അംഗീകരിച്ചു.")
 			if req.Kind == KindRejected {
+				// The reason is as the officer typed it, in their
+				// language: on a line of its own, so that a page can
+				// mark its language apart from ours.
 				f.Status, f.Reason = StatusRejected, req.Note
-				decision = domain.T("rejected: "+req.Note, "നിരസിച്ചു: "+req.Note)
+				decision = domain.T("rejected. The reason:\n"+req.Note, "നിരസിച്ചു. കാരണം:\n"+req.Note)
 			}
 			msg = &messaging.Message{Kind: messaging.KindFileDecided,
 				Subject: domain.T("Decision on "+f.Number, f.Number+" സംബന്ധിച്ച തീരുമാനം"),
-				Body:    domain.T("Your application for "+f.ServiceName.En+" was "+decision.En+".", f.ServiceName.Ml+" എന്നതിനുള്ള നിങ്ങളുടെ അപേക്ഷ "+decision.Ml+".")}
+				Body:    domain.T("Your application for "+f.ServiceName.En+" was "+decision.En, f.ServiceName.Ml+" എന്നതിനുള്ള നിങ്ങളുടെ അപേക്ഷ "+decision.Ml)}
 		case KindIssued:
 			f.Status = StatusIssued
 			msg = &messaging.Message{Kind: messaging.KindFileDecided,

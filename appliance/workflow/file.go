@@ -166,6 +166,29 @@ func KindName(k string) domain.Text {
 	return domain.T(k, k)
 }
 
+// ActionName names action k as a choice offered to the office, in the
+// imperative ("Forward", "Return to the applicant"); KindName names the
+// same kind as a fact in the file's history.
+func ActionName(k string) domain.Text {
+	switch k {
+	case KindForwarded:
+		return domain.T("Forward to the next desk", "അടുത്ത ഘട്ടത്തിലേക്ക് കൈമാറുക")
+	case KindReturned:
+		return domain.T("Return to the applicant", "അപേക്ഷകന് തിരിച്ചയയ്ക്കുക")
+	case KindNote:
+		return domain.T("Add a note", "കുറിപ്പ് ചേർക്കുക")
+	case KindInspection:
+		return domain.T("Attach the inspection report", "പരിശോധനാ റിപ്പോർട്ട് ചേർക്കുക")
+	case KindApproved:
+		return domain.T("Approve", "അംഗീകരിക്കുക")
+	case KindRejected:
+		return domain.T("Reject", "നിരസിക്കുക")
+	case KindIssued:
+		return domain.T("Issue", "നൽകുക")
+	}
+	return KindName(k)
+}
+
 // Open reports whether the file still awaits the office or the applicant.
 func (f File) Open() bool {
 	return f.Status == StatusInProgress || f.Status == StatusReturned || f.Status == StatusApproved

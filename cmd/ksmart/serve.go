@@ -24,6 +24,7 @@ import (
 	"ksmart/appliance/finance/sandbox"
 	"ksmart/appliance/identity"
 	"ksmart/appliance/kyc"
+	"ksmart/appliance/messaging/sink"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/synth/legacy"
 	"ksmart/web"
@@ -218,14 +219,18 @@ type serveOptions struct {
 	demoSeedGiven bool
 	// gateway is the demo's sandbox payment gateway.
 	gateway *sandbox.Gateway
+	// mailbox is the demo's mail server and WhatsApp stand-in, unless
+	// --messaging named real gateways.
+	mailbox *sink.Sink
 }
 
 func runDemo(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "demo", "[--data DIR] [--addr HOST:PORT] [--applications N] [--seed N]")
+	fs := newFlags(env, "demo", "[--data DIR] [--addr HOST:PORT] [--applications N] [--seed N] [--messaging FILE]")
 	data := fs.String("data", "", "data `DIR`ectory; default a fresh one under the temp directory")
 	addr := fs.String("addr", "127.0.0.1:8080", "`HOST:PORT` to listen on")
 	files := fs.Int("applications", 300, "how many demo applications to seed on a fresh data directory")
 	seed := fs.Uint64("seed", 0, "seed `N` of the demo's data: the same seed makes the same data again (default: one from the clock, printed at start)")
+	messagingFile := fs.String("messaging", "", "`FILE` with real e-mail (SMTP), WhatsApp and SMS settings, as for serve; without it the demo sends to its own mail server and WhatsApp stand-in on this machine, shown at /demo/mailbox")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -260,7 +265,28 @@ func runDemo(ctx context.Context, env *env, args []string) error {
 	cfg := appliance.Config{Dir: *data, LocalBody: &lb, Logger: logger, NoTwoStep: true, Payments: appliance.PaymentsConfig{Gateway: &keys,
 		UPI:      finance.UPI{VPA: "demo.municipality@invalid", Payee: "Demo Municipality (demo, not a real payee)"},
 		Counters: []finance.Counter{{Code: "C1", Name: domain.T("Cash counter 1", "ക്യാഷ് കൗണ്ടർ 1")}, {Code: "C2", Name: domain.T("Cash counter 2", "ക്യാഷ് കൗണ്ടർ 2")}}}}
-	return serve(ctx, env, logger, cfg, *addr, serveOptions{demo: true, demoFiles: *files, demoSeed: *seed, demoSeedGiven: seedGiven, gateway: gw})
+	opt := serveOptions{demo: true, demoFiles: *files, demoSeed: *seed, demoSeedGiven: seedGiven, gateway: gw}
+	if *messagingFile != "" {
+		m, warn, err := loadMessaging(*messagingFile)
+		if err != nil {
+			return err
+		}
+		if warn != "" {
+			logger.Warn(warn)
+		}
+		cfg.Messaging = m
+	} else {
+		// Messages go out as in a real office, to a mail server and a
+		// WhatsApp peer of the demo's own, so that deliveries are sent
+		// and a person can read them at /demo/mailbox.
+		mb, err := sink.Start()
+		if err != nil {
+			return err
+		}
+		defer mb.Close()
+		cfg.Messaging, opt.mailbox = mb.Config(), mb
+	}
+	return serve(ctx, env, logger, cfg, *addr, opt)
 }
 
 // serve opens the appliance and answers HTTP until ctx ends (SIGINT or
@@ -326,6 +352,7 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 		defer signal.Stop(hup)
 		go reloadOnHangup(ctx, logger, opt.certs, app, hup)
 	}
+	srv.Mailbox = opt.mailbox
 	if opt.demo {
 		abs, _ := filepath.Abs(cfg.Dir)
 		fmt.Fprintf(env.stdout, "ksmart demo: %s (%s)\n", app.LocalBody.Name.En, app.LocalBody.Name.Ml)
@@ -338,6 +365,10 @@ func serve(ctx context.Context, env *env, logger *slog.Logger, cfg appliance.Con
 			fmt.Fprintf(env.stdout, "  kiosk       %skiosk  (try: %s, born %s, mother %s)\n", url, e.NameEn, date.Format("02-01-2006"), e.MotherEn)
 		}
 		fmt.Fprintf(env.stdout, "  payments    a test payment gateway at %s takes online payments (no money moves)\n", opt.gateway.Keys.BaseURL)
+		if opt.mailbox != nil {
+			fmt.Fprintf(env.stdout, "  mailbox     %sdemo/mailbox  (every e-mail and WhatsApp message the demo sent, through its own mail server at %s; %s's e-mail is %s)\n",
+				url, opt.mailbox.SMTPAddr, synth.DemoCitizenPhone, demoCitizenEmail)
+		}
 		if app.PropertyTax != nil {
 			fmt.Fprintf(env.stdout, "  tax office  %soffice/property-tax/dcb  (property tax: ward 1's register, its demand, collection and balance, defaulters)\n", url)
 			fmt.Fprintf(env.stdout, "  tax owner   %sproperty-tax  (signed in as %s: their buildings, what is owed with interest, paying it)\n", url, synth.DemoCitizenPhone)
@@ -456,6 +487,17 @@ func seedDemo(env *env, app *appliance.Appliance, opt serveOptions) ([]synth.Log
 	} else {
 		demoGrievances = gs
 	}
+	if opt.mailbox != nil {
+		// The demo citizen has an e-mail too, so that the mailbox shows
+		// receipts by e-mail beside WhatsApp.
+		if u, err := app.Identity.ByLogin("+91" + synth.DemoCitizenPhone); err == nil {
+			p := u.Preferences()
+			p.Email, p.Channels = demoCitizenEmail, []string{"email", "whatsapp"}
+			if _, err := app.Identity.SetPreferences(u.ID, p); err != nil {
+				fmt.Fprintf(env.stderr, "ksmart demo: the demo citizen's e-mail was not set (%s); their messages go by WhatsApp only.\n", oneLine(err.Error()))
+			}
+		}
+	}
 	fmt.Fprintf(env.stderr, "importing a legacy register of %d births for the kiosk and the office search\n", synth.DemoRegisterRows)
 	example, err := synth.SeedLegacyRegister(app, synth.DemoRegisterRows)
 	if err != nil {
@@ -484,6 +526,10 @@ func reportDemoFailures(env *env, failed []synth.DemoFailure, files int, seed ui
 	fmt.Fprintf(env.stderr, "ksmart demo: %d of %d demo applications failed and were skipped; the demo goes on. ksmart demo --seed %d repeats them.\n",
 		len(failed), files, seed)
 }
+
+// demoCitizenEmail is the demo citizen's e-mail: .invalid, so that no
+// real mail server would ever take it.
+const demoCitizenEmail = "demo.citizen@demo.invalid"
 
 // demoPermits are the demo's building permits, one in each state.
 var demoPermits synth.PermitsSeeded
