@@ -637,3 +637,33 @@ func TestFSM_RevocationsAreKeptAcrossASnapshotAndACleanRestart(t *testing.T) {
 		t.Fatalf("after a clean restart: kept %v, body revoked %v, admin revoked %v", again.reused, again.checkRevoked(body), again.checkRevoked(admin))
 	}
 }
+
+func TestIdentity_AReloadOfBadFilesKeepsTheCertificateInUse(t *testing.T) {
+	ca := testCA(t)
+	id := issue(t, ca, KindBody, "KL-EKM-M01")
+	before := id.Serial()
+	other, otherKey, err := IssueCert(ca, KindBody, "KL-EKM-M02", filepath.Join(t.TempDir(), "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []struct {
+		name      string
+		cert, key string // files to put in place; "garbage" writes a file that is no certificate
+		says      string
+	}{
+		{"a certificate that is not PEM", "garbage", "", "do not load as a pair"},
+		{"another body's certificate", other, otherKey, `is body "KL-EKM-M02", but this process runs as body "KL-EKM-M01"`},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			if sc.cert == "garbage" {
+				os.WriteFile(id.certFile, []byte("not a certificate"), 0o600)
+			} else {
+				replaceFiles(t, id, sc.cert, sc.key)
+			}
+			err := id.Reload()
+			if err == nil || !strings.Contains(err.Error(), sc.says) || id.Serial() != before {
+				t.Fatalf("Reload = %v (serial %s, was %s); want an error saying %q and the old certificate kept", err, id.Serial(), before, sc.says)
+			}
+		})
+	}
+}
