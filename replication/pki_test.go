@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/raft"
+
 	"ksmart/store"
 )
 
@@ -576,5 +578,92 @@ func TestPKI_DaysLeftAreOnMetricsAndStatusWarnsThirtyDaysAhead(t *testing.T) {
 	}
 	if !warned["short-lived"] || warned["state1"] {
 		t.Fatalf("status warns of %v; want the 20-day auditor's certificate, not the node's", warned)
+	}
+}
+
+func TestFSM_RevocationsAreKeptAcrossASnapshotAndACleanRestart(t *testing.T) {
+	ca := testCA(t)
+	admin := issue(t, ca, KindAdmin, "it-admin").Certificate()
+	body := issue(t, ca, KindBody, "KL-EKM-M01").Certificate()
+	at := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	entry := func(index uint64, o op, args ...[]byte) *raft.Log {
+		return &raft.Log{Index: index, Term: 1, Type: raft.LogCommand, Data: encodeCommand(o, args...), AppendedAt: at}
+	}
+	src := openTestFSM(t)
+	var revoked []Revocation
+	src.OnRevoke(func(r Revocation) { revoked = append(revoked, r) })
+	src.ApplyBatch([]*raft.Log{
+		entry(1, opRecordCerts, admin.Raw, body.Raw),
+		entry(2, opRevoke, []byte(FormatSerial(body.SerialNumber)), []byte("laptop stolen"), []byte("admin/it-admin"), admin.Raw, nil),
+	})
+	if len(revoked) != 1 || revoked[0].Name != "KL-EKM-M01" || !revoked[0].At.Equal(at) {
+		t.Fatalf("OnRevoke saw %+v", revoked)
+	}
+	snap, err := src.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "snap")
+	out, _ := os.Create(path)
+	if err := snap.Persist(&fileSink{File: out}); err != nil {
+		t.Fatal(err)
+	}
+	snap.Release()
+	dst := openTestFSM(t)
+	var dropped []string
+	dst.OnRevoke(func(r Revocation) { dropped = append(dropped, r.Serial) })
+	in, _ := os.Open(path)
+	if err := dst.Restore(in); err != nil {
+		t.Fatal(err)
+	}
+	if err := dst.checkRevoked(body); !errors.Is(err, ErrRevoked) || !strings.Contains(err.Error(), "laptop stolen") {
+		t.Fatalf("after a snapshot restore the body's certificate is %v", err)
+	}
+	if len(dropped) != 1 || !dst.Known(FormatSerial(admin.SerialNumber)) {
+		t.Fatalf("after a restore: OnRevoke saw %v, the admin is known: %v", dropped, dst.Known(FormatSerial(admin.SerialNumber)))
+	}
+
+	// Closed cleanly and opened again: the same, from the file.
+	path = src.path
+	if err := src.close(true); err != nil {
+		t.Fatal(err)
+	}
+	again, err := openFSM(path, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.close(false)
+	if !again.reused || again.checkRevoked(body) == nil || again.checkRevoked(admin) != nil {
+		t.Fatalf("after a clean restart: kept %v, body revoked %v, admin revoked %v", again.reused, again.checkRevoked(body), again.checkRevoked(admin))
+	}
+}
+
+func TestIdentity_AReloadOfBadFilesKeepsTheCertificateInUse(t *testing.T) {
+	ca := testCA(t)
+	id := issue(t, ca, KindBody, "KL-EKM-M01")
+	before := id.Serial()
+	other, otherKey, err := IssueCert(ca, KindBody, "KL-EKM-M02", filepath.Join(t.TempDir(), "other"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sc := range []struct {
+		name      string
+		cert, key string // files to put in place; "garbage" writes a file that is no certificate
+		says      string
+	}{
+		{"a certificate that is not PEM", "garbage", "", "do not load as a pair"},
+		{"another body's certificate", other, otherKey, `is body "KL-EKM-M02", but this process runs as body "KL-EKM-M01"`},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			if sc.cert == "garbage" {
+				os.WriteFile(id.certFile, []byte("not a certificate"), 0o600)
+			} else {
+				replaceFiles(t, id, sc.cert, sc.key)
+			}
+			err := id.Reload()
+			if err == nil || !strings.Contains(err.Error(), sc.says) || id.Serial() != before {
+				t.Fatalf("Reload = %v (serial %s, was %s); want an error saying %q and the old certificate kept", err, id.Serial(), before, sc.says)
+			}
+		})
 	}
 }
