@@ -31,7 +31,7 @@ func TestBrowser_AShopkeeperRenewsFromTheKeyboardAndTheOfficeFindsTheLicence(t *
 	shop := newBrowser(t, exe, env.ts.URL)
 	shop.signIn("9847000001", testPassword)
 	shop.run("open Trade licences from the menu",
-		chromedp.Click(chromedp.CSS(`nav.menu a[href="/licences"]`)), chromedp.WaitVisible(chromedp.CSS("main table")))
+		chromedp.Click(chromedp.CSS(`nav.menu details.more summary`)), chromedp.Click(chromedp.CSS(`nav.menu a[href="/licences"]`)), chromedp.WaitVisible(chromedp.CSS("main table")))
 	page := shop.text()
 	for _, want := range []string{l.Number, "Sree Bakery", "5/101", "31-03-2026", "In force", "Licence certificate (PDF)", "Renew for 2026-27"} {
 		if !strings.Contains(page, want) {
