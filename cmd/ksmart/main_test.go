@@ -114,6 +114,10 @@ func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	if m == nil || m[1] != m[2] {
 		t.Errorf("a demo seeded from the clock does not say how to repeat it:\n%s", p.said)
 	}
+	// The demo's Right to Service: appeals at both levels and a penalty.
+	if !regexp.MustCompile(`Right to Service at /office/rts: appeals RTS/\S+/A1/\d+ \(first, pending\) and RTS/\S+/A2/\d+ \(second, pending\), a penalty proposed on RTS/\S+/A2/\d+`).MatchString(p.said) {
+		t.Errorf("the demo does not say where its Right to Service appeals are:\n%s\n%s", p.said, p.stderr)
+	}
 	code, body := p.get(t, "/healthz")
 	var health struct {
 		Status    string `json:"status"`
