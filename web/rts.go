@@ -199,5 +199,6 @@ func (s *Server) apiRTSReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"from": rep.From, "to": rep.To, "services": rep.Services})
+	// Exactly the contract's shape (DESIGN.md): the services and nothing else.
+	return c.JSON(http.StatusOK, map[string]any{"services": rep.Services})
 }

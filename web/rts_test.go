@@ -5,8 +5,11 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"ksmart/appliance/domain"
 	"ksmart/appliance/workflow"
@@ -85,11 +88,13 @@ func TestRTS_CitizenAppealsALateFileTheAuthorityOrdersDeliveryAndTheReportCounts
 	secretary := env.signIn(t, "secretary")
 	from, to := f.Submitted.In(domain.IST).Format(time.DateOnly), now.In(domain.IST).Format(time.DateOnly)
 	r = secretary.do(t, "GET", "/api/v1/rts/report?from="+from+"&to="+to, nil)
+	var top map[string]json.RawMessage
+	r.json(t, &top)
 	var raw struct {
 		Services []map[string]json.RawMessage `json:"services"`
 	}
 	r.json(t, &raw)
-	if r.status != 200 || len(raw.Services) != 1 {
+	if r.status != 200 || len(top) != 1 || len(raw.Services) != 1 {
 		t.Fatalf("report: %d %s", r.status, r.body)
 	}
 	var keys []string
@@ -119,5 +124,58 @@ func TestRTS_CitizenAppealsALateFileTheAuthorityOrdersDeliveryAndTheReportCounts
 		if !strings.Contains(string(full.body), want) {
 			t.Errorf("the state auditor's report page does not show %q", want)
 		}
+	}
+}
+
+// TestBrowser_ACitizenAppealsALateApplicationFromTheKeyboard: the
+// citizen's petition is past its 15 working days. On its page she sees
+// the Right to Service section — the designated officer, the appellate
+// authorities — and "Appeal" with the last day to appeal; every control
+// is labelled. She writes why and appeals from the keyboard; the page
+// then lists her appeal as pending with the Deputy Director, and the
+// Appeal button is gone. In Malayalam the same section reads in Malayalam.
+func TestBrowser_ACitizenAppealsALateApplicationFromTheKeyboard(t *testing.T) {
+	exe := chromium(t)
+	var clock atomic.Pointer[time.Time]
+	setNow := func(t time.Time) { clock.Store(&t) }
+	setNow(time.Date(2026, 3, 2, 10, 0, 0, 0, domain.IST))
+	env := openTestEnv(t, func() time.Time { return *clock.Load() })
+	a := env.addCitizen(t, citizenA, "9847000001", "Anitha Kumari")
+	f, err := env.app.Workflow.Submit(a.Actor(), workflow.Submission{Service: "general_petition", Channel: workflow.ChannelOnline,
+		Applicant: workflow.Applicant{Name: domain.T("Anitha Kumari", "")},
+		Values: map[string]string{"applicant_name_en": "Anitha Kumari", "address": "Kadavil House", "ward": "3", "phone": "9847000001",
+			"subject": "Drain blocked", "petition": "The drain near the school has been blocked for a month."}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	setNow(f.Due.Add(72 * time.Hour))
+	deadline := f.Due.AddDate(0, 0, 30).In(domain.IST).Format("02-01-2006")
+
+	b := newBrowser(t, exe, env.ts.URL)
+	b.signIn("9847000001", testPassword)
+	b.run("open the late application", chromedp.Navigate(env.ts.URL+"/applications/"+f.ID), chromedp.WaitVisible(chromedp.CSS("#appeal")))
+	page := b.text()
+	for _, want := range []string{"Right to Service", "Designated officer", "Deputy Director of Panchayats", "not delivered within its time limit", "Appeal by " + deadline} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the late application's page does not say %q:\n%s", want, page)
+		}
+	}
+	if n := eval[int](b, unlabelled); n != 0 {
+		t.Errorf("%d form controls have no label", n)
+	}
+	b.evidence("rts-appeal-button.png")
+	b.run("write why and appeal from the keyboard",
+		chromedp.Focus(chromedp.CSS("#f-grounds")), chromedp.SendKeys(chromedp.CSS("#f-grounds"), "Nobody has answered my petition about the drain."),
+		chromedp.Focus(chromedp.CSS("#appeal")), b.pressEnter())
+	b.run("wait for the appeal", chromedp.WaitVisible(chromedp.CSS("#rts table")))
+	page = b.text()
+	appeals, _ := env.app.RTS.Of(f.ID)
+	if len(appeals) != 1 || !strings.Contains(page, appeals[0].Number) || !strings.Contains(page, "Pending") || strings.Contains(page, "Appeal by") {
+		t.Errorf("after appealing (%d appeals) the page says:\n%s", len(appeals), page)
+	}
+	b.evidence("rts-appeal-filed.png")
+	b.run("read it in Malayalam", chromedp.Navigate(env.ts.URL+"/applications/"+f.ID+"?lang=ml"), chromedp.WaitVisible(chromedp.CSS("#rts")))
+	if page := b.textOf("#rts"); !strings.Contains(page, "സേവനാവകാശം") || !strings.Contains(page, "നിയുക്ത ഉദ്യോഗസ്ഥൻ") {
+		t.Errorf("the Right to Service section in Malayalam:\n%s", page)
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"ksmart/appliance/documents"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/module"
+	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
 	"ksmart/store"
 )
@@ -153,6 +154,12 @@ const (
 	FigureOverdue      = "overdue"
 	FigureDecided      = "decided"
 	FigureOnTime       = "on_time"
+	// FigureDeemed are files the law granted because the office did not
+	// decide them in time; FigureAppeals the Right to Service appeals on
+	// the body's files, FigurePenalties those that proposed a penalty.
+	FigureDeemed    = "deemed"
+	FigureAppeals   = "rts_appeals"
+	FigurePenalties = "rts_penalties"
 )
 
 var deliveryRate = module.Headline{Name: domain.T("Delivered in time", "സമയബന്ധിതമായി"), Key: FigureOnTime, Of: FigureDecided}
@@ -164,6 +171,9 @@ var figures = &module.Figures{
 		{Name: domain.T("Pending", "തീർപ്പാക്കാനുള്ളവ"), Key: FigurePending},
 		{Name: domain.T("Overdue", "സമയപരിധി കഴിഞ്ഞവ"), Key: FigureOverdue},
 		deliveryRate,
+		{Name: domain.T("Deemed granted by law", "നിയമപ്രകാരം അനുവദിച്ചവ"), Key: FigureDeemed},
+		{Name: domain.T("Right to Service appeals", "സേവനാവകാശ അപ്പീലുകൾ"), Key: FigureAppeals},
+		{Name: domain.T("Penalties proposed", "നിർദ്ദേശിച്ച പിഴകൾ"), Key: FigurePenalties},
 	},
 	Charts: []module.Chart{
 		{
@@ -181,9 +191,19 @@ var figures = &module.Figures{
 	},
 }
 
-// countFiles counts every file a body holds.
+// countFiles counts every file a body holds, and its Right to Service
+// appeals.
 func countFiles(tx *store.Tx, t *module.Tally) error {
+	appeals, penalties, err := rts.CountAppeals(tx)
+	if err != nil {
+		return err
+	}
+	t.Add(FigureAppeals, appeals)
+	t.Add(FigurePenalties, penalties)
 	return workflow.ScanFiles(tx, func(f workflow.File) error {
+		if _, byOffice := f.Decision(); !f.Decided.IsZero() && !byOffice {
+			t.Add(FigureDeemed, 1)
+		}
 		t.Add(FigureApplications, 1)
 		t.AddMonthly(FigureApplications, f.Submitted)
 		if f.Open() {

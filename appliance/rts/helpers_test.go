@@ -51,7 +51,6 @@ func open(t *testing.T, c *clock, holidays ...string) *appliance.Appliance {
 var (
 	front     = domain.Actor{ID: "u-f", Name: "Beena Thomas", Roles: []domain.Role{domain.RoleFrontOffice}}
 	clerk     = domain.Actor{ID: "u-c", Name: "Anitha K.", Roles: []domain.Role{domain.RoleSectionClerk}}
-	headClerk = domain.Actor{ID: "u-h", Name: "Joseph Mathew", Roles: []domain.Role{domain.RoleHeadClerk}}
 	secretary = domain.Actor{ID: "u-s", Name: "Sheeba George", Roles: []domain.Role{domain.RoleSecretary}}
 	lsgd1     = domain.Actor{ID: "u-dd", Name: "Deputy Director Suresh", Roles: []domain.Role{domain.RoleAppellateAuthority}}
 	lsgd2     = domain.Actor{ID: "u-jd", Name: "Joint Director Latha", Roles: []domain.Role{domain.RoleAppellateAuthority}}

@@ -226,3 +226,20 @@ func (r Report) InTimeRate() *float64 {
 	v := float64(in) / float64(all)
 	return &v
 }
+
+// CountAppeals counts the appeals a store holds (a node's, or a state
+// mirror's), and how many proposed a penalty: the state view's figures.
+func CountAppeals(tx *store.Tx) (appeals, penalties int, err error) {
+	err = tx.Scan(entityAppeal, store.ScanOptions{}, func(_ string, raw []byte) error {
+		var a Appeal
+		if err := json.Unmarshal(raw, &a); err != nil {
+			return err
+		}
+		appeals++
+		if a.Decision != nil && a.Decision.Penalty != "" {
+			penalties++
+		}
+		return nil
+	})
+	return appeals, penalties, err
+}

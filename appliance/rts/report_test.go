@@ -8,8 +8,10 @@ import (
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/files"
 	"ksmart/appliance/finance"
 	"ksmart/appliance/licence"
+	"ksmart/appliance/module"
 	"ksmart/appliance/propertytax"
 	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
@@ -117,6 +119,15 @@ func TestReport_FiguresEqualACountFromTheLog(t *testing.T) {
 	}
 	if seen != 2 {
 		t.Errorf("September's report has %d of the licence and RTI lines: %+v", seen, rep.Services)
+	}
+	// The state view's figures of the body count the same appeals and the
+	// deemed licence.
+	tally := module.NewTally(c.Now())
+	if err := app.Store.View(func(tx *store.Tx) error { return files.Module.Figures.Count(tx, tally) }); err != nil {
+		t.Fatal(err)
+	}
+	if tally.Counts[files.FigureAppeals] != 2 || tally.Counts[files.FigureDeemed] != 1 || tally.Counts[files.FigurePenalties] != 0 {
+		t.Errorf("the state view counts %v; want 2 appeals, 1 deemed, no penalty", tally.Counts)
 	}
 	if _, err := rts.ParsePeriod("2026-08-31", "2026-08-01"); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("a period ending before it starts: %v", err)

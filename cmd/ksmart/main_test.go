@@ -121,6 +121,10 @@ func TestDemo_ServesHealthzAndTheLocalBodyThenStopsOnSIGTERM(t *testing.T) {
 	if !strings.Contains(p.said, "two-step    OFF in the demo") {
 		t.Errorf("the demo does not say that its logins skip two-step sign-in:\n%s", p.said)
 	}
+	// The demo's Right to Service: appeals at both levels and a penalty.
+	if !regexp.MustCompile(`Right to Service at /office/rts: appeals RTS/\S+/A1/\d+ \(first, pending\) and RTS/\S+/A2/\d+ \(second, pending\), a penalty proposed on RTS/\S+/A2/\d+`).MatchString(p.said) {
+		t.Errorf("the demo does not say where its Right to Service appeals are:\n%s\n%s", p.said, p.stderr)
+	}
 	code, body := p.get(t, "/healthz")
 	var health struct {
 		Status    string `json:"status"`
