@@ -250,8 +250,8 @@ func compareState(btx *bolt.Tx, want map[string]*expected, local []string) (int,
 	}
 	slices.Sort(missing)
 	k := missing[0]
-	parts := bytes.SplitN([]byte(k), []byte{0}, 3)
-	top, sub, key := string(parts[0]), string(parts[1]), string(parts[2])
+	parts := strings.SplitN(k, "\x00", 3)
+	top, sub, key := parts[0], parts[1], parts[2]
 	what := map[string]string{"state": "document", "keys": "key", "numbers": "number", "blobs": "blob"}[top]
 	if sub != "" {
 		what += " " + sub

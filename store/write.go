@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
-	"syscall"
 	bolt "go.etcd.io/bbolt"
 	"runtime/debug"
+	"syscall"
 	"time"
 )
 

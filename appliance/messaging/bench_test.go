@@ -9,7 +9,6 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/messaging"
 	"ksmart/store"
-	"ksmart/store/storetest"
 )
 
 // BenchmarkOutbox measures messages per second from the log through the
@@ -20,14 +19,14 @@ import (
 func BenchmarkOutbox(b *testing.B) {
 	for _, workers := range []int{4, 16} {
 		b.Run(fmt.Sprintf("smtp/workers=%d", workers), func(b *testing.B) {
-			s := storetest.Open(b)
+			s := openStore(b)
 			peer := startSMTPPeer(b, false)
 			c := messaging.Contact{UserID: "u-1", Name: "Anitha", Email: "anitha@example.org"}
 			benchThrough(b, s, &messaging.Outbox{Store: s, Contacts: contacts(c), Config: messaging.Config{SMTP: peer.config()}, Workers: workers},
 				func() int { return len(peer.all()) })
 		})
 		b.Run(fmt.Sprintf("whatsapp/workers=%d", workers), func(b *testing.B) {
-			s := storetest.Open(b)
+			s := openStore(b)
 			wa := startWAPeer(b)
 			c := messaging.Contact{UserID: "u-1", Name: "Anitha", Phone: "+919847000001"}
 			benchThrough(b, s, &messaging.Outbox{Store: s, Contacts: contacts(c), Config: messaging.Config{WhatsApp: wa.config()}, Workers: workers},
@@ -36,7 +35,7 @@ func BenchmarkOutbox(b *testing.B) {
 	}
 	b.Run("burst_10000", func(b *testing.B) {
 		for range b.N {
-			s := storetest.Open(b)
+			s := openStore(b)
 			peer, wa := startSMTPPeer(b, false), startWAPeer(b)
 			var cs []messaging.Contact
 			for i := range 64 {

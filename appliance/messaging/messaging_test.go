@@ -13,7 +13,7 @@ import (
 )
 
 func TestQueue_MessageReachesInboxOnlyIfTheChangeCommits(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
 	queue := func(subject string, fail bool) error {
 		_, err := s.Write(func(tx *store.Tx) error {
@@ -43,4 +43,12 @@ func TestQueue_MessageReachesInboxOnlyIfTheChangeCommits(t *testing.T) {
 			t.Fatalf("event data carries the body: %s", e.Data)
 		}
 	}
+}
+
+// openStore is storetest.Open with the outbox's entities declared local,
+// as the appliance declares them: they are written without events, and the
+// check at cleanup verifies everything else.
+func openStore(tb testing.TB) *store.Store {
+	tb.Helper()
+	return storetest.OpenDir(tb, tb.TempDir(), store.Options{LocalEntities: messaging.LocalEntities})
 }

@@ -17,7 +17,6 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/messaging"
 	"ksmart/store"
-	"ksmart/store/storetest"
 )
 
 var receipt = []byte("%PDF-1.7\n% an acknowledgement receipt\n\x00\x01\x02\xff binary bytes\n%%EOF\n")
@@ -38,7 +37,7 @@ func TestTemplates_EveryKindHasBothLanguagesAndEveryChannel(t *testing.T) {
 }
 
 func TestOutbox_EmailReachesTheSMTPPeerBilingualWithTheReceipt(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	peer := startSMTPPeer(t, true) // STARTTLS required and AUTH PLAIN, as in production
 	o := &messaging.Outbox{Store: s, Config: messaging.Config{SMTP: peer.config(), PublicURL: "https://ksmart.kozhikode.test"},
 		Contacts: contacts(anitha), Attachment: attachReceipt}
@@ -139,7 +138,7 @@ func hasChannel(m messaging.Sent, name, status string) bool {
 }
 
 func TestOutbox_WhatsAppTemplateAndDocumentThenSignedStatusesUpdateTheDelivery(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	peer := startWAPeer(t)
 	c := anitha
 	c.Email, c.Language = "", "en"
@@ -180,7 +179,7 @@ func TestOutbox_WhatsAppTemplateAndDocumentThenSignedStatusesUpdateTheDelivery(t
 }
 
 func TestWhatsAppWebhook_WrongSignatureIsRefusedAndChangesNothing(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	peer := startWAPeer(t)
 	o := &messaging.Outbox{Store: s, Config: messaging.Config{WhatsApp: peer.config()}, Contacts: contacts(anitha)}
 	run(t, o)
@@ -218,7 +217,7 @@ func signed(t *testing.T, body []byte) string {
 }
 
 func TestOutbox_SMTPRefusesForAWhileThenEveryMessageArrivesOnce(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	peer := startSMTPPeer(t, false)
 	emailOnly := anitha
 	emailOnly.Phone = ""
@@ -253,7 +252,7 @@ func TestOutbox_SMTPRefusesForAWhileThenEveryMessageArrivesOnce(t *testing.T) {
 }
 
 func TestOutbox_PermanentSMTPRefusalFailsWithTheReasonAndStops(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	peer := startSMTPPeer(t, false)
 	peer.refuse = func(string, int) error {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
@@ -284,7 +283,7 @@ func TestOutbox_PermanentSMTPRefusalFailsWithTheReasonAndStops(t *testing.T) {
 }
 
 func TestOutbox_ContactsGetOnlyTheChannelsTheyHaveAndChose(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	smtpPeer, wa := startSMTPPeer(t, false), startWAPeer(t)
 	var sms []string
 	var mu sync.Mutex
@@ -358,7 +357,7 @@ func sameSet(a, b string) bool {
 }
 
 func TestOutbox_UnconfiguredChannelWaitsThenGoesWhenConfigured(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	first := &messaging.Outbox{Store: s, Contacts: contacts(anitha)}
 	stop := run(t, first)
 	m := queue(t, s, "u-1", messaging.KindNotice, "", 1)[0]
@@ -383,7 +382,7 @@ func TestOutbox_UnconfiguredChannelWaitsThenGoesWhenConfigured(t *testing.T) {
 }
 
 func TestOutbox_RestartMidwayDeliversEveryMessageAndNoneTwice(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	peer := startSMTPPeer(t, false)
 	wa := startWAPeer(t)
 	c := anitha
@@ -440,7 +439,7 @@ func TestOutbox_RestartMidwayDeliversEveryMessageAndNoneTwice(t *testing.T) {
 }
 
 func TestOutbox_NumberNotOnWhatsAppFailsAndATimeoutIsRetried(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	wa := startWAPeer(t)
 	var calls int
 	var mu sync.Mutex

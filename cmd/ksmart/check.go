@@ -43,8 +43,20 @@ func runCheck(ctx context.Context, env *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.stdout, "ok: %s: pages consistent, %d events, hash chain verified (last %s)\n", path, rep.Events, short(fmt.Sprintf("%x", rep.LastHash)))
+	fmt.Fprintf(env.stdout, "ok: %s: pages consistent, %d events, hash chain verified (last %s)%s\n", path, rep.Events, short(fmt.Sprintf("%x", rep.LastHash)), recordsNote(rep))
 	return nil
+}
+
+// recordsNote says how far check verified the current records.
+func recordsNote(rep store.CheckReport) string {
+	if rep.Unbound {
+		return "; current records not yet bound into the chain (a data directory from before this version: the next start seals them)"
+	}
+	note := fmt.Sprintf("; %d current records match the writes that stored them", rep.Records)
+	if len(rep.Local) > 0 {
+		note += fmt.Sprintf(" (kept outside the log, not verified: %s)", strings.Join(rep.Local, ", "))
+	}
+	return note
 }
 
 // storeFile turns --data or --file into the path of a store file, with a
