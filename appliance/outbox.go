@@ -32,7 +32,9 @@ func (a *Appliance) openOutbox(cfg Config) {
 			p := u.Preferences()
 			// u.Channels, not p.Channels: nil (no choice made) lets the
 			// outbox apply its defaults, which send SMS for codes only.
-			return messaging.Contact{UserID: u.ID, Name: u.Name, Language: p.Language, Email: p.Email, Phone: p.Phone, Channels: u.Channels}, true
+			// Only verified contacts: an added one waits for its code.
+			email, phone := u.MessageContacts()
+			return messaging.Contact{UserID: u.ID, Name: u.Name, Language: p.Language, Email: email, Phone: phone, Channels: u.Channels}, true
 		},
 		Attachment: a.messageAttachment,
 	}

@@ -91,7 +91,8 @@ func TestBuild_ADebianPackageAnOfficeCanInstall(t *testing.T) {
 		t.Errorf("the backup timer is not daily:\n%s", timer)
 	}
 	postinst, _ := os.ReadFile(filepath.Join(control, "postinst"))
-	for _, want := range []string{"useradd --system", "install -d -o ksmart -g ksmart -m 0750 /var/lib/ksmart", "/var/backups/ksmart"} {
+	for _, want := range []string{"useradd --system", "install -d -o ksmart -g ksmart -m 0750 /var/lib/ksmart", "/var/backups/ksmart",
+		"chown root:ksmart /etc/ksmart /etc/ksmart/ksmart.env /etc/ksmart/local-body.json"} {
 		if !strings.Contains(string(postinst), want) {
 			t.Errorf("postinst does not %q:\n%s", want, postinst)
 		}

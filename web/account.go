@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -224,7 +225,70 @@ func (s *Server) messageSettings(c echo.Context) error {
 	u, _ := user(c)
 	p := u.Preferences()
 	return s.render(c, http.StatusOK, "message_settings.html", "messages", map[string]any{
-		"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": map[string]domain.Text{}, "Saved": c.QueryParam("saved") == "1"})
+		"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": map[string]domain.Text{}, "Saved": c.QueryParam("saved") == "1",
+		"Unverified": s.unverifiedContacts(u), "Verified": c.QueryParam("verified") == "1"})
+}
+
+// unverifiedContact is a contact a citizen added that waits for its code,
+// with the code itself in the demo only (which sends no SMS or e-mail).
+type unverifiedContact struct {
+	Kind, Value string
+	DemoCode    string
+}
+
+func (s *Server) unverifiedContacts(u identity.User) []unverifiedContact {
+	var out []unverifiedContact
+	for _, c := range []struct{ kind, value string }{{identity.ContactEmail, u.Email}, {identity.ContactPhone, u.Phone}} {
+		if c.value == "" || u.ContactVerified(c.kind) {
+			continue
+		}
+		uc := unverifiedContact{Kind: c.kind, Value: c.value}
+		if m, ok := messaging.LatestTo(s.App.Store, u.ID, c.value); ok && s.Demo {
+			uc.DemoCode = codeInText.FindString(m.Body.En)
+		}
+		out = append(out, uc)
+	}
+	return out
+}
+
+// codeInText finds a 6-digit code in a message.
+var codeInText = regexp.MustCompile(`\b\d{6}\b`)
+
+// verifyContact takes the code sent to a contact the citizen added, or
+// sends a new one.
+func (s *Server) verifyContact(c echo.Context) error {
+	u, _ := user(c)
+	values, _, err := readForm(c)
+	if err != nil {
+		return err
+	}
+	kind := values["kind"]
+	if values["resend"] != "" {
+		err = s.App.Identity.ResendContactCode(u.ID, kind)
+	} else {
+		err = s.App.Identity.VerifyContact(u.ID, kind, values["code"])
+	}
+	var de *domain.Error
+	if errors.As(err, &de) && de.Code != domain.EINTERNAL {
+		status := http.StatusUnprocessableEntity
+		if de.Code == domain.ERATELIMIT {
+			status = http.StatusTooManyRequests
+		}
+		if u, err = s.App.Identity.Get(u.ID); err != nil {
+			return err
+		}
+		p := u.Preferences()
+		return s.render(c, status, "message_settings.html", "messages", map[string]any{
+			"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": map[string]domain.Text{"code-" + kind: domain.T(de.Message, de.MessageML)},
+			"Unverified": s.unverifiedContacts(u)})
+	}
+	if err != nil {
+		return err
+	}
+	if values["resend"] != "" {
+		return c.Redirect(http.StatusSeeOther, "/account/messages")
+	}
+	return c.Redirect(http.StatusSeeOther, "/account/messages?verified=1")
 }
 
 func (s *Server) saveMessageSettings(c echo.Context) error {
@@ -240,7 +304,7 @@ func (s *Server) saveMessageSettings(c echo.Context) error {
 	_, err := s.App.Identity.SetPreferences(u.ID, p)
 	if errs, ok := fieldErrors(err); ok {
 		return s.render(c, http.StatusUnprocessableEntity, "message_settings.html", "messages", map[string]any{
-			"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": errs})
+			"Prefs": p, "Channels": channelChoices(p.Channels), "Errors": errs, "Unverified": s.unverifiedContacts(u)})
 	}
 	if err != nil {
 		return err

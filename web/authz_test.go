@@ -168,6 +168,8 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"GET /messages":          {url: "/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"GET /account/messages":  {url: "/account/messages", want: expect("all", 403, anon, toSignIn, "citizens", 200)},
 		"POST /account/messages": {url: "/account/messages", body: formBody("language=fr"), want: expect("all", 403, anon, 401, "citizens", 422)},
+		// No contact waits for a code: the citizen is told so.
+		"POST /account/messages/verify": {url: "/account/messages/verify", body: formBody("kind=email&code=123456"), want: expect("all", 403, anon, 401, "citizens", 422)},
 
 		// Office pages.
 		"GET /office":           {url: "/office", want: expect("all", 403, anon, toSignIn, "staff", 200)},

@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	e.GET("/messages", s.messages, citizen)
 	e.GET("/account/messages", s.messageSettings, citizen)
 	e.POST("/account/messages", s.saveMessageSettings, citizen)
+	e.POST("/account/messages/verify", s.verifyContact, citizen, limited)
 
 	// Office staff (the workflow decides which actions each role may take).
 	e.GET("/office", s.officeInbox, staff)

@@ -46,6 +46,15 @@ var (
 	// EventUserTOTPReset: an administrator removed a staff member's
 	// two-step set-up (data: by, reason).
 	EventUserTOTPReset = store.EventType{Name: "user.two_step_reset", Version: 1}
+	// EventCitizenContactCodeSent: a code went to a phone or e-mail a
+	// citizen added after sign-up (data: kind, expires; never the code).
+	EventCitizenContactCodeSent = store.EventType{Name: "citizen.contact_code_sent", Version: 1}
+	// EventCitizenContactCodeFailed: a wrong code for an added contact
+	// (data: kind, attempts).
+	EventCitizenContactCodeFailed = store.EventType{Name: "citizen.contact_code_failed", Version: 1}
+	// EventCitizenContactVerified: an added contact was verified by its
+	// code and is used from now on (data: kind).
+	EventCitizenContactVerified = store.EventType{Name: "citizen.contact_verified", Version: 1}
 )
 
 // Events lists every event type identity writes.
@@ -55,4 +64,5 @@ var Events = []store.EventType{
 	EventUserSignedOutAll, EventUserPreferences, EventCitizenSignedUp, EventCitizenCodeSent, EventCitizenCodeFailed,
 	EventCitizenVerified, EventUserAdminRefused, EventCitizenRecoveryRequested, EventCitizenRecoveryFailed,
 	EventCitizenPasswordRecovered, EventUserTOTPEnrolled, EventUserTOTPPassed, EventUserTOTPFailed, EventUserTOTPReset,
+	EventCitizenContactCodeSent, EventCitizenContactCodeFailed, EventCitizenContactVerified,
 }

@@ -45,7 +45,12 @@ func (u User) Preferences() Preferences {
 
 // SetPreferences records a citizen's message preferences, after checking
 // each field; nothing changes when any is wrong. The contact the citizen
-// signed up with cannot be removed here (it is their login).
+// signed up with cannot be removed here (it is their login). A mobile
+// number or e-mail address added or changed here is kept unverified, and a
+// code goes to it alone (see contact_verify.go): until VerifyContact, no
+// message goes there and it does not sign in. A contact taken as another
+// account's login is ECONFLICT; a second new contact of a kind within a
+// minute of the last code is ERATELIMIT.
 func (s *Service) SetPreferences(userID string, p Preferences) (User, error) {
 	fe := domain.FieldErrors{}
 	if p.Language != "en" && p.Language != "ml" {
@@ -92,7 +97,20 @@ func (s *Service) SetPreferences(userID string, p Preferences) (User, error) {
 			return &domain.Error{Code: domain.EINVALID, Message: "The contact you signed up with is your login and cannot be changed here.",
 				MessageML: "സൈൻ അപ്പ് ചെയ്ത വിലാസം നിങ്ങളുടെ ലോഗിൻ ആണ്; ഇവിടെ മാറ്റാനാകില്ല."}
 		}
-		u.Language, u.Channels, u.Email, u.Phone = p.Language, channels, email, phone
+		now := s.now()
+		for _, c := range []struct{ kind, value string }{{contactEmail, email}, {contactPhone, phone}} {
+			cur, _, pending := contactFields(u, c.kind)
+			if c.value != *cur && c.value != "" && *pending != nil {
+				// One new contact a minute: each change sends a code.
+				if err := tooSoon(User{Code: *pending}, now); err != nil {
+					return err
+				}
+			}
+			if err := setContact(tx, now, u, c.kind, c.value); err != nil {
+				return err
+			}
+		}
+		u.Language, u.Channels = p.Language, channels
 		return tx.Emit(u.ID, EventUserPreferences, entityUser, u.ID, map[string]any{"language": u.Language, "channels": channels})
 	})
 }

@@ -62,6 +62,16 @@ type User struct {
 	Code *PendingCode `json:"code,omitempty"`
 	// Recovery is the pending password recovery code of a citizen.
 	Recovery *PendingCode `json:"recovery,omitempty"`
+	// EmailVerified and PhoneVerified are when a citizen proved, with a
+	// code sent there, that they hold an e-mail address or phone added
+	// after sign-up (the one they signed up with is proved by Verified).
+	// Until then it is not used: no message goes there, and it neither
+	// signs in nor recovers a password. PendingEmail and PendingPhone are
+	// the codes on the way.
+	EmailVerified time.Time    `json:"email_verified,omitzero"`
+	PhoneVerified time.Time    `json:"phone_verified,omitzero"`
+	PendingEmail  *PendingCode `json:"pending_email,omitempty"`
+	PendingPhone  *PendingCode `json:"pending_phone,omitempty"`
 	// TwoStep is when the staff member set up two-step sign-in (TOTP);
 	// zero when they have not. TOTP and TOTPPending are its secrets.
 	TwoStep     time.Time    `json:"two_step,omitzero"`
@@ -94,6 +104,12 @@ func (u User) redacted() User {
 	u.Code = nil
 	u.Recovery = nil
 	u.TOTP, u.TOTPPending = nil, nil
+	for _, p := range []**PendingCode{&u.PendingEmail, &u.PendingPhone} {
+		if *p != nil {
+			// Whether a code is on the way, and until when; not the code.
+			*p = &PendingCode{Sent: (*p).Sent, Expires: (*p).Expires, Attempts: (*p).Attempts}
+		}
+	}
 	return u
 }
 

@@ -24,6 +24,7 @@ package messaging
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -51,6 +52,12 @@ type Message struct {
 	Link     string    `json:"link,omitempty"`
 	Created  time.Time `json:"created"`
 	Channels []Channel `json:"channels"`
+	// Address, when set, is the only place the message goes: a phone
+	// number ("+91…", by SMS and WhatsApp) or an e-mail address that a
+	// citizen is proving they hold. Such a message carries the code that
+	// proves it, so it is kept out of the in-app inbox (whoever is signed
+	// in would read it there) and never goes to the user's other contacts.
+	Address string `json:"address,omitempty"`
 }
 
 // Channel is one way a message goes out, with its delivery status.
@@ -108,18 +115,45 @@ func Queue(tx *store.Tx, now time.Time, m Message) (Message, error) {
 }
 
 // Inbox returns a user's messages, newest first, at most limit (0: all).
+// Messages sent to an Address being verified are not in it.
 func Inbox(s *store.Store, userID string, limit int) ([]Message, error) {
+	return scanMessages(s, userID, limit, func(m Message) bool { return m.Address == "" })
+}
+
+// LatestTo returns the newest message to a user sent to address only (see
+// Message.Address): for tests, and for the demo, which has no SMS or
+// e-mail and shows it on the page that asked for it.
+func LatestTo(s *store.Store, userID, address string) (Message, bool) {
+	msgs, err := scanMessages(s, userID, 1, func(m Message) bool { return m.Address == address })
+	if err != nil || len(msgs) == 0 {
+		return Message{}, false
+	}
+	return msgs[0], true
+}
+
+// errEnough stops a scan that has found what it wanted.
+var errEnough = errors.New("messaging: enough")
+
+func scanMessages(s *store.Store, userID string, limit int, keep func(Message) bool) ([]Message, error) {
 	var out []Message
 	err := s.View(func(tx *store.Tx) error {
-		return tx.Scan(entity, store.ScanOptions{Prefix: userID + "/", Reverse: true, Limit: limit}, func(_ string, raw []byte) error {
+		return tx.Scan(entity, store.ScanOptions{Prefix: userID + "/", Reverse: true}, func(_ string, raw []byte) error {
 			var m Message
 			if err := json.Unmarshal(raw, &m); err != nil {
 				return err
 			}
-			out = append(out, m)
+			if keep(m) {
+				out = append(out, m)
+			}
+			if limit > 0 && len(out) >= limit {
+				return errEnough
+			}
 			return nil
 		})
 	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
 	return out, err
 }
 

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -413,6 +414,16 @@ func (o *Outbox) plan(m Message, c Contact) []Delivery {
 		id := deliveryID(m.ID, ch)
 		out = append(out, Delivery{ID: id, Message: m.ID, Channel: ch, To: to, Status: status,
 			NextAttempt: now, IdempotencyKey: id, Updated: now})
+	}
+	if m.Address != "" {
+		// A contact being verified: only there, whatever the user chose.
+		if strings.Contains(m.Address, "@") {
+			add(ChannelEmail, m.Address)
+		} else {
+			add(ChannelSMS, m.Address)
+			add(ChannelWhatsApp, m.Address)
+		}
+		return out
 	}
 	if c.Email != "" && chose(ChannelEmail) {
 		add(ChannelEmail, c.Email)

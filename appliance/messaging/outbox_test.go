@@ -497,3 +497,40 @@ func TestOutbox_RunEndsWithAnErrorWhenTheStoreCloses(t *testing.T) {
 		t.Fatal("Run did not end when the store closed")
 	}
 }
+
+// TestOutbox_ACodeForANewAddressGoesThereAloneAndNotToTheInbox: a code
+// proving a citizen holds a new e-mail address is mailed to that address
+// only — not to the e-mail they have, nor shown in their inbox, where
+// whoever is signed in would read it.
+func TestOutbox_ACodeForANewAddressGoesThereAloneAndNotToTheInbox(t *testing.T) {
+	s := storetest.Open(t)
+	smtpPeer := startSMTPPeer(t, false)
+	o := &messaging.Outbox{Store: s, Contacts: contacts(messaging.Contact{UserID: "u-5", Name: "Chitra", Email: "chitra@example.org"}),
+		Config: messaging.Config{SMTP: smtpPeer.config()}}
+	run(t, o)
+	var m messaging.Message
+	_, err := s.Write(func(tx *store.Tx) (err error) {
+		m, err = messaging.Queue(tx, time.Now(), messaging.Message{To: "u-5", Kind: messaging.KindVerificationCode, Address: "chitra.new@example.org",
+			Subject: domain.T("Your ksmart verification code", "കോഡ്"), Body: domain.T("Your code is 482913.", "കോഡ് 482913.")})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "sent", func() bool { return settled(o) })
+	ds, _ := o.Deliveries(m.ID)
+	if len(ds) != 1 || ds[0].To != "chitra.new@example.org" || ds[0].Status != messaging.StatusSent {
+		t.Fatalf("deliveries of a code for a new address: %+v", ds)
+	}
+	for _, e := range smtpPeer.all() {
+		if e.To != "chitra.new@example.org" {
+			t.Errorf("the code went to %s", e.To)
+		}
+	}
+	if inbox, _ := messaging.Inbox(s, "u-5", 0); len(inbox) != 0 {
+		t.Errorf("the code is in the in-app inbox: %+v", inbox)
+	}
+	if got, ok := messaging.LatestTo(s, "u-5", "chitra.new@example.org"); !ok || got.ID != m.ID {
+		t.Errorf("LatestTo does not find the message: %+v", got)
+	}
+}

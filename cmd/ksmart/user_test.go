@@ -216,6 +216,9 @@ func TestUser_ResetTwoStepFromTheShellWithAReason(t *testing.T) {
 		t.Fatal(err)
 	}
 	u, _ := app.Identity.ByLogin("suma")
+	if !app.Identity.TOTPRequired(u) {
+		t.Fatalf("an administrator need not sign in in two steps by default")
+	}
 	setup, err := app.Identity.BeginTOTP(u.ID)
 	if err == nil {
 		_, err = app.Identity.ConfirmTOTP(u.ID, identity.TOTPCode(setup.Secret, app.Now()))
