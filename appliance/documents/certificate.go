@@ -14,15 +14,15 @@ import (
 
 // Certificate kinds.
 const (
-	CertBirth           = "birth"
-	CertDeath           = "death"
-	CertMarriage        = "marriage"
+	CertBirth    = "birth"
+	CertDeath    = "death"
+	CertMarriage = "marriage"
 	// CertMarriageFormIV is the certificate of marriage as rule 11(1) of
 	// the Kerala Registration of Marriages (Common) Rules, 2008 has it
 	// issued: in Form No. IV. CertMarriage is the same certificate as it
 	// was drawn before it printed its form and rule, kept so that those
 	// issued then still draw again byte for byte.
-	CertMarriageFormIV = "marriage_form_iv"
+	CertMarriageFormIV  = "marriage_form_iv"
 	CertNonAvailability = "non_availability" // Field rows say which event (birth or death) was searched for
 	// A trade licence, and one the law granted when the office did not
 	// decide in time: RegistrationNumber is the licence's number,
