@@ -91,6 +91,27 @@ func TestImport_AKioskCopyOfAnImportedEntryNamesTheRegistrarGivenAtImport(t *tes
 		t.Errorf("the printed certificate names the Unix user who ran the import:\n%s", text)
 	}
 
+	// An entry imported before the registrar was asked for names "root":
+	// its copy names the body's registrar of today instead.
+	older := "register_number,registration_date,child_name_en,sex,date_of_birth,mother_name_en,ward\nB-9/1962,1962-05-02,Vasudevan Nair,male,1962-04-20,Janaki Amma,3\n"
+	if rep, err := app.Civil.ImportFor("births", strings.NewReader(older), appliance.CLIActor("root"), civil.Officer{ID: "cli:root", Name: "root"}, nil); err != nil || rep.Imported != 1 {
+		t.Fatalf("an import as it was before: %+v %v", rep, err)
+	}
+	if err := app.Search.WaitFor(ctx, app.Store.LastSeq()); err != nil {
+		t.Fatal(err)
+	}
+	res, err = app.Civil.KioskSearch(ctx, kiosk, "10.0.0.5", civil.KioskQuery{Name: "Vasudev", Date: "20-04-1962"})
+	if err != nil || len(res.Matches) != 1 {
+		t.Fatalf("kiosk search for Vasudev: %+v %v", res, err)
+	}
+	if got := res.Matches[0].Names[0].Value.En; got != "Vasudevan N•••" {
+		t.Errorf("the match shows %q; want the word typed (Vasudev for Vasudevan) whole", got)
+	}
+	rec, _, err = app.Civil.KioskCertificate(kiosk, "10.0.0.5", res.Matches[0].Token)
+	if err != nil || rec.Printed.Officer.En != "Suma Devi K." || rec.Printed.OfficerTitle.En != "Registrar of Births and Deaths" {
+		t.Fatalf("the copy of an entry imported as root names %q, %q (%v); want the registrar of today", rec.Printed.Officer.En, rec.Printed.OfficerTitle.En, err)
+	}
+
 	// Found through the mother's name, the hit says so.
 	registrar, _ := app.Identity.ByLogin("suma")
 	found, err := app.OfficeSearch(ctx, registrar.Actor(), appliance.OfficeQuery{Text: "Priya Devi"})

@@ -202,6 +202,7 @@ type apiSearchHit struct {
 	Date       string       `json:"date,omitempty"`
 	Ward       int          `json:"ward,omitempty"`
 	Link       string       `json:"link"`
+	Why        *domain.Text `json:"why,omitempty"`
 }
 
 func (s *Server) apiSearch(c echo.Context) error {
@@ -219,6 +220,9 @@ func (s *Server) apiSearch(c echo.Context) error {
 		hit := apiSearchHit{Type: h.Type, Kind: h.Kind, KindName: h.KindName, Number: h.Number, Title: h.Title, Status: h.Status, Date: h.Date, Ward: h.Ward, Link: h.Link}
 		if h.Status != "" {
 			hit.StatusName = &h.StatusName
+		}
+		if h.Why.En != "" {
+			hit.Why = &h.Why
 		}
 		hits = append(hits, hit)
 	}

@@ -101,7 +101,7 @@ func certKind(kind string) string {
 	case KindDeath:
 		return documents.CertDeath
 	case KindMarriage:
-		return documents.CertMarriage
+		return documents.CertMarriageFormIV
 	}
 	return documents.CertNonAvailability
 }
@@ -364,7 +364,7 @@ func certTitle(kind string) domain.Text {
 		return domain.T("Birth certificate", "ജനന സർട്ടിഫിക്കറ്റ്")
 	case documents.CertDeath:
 		return domain.T("Death certificate", "മരണ സർട്ടിഫിക്കറ്റ്")
-	case documents.CertMarriage:
+	case documents.CertMarriage, documents.CertMarriageFormIV:
 		return domain.T("Marriage certificate", "വിവാഹ സർട്ടിഫിക്കറ്റ്")
 	}
 	return domain.T("Non-availability certificate", "ലഭ്യമല്ലെന്ന സർട്ടിഫിക്കറ്റ്")

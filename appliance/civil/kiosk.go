@@ -592,6 +592,14 @@ func maskEntry(e Entry, q KioskQuery, token string) KioskMatch {
 		out := map[string]bool{}
 		for _, k := range names.Keys(s) {
 			out[k] = true
+			if stem, ok := names.StemKey(k); ok {
+				out[stem] = true
+			}
+		}
+		// The other forms of what was typed: Unnikrishnan typed shows
+		// the entry's Unni Krishnan.
+		for _, k := range names.AltKeys(names.Words(s)) {
+			out[k] = true
 		}
 		return out
 	}
@@ -638,7 +646,7 @@ func maskEntry(e Entry, q KioskQuery, token string) KioskMatch {
 func maskName(name string, typed map[string]bool) string {
 	var out []string
 	for _, w := range strings.Fields(name) {
-		if typed[names.Key(w)] {
+		if wordTyped(w, typed) {
 			out = append(out, w)
 			continue
 		}
@@ -674,4 +682,27 @@ func (c *Civil) officerOfRecord(e Entry) (Officer, error) {
 			e.Number+"-ന് രേഖപ്പെടുത്തിയ രജിസ്ട്രാറില്ല; സർട്ടിഫിക്കറ്റിൽ പേര് ചേർക്കാൻ ഓഫീസിൽ രജിസ്ട്രാറുടെ അക്കൗണ്ടുമില്ല. ഓഫീസിൽ അന്വേഷിക്കുക."))
 	}
 	return regs[0], nil
+}
+
+// wordTyped reports whether a word of an entry's name was typed, however
+// spelt: its key, its stem without -an (Vasudevan for Vasudev typed), or,
+// for a compound, both its parts (Unnikrishnan for Unni Krishnan typed).
+func wordTyped(w string, typed map[string]bool) bool {
+	k := names.Key(w)
+	if typed[k] {
+		return true
+	}
+	if stem, ok := names.StemKey(k); ok && typed[stem] {
+		return true
+	}
+	alts := names.AltKeys([]string{w})
+	if len(alts) < 2 {
+		return false
+	}
+	for _, a := range alts[:2] {
+		if !typed[a] {
+			return false
+		}
+	}
+	return true
 }

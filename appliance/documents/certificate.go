@@ -14,9 +14,15 @@ import (
 
 // Certificate kinds.
 const (
-	CertBirth           = "birth"
-	CertDeath           = "death"
-	CertMarriage        = "marriage"
+	CertBirth    = "birth"
+	CertDeath    = "death"
+	CertMarriage = "marriage"
+	// CertMarriageFormIV is the certificate of marriage as rule 11(1) of
+	// the Kerala Registration of Marriages (Common) Rules, 2008 has it
+	// issued: in Form No. IV. CertMarriage is the same certificate as it
+	// was drawn before it printed its form and rule, kept so that those
+	// issued then still draw again byte for byte.
+	CertMarriageFormIV  = "marriage_form_iv"
 	CertNonAvailability = "non_availability" // Field rows say which event (birth or death) was searched for
 	// A trade licence, and one the law granted when the office did not
 	// decide in time: RegistrationNumber is the licence's number,
@@ -59,7 +65,7 @@ func (c Certificate) Validate() error {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	if _, ok := certKinds[c.Kind]; !ok {
-		add("kind must be one of %s, %s, %s or %s, not %q", CertBirth, CertDeath, CertMarriage, CertNonAvailability, c.Kind)
+		add("kind must be one of %s, %s, %s, %s or %s, not %q", CertBirth, CertDeath, CertMarriageFormIV, CertMarriage, CertNonAvailability, c.Kind)
 	}
 	switch {
 	case strings.TrimSpace(c.Number) == "":
@@ -215,6 +221,19 @@ var certKinds = map[string]certKind{
 		annexure: domain.T("ANNEXURE TO THE CERTIFICATE OF REGISTRATION OF MARRIAGE", "വിവാഹ രജിസ്ട്രേഷൻ സർട്ടിഫിക്കറ്റിന്റെ അനുബന്ധം"),
 		law: domain.T("(Issued under the Kerala Registration of Marriages (Common) Rules, 2008)",
 			"(2008-ലെ കേരള വിവാഹ രജിസ്ട്രേഷൻ (പൊതു) ചട്ടങ്ങൾ പ്രകാരം നൽകുന്നത്)"),
+		statement: recordStatement("marriage", "of marriages (common) for", "വിവാഹ (പൊതു) രജിസ്റ്ററിലെ"),
+		reminder:  domain.T("Register every marriage", "എല്ലാ വിവാഹങ്ങളും രജിസ്റ്റർ ചെയ്യുക"),
+	},
+	// Rule 11(1): "A certificate of marriage shall be issued to the
+	// applicant in Form No. IV appended to these Rules" (the Rules'
+	// text as the Information Kerala Mission's Sanchitha publishes it,
+	// sanchitha.ikm.in/node/1503).
+	CertMarriageFormIV: {
+		form:     domain.T("Form No. IV", "ഫോറം നമ്പർ IV"),
+		title:    domain.T("CERTIFICATE OF REGISTRATION OF MARRIAGE", "വിവാഹ രജിസ്ട്രേഷൻ സർട്ടിഫിക്കറ്റ്"),
+		annexure: domain.T("ANNEXURE TO THE CERTIFICATE OF REGISTRATION OF MARRIAGE", "വിവാഹ രജിസ്ട്രേഷൻ സർട്ടിഫിക്കറ്റിന്റെ അനുബന്ധം"),
+		law: domain.T("(Issued under rule 11(1) of the Kerala Registration of Marriages (Common) Rules, 2008)",
+			"(2008-ലെ കേരള വിവാഹ രജിസ്ട്രേഷൻ (പൊതു) ചട്ടങ്ങളിലെ 11(1) ചട്ടം പ്രകാരം നൽകുന്നത്)"),
 		statement: recordStatement("marriage", "of marriages (common) for", "വിവാഹ (പൊതു) രജിസ്റ്ററിലെ"),
 		reminder:  domain.T("Register every marriage", "എല്ലാ വിവാഹങ്ങളും രജിസ്റ്റർ ചെയ്യുക"),
 	},

@@ -470,3 +470,37 @@ func TestCertificate_RendersToAPage(t *testing.T) {
 	}
 	keepEvidence(t, "certificate-birth-english-only.png", readFile(t, renderPNG(t, pdf, 100, false)))
 }
+
+// TestCertificate_AMarriageCertificatePrintsFormIVAndRule11 draws a
+// certificate of marriage as civil issues it now: Form No. IV under rule
+// 11(1) of the Kerala Registration of Marriages (Common) Rules, 2008. One
+// issued before, of kind CertMarriage, still draws without them, as it was
+// signed.
+func TestCertificate_AMarriageCertificatePrintsFormIVAndRule11(t *testing.T) {
+	r := malayalamRenderer(t)
+	var marriage Certificate
+	for _, c := range sampleCertificates() {
+		if c.Kind == CertMarriage {
+			marriage = c
+		}
+	}
+	now := marriage
+	now.Kind = CertMarriageFormIV
+	pdf, err := r.Certificate(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := flat(pdfText(t, pdf))
+	for _, w := range []string{"Form No. IV", "rule 11(1) of the Kerala Registration of Marriages (Common) Rules, 2008", "CERTIFICATE OF REGISTRATION OF MARRIAGE"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("the marriage certificate lacks %q:\n%s", w, text)
+		}
+	}
+	old, err := r.Certificate(marriage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := flat(pdfText(t, old)); strings.Contains(text, "Form No. IV") || strings.Contains(text, "rule 11(1)") {
+		t.Errorf("a marriage certificate issued before prints the form now; it would no longer draw as signed:\n%s", text)
+	}
+}
