@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"unicode"
 
@@ -92,6 +93,15 @@ type applyForm struct {
 	// Draft is the video KYC booking whose kept application this form
 	// resumes, uploads included (kyc.go).
 	Draft *kyc.Booking
+	// Kept are the documents attached before, kept for this form.
+	Kept []keptUpload
+}
+
+// keptUpload is a document kept from an earlier try at a form.
+type keptUpload struct {
+	Label domain.Text
+	Name  string
+	Size  int
 }
 
 func (s *Server) applyPage(c echo.Context) error {
@@ -140,8 +150,14 @@ func (s *Server) renderApply(c echo.Context, status int, svc catalogue.Service, 
 	if counter {
 		action = "/office/counter/" + svc.Code
 	}
-	return s.render(c, status, "apply.html", svc.Name.In(lang(c)), applyForm{Service: svc, Fields: formFields(svc, s.App.LocalBody, values, errs),
-		Counter: counter, Values: values, Errors: errs, Action: action})
+	form := applyForm{Service: svc, Fields: formFields(svc, s.App.LocalBody, values, errs), Counter: counter, Values: values, Errors: errs, Action: action}
+	if u, ok := user(c); ok && !counter {
+		for name, up := range s.pending.take(pendingKey(u.ID, svc.Code), s.App.Now()) {
+			form.Kept = append(form.Kept, keptUpload{Label: documentName(svc, workflow.Attachment{Field: name}), Name: up.Name, Size: len(up.Data)})
+		}
+		sort.Slice(form.Kept, func(i, j int) bool { return form.Kept[i].Name < form.Kept[j].Name })
+	}
+	return s.render(c, status, "apply.html", svc.Name.In(lang(c)), form)
 }
 
 // submit handles both a citizen's online application and the front
@@ -159,6 +175,15 @@ func (s *Server) submit(c echo.Context) error {
 		return err
 	}
 	u, _ := user(c)
+	counter := strings.HasPrefix(c.Path(), "/office/")
+	key := pendingKey(u.ID, svc.Code)
+	if !counter {
+		for name, up := range s.pending.take(key, s.App.Now()) {
+			if _, ok := uploads[name]; !ok {
+				uploads[name] = up
+			}
+		}
+	}
 	sub := workflow.Submission{Service: svc.Code, Values: values, Uploads: uploads, Channel: workflow.ChannelOnline,
 		Applicant: workflow.Applicant{Name: domain.T(u.Name, ""), Phone: u.Phone, Email: u.Email}}
 	if strings.HasPrefix(c.Path(), "/office/") {
@@ -173,10 +198,24 @@ func (s *Server) submit(c echo.Context) error {
 		return s.keepForKYC(c, svc.Code, values, uploads)
 	}
 	if errs, ok := fieldErrors(err); ok {
+		if !counter {
+			// Keep what was attached, less a document that was itself
+			// the mistake, for the corrected form.
+			kept := map[string]workflow.Upload{}
+			for name, up := range uploads {
+				if _, bad := errs[name]; !bad {
+					kept[name] = up
+				}
+			}
+			s.pending.keep(key, kept, s.App.Now())
+		}
 		return s.renderApply(c, http.StatusUnprocessableEntity, svc, values, errs)
 	}
 	if err != nil {
 		return err
+	}
+	if !counter {
+		s.pending.keep(key, nil, s.App.Now())
 	}
 	if sub.Channel == workflow.ChannelCounter {
 		return c.Redirect(http.StatusSeeOther, "/office/files/"+f.ID+"?submitted=1")

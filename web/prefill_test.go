@@ -41,3 +41,32 @@ func TestApply_ACitizensFormStartsWithTheirMobileAndName(t *testing.T) {
 		t.Error("a signed-out visitor's form is filled with someone's mobile")
 	}
 }
+
+// TestApply_DocumentsAttachedToAFormWithAMistakeAreKeptForTheCorrectedOne:
+// a citizen who mistyped the date does not choose the scans again; the
+// corrected form, sent without files, is received with both documents.
+func TestApply_DocumentsAttachedToAFormWithAMistakeAreKeptForTheCorrectedOne(t *testing.T) {
+	env := newTestEnv(t).withRoles(t)
+	env.addCitizen(t, citizenA, "9847000001", "Anitha Kumari")
+	c := env.signIn(t, citizenA)
+	wrong := eventNOC()
+	wrong["event_date"] = "2001-01-01" // in the past: refused
+	r := c.do(t, http.MethodPost, "/services/event_noc/apply", &multipartBody{fields: wrong, files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": tinyPDF}})
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `id="kept"`) || !strings.Contains(string(r.body), "venue_consent.pdf") {
+		t.Fatalf("a form with a wrong date: %d, want 422 saying the documents are kept:\n%s", r.status, r.body)
+	}
+	r = c.do(t, http.MethodPost, "/services/event_noc/apply", &multipartBody{fields: eventNOC()})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("the corrected form without files: %d, want 303 (received):\n%s", r.status, r.body)
+	}
+	page := c.do(t, http.MethodGet, r.header.Get("Location"), nil)
+	for _, doc := range []string{"venue_consent.pdf", "organiser_id.pdf"} {
+		if !strings.Contains(string(page.body), doc) {
+			t.Errorf("the application lacks %s", doc)
+		}
+	}
+	// Received: nothing is kept for a next application.
+	if r := c.do(t, http.MethodGet, "/services/event_noc/apply", nil); strings.Contains(string(r.body), `id="kept"`) {
+		t.Error("documents of a received application are offered again")
+	}
+}

@@ -47,6 +47,7 @@ type Server struct {
 	pages    *template.Template
 	msgs     messages
 	static   map[string]string // static file → fingerprint
+	pending  pendingUploads
 	sessions *scs.SessionManager
 	// NoAuthLimit turns the per-IP limit on sign-in, sign-up and verify
 	// off: for tests and benchmarks that sign many people in from one
