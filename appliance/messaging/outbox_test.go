@@ -503,7 +503,7 @@ func TestOutbox_RunEndsWithAnErrorWhenTheStoreCloses(t *testing.T) {
 // only — not to the e-mail they have, nor shown in their inbox, where
 // whoever is signed in would read it.
 func TestOutbox_ACodeForANewAddressGoesThereAloneAndNotToTheInbox(t *testing.T) {
-	s := storetest.Open(t)
+	s := openStore(t)
 	smtpPeer := startSMTPPeer(t, false)
 	o := &messaging.Outbox{Store: s, Contacts: contacts(messaging.Contact{UserID: "u-5", Name: "Chitra", Email: "chitra@example.org"}),
 		Config: messaging.Config{SMTP: smtpPeer.config()}}
