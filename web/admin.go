@@ -22,7 +22,7 @@ type adminPage struct {
 	Password  string // a one-time password to hand over, shown once
 	PassLogin string
 	Health    appliance.Health
-	FreeMiB   uint64
+	FreeBytes int // free space on the data directory's disk
 }
 
 // officeRoleChoices are the roles an administrator may give.
@@ -47,7 +47,7 @@ func (s *Server) renderAdmin(c echo.Context, status int, p adminPage) error {
 	}
 	p.Staff, p.Citizens, p.Roles = staff, len(citizens), officeRoleChoices()
 	p.Health = s.App.Health()
-	p.FreeMiB = p.Health.FreeBytes >> 20
+	p.FreeBytes = int(p.Health.FreeBytes)
 	if p.Values == nil {
 		p.Values = map[string]string{}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"ksmart/appliance/building"
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/finance"
@@ -52,9 +53,10 @@ var templateFuncs = template.FuncMap{
 		}
 		return s
 	},
-	"status":  func(lang, s string) string { return workflow.StatusName(s).In(lang) },
-	"kind":    func(lang, k string) string { return workflow.KindName(k).In(lang) },
-	"outcome": func(lang, o string) string { return rts.OutcomeName(o).In(lang) },
+	"status":       func(lang, s string) string { return workflow.StatusName(s).In(lang) },
+	"kind":         func(lang, k string) string { return workflow.KindName(k).In(lang) },
+	"permitStatus": building.PermitStatusName,
+	"outcome":      func(lang, o string) string { return rts.OutcomeName(o).In(lang) },
 	"rtsReads": func(u *identity.User) bool {
 		return u != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(rts.ReportRoles...)
 	},

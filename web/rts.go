@@ -130,7 +130,7 @@ func (s *Server) rtsPage(c echo.Context) error {
 	for i, j := 0, len(appeals)-1; i < j; i, j = i+1, j-1 {
 		appeals[i], appeals[j] = appeals[j], appeals[i]
 	}
-	return s.render(c, http.StatusOK, "rts.html", "Right to Service", map[string]any{
+	return s.render(c, http.StatusOK, "rts.html", "rts_right_to_service", map[string]any{
 		"Report": rep, "From": from, "To": to, "Appeals": appeals, "Penalties": pens, "Now": s.App.Now(), "Rate": percent(rep.InTimeRate()),
 		"Outcomes": []string{rts.OutcomeDeliver, rts.OutcomeUphold, rts.OutcomePenalty}})
 }

@@ -104,7 +104,7 @@ func (s *Server) twoStepPage(c echo.Context) error {
 	if u.TwoStep.IsZero() {
 		return c.Redirect(http.StatusSeeOther, "/signin/two-step/setup")
 	}
-	return s.render(c, http.StatusOK, "two_step.html", "Two-step sign-in", twoStepPage{User: u})
+	return s.render(c, http.StatusOK, "two_step.html", "ts_title", twoStepPage{User: u})
 }
 
 func (s *Server) twoStep(c echo.Context) error {
@@ -124,7 +124,7 @@ func (s *Server) twoStep(c echo.Context) error {
 				status = http.StatusTooManyRequests
 			}
 			msg := domain.T(de.Message, de.MessageML)
-			return s.render(c, status, "two_step.html", "Two-step sign-in", twoStepPage{User: u, Error: &msg})
+			return s.render(c, status, "two_step.html", "ts_title", twoStepPage{User: u, Error: &msg})
 		}
 		return err
 	}
@@ -156,7 +156,7 @@ func (s *Server) renderTwoStepSetup(c echo.Context, status int, u identity.User,
 	for i := 0; i < len(setup.Secret); i += 4 {
 		groups = append(groups, setup.Secret[i:min(i+4, len(setup.Secret))])
 	}
-	return s.render(c, status, "two_step_setup.html", "Set up two-step sign-in", twoStepPage{User: u, QR: qr, Secret: strings.Join(groups, " "), Error: problem})
+	return s.render(c, status, "two_step_setup.html", "ts_setup_title", twoStepPage{User: u, QR: qr, Secret: strings.Join(groups, " "), Error: problem})
 }
 
 func (s *Server) twoStepSetup(c echo.Context) error {
@@ -183,7 +183,7 @@ func (s *Server) twoStepSetup(c echo.Context) error {
 	}
 	// The recovery codes are shown this once, on the page that answers
 	// the set-up, never again.
-	return s.render(c, http.StatusOK, "two_step_codes.html", "Recovery codes", twoStepPage{User: u, Codes: codes, Next: next})
+	return s.render(c, http.StatusOK, "two_step_codes.html", "ts_codes_title", twoStepPage{User: u, Codes: codes, Next: next})
 }
 
 // apiTwoStep is the second step of POST /api/v1/session for staff who

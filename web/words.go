@@ -105,15 +105,17 @@ func wardName(lb domain.LocalBody, n int) domain.Text {
 }
 
 // humanSize writes a byte count as a person reads it: "193 B", "48 KB",
-// "2.4 MB".
+// "2.4 MB", "37.2 GB" (free disk space).
 func humanSize(n int) string {
 	switch {
 	case n < 1024:
 		return fmt.Sprintf("%d B", n)
 	case n < 1024*1024:
 		return fmt.Sprintf("%d KB", (n+512)/1024)
+	case n < 1024*1024*1024:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
 	}
-	return fmt.Sprintf("%.1f MB", float64(n)/(1024*1024))
+	return fmt.Sprintf("%.1f GB", float64(n)/(1024*1024*1024))
 }
 
 // fileType names a document's content type by what people call it: PDF,

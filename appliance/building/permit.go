@@ -71,6 +71,21 @@ const (
 	StatusCancelled = "cancelled" // e.g. on a false declaration
 )
 
+// PermitStatusName is a permit's status as a person reads it.
+func PermitStatusName(status string) domain.Text {
+	switch status {
+	case StatusGranted:
+		return domain.T("granted, fee not yet paid", "അനുവദിച്ചു, ഫീസ് അടച്ചിട്ടില്ല")
+	case StatusIssued:
+		return domain.T("issued", "നൽകി")
+	case StatusOccupied:
+		return domain.T("occupancy certified", "ഒക്യുപൻസി സാക്ഷ്യപ്പെടുത്തി")
+	case StatusCancelled:
+		return domain.T("cancelled", "റദ്ദാക്കി")
+	}
+	return domain.T(status, status)
+}
+
 // Expired reports whether an issued permit's validity has run out.
 func (p Permit) Expired(now time.Time) bool {
 	return p.Status == StatusIssued && now.After(p.ValidUntil)
