@@ -115,7 +115,14 @@ func (s *Server) applyPage(c echo.Context) error {
 	if id := c.QueryParam("kyc"); id != "" {
 		return s.resumeDraft(c, svc, id)
 	}
-	return s.renderApply(c, http.StatusOK, svc, prefill(svc, c), nil)
+	values := prefill(svc, c)
+	if u, ok := user(c); ok {
+		// A draft left with a mistake in it comes back as it was left.
+		if d := s.pending.draft(pendingKey(u.ID, svc.Code), s.App.Now()); d.values != nil {
+			values = d.values
+		}
+	}
+	return s.renderApply(c, http.StatusOK, svc, values, nil)
 }
 
 // prefill fills a citizen's new form with what their account already
@@ -207,7 +214,7 @@ func (s *Server) submit(c echo.Context) error {
 					kept[name] = up
 				}
 			}
-			s.pending.keep(key, kept, s.App.Now())
+			s.pending.keep(key, values, kept, s.App.Now())
 		}
 		return s.renderApply(c, http.StatusUnprocessableEntity, svc, values, errs)
 	}
@@ -215,7 +222,7 @@ func (s *Server) submit(c echo.Context) error {
 		return err
 	}
 	if !counter {
-		s.pending.keep(key, nil, s.App.Now())
+		s.pending.keep(key, nil, nil, s.App.Now())
 	}
 	if sub.Channel == workflow.ChannelCounter {
 		return c.Redirect(http.StatusSeeOther, "/office/files/"+f.ID+"?submitted=1")

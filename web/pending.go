@@ -7,13 +7,14 @@ import (
 	"ksmart/appliance/workflow"
 )
 
-// pendingUploads keeps the documents a citizen attached to a form that
-// came back with a mistake, so that correcting a date does not mean
-// choosing five scans again on a phone. They are kept per citizen and
-// service (a new sign-in finds them too), in memory: a restart forgets
-// them, as it would a half-filled form. The next submission of that form
-// uses them for every document not chosen again; a successful one, or a
-// day, ends them.
+// pendingUploads keeps the draft of a form that came back with a mistake,
+// what was typed and the documents attached, so that correcting a date
+// does not mean choosing five scans again on a phone, and so that a
+// citizen who signs out (or whose phone drops the page) finds the form as
+// they left it when they come back to it. Drafts are kept per citizen and
+// service, in memory: a restart forgets them, as it would a half-filled
+// form. The next submission of that form uses the documents for every one
+// not chosen again; a successful one, or a day, ends the draft.
 type pendingUploads struct {
 	mu    sync.Mutex
 	byKey map[string]pendingEntry
@@ -21,6 +22,7 @@ type pendingUploads struct {
 }
 
 type pendingEntry struct {
+	values  map[string]string
 	uploads map[string]workflow.Upload
 	at      time.Time
 }
@@ -36,17 +38,22 @@ func pendingKey(userID, service string) string { return userID + "/" + service }
 
 // take returns the documents kept for key, if any and still fresh.
 func (p *pendingUploads) take(key string, now time.Time) map[string]workflow.Upload {
+	return p.draft(key, now).uploads
+}
+
+// draft returns what is kept for key, if still fresh.
+func (p *pendingUploads) draft(key string, now time.Time) pendingEntry {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	e, ok := p.byKey[key]
 	if !ok || now.Sub(e.at) > pendingTimeout {
-		return nil
+		return pendingEntry{}
 	}
-	return e.uploads
+	return e
 }
 
-// keep replaces what is kept for key; an empty set forgets it.
-func (p *pendingUploads) keep(key string, uploads map[string]workflow.Upload, now time.Time) {
+// keep replaces what is kept for key; nothing forgets it.
+func (p *pendingUploads) keep(key string, values map[string]string, uploads map[string]workflow.Upload, now time.Time) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.byKey == nil {
@@ -61,13 +68,13 @@ func (p *pendingUploads) keep(key string, uploads map[string]workflow.Upload, no
 			}
 		}
 	}
-	if len(uploads) == 0 {
+	if len(uploads) == 0 && len(values) == 0 {
 		return
 	}
 	for len(p.order) >= pendingKept {
 		delete(p.byKey, p.order[0])
 		p.order = p.order[1:]
 	}
-	p.byKey[key] = pendingEntry{uploads: uploads, at: now}
+	p.byKey[key] = pendingEntry{values: values, uploads: uploads, at: now}
 	p.order = append(p.order, key)
 }

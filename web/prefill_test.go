@@ -42,10 +42,10 @@ func TestApply_ACitizensFormStartsWithTheirMobileAndName(t *testing.T) {
 	}
 }
 
-// TestApply_DocumentsAttachedToAFormWithAMistakeAreKeptForTheCorrectedOne:
+// TestApply_ADraftWithAMistakeKeepsItsDocumentsSurvivesSignOutAndEndsWhenReceived:
 // a citizen who mistyped the date does not choose the scans again; the
 // corrected form, sent without files, is received with both documents.
-func TestApply_DocumentsAttachedToAFormWithAMistakeAreKeptForTheCorrectedOne(t *testing.T) {
+func TestApply_ADraftWithAMistakeKeepsItsDocumentsSurvivesSignOutAndEndsWhenReceived(t *testing.T) {
 	env := newTestEnv(t).withRoles(t)
 	env.addCitizen(t, citizenA, "9847000001", "Anitha Kumari")
 	c := env.signIn(t, citizenA)
@@ -54,6 +54,15 @@ func TestApply_DocumentsAttachedToAFormWithAMistakeAreKeptForTheCorrectedOne(t *
 	r := c.do(t, http.MethodPost, "/services/event_noc/apply", &multipartBody{fields: wrong, files: map[string][]byte{"venue_consent": tinyPDF, "organiser_id": tinyPDF}})
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(string(r.body), `id="kept"`) || !strings.Contains(string(r.body), "venue_consent.pdf") {
 		t.Fatalf("a form with a wrong date: %d, want 422 saying the documents are kept:\n%s", r.status, r.body)
+	}
+	// The citizen signs out; signed in again, the form is as they left it.
+	if r := c.do(t, http.MethodPost, "/signout", nil); r.status >= 400 {
+		t.Fatalf("sign out: %d", r.status)
+	}
+	c = env.signIn(t, citizenA)
+	back := c.do(t, http.MethodGet, "/services/event_noc/apply", nil)
+	if !strings.Contains(string(back.body), `value="Onam cultural evening"`) || !strings.Contains(string(back.body), `id="kept"`) {
+		t.Errorf("after signing out and in, the form lost its draft:\n%s", back.body)
 	}
 	r = c.do(t, http.MethodPost, "/services/event_noc/apply", &multipartBody{fields: eventNOC()})
 	if r.status != http.StatusSeeOther {

@@ -25,7 +25,7 @@ func (s *Server) routes() {
 	e.GET("/", s.home)
 	e.GET("/healthz", s.healthz)
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})))
-	e.Group("/static", s.staticCache).StaticFS("/", staticFiles())
+	e.GET("/static*", echo.StaticDirectoryHandler(staticFiles(), !e.EnablePathUnescapingStaticFiles), s.staticCache)
 	e.GET("/services", s.services)
 	e.GET("/services/:code", s.serviceDetail)
 	e.GET("/status", s.status)

@@ -55,8 +55,8 @@ func (s *Server) staticCache(next echo.HandlerFunc) echo.HandlerFunc {
 
 // gzipped compresses pages, stylesheets, scripts and JSON of a kilobyte or
 // more; a page of the office's lists shrinks to a fifth. PDFs, photos and
-// recordings are compressed already and go as they are, and a WebSocket
-// (video KYC's signalling) is left alone.
+// recordings are compressed already and go as they are, a WebSocket
+// (video KYC's signalling) is left alone, and /metrics compresses itself.
 func gzipped() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{Level: 5, MinLength: 1024, Skipper: func(c echo.Context) bool {
 		r := c.Request()
@@ -64,6 +64,9 @@ func gzipped() echo.MiddlewareFunc {
 			return true
 		}
 		p := r.URL.Path
+		if p == "/metrics" {
+			return true // promhttp compresses its own answer
+		}
 		for _, suffix := range []string{".pdf", "/pdf", ".png", ".jpg", ".jpeg", ".webm"} {
 			if strings.HasSuffix(p, suffix) {
 				return true

@@ -32,13 +32,14 @@ func (u User) ContactVerified(kind string) bool {
 	return false
 }
 
-// MessageContacts are the e-mail and phone messages may go to: the
-// verified ones only ("" for one that is not).
+// MessageContacts are the e-mail and phone messages may go to ("" for
+// none): the contact signed up with (its sign-up code goes there before it
+// is verified), and an added one only once verified.
 func (u User) MessageContacts() (email, phone string) {
-	if u.ContactVerified(contactEmail) {
+	if u.Email != "" && (u.Email == u.Login || !u.EmailVerified.IsZero()) {
 		email = u.Email
 	}
-	if u.ContactVerified(contactPhone) {
+	if u.Phone != "" && (u.Phone == u.Login || !u.PhoneVerified.IsZero()) {
 		phone = u.Phone
 	}
 	return email, phone

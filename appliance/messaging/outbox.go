@@ -417,11 +417,19 @@ func (o *Outbox) plan(m Message, c Contact) []Delivery {
 	}
 	if m.Address != "" {
 		// A contact being verified: only there, whatever the user chose.
-		if strings.Contains(m.Address, "@") {
+		// A phone gets the code on each configured channel for it, or
+		// waits for SMS when neither is configured.
+		switch {
+		case strings.Contains(m.Address, "@"):
 			add(ChannelEmail, m.Address)
-		} else {
+		case o.senders[ChannelSMS] == nil && o.senders[ChannelWhatsApp] == nil:
 			add(ChannelSMS, m.Address)
-			add(ChannelWhatsApp, m.Address)
+		default:
+			for _, ch := range []string{ChannelWhatsApp, ChannelSMS} {
+				if o.senders[ch] != nil {
+					add(ch, m.Address)
+				}
+			}
 		}
 		return out
 	}

@@ -35,7 +35,8 @@ func TestServe_KilledWhileDeemingLicencesIssuesEachDeemedLicenceOnce(t *testing.
 	filed := time.Now().AddDate(0, 0, -32)
 	lb := synth.DemoLocalBody()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, Logger: quiet, Now: func() time.Time { return filed }})
+	clock := filed
+	app, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, Logger: quiet, Now: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +60,13 @@ func TestServe_KilledWhileDeemingLicencesIssuesEachDeemedLicenceOnce(t *testing.
 		if _, err := app.Finance.Collect(cashier, firstDemand(t, app, f.ID), finance.Payment{Counter: "C1", Amount: f.Fee, Mode: finance.ModeCash}); err != nil {
 			t.Fatal(err)
 		}
+	}
+	// s.447(6)'s 30 days are calendar days, so the files are past due as
+	// well as deemable: they are escalated here, before serve starts, so
+	// that its first writes are the deeming the kill must interrupt.
+	clock = time.Now()
+	if _, err := app.Workflow.EscalateOverdue(); err != nil {
+		t.Fatal(err)
 	}
 	app.Close()
 
