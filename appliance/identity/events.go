@@ -46,6 +46,10 @@ var (
 	// EventUserTOTPReset: an administrator removed a staff member's
 	// two-step set-up (data: by, reason).
 	EventUserTOTPReset = store.EventType{Name: "user.two_step_reset", Version: 1}
+	// EventUserTOTPBegun: a staff member was shown a new authenticator
+	// key to set up (data: none; the key is in the change set, bound to
+	// this event like every other write).
+	EventUserTOTPBegun = store.EventType{Name: "user.two_step_begun", Version: 1}
 	// EventCitizenContactCodeSent: a code went to a phone or e-mail a
 	// citizen added after sign-up (data: kind, expires; never the code).
 	EventCitizenContactCodeSent = store.EventType{Name: "citizen.contact_code_sent", Version: 1}
@@ -63,6 +67,6 @@ var Events = []store.EventType{
 	EventUserPasswordChanged, EventUserKYCVerified, EventUserLoggedIn, EventUserLoginFailed, EventUserLocked,
 	EventUserSignedOutAll, EventUserPreferences, EventCitizenSignedUp, EventCitizenCodeSent, EventCitizenCodeFailed,
 	EventCitizenVerified, EventUserAdminRefused, EventCitizenRecoveryRequested, EventCitizenRecoveryFailed,
-	EventCitizenPasswordRecovered, EventUserTOTPEnrolled, EventUserTOTPPassed, EventUserTOTPFailed, EventUserTOTPReset,
+	EventCitizenPasswordRecovered, EventUserTOTPEnrolled, EventUserTOTPPassed, EventUserTOTPFailed, EventUserTOTPReset, EventUserTOTPBegun,
 	EventCitizenContactCodeSent, EventCitizenContactCodeFailed, EventCitizenContactVerified,
 }

@@ -132,7 +132,7 @@ func (s *Service) BeginTOTP(userID string) (TOTPSetup, error) {
 		}
 		u.TOTPPending = &TOTPPending{Secret: key.Secret(), URL: key.URL(), Created: now}
 		out = TOTPSetup{URL: key.URL(), Secret: key.Secret()}
-		return nil
+		return tx.Emit(u.ID, EventUserTOTPBegun, entityUser, u.ID, struct{}{})
 	})
 	if errors.Is(err, errUnchanged) {
 		err = nil

@@ -27,7 +27,8 @@ func TestSink_TheOutboxSendsAReceiptByEmailAndWhatsAppAndTheSinkKeepsBoth(t *tes
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { mb.Close() })
-	s := storetest.Open(t)
+	// The outbox's own entities are local, as the appliance declares them.
+	s := storetest.OpenDir(t, t.TempDir(), store.Options{LocalEntities: messaging.LocalEntities})
 	anitha := messaging.Contact{UserID: "u-1", Name: "Anitha K", Language: "ml", Email: "anitha@demo.invalid", Phone: "+919847000001"}
 	o := &messaging.Outbox{Store: s, Config: mb.Config(),
 		Contacts:   func(id string) (messaging.Contact, bool) { return anitha, id == "u-1" },
