@@ -178,7 +178,12 @@ func (n *Node) Open() (err error) {
 	if err := n.openExtension(); err != nil {
 		return err
 	}
-	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLSRevoked(n.fsm.checkRevoked), MaxIdleConnsPerHost: 64}}
+	// A leader that is frozen or cut off must not hold a forwarded request
+	// until the caller gives up on this node too: after forwardStall this
+	// node answers 503 (no leader) and the caller retries, by then with
+	// the leader the cluster elected meanwhile.
+	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLSRevoked(n.fsm.checkRevoked), MaxIdleConnsPerHost: 64,
+		DialContext: (&net.Dialer{Timeout: forwardStall}).DialContext, TLSHandshakeTimeout: forwardStall, ResponseHeaderTimeout: forwardStall}}
 	if c.HTTPAddr != "" {
 		if err := n.serveHTTP(); err != nil {
 			return err
@@ -489,6 +494,12 @@ func (n *Node) notLeader() error {
 	}
 	return fmt.Errorf("%w: node %s is a follower; the leader is %s (%s)", ErrNotLeader, n.cfg.ID, id, httpAddr)
 }
+
+// forwardStall is how long a follower waits for the leader to start
+// answering a forwarded request; below the Client's NodeTimeout, so that
+// the caller hears "no leader, retry" from this node rather than giving up
+// on it.
+const forwardStall = 2 * time.Second
 
 func (n *Node) applyTimeout() time.Duration { return orDuration(n.cfg.ApplyTimeout, 10*time.Second) }
 

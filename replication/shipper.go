@@ -87,7 +87,8 @@ type ShipperStatus struct {
 	LagEvents  uint64  `json:"lag_events"`
 	LagSeconds float64 `json:"lag_seconds"`
 	// LastError is the last failure and LastErrorAt its time; Errors counts
-	// failed attempts since start.
+	// failed attempts since start, a state node that stalled (did not
+	// answer within the Client's NodeTimeout) included.
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	Errors      uint64    `json:"errors"`
@@ -386,7 +387,13 @@ func (s *Shipper) Status() ShipperStatus {
 	st := s.st
 	s.mu.Unlock()
 	st.Addrs = append([]string(nil), st.Addrs...)
-	st.Errors = s.errs.Load()
+	// A node that stalled counts as a failed attempt although the client
+	// went on to another node and the batch landed there.
+	stalls, lastStall, stallAt := s.Client.Stalls()
+	st.Errors = s.errs.Load() + stalls
+	if stalls > 0 && stallAt.After(st.LastErrorAt) {
+		st.LastError, st.LastErrorAt = lastStall, stallAt
+	}
 	st.Local = s.Store.LastSeq()
 	now := time.Now
 	if s.Now != nil {
