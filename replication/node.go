@@ -310,11 +310,18 @@ func (n *Node) Join(ctx context.Context, id, raftAddr, httpAddr string, voter bo
 		return n.raftError(err)
 	}
 	for _, s := range cf.Configuration().Servers {
-		if s.ID != raft.ServerID(id) && s.Address != raft.ServerAddress(raftAddr) {
-			continue
-		}
 		if s.ID == raft.ServerID(id) && s.Address == raft.ServerAddress(raftAddr) && (s.Suffrage == raft.Voter) == voter {
 			return n.recordNode(ctx, id, raftAddr, httpAddr)
+		}
+	}
+	// A voter that never answers (a mistyped address, a node not started)
+	// would cost a one-node cluster its quorum for good: reach it first.
+	if err := n.probeRaft(id, raftAddr); err != nil {
+		return err
+	}
+	for _, s := range cf.Configuration().Servers {
+		if s.ID != raft.ServerID(id) && s.Address != raft.ServerAddress(raftAddr) {
+			continue
 		}
 		if s.ID != raft.ServerID(id) {
 			return fmt.Errorf("%w: the raft address %s is already that of node %s; remove it first (ksmart state leave --id %s)", ErrBadRequest, raftAddr, s.ID, s.ID)
@@ -338,6 +345,38 @@ func (n *Node) Join(ctx context.Context, id, raftAddr, httpAddr string, voter bo
 	n.logger.Info("node joined", "id", id, "raft", raftAddr, "http", httpAddr, "voter", voter)
 	return n.recordNode(ctx, id, raftAddr, httpAddr)
 }
+
+// probeRaft dials raftAddr as raft would, TLS handshake included, and
+// checks that the node there accepts this cluster's certificate: the
+// handshake's client side completes before the server has judged our
+// certificate, so it reads briefly — a node that accepted waits for a
+// command (the read times out), one that refused sends an alert.
+func (n *Node) probeRaft(id, raftAddr string) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("%w: node %s's raft address %s %s; check --raft-addr and that ksmart state run runs there (with a node certificate of this CA and its port open), then join again. Nothing was changed", ErrBadRequest, id, raftAddr, why)
+	}
+	tcp, err := net.DialTimeout("tcp", raftAddr, probeTimeout)
+	if err != nil {
+		return refuse(fmt.Sprintf("cannot be reached (%v)", err))
+	}
+	tcp.Close()
+	c, err := n.stream.Dial(raft.ServerAddress(raftAddr), probeTimeout)
+	if err != nil {
+		return refuse(fmt.Sprintf("answered, but not as a state node of this cluster (%v)", err))
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(probeTimeout / 10))
+	var b [1]byte
+	_, err = c.Read(b[:])
+	var ne net.Error
+	if err == nil || !errors.As(err, &ne) || !ne.Timeout() {
+		return refuse(fmt.Sprintf("answered, but not as a state node of this cluster (%v)", err))
+	}
+	return nil
+}
+
+// probeTimeout bounds the dial of a joining node's raft address.
+const probeTimeout = 5 * time.Second
 
 func (n *Node) recordNode(ctx context.Context, id, raftAddr, httpAddr string) error {
 	return n.applyCommand(ctx, encodeCommand(opSetNode, []byte(id), []byte(raftAddr), []byte(httpAddr)))
