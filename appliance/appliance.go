@@ -182,7 +182,7 @@ type Appliance struct {
 	retry       time.Duration // Config.RetryAfter
 	indexBroken atomic.Bool   // the index failed and waits to be set aside and rebuilt
 	panics      atomic.Uint64 // panics recovered in background work since start
-	closeErr  error
+	closeErr    error
 }
 
 // The local body's identity is one document, written at first start with
