@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"ksmart/appliance/civil"
 	"ksmart/appliance/domain"
@@ -202,14 +203,17 @@ func PublishedSealKey(ev store.Event) (SealRecord, bool) {
 }
 
 // writePublicKeys writes keys/seal-<fingerprint>.pub for every key the
-// body has had, for ksmart verify --data.
+// body has had, for ksmart verify --data, and all of them in one file,
+// keys/seal-bundle.pub, to hand to verifiers (ksmart verify --key).
 func (a *Appliance) writePublicKeys() error {
 	keys, err := a.SealKeys()
 	if err != nil {
 		return err
 	}
 	dir := filepath.Join(a.Store.Dir(), "keys")
+	var bundle strings.Builder
 	for _, k := range keys {
+		bundle.WriteString(k.PublicKey)
 		path := filepath.Join(dir, "seal-"+k.Fingerprint+".pub")
 		if old, err := os.ReadFile(path); err == nil && string(old) == k.PublicKey {
 			continue
@@ -220,6 +224,16 @@ func (a *Appliance) writePublicKeys() error {
 		if err := os.WriteFile(path, []byte(k.PublicKey), 0o644); err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	path := filepath.Join(dir, seal.BundleFile)
+	if old, err := os.ReadFile(path); err == nil && string(old) == bundle.String() {
+		return nil
+	}
+	if err := os.WriteFile(path, []byte(bundle.String()), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

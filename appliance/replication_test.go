@@ -72,4 +72,18 @@ func TestOpen_ACopyFromTheLogKeepsItsLogUntilServedThenMakesANewSealKey(t *testi
 			t.Fatalf("public key %s is not written out: %v", fp, err)
 		}
 	}
+	// The bundle for verifiers holds both.
+	raw, err := os.ReadFile(filepath.Join(dst, "keys", seal.BundleFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bundle, err := seal.ParsePublicKeys(raw)
+	if err != nil || len(bundle) != 2 {
+		t.Fatalf("the key bundle: %d keys, %v; want the old and the new", len(bundle), err)
+	}
+	for _, k := range bundle {
+		if fp := seal.Fingerprint(k.Key); fp != oldKey && fp != newKey {
+			t.Fatalf("the key bundle holds %s, neither the old nor the new key", fp)
+		}
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"ksmart/store"
@@ -38,6 +39,16 @@ type ClientConfig struct {
 	// RequestTimeout bounds one attempt at one node; default 30s, and one
 	// more second for each 256 KiB the request carries.
 	RequestTimeout time.Duration
+	// NodeTimeout is how long a node has to start answering (its answer's
+	// headers: a write is committed by then) before the client gives up on
+	// it and tries the next; default 3s, plus a second for each 256 KiB
+	// the request carries (a 2 Mbit/s link). A node that is frozen or cut
+	// off accepts connections but never answers: without this a shipper
+	// waited out the whole RequestTimeout on it.
+	NodeTimeout time.Duration
+	// NodeCooldown is how long a node that stalled or could not be reached
+	// is tried only after every healthy one; default 30s.
+	NodeCooldown time.Duration
 }
 
 // Client is how a local body (the shipper, ksmart restore --from-state) and
@@ -54,6 +65,16 @@ type Client struct {
 	mu    sync.Mutex
 	addrs []string
 	cur   int
+	// down holds, for a node that stalled or could not be reached, until
+	// when it is tried only after the healthy ones.
+	down map[string]time.Time
+	// stalls counts nodes that did not answer within NodeTimeout;
+	// lastStall is the last of them.
+	stalls    atomic.Uint64
+	lastStall struct {
+		msg string
+		at  time.Time
+	}
 }
 
 // NewClient checks the configuration and certificates and returns a
@@ -81,9 +102,15 @@ func NewClient(cfg ClientConfig) (*Client, error) {
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = 30 * time.Second
 	}
+	if cfg.NodeTimeout <= 0 {
+		cfg.NodeTimeout = 3 * time.Second
+	}
+	if cfg.NodeCooldown <= 0 {
+		cfg.NodeCooldown = 30 * time.Second
+	}
 	tr := &http.Transport{TLSClientConfig: id.clientTLS(), ForceAttemptHTTP2: false, MaxIdleConnsPerHost: 4,
 		TLSHandshakeTimeout: 10 * time.Second, IdleConnTimeout: 90 * time.Second}
-	return &Client{cfg: cfg, id: id, http: &http.Client{Transport: tr}, addrs: slices.Clone(cfg.Addrs)}, nil
+	return &Client{cfg: cfg, id: id, http: &http.Client{Transport: tr}, addrs: slices.Clone(cfg.Addrs), down: map[string]time.Time{}}, nil
 }
 
 // Identity returns the client's certificate and CA.
@@ -295,8 +322,18 @@ func (c *Client) bodyPath(what string) string {
 	return "/v1/bodies/" + url.PathEscape(c.cfg.LocalBody) + "/" + what
 }
 
-// do sends a request, moving to the next node on a network error or a 503
-// until ctx ends, and decodes a 200 answer into out (a *[]byte takes it
+// Stalls returns how many times a node did not start answering within
+// NodeTimeout (frozen, cut off, overloaded) since the client was made, and
+// the last such stall: the shipper counts them as errors, though the
+// client moved on to another node.
+func (c *Client) Stalls() (n uint64, last string, at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stalls.Load(), c.lastStall.msg, c.lastStall.at
+}
+
+// do sends a request, moving to the next node on a network error, a stall
+// (no answer within NodeTimeout) or a 503 until ctx ends, and decodes a 200 answer into out (a *[]byte takes it
 // raw). An error answer becomes a remoteError; with an Ack in it, out (if
 // an *Ack) receives it too.
 func (c *Client) do(ctx context.Context, method, path, contentType string, body []byte, out any) error {
@@ -307,6 +344,7 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 		addr := c.pick()
 		status, hdr, data, err := c.once(ctx, method, "https://"+addr+path, contentType, body)
 		if err == nil && status != http.StatusServiceUnavailable {
+			c.markUp(addr)
 			if l := hdr.Get(headerLeader); l != "" {
 				c.prefer(l)
 			}
@@ -320,6 +358,7 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 			}
 		} else {
 			last = err
+			c.markDown(addr, err)
 		}
 		if !moved {
 			c.skip(addr)
@@ -340,20 +379,34 @@ func (c *Client) do(ctx context.Context, method, path, contentType string, body 
 
 func (c *Client) once(ctx context.Context, method, u, contentType string, body []byte) (int, http.Header, []byte, error) {
 	// A big body gets time to travel at 256 KiB/s (a 2 Mbit/s link) too.
-	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout+time.Duration(len(body)>>18)*time.Second)
+	travel := time.Duration(len(body)>>18) * time.Second
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout+travel)
 	defer cancel()
+	// Until the answer starts, the node has NodeTimeout: a frozen node
+	// (or one cut off by the network) is left for the next at once.
+	hctx, hcancel := context.WithCancel(ctx)
+	defer hcancel()
+	stalled := atomic.Bool{}
+	watch := time.AfterFunc(c.cfg.NodeTimeout+travel, func() { stalled.Store(true); hcancel() })
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	req, err := http.NewRequestWithContext(hctx, method, u, rd)
 	if err != nil {
+		watch.Stop()
 		return 0, nil, nil, err
 	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
 	resp, err := c.http.Do(req)
+	if !watch.Stop() && stalled.Load() {
+		if err == nil {
+			resp.Body.Close()
+		}
+		return 0, nil, nil, c.stalled(u, c.cfg.NodeTimeout+travel)
+	}
 	if err != nil {
 		return 0, nil, nil, err
 	}
@@ -363,6 +416,20 @@ func (c *Client) once(ctx context.Context, method, u, contentType string, body [
 		return 0, nil, nil, err
 	}
 	return resp.StatusCode, resp.Header, data, nil
+}
+
+// stalled counts and describes a node that did not answer in time.
+func (c *Client) stalled(u string, after time.Duration) error {
+	host := u
+	if p, err := url.Parse(u); err == nil {
+		host = p.Host
+	}
+	err := fmt.Errorf("state node %s did not answer within %s (frozen, cut off or overloaded); trying the next", host, after)
+	c.mu.Lock()
+	c.stalls.Add(1)
+	c.lastStall.msg, c.lastStall.at = err.Error(), time.Now()
+	c.mu.Unlock()
+	return err
 }
 
 func decodeAnswer(status int, data []byte, out any) error {
@@ -389,10 +456,40 @@ func decodeAnswer(status int, data []byte, out any) error {
 	return &remoteError{kind: errorFromCode(ae.Code), status: status, msg: "state: " + ae.Error}
 }
 
+// pick returns the node to try: the current one if healthy, else the next
+// healthy one in order, else (every node is down) the one down longest ago.
 func (c *Client) pick() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.addrs[c.cur]
+	now := time.Now()
+	best := -1
+	for k := range c.addrs {
+		i := (c.cur + k) % len(c.addrs)
+		until, isDown := c.down[c.addrs[i]]
+		if !isDown || now.After(until) {
+			c.cur = i
+			return c.addrs[i]
+		}
+		if best < 0 || until.Before(c.down[c.addrs[best]]) {
+			best = i
+		}
+	}
+	c.cur = best
+	return c.addrs[best]
+}
+
+// markDown keeps addr behind the healthy nodes for NodeCooldown.
+func (c *Client) markDown(addr string, _ error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.down[addr] = time.Now().Add(c.cfg.NodeCooldown)
+}
+
+// markUp clears addr's cooldown: it answered.
+func (c *Client) markUp(addr string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.down, addr)
 }
 
 // skip moves past addr, if it is still the one to try first.
@@ -412,6 +509,9 @@ func (c *Client) prefer(addr string) bool {
 	i := slices.Index(c.addrs, addr)
 	if i < 0 || i == c.cur {
 		return false
+	}
+	if until, down := c.down[addr]; down && time.Now().Before(until) {
+		return false // a node that stalled may still be named leader by others
 	}
 	c.cur = i
 	return true

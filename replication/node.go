@@ -178,7 +178,12 @@ func (n *Node) Open() (err error) {
 	if err := n.openExtension(); err != nil {
 		return err
 	}
-	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLSRevoked(n.fsm.checkRevoked), MaxIdleConnsPerHost: 64}}
+	// A leader that is frozen or cut off must not hold a forwarded request
+	// until the caller gives up on this node too: after forwardStall this
+	// node answers 503 (no leader) and the caller retries, by then with
+	// the leader the cluster elected meanwhile.
+	n.fwd = &http.Client{Transport: &http.Transport{TLSClientConfig: c.Identity.clientTLSRevoked(n.fsm.checkRevoked), MaxIdleConnsPerHost: 64,
+		DialContext: (&net.Dialer{Timeout: forwardStall}).DialContext, TLSHandshakeTimeout: forwardStall, ResponseHeaderTimeout: forwardStall}}
 	if c.HTTPAddr != "" {
 		if err := n.serveHTTP(); err != nil {
 			return err
@@ -305,11 +310,18 @@ func (n *Node) Join(ctx context.Context, id, raftAddr, httpAddr string, voter bo
 		return n.raftError(err)
 	}
 	for _, s := range cf.Configuration().Servers {
-		if s.ID != raft.ServerID(id) && s.Address != raft.ServerAddress(raftAddr) {
-			continue
-		}
 		if s.ID == raft.ServerID(id) && s.Address == raft.ServerAddress(raftAddr) && (s.Suffrage == raft.Voter) == voter {
 			return n.recordNode(ctx, id, raftAddr, httpAddr)
+		}
+	}
+	// A voter that never answers (a mistyped address, a node not started)
+	// would cost a one-node cluster its quorum for good: reach it first.
+	if err := n.probeRaft(id, raftAddr); err != nil {
+		return err
+	}
+	for _, s := range cf.Configuration().Servers {
+		if s.ID != raft.ServerID(id) && s.Address != raft.ServerAddress(raftAddr) {
+			continue
 		}
 		if s.ID != raft.ServerID(id) {
 			return fmt.Errorf("%w: the raft address %s is already that of node %s; remove it first (ksmart state leave --id %s)", ErrBadRequest, raftAddr, s.ID, s.ID)
@@ -333,6 +345,38 @@ func (n *Node) Join(ctx context.Context, id, raftAddr, httpAddr string, voter bo
 	n.logger.Info("node joined", "id", id, "raft", raftAddr, "http", httpAddr, "voter", voter)
 	return n.recordNode(ctx, id, raftAddr, httpAddr)
 }
+
+// probeRaft dials raftAddr as raft would, TLS handshake included, and
+// checks that the node there accepts this cluster's certificate: the
+// handshake's client side completes before the server has judged our
+// certificate, so it reads briefly — a node that accepted waits for a
+// command (the read times out), one that refused sends an alert.
+func (n *Node) probeRaft(id, raftAddr string) error {
+	refuse := func(why string) error {
+		return fmt.Errorf("%w: node %s's raft address %s %s; check --raft-addr and that ksmart state run runs there (with a node certificate of this CA and its port open), then join again. Nothing was changed", ErrBadRequest, id, raftAddr, why)
+	}
+	tcp, err := net.DialTimeout("tcp", raftAddr, probeTimeout)
+	if err != nil {
+		return refuse(fmt.Sprintf("cannot be reached (%v)", err))
+	}
+	tcp.Close()
+	c, err := n.stream.Dial(raft.ServerAddress(raftAddr), probeTimeout)
+	if err != nil {
+		return refuse(fmt.Sprintf("answered, but not as a state node of this cluster (%v)", err))
+	}
+	defer c.Close()
+	c.SetReadDeadline(time.Now().Add(probeTimeout / 10))
+	var b [1]byte
+	_, err = c.Read(b[:])
+	var ne net.Error
+	if err == nil || !errors.As(err, &ne) || !ne.Timeout() {
+		return refuse(fmt.Sprintf("answered, but not as a state node of this cluster (%v)", err))
+	}
+	return nil
+}
+
+// probeTimeout bounds the dial of a joining node's raft address.
+const probeTimeout = 5 * time.Second
 
 func (n *Node) recordNode(ctx context.Context, id, raftAddr, httpAddr string) error {
 	return n.applyCommand(ctx, encodeCommand(opSetNode, []byte(id), []byte(raftAddr), []byte(httpAddr)))
@@ -489,6 +533,12 @@ func (n *Node) notLeader() error {
 	}
 	return fmt.Errorf("%w: node %s is a follower; the leader is %s (%s)", ErrNotLeader, n.cfg.ID, id, httpAddr)
 }
+
+// forwardStall is how long a follower waits for the leader to start
+// answering a forwarded request; below the Client's NodeTimeout, so that
+// the caller hears "no leader, retry" from this node rather than giving up
+// on it.
+const forwardStall = 2 * time.Second
 
 func (n *Node) applyTimeout() time.Duration { return orDuration(n.cfg.ApplyTimeout, 10*time.Second) }
 

@@ -87,7 +87,8 @@ type ShipperStatus struct {
 	LagEvents  uint64  `json:"lag_events"`
 	LagSeconds float64 `json:"lag_seconds"`
 	// LastError is the last failure and LastErrorAt its time; Errors counts
-	// failed attempts since start.
+	// failed attempts since start, a state node that stalled (did not
+	// answer within the Client's NodeTimeout) included.
 	LastError   string    `json:"last_error,omitempty"`
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
 	Errors      uint64    `json:"errors"`
@@ -261,7 +262,17 @@ func (s *Shipper) session(ctx context.Context, o shipperOpts, ok func()) error {
 	}
 	local := s.Store.LastSeq()
 	if head.LastSeq > local {
-		return &forkError{s.stateAhead(ctx, o, head, local)}
+		fk := s.stateAhead(ctx, o, head, local)
+		if fk.AtSeq <= local {
+			// The logs differ at or before this body's last event: let the
+			// state record the fork now, at the event where they part.
+			if rec := s.report(ctx, o, fk.AtSeq); rec != nil {
+				rec.Reason = fk.Reason + " (" + rec.Reason + ")"
+				fk = rec
+			}
+		}
+		s.setAcked(fk.AtSeq - 1)
+		return &forkError{fk}
 	}
 	next := head.LastSeq + 1
 	if head.LastSeq > 0 {
@@ -270,19 +281,24 @@ func (s *Shipper) session(ctx context.Context, o shipperOpts, ok func()) error {
 			return err
 		}
 		if !bytes.Equal(ev.Hash, head.LastHash) {
-			// Ship this body's event at the state's head: the state sees
+			// Ship this body's event where the logs part: the state sees
 			// the fork and records it for state IT, then refuses.
-			next = head.LastSeq
+			d, err := s.divergence(ctx, o, head.LastSeq)
+			if err != nil {
+				return fmt.Errorf("finding where this body's log parts from the state's: %w", err)
+			}
+			s.setAcked(d - 1)
+			next = d
 		}
 	}
 	s.mu.Lock()
 	s.st.Revoked = ""
 	if next > head.LastSeq {
 		s.st.Fork = nil
+		s.st.Acked = head.LastSeq
 	}
 	first := !s.st.Known
 	s.st.Known = true
-	s.st.Acked = head.LastSeq
 	s.mu.Unlock()
 	if first {
 		o.logger.Info("shipping the log to the state", "local_body", code, "state_head", head.LastSeq, "local_last", local, "state", s.Client.cfg.Addrs)
@@ -349,11 +365,63 @@ func (s *Shipper) session(ctx context.Context, o shipperOpts, ok func()) error {
 			if fk == nil {
 				fk = &Fork{Body: code, AtSeq: pend[0].seq, Reason: err.Error()}
 			}
+			s.setAcked(fk.AtSeq - 1)
 			return &forkError{fk}
 		default:
 			return fmt.Errorf("shipping events %d-%d: %w", pend[0].seq, last, err)
 		}
 	}
+}
+
+// setAcked records the last event the state holds as this body wrote it.
+func (s *Shipper) setAcked(seq uint64) {
+	s.mu.Lock()
+	s.st.Known, s.st.Acked = true, seq
+	s.mu.Unlock()
+}
+
+// divergence finds the first event at which this body's log and the
+// state's differ, given that they differ at hi: a binary search on hashes
+// (each hash covers every event before it), a few dozen reads at most.
+func (s *Shipper) divergence(ctx context.Context, o shipperOpts, hi uint64) (uint64, error) {
+	lo := uint64(1) // the answer is in [lo, hi]
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		actx, cancel := o.attempt(ctx, 0)
+		theirs, err := s.Client.ReadLog(actx, mid, 1)
+		cancel()
+		if err != nil {
+			return 0, err
+		}
+		mine, err := s.Store.Event(mid)
+		if err != nil {
+			return 0, err
+		}
+		if len(theirs) == 1 && bytes.Equal(theirs[0].Hash, mine.Hash) {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+// report ships this body's event seq, where its log parts from the
+// state's, so that the state records the fork at once; it returns the
+// state's record, or nil if the state did not record one.
+func (s *Shipper) report(ctx context.Context, o shipperOpts, seq uint64) *Fork {
+	evs, changes, err := s.Store.ReadReplica(seq, 1)
+	if err != nil || len(evs) != 1 {
+		return nil
+	}
+	raw := evs[0].Encode()
+	actx, cancel := o.attempt(ctx, RecordSize(raw, changes[0]))
+	ack, err := s.Client.ShipReplicaEncoded(actx, [][]byte{raw}, [][]byte{changes[0]})
+	cancel()
+	if errors.Is(err, ErrFork) && ack.Fork != nil {
+		return ack.Fork
+	}
+	return nil
 }
 
 // stateAhead describes a state that holds more of this body's log than the
@@ -371,10 +439,15 @@ func (s *Shipper) stateAhead(ctx context.Context, o shipperOpts, head BodyInfo, 
 		mine, merr := s.Store.Event(local)
 		prefix = err == nil && merr == nil && len(theirs) == 1 && bytes.Equal(theirs[0].Hash, mine.Hash)
 	}
+	if !prefix {
+		if d, err := s.divergence(ctx, o, local); err == nil {
+			fk.AtSeq = d
+		}
+	}
 	if prefix {
 		fk.Reason = fmt.Sprintf("the state holds this body's events up to %d, but this data directory's log ends at %d (and matches the state's up to there): it is older than what it shipped, e.g. restored from an old backup; stop ksmart and rebuild the data directory with ksmart restore --from-state, which brings back events %d-%d", head.LastSeq, local, local+1, head.LastSeq)
 	} else {
-		fk.Reason = fmt.Sprintf("the state holds this body's events up to %d, but this data directory's log ends at %d and differs from the state's at or before it: it is not the log this body shipped; ask state IT, and do not write more here", head.LastSeq, local)
+		fk.Reason = fmt.Sprintf("the state holds this body's events up to %d, but this data directory's log ends at %d and differs from the state's from event %d on: it is not the log this body shipped; ask state IT, and do not write more here", head.LastSeq, local, fk.AtSeq)
 	}
 	return fk
 }
@@ -386,7 +459,13 @@ func (s *Shipper) Status() ShipperStatus {
 	st := s.st
 	s.mu.Unlock()
 	st.Addrs = append([]string(nil), st.Addrs...)
-	st.Errors = s.errs.Load()
+	// A node that stalled counts as a failed attempt although the client
+	// went on to another node and the batch landed there.
+	stalls, lastStall, stallAt := s.Client.Stalls()
+	st.Errors = s.errs.Load() + stalls
+	if stalls > 0 && stallAt.After(st.LastErrorAt) {
+		st.LastError, st.LastErrorAt = lastStall, stallAt
+	}
 	st.Local = s.Store.LastSeq()
 	now := time.Now
 	if s.Now != nil {

@@ -123,44 +123,66 @@ func TestShipper_AForkStopsShippingAndShowsInStatus(t *testing.T) {
 	<-done
 	stateHash := orig.LastHash()
 
+	// The fork is placed at the exact event where the logs part, and
+	// recorded by the state at once (not once the body's log outgrows the
+	// state's); the acknowledged event is the last the two agree on.
 	for _, tc := range []struct {
 		name      string
-		after30   int // events the old copy writes after the first 30
+		same      int // events the old copy shares with the state
+		after     int // events it writes after them
 		wantAt    uint64
 		wantWords string
 		recorded  bool
 	}{
-		{"older than what it shipped", 0, 31, "restore --from-state", false},
-		{"went another way after event 30", 40, 50, "differs from the state's event 50", true},
+		{"older than what it shipped", 30, 0, 31, "restore --from-state", false},
+		{"went another way after event 30", 30, 40, 31, "event 31 differs from the state's event 31", true},
+		{"went another way after event 20, shorter than the state's", 20, 5, 21, "differs from the state's from event 21 on", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			old := storetest.OpenDir(t, t.TempDir(), store.Options{Now: same})
-			writeFiles(t, old, 0, 30, 0)
-			if tc.after30 > 0 {
-				writeFiles(t, old, 1000, tc.after30, 0)
+			writeFiles(t, old, 0, tc.same, 0)
+			if tc.after > 0 {
+				writeFiles(t, old, 1000, tc.after, 0)
 			}
 			sh := &Shipper{Store: old, Client: c.client(code), Logger: testLogger(), ForkRecheck: 200 * time.Millisecond}
 			runShipperT(t, sh)
 			eventually(t, 20*time.Second, func() error {
 				s := sh.Status()
-				if s.Fork == nil || s.Fork.AtSeq != tc.wantAt || !strings.Contains(s.Fork.Reason, tc.wantWords) {
-					return fmt.Errorf("status %+v, fork %+v: want a fork at %d saying %q", s, s.Fork, tc.wantAt, tc.wantWords)
+				if s.Fork == nil || s.Fork.AtSeq != tc.wantAt || !strings.Contains(s.Fork.Reason, tc.wantWords) || s.Acked != tc.wantAt-1 {
+					return fmt.Errorf("status %+v, fork %+v: want a fork at %d saying %q, acknowledged %d", s, s.Fork, tc.wantAt, tc.wantWords, tc.wantAt-1)
 				}
 				return nil
 			})
-			writeFiles(t, old, 2000, 5, 0) // shipping stays stopped
+			recordedAt := func() bool {
+				forks, _ := c.nodes[0].Forks()
+				for _, f := range forks {
+					if f.AtSeq == tc.wantAt {
+						return true
+					}
+				}
+				return false
+			}
+			if recordedAt() != tc.recorded {
+				t.Fatalf("a fork at %d recorded by the state: %v, want %v", tc.wantAt, !tc.recorded, tc.recorded)
+			}
+			// Writing on regardless: shipping stays stopped, and the
+			// body's log now contradicts the state's at wantAt, which the
+			// state records when it is next presented.
+			writeFiles(t, old, 2000, 5, 0)
 			time.Sleep(500 * time.Millisecond)
-			if s := sh.Status(); s.Fork == nil {
-				t.Fatalf("the fork went from the status: %+v", s)
+			if s := sh.Status(); s.Fork == nil || s.Fork.AtSeq != tc.wantAt {
+				t.Fatalf("the fork went from the status, or moved: %+v", s)
 			}
 			head, hash, _ := c.nodes[0].Head(code)
 			if head != 50 || !bytes.Equal(hash, stateHash) {
 				t.Fatalf("the state's copy changed: head %d", head)
 			}
-			forks, _ := c.nodes[0].Forks()
-			if recorded := len(forks) > 0; recorded != tc.recorded {
-				t.Fatalf("forks recorded by the state: %+v; want recorded %v", forks, tc.recorded)
-			}
+			eventually(t, 10*time.Second, func() error {
+				if !recordedAt() {
+					return fmt.Errorf("no fork at %d recorded by the state after the body wrote on", tc.wantAt)
+				}
+				return nil
+			})
 		})
 	}
 }

@@ -459,6 +459,22 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		if st != http.StatusOK || !strings.Contains(page, "Genuine and current") || !strings.Contains(page, "യഥാർത്ഥവും നിലവിലുള്ളതും") {
 			t.Errorf("the verification page (%d) does not say genuine and current", st)
 		}
+		// Once the node's copy has caught up, it does not warn that a
+		// certificate may not be here yet.
+		replicationtest.Eventually(t, 20*time.Second, func() error {
+			if _, page := getPage(t, admin, leader, genuine); strings.Contains(page, "may not be here yet") {
+				return fmt.Errorf("the verification page still warns of a lag:\n%s", page)
+			}
+			return nil
+		})
+		// Every search box posts its words: no names in URLs (and so in
+		// proxies' and browsers' histories).
+		for _, path := range []string{"/state", "/state/bodies/" + issuer.code, "/state/search"} {
+			_, page := getPage(t, admin, leader, path)
+			if strings.Contains(page, `method="get" action="/state/search"`) || !strings.Contains(page, `method="post" action="/state/search"`) {
+				t.Errorf("%s has a search box that does not post", path)
+			}
+		}
 
 		// The registrar revokes it; once shipped, every node says so.
 		from := issuer.app.Store.LastSeq() + 1

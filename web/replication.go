@@ -62,6 +62,14 @@ func replicationCollectors(app *appliance.Appliance) []prometheus.Collector {
 			return 0
 		}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "ksmart_replication_fork_at_seq", Help: "While shipping is stopped by a fork, the first event of the local log that differs from the state's copy (0 without a fork).",
+		}, func() float64 {
+			if f := sh.Status().Fork; f != nil {
+				return float64(f.AtSeq)
+			}
+			return 0
+		}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "ksmart_replication_fork", Help: "1 while shipping is stopped because the local log forks from the state's copy.",
 		}, func() float64 {
 			if sh.Status().Fork != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -16,6 +17,8 @@ import (
 
 	"ksmart/appliance/domain"
 	"ksmart/replication"
+	"ksmart/replication/replicationtest"
+	"ksmart/store"
 )
 
 // TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetrics:
@@ -88,6 +91,69 @@ func TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetric
 		"ksmart_replication_certificate_days_left 19", "ksmart_replication_revoked 0"} {
 		if !strings.Contains(m, want) {
 			t.Fatalf("/metrics lacks %q:\n%s", want, m)
+		}
+	}
+}
+
+// TestAdminReplication_AForkSaysWhereOnThePageAndInMetrics: the state holds
+// a log for this office that is not this office's (another data directory
+// shipped under its code); the shipper stops, and the page and /metrics
+// say at which event the logs part, with the last event both agree on as
+// acknowledged — not the state's head.
+func TestAdminReplication_AForkSaysWhereOnThePageAndInMetrics(t *testing.T) {
+	env := newTestEnv(t).withRoles(t, domain.RoleAdmin)
+	code := env.app.LocalBody.Code
+	c := replicationtest.New(t, 1, nil)
+	other, err := store.Open(t.TempDir(), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	for i := range 3 {
+		if _, err := other.Write(func(tx *store.Tx) error {
+			return tx.Emit("clerk1", store.EventType{Name: "note.saved", Version: 1}, "note", strconv.Itoa(i), map[string]int{"n": i})
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs, changes, err := other.ReadReplica(1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Client(code).ShipReplica(ctx, evs, changes); err != nil {
+		t.Fatal(err)
+	}
+	sh := &replication.Shipper{Store: env.app.Store, Client: c.Client(code), Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ForkRecheck: time.Hour}
+	sctx, scancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); sh.Run(sctx) }()
+	t.Cleanup(func() { scancel(); <-done })
+	env.app.Shipper = sh
+	srv, err := New(env.app, slog.New(slog.NewTextHandler(io.Discard, nil)), "test", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env.ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(env.ts.Close)
+	replicationtest.Eventually(t, 20*time.Second, func() error {
+		if sh.Status().Fork == nil {
+			return fmt.Errorf("no fork yet: %+v", sh.Status())
+		}
+		return nil
+	})
+	admin := env.signIn(t, string(domain.RoleAdmin))
+	page := string(admin.do(t, http.MethodGet, "/admin/replication?lang=en", nil).body)
+	for _, want := range []string{"Forked at event", `<span id="forked-at">1</span>`, `<td id="acked">0</td>`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("GET /admin/replication lacks %q:\n%s", want, page)
+		}
+	}
+	m := string(admin.do(t, http.MethodGet, "/metrics", nil).body)
+	for _, want := range []string{"ksmart_replication_fork 1", "ksmart_replication_fork_at_seq 1", "ksmart_replication_acked_seq 0"} {
+		if !strings.Contains(m, want) {
+			t.Fatalf("/metrics lacks %q", want)
 		}
 	}
 }

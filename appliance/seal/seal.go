@@ -114,10 +114,46 @@ func ParsePublic(data []byte) (localBody string, pub ed25519.PublicKey, err erro
 	return b.Headers["Local-Body"], p, nil
 }
 
+// PublicKey is one seal public key of a bundle, with the local body it
+// names.
+type PublicKey struct {
+	LocalBody string
+	Key       ed25519.PublicKey
+}
+
+// ParsePublicKeys reads one or more public keys written by MarshalPublic,
+// one after another in data: a body's key bundle (keys/seal-bundle.pub,
+// or its seal-*.pub files put together), what a verifier needs to check
+// certificates signed with any key the body has had. Anything in data but
+// public keys is an error.
+func ParsePublicKeys(data []byte) ([]PublicKey, error) {
+	var out []PublicKey
+	rest := data
+	for {
+		b, r := pem.Decode(rest)
+		if b == nil {
+			break
+		}
+		one := pem.EncodeToMemory(b)
+		body, pub, err := ParsePublic(one)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", len(out)+1, err)
+		}
+		out, rest = append(out, PublicKey{LocalBody: body, Key: pub}), r
+	}
+	if len(out) == 0 || len(bytes.TrimSpace(rest)) > 0 {
+		return nil, errors.New("seal: not a PEM public key, or several one after another (expected keys/seal.pub, a keys/seal-*.pub or keys/" + BundleFile + " of a local body)")
+	}
+	return out, nil
+}
+
 // Files in a data directory's keys/ folder.
 const (
 	PrivateFile = "seal.key"
 	PublicFile  = "seal.pub"
+	// BundleFile holds every seal public key the body has had, one after
+	// another: the one file to give verifiers.
+	BundleFile = "seal-bundle.pub"
 )
 
 // WriteFiles writes the key pair into dir (created 0700), the private key

@@ -16,6 +16,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/hashicorp/raft"
+
 	"ksmart/replication"
 	"ksmart/stateview"
 )
@@ -30,6 +32,7 @@ var stateActions = []struct {
 	{"run", "run one node of the state cluster", runStateRun},
 	{"join", "add a node to the cluster, as a voter or a non-voter (admin certificate)", runStateJoin},
 	{"leave", "remove a node from the cluster (admin certificate)", runStateLeave},
+	{"recover", "make a stopped node the cluster again after the others were lost for good (quorum lost)", runStateRecover},
 	{"revoke", "revoke a certificate on every node at once (admin certificate)", runStateRevoke},
 	{"status", "show the cluster's nodes, bodies, forks, revoked and expiring certificates (admin certificate)", runStateStatus},
 	{"bench", "measure a 3-node loopback cluster against raw raft with the same entries", runStateBench},
@@ -322,6 +325,46 @@ func runStateJoin(ctx context.Context, env *env, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "%s joined the cluster as a %s; it now has %d nodes\n", *id, role, len(st.Servers))
 	return printServers(env.stdout, st)
+}
+
+func runStateRecover(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "state recover", "--data DIR --id ID --raft-addr HOST:PORT [--peers FILE]")
+	data := fs.String("data", "", "the stopped node's data `DIR`ectory")
+	id := fs.String("id", "", "the node's `ID`")
+	raftAddr := fs.String("raft-addr", "", "the raft `HOST:PORT` other nodes dial for it (its --raft-advertise if it runs with one)")
+	peers := fs.String("peers", "", "a peers.json `FILE` listing the surviving nodes ([{\"id\": \"state1\", \"address\": \"state1.example:7000\"}, …]); without it this node alone becomes the cluster")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	var missing []string
+	for _, f := range []struct{ flag, value string }{{"--data DIR", *data}, {"--id ID", *id}} {
+		if f.value == "" {
+			missing = append(missing, f.flag)
+		}
+	}
+	if *raftAddr == "" && *peers == "" {
+		missing = append(missing, "--raft-addr HOST:PORT (or --peers FILE)")
+	}
+	if len(missing) > 0 {
+		return usageError{"give " + strings.Join(missing, ", ") + " (run 'ksmart state recover -h')"}
+	}
+	var servers []raft.Server
+	if *peers != "" {
+		var err error
+		if servers, err = replication.ReadPeers(*peers); err != nil {
+			return err
+		}
+	}
+	res, err := replication.RecoverCluster(replication.Config{ID: *id, Dir: *data, RaftAddr: *raftAddr}, servers)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "recovered %s: it keeps every raft entry it held (up to %d), %d local bodies; the cluster is now:\n", *id, res.LastIndex, res.Bodies)
+	for _, s := range res.Servers {
+		fmt.Fprintf(env.stdout, "  %s\t%s\t%s\n", s.ID, s.Address, strings.ToLower(s.Suffrage.String()))
+	}
+	fmt.Fprintln(env.stdout, "Start it again with ksmart state run (no --bootstrap); once it leads, join new nodes with empty data directories (ksmart state join).")
+	return nil
 }
 
 func runStateLeave(ctx context.Context, env *env, args []string) error {

@@ -104,8 +104,14 @@ func TestState_InitCAIssueRunJoinStatusLeave(t *testing.T) {
 	s2 := node("state2")
 	admin := tlsOf("it-admin")
 
-	// The client waits (up to 30s) while the first node elects itself.
-	code, out, errOut := ksmart(t, append([]string{"state", "join", "--node", s1.api, "--id", "state2", "--raft-addr", s2.raft, "--http-addr", s2.api}, admin...)...)
+	// The client waits (up to 30s) while the first node elects itself. A
+	// mistyped raft address is refused, and the one-node cluster keeps
+	// its quorum.
+	code, out, errOut := ksmart(t, append([]string{"state", "join", "--node", s1.api, "--id", "state2", "--raft-addr", "127.0.0.1:1", "--http-addr", s2.api}, admin...)...)
+	if code != 1 || !strings.Contains(errOut, "127.0.0.1:1 cannot be reached") || !strings.Contains(errOut, "Nothing was changed") {
+		t.Fatalf("join at a mistyped raft address: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = ksmart(t, append([]string{"state", "join", "--node", s1.api, "--id", "state2", "--raft-addr", s2.raft, "--http-addr", s2.api}, admin...)...)
 	if code != 0 || !strings.Contains(out, "state2 joined the cluster as a voter") {
 		t.Fatalf("join: %d %s %s", code, out, errOut)
 	}
@@ -177,6 +183,24 @@ func TestState_InitCAIssueRunJoinStatusLeave(t *testing.T) {
 	}
 	s2.stop(t)
 	s1.stop(t)
+
+	// state recover on the stopped node (here already alone): it starts
+	// again as the cluster, leading, holding what it held.
+	code, out, errOut = ksmart(t, "state", "recover", "--data", filepath.Join(dir, "data-state1"), "--id", "state1", "--raft-addr", s1.raft)
+	if code != 0 || !strings.Contains(out, "recovered state1") || !strings.Contains(out, "state1\t"+s1.raft+"\tvoter") {
+		t.Fatalf("recover: %d %s %s", code, out, errOut)
+	}
+	s1 = startStateNode(t, append([]string{"--data", filepath.Join(dir, "data-state1"), "--id", "state1", "--raft-addr", s1.raft, "--http-addr", s1.api}, tlsOf("state1")...)...)
+	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(200 * time.Millisecond) { // it elects itself first
+		code, out, errOut = ksmart(t, append([]string{"state", "status", "--node", s1.api}, admin...)...)
+		if code == 0 && strings.Contains(out, "leader state1") && strings.Contains(out, "1 certificates revoked") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status after recovery: %d %s %s", code, out, errOut)
+		}
+	}
+	s1.stop(t)
 }
 
 func TestState_MistakesSayWhatToFix(t *testing.T) {
@@ -201,6 +225,8 @@ func TestState_MistakesSayWhatToFix(t *testing.T) {
 			"--ca", filepath.Join(dir, "b", "ca.crt"), "--cert", filepath.Join(dir, "b", "M0701.crt"), "--key", filepath.Join(dir, "b", "M0701.key")}, 1, "needs a node certificate"},
 		{[]string{"state", "join", "--node", "127.0.0.1:1"}, 2, "give --id ID"},
 		{[]string{"state", "status"}, 2, "give --node HOST:PORT"},
+		{[]string{"state", "recover", "--data", dir}, 2, "give --id ID, --raft-addr HOST:PORT"},
+		{[]string{"state", "recover", "--data", filepath.Join(dir, "empty"), "--id", "state1", "--raft-addr", "127.0.0.1:7000"}, 1, "holds no raft log"},
 		{[]string{"state", "revoke", "--node", "127.0.0.1:1", "--serial", "ab12"}, 2, "give --reason TEXT"},
 		{[]string{"state", "revoke", "--node", "127.0.0.1:1", "--reason", "stolen"}, 2, "give --serial SERIAL"},
 		{[]string{"state", "revoke", "--node", "127.0.0.1:1", "--serial", "KL-EKM-M01", "--reason", "stolen", "--ca", "x", "--cert", "y", "--key", "z"}, 1, "read x"},

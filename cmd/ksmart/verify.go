@@ -19,8 +19,8 @@ var errNotGenuine = errors.New("NOT VERIFIED")
 
 func runVerify(ctx context.Context, env *env, args []string) error {
 	fs := newFlags(env, "verify", "(--key FILE | --data DIR) (CERTIFICATE.pdf | 'QR-CODE-TEXT')")
-	key := fs.String("key", "", "the issuing local body's public key `FILE` (keys/seal.pub of its data directory)")
-	data := fs.String("data", "", "take the public key from this data `DIR`ectory (keys/seal.pub)")
+	key := fs.String("key", "", "the issuing local body's public keys: its key bundle `FILE` (keys/seal-bundle.pub: every key it has had), one key (keys/seal.pub), or a directory of seal.pub and seal-*.pub files")
+	data := fs.String("data", "", "take the public keys from this data `DIR`ectory (keys/)")
 	font := fs.String("font", "", "Malayalam font `FILE` to re-draw a PDF with (default: the usual Debian font paths)")
 	fontBold := fs.String("font-bold", "", "bold weight `FILE` of --font")
 	pos, err := parseWithArgs(fs, args)
@@ -31,34 +31,18 @@ func runVerify(ctx context.Context, env *env, args []string) error {
 	case len(pos) != 1:
 		return usageError{"give one certificate: a PDF file, or the text its QR code holds"}
 	case (*key == "") == (*data == ""):
-		return usageError{"give the issuing local body's public key with --key FILE, or --data DIR"}
-	}
-	paths := []string{*key}
-	if *data != "" {
-		// The current key, and every key the body had before (written by
-		// the appliance as seal-<fingerprint>.pub): a body rebuilt from the
-		// state signs with a new key, and its old certificates still hold.
-		paths = []string{filepath.Join(*data, "keys", seal.PublicFile)}
-		old, _ := filepath.Glob(filepath.Join(*data, "keys", "seal-*.pub"))
-		paths = append(paths, old...)
+		return usageError{"give the issuing local body's public keys with --key FILE (its keys/seal-bundle.pub), or --data DIR"}
 	}
 	var keys []publicKey
-	for _, path := range paths {
-		raw, err := os.ReadFile(path)
-		if err != nil && *data != "" {
-			continue // e.g. no current key yet: a data directory not started since it was restored
-		}
-		if err != nil {
-			return fmt.Errorf("cannot read the public key: %v", err)
-		}
-		body, pub, err := seal.ParsePublic(raw)
-		if err != nil {
-			return fmt.Errorf("%s: %v", path, err)
-		}
-		keys = append(keys, publicKey{body, pub})
+	if *data != "" {
+		keys, err = keysInDir(filepath.Join(*data, "keys"))
+	} else if fi, serr := os.Stat(*key); serr == nil && fi.IsDir() {
+		keys, err = keysInDir(*key)
+	} else {
+		keys, err = keysInFile(*key)
 	}
-	if len(keys) == 0 {
-		return fmt.Errorf("no public key in %s (keys/%s): has the appliance been started on it?", *data, seal.PublicFile)
+	if err != nil {
+		return err
 	}
 	arg := pos[0]
 	if fi, err := os.Stat(arg); err == nil && !fi.IsDir() {
@@ -86,6 +70,52 @@ type publicKey struct {
 	pub  ed25519.PublicKey
 }
 
+// keysInFile reads a key file: one key, or a bundle of several.
+func keysInFile(path string) ([]publicKey, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the public key: %v", err)
+	}
+	ks, err := seal.ParsePublicKeys(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	out := make([]publicKey, len(ks))
+	for i, k := range ks {
+		out[i] = publicKey{k.LocalBody, k.Key}
+	}
+	return out, nil
+}
+
+// keysInDir reads every key in a keys/ directory: the current one
+// (seal.pub), every one the body had before (seal-<fingerprint>.pub, written
+// by the appliance: a body rebuilt from the state signs with a new key,
+// and its old certificates still hold) and the bundle, each key once.
+func keysInDir(dir string) ([]publicKey, error) {
+	paths, _ := filepath.Glob(filepath.Join(dir, "seal-*.pub"))
+	if _, err := os.Stat(filepath.Join(dir, seal.PublicFile)); err == nil {
+		paths = append([]string{filepath.Join(dir, seal.PublicFile)}, paths...)
+	}
+	var out []publicKey
+	seen := map[string]bool{}
+	for _, path := range paths {
+		ks, err := keysInFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range ks {
+			if fp := seal.Fingerprint(k.pub); !seen[fp] {
+				seen[fp] = true
+				out = append(out, k)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no seal public key in %s (%s or seal-*.pub): has the appliance been started on it?", dir, seal.PublicFile)
+	}
+	return out, nil
+}
+
 // checkPayload parses a QR payload and checks its signature with one of
 // the keys and that the number is that key's local body's.
 func checkPayload(env *env, text string, keys []publicKey) (seal.Payload, publicKey, error) {
@@ -94,13 +124,19 @@ func checkPayload(env *env, text string, keys []publicKey) (seal.Payload, public
 		fmt.Fprintf(env.stdout, "NOT VERIFIED: %v\n", err)
 		return p, publicKey{}, errNotGenuine
 	}
-	body := keys[0].body
-	if code, _, _ := strings.Cut(p.Number, "-"); body != "" && code != body {
-		fmt.Fprintf(env.stdout, "NOT VERIFIED: certificate %s is numbered for local body %s, but the key is %s's; get %s's public key\n", p.Number, code, body, code)
+	code, _, _ := strings.Cut(p.Number, "-")
+	var theirs []publicKey // the keys of the body the number names (or that name none)
+	for _, k := range keys {
+		if k.body == "" || k.body == code {
+			theirs = append(theirs, k)
+		}
+	}
+	if len(theirs) == 0 {
+		fmt.Fprintf(env.stdout, "NOT VERIFIED: certificate %s is numbered for local body %s, but the key is %s's; get %s's public key\n", p.Number, code, keys[0].body, code)
 		return p, publicKey{}, errNotGenuine
 	}
-	for _, k := range keys {
-		if k.body == body && p.Verify(k.pub) == nil {
+	for _, k := range theirs {
+		if p.Verify(k.pub) == nil {
 			return p, k, nil
 		}
 	}

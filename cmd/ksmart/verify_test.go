@@ -226,3 +226,61 @@ func TestVerify_ACertificateWithAnAnnexureIsCheckedOnEveryPage(t *testing.T) {
 		t.Fatalf("verify a certificate whose annexure was edited: exit %d, want 1 saying it differs:\n%s", code, out)
 	}
 }
+
+// TestVerify_TheKeyBundleVerifiesCertificatesSignedBeforeAKeyChange: a
+// body's seal key was replaced (a data directory rebuilt from the state
+// makes a new one). A certificate signed with the old key and one signed
+// with the new both verify with the body's key bundle — one file holding
+// both keys, or the keys/ directory of seal.pub and seal-*.pub — while the
+// new seal.pub alone refuses the old certificate.
+func TestVerify_TheKeyBundleVerifiesCertificatesSignedBeforeAKeyChange(t *testing.T) {
+	const code = "M0701"
+	dir := t.TempDir()
+	keysDir := filepath.Join(dir, "keys")
+	var qrs []string
+	var bundle []byte
+	var fps []string
+	for i, number := range []string{"M0701-BC-2026-12", "M0701-BC-2026-13"} {
+		k, err := seal.Generate(code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := k.Sign("https://m0701.example.in", number, [32]byte{byte(i + 1)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		qrs, fps = append(qrs, p.String()), append(fps, seal.Fingerprint(k.Public()))
+		pub, err := seal.MarshalPublic(code, k.Public())
+		if err != nil {
+			t.Fatal(err)
+		}
+		bundle = append(bundle, pub...)
+		if err := k.WriteFiles(keysDir); err != nil { // the second replaces the first as seal.pub
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(keysDir, "seal-"+fps[i]+".pub"), pub, 0o644)
+	}
+	bundleFile := filepath.Join(dir, seal.BundleFile)
+	os.WriteFile(bundleFile, bundle, 0o644)
+	for _, key := range []string{bundleFile, keysDir} {
+		for i, qr := range qrs {
+			code, out, errOut := ksmart(t, "verify", "--key", key, qr)
+			if code != 0 || !strings.Contains(out, "genuine") || !strings.Contains(out, fps[i]) {
+				t.Errorf("verify --key %s the certificate signed with key %d: exit %d\n%s%s", key, i+1, code, out, errOut)
+			}
+		}
+	}
+	current := filepath.Join(keysDir, seal.PublicFile)
+	if code, out, _ := ksmart(t, "verify", "--key", current, qrs[0]); code != 1 || !strings.Contains(out, "NOT VERIFIED") {
+		t.Errorf("the new key alone verified a certificate signed with the old one: exit %d %s", code, out)
+	}
+	if code, out, _ := ksmart(t, "verify", "--key", current, qrs[1]); code != 0 {
+		t.Errorf("the new key does not verify its own certificate: exit %d %s", code, out)
+	}
+	// Anything but keys in the bundle file is refused, naming the file.
+	bad := filepath.Join(dir, "bad.pub")
+	os.WriteFile(bad, append(append([]byte(nil), bundle...), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n"...), 0o644)
+	if code, _, errOut := ksmart(t, "verify", "--key", bad, qrs[0]); code != 1 || !strings.Contains(errOut, bad) || !strings.Contains(errOut, "key 3") {
+		t.Errorf("a bundle with a certificate in it: exit %d %s", code, errOut)
+	}
+}
