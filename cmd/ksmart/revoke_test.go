@@ -54,7 +54,9 @@ func TestReplication_ARevokedBodyStopsShippingSaysWhyAndResumesWithANewCertifica
 	body := start(t, "serve", "--data", data, "--addr", "127.0.0.1:0", "--local-body", lbFile, "--log-format", "text",
 		"--state", "https://"+node.api, "--state-ca", b[0], "--state-cert", b[1], "--state-key", b[2])
 
-	// One register of 200 births, imported in two halves.
+	// One register of 200 births, imported in two halves by the
+	// registrar answerable for it.
+	addRegistrar(t, data)
 	var reg strings.Builder
 	if err := legacy.Births(&reg, 200, 1); err != nil {
 		t.Fatal(err)
@@ -64,7 +66,7 @@ func TestReplication_ARevokedBodyStopsShippingSaysWhyAndResumesWithANewCertifica
 		t.Helper()
 		csv := filepath.Join(t.TempDir(), "births.csv")
 		os.WriteFile(csv, []byte(rows[0]+strings.Join(rows[1+half*100:1+(half+1)*100], "")), 0o600)
-		if code, out, errOut := ksmart(t, "import", "births", csv, "--data", data); code != 0 {
+		if code, out, errOut := ksmart(t, "import", "births", csv, "--data", data, "--registrar", "suma"); code != 0 {
 			t.Fatalf("import: %s%s", out, errOut)
 		}
 	}
