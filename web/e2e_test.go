@@ -197,10 +197,12 @@ func TestBrowser_CitizenAppliesInMalayalamOfficeReturnsCitizenAnswersRegistrarAp
 		chromedp.SetValue(chromedp.CSS("#f-date_of_birth"), "2001-06-15"),
 		chromedp.SendKeys(chromedp.CSS("#f-mother_name_en"), "Lakshmi Menon"),
 		chromedp.SetValue(chromedp.CSS("#f-mother_name_ml"), "ലക്ഷ്മി മേനോൻ"),
-		chromedp.SendKeys(chromedp.CSS("#f-applicant_name_en"), "Anagha Menon"),
+		// The form comes back as the draft left it (the account's name and
+		// mobile in it): set, not typed after them.
+		chromedp.SetValue(chromedp.CSS("#f-applicant_name_en"), "Anagha Menon"),
 		chromedp.SetValue(chromedp.CSS("#f-applicant_name_ml"), "അനഘ മേനോൻ"),
 		chromedp.SetValue(chromedp.CSS("#f-relationship"), "സ്വയം"),
-		chromedp.SendKeys(chromedp.CSS("#f-phone"), "9847055555"),
+		chromedp.SetValue(chromedp.CSS("#f-phone"), "9847055555"),
 		citizen.submit(`form[action$="/apply"] button[type=submit]`),
 		chromedp.WaitVisible(chromedp.CSS(`div.ok`)))
 	fileURL, err := chromedp.Run(citizen.ctx, chromedp.Location())
