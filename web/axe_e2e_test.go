@@ -19,7 +19,7 @@ import (
 )
 
 // axeScript returns axe-core's browser script (axe.min.js): $KSMART_AXE,
-// or the one `npm install -g axe-core` puts in npm's global folder. Without
+// or the one in the global node_modules folder (.ci/run puts it there). Without
 // it the test skips, saying what to install, except under
 // KSMART_REQUIRE_ALL=1, where it fails.
 func axeScript(t *testing.T) string {
