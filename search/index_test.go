@@ -270,12 +270,14 @@ func TestSearch_OfficeBoxRanksThePersonAboveThoseWhoseRelationHasTheName(t *test
 	}
 	for _, c := range []struct {
 		text  string
-		first []string // in this order
+		first []string // first is first; the rest follow somewhere
 		not   []string
 	}{
 		{"K R Sreekumar", []string{"kr"}, nil},
 		{"കെ. ആർ. ശ്രീകുമാർ", []string{"kr"}, nil},
-		{"Sreekumar", []string{"kr", "rk", "pm"}, nil},
+		// Three people named Sreekumar tie on the name alone: any order
+		// of them, all above the children (checked below).
+		{"Sreekumar", nil, nil},
 		{"Unni Krishnan", []string{"unni"}, nil},
 		{"ഉണ്ണി കൃഷ്ണൻ വി", []string{"unni"}, nil},
 		{"Vasudev Nair", []string{"vasu"}, nil},
@@ -283,13 +285,16 @@ func TestSearch_OfficeBoxRanksThePersonAboveThoseWhoseRelationHasTheName(t *test
 	} {
 		got := search1(t, ix, search.Query{Text: c.text, Size: 30})
 		for i, want := range c.first {
-			if i >= len(got) || (i == 0 && got[0] != want) {
+			if !slices.Contains(got, want) || (i == 0 && got[0] != want) {
 				t.Errorf("%q found %v; want %v first", c.text, got, c.first)
 				break
 			}
 		}
 		if c.text == "Sreekumar" {
 			// Every Sreekumar before any child of one.
+			if len(got) < 3 {
+				t.Errorf("%q found only %v", c.text, got)
+			}
 			for i, id := range got[:min(3, len(got))] {
 				if id != "kr" && id != "rk" && id != "pm" {
 					t.Errorf("%q: %s at %d, above a person named Sreekumar: %v", c.text, id, i+1, got)

@@ -68,6 +68,11 @@ func TestPages_MalayalamPagesShowNoEnglishForAnyRole(t *testing.T) {
 	if _, err := synth.SeedGrievances(app, 40, 7); err != nil {
 		t.Fatal(err)
 	}
+	// Appeals at both levels and a penalty (after the rest, so that the
+	// other seeds draw the same data as the demo's).
+	if _, err := synth.SeedRTS(app); err != nil {
+		t.Fatal(err)
+	}
 	env.srv.Demo = true
 	env.withMailbox(t)
 	var mu sync.Mutex
@@ -217,7 +222,7 @@ func crawl(tb testing.TB, c *client, starts []string) map[string][]byte {
 	shapes := map[string]int{}
 	out := map[string][]byte{}
 	queue := slices.Clone(starts)
-	for len(queue) > 0 && len(out) < 400 {
+	for len(queue) > 0 && len(out) < 600 {
 		p := queue[0]
 		queue = queue[1:]
 		if seen[p] {

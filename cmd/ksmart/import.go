@@ -52,10 +52,10 @@ func runImport(ctx context.Context, env *env, args []string) error {
 		return usageError{fmt.Sprintf("unexpected argument %q (run 'ksmart import -h')", pos[2])}
 	case *data == "":
 		return usageError{"give --data DIR (run 'ksmart import -h')"}
-	case *registrar == "" && pos[0] != "buildings":
-		return usageError{"give --registrar LOGIN: the registrar answerable for the imported entries (a staff account with the registrar role), whose name and designation their certificates print"}
 	case *asJSON && pos[0] != "buildings":
 		return usageError{"--json is for import buildings, whose report has a parity to read; the other registers print their bad lines"}
+	case *registrar == "" && pos[0] != "buildings":
+		return usageError{"give --registrar LOGIN: the registrar answerable for the imported entries (a staff account with the registrar role), whose name and designation their certificates print"}
 	}
 	register, file := pos[0], pos[1]
 	path, err := storeFile(*data, "")

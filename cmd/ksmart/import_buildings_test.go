@@ -123,7 +123,7 @@ func TestImportBuildings_JSONIsForBuildingsAndABadHeaderIsOneLine(t *testing.T) 
 		}
 	}
 	code, stdout, _ := ksmart(t, "import", "-h")
-	for _, want := range []string{"births|deaths|marriages|buildings FILE.csv", "building_number*", "floors*", `"residential:85.5;commercial:40"`, "annual_tax_rs*", "arrears_rs"} {
+	for _, want := range []string{"births|deaths|marriages FILE.csv --data DIR --registrar LOGIN | buildings FILE.csv", "building_number*", "floors*", `"residential:85.5;commercial:40"`, "annual_tax_rs*", "arrears_rs"} {
 		if code != 0 || !strings.Contains(stdout, want) {
 			t.Errorf("import -h does not say %q:\n%s", want, stdout)
 		}

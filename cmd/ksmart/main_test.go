@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"ksmart/appliance"
 	"ksmart/store"
 	"ksmart/store/storetest"
 )
@@ -295,7 +296,9 @@ func TestBenchStore_JSONReportsRatioToRawBbolt(t *testing.T) {
 // seed makes a data directory with a local body and n-1 more events.
 func seed(t *testing.T, dir string, n int) {
 	t.Helper()
-	s, err := store.Open(dir, store.Options{})
+	// Opened as the appliance opens it (its local entities declared), so
+	// that a later start has nothing of its own to record.
+	s, err := store.Open(dir, store.Options{LocalEntities: appliance.LocalEntities()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -200,7 +201,13 @@ func TestRestore_FromStateRebuildsADeletedLocalBody(t *testing.T) {
 		t.Fatalf("restore --from-state: exit %d\n%s%s", code, out, errOut)
 	}
 	t.Log(strings.TrimSpace(out))
-	if code, again, _ := ksmart(t, "check", "--data", dir); code != 0 || again != checked {
+	// The same check, but for one record: the seal's private key, which
+	// never leaves the body (its digest alone is in the log).
+	records := regexp.MustCompile(`(\d+) current records match`)
+	code, again, _ := ksmart(t, "check", "--data", dir)
+	before, after := records.FindStringSubmatch(checked), records.FindStringSubmatch(again)
+	sameElse := records.ReplaceAllString(again, "N current records match") == records.ReplaceAllString(checked, "N current records match")
+	if code != 0 || before == nil || after == nil || !sameElse || atoi(t, after[1]) != atoi(t, before[1])-1 {
 		t.Fatalf("check after the restore: exit %d %q; before the loss: %q", code, again, checked)
 	}
 	got := dumpStore(t, dir)
@@ -276,4 +283,13 @@ func TestRestore_FromStateRebuildsADeletedLocalBody(t *testing.T) {
 	if code, out, _ := ksmart(t, "verify", "--data", dir, cert.QR); code != 0 || !strings.Contains(out, "genuine") || !strings.Contains(out, oldKey) {
 		t.Fatalf("ksmart verify --data of the old certificate: exit %d %s", code, out)
 	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

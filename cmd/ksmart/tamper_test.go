@@ -14,8 +14,9 @@ import (
 func TestCheck_ABitFlippedInARegisterEntryIsNamedWithTheEventThatStoredIt(t *testing.T) {
 	dir := t.TempDir()
 	seed(t, dir, 1)
+	addRegistrar(t, dir)
 	file := importCSV(t, goodBirths[0], goodBirths[1])
-	if code, stdout, stderr := ksmart(t, "import", "births", file, "--data", dir); code != 0 {
+	if code, stdout, stderr := ksmart(t, "import", "births", file, "--data", dir, "--registrar", "suma"); code != 0 {
 		t.Fatalf("import: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	if code, stdout, stderr := run(t, "check", "--data", dir); code != 0 {
