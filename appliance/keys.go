@@ -38,10 +38,6 @@ const (
 // the store's check does not verify (store.Options.LocalEntities).
 var localEntities = slices.Concat(identity.LocalEntities, messaging.LocalEntities, finance.LocalEntities)
 
-// LocalEntities are the entities the appliance declares local when it
-// opens its store, for tools that open a data directory as it does.
-func LocalEntities() []string { return slices.Clone(localEntities) }
-
 // openSeal loads the local body's seal key, making it at first start. When
 // the file and the store disagree, the start is refused: certificates signed
 // with one key would not verify against the other. With keepLog, no key is

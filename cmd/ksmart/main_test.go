@@ -16,7 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"ksmart/appliance"
 	"ksmart/store"
 	"ksmart/store/storetest"
 )
@@ -296,9 +295,7 @@ func TestBenchStore_JSONReportsRatioToRawBbolt(t *testing.T) {
 // seed makes a data directory with a local body and n-1 more events.
 func seed(t *testing.T, dir string, n int) {
 	t.Helper()
-	// Opened as the appliance opens it (its local entities declared), so
-	// that a later start has nothing of its own to record.
-	s, err := store.Open(dir, store.Options{LocalEntities: appliance.LocalEntities()})
+	s, err := store.Open(dir, store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
