@@ -142,6 +142,31 @@ func (p *PendingCode) matches(code string) bool {
 	return subtle.ConstantTimeCompare([]byte(codeHash(salt, code)), []byte(p.Hash)) == 1
 }
 
+// check takes a typed one-time code (sign-up, recovery, an added
+// contact). refused is the answer when the code cannot be tried at all
+// (none sent, used up, expired): nothing changes. wrong is the answer to a
+// wrong code, whose try p has counted: the caller records it. Both nil:
+// the code is right.
+func (p *PendingCode) check(now time.Time, code string) (refused, wrong error) {
+	switch {
+	case p == nil:
+		return codeError(msgNoCode), nil
+	case p.Attempts >= maxCodeAttempts:
+		return codeError(msgCodeUsedUp), nil
+	case !now.Before(p.Expires):
+		return codeError(msgCodeExpired), nil
+	case p.matches(code):
+		return nil, nil
+	}
+	p.Attempts++
+	if left := maxCodeAttempts - p.Attempts; left > 0 {
+		return nil, codeError(domain.T(
+			fmt.Sprintf("That code is not correct; %d tries left.", left),
+			fmt.Sprintf("ആ കോഡ് ശരിയല്ല; ഇനി %d ശ്രമങ്ങൾ കൂടി.", left)))
+	}
+	return nil, codeError(msgCodeUsedUp)
+}
+
 // sendCode stages the code's message to u and its event; u.Code is set and
 // the caller stores u.
 func sendCode(tx *store.Tx, now time.Time, u *User, code string, pending PendingCode) error {
@@ -215,23 +240,12 @@ func (s *Service) Verify(userID, code string) error {
 		if u.Kind != KindCitizen || u.Verified {
 			return errUnchanged
 		}
-		now := s.now()
-		switch {
-		case u.Code == nil:
-			return codeError(msgNoCode)
-		case u.Code.Attempts >= maxCodeAttempts:
-			return codeError(msgCodeUsedUp)
-		case !now.Before(u.Code.Expires):
-			return codeError(msgCodeExpired)
-		case !u.Code.matches(code):
-			u.Code.Attempts++
-			if left := maxCodeAttempts - u.Code.Attempts; left > 0 {
-				outcome = codeError(domain.T(
-					fmt.Sprintf("That code is not correct; %d tries left.", left),
-					fmt.Sprintf("ആ കോഡ് ശരിയല്ല; ഇനി %d ശ്രമങ്ങൾ കൂടി.", left)))
-			} else {
-				outcome = codeError(msgCodeUsedUp)
-			}
+		refused, wrong := u.Code.check(s.now(), code)
+		if refused != nil {
+			return refused
+		}
+		if wrong != nil {
+			outcome = wrong
 			return tx.Emit(u.ID, EventCitizenCodeFailed, entityUser, u.ID, map[string]int{"attempts": u.Code.Attempts})
 		}
 		u.Verified = true

@@ -160,26 +160,17 @@ func (s *Service) VerifyContact(userID, kind, code string) error {
 			return err
 		}
 		cur, verified, pending := contactFields(u, kind)
+		if *cur == "" || u.ContactVerified(kind) {
+			return codeError(msgNoContactToVerify)
+		}
 		now := s.now()
 		p := *pending
-		switch {
-		case *cur == "" || u.ContactVerified(kind):
-			return codeError(msgNoContactToVerify)
-		case p == nil:
-			return codeError(msgNoCode)
-		case p.Attempts >= maxCodeAttempts:
-			return codeError(msgCodeUsedUp)
-		case !now.Before(p.Expires):
-			return codeError(msgCodeExpired)
-		case !p.matches(code):
-			p.Attempts++
-			if left := maxCodeAttempts - p.Attempts; left > 0 {
-				outcome = codeError(domain.T(
-					fmt.Sprintf("That code is not correct; %d tries left.", left),
-					fmt.Sprintf("ആ കോഡ് ശരിയല്ല; ഇനി %d ശ്രമങ്ങൾ കൂടി.", left)))
-			} else {
-				outcome = codeError(msgCodeUsedUp)
-			}
+		refused, wrong := p.check(now, code)
+		if refused != nil {
+			return refused
+		}
+		if wrong != nil {
+			outcome = wrong
 			return tx.Emit(u.ID, EventCitizenContactCodeFailed, entityUser, u.ID, map[string]any{"kind": kind, "attempts": p.Attempts})
 		}
 		if err := tx.ClaimKey(indexLogin, *cur, u.ID); errors.Is(err, store.ErrDuplicate) {

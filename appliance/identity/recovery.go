@@ -107,23 +107,15 @@ func (s *Service) Recover(login, code, newPassword string) (User, error) {
 	}
 	var outcome error
 	out, err := s.change(u.ID, func(tx *store.Tx, u *User) error {
-		now := s.now()
-		switch {
-		case u.Recovery == nil || u.Disabled:
+		if u.Disabled {
 			return codeError(msgNoCode)
-		case u.Recovery.Attempts >= maxCodeAttempts:
-			return codeError(msgCodeUsedUp)
-		case !now.Before(u.Recovery.Expires):
-			return codeError(msgCodeExpired)
-		case !u.Recovery.matches(code):
-			u.Recovery.Attempts++
-			if left := maxCodeAttempts - u.Recovery.Attempts; left > 0 {
-				outcome = codeError(domain.T(
-					fmt.Sprintf("That code is not correct; %d tries left.", left),
-					fmt.Sprintf("ആ കോഡ് ശരിയല്ല; ഇനി %d ശ്രമങ്ങൾ കൂടി.", left)))
-			} else {
-				outcome = codeError(msgCodeUsedUp)
-			}
+		}
+		refused, wrong := u.Recovery.check(s.now(), code)
+		if refused != nil {
+			return refused
+		}
+		if wrong != nil {
+			outcome = wrong
 			return tx.Emit(u.ID, EventCitizenRecoveryFailed, entityUser, u.ID, map[string]int{"attempts": u.Recovery.Attempts})
 		}
 		u.Recovery = nil
