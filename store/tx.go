@@ -147,6 +147,19 @@ func (tx *Tx) Scan(entity string, opt ScanOptions, fn func(id string, raw []byte
 	return scanBucket(tx.btx.Bucket(bucketState).Bucket([]byte(entity)), opt, fn)
 }
 
+// IDsUnder lists what follows "owner/" in the ids of entity that start
+// with it — the modules' per-person lists (a citizen's licences,
+// buildings, demands) — in key order, or as opt orders and limits it.
+func (tx *Tx) IDsUnder(entity, owner string, opt ScanOptions) ([]string, error) {
+	opt.Prefix = owner + "/"
+	var ids []string
+	err := tx.Scan(entity, opt, func(id string, _ []byte) error {
+		ids = append(ids, id[len(opt.Prefix):])
+		return nil
+	})
+	return ids, err
+}
+
 // ScanKeys calls fn with each key of a unique-key index and the id that
 // holds it, in key order, with the same options as Scan (Prefix finds the
 // keys that begin with it, e.g. every register number starting "B-12").

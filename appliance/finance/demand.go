@@ -382,11 +382,7 @@ func findDemand(tx *store.Tx, idOrNumber string) (Demand, error) {
 func (f *Finance) OwedBy(userID string, limit int) ([]Demand, error) {
 	var out []Demand
 	err := f.Store.View(func(tx *store.Tx) error {
-		var ids []string
-		err := tx.Scan(entityPayer, store.ScanOptions{Prefix: userID + "/", Reverse: true, Limit: limit}, func(k string, _ []byte) error {
-			ids = append(ids, k[len(userID)+1:])
-			return nil
-		})
+		ids, err := tx.IDsUnder(entityPayer, userID, store.ScanOptions{Reverse: true, Limit: limit})
 		if err != nil {
 			return err
 		}

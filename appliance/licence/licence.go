@@ -276,11 +276,8 @@ func (s *Licences) ByFile(fileID string) (Licence, bool, error) {
 func (s *Licences) HeldBy(userID string) ([]Licence, error) {
 	var out []Licence
 	err := s.Store.View(func(tx *store.Tx) error {
-		var ids []string
-		if err := tx.Scan(entityHolder, store.ScanOptions{Prefix: userID + "/"}, func(k string, _ []byte) error {
-			ids = append(ids, k[len(userID)+1:])
-			return nil
-		}); err != nil {
+		ids, err := tx.IDsUnder(entityHolder, userID, store.ScanOptions{})
+		if err != nil {
 			return err
 		}
 		for _, id := range ids {

@@ -82,11 +82,8 @@ func (p *PropertyTax) ByWard(ward int, after string, limit int) ([]Building, err
 func (p *PropertyTax) ClaimedBy(userID string) ([]Building, error) {
 	var out []Building
 	err := p.Store.View(func(tx *store.Tx) error {
-		var ids []string
-		if err := tx.Scan(entityUser, store.ScanOptions{Prefix: userID + "/"}, func(k string, _ []byte) error {
-			ids = append(ids, k[len(userID)+1:])
-			return nil
-		}); err != nil {
+		ids, err := tx.IDsUnder(entityUser, userID, store.ScanOptions{})
+		if err != nil {
 			return err
 		}
 		for _, id := range ids {
