@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,37 +9,47 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"net/http"
-	"net/http/cookiejar"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"regexp"
-	"slices"
+	"strings"
 	"sync/atomic"
 	"text/tabwriter"
 	"time"
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
+	"ksmart/appliance/messaging"
 	"ksmart/appliance/synth"
 	"ksmart/appliance/workflow"
+	"ksmart/bench/pgpeer"
 	"ksmart/store"
 	"ksmart/web"
 )
 
-// SubmitConfig says how much the submit benchmark submits. Zero fields
-// take defaults.
+// SubmitConfig says how much the submit benchmark submits and how it runs
+// its load. Zero fields take defaults; LoadCommand is required.
 type SubmitConfig struct {
 	Dir      string // scratch directory on the disk to measure; default a temp dir
-	Clients  int    // concurrent HTTP clients, each a citizen; default 64
-	Requests int    // applications submitted in the measurement; default 5,000
+	Clients  int    // concurrent clients, each a citizen (and a PostgreSQL connection); default 64
+	Requests int    // applications submitted in each measurement; default 5,000
 	Version  string // the version the web server reports (ksmart's own)
-	OnPhase  func(string)
+	// LoadCommand returns the command that runs RunSubmitLoad as a process of
+	// its own (ksmart runs itself as `ksmart bench submit-load`), so that the
+	// clients are not in the server's process.
+	LoadCommand func(ctx context.Context) *exec.Cmd
+	// Postgres also runs the PostgreSQL peer (Debian's package) on the same
+	// applications. When it is not installed the result says so and has no
+	// peer's figures, unless RequirePostgres, which makes that an error.
+	Postgres, RequirePostgres bool
+	OnPhase                   func(string)
 }
 
 // SubmitResult holds the figures of one run. Ratio is applications per
 // second through HTTP over the store's own durable writes per second, each
-// write one event and one document of the size of an application's file.
+// write one event and one document of the size of an application's file;
+// PostgresRatio is ours through HTTP over PostgreSQL's applications per
+// second, each the same rows in one durable transaction.
 type SubmitResult struct {
 	Name              string  `json:"name"`
 	Clients           int     `json:"clients"`
@@ -58,14 +67,35 @@ type SubmitResult struct {
 	// web's part and the workflow's.
 	DirectPerSec float64 `json:"direct_submit_per_s"`
 	Ratio        float64 `json:"ratio"`
+	// Postgres is the peer's version, or why it did not run.
+	Postgres       string  `json:"postgres"`
+	PGAppsPerSec   float64 `json:"postgres_applications_per_s,omitempty"`
+	PGP50Ms        float64 `json:"postgres_p50_ms,omitempty"`
+	PGP99Ms        float64 `json:"postgres_p99_ms,omitempty"`
+	PGSeconds      float64 `json:"postgres_seconds,omitempty"`
+	PGRowsPerApp   float64 `json:"postgres_rows_per_application,omitempty"`
+	PGPayloadBytes int     `json:"postgres_payload_bytes,omitempty"`
+	PostgresRatio  float64 `json:"postgres_ratio,omitempty"`
+	LoadProcess    bool    `json:"load_in_own_process"`
 }
 
-// RunSubmit opens an appliance on a scratch directory, serves it on a
-// loopback port, has c.Clients citizens signed up through the API submit
-// c.Requests birth certificate applications between them, then as many
-// through workflow.Submit without HTTP, and measures the store's own
-// durable write rate with payloads of a submitted file's size on the same
-// disk (RunStore). It removes its scratch files.
+// submitTargetRatio and submitTargetPGRatio are the design targets: half the
+// store's own write rate, three times PostgreSQL's.
+const (
+	submitTargetRatio   = 0.5
+	submitTargetPGRatio = 3
+)
+
+// RunSubmit opens an appliance on a scratch directory and serves it on a
+// loopback port; a load process of its own (c.LoadCommand) signs up
+// c.Clients citizens through the API and has them submit c.Requests birth
+// certificate applications between them. Then as many go through
+// workflow.Submit without HTTP; then, with c.Postgres, the load process
+// writes as many applications, the same rows with the contents the
+// appliance stored, to a durable PostgreSQL from as many connections; last,
+// the store's own durable write rate is measured with payloads of a
+// submitted file's size on the same disk (RunStore). It removes its scratch
+// files.
 func RunSubmit(ctx context.Context, c SubmitConfig) (SubmitResult, error) {
 	if c.Clients == 0 {
 		c.Clients = 64
@@ -77,12 +107,25 @@ func RunSubmit(ctx context.Context, c SubmitConfig) (SubmitResult, error) {
 		c.OnPhase = func(string) {}
 	}
 	res := SubmitResult{Name: "submit", Clients: c.Clients, Requests: c.Requests}
+	if c.LoadCommand == nil {
+		return res, errors.New("bench: the submit benchmark needs a LoadCommand to run its clients in a process of their own")
+	}
 	scratch, err := os.MkdirTemp(c.Dir, "ksmart-bench-submit-")
 	if err != nil {
 		return res, err
 	}
 	defer os.RemoveAll(scratch)
-	if err := measureSubmit(ctx, c, filepath.Join(scratch, "appliance"), &res); err != nil {
+	// PostgreSQL's server runs as the postgres user when we are root; it
+	// must be able to pass through the scratch directory to its own, so that
+	// it writes to the same disk as ours.
+	if err := os.Chmod(scratch, 0o711); err != nil {
+		return res, err
+	}
+	apps, err := measureSubmit(ctx, c, filepath.Join(scratch, "appliance"), &res)
+	if err != nil {
+		return res, err
+	}
+	if err := measurePostgres(ctx, c, filepath.Join(scratch, "postgres"), apps, &res); err != nil {
 		return res, err
 	}
 	sr, err := RunStore(StoreConfig{
@@ -94,136 +137,111 @@ func RunSubmit(ctx context.Context, c SubmitConfig) (SubmitResult, error) {
 	}
 	res.StoreWritesPerSec, res.StoreP99Ms, res.RawBatchPerSec = sr.StoreConcurrent, sr.StoreP99LatencyMs, sr.RawBatchTuned
 	res.Ratio = res.AppsPerSec / res.StoreWritesPerSec
+	if res.PGAppsPerSec > 0 {
+		res.PostgresRatio = res.AppsPerSec / res.PGAppsPerSec
+	}
 	return res, nil
 }
 
 // WriteTable writes the figures as `ksmart bench submit` prints them.
 func (r SubmitResult) WriteTable(out io.Writer) {
-	fmt.Fprintf(out, "submit: birth certificate applications through POST /api/v1/applications, %d clients on 127.0.0.1\n\n", r.Clients)
+	fmt.Fprintf(out, "submit: birth certificate applications, %d clients in a load process of their own\n\n", r.Clients)
 	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(w, "\tper s\tp50 ms\tp99 ms\t\n")
-	fmt.Fprintf(w, "applications through HTTP\t%.0f\t%.1f\t%.1f\t\n", r.AppsPerSec, r.P50Ms, r.P99Ms)
-	fmt.Fprintf(w, "applications through workflow.Submit, no HTTP\t%.0f\t\t\t\n", r.DirectPerSec)
+	fmt.Fprintf(w, "ksmart: POST /api/v1/applications on 127.0.0.1\t%.0f\t%.1f\t%.1f\t\n", r.AppsPerSec, r.P50Ms, r.P99Ms)
+	if r.PGAppsPerSec > 0 {
+		fmt.Fprintf(w, "PostgreSQL: the same rows, one durable transaction each\t%.0f\t%.1f\t%.1f\t\n", r.PGAppsPerSec, r.PGP50Ms, r.PGP99Ms)
+	}
+	fmt.Fprintf(w, "ksmart: workflow.Submit in the process, no HTTP\t%.0f\t\t\t\n", r.DirectPerSec)
 	fmt.Fprintf(w, "store writes, %d writers, %d-byte event + document\t%.0f\t\t%.1f\t\n", r.Clients, r.PayloadBytes, r.StoreWritesPerSec, r.StoreP99Ms)
 	fmt.Fprintf(w, "raw bbolt Batch, same payloads\t%.0f\t\t\t\n", r.RawBatchPerSec)
 	w.Flush()
-	fmt.Fprintf(out, "\n%d applications in %.1f s; none failed\n", r.Requests, r.Seconds)
-	fmt.Fprintf(out, "ratio to the store's own write rate (target >= 0.5): %.2f\n", r.Ratio)
+	fmt.Fprintf(out, "\n%d applications each in %.1f s (ksmart) and %.1f s (PostgreSQL); none failed\n", r.Requests, r.Seconds, r.PGSeconds)
+	fmt.Fprintf(out, "PostgreSQL: %s\n", r.Postgres)
+	fmt.Fprintf(out, "ratio to the store's own write rate (target >= %.1f): %.2f\n", submitTargetRatio, r.Ratio)
 	fmt.Fprintf(out, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
+	if r.PostgresRatio > 0 {
+		fmt.Fprintf(out, "ratio to PostgreSQL (target >= %d): %.2f\n", submitTargetPGRatio, r.PostgresRatio)
+	}
 }
 
-// measureSubmit opens an appliance in dir, serves it on a loopback port,
-// signs up c.Clients citizens through the API and has them submit
-// c.Requests applications between them, filling in res.
-func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitResult) error {
+// measureSubmit opens an appliance in dir, serves it on a loopback port and
+// has the load process sign up c.Clients citizens through the API and submit
+// c.Requests applications between them, then submits as many through
+// workflow.Submit, filling in res. It returns what the appliance stored for
+// a few of the applications, as the PostgreSQL peer is to write them.
+func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitResult) ([]pgpeer.Application, error) {
 	c.OnPhase("opening an appliance and its HTTP server")
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	app, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, Logger: logger})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer app.Close()
 	srv, err := web.New(app, logger, c.Version, false)
-	if err == nil {
-		srv.NoAuthLimit = true // 64 citizens sign in from one address
-	}
 	if err != nil {
-		return err
+		return nil, err
 	}
+	srv.NoAuthLimit = true // 64 citizens sign in from one address
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(serveCtx, ln) }()
 	defer func() { stop(); <-served }()
-	base := "http://" + ln.Addr().String()
-	transport := &http.Transport{MaxIdleConnsPerHost: c.Clients * 2, IdleConnTimeout: time.Minute}
-	defer transport.CloseIdleConnections()
 
-	c.OnPhase(fmt.Sprintf("signing up %d citizens through the API", c.Clients))
-	citizens := make([]*benchClient, c.Clients)
-	if err := parallelErr(c.Clients, func(i int) (err error) {
-		citizens[i], err = newBenchCitizen(base, transport, i)
-		return err
-	}); err != nil {
-		return err
-	}
 	// Each client's bodies are made beforehand: the measurement is the
 	// server's, not the making of synthetic people.
 	svc, _ := app.Catalogue.Get("birth_certificate")
 	rng := rand.New(rand.NewPCG(1, 2))
 	const bodiesPerClient = 8
-	for _, bc := range citizens {
+	job := submitJob{Mode: loadHTTP, URL: "http://" + ln.Addr().String(), Clients: c.Clients, Requests: c.Requests, Bodies: make([][][]byte, c.Clients)}
+	values := make([][]map[string]string, c.Clients)
+	for i := range c.Clients {
 		for range bodiesPerClient {
-			values, _ := synth.FillForm(rng, svc, lb, synth.NewPerson(rng), app.Now())
-			data, _ := json.Marshal(map[string]any{"service": svc.Code, "values": values})
-			bc.bodies = append(bc.bodies, data)
-			bc.values = append(bc.values, values)
+			v, _ := synth.FillForm(rng, svc, lb, synth.NewPerson(rng), app.Now())
+			data, _ := json.Marshal(map[string]any{"service": svc.Code, "values": v})
+			job.Bodies[i] = append(job.Bodies[i], data)
+			values[i] = append(values[i], v)
 		}
 	}
-
-	c.OnPhase("warming up")
-	var firstID string
-	if err := parallelErr(c.Clients, func(i int) error {
-		id, _, err := citizens[i].submit(0)
-		if i == 0 {
-			firstID = id
-		}
-		return err
-	}); err != nil {
-		return err
+	c.OnPhase(fmt.Sprintf("signing up %d citizens through the API and submitting %d applications between them, from a load process", c.Clients, c.Requests))
+	load, err := runLoad(ctx, c, job)
+	if err != nil {
+		return nil, err
 	}
+	if len(load.UserIDs) != c.Clients || len(load.FileIDs) != c.Clients {
+		return nil, fmt.Errorf("bench: the load process answered for %d citizens, want %d", len(load.UserIDs), c.Clients)
+	}
+	res.Seconds, res.P50Ms, res.P99Ms = load.Seconds, load.P50Ms, load.P99Ms
+	res.AppsPerSec = float64(c.Requests) / load.Seconds
 	var doc []byte
-	if err := app.Store.View(func(tx *store.Tx) (err error) { doc, err = tx.GetRaw("file", firstID); return err }); err != nil {
-		return fmt.Errorf("reading a submitted file back: %w", err)
+	if err := app.Store.View(func(tx *store.Tx) (err error) { doc, err = tx.GetRaw("file", load.FileIDs[0]); return err }); err != nil {
+		return nil, fmt.Errorf("reading a submitted file back: %w", err)
 	}
 	res.PayloadBytes = len(doc)
-
-	c.OnPhase(fmt.Sprintf("submitting %d applications from %d clients", c.Requests, c.Clients))
-	lat := make([]time.Duration, c.Requests)
-	var next atomic.Int64
-	start := time.Now()
-	err = parallelErr(c.Clients, func(i int) error {
-		for n := 1; ; n++ {
-			k := next.Add(1) - 1
-			if k >= int64(c.Requests) {
-				return nil
-			}
-			_, d, err := citizens[i].submit(n)
-			if err != nil {
-				return err
-			}
-			lat[k] = d
-		}
-	})
-	elapsed := time.Since(start)
+	apps, err := storedApplications(app, load.UserIDs[:min(len(load.UserIDs), bodiesPerClient)])
 	if err != nil {
-		return err
+		return nil, err
 	}
-	res.Seconds = elapsed.Seconds()
-	res.AppsPerSec = float64(c.Requests) / elapsed.Seconds()
-	slices.Sort(lat)
-	res.P50Ms = ms(lat[len(lat)/2])
-	res.P99Ms = ms(lat[int(float64(len(lat)-1)*0.99)])
 
 	c.OnPhase(fmt.Sprintf("submitting %d applications through workflow.Submit, without HTTP", c.Requests))
-	actors := make([]domain.Actor, len(citizens))
-	for i, bc := range citizens {
-		u, err := app.Identity.Get(bc.userID)
+	actors := make([]domain.Actor, c.Clients)
+	for i, id := range load.UserIDs {
+		u, err := app.Identity.Get(id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		actors[i] = u.Actor()
 	}
-	next.Store(0)
-	start = time.Now()
+	var next atomic.Int64
+	start := time.Now()
 	err = parallelErr(c.Clients, func(i int) error {
-		bc := citizens[i]
 		for n := 1; next.Add(1) <= int64(c.Requests); n++ {
-			_, err := app.Workflow.Submit(actors[i], workflow.Submission{Service: svc.Code, Values: bc.values[n%len(bc.values)],
+			_, err := app.Workflow.Submit(actors[i], workflow.Submission{Service: svc.Code, Values: values[i][n%len(values[i])],
 				Channel: workflow.ChannelOnline, Applicant: workflow.Applicant{Name: domain.T(actors[i].Name, "")}})
 			if err != nil {
 				return err
@@ -232,106 +250,102 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res.DirectPerSec = float64(c.Requests) / time.Since(start).Seconds()
-	return nil
+	return apps, nil
 }
 
-// benchClient is one citizen's HTTP client with its session and CSRF token.
-type benchClient struct {
-	base   string
-	hc     *http.Client
-	csrf   string
-	userID string
-	bodies [][]byte
-	values []map[string]string
+// storedApplications reads back, through the modules' own readers, what the
+// appliance stored for each citizen's latest application: the file, its
+// desk entry, the acknowledgement and the two events. They are the rows the
+// PostgreSQL peer writes, so that it writes what we write.
+func storedApplications(app *appliance.Appliance, userIDs []string) ([]pgpeer.Application, error) {
+	var apps []pgpeer.Application
+	events := map[string]store.Event{} // by type and id
+	evs, err := app.Store.ReadLog(0, 0)
+	if err != nil {
+		return nil, err
+	}
+	for _, ev := range evs {
+		events[ev.Type+" "+ev.ID] = ev
+	}
+	for _, uid := range userIDs {
+		entries, err := app.Workflow.Applications(uid, 1)
+		if err != nil {
+			return nil, err
+		}
+		msgs, err := messaging.Inbox(app.Store, uid, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(entries) == 0 || len(msgs) == 0 {
+			return nil, fmt.Errorf("bench: citizen %s has no application or no acknowledgement", uid)
+		}
+		e, m := entries[0], msgs[0]
+		f, err := app.Workflow.File(e.ID)
+		if err != nil {
+			return nil, err
+		}
+		submitted, ok1 := events[workflow.EventSubmitted.Name+" "+f.ID]
+		queued, ok2 := events[messaging.EventQueued.Name+" "+m.ID]
+		if !ok1 || !ok2 {
+			return nil, fmt.Errorf("bench: the log has no submission of file %s or no queueing of message %s", f.ID, m.ID)
+		}
+		file, err1 := json.Marshal(f)
+		entry, err2 := json.Marshal(e)
+		msg, err3 := json.Marshal(m)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return nil, err
+		}
+		apps = append(apps, pgpeer.Application{
+			UserID: uid, NumberPrefix: f.Number[:strings.LastIndexByte(f.Number, '/')+1],
+			File: file, Entry: entry, Desks: []string{"open", string(f.Role)}, Due: f.Due, Message: msg,
+			SubmittedType: submitted.Type, SubmittedData: submitted.Data, QueuedType: queued.Type, QueuedData: queued.Data,
+		})
+	}
+	return apps, nil
 }
 
-var benchCode = regexp.MustCompile(`\b\d{6}\b`)
-
-// newBenchCitizen signs a citizen up through the API and verifies them with
-// the code delivered in-app, which signs the client in.
-func newBenchCitizen(base string, rt http.RoundTripper, i int) (*benchClient, error) {
-	jar, _ := cookiejar.New(nil)
-	bc := &benchClient{base: base, hc: &http.Client{Jar: jar, Transport: rt, Timeout: time.Minute}}
-	var tok struct{ CSRF string }
-	if err := bc.call("GET", "/api/v1/csrf", nil, 200, &tok); err != nil {
-		return nil, err
+// measurePostgres starts the PostgreSQL peer in dir and has the load
+// process write c.Requests of apps (in turn) from c.Clients connections,
+// filling in res; it checks that each was written whole. Without
+// PostgreSQL it says so in res.Postgres, or fails with c.RequirePostgres.
+func measurePostgres(ctx context.Context, c SubmitConfig, dir string, apps []pgpeer.Application, res *SubmitResult) error {
+	if !c.Postgres {
+		res.Postgres = "not run (--postgres=false)"
+		return nil
 	}
-	bc.csrf = tok.CSRF
-	signup := map[string]string{"contact": fmt.Sprintf("94%08d", i), "name": "Bench Citizen", "password": fmt.Sprintf("bench-citizen-%d", i)}
-	var created struct {
-		UserID string `json:"user_id"`
+	if err := pgpeer.Installed(); err != nil {
+		if c.RequirePostgres {
+			return err
+		}
+		res.Postgres = "not run: " + err.Error()
+		c.OnPhase("PostgreSQL is not installed (apt-get install postgresql): reporting without it")
+		return nil
 	}
-	if err := bc.call("POST", "/api/v1/signup", signup, 201, &created); err != nil {
-		return nil, err
+	c.OnPhase("starting PostgreSQL with durable commits")
+	pg, err := pgpeer.StartSubmit(ctx, dir, c.Clients)
+	if err != nil {
+		return fmt.Errorf("starting PostgreSQL: %w", err)
 	}
-	bc.userID = created.UserID
-	var pending struct {
-		Message struct{ Body struct{ En string } }
-	}
-	if err := bc.call("GET", "/api/v1/verify", nil, 200, &pending); err != nil {
-		return nil, err
-	}
-	code := benchCode.FindString(pending.Message.Body.En)
-	if code == "" {
-		return nil, errors.New("bench: no verification code in the in-app message")
-	}
-	return bc, bc.call("POST", "/api/v1/verify", map[string]string{"code": code}, 200, nil)
-}
-
-// call sends a JSON request and decodes the JSON answer into out.
-func (bc *benchClient) call(method, path string, body any, want int, out any) error {
-	var rd io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		rd = bytes.NewReader(data)
-	}
-	req, _ := http.NewRequest(method, bc.base+path, rd)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", bc.csrf)
-	resp, err := bc.hc.Do(req)
+	defer pg.Close()
+	res.Postgres = pg.Version()
+	c.OnPhase(fmt.Sprintf("writing %d applications to PostgreSQL from %d connections, from a load process", c.Requests, c.Clients))
+	load, err := runLoad(ctx, c, submitJob{Mode: loadPostgres, Socket: pg.SocketDir(), Clients: c.Clients, Requests: c.Requests, Applications: apps})
 	if err != nil {
 		return err
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(resp.Body)
+	files, rows, err := pg.Count(ctx)
 	if err != nil {
 		return err
 	}
-	if resp.StatusCode != want {
-		return fmt.Errorf("bench: %s %s: %d: %s", method, path, resp.StatusCode, data)
+	if want := int64(c.Clients + c.Requests); files != want {
+		return fmt.Errorf("bench: PostgreSQL holds %d applications, want %d (warm-up and measurement)", files, want)
 	}
-	if out != nil {
-		return json.Unmarshal(data, out)
-	}
-	return nil
-}
-
-// submit sends the client's n-th application and returns its file id and
-// how long the server took to acknowledge it.
-func (bc *benchClient) submit(n int) (string, time.Duration, error) {
-	var f struct{ ID string }
-	start := time.Now()
-	req, _ := http.NewRequest("POST", bc.base+"/api/v1/applications", bytes.NewReader(bc.bodies[n%len(bc.bodies)]))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-CSRF-Token", bc.csrf)
-	resp, err := bc.hc.Do(req)
-	if err != nil {
-		return "", 0, err
-	}
-	data, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	d := time.Since(start)
-	if err != nil {
-		return "", d, err
-	}
-	if resp.StatusCode != http.StatusCreated {
-		return "", d, fmt.Errorf("bench: submit answered %d: %s", resp.StatusCode, data)
-	}
-	if err := json.Unmarshal(data, &f); err != nil {
-		return "", d, err
-	}
-	return f.ID, d, nil
+	res.PGSeconds, res.PGP50Ms, res.PGP99Ms = load.Seconds, load.P50Ms, load.P99Ms
+	res.PGAppsPerSec = float64(c.Requests) / load.Seconds
+	res.PGRowsPerApp = float64(rows) / float64(files)
+	res.PGPayloadBytes = len(apps[0].File) + 3*len(apps[0].Entry) + len(apps[0].Message) + len(apps[0].SubmittedData) + len(apps[0].QueuedData)
+	return pg.Close()
 }

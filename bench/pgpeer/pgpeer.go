@@ -59,6 +59,7 @@ type Peer struct {
 	srv     *server
 	version string
 	socket  string   // the server's socket file
+	sockDir string   // the directory it is in
 	remove  []string // directories Start made that Close removes
 	shapes  [1 << 4]string
 
@@ -72,6 +73,44 @@ type Peer struct {
 // ctx bounds the start only, not the server's life. The caller must Close the
 // peer; dir is left for the caller to remove.
 func Start(ctx context.Context, dir string) (p *Peer, err error) {
+	settings := func(sockDir string) []string { return serverSettings(sockDir, maxConns) }
+	p, err = start(ctx, dir, settings, maxConns, searchParams)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.createSchema(ctx); err != nil {
+		p.Close()
+		return nil, err
+	}
+	p.shapes = buildShapes()
+	return p, nil
+}
+
+// searchParams are the search's settings on each of its connections.
+func searchParams(params map[string]string) {
+	// The threshold of the trigram operator in the searches; see query.go.
+	params["pg_trgm.strict_word_similarity_threshold"] = strconv.FormatFloat(trigramThreshold, 'f', -1, 64)
+	// Generic plans for the prepared searches, always. Left to itself the
+	// server keeps planning each execution afresh (its custom plans look a
+	// little cheaper), and a custom plan of a trigram search takes about 2 ms
+	// at 1M records, because pg_trgm estimates selectivity by running the
+	// similarity function over the column's statistics sample: more than the
+	// search itself. The generic plan of every shape is the one a custom plan
+	// picks anyway (DESIGN.md).
+	params["plan_cache_mode"] = "force_generic_plan"
+}
+
+// Installed returns ErrNotInstalled when PostgreSQL's server binaries are not
+// found, so that a caller can say so before it starts anything.
+func Installed() error {
+	_, err := binDir()
+	return err
+}
+
+// start creates the cluster in dir, starts its server with the settings made
+// for its socket directory, and connects a pool of up to conns connections
+// with params set on each.
+func start(ctx context.Context, dir string, settings func(sockDir string) []string, conns int, params func(map[string]string)) (p *Peer, err error) {
 	bin, err := binDir()
 	if err != nil {
 		return nil, err
@@ -101,26 +140,25 @@ func Start(ctx context.Context, dir string) (p *Peer, err error) {
 	if owned {
 		p.remove = append(p.remove, sockDir)
 	}
+	p.sockDir = sockDir
 	p.socket = fmt.Sprintf("%s/.s.PGSQL.%d", sockDir, serverPort)
 	if err := initdb(ctx, bin, dataDir, cred); err != nil {
 		return p, err
 	}
-	if p.srv, err = startServer(bin, dataDir, serverSettings(sockDir), cred); err != nil {
+	if p.srv, err = startServer(bin, dataDir, settings(sockDir), cred); err != nil {
 		return p, err
 	}
-	if p.pool, err = connect(ctx, sockDir, p.srv); err != nil {
+	if p.pool, err = connect(ctx, sockDir, conns, params, p.srv); err != nil {
 		return p, err
 	}
-	if err := p.createSchema(ctx); err != nil {
-		return p, err
-	}
-	p.shapes = buildShapes()
 	return p, nil
 }
 
-// connect makes the pool and waits until the server accepts connections, or
-// has exited, or ctx is done.
-func connect(ctx context.Context, sockDir string, srv *server) (*pgxpool.Pool, error) {
+// connect makes a pool of up to conns connections to the server whose
+// socket is in sockDir, with params set on each, and waits until the server
+// accepts connections, or has exited, or ctx is done. srv is nil when the
+// server is not our child (another process started it).
+func connect(ctx context.Context, sockDir string, conns int, params func(map[string]string), srv *server) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(fmt.Sprintf("port=%d user=%s dbname=postgres sslmode=disable application_name=ksmart-pgpeer", serverPort, superuser))
 	if err != nil {
 		return nil, fmt.Errorf("pgpeer: %w", err)
@@ -128,20 +166,18 @@ func connect(ctx context.Context, sockDir string, srv *server) (*pgxpool.Pool, e
 	// The socket directory is set here rather than in the string, so that any
 	// character in its path is taken as it is, and no other host is tried.
 	cfg.ConnConfig.Host, cfg.ConnConfig.Fallbacks = sockDir, nil
-	cfg.MaxConns = maxConns
-	// The threshold of the trigram operator in the searches; see query.go.
-	cfg.ConnConfig.RuntimeParams["pg_trgm.strict_word_similarity_threshold"] = strconv.FormatFloat(trigramThreshold, 'f', -1, 64)
-	// Generic plans for the prepared searches, always. Left to itself the
-	// server keeps planning each execution afresh (its custom plans look a
-	// little cheaper), and a custom plan of a trigram search takes about 2 ms
-	// at 1M records, because pg_trgm estimates selectivity by running the
-	// similarity function over the column's statistics sample: more than the
-	// search itself. The generic plan of every shape is the one a custom plan
-	// picks anyway (DESIGN.md).
-	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	cfg.MaxConns = int32(conns)
+	if params != nil {
+		params(cfg.ConnConfig.RuntimeParams)
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgpeer: %w", err)
+	}
+	var exited <-chan struct{}
+	logTail := func() string { return "" }
+	if srv != nil {
+		exited, logTail = srv.exited, srv.logTail
 	}
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
@@ -151,12 +187,12 @@ func connect(ctx context.Context, sockDir string, srv *server) (*pgxpool.Pool, e
 			return pool, nil
 		}
 		select {
-		case <-srv.exited:
+		case <-exited:
 			pool.Close()
-			return nil, fmt.Errorf("pgpeer: the server exited at start (%v): %s", srv.waitErr, srv.logTail())
+			return nil, fmt.Errorf("pgpeer: the server exited at start (%v): %s", srv.waitErr, logTail())
 		case <-ctx.Done():
 			pool.Close()
-			return nil, fmt.Errorf("pgpeer: the server did not accept connections: %w (last: %v): %s", ctx.Err(), err, srv.logTail())
+			return nil, fmt.Errorf("pgpeer: the server did not accept connections: %w (last: %v): %s", ctx.Err(), err, logTail())
 		case <-time.After(20 * time.Millisecond):
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
 	"time"
 
 	"ksmart/appliance/documents"
@@ -17,7 +19,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		fmt.Fprintln(env.stdout, "Usage: ksmart bench NAME [--json] [flags]\n\nBenchmarks:\n"+
 			"  store        durable event writes from concurrent writers, against raw bbolt in the same run\n"+
-			"  submit       applications submitted through the HTTP API, against the store's own write rate\n"+
+			"  submit       applications submitted through the HTTP API, against the store's own write rate and PostgreSQL\n"+
 			"  certificate  signed birth certificates with Malayalam names, against fpdf writing an empty page\n"+
 			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries\n"+
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
@@ -37,6 +39,9 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchStore(env, args[1:])
 	case "submit":
 		return benchSubmit(ctx, env, args[1:])
+	case "submit-load":
+		// Not listed: the load side of bench submit, a process of its own.
+		return bench.RunSubmitLoad(ctx, os.Stdin, env.stdout)
 	case "certificate":
 		return benchCertificate(env, args[1:])
 	case "import":
@@ -96,18 +101,27 @@ func benchStore(env *env, args []string) error {
 }
 
 func benchSubmit(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--dir DIR]")
+	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--postgres=false] [--dir DIR]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	clients := fs.Int("clients", 64, "concurrent HTTP clients, each signed in as a citizen of its own")
-	requests := fs.Int("requests", 5000, "applications to submit in the measurement")
+	clients := fs.Int("clients", 64, "concurrent clients, each signed in as a citizen of its own (and as many PostgreSQL connections)")
+	requests := fs.Int("requests", 5000, "applications to submit in each measurement")
+	withPG := fs.Bool("postgres", true, "also write the same applications to PostgreSQL (Debian's package) with durable commits")
 	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *clients < 1 || *requests < *clients {
-		return usageError{"--clients must be at least 1 and --requests at least --clients"}
+	if *clients < 1 || *clients > 500 || *requests < *clients {
+		return usageError{"--clients must be from 1 to 500 and --requests at least --clients"}
 	}
-	r, err := bench.RunSubmit(ctx, bench.SubmitConfig{Dir: *dir, Clients: *clients, Requests: *requests, Version: version, OnPhase: benchPhase(env)})
+	// The clients run in a process of their own: this binary again, as the
+	// hidden bench submit-load.
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("finding this program to run the load process: %w", err)
+	}
+	load := func(ctx context.Context) *exec.Cmd { return exec.CommandContext(ctx, exe, "bench", "submit-load") }
+	r, err := bench.RunSubmit(ctx, bench.SubmitConfig{Dir: *dir, Clients: *clients, Requests: *requests, Version: version,
+		LoadCommand: load, Postgres: *withPG, RequirePostgres: os.Getenv("KSMART_REQUIRE_ALL") == "1", OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}
