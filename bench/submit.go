@@ -76,7 +76,6 @@ type SubmitResult struct {
 	PGRowsPerApp   float64 `json:"postgres_rows_per_application,omitempty"`
 	PGPayloadBytes int     `json:"postgres_payload_bytes,omitempty"`
 	PostgresRatio  float64 `json:"postgres_ratio,omitempty"`
-	LoadProcess    bool    `json:"load_in_own_process"`
 }
 
 // submitTargetRatio and submitTargetPGRatio are the design targets: half the

@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
 
 	"ksmart/appliance/documents"
+	"ksmart/bench/pgpeer"
 )
 
 // needMalayalamFont skips a test when no Malayalam font is installed,
@@ -103,6 +105,8 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"scrutiny", "--n", "0"}, "--n must be from 1 to 1000000"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
+		{[]string{"submit", "--clients", "0"}, "--clients must be from 1 to 500"},
+		{[]string{"submit", "--clients", "8", "--requests", "4"}, "--requests at least --clients"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)
@@ -113,19 +117,86 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 	}
 }
 
-// TestBenchSubmit_SmallRunSubmitsThroughHTTP keeps `ksmart bench submit`
-// working: its applications must pass the services' own rules.
-func TestBenchSubmit_SmallRunSubmitsThroughHTTP(t *testing.T) {
-	code, out, errOut := ksmart(t, "bench", "submit", "--clients", "2", "--requests", "20", "--json")
-	if code != 0 {
-		t.Fatalf("bench submit: exit %d\n%s%s", code, out, errOut)
+// needPostgres skips a test when PostgreSQL's server binaries are not
+// installed, naming the package to install, or fails it under
+// KSMART_REQUIRE_ALL=1 so that a CI machine without them cannot pass silently.
+func needPostgres(t *testing.T) {
+	t.Helper()
+	if err := pgpeer.Installed(); err != nil {
+		msg := "PostgreSQL is not installed: apt-get install -y postgresql: " + err.Error()
+		if os.Getenv("KSMART_REQUIRE_ALL") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
 	}
-	var r map[string]any
-	if err := json.Unmarshal([]byte(out), &r); err != nil {
-		t.Fatalf("bench submit --json printed %q: %v", out, err)
+}
+
+// runBenchSubmit runs `ksmart bench submit --json` with args. Its load process
+// is this test binary run as ksmart (TestMain), which it inherits from the
+// environment.
+func runBenchSubmit(t *testing.T, args ...string) map[string]any {
+	t.Helper()
+	t.Setenv("KSMART_TEST_AS_MAIN", "1")
+	return benchJSON(t, append([]string{"submit", "--json"}, args...)...)
+}
+
+// near reports whether a and b agree to within 1%.
+func near(a, b float64) bool { return math.Abs(a-b) <= 0.01*math.Max(math.Abs(a), math.Abs(b)) }
+
+// TestBenchSubmit_JSONReportsOursBesidePostgreSQLAndTheStoresRawRate runs
+// `ksmart bench submit --json` small: citizens in a load process submit
+// through HTTP, PostgreSQL writes the same rows, and both ratios are ours
+// over the other's rate measured in the same run.
+func TestBenchSubmit_JSONReportsOursBesidePostgreSQLAndTheStoresRawRate(t *testing.T) {
+	needPostgres(t)
+	dir := t.TempDir()
+	r := runBenchSubmit(t, "--clients", "4", "--requests", "40", "--dir", dir)
+	positive(t, r, "applications_per_s", "p50_ms", "p99_ms", "seconds", "payload_bytes", "store_writes_per_s", "store_p99_ms",
+		"raw_bbolt_batch_per_s", "direct_submit_per_s", "ratio",
+		"postgres_applications_per_s", "postgres_p50_ms", "postgres_p99_ms", "postgres_seconds", "postgres_payload_bytes", "postgres_ratio")
+	if r["name"] != "submit" || r["clients"] != 4.0 || r["requests"] != 40.0 {
+		t.Errorf("name, clients, requests = %v, %v, %v; want submit, 4, 40", r["name"], r["clients"], r["requests"])
 	}
-	if ratio, _ := r["ratio"].(float64); ratio <= 0 {
-		t.Fatalf("bench submit: no ratio in %s", out)
+	ours, _ := r["applications_per_s"].(float64)
+	store, _ := r["store_writes_per_s"].(float64)
+	pg, _ := r["postgres_applications_per_s"].(float64)
+	if ratio, _ := r["ratio"].(float64); !near(ratio, ours/store) {
+		t.Errorf("ratio = %v, want applications_per_s / store_writes_per_s = %v", ratio, ours/store)
+	}
+	if ratio, _ := r["postgres_ratio"].(float64); !near(ratio, ours/pg) {
+		t.Errorf("postgres_ratio = %v, want applications_per_s / postgres_applications_per_s = %v", ratio, ours/pg)
+	}
+	if p50, p99 := r["p50_ms"].(float64), r["p99_ms"].(float64); p50 > p99 {
+		t.Errorf("p50 %v ms above p99 %v ms", p50, p99)
+	}
+	if p50, p99 := r["postgres_p50_ms"].(float64), r["postgres_p99_ms"].(float64); p50 > p99 {
+		t.Errorf("PostgreSQL's p50 %v ms above its p99 %v ms", p50, p99)
+	}
+	// The file, two desk entries, the applicant's row, the message and two
+	// events: every application whole.
+	if r["postgres_rows_per_application"] != 7.0 {
+		t.Errorf("postgres_rows_per_application = %v, want 7", r["postgres_rows_per_application"])
+	}
+	if v, _ := r["postgres"].(string); !strings.HasPrefix(v, "PostgreSQL 1") {
+		t.Errorf("postgres = %q, want the peer's version", v)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+// TestBenchSubmit_WithoutPostgreSQLSaysSoAndHasNoPeersFigures keeps the
+// run without the peer honest: it says why, and has no PostgreSQL figures.
+func TestBenchSubmit_WithoutPostgreSQLSaysSoAndHasNoPeersFigures(t *testing.T) {
+	r := runBenchSubmit(t, "--clients", "2", "--requests", "20", "--postgres=false")
+	positive(t, r, "applications_per_s", "p50_ms", "p99_ms", "store_writes_per_s", "direct_submit_per_s", "ratio")
+	if r["postgres"] != "not run (--postgres=false)" {
+		t.Errorf("postgres = %q, want it to say it was not run and why", r["postgres"])
+	}
+	for k := range r {
+		if strings.HasPrefix(k, "postgres_") {
+			t.Errorf("%s = %v without PostgreSQL", k, r[k])
+		}
 	}
 }
 
