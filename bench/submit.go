@@ -339,8 +339,8 @@ func measurePostgres(ctx context.Context, c SubmitConfig, dir string, apps []pgp
 	if err != nil {
 		return err
 	}
-	if want := int64(c.Clients + c.Requests); files != want {
-		return fmt.Errorf("bench: PostgreSQL holds %d applications, want %d (warm-up and measurement)", files, want)
+	if want := int64(c.Clients + c.Requests); files != want || rows != files*7 {
+		return fmt.Errorf("bench: PostgreSQL holds %d applications in %d rows, want %d in 7 rows each (warm-up and measurement)", files, rows, want)
 	}
 	res.PGSeconds, res.PGP50Ms, res.PGP99Ms = load.Seconds, load.P50Ms, load.P99Ms
 	res.PGAppsPerSec = float64(c.Requests) / load.Seconds

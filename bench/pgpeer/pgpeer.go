@@ -1,13 +1,17 @@
-// Package pgpeer runs PostgreSQL (full text search plus pg_trgm) as the
-// comparison peer of the kiosk search benchmark: it starts a throwaway
-// server of its own, loads the same civil records the Bleve index holds, and
-// answers the same queries with the same semantics, so that the two can be
-// timed side by side and their recall compared on the relevance set.
+// Package pgpeer runs PostgreSQL as the comparison peer of two benchmarks.
+// For the kiosk search (Start) it is full text search plus pg_trgm: it
+// starts a throwaway server of its own, loads the same civil records the
+// Bleve index holds, and answers the same queries with the same semantics,
+// so that the two can be timed side by side and their recall compared on the
+// relevance set. For the submit benchmark (StartSubmit) it is a durable
+// server that writes each citizen's application in one transaction, the
+// same rows ours writes, from clients that DialSubmit from another process.
 //
-// It owns the server's life cycle (initdb, postgres, shutdown), the table,
-// its indexes and the SQL. It must never be used for records that matter:
-// the server runs without fsync and the table is unlogged. It knows nothing
-// of the appliance; the benchmark hands it plain Records.
+// It owns the server's life cycle (initdb, postgres, shutdown), the tables,
+// their indexes and the SQL. It must never be used for records that matter:
+// the search peer runs without fsync and its table is unlogged, and every
+// cluster is thrown away. It knows nothing of the appliance; the benchmarks
+// hand it plain Records and Applications.
 //
 // The peer is meant to be fair, not a straw man: GIN indexes for both full
 // text and trigrams, one prepared statement per query shape, memory sized for
