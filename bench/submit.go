@@ -155,7 +155,11 @@ func (r SubmitResult) WriteTable(out io.Writer) {
 	fmt.Fprintf(w, "store writes, %d writers, %d-byte event + document\t%.0f\t\t%.1f\t\n", r.Clients, r.PayloadBytes, r.StoreWritesPerSec, r.StoreP99Ms)
 	fmt.Fprintf(w, "raw bbolt Batch, same payloads\t%.0f\t\t\t\n", r.RawBatchPerSec)
 	w.Flush()
-	fmt.Fprintf(out, "\n%d applications each in %.1f s (ksmart) and %.1f s (PostgreSQL); none failed\n", r.Requests, r.Seconds, r.PGSeconds)
+	if r.PGAppsPerSec > 0 {
+		fmt.Fprintf(out, "\n%d applications each in %.1f s (ksmart) and %.1f s (PostgreSQL); none failed\n", r.Requests, r.Seconds, r.PGSeconds)
+	} else {
+		fmt.Fprintf(out, "\n%d applications in %.1f s; none failed\n", r.Requests, r.Seconds)
+	}
 	fmt.Fprintf(out, "PostgreSQL: %s\n", r.Postgres)
 	fmt.Fprintf(out, "ratio to the store's own write rate (target >= %.1f): %.2f\n", submitTargetRatio, r.Ratio)
 	fmt.Fprintf(out, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
