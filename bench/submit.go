@@ -339,7 +339,7 @@ func measurePostgres(ctx context.Context, c SubmitConfig, dir string, apps []pgp
 	if err != nil {
 		return err
 	}
-	files, rows, err := pg.Count(ctx)
+	files, rows, err := pg.CountApplications(ctx)
 	if err != nil {
 		return err
 	}

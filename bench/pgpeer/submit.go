@@ -95,7 +95,7 @@ const (
 // application tables. Unlike the search peer it keeps every commit on disk
 // before acknowledging it: fsync, synchronous_commit and full_page_writes
 // are on. The clients connect with DialSubmit, typically from another
-// process; the peer's own pool is for the schema and Count. It returns
+// process; the peer's own pool is for the schema and CountApplications. It returns
 // ErrNotInstalled when no server binaries are found.
 func StartSubmit(ctx context.Context, dir string, conns int) (*Peer, error) {
 	settings := func(sockDir string) []string { return durableSettings(sockDir, conns) }
@@ -118,9 +118,9 @@ func StartSubmit(ctx context.Context, dir string, conns int) (*Peer, error) {
 // takes.
 func (p *Peer) SocketDir() string { return p.sockDir }
 
-// Count returns the number of applications (files) and of all rows the
-// submit peer holds, to check that each was written whole.
-func (p *Peer) Count(ctx context.Context) (files, rows int64, err error) {
+// CountApplications returns the number of applications (files) and of all
+// rows a submit peer holds, to check that each was written whole.
+func (p *Peer) CountApplications(ctx context.Context) (files, rows int64, err error) {
 	err = p.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM file),
 		(SELECT count(*) FROM file) + (SELECT count(*) FROM desk) + (SELECT count(*) FROM applicant_file) +
 		(SELECT count(*) FROM message) + (SELECT count(*) FROM event)`).Scan(&files, &rows)

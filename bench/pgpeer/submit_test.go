@@ -63,7 +63,7 @@ func TestSubmit_ConcurrentApplicationsAreEachWrittenWholeWithTheirOwnNumbers(t *
 			t.Fatal(err)
 		}
 	}
-	files, rows, err := p.Count(ctx)
+	files, rows, err := p.CountApplications(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,13 +94,13 @@ func TestSubmit_AnApplicationThatFailsHalfwayLeavesNothing(t *testing.T) {
 	if err := s.Submit(ctx, bad); err == nil {
 		t.Fatal("an application with the same desk twice was written")
 	}
-	if files, rows, err := p.Count(ctx); err != nil || files != 0 || rows != 0 {
+	if files, rows, err := p.CountApplications(ctx); err != nil || files != 0 || rows != 0 {
 		t.Errorf("after the failed application: %d files, %d rows (%v); want nothing", files, rows, err)
 	}
 	if err := s.Submit(ctx, application()); err != nil {
 		t.Fatalf("the next application: %v", err)
 	}
-	if files, rows, _ := p.Count(ctx); files != 1 || rows != 7 {
+	if files, rows, _ := p.CountApplications(ctx); files != 1 || rows != 7 {
 		t.Errorf("after the next application: %d files, %d rows; want 1 in 7", files, rows)
 	}
 }
