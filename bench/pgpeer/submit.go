@@ -95,8 +95,8 @@ const (
 // application tables. Unlike the search peer it keeps every commit on disk
 // before acknowledging it: fsync, synchronous_commit and full_page_writes
 // are on. The clients connect with DialSubmit, typically from another
-// process; the peer's own pool is for the schema and CountApplications. It returns
-// ErrNotInstalled when no server binaries are found.
+// process; the peer's own pool is for the schema and CountApplications.
+// It returns ErrNotInstalled when no server binaries are found.
 func StartSubmit(ctx context.Context, dir string, conns int) (*Peer, error) {
 	settings := func(sockDir string) []string { return durableSettings(sockDir, conns) }
 	p, err := start(ctx, dir, settings, 2, nil)
