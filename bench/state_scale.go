@@ -87,6 +87,10 @@ type StateScaleResult struct {
 	FailoverSecs  float64 `json:"failover_seconds"`              // leader frozen → a body's next batch acknowledged by another node
 	FailoverBy    string  `json:"failover_acknowledged_by"`      // the node that leads after
 	FailoverFrom  string  `json:"failover_frozen_leader"`
+	// LoadAverages is the machine's 1-minute load average as shipping
+	// starts, and at the end: other work on the machine slows every
+	// figure (nothing where /proc/loadavg is not).
+	LoadAverages []float64 `json:"load_averages,omitempty"`
 
 	TargetP99Ms      float64 `json:"target_search_p99_ms"`
 	TargetRecall     float64 `json:"target_recall_at_10"`
@@ -247,6 +251,7 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		}
 		res.Events += ships[i].st.LastSeq()
 	}
+	noteLoad(&res)
 	searchNode := nodes[len(nodes)-1]
 	res.SearchNode = searchNode.id
 	start = time.Now()
@@ -254,6 +259,7 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		s.run(ctx)
 	}
 	shipped := false
+	said := time.Now()
 	err = waitUntil(ctx, 6*time.Hour, func() (bool, error) {
 		if !shipped && allAcked(ships) {
 			shipped = true
@@ -262,6 +268,14 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		h, err := api.search(ctx, searchNode.api, sentinelName, 100)
 		if err != nil {
 			return false, err
+		}
+		if time.Since(said) >= 30*time.Second {
+			said = time.Now()
+			var acked uint64
+			for _, s := range ships {
+				acked += s.sh.Status().Acked
+			}
+			phase(fmt.Sprintf("%.0f s: %d of %d events acknowledged; the search finds %d of %d bodies' last records", time.Since(start).Seconds(), acked, res.Events, h.Total, c.Bodies))
 		}
 		if h.Total < uint64(c.Bodies) {
 			time.Sleep(200 * time.Millisecond)
@@ -339,11 +353,24 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		return res, fmt.Errorf("the frozen leader: %w", err)
 	}
 
+	noteLoad(&res)
 	res.TargetP99Met = res.SearchP99Ms <= scaleTargetP99Ms
 	res.TargetRecallMet = res.RecallAt10 >= scaleTargetRecall
 	res.TargetDiskMet = res.DiskRatio <= scaleTargetDiskRatio
 	res.TargetFailoverOK = res.FailoverSecs <= scaleTargetFailover
 	return res, nil
+}
+
+// noteLoad adds the machine's 1-minute load average to the result.
+func noteLoad(res *StateScaleResult) {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return
+	}
+	var l float64
+	if _, err := fmt.Sscan(string(b), &l); err == nil {
+		res.LoadAverages = append(res.LoadAverages, l)
+	}
 }
 
 // plantQuery is a search of the relevance set and the records it must find.
@@ -588,4 +615,7 @@ func (r StateScaleResult) WriteTable(out io.Writer) {
 	fmt.Fprintf(w, "follower cut off %.0f s (%d events written meanwhile), caught up %s\t%s in %.1f s\tbytes from %s\n", r.CutSeconds, r.CutEvents, how, humanBytes(r.SnapBytes), r.SnapSeconds, r.SnapBytesFrom)
 	fmt.Fprintf(w, "leader %s frozen (SIGSTOP): next batch acknowledged via %s\t%.2f s\ttarget <= %.0f s: %s\n", r.FailoverFrom, r.FailoverBy, r.FailoverSecs, r.TargetFailover, metOrNot(r.TargetFailoverOK))
 	w.Flush()
+	if len(r.LoadAverages) > 0 {
+		fmt.Fprintf(out, "\nthe machine's load average (1 min) as shipping started and at the end: %s\n", roundList(r.LoadAverages))
+	}
 }

@@ -47,8 +47,7 @@ const plantsPerBody = 3
 type scaleBody struct {
 	code, dir                    string
 	births, deaths, files        int
-	records                      int   // register entries and files, planted ones included
-	storeBytes                   int64 // ksmart.db after generation
+	records                      int // register entries and files, planted ones included
 	sentinelNumber, sentinelName string
 }
 
