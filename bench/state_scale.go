@@ -53,40 +53,44 @@ type StateScaleConfig struct {
 
 // StateScaleResult holds the figures of one run.
 type StateScaleResult struct {
-	Name          string  `json:"name"` // "state-scale"
-	Bodies        int     `json:"bodies"`
-	Records       int     `json:"records"` // register entries and files in all
-	Births        int     `json:"births"`
-	Deaths        int     `json:"deaths"`
-	Files         int     `json:"files"`
-	Events        uint64  `json:"events"` // in the bodies' logs, shipped
-	Nodes         int     `json:"nodes"`
-	NodeKind      string  `json:"node_kind"` // "process": ksmart state run, one process a node
-	GenerateSecs  float64 `json:"generate_seconds"`
-	ShipSeconds   float64 `json:"ship_seconds"`  // shippers started → every body's last event acknowledged
-	IndexSeconds  float64 `json:"index_seconds"` // shippers started → the search finds every body's last record
-	IndexRecPerS  float64 `json:"index_records_per_s"`
-	ShipEventsPS  float64 `json:"ship_events_per_s"`
-	SearchNode    string  `json:"search_node"`
-	Queries       int     `json:"queries"`        // of the relevance set
-	ExpectedHits  int     `json:"expected_hits"`  // records the relevance set must find
-	RecallAt10    float64 `json:"recall_at_10"`   // expected records found in the first ten, over all expected
-	SearchCount   int     `json:"search_count"`   // searches timed under load
-	SearchPerSec  float64 `json:"search_per_sec"` // under load, two threads
-	SearchP50Ms   float64 `json:"search_p50_ms"`
-	SearchP99Ms   float64 `json:"search_p99_ms"`
-	BodiesBytes   int64   `json:"bodies_bytes"` // the bodies' own stores (ksmart.db) in all
-	NodeBytes     []int64 `json:"node_bytes"`   // each node's data directory
-	DiskRatio     float64 `json:"disk_ratio"`   // the largest node's over the bodies'
-	CutSeconds    float64 `json:"cut_seconds"`
-	CutEvents     int     `json:"cut_events"` // written by the bodies while the follower was cut off
-	SnapBytes     int64   `json:"snapshot_install_bytes"`
-	SnapBytesFrom string  `json:"snapshot_install_bytes_source"` // "metric" (the node's own counter) or "proxy" (bytes into its raft port)
-	SnapSeconds   float64 `json:"snapshot_install_seconds"`      // link back → the follower applied what the leader had committed
-	SnapInstalled bool    `json:"snapshot_installed"`            // the follower caught up by a snapshot, not by the log alone
-	FailoverSecs  float64 `json:"failover_seconds"`              // leader frozen → a body's next batch acknowledged by another node
-	FailoverBy    string  `json:"failover_acknowledged_by"`      // the node that leads after
-	FailoverFrom  string  `json:"failover_frozen_leader"`
+	Name         string  `json:"name"` // "state-scale"
+	Bodies       int     `json:"bodies"`
+	Records      int     `json:"records"` // register entries and files in all
+	Births       int     `json:"births"`
+	Deaths       int     `json:"deaths"`
+	Files        int     `json:"files"`
+	Events       uint64  `json:"events"` // in the bodies' logs, shipped
+	Nodes        int     `json:"nodes"`
+	NodeKind     string  `json:"node_kind"` // "process": ksmart state run, one process a node
+	GenerateSecs float64 `json:"generate_seconds"`
+	ShipSeconds  float64 `json:"ship_seconds"`  // shippers started → every body's last event acknowledged
+	IndexSeconds float64 `json:"index_seconds"` // shippers started → the search finds every body's last record
+	IndexRecPerS float64 `json:"index_records_per_s"`
+	ShipEventsPS float64 `json:"ship_events_per_s"`
+	// IndexCPUSeconds is each node process's CPU time (user and system)
+	// from its start until the search found every body: with other work on
+	// the machine, records over CPU seconds is the fairer rate.
+	IndexCPUSeconds []float64 `json:"index_cpu_seconds,omitempty"`
+	SearchNode      string    `json:"search_node"`
+	Queries         int       `json:"queries"`        // of the relevance set
+	ExpectedHits    int       `json:"expected_hits"`  // records the relevance set must find
+	RecallAt10      float64   `json:"recall_at_10"`   // expected records found in the first ten, over all expected
+	SearchCount     int       `json:"search_count"`   // searches timed under load
+	SearchPerSec    float64   `json:"search_per_sec"` // under load, two threads
+	SearchP50Ms     float64   `json:"search_p50_ms"`
+	SearchP99Ms     float64   `json:"search_p99_ms"`
+	BodiesBytes     int64     `json:"bodies_bytes"` // the bodies' own stores (ksmart.db) in all
+	NodeBytes       []int64   `json:"node_bytes"`   // each node's data directory
+	DiskRatio       float64   `json:"disk_ratio"`   // the largest node's over the bodies'
+	CutSeconds      float64   `json:"cut_seconds"`
+	CutEvents       int       `json:"cut_events"` // written by the bodies while the follower was cut off
+	SnapBytes       int64     `json:"snapshot_install_bytes"`
+	SnapBytesFrom   string    `json:"snapshot_install_bytes_source"` // "metric" (the node's own counter) or "proxy" (bytes into its raft port)
+	SnapSeconds     float64   `json:"snapshot_install_seconds"`      // link back → the follower applied what the leader had committed
+	SnapInstalled   bool      `json:"snapshot_installed"`            // the follower caught up by a snapshot, not by the log alone
+	FailoverSecs    float64   `json:"failover_seconds"`              // leader frozen → a body's next batch acknowledged by another node
+	FailoverBy      string    `json:"failover_acknowledged_by"`      // the node that leads after
+	FailoverFrom    string    `json:"failover_frozen_leader"`
 	// LoadAverages is the machine's 1-minute load average as shipping
 	// starts, and at the end: other work on the machine slows every
 	// figure (nothing where /proc/loadavg is not).
@@ -294,6 +298,11 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		res.ShipSeconds = time.Since(start).Seconds()
 	}
 	res.IndexRecPerS = float64(res.Records) / res.IndexSeconds
+	for _, n := range nodes {
+		if cpu, ok := processCPUSeconds(n.cmd.Process.Pid); ok {
+			res.IndexCPUSeconds = append(res.IndexCPUSeconds, cpu)
+		}
+	}
 	res.ShipEventsPS = float64(res.Events) / res.ShipSeconds
 
 	// Relevance and latency.
@@ -359,6 +368,36 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 	res.TargetDiskMet = res.DiskRatio <= scaleTargetDiskRatio
 	res.TargetFailoverOK = res.FailoverSecs <= scaleTargetFailover
 	return res, nil
+}
+
+// processCPUSeconds is the user and system CPU time of process pid so
+// far, from /proc (Linux).
+func processCPUSeconds(pid int) (float64, bool) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, false
+	}
+	// The fields after the command (in parentheses): state is the first,
+	// utime the 12th and stime the 13th, in clock ticks of 1/100 s.
+	_, rest, ok := strings.Cut(string(b), ") ")
+	f := strings.Fields(rest)
+	if !ok || len(f) < 13 {
+		return 0, false
+	}
+	var ut, st float64
+	if _, err := fmt.Sscan(f[11]+" "+f[12], &ut, &st); err != nil {
+		return 0, false
+	}
+	return (ut + st) / 100, true
+}
+
+// secondsList is v as seconds to the tenth, comma-separated.
+func secondsList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.1f s", x)
+	}
+	return strings.Join(s, ", ")
 }
 
 // noteLoad adds the machine's 1-minute load average to the result.
@@ -601,6 +640,9 @@ func (r StateScaleResult) WriteTable(out io.Writer) {
 	fmt.Fprintf(w, "bodies generated\t%.1f s\t\n", r.GenerateSecs)
 	fmt.Fprintf(w, "every body's log acknowledged\t%.1f s\t%.0f events/s\n", r.ShipSeconds, r.ShipEventsPS)
 	fmt.Fprintf(w, "search finds every body's last record\t%.1f s\t%.0f records/s indexed\n", r.IndexSeconds, r.IndexRecPerS)
+	if len(r.IndexCPUSeconds) > 0 {
+		fmt.Fprintf(w, "the nodes' CPU time until then\t%s\t%.0f records per CPU second of the busiest node\n", secondsList(r.IndexCPUSeconds), float64(r.Records)/slices.Max(r.IndexCPUSeconds))
+	}
 	fmt.Fprintf(w, "recall@10, %d searches for %d planted records\t%.3f\ttarget >= %.2f: %s\n", r.Queries, r.ExpectedHits, r.RecallAt10, r.TargetRecall, metOrNot(r.TargetRecallMet))
 	fmt.Fprintf(w, "state-wide search on %s, 2 threads\tp50 %.1f ms, p99 %.1f ms\ttarget p99 <= %.0f ms: %s (%d searches, %.0f/s)\n", r.SearchNode, r.SearchP50Ms, r.SearchP99Ms, r.TargetP99Ms, metOrNot(r.TargetP99Met), r.SearchCount, r.SearchPerSec)
 	nb := make([]string, len(r.NodeBytes))
