@@ -529,9 +529,18 @@ func measureCut(ctx context.Context, c StateScaleConfig, api *adminAPI, nodes []
 	}
 	fi := (li + 1) % len(nodes)
 	f := nodes[fi]
-	before, err := api.status(ctx, f.api)
+	// The follower first catches up with what the leader has committed,
+	// so that what it receives afterwards is what it missed while cut off.
+	lead, err := api.status(ctx, nodes[li].api)
 	if err != nil {
 		return err
+	}
+	var before replication.Status
+	if err := waitUntil(ctx, 30*time.Minute, func() (bool, error) {
+		before, err = api.status(ctx, f.api)
+		return err == nil && before.AppliedIndex >= lead.CommitIndex, err
+	}); err != nil {
+		return fmt.Errorf("%s did not catch up before the cut: %w", f.id, err)
 	}
 	metric0, hasMetric, err := api.metric(ctx, f.api, snapshotMetric)
 	if err != nil {
@@ -569,7 +578,7 @@ func measureCut(ctx context.Context, c StateScaleConfig, api *adminAPI, nodes []
 		return fmt.Errorf("the bodies' writes were not acknowledged with one node cut off: %w", err)
 	}
 	res.CutSeconds = time.Since(start).Seconds()
-	lead, err := api.status(ctx, nodes[li].api)
+	lead, err = api.status(ctx, nodes[li].api)
 	if err != nil {
 		return err
 	}
