@@ -215,7 +215,7 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		wg.Wait()
 	}()
 	for i := range c.Nodes {
-		n, err := startScaleNode(ctx, c.Command, c.Env, dir, caDir, fmt.Sprintf("state%d", i+1), i == 0)
+		n, err := startScaleNode(c.Command, c.Env, dir, caDir, fmt.Sprintf("state%d", i+1), i == 0)
 		if err != nil {
 			return res, err
 		}
@@ -321,12 +321,7 @@ func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, e
 		}
 		res.ExpectedHits += len(q.want)
 		for _, w := range q.want {
-			if slices.ContainsFunc(h.Hits, func(x struct {
-				Body   string `json:"body"`
-				Number string `json:"number"`
-			}) bool {
-				return x.Body == w.body && x.Number == w.number
-			}) {
+			if slices.Contains(h.Hits, stateHit{Body: w.body, Number: w.number}) {
 				found++
 			}
 		}

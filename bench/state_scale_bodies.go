@@ -45,10 +45,9 @@ const plantsPerBody = 3
 // scaleBody is one generated body: its code, data directory and what it
 // holds.
 type scaleBody struct {
-	code, dir                    string
-	births, deaths, files        int
-	records                      int // register entries and files, planted ones included
-	sentinelNumber, sentinelName string
+	code, dir             string
+	births, deaths, files int
+	records               int // register entries and files, planted ones included
 }
 
 // plant is a person of the relevance set: the name planted and where.
@@ -158,9 +157,7 @@ func makeBody(dir string, i, records int, planted []string) (scaleBody, error) {
 		return b, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 7))
-	b.sentinelName = sentinelName + " " + inventedWord(rng, "ttil")
-	b.sentinelNumber = plantedNumber(len(planted))
-	names := append(append([]string(nil), planted...), b.sentinelName)
+	names := append(append([]string(nil), planted...), sentinelName+" "+inventedWord(rng, "ttil"))
 	if err := importCSV(app, registrar, "births", func(w io.Writer) error { return plantedRows(w, names) }, len(names)); err != nil {
 		return b, fmt.Errorf("the planted names: %w", err)
 	}

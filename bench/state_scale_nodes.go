@@ -164,7 +164,7 @@ func freePort() (string, error) {
 // startScaleNode starts `ksmart state run` (command, then its arguments)
 // for node id in dir, its raft behind a new proxy, and waits for the lines
 // that give its API address.
-func startScaleNode(ctx context.Context, command, env []string, dir, caDir, id string, bootstrap bool) (*scaleNode, error) {
+func startScaleNode(command, env []string, dir, caDir, id string, bootstrap bool) (*scaleNode, error) {
 	n := &scaleNode{id: id, dir: filepath.Join(dir, "state", id), done: make(chan struct{})}
 	certDir := filepath.Join(dir, "certs", id)
 	if _, _, err := replication.IssueCert(caDir, replication.KindNode, id, certDir); err != nil {
@@ -314,11 +314,14 @@ func (a *adminAPI) status(ctx context.Context, addr string) (replication.Status,
 
 // stateHits is what the benchmark reads of a state search's answer.
 type stateHits struct {
-	Total uint64 `json:"total"`
-	Hits  []struct {
-		Body   string `json:"body"`
-		Number string `json:"number"`
-	} `json:"hits"`
+	Total uint64     `json:"total"`
+	Hits  []stateHit `json:"hits"`
+}
+
+// stateHit is a record found: its body and register or file number.
+type stateHit struct {
+	Body   string `json:"body"`
+	Number string `json:"number"`
 }
 
 // search asks the node's state-wide search, by POST as a search box does.
