@@ -15,7 +15,12 @@
 //   - search: the kiosk's search against PostgreSQL full text and pg_trgm
 //     (search.go, and its peer in bench/pgpeer);
 //   - state: a 3-node state cluster against raw raft with the same entries,
-//     a shipper's lag and a backlog's catch-up (state.go, state_cluster.go).
+//     a shipper's lag and a backlog's catch-up (state.go, state_cluster.go);
+//   - state-scale: the state at a tenth of Kerala — real bodies' data
+//     directories shipped into `ksmart state run` processes, measured
+//     through their public interfaces only, against the targets (it has no
+//     library peer): search, disk, a follower cut off, a frozen leader
+//     (state_scale*.go).
 //
 // Each benchmark has a Config (zero fields take the defaults `ksmart bench`
 // uses), a Run function returning a Result whose JSON is what

@@ -25,6 +25,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
 			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
+			"  state-scale  the state at a tenth of Kerala: 120 bodies, 4.5M records shipped into 3 node processes; search, disk, a follower cut off, a frozen leader\n"+
 			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan\n"+
 			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records\n"+
 			"  licences     the licences' day's job (deemed licences, expiry) over 100,000 licences, against a raw bbolt scan of the same records\n"+
@@ -52,6 +53,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchSearch(ctx, env, args[1:])
 	case "state":
 		return benchState(ctx, env, "bench state", args[1:])
+	case "state-scale":
+		return benchStateScale(ctx, env, args[1:])
 	case "payments":
 		return benchPayments(env, args[1:])
 	case "demand":
@@ -65,7 +68,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"
+const benchNames = "store, submit, certificate, import, outbox, search, state, state-scale, payments, demand, licences or scrutiny"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -245,6 +248,41 @@ func benchState(ctx context.Context, env *env, name string, args []string) error
 		cfg.Backlog = -1
 	}
 	r, err := bench.RunState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+// benchStateScale is ksmart bench state-scale: the nodes are this binary
+// run as `ksmart state run`.
+func benchStateScale(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench state-scale", "[--json] [--bodies N] [--records N] [--nodes N] [--cut DURATION] [--cut-rate N] [--seconds S] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	bodies := fs.Int("bodies", 120, "local bodies (Kerala has about 1,200)")
+	records := fs.Int("records", 4_500_000, "register entries and files over all bodies (Kerala has about 45 million)")
+	nodes := fs.Int("nodes", 3, "state nodes, each a ksmart state run process")
+	cut := fs.Duration("cut", time.Minute, "how long a follower's raft link is cut")
+	cutRate := fs.Int("cut-rate", 1000, "events/s the bodies write in all while the follower is cut off")
+	seconds := fs.Float64("seconds", 10, "seconds of search load for the latency")
+	dir := fs.String("dir", "", "scratch `DIR` (default: the temp directory); needs about 4 times the bodies' stores, ~40 GiB at the default size")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *bodies < 1 || *records < *bodies*20:
+		return usageError{"--bodies must be at least 1 and --records at least 20 a body"}
+	case *nodes < 3:
+		return usageError{"--nodes must be at least 3: a follower is cut off and the leader frozen"}
+	case *cut <= 0 || *cutRate < 1 || *seconds <= 0:
+		return usageError{"--cut, --cut-rate and --seconds must be more than 0"}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("the state nodes are this ksmart binary, which cannot be found: %w", err)
+	}
+	r, err := bench.RunStateScale(ctx, bench.StateScaleConfig{Dir: *dir, Bodies: *bodies, Records: *records, Nodes: *nodes,
+		Command: []string{exe}, Cut: *cut, CutRate: *cutRate, Load: time.Duration(*seconds * float64(time.Second)), OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}

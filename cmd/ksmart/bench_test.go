@@ -101,7 +101,7 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"},
+		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, state-scale, payments, demand, licences or scrutiny"},
 		{[]string{"scrutiny", "--n", "0"}, "--n must be from 1 to 1000000"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
@@ -269,5 +269,46 @@ func TestBenchScrutiny_JSONHasItsFigures(t *testing.T) {
 	positive(t, r, "scrutinies", "median_ms", "p99_ms", "scrutinies_per_s", "parse_share", "typed_median_us", "dxf_bytes")
 	if r["name"] != "scrutiny" || r["scrutinies"] != 40.0 {
 		t.Errorf("name, scrutinies = %v, %v", r["name"], r["scrutinies"])
+	}
+}
+
+func TestBenchStateScale_JSONReportsSearchDiskCutAndFailoverOfThreeNodeProcesses(t *testing.T) {
+	// The nodes are this test binary run as ksmart (TestMain).
+	t.Setenv("KSMART_TEST_AS_MAIN", "1")
+	r := benchJSON(t, "state-scale", "--json", "--bodies", "3", "--records", "3000", "--cut", "2s", "--cut-rate", "500", "--seconds", "1", "--dir", t.TempDir())
+	positive(t, r, "search_p50_ms", "search_p99_ms", "disk_ratio", "snapshot_install_bytes", "snapshot_install_seconds",
+		"failover_seconds", "index_records_per_s", "ship_events_per_s", "bodies_bytes", "events", "births", "deaths", "files", "cut_events")
+	if r["name"] != "state-scale" || r["bodies"] != 3.0 || r["records"] != 3000.0 || r["nodes"] != 3.0 || r["node_kind"] != "process" {
+		t.Errorf("name, bodies, records, nodes, node_kind = %v, %v, %v, %v, %v; want state-scale, 3, 3000, 3, process",
+			r["name"], r["bodies"], r["records"], r["nodes"], r["node_kind"])
+	}
+	// Every planted name is found in its bodies at this size: nothing
+	// else in the registers looks like it.
+	if r["recall_at_10"] != 1.0 || r["expected_hits"].(float64) < 9 {
+		t.Errorf("recall@10 %v over %v expected records, want 1 over at least 9", r["recall_at_10"], r["expected_hits"])
+	}
+	if src := r["snapshot_install_bytes_source"]; src != "metric" && src != "proxy" {
+		t.Errorf("snapshot_install_bytes_source = %v, want metric or proxy", src)
+	}
+	if nb, _ := r["node_bytes"].([]any); len(nb) != 3 {
+		t.Errorf("node_bytes = %v, want one size for each of the 3 nodes", r["node_bytes"])
+	}
+	if r["failover_acknowledged_by"] == "" || r["failover_acknowledged_by"] == r["failover_frozen_leader"] {
+		t.Errorf("the batch after the freeze was acknowledged via %v, the frozen leader was %v: want another node",
+			r["failover_acknowledged_by"], r["failover_frozen_leader"])
+	}
+	for _, k := range []string{"target_search_p99_met", "target_recall_met", "target_disk_ratio_met", "target_failover_met", "snapshot_installed"} {
+		if _, ok := r[k].(bool); !ok {
+			t.Errorf("%s = %v, want true or false", k, r[k])
+		}
+	}
+}
+
+func TestBenchStateScale_RefusesFewerThanThreeNodesOrTooFewRecords(t *testing.T) {
+	for _, args := range [][]string{{"--nodes", "2"}, {"--bodies", "10", "--records", "100"}} {
+		code, _, stderr := ksmart(t, append([]string{"bench", "state-scale"}, args...)...)
+		if code != 2 || !strings.Contains(stderr, "must be at least") {
+			t.Errorf("bench state-scale %v: exit %d, %q; want 2 and what to fix", args, code, stderr)
+		}
 	}
 }

@@ -1,0 +1,16 @@
+//go:build unix
+
+package bench
+
+import (
+	"os"
+	"syscall"
+)
+
+// freezeProcess stops p (SIGSTOP): it keeps its sockets open and the
+// kernel keeps accepting connections for it, but it answers nothing and
+// sends nothing — a frozen node, as a hung VM or a long stall looks.
+func freezeProcess(p *os.Process) error { return p.Signal(syscall.SIGSTOP) }
+
+// resumeProcess lets a frozen process run again (SIGCONT).
+func resumeProcess(p *os.Process) error { return p.Signal(syscall.SIGCONT) }
