@@ -19,6 +19,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  store        durable event writes from concurrent writers, against raw bbolt in the same run\n"+
 			"  submit       applications submitted through the HTTP API, against the store's own write rate\n"+
 			"  certificate  signed birth certificates with Malayalam names, against fpdf writing an empty page\n"+
+			"  receipt      applications' acknowledgement receipts with Malayalam names, against fpdf writing an empty page\n"+
 			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries\n"+
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
@@ -38,7 +39,9 @@ func runBench(ctx context.Context, env *env, args []string) error {
 	case "submit":
 		return benchSubmit(ctx, env, args[1:])
 	case "certificate":
-		return benchCertificate(env, args[1:])
+		return benchPDF(env, "certificate", bench.RunCertificate, args[1:])
+	case "receipt":
+		return benchPDF(env, "receipt", bench.RunReceipt, args[1:])
 	case "import":
 		return benchImport(env, args[1:])
 	case "outbox":
@@ -60,7 +63,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"
+const benchNames = "store, submit, certificate, receipt, import, outbox, search, state, payments, demand, licences or scrutiny"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -114,10 +117,13 @@ func benchSubmit(ctx context.Context, env *env, args []string) error {
 	return benchOutput(env, *asJSON, r)
 }
 
-func benchCertificate(env *env, args []string) error {
-	fs := newFlags(env, "bench certificate", "[--json] [--n N]")
+// benchPDF runs a document benchmark (certificate or receipt) with the
+// system's Malayalam font, or English only with a warning when none is
+// installed.
+func benchPDF(env *env, name string, run func(bench.CertificateConfig) (bench.PDFResult, error), args []string) error {
+	fs := newFlags(env, "bench "+name, "[--json] [--n N]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	n := fs.Int("n", 2000, "certificates per measurement (and fpdf empty pages)")
+	n := fs.Int("n", 2000, name+"s per measurement (and fpdf empty pages)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -129,7 +135,7 @@ func benchCertificate(env *env, args []string) error {
 		fonts = documents.EnglishOnly()
 		fmt.Fprintf(env.stderr, "warning: %s\n", bench.EnglishOnlyNote)
 	}
-	r, err := bench.RunCertificate(bench.CertificateConfig{Fonts: fonts, N: *n, OnPhase: benchPhase(env)})
+	r, err := run(bench.CertificateConfig{Fonts: fonts, N: *n, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -75,6 +76,29 @@ func TestBenchCertificate_JSONReportsTimesAndRatioToFpdfsEmptyPage(t *testing.T)
 	}
 }
 
+func TestBenchReceipt_JSONReportsMedianP99AndRatioToFpdfsEmptyPage(t *testing.T) {
+	needMalayalamFont(t)
+	r := benchJSON(t, "receipt", "--json", "--n", "20")
+	positive(t, r, "median_ms", "p99_ms", "ratio", "pdf_bytes", "target_median_ms",
+		"sequential.median_ms", "sequential.p99_ms", "parallel.median_ms", "parallel.pdfs_per_s",
+		"fpdf_empty_page.median_ms", "fpdf_empty_page.pdfs_per_s")
+	if r["name"] != "receipt" || r["malayalam"] != true || r["n"] != 20.0 {
+		t.Errorf("name, malayalam, n = %v, %v, %v; want receipt, true, 20", r["name"], r["malayalam"], r["n"])
+	}
+	seq, _ := r["sequential"].(map[string]any)
+	floor, _ := r["fpdf_empty_page"].(map[string]any)
+	if r["median_ms"] != seq["median_ms"] || r["p99_ms"] != seq["p99_ms"] {
+		t.Errorf("median_ms, p99_ms = %v, %v; want the sequential measurement's %v, %v", r["median_ms"], r["p99_ms"], seq["median_ms"], seq["p99_ms"])
+	}
+	if m, f, ratio := seq["median_ms"].(float64), floor["median_ms"].(float64), r["ratio"].(float64); math.Abs(ratio-m/f) > 1e-9*ratio {
+		t.Errorf("ratio %v, want the receipt's median over fpdf's, %v/%v", ratio, m, f)
+	}
+	code, table, _ := ksmart(t, "bench", "receipt", "--n", "5")
+	if code != 0 || !strings.Contains(table, "acknowledgement receipt") || !strings.Contains(table, "ratio, receipt median over fpdf's empty-page median") {
+		t.Errorf("bench receipt's table: exit %d\n%s", code, table)
+	}
+}
+
 func TestBenchImport_JSONReportsRowsPerSecondAndRatioToRawBbolt(t *testing.T) {
 	dir := t.TempDir()
 	r := benchJSON(t, "import", "--json", "--rows", "3000", "--dir", dir)
@@ -96,10 +120,11 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"certificate", "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"certificate", "--n", "0"}, "--n must be at least 1"},
 		{[]string{"certificate", "--n", "many"}, "invalid value"},
+		{[]string{"receipt", "--n", "0"}, "--n must be at least 1"},
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"},
+		{[]string{"imports"}, "known: store, submit, certificate, receipt, import, outbox, search, state, payments, demand, licences or scrutiny"},
 		{[]string{"scrutiny", "--n", "0"}, "--n must be from 1 to 1000000"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
