@@ -88,6 +88,9 @@ func (s *Store) Follow(ctx context.Context, from uint64, batch int, fn func([]Ev
 				return err
 			}
 			from = evs[len(evs)-1].Seq + 1
+			if err := s.releaseDue(); err != nil {
+				return err
+			}
 			continue
 		}
 		if err := s.WaitFor(ctx, from-1); err != nil {
