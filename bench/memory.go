@@ -35,8 +35,12 @@ const (
 	memoryTargetImport  = 3 << 29 // 1.5 GiB
 )
 
-// memoryCitizens is how many citizens submit the files, at once.
+// memoryCitizens is how many citizens submit the files, at once (fewer
+// for a small run: each signs up with a password hash that takes time).
 const memoryCitizens = 16
+
+// citizensFor is how many citizens submit n files.
+func citizensFor(n int) int { return min(memoryCitizens, max(1, n/100)) }
 
 // memoryKioskSearches is how many kiosk searches the serving load makes,
 // from memoryKiosks kiosks: within the kiosk's limits per kiosk and per
@@ -149,7 +153,7 @@ func RunMemory(ctx context.Context, c MemoryConfig) (MemoryResult, error) {
 	res.ImportSeconds = time.Since(start).Seconds()
 	res.ImportPeakBytes = res.Import.Peak
 
-	c.OnPhase(fmt.Sprintf("submitting %d applications from %d citizens, and indexing them", c.Files, memoryCitizens))
+	c.OnPhase(fmt.Sprintf("submitting %d applications from %d citizens, and indexing them", c.Files, citizensFor(c.Files)))
 	numbers, err := memoryFiles(ctx, data, c.Files, c.Status)
 	if err != nil {
 		return res, err
@@ -213,7 +217,7 @@ func memoryFiles(ctx context.Context, data string, n, sample int) ([]string, err
 	numbers := make([]string, 0, sample)
 	taken := make(chan string, sample)
 	var next atomic.Int64
-	err = parallelErr(memoryCitizens, func(i int) error {
+	err = parallelErr(citizensFor(n), func(i int) error {
 		u, err := synth.Citizen(app, fmt.Sprintf("95%08d", i), "Bench Citizen", fmt.Sprintf("bench-citizen-%d", i))
 		if err != nil {
 			return err

@@ -11,7 +11,7 @@ import (
 // mapping back (see releaseMapped): often enough that an import or a
 // follower reading the whole log keeps only a few seconds' worth of pages
 // resident, seldom enough that the pages in use are rarely faulted in again.
-const releaseEvery = 5 * time.Second
+const releaseEvery = 2 * time.Second
 
 // releaseMapped drops the pages of bbolt's mapping of the file from this
 // process's resident set (madvise MADV_DONTNEED). The mapping is shared,

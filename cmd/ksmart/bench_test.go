@@ -112,6 +112,33 @@ func TestBenchImport_JSONReportsRowsPerSecondAndRatioToRawBbolt(t *testing.T) {
 	}
 }
 
+// TestBenchMemory_JSONReportsTheChildProcessesResidentMemory runs the
+// memory benchmark small: the import and the server are this test binary
+// run as ksmart, whose memory /proc reports.
+func TestBenchMemory_JSONReportsTheChildProcessesResidentMemory(t *testing.T) {
+	t.Setenv("KSMART_TEST_AS_MAIN", "1") // the children run main
+	dir := t.TempDir()
+	r := benchJSON(t, "memory", "--json", "--entries", "1000", "--files", "40", "--status", "20", "--dir", dir)
+	positive(t, r, "serving_rss_bytes", "serving_peak_bytes", "import_peak_bytes", "import_seconds", "data_bytes", "ratio",
+		"import.rss_bytes", "import.anon_bytes", "serving.anon_bytes", "serving.file_bytes", "target_serving_bytes", "target_import_bytes")
+	if r["entries"] != 1000.0 || r["files"] != 40.0 || r["status_pages"] != 20.0 || r["kiosk_searches"] != 24.0 {
+		t.Errorf("entries, files, status pages, kiosk searches = %v, %v, %v, %v; want 1000, 40, 20, 24", r["entries"], r["files"], r["status_pages"], r["kiosk_searches"])
+	}
+	rss, peak := r["serving_rss_bytes"].(float64), r["serving_peak_bytes"].(float64)
+	serving, _ := r["serving"].(map[string]any)
+	if peak < rss || serving["rss_bytes"] != rss || serving["anon_bytes"].(float64)+serving["file_bytes"].(float64) > rss {
+		t.Errorf("serving: RSS %v, peak %v, split %v; want the peak at least the RSS, and anonymous and file pages within it", rss, peak, serving)
+	}
+	for _, target := range []string{"target_serving_met", "target_import_met"} {
+		if _, ok := r[target].(bool); !ok {
+			t.Errorf("%s = %v, want true or false", target, r[target])
+		}
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
+	}
+}
+
 func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 	for _, c := range []struct {
 		args []string
@@ -121,10 +148,12 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"certificate", "--n", "0"}, "--n must be at least 1"},
 		{[]string{"certificate", "--n", "many"}, "invalid value"},
 		{[]string{"receipt", "--n", "0"}, "--n must be at least 1"},
+		{[]string{"memory", "--entries", "10"}, "--entries must be from 1000 to 1000000"},
+		{[]string{"memory", "--files", "10", "--status", "11"}, "--status must be from 1 to --files"},
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, receipt, import, outbox, search, state, payments, demand, licences or scrutiny"},
+		{[]string{"imports"}, "known: store, submit, certificate, receipt, import, memory, outbox, search, state, payments, demand, licences or scrutiny"},
 		{[]string{"scrutiny", "--n", "0"}, "--n must be from 1 to 1000000"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
