@@ -25,7 +25,6 @@ type Tx struct {
 	events  []Event
 	used    map[string]uint64 // numbers handed out by Reserve and used here, for the change set
 	replica *replica          // set by AppendReplica only
-	release bool              // set by ReleaseMemory only
 }
 
 type stagedWrite struct {
