@@ -93,13 +93,15 @@ func (s *Store) VerifyChain() (rep CheckReport, err error) {
 	}()
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	err = s.db.View(func(btx *bolt.Tx) error {
-		rep, err = walkChain(btx)
+		rep, err = walkChain(btx, func() { s.releaseDue(btx) })
 		return err
 	})
 	return rep, err
 }
 
-func walkChain(btx *bolt.Tx) (CheckReport, error) {
+// walkChain verifies the log's chain in btx, calling every, when not nil,
+// after every 10,000 events (VerifyChain gives mapped pages back).
+func walkChain(btx *bolt.Tx, every func()) (CheckReport, error) {
 	var rep CheckReport
 	var prev []byte
 	c := btx.Bucket(bucketLog).Cursor()
@@ -124,6 +126,9 @@ func walkChain(btx *bolt.Tx) (CheckReport, error) {
 		}
 		prev = ev.Hash
 		rep.Events++
+		if every != nil && rep.Events%10000 == 0 {
+			every()
+		}
 	}
 	rep.LastHash = prev
 	return rep, nil

@@ -15,6 +15,7 @@ func (s *Store) ReadLog(from uint64, limit int) ([]Event, error) {
 	}
 	var out []Event
 	err := s.view(func(btx *bolt.Tx) error {
+		defer s.releaseDue(btx) // a follower catching up reads the whole log
 		c := btx.Bucket(bucketLog).Cursor()
 		for k, v := c.Seek(seqKey(from)); k != nil && (limit <= 0 || len(out) < limit); k, v = c.Next() {
 			ev, err := DecodeEvent(v)

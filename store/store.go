@@ -86,6 +86,9 @@ type Store struct {
 	metaDamage string
 	bound      bool // the log binds change sets (meta "bound"); guarded by mu
 	diskFull   atomic.Bool
+	// releasedAt is when the mapping's pages were last given back
+	// (releaseMapped), in Unix nanoseconds.
+	releasedAt atomic.Int64
 
 	reserveMu sync.Mutex
 	sequences map[string]*sequence // Reserve's state, per sequence
@@ -214,6 +217,8 @@ func (s *Store) init() (err error) {
 			if s.opts.Replica && schemaOf(tx) > 0 && schemaOf(tx) < 3 && tx.Bucket(bucketLog).Stats().KeyN > 0 {
 				return nil // sealing it writes events: the next writable open's
 			}
+			// bbolt's open has just walked every page of the file.
+			s.releaseIn(tx)
 			from, err := migrate(tx)
 			if err != nil || s.opts.Replica {
 				return err

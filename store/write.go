@@ -161,6 +161,7 @@ func (s *Store) commit(batch []*writeRequest) {
 			}
 			r.events = tx.events
 		}
+		s.releaseDue(btx)
 		return nil
 	})
 	if err != nil {

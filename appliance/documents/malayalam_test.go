@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -332,4 +333,51 @@ func abs(v int) int {
 		return -v
 	}
 	return v
+}
+
+// TestMalayalam_ReceiptNamesMatchHarfBuzz checks the acknowledgement
+// receipt itself, not a strip: each Malayalam word of the applicant's name
+// and of the service is cut out of the receipt rasterised at 64 pixels per
+// em of the value's size, at the box pdftotext gives for the word, and
+// compared with hb-view as TestMalayalam_NamesMatchHarfBuzz compares names.
+func TestMalayalam_ReceiptNamesMatchHarfBuzz(t *testing.T) {
+	needTool(t, "hb-view", "libharfbuzz-bin")
+	r := malayalamRenderer(t)
+	rec := sampleReceipt()
+	rec.Applicant = domain.T("Sreekutty Jyothilakshmi", "ശ്രീക്കുട്ടി ജ്യോതിലക്ഷ്മി")
+	pdf, err := r.Receipt(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := r.Fonts().faces[regular].file
+	dpi := 72 * stripPixels / styleValue.size
+	boxes := textBoxes(t, pdf)
+	for _, word := range []string{"ശ്രീക്കുട്ടി", "ജ്യോതിലക്ഷ്മി", "സർട്ടിഫിക്കറ്റ്"} {
+		i := slices.IndexFunc(boxes, func(b textBox) bool { return b.word == word })
+		if i < 0 {
+			t.Errorf("pdftotext finds no %q on the receipt", word)
+			continue
+		}
+		b := boxes[i]
+		// The box is the invisible text's, laid over the glyphs' advance:
+		// a little room around it takes in marks above and below.
+		pad := 0.3 * styleValue.size
+		px := func(pt float64) string { return fmt.Sprint(int(pt * dpi / 72)) }
+		path := writeFile(t, "receipt.pdf", pdf)
+		prefix := strings.TrimSuffix(path, ".pdf") + "-word"
+		runTool(t, "pdftoppm", "-r", fmt.Sprint(dpi), "-gray", "-png", "-singlefile",
+			"-x", px(b.xMin-pad/2), "-y", px(b.yMin-pad), "-W", px(b.xMax-b.xMin+pad), "-H", px(b.yMax-b.yMin+2*pad), path, prefix)
+		ours := readInk(t, prefix+".png")
+		hb := readInk(t, hbView(t, file, word))
+		strict, far := compareInk(ours, hb)
+		t.Logf("receipt %s: ink box ours %d×%d, HarfBuzz %d×%d; inked pixels that differ: %.1f%%, more than 1 px from the other's ink: %.2f%%",
+			word, ours.w, ours.h, hb.w, hb.h, 100*strict, 100*far)
+		keepEvidence(t, fmt.Sprintf("receipt-%d.png", i), sideBySide(ours, hb))
+		if abs(ours.w-hb.w) > 2 || abs(ours.h-hb.h) > 2 {
+			t.Errorf("%s: ink box %d×%d, HarfBuzz draws %d×%d", word, ours.w, ours.h, hb.w, hb.h)
+		}
+		if far > 0.01 {
+			t.Errorf("%s: %.2f%% of inked pixels are more than a pixel away from HarfBuzz's drawing (at most 1%% allowed)", word, 100*far)
+		}
+	}
 }

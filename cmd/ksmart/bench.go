@@ -21,6 +21,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  store        durable event writes from concurrent writers, against raw bbolt in the same run\n"+
 			"  submit       applications submitted through the HTTP API, against the store's own write rate and PostgreSQL\n"+
 			"  certificate  signed birth certificates with Malayalam names, against fpdf writing an empty page\n"+
+			"  receipt      applications' acknowledgement receipts with Malayalam names, against fpdf writing an empty page\n"+
+			"  memory       the appliance's resident memory serving 1M register entries and 100k files, and importing 1M rows\n"+
 			"  import       a legacy register of births from CSV, against raw bbolt writing the same entries\n"+
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
@@ -44,9 +46,13 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		// Not listed: the load side of bench submit, a process of its own.
 		return bench.RunSubmitLoad(ctx, os.Stdin, env.stdout)
 	case "certificate":
-		return benchCertificate(env, args[1:])
+		return benchPDF(env, "certificate", bench.RunCertificate, args[1:])
+	case "receipt":
+		return benchPDF(env, "receipt", bench.RunReceipt, args[1:])
 	case "import":
 		return benchImport(env, args[1:])
+	case "memory":
+		return benchMemory(ctx, env, args[1:])
 	case "outbox":
 		return benchOutbox(ctx, env, args[1:])
 	case "search":
@@ -68,7 +74,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state, state-scale, payments, demand, licences or scrutiny"
+const benchNames = "store, submit, certificate, receipt, import, memory, outbox, search, state, state-scale, payments, demand, licences or scrutiny"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -131,10 +137,13 @@ func benchSubmit(ctx context.Context, env *env, args []string) error {
 	return benchOutput(env, *asJSON, r)
 }
 
-func benchCertificate(env *env, args []string) error {
-	fs := newFlags(env, "bench certificate", "[--json] [--n N]")
+// benchPDF runs a document benchmark (certificate or receipt) with the
+// system's Malayalam font, or English only with a warning when none is
+// installed.
+func benchPDF(env *env, name string, run func(bench.CertificateConfig) (bench.PDFResult, error), args []string) error {
+	fs := newFlags(env, "bench "+name, "[--json] [--n N]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
-	n := fs.Int("n", 2000, "certificates per measurement (and fpdf empty pages)")
+	n := fs.Int("n", 2000, name+"s per measurement (and fpdf empty pages)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -146,7 +155,7 @@ func benchCertificate(env *env, args []string) error {
 		fonts = documents.EnglishOnly()
 		fmt.Fprintf(env.stderr, "warning: %s\n", bench.EnglishOnlyNote)
 	}
-	r, err := bench.RunCertificate(bench.CertificateConfig{Fonts: fonts, N: *n, OnPhase: benchPhase(env)})
+	r, err := run(bench.CertificateConfig{Fonts: fonts, N: *n, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}
@@ -165,6 +174,35 @@ func benchImport(env *env, args []string) error {
 		return usageError{fmt.Sprintf("--rows must be from 1 to %d", bench.ImportMaxRows)}
 	}
 	r, err := bench.RunImport(bench.ImportConfig{Dir: *dir, Rows: *rows, OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+func benchMemory(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench memory", "[--json] [--entries N] [--files N] [--status N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	entries := fs.Int("entries", bench.ImportMaxRows, "synthetic legacy births imported (and served)")
+	files := fs.Int("files", 100000, "applications submitted before serving")
+	status := fs.Int("status", 2000, "status pages read through HTTP while serving (at most --files)")
+	dir := fs.String("dir", "", "scratch `DIR` (default: the temp directory; about 6 GiB at 1M entries)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *entries < 1000 || *entries > bench.ImportMaxRows:
+		return usageError{fmt.Sprintf("--entries must be from 1000 to %d", bench.ImportMaxRows)}
+	case *files < 1:
+		return usageError{"--files must be at least 1"}
+	case *status < 1 || *status > *files:
+		return usageError{"--status must be from 1 to --files"}
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("cannot find the ksmart binary to run the import and the server: %v", err)
+	}
+	r, err := bench.RunMemory(ctx, bench.MemoryConfig{Executable: exe, Entries: *entries, Files: *files, Status: *status, Dir: *dir, OnPhase: benchPhase(env)})
 	if err != nil {
 		return err
 	}

@@ -77,6 +77,29 @@ func TestBenchCertificate_JSONReportsTimesAndRatioToFpdfsEmptyPage(t *testing.T)
 	}
 }
 
+func TestBenchReceipt_JSONReportsMedianP99AndRatioToFpdfsEmptyPage(t *testing.T) {
+	needMalayalamFont(t)
+	r := benchJSON(t, "receipt", "--json", "--n", "20")
+	positive(t, r, "median_ms", "p99_ms", "ratio", "pdf_bytes", "target_median_ms",
+		"sequential.median_ms", "sequential.p99_ms", "parallel.median_ms", "parallel.pdfs_per_s",
+		"fpdf_empty_page.median_ms", "fpdf_empty_page.pdfs_per_s")
+	if r["name"] != "receipt" || r["malayalam"] != true || r["n"] != 20.0 {
+		t.Errorf("name, malayalam, n = %v, %v, %v; want receipt, true, 20", r["name"], r["malayalam"], r["n"])
+	}
+	seq, _ := r["sequential"].(map[string]any)
+	floor, _ := r["fpdf_empty_page"].(map[string]any)
+	if r["median_ms"] != seq["median_ms"] || r["p99_ms"] != seq["p99_ms"] {
+		t.Errorf("median_ms, p99_ms = %v, %v; want the sequential measurement's %v, %v", r["median_ms"], r["p99_ms"], seq["median_ms"], seq["p99_ms"])
+	}
+	if m, f, ratio := seq["median_ms"].(float64), floor["median_ms"].(float64), r["ratio"].(float64); math.Abs(ratio-m/f) > 1e-9*ratio {
+		t.Errorf("ratio %v, want the receipt's median over fpdf's, %v/%v", ratio, m, f)
+	}
+	code, table, _ := ksmart(t, "bench", "receipt", "--n", "5")
+	if code != 0 || !strings.Contains(table, "acknowledgement receipt") || !strings.Contains(table, "ratio, receipt median over fpdf's empty-page median") {
+		t.Errorf("bench receipt's table: exit %d\n%s", code, table)
+	}
+}
+
 func TestBenchImport_JSONReportsRowsPerSecondAndRatioToRawBbolt(t *testing.T) {
 	dir := t.TempDir()
 	r := benchJSON(t, "import", "--json", "--rows", "3000", "--dir", dir)
@@ -84,6 +107,33 @@ func TestBenchImport_JSONReportsRowsPerSecondAndRatioToRawBbolt(t *testing.T) {
 		"raw_bbolt_rows_per_s", "raw_bbolt_seconds", "raw_bbolt_mib", "entries_json_mib")
 	if r["name"] != "import" || r["rows"] != 3000.0 || r["search_index_included"] != false || !strings.Contains(r["note"].(string), "search index is not included") {
 		t.Errorf("name, rows, search_index_included, note = %v, %v, %v, %v", r["name"], r["rows"], r["search_index_included"], r["note"])
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+// TestBenchMemory_JSONReportsTheChildProcessesResidentMemory runs the
+// memory benchmark small: the import and the server are this test binary
+// run as ksmart, whose memory /proc reports.
+func TestBenchMemory_JSONReportsTheChildProcessesResidentMemory(t *testing.T) {
+	t.Setenv("KSMART_TEST_AS_MAIN", "1") // the children run main
+	dir := t.TempDir()
+	r := benchJSON(t, "memory", "--json", "--entries", "1000", "--files", "40", "--status", "20", "--dir", dir)
+	positive(t, r, "serving_rss_bytes", "serving_peak_bytes", "import_peak_bytes", "import_seconds", "data_bytes", "ratio",
+		"import.rss_bytes", "import.anon_bytes", "serving.anon_bytes", "serving.file_bytes", "target_serving_bytes", "target_import_bytes")
+	if r["entries"] != 1000.0 || r["files"] != 40.0 || r["status_pages"] != 20.0 || r["kiosk_searches"] != 24.0 {
+		t.Errorf("entries, files, status pages, kiosk searches = %v, %v, %v, %v; want 1000, 40, 20, 24", r["entries"], r["files"], r["status_pages"], r["kiosk_searches"])
+	}
+	rss, peak := r["serving_rss_bytes"].(float64), r["serving_peak_bytes"].(float64)
+	serving, _ := r["serving"].(map[string]any)
+	if peak < rss || serving["rss_bytes"] != rss || serving["anon_bytes"].(float64)+serving["file_bytes"].(float64) > rss {
+		t.Errorf("serving: RSS %v, peak %v, split %v; want the peak at least the RSS, and anonymous and file pages within it", rss, peak, serving)
+	}
+	for _, target := range []string{"target_serving_met", "target_import_met"} {
+		if _, ok := r[target].(bool); !ok {
+			t.Errorf("%s = %v, want true or false", target, r[target])
+		}
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("the benchmark left %d files in --dir, e.g. %s", len(left), left[0].Name())
@@ -98,10 +148,13 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"certificate", "--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"certificate", "--n", "0"}, "--n must be at least 1"},
 		{[]string{"certificate", "--n", "many"}, "invalid value"},
+		{[]string{"receipt", "--n", "0"}, "--n must be at least 1"},
+		{[]string{"memory", "--entries", "10"}, "--entries must be from 1000 to 1000000"},
+		{[]string{"memory", "--files", "10", "--status", "11"}, "--status must be from 1 to --files"},
 		{[]string{"import", "--rows", "0"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "--rows", "2000000"}, "--rows must be from 1 to 1000000"},
 		{[]string{"import", "births.csv"}, `unexpected argument "births.csv"`},
-		{[]string{"imports"}, "known: store, submit, certificate, import, outbox, search, state, state-scale, payments, demand, licences or scrutiny"},
+		{[]string{"imports"}, "known: store, submit, certificate, receipt, import, memory, outbox, search, state, state-scale, payments, demand, licences or scrutiny"},
 		{[]string{"scrutiny", "--n", "0"}, "--n must be from 1 to 1000000"},
 		{[]string{"demand", "--buildings", "0"}, "--buildings must be from 1 to 5000000"},
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},

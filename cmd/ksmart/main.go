@@ -31,7 +31,7 @@ var commands = map[string]command{
 	"check":   {"verify a data directory or backup: page consistency and the log's hash chain", runCheck},
 	"backup":  {"write a consistent backup, online while the appliance serves", runBackup},
 	"restore": {"restore a data directory from a backup", runRestore},
-	"bench":   {"measure performance against the raw libraries (store, submit, certificate, import)", runBench},
+	"bench":   {"measure performance against the raw libraries (store, submit, certificate, receipt, import, memory, ...)", runBench},
 	"version": {"print the version", runVersion},
 	"verify":  {"check a certificate offline: a PDF, or the text of its QR code, with the local body's public key", runVerify},
 	"user":    {"manage office users: add, list, reset, disable, enable", runUser},
