@@ -81,6 +81,8 @@ type Node struct {
 	httpSrv *http.Server
 	fwd     *http.Client // this node's client to the leader's API
 
+	rangeClient *http.Client // this node's client to its peers' range API (snapshot restores)
+
 	extOpened bool // Config.Extension was opened and not yet closed
 
 	rawStream raft.StreamLayer // the TLS stream, before any test wrapper
@@ -170,10 +172,16 @@ func (n *Node) Open() (err error) {
 	rc.NoSnapshotRestoreOnStart = !restoreOnStart
 	n.notify = make(chan bool, 16)
 	rc.NotifyCh = n.notify
-	n.raft, err = raft.NewRaft(rc, n.fsm, n.logStore, n.logStore, n.snaps, n.trans)
+	// A snapshot is a manifest: restoring one fetches the events this
+	// node lacks from its peers (snapshot.go, ranges.go).
+	n.rangeClient = n.newRangeClient()
+	n.fsm.self, n.fsm.sources = c.ID, n.rangeSources
+	snaps := countingSnapshots{SnapshotStore: n.snaps, live: &n.fsm.live, sent: &n.fsm.snapSent}
+	n.raft, err = raft.NewRaft(rc, n.fsm, n.logStore, n.logStore, snaps, n.trans)
 	if err != nil {
 		return fmt.Errorf("start raft: %w", err)
 	}
+	n.fsm.live.Store(true)
 
 	if err := n.openExtension(); err != nil {
 		return err
@@ -778,6 +786,9 @@ func (n *Node) closeAll(clean bool) error {
 	}
 	if n.fwd != nil {
 		n.fwd.CloseIdleConnections()
+	}
+	if n.rangeClient != nil {
+		n.rangeClient.CloseIdleConnections()
 	}
 	if n.logStore != nil {
 		errs = append(errs, n.logStore.Close())
