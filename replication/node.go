@@ -692,6 +692,7 @@ type Stats struct {
 	LeaderID          string   `json:"leader_id"`
 	LeaderHTTP        string   `json:"leader_http"`
 	Term              uint64   `json:"term"`
+	FirstLogIndex     uint64   `json:"first_log_index"` // raft's log starts here: a follower that lacks an entry before it installs a snapshot
 	LastLogIndex      uint64   `json:"last_log_index"`
 	CommitIndex       uint64   `json:"commit_index"`
 	AppliedIndex      uint64   `json:"applied_index"`
@@ -711,6 +712,7 @@ func (n *Node) Stats() Stats {
 	s := Stats{ID: n.cfg.ID, State: rs["state"], Term: u("term"), LastLogIndex: u("last_log_index"),
 		CommitIndex: u("commit_index"), AppliedIndex: u("applied_index"), LastSnapshotIndex: u("last_snapshot_index"),
 		LastContact: rs["last_contact"], FSM: n.fsm.Stats()}
+	s.FirstLogIndex, _ = n.logStore.FirstIndex()
 	s.LeaderID, _, s.LeaderHTTP = n.Leader()
 	nodes, _ := n.fsm.Nodes()
 	httpOf := map[string]string{}
