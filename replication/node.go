@@ -230,9 +230,11 @@ func RaftConfig(c Config) *raft.Config {
 }
 
 // fsmNeedsRestore decides whether raft must restore its latest snapshot at
-// start: not when state.db was kept from a clean close and already holds
-// everything the snapshot does. With no raft state at all, a kept state.db
-// belongs to nothing and is started afresh.
+// start: not when state.db was kept and already holds everything the
+// snapshot does. A kept file behind the snapshot (an install that stopped
+// midway) stays: restoring the manifest fetches only what it lacks. With
+// no raft state at all, a kept state.db belongs to nothing and is started
+// afresh.
 func (n *Node) fsmNeedsRestore() (bool, error) {
 	if !n.fsm.reused {
 		return true, nil
@@ -248,7 +250,11 @@ func (n *Node) fsmNeedsRestore() (bool, error) {
 	if has && (len(snaps) == 0 || snaps[0].Index <= n.fsm.AppliedIndex()) {
 		return false, nil
 	}
-	n.logger.Info("state.db does not match raft's state; rebuilding it")
+	if has {
+		n.logger.Info("state.db is behind raft's latest snapshot; restoring the snapshot brings it up", "applied_index", n.fsm.AppliedIndex(), "snapshot_index", snaps[0].Index)
+		return true, nil
+	}
+	n.logger.Info("state.db belongs to no raft state; starting it afresh")
 	path := n.fsm.path
 	n.fsm.close(false)
 	if err := os.Remove(path); err != nil {

@@ -367,7 +367,7 @@ func (f *FSM) fetchRange(sources []rangeSource, p fetchPlan) error {
 		}
 	}
 	if next <= to {
-		return fmt.Errorf("body %s: events %d-%d of the snapshot could not be fetched (%s); the state is as it was, and raft retries", p.code, next, to, strings.Join(failures, "; "))
+		return fmt.Errorf("body %s: events %d-%d of the snapshot could not be fetched (%s); the state is as it was and the install is retried (a node starting: start a node that holds them first)", p.code, next, to, strings.Join(failures, "; "))
 	}
 	if to > 0 && !bytes.Equal(prev, p.info.LastHash) {
 		return fmt.Errorf("body %s: the events fetched end at hash %s, the snapshot's head is %s; the state is as it was", p.code, Hash(prev), p.info.LastHash)

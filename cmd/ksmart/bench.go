@@ -23,6 +23,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
 			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
+			"  state-snapshot  what a state node that was down for a minute receives to install a snapshot, against the whole state.db\n"+
 			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan\n"+
 			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records\n"+
 			"  licences     the licences' day's job (deemed licences, expiry) over 100,000 licences, against a raw bbolt scan of the same records\n"+
@@ -47,6 +48,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchSearch(ctx, env, args[1:])
 	case "state":
 		return benchState(ctx, env, "bench state", args[1:])
+	case "state-snapshot":
+		return benchStateSnapshot(ctx, env, args[1:])
 	case "payments":
 		return benchPayments(env, args[1:])
 	case "demand":
@@ -60,7 +63,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, import, outbox, search, state, payments, demand, licences or scrutiny"
+const benchNames = "store, submit, certificate, import, outbox, search, state, state-snapshot, payments, demand, licences or scrutiny"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -231,6 +234,30 @@ func benchState(ctx context.Context, env *env, name string, args []string) error
 		cfg.Backlog = -1
 	}
 	r, err := bench.RunState(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+// benchStateSnapshot is ksmart bench state-snapshot.
+func benchStateSnapshot(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench state-snapshot", "[--json] [--bodies N] [--events N] [--cut-off N] [--data-bytes N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	bodies := fs.Int("bodies", 10, "local bodies, one log each")
+	events := fs.Int("events", 200_000, "events in the state before a follower stops, over all bodies")
+	cutOff := fs.Int("cut-off", 60_000, "events that arrive while it is down (1,000 events/s for a minute)")
+	dataBytes := fs.Int("data-bytes", 1_500, "bytes of each event's data (1,500: the ~1.7 kB an event takes in state.db with its change set)")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *bodies < 1 || *events < *bodies*1_000 || *cutOff < max(*bodies*100, 10_000) || *dataBytes < 0 {
+		return usageError{"--bodies must be at least 1, --events at least 1,000 per body, --cut-off at least 10,000 (and 100 per body), and --data-bytes not negative"}
+	}
+	r, err := bench.RunStateSnapshot(ctx, bench.SnapshotConfig{Dir: *dir, Bodies: *bodies, Events: *events, CutOff: *cutOff, DataBytes: *dataBytes,
+		OnPhase: benchPhase(env), Logger: benchLogger(env, *verbose)})
 	if err != nil {
 		return err
 	}
