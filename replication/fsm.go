@@ -2,6 +2,7 @@ package replication
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -130,6 +131,10 @@ type FSM struct {
 	// Node, gives the peers a restore fetches missing events from.
 	self    string
 	sources func(m *manifest) []rangeSource
+	// fetching ends when the node stops, so that a restore waiting on a
+	// peer does not hold raft's shutdown.
+	fetching  context.Context
+	stopFetch context.CancelFunc
 	// live is set once raft has started: from then on a snapshot Restore
 	// reads came from the leader and count as received.
 	live         atomic.Bool
@@ -161,6 +166,7 @@ var fsmOptions = &bolt.Options{
 // rebuilt by raft from its snapshot and log.
 func openFSM(path string, logger *slog.Logger) (*FSM, error) {
 	f := &FSM{path: path, logger: logger}
+	f.fetching, f.stopFetch = context.WithCancel(context.Background())
 	if _, err := os.Stat(path); err == nil {
 		db, reused, err := reopenClean(path)
 		if err != nil {

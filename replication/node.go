@@ -778,6 +778,11 @@ func (n *Node) closeAll(clean bool) error {
 	}
 	// Raft first: a Barrier or Apply that watchLeadership waits on then
 	// returns at once, and the goroutine keeps draining NotifyCh meanwhile.
+	// A snapshot restore fetching from a peer gives up first (its state
+	// stays as it was), or raft's shutdown would wait for it.
+	if n.fsm != nil {
+		n.fsm.stopFetch()
+	}
 	if n.raft != nil {
 		if err := n.raft.Shutdown().Error(); err != nil {
 			errs = append(errs, err)

@@ -345,7 +345,7 @@ func (f *FSM) fetchRange(sources []rangeSource, p fetchPlan) error {
 	var failures []string
 	for _, src := range sources {
 		for next <= to {
-			ctx, cancel := context.WithTimeout(context.Background(), rangeTimeout)
+			ctx, cancel := context.WithTimeout(f.fetching, rangeTimeout)
 			raws, changes, n, err := src.readRange(ctx, p.code, next, to)
 			cancel()
 			f.snapReceived.Add(uint64(n))

@@ -3,6 +3,8 @@ package replication
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -150,4 +152,51 @@ func TestCluster_ACutOffFollowerReceivesTheNewEventsNotTheWholeState(t *testing.
 	if sent < received/2 {
 		t.Fatalf("the leader counts %.0f bytes sent, the follower %.0f received (the rest from the third node?)", sent, received)
 	}
+}
+
+// TestCluster_ANodeWhoseStateDBWasLostRebuildsItFromItsPeers: a follower's
+// state.db is deleted while it is stopped (its raft log and snapshots,
+// manifests, survive). At start it restores its own latest snapshot,
+// fetching every event from the other nodes, replays raft's log after it,
+// and holds exactly what the others hold.
+func TestCluster_ANodeWhoseStateDBWasLostRebuildsItFromItsPeers(t *testing.T) {
+	rng := seeded(t)
+	c := newCluster(t, 3, func(cfg *Config) {
+		cfg.SnapshotThreshold = 20
+		cfg.TrailingLogs = 10
+		cfg.SnapshotInterval = 50 * time.Millisecond
+	})
+	leader := c.waitLeader()
+	fi := 0
+	for i, n := range c.nodes {
+		if n != leader {
+			fi = i
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	evs := chain(rng, 1, nil, 5_000)
+	if _, err := shipAll(ctx, c.client("KL-EKM-M01", leader.HTTPAddr()), evs, 50, nil); err != nil {
+		t.Fatal(err)
+	}
+	c.sameEverywhere("KL-EKM-M01", 5_000, evs[4_999].Hash)
+	eventually(t, 10*time.Second, func() error {
+		if s := c.nodes[fi].Stats(); s.LastSnapshotIndex == 0 {
+			return fmt.Errorf("%s has taken no snapshot yet", s.ID)
+		}
+		return nil
+	})
+	if err := c.nodes[fi].Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(filepath.Join(c.cfgs[fi].Dir, stateFile)); err != nil {
+		t.Fatal(err)
+	}
+	n := c.restart(fi)
+	st := n.FSM().Stats()
+	if st.Restores != 1 || st.SnapshotReceivedBytes == 0 {
+		t.Fatalf("the node did not rebuild state.db from its snapshot and its peers: %+v", st)
+	}
+	c.sameEverywhere("KL-EKM-M01", 5_000, evs[4_999].Hash)
+	holdsExactly(t, n, "KL-EKM-M01", evs)
 }
