@@ -97,8 +97,9 @@ func TestCluster_ACutOffFollowerReceivesTheNewEventsNotTheWholeState(t *testing.
 	receivedBefore := metric(follower, "ksmart_state_snapshot_received_bytes_total")
 	sentBefore := metric(leader, "ksmart_state_snapshot_sent_bytes_total")
 	restoresBefore := follower.FSM().Stats().Restores
-	cutAt := follower.Stats().LastLogIndex
 	c.cuts[fi].setCut(true)
+	// The follower holds at most what the leader held when it was cut off.
+	cutAt := leader.Stats().LastLogIndex
 
 	ship(before, before+during, 50)
 	if err := leader.raft.Snapshot().Error(); err != nil {
