@@ -234,7 +234,7 @@ func TestFSM_ASnapshotIsAManifestAndARestoreFetchesOnlyTheEventsMissing(t *testi
 // peer goes away after two pages of a restore. The restore fails, and the
 // node's state is exactly what it was (heads, applied index, what reads
 // see); after a crash the file is kept, and the next restore (as raft does
-// at start) completes it.
+// at start) completes it, fetching only what the first did not.
 func TestFSM_ARestoreCutShortLeavesTheStateAsItWasAndIsRedoneAfterACrash(t *testing.T) {
 	rng := seeded(t)
 	src := openTestFSM(t)
@@ -271,9 +271,20 @@ func TestFSM_ARestoreCutShortLeavesTheStateAsItWasAndIsRedoneAfterACrash(t *test
 	if head, _, _ := dst.Head("M0701"); !dst.reused || head != 1_000 {
 		t.Fatalf("after a crash mid-restore: kept %v, head %d; want the file kept at 1000", dst.reused, head)
 	}
-	restoreFrom(dst, newFSMSource(src))
+	second := newFSMSource(src)
+	restoreFrom(dst, second)
 	if err := dst.Restore(nopCloser{bytes.NewReader(snap)}); err != nil {
 		t.Fatal(err)
+	}
+	// It resumed after the two pages the first attempt wrote: it fetched
+	// only the rest.
+	var rest int64
+	firstPages := *flaky.served
+	for _, ev := range evs[1_000:] {
+		rest += int64(RecordSize(ev.Encode(), nil))
+	}
+	if *second.served != rest-firstPages {
+		t.Fatalf("the redone restore fetched %d bytes; the first attempt had fetched %d of the %d missing, so %d were due", *second.served, firstPages, rest, rest-firstPages)
 	}
 	if head, hash, _ := dst.Head("M0701"); head != 30_000 || !bytes.Equal(hash, evs[29_999].Hash) || dst.AppliedIndex() != 6 {
 		t.Fatalf("after the restore was redone: head %d applied %d", head, dst.AppliedIndex())

@@ -311,7 +311,7 @@ func (f *FSM) planRestore(heads map[string]BodyInfo) ([]fetchPlan, error) {
 					p.from, p.reset = 1, true
 				}
 			default:
-				p.from, p.prev = h+1, bytes.Clone(local.LastHash)
+				p.from, p.prev = resumeAfter(lb, h, local.LastHash, info.LastSeq)
 			}
 			plans = append(plans, p)
 		}
@@ -319,6 +319,24 @@ func (f *FSM) planRestore(heads map[string]BodyInfo) ([]fetchPlan, error) {
 	})
 	sort.Slice(plans, func(i, j int) bool { return plans[i].code < plans[j].code })
 	return plans, err
+}
+
+// resumeAfter returns where a body's fetch starts: after its head h
+// (whose hash is hash), or further on over events a restore that stopped
+// already wrote beyond it, as long as they are intact and follow the chain
+// (up to the snapshot's head, to).
+func resumeAfter(lb *bolt.Bucket, h uint64, hash []byte, to uint64) (uint64, []byte) {
+	prev := bytes.Clone(hash)
+	c := lb.Cursor()
+	seq := h
+	for k, v := c.Seek(seqKey(h + 1)); k != nil && seq < to; k, v = c.Next() {
+		ev, err := checkEvent(v)
+		if err != nil || ev.Seq != seq+1 || !bytes.Equal(ev.Prev, prev) {
+			break
+		}
+		seq, prev = ev.Seq, bytes.Clone(ev.Hash)
+	}
+	return seq + 1, prev
 }
 
 // dropBody removes what a node holds of a body: its log, change sets and,
