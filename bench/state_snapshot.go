@@ -22,9 +22,9 @@ type SnapshotConfig struct {
 	Events    int    // events in the state before the cut, over all bodies; default 200,000
 	CutOff    int    // events that arrive while the follower is down, over all bodies; default 60,000 (1,000 events/s for a minute)
 	DataBytes int    // bytes of each event's JSON data; default 1,500 (the ~1.7 kB an event takes in state.db with its change set)
-	// TrailingLogs is the raft entries the leader keeps after a snapshot,
-	// and the entries between snapshots (default 64, so that the follower
-	// must install one; a node's defaults are 2,048 and 8,192).
+	// TrailingLogs is the raft entries the leader keeps after a snapshot
+	// (default 64, so that the follower must install one; a node's
+	// default is 2,048); it snapshots every TrailingLogs/8 entries.
 	TrailingLogs uint64
 	OnPhase      func(string)
 	Logger       *slog.Logger // the state nodes' log; default discarded
@@ -88,6 +88,14 @@ func RunStateSnapshot(ctx context.Context, cfg SnapshotConfig) (SnapshotResult, 
 			cfg.OnPhase(s)
 		}
 	}
+	// Raft compacts its log to TrailingLogs behind its last entry at each
+	// snapshot (every threshold entries): the cut-off's raft entries (one
+	// a batch of 100 events) must outnumber both for the follower to need
+	// a snapshot.
+	threshold := max(cfg.TrailingLogs/8, 4)
+	if need := int(cfg.TrailingLogs+threshold) + 2; cfg.CutOff/100 < need {
+		return SnapshotResult{}, fmt.Errorf("a cut-off of %d events is %d raft entries of 100 events; the leader keeps %d after a snapshot and snapshots every %d: give at least %d events", cfg.CutOff, cfg.CutOff/100, cfg.TrailingLogs, threshold, need*100)
+	}
 	res := SnapshotResult{Name: "state-snapshot", Bodies: cfg.Bodies, Events: cfg.Events / cfg.Bodies * cfg.Bodies, CutOff: cfg.CutOff / cfg.Bodies * cfg.Bodies}
 	dir, err := os.MkdirTemp(cfg.Dir, "ksmart-bench-snapshot-")
 	if err != nil {
@@ -104,7 +112,7 @@ func RunStateSnapshot(ctx context.Context, cfg SnapshotConfig) (SnapshotResult, 
 	}
 	phase("starting a 3-node state cluster")
 	state, err := startStateCluster(ctx, dir, caDir, codes, cfg.Logger, func(c *replication.Config) {
-		c.SnapshotThreshold = cfg.TrailingLogs
+		c.SnapshotThreshold = threshold
 		c.TrailingLogs = cfg.TrailingLogs
 		c.SnapshotInterval = 200 * time.Millisecond
 	})
@@ -190,16 +198,23 @@ func RunStateSnapshot(ctx context.Context, cfg SnapshotConfig) (SnapshotResult, 
 	var leader *replication.Node
 	deadline := time.Now().Add(time.Minute)
 	for {
+		// Every other node's log must have been compacted past it: any
+		// of them may lead once the follower is back.
+		compacted := true
 		for _, n := range state.nodes {
-			if n != follower && n.IsLeader() {
+			if n == follower {
+				continue
+			}
+			if n.IsLeader() {
 				leader = n
 			}
+			compacted = compacted && n.Stats().FirstLogIndex > cutAt+1
 		}
-		if leader != nil && leader.Stats().FirstLogIndex > cutAt+1 {
-			break // the leader's log no longer holds what the follower lacks
+		if leader != nil && compacted {
+			break
 		}
 		if time.Now().After(deadline) {
-			return res, fmt.Errorf("the leader did not compact its log past raft index %d within a minute", cutAt)
+			return res, fmt.Errorf("the other nodes did not compact their logs past raft index %d within a minute", cutAt)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
