@@ -148,7 +148,7 @@ func RunState(ctx context.Context, cfg StateConfig) (StateResult, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	state, err := startStateCluster(ctx, dir, caDir, w.codes, cfg.Logger)
+	state, err := startStateCluster(ctx, dir, caDir, w.codes, cfg.Logger, nil)
 	if state != nil {
 		defer state.close()
 	}
@@ -454,18 +454,21 @@ type stateWork struct {
 
 // eventChain makes n chained events with data of about dataBytes, typed as
 // applications submitted (the state stores any type alike).
-func eventChain(n, dataBytes int) []store.Event {
+func eventChain(n, dataBytes int) []store.Event { return chainFrom(1, nil, n, dataBytes) }
+
+// chainFrom makes the n events from sequence from on that follow prev.
+func chainFrom(from uint64, prev []byte, n, dataBytes int) []store.Event {
 	evs := make([]store.Event, n)
-	var prev []byte
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	pad := make([]byte, max(dataBytes-60, 0))
 	for i := range pad {
 		pad[i] = 'a' + byte(i%26)
 	}
 	for i := range evs {
-		ev := store.Event{Seq: uint64(i + 1), Time: t0.Add(time.Duration(i) * time.Millisecond), Actor: "clerk", Type: workflow.EventSubmitted.Name,
-			Version: workflow.EventSubmitted.Version, Entity: "application", ID: fmt.Sprintf("A%08d", i+1),
-			Data: fmt.Appendf(nil, `{"n":%d,"service":"birth-certificate","note":"%s"}`, i+1, pad), Prev: prev}
+		seq := from + uint64(i)
+		ev := store.Event{Seq: seq, Time: t0.Add(time.Duration(seq-1) * time.Millisecond), Actor: "clerk", Type: workflow.EventSubmitted.Name,
+			Version: workflow.EventSubmitted.Version, Entity: "application", ID: fmt.Sprintf("A%08d", seq),
+			Data: fmt.Appendf(nil, `{"n":%d,"service":"birth-certificate","note":"%s"}`, seq, pad), Prev: prev}
 		ev.Hash = ev.ComputeHash()
 		prev = ev.Hash
 		evs[i] = ev

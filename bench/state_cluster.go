@@ -22,6 +22,7 @@ import (
 // shipper.
 type stateCluster struct {
 	nodes   []*replication.Node
+	cfgs    []replication.Config // each node's, with the addresses it was given (to restart it)
 	clients []*replication.Client
 }
 
@@ -84,8 +85,9 @@ func (b *stateCluster) addrs() []string {
 
 // startStateCluster starts three state nodes on loopback, bootstraps the
 // first, joins the others as voters, and makes one client for each body in
-// codes, the leader first in its addresses.
-func startStateCluster(ctx context.Context, dir, caDir string, codes []string, logger *slog.Logger) (*stateCluster, error) {
+// codes, the leader first in its addresses. tune, when not nil, adjusts
+// each node's configuration.
+func startStateCluster(ctx context.Context, dir, caDir string, codes []string, logger *slog.Logger, tune func(*replication.Config)) (*stateCluster, error) {
 	b := &stateCluster{}
 	for i := range 3 {
 		id := fmt.Sprintf("state%d", i+1)
@@ -93,11 +95,16 @@ func startStateCluster(ctx context.Context, dir, caDir string, codes []string, l
 		if err != nil {
 			return b, err
 		}
-		n := replication.NewNode(replication.Config{ID: id, Dir: filepath.Join(dir, "state", id), RaftAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Identity: ident, Logger: logger})
+		cfg := replication.Config{ID: id, Dir: filepath.Join(dir, "state", id), RaftAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", Identity: ident, Logger: logger}
+		if tune != nil {
+			tune(&cfg)
+		}
+		n := replication.NewNode(cfg)
 		if err := n.Open(); err != nil {
 			return b, err
 		}
-		b.nodes = append(b.nodes, n)
+		cfg.RaftAddr, cfg.HTTPAddr = n.RaftAddr(), n.HTTPAddr()
+		b.nodes, b.cfgs = append(b.nodes, n), append(b.cfgs, cfg)
 	}
 	if err := b.nodes[0].Bootstrap(); err != nil {
 		return b, err

@@ -37,6 +37,8 @@ import (
 //	POST /v1/cluster/leave        LeaveRequest                                 membership
 //	POST /v1/cluster/revoke       RevokeRequest → RevokeResult                 revoke
 //	POST /v1/cluster/certs        {"certs": [DER…]}: certificates a node saw   record-certs
+//	GET  /v1/cluster/ranges/{code} ?from=&to= → ReplicaMediaType: events a node
+//	                              restoring a snapshot lacks (ranges.go)       range
 //	GET  /v1/cluster/status       → Status                                     status
 //	GET  /metrics                 Prometheus text: certificate days left, …    metrics
 //
@@ -171,6 +173,7 @@ func (n *Node) routes() http.Handler {
 	handle("POST /v1/cluster/leave", n.handleLeave, PermMembership)
 	handle("POST /v1/cluster/revoke", n.handleRevoke, PermRevoke)
 	handle("POST /v1/cluster/certs", n.handleCerts, PermRecordCerts)
+	handle("GET /v1/cluster/ranges/{code}", n.handleRange, PermSnapshotRange)
 	handle("GET /v1/cluster/status", n.handleStatus, PermStatus)
 	handle("GET /metrics", n.handleMetrics, PermMetrics)
 	n.mountExtension(mux)

@@ -11,18 +11,19 @@ type Permission string
 
 // The permissions, each with the routes or traffic that need it.
 const (
-	PermRaft        Permission = "raft"         // the raft transport between nodes
-	PermForward     Permission = "forward"      // act on behalf of another caller (a follower forwarding to the leader)
-	PermRecordCerts Permission = "record-certs" // POST /v1/cluster/certs: tell the leader of certificates seen
-	PermShip        Permission = "ship"         // POST /v1/bodies/{code}/log
-	PermReadLog     Permission = "read-log"     // GET /v1/bodies/{code}/head and /log
-	PermMembership  Permission = "membership"   // POST /v1/cluster/join and /leave
-	PermRevoke      Permission = "revoke"       // POST /v1/cluster/revoke
-	PermStatus      Permission = "status"       // GET /v1/cluster/status
-	PermMetrics     Permission = "metrics"      // GET /metrics
-	PermView        Permission = "view"         // the state view's pages and JSON (package stateview)
-	PermSearch      Permission = "search"       // state-wide search (every search is logged with its caller)
-	PermVerify      Permission = "verify"       // certificate verification on the state view
+	PermRaft          Permission = "raft"         // the raft transport between nodes
+	PermForward       Permission = "forward"      // act on behalf of another caller (a follower forwarding to the leader)
+	PermRecordCerts   Permission = "record-certs" // POST /v1/cluster/certs: tell the leader of certificates seen
+	PermSnapshotRange Permission = "range"        // GET /v1/cluster/ranges/{code}: the events a node restoring a snapshot lacks
+	PermShip          Permission = "ship"         // POST /v1/bodies/{code}/log
+	PermReadLog       Permission = "read-log"     // GET /v1/bodies/{code}/head and /log
+	PermMembership    Permission = "membership"   // POST /v1/cluster/join and /leave
+	PermRevoke        Permission = "revoke"       // POST /v1/cluster/revoke
+	PermStatus        Permission = "status"       // GET /v1/cluster/status
+	PermMetrics       Permission = "metrics"      // GET /metrics
+	PermView          Permission = "view"         // the state view's pages and JSON (package stateview)
+	PermSearch        Permission = "search"       // state-wide search (every search is logged with its caller)
+	PermVerify        Permission = "verify"       // certificate verification on the state view
 )
 
 // grants is the authorization table: what each kind of certificate may
@@ -33,7 +34,7 @@ const (
 // A body may use a /v1/bodies/{code} route only for its own code (allow
 // checks that too).
 var grants = map[Kind][]Permission{
-	KindNode:    {PermRaft, PermForward, PermRecordCerts, PermMetrics},
+	KindNode:    {PermRaft, PermForward, PermRecordCerts, PermSnapshotRange, PermMetrics},
 	KindBody:    {PermShip, PermReadLog},
 	KindAdmin:   {PermMembership, PermRevoke, PermStatus, PermReadLog, PermMetrics, PermView, PermSearch, PermVerify},
 	KindAuditor: {PermView, PermSearch, PermVerify, PermMetrics},

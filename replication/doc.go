@@ -48,7 +48,7 @@
 // rotated without a restart.
 //
 // DESIGN.md beside this file explains the choices: the wire formats, the
-// chain rules, why state.db may skip fsync, snapshots, extensions, and the
+// chain rules, why state.db is durable, snapshots as manifests, extensions, and the
 // measured figures.
 //
 // # Caveats
@@ -56,11 +56,15 @@
 //   - ApplyBatch panics on a raft entry it cannot decode (a newer ksmart's
 //     op, or a damaged log) rather than diverge from its peers: upgrade
 //     every state node before a new op is used.
-//   - A snapshot holds a bbolt read transaction while it streams state.db;
-//     a write that must grow the memory map waits for it. state.db maps 1
-//     GiB up front so that this is rare below that size.
-//   - A snapshot copies all of state.db: its cost grows with the state.
-//     Keep SnapshotThreshold high and TrailingLogs generous in production.
+//   - A snapshot is a manifest (each body's head, and the small tables),
+//     not a copy of the logs: restoring one fetches the events a node
+//     lacks from its peers, so a node that lost state.db needs a peer that
+//     holds it, and a one-node cluster cannot rebuild it from raft alone.
+//   - state.db is synced on every commit (it is what snapshots refer to),
+//     which halves the FSM's apply rate on a slow disk.
+//   - Between a restore's fetches and its last transaction, a follower's
+//     bbolt file holds events beyond the recorded heads; reads through
+//     the read API may see them early (they are committed events).
 //   - OnApplied callbacks run on raft's apply goroutine: return quickly.
 //   - A batch of one record may be up to MaxRecordBytes (48 MiB, a write
 //     with big uploads), so a raft entry may be that large.

@@ -1,15 +1,14 @@
 package replication
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"sort"
@@ -127,14 +126,27 @@ type FSM struct {
 	applied   atomic.Uint64
 	restores  atomic.Uint64
 	snapshots atomic.Uint64
+
+	// self names this node in the manifests it takes; sources, set by the
+	// Node, gives the peers a restore fetches missing events from.
+	self    string
+	sources func(m *manifest) []rangeSource
+	// fetching ends when the node stops, so that a restore waiting on a
+	// peer does not hold raft's shutdown.
+	fetching  context.Context
+	stopFetch context.CancelFunc
+	// live is set once raft has started: from then on a snapshot Restore
+	// reads came from the leader and count as received.
+	live         atomic.Bool
+	snapReceived atomic.Uint64 // bytes received to install snapshots: raft's streams and the ranges fetched
+	snapSent     atomic.Uint64 // bytes sent for other nodes' installs: raft's streams and the ranges served
 }
 
-// fsmOptions open the FSM's bbolt file. NoSync is safe (DESIGN.md): the
-// file is rebuilt from raft's snapshot and log after any unclean stop.
+// fsmOptions open the FSM's bbolt file. Every commit is synced: a snapshot
+// is a manifest that refers to the logs in this file rather than a copy of
+// them, so the file must survive a crash (DESIGN.md, "state.db is durable").
 var fsmOptions = &bolt.Options{
 	Timeout:        time.Second,
-	NoSync:         true,
-	NoGrowSync:     true, // no fsync when the file grows either
 	NoFreelistSync: true,
 	// The log is appended and read in runs: large pages mean fewer, larger
 	// writes per commit (about 1.5× the apply rate of 4 KiB pages).
@@ -146,12 +158,15 @@ var fsmOptions = &bolt.Options{
 	InitialMmapSize: 1 << 30,
 }
 
-// openFSM opens the FSM file at path. A file closed cleanly (its "clean"
-// mark set by close) is kept and marked unclean again before use; any other
-// file — after a crash, or of another schema — is removed and started
-// afresh, to be rebuilt by raft from its snapshot and log.
+// openFSM opens the FSM file at path. A durable file (synced on every
+// commit, marked "durable") is kept after a crash as after a clean close,
+// and so is a file of the first releases closed cleanly (its "clean" mark
+// set by close); any other file — one of those releases after a crash,
+// unreadable, or of a newer schema — is removed and started afresh, to be
+// rebuilt by raft from its snapshot and log.
 func openFSM(path string, logger *slog.Logger) (*FSM, error) {
 	f := &FSM{path: path, logger: logger}
+	f.fetching, f.stopFetch = context.WithCancel(context.Background())
 	if _, err := os.Stat(path); err == nil {
 		db, reused, err := reopenClean(path)
 		if err != nil {
@@ -166,7 +181,7 @@ func openFSM(path string, logger *slog.Logger) (*FSM, error) {
 			}
 			return f, nil
 		}
-		logger.Info("state.db was not closed cleanly; rebuilding it from raft's snapshot and log", "path", path)
+		logger.Info("state.db was not closed cleanly by a release that did not sync it, or cannot be read; rebuilding it from raft's snapshot and log", "path", path)
 		if err := os.Remove(path); err != nil {
 			return nil, err
 		}
@@ -185,9 +200,7 @@ func openFSM(path string, logger *slog.Logger) (*FSM, error) {
 
 // reopenClean opens an existing file and reports whether it may be kept.
 func reopenClean(path string) (*bolt.DB, bool, error) {
-	opts := *fsmOptions
-	opts.NoSync = false
-	db, err := bolt.Open(path, 0o600, &opts)
+	db, err := bolt.Open(path, 0o600, fsmOptions)
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, false, fmt.Errorf("%s is in use by another process (is another ksmart state running on this directory?)", path)
@@ -200,21 +213,24 @@ func reopenClean(path string) (*bolt.DB, bool, error) {
 		if m == nil {
 			return nil
 		}
-		c := m.Get(keyClean)
-		if len(c) != 1 || c[0] != 1 || !knownSchema(tx) {
+		c, d := m.Get(keyClean), m.Get(keyDurable)
+		clean, durable := len(c) == 1 && c[0] == 1, len(d) == 1 && d[0] == 1
+		if (!clean && !durable) || !knownSchema(tx) {
 			return nil
 		}
 		keep = true
 		if err := migrate(tx); err != nil {
 			return err
 		}
-		return m.Put(keyClean, []byte{0}) // synced: a crash from here on rebuilds
+		if err := m.Put(keyDurable, []byte{1}); err != nil {
+			return err
+		}
+		return m.Put(keyClean, []byte{0})
 	})
 	if err != nil || !keep {
 		db.Close()
 		return nil, false, nil
 	}
-	db.NoSync = true
 	return db, true, nil
 }
 
@@ -284,6 +300,9 @@ func createFSMFile(path string) (*bolt.DB, error) {
 		if err := m.Put(keySchema, binary.BigEndian.AppendUint64(nil, schemaVersion)); err != nil {
 			return err
 		}
+		if err := m.Put(keyDurable, []byte{1}); err != nil {
+			return err
+		}
 		return m.Put(keyClean, []byte{0})
 	})
 	if err != nil {
@@ -293,8 +312,8 @@ func createFSMFile(path string) (*bolt.DB, error) {
 	return db, nil
 }
 
-// close closes the file. With clean set it first syncs it and marks it
-// clean, so the next open keeps it instead of rebuilding.
+// close closes the file. With clean set it first marks it clean (which
+// only the logs and status say now: a durable file is kept either way).
 func (f *FSM) close(clean bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -302,7 +321,6 @@ func (f *FSM) close(clean bool) error {
 		return nil
 	}
 	if clean {
-		f.db.NoSync = false
 		if err := f.db.Update(func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketMeta).Put(keyClean, []byte{1})
 		}); err != nil {
@@ -741,147 +759,6 @@ func (f *FSM) duplicate(code string, evs []eventView) (Ack, bool) {
 	return a, ok
 }
 
-// snapshotMagic starts every snapshot stream, before the bbolt file.
-var snapshotMagic = []byte("KSMART-STATE-SNAPSHOT\x00\x01")
-
-// Snapshot starts a read transaction; the snapshot streams the file as of
-// that transaction while Apply carries on.
-func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
-	if f.db == nil {
-		return nil, ErrClosed
-	}
-	tx, err := f.db.Begin(false)
-	if err != nil {
-		return nil, err
-	}
-	return &fsmSnapshot{tx: tx, fsm: f}, nil
-}
-
-type fsmSnapshot struct {
-	tx  *bolt.Tx
-	fsm *FSM
-}
-
-// Persist streams the bbolt file into the sink with tx.WriteTo: memory
-// stays bounded whatever the size of the state.
-func (s *fsmSnapshot) Persist(sink raft.SnapshotSink) error {
-	err := func() error {
-		if _, err := sink.Write(snapshotMagic); err != nil {
-			return err
-		}
-		_, err := s.tx.WriteTo(sink)
-		return err
-	}()
-	if err != nil {
-		sink.Cancel()
-		return err
-	}
-	if err := sink.Close(); err != nil {
-		return err
-	}
-	s.fsm.snapshots.Add(1)
-	return nil
-}
-
-// Release ends the snapshot's read transaction.
-func (s *fsmSnapshot) Release() { s.tx.Rollback() }
-
-// Restore replaces the state with a snapshot: it streams it to a temporary
-// file beside state.db, checks it opens with a schema this code knows, and
-// only then swaps it in. Memory stays bounded; a failed restore leaves the
-// current file as it was.
-func (f *FSM) Restore(rc io.ReadCloser) error {
-	defer rc.Close()
-	tmp := f.path + ".restore"
-	os.Remove(tmp)
-	if err := f.receiveSnapshot(rc, tmp); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("restore state snapshot: %w", err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.db != nil {
-		if err := f.db.Close(); err != nil {
-			return err
-		}
-		f.db = nil
-	}
-	if err := os.Rename(tmp, f.path); err != nil {
-		if db, oerr := bolt.Open(f.path, 0o600, fsmOptions); oerr == nil {
-			f.db = db // carry on with the state as it was
-		}
-		return err
-	}
-	db, err := bolt.Open(f.path, 0o600, fsmOptions)
-	if err != nil {
-		return err
-	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		if err := migrate(tx); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keyClean, []byte{0})
-	}); err != nil {
-		db.Close()
-		return err
-	}
-	f.db = db
-	f.applied.Store(appliedIndex(db))
-	if err := f.loadPKI(db); err != nil {
-		return err
-	}
-	f.restores.Add(1)
-	f.logger.Info("state restored from a snapshot", "applied_index", f.applied.Load())
-	f.subMu.RLock()
-	subs := f.onRestore
-	revSubs := f.onRevoke
-	f.subMu.RUnlock()
-	for _, fn := range subs {
-		fn()
-	}
-	for _, r := range f.Revocations() { // a node restored from a snapshot drops what it revokes, too
-		for _, fn := range revSubs {
-			fn(r)
-		}
-	}
-	return nil
-}
-
-func (f *FSM) receiveSnapshot(r io.Reader, tmp string) error {
-	br := bufio.NewReaderSize(r, 1<<20)
-	head := make([]byte, len(snapshotMagic))
-	if _, err := io.ReadFull(br, head); err != nil || !bytes.Equal(head, snapshotMagic) {
-		return fmt.Errorf("not a ksmart state snapshot (or of a newer format): upgrade this node")
-	}
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, br); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
-	if err != nil {
-		return fmt.Errorf("the snapshot is not a readable bbolt file: %w", err)
-	}
-	defer db.Close()
-	return db.View(func(tx *bolt.Tx) error {
-		if tx.Bucket(bucketMeta) == nil {
-			return errors.New("the snapshot has no meta bucket")
-		}
-		if !knownSchema(tx) {
-			return fmt.Errorf("the snapshot's schema is %d; this node knows schemas 1 to %d: upgrade this node", fileSchema(tx), schemaVersion)
-		}
-		return nil
-	})
-}
-
 // OnApplied registers fn to be called with the events newly applied for a
 // body, after they are committed to this node's state, in log order. It
 // runs on raft's apply goroutine: it must return quickly (hand the events
@@ -1119,13 +996,19 @@ type FSMStats struct {
 	AppliedIndex uint64 `json:"applied_index"`
 	Snapshots    uint64 `json:"snapshots"` // snapshots persisted by this node
 	Restores     uint64 `json:"restores"`  // snapshots restored (at start or installed from the leader)
-	FileBytes    int64  `json:"file_bytes"`
-	Reused       bool   `json:"reused"` // state.db was kept from a clean close at start
+	// SnapshotReceivedBytes is what this node received to install
+	// snapshots (raft's streams and the ranges it fetched);
+	// SnapshotSentBytes what it sent for other nodes' installs.
+	SnapshotReceivedBytes uint64 `json:"snapshot_received_bytes"`
+	SnapshotSentBytes     uint64 `json:"snapshot_sent_bytes"`
+	FileBytes             int64  `json:"file_bytes"`
+	Reused                bool   `json:"reused"` // state.db was kept from a clean close at start
 }
 
 // Stats returns the FSM's counters.
 func (f *FSM) Stats() FSMStats {
-	s := FSMStats{AppliedIndex: f.applied.Load(), Snapshots: f.snapshots.Load(), Restores: f.restores.Load(), Reused: f.reused}
+	s := FSMStats{AppliedIndex: f.applied.Load(), Snapshots: f.snapshots.Load(), Restores: f.restores.Load(), Reused: f.reused,
+		SnapshotReceivedBytes: f.snapReceived.Load(), SnapshotSentBytes: f.snapSent.Load()}
 	f.view(func(tx *bolt.Tx) error {
 		s.FileBytes = tx.Size()
 		return nil

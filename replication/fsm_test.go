@@ -5,10 +5,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/raft"
+	bolt "go.etcd.io/bbolt"
 
 	"ksmart/store"
 )
@@ -149,54 +151,189 @@ type fileSink struct {
 func (s *fileSink) ID() string    { return "test" }
 func (s *fileSink) Cancel() error { s.cancelled = true; return s.File.Close() }
 
-func TestFSM_SnapshotStreamsTheFileAndRestoreSwapsItIn(t *testing.T) {
+// TestFSM_ASnapshotIsAManifestAndARestoreFetchesOnlyTheEventsMissing: a
+// snapshot carries each body's head, not its log; a node restoring it keeps
+// what it holds, fetches only the events it lacks (no more bytes than
+// those events and their framing), drops a body the snapshot does not
+// know, and ends with exactly the source's logs as of the snapshot.
+func TestFSM_ASnapshotIsAManifestAndARestoreFetchesOnlyTheEventsMissing(t *testing.T) {
 	rng := seeded(t)
 	src := openTestFSM(t)
-	var logs []*raft.Log
+	logs := map[string][]store.Event{}
+	var entries []*raft.Log
 	for i, code := range []string{"M0701", "KL-EKM-M01", "G0101"} {
-		logs = append(logs, fsmLog(uint64(i+1), code, chain(rng, 1, nil, 500+i)))
+		logs[code] = chain(rng, 1, nil, 500+i)
+		entries = append(entries, fsmLog(uint64(i+1), code, logs[code]))
 	}
-	src.ApplyBatch(logs)
-	snap, err := src.Snapshot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Applies go on while the snapshot streams; it holds the state as of Snapshot.
-	src.ApplyBatch([]*raft.Log{fsmLog(4, "M0702", chain(rng, 1, nil, 10))})
-	path := filepath.Join(t.TempDir(), "snap")
-	out, _ := os.Create(path)
-	if err := snap.Persist(&fileSink{File: out}); err != nil {
-		t.Fatal(err)
-	}
-	snap.Release()
-
+	src.ApplyBatch(entries)
+	// The restoring node already holds the first 400 events of M0701 and
+	// all of G0101, and a body the snapshot does not know.
 	dst := openTestFSM(t)
-	dst.ApplyBatch([]*raft.Log{fsmLog(1, "X01", chain(rng, 1, nil, 5))}) // to be discarded
+	dst.ApplyBatch([]*raft.Log{fsmLog(1, "M0701", logs["M0701"][:400]), fsmLog(2, "G0101", logs["G0101"]), fsmLog(3, "X01", chain(rng, 1, nil, 5))})
+
+	snap := snapshotOf(t, src)
+	// Applies go on after the snapshot: it holds the state as of Snapshot.
+	src.ApplyBatch([]*raft.Log{fsmLog(4, "M0702", chain(rng, 1, nil, 10)), fsmLog(5, "M0701", chain(rng, 501, logs["M0701"][499].Hash, 50))})
+	if len(snap) > 8<<10 {
+		t.Fatalf("the snapshot of 3 bodies and 1,503 events is %d bytes; a manifest should be a few kB", len(snap))
+	}
+
+	source := newFSMSource(src)
+	restoreFrom(dst, source)
 	restored := 0
 	dst.OnRestore(func() { restored++ })
-	in, _ := os.Open(path)
-	if err := dst.Restore(in); err != nil {
+	if err := dst.Restore(nopCloser{bytes.NewReader(snap)}); err != nil {
 		t.Fatal(err)
 	}
 	bodies, _ := dst.Bodies()
 	if len(bodies) != 3 || restored != 1 || dst.AppliedIndex() != 3 {
 		t.Fatalf("restored %d bodies (%v), %d notifications, applied %d; want the 3 of the snapshot, 1, 3", len(bodies), bodies, restored, dst.AppliedIndex())
 	}
-	for _, b := range bodies {
-		s, h, _ := src.Head(b.Code)
-		if s != b.LastSeq || !bytes.Equal(h, b.LastHash) {
-			t.Fatalf("%s: restored head %d, source %d", b.Code, b.LastSeq, s)
+	for code, evs := range logs {
+		var got []store.Event
+		if err := dst.EachEvent(code, 1, func(e store.Event) error { got = append(got, e); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(evs) || !bytes.Equal(got[len(got)-1].Hash, evs[len(evs)-1].Hash) {
+			t.Fatalf("%s: the restored node holds %d events, want the snapshot's %d", code, len(got), len(evs))
 		}
 	}
+	if _, ok, _ := dst.Body("X01"); ok {
+		t.Fatal("a body the snapshot does not know was kept")
+	}
+	if evs, _ := dst.ReadLog("X01", 1, 10); len(evs) != 0 {
+		t.Fatalf("the log of a body the snapshot does not know was kept: %d events", len(evs))
+	}
+	// Only M0701's events 401-500 and KL-EKM-M01's 501 were missing.
+	var missing int64
+	for _, ev := range append(append([]store.Event{}, logs["M0701"][400:]...), logs["KL-EKM-M01"]...) {
+		missing += int64(RecordSize(ev.Encode(), nil))
+	}
+	got := dst.Stats().SnapshotReceivedBytes
+	if *source.served != missing || int64(got) != missing {
+		t.Fatalf("the restore fetched %d bytes (counted %d); the events it lacked are %d", *source.served, got, missing)
+	}
+	t.Logf("snapshot %d bytes; fetched %d bytes for 601 of 1,503 events", len(snap), got)
+
 	// A stream that is not a snapshot is refused and the state kept.
-	if err := dst.Restore(nopCloser{bytes.NewReader([]byte("PK\x03\x04 a zip file"))}); err == nil {
-		t.Fatal("a stream that is not a snapshot was restored")
+	for name, bad := range map[string][]byte{
+		"a zip file":                      []byte("PK\x03\x04 a zip file of some length"),
+		"a manifest that is not JSON":     append(bytes.Clone(manifestMagic), "not json"...),
+		"an old snapshot that is no file": append(bytes.Clone(legacySnapshotMagic), "not bbolt"...),
+	} {
+		if err := dst.Restore(nopCloser{bytes.NewReader(bad)}); err == nil {
+			t.Fatalf("%s was restored", name)
+		}
 	}
-	if err := dst.Restore(nopCloser{bytes.NewReader(append(append([]byte{}, snapshotMagic...), "not bbolt"...))}); err == nil {
-		t.Fatal("a snapshot that is not a bbolt file was restored")
+	if b, _ := dst.Bodies(); len(b) != 3 || dst.AppliedIndex() != 3 {
+		t.Fatalf("a refused restore changed the state: %d bodies, applied %d", len(b), dst.AppliedIndex())
 	}
-	if b, _ := dst.Bodies(); len(b) != 3 {
-		t.Fatalf("a refused restore changed the state: %d bodies", len(b))
+}
+
+// TestFSM_ARestoreCutShortLeavesTheStateAsItWasAndIsRedoneAfterACrash: the
+// peer goes away after two pages of a restore. The restore fails, and the
+// node's state is exactly what it was (heads, applied index, what reads
+// see); after a crash the file is kept, and the next restore (as raft does
+// at start) completes it, fetching only what the first did not.
+func TestFSM_ARestoreCutShortLeavesTheStateAsItWasAndIsRedoneAfterACrash(t *testing.T) {
+	rng := seeded(t)
+	src := openTestFSM(t)
+	evs := chain(rng, 1, nil, 30_000)
+	var entries []*raft.Log
+	for i := 0; i < len(evs); i += 5_000 {
+		entries = append(entries, fsmLog(uint64(i/5_000+1), "M0701", evs[i:i+5_000]))
+	}
+	src.ApplyBatch(entries)
+	snap := snapshotOf(t, src)
+
+	path := filepath.Join(t.TempDir(), stateFile)
+	dst, err := openFSM(path, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst.ApplyBatch([]*raft.Log{fsmLog(1, "M0701", evs[:1_000])})
+	flaky := newFSMSource(src)
+	flaky.failAfter = 2
+	restoreFrom(dst, flaky)
+	if err := dst.Restore(nopCloser{bytes.NewReader(snap)}); err == nil || !strings.Contains(err.Error(), "connection reset") {
+		t.Fatalf("a restore whose peer went away: %v", err)
+	}
+	if head, _, _ := dst.Head("M0701"); head != 1_000 || dst.AppliedIndex() != 1 {
+		t.Fatalf("after a failed restore: head %d applied %d, want 1000 and 1 as before", head, dst.AppliedIndex())
+	}
+	dst.close(false) // a crash
+
+	dst, err = openFSM(path, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { checkFSM(t, dst); dst.close(false) })
+	if head, _, _ := dst.Head("M0701"); !dst.reused || head != 1_000 {
+		t.Fatalf("after a crash mid-restore: kept %v, head %d; want the file kept at 1000", dst.reused, head)
+	}
+	second := newFSMSource(src)
+	restoreFrom(dst, second)
+	if err := dst.Restore(nopCloser{bytes.NewReader(snap)}); err != nil {
+		t.Fatal(err)
+	}
+	// It resumed after the two pages the first attempt wrote: it fetched
+	// only the rest.
+	var rest int64
+	firstPages := *flaky.served
+	for _, ev := range evs[1_000:] {
+		rest += int64(RecordSize(ev.Encode(), nil))
+	}
+	if *second.served != rest-firstPages {
+		t.Fatalf("the redone restore fetched %d bytes; the first attempt had fetched %d of the %d missing, so %d were due", *second.served, firstPages, rest, rest-firstPages)
+	}
+	if head, hash, _ := dst.Head("M0701"); head != 30_000 || !bytes.Equal(hash, evs[29_999].Hash) || dst.AppliedIndex() != 6 {
+		t.Fatalf("after the restore was redone: head %d applied %d", head, dst.AppliedIndex())
+	}
+	n := 0
+	dst.EachEvent("M0701", 1, func(e store.Event) error {
+		if !bytes.Equal(e.Hash, evs[n].Hash) {
+			t.Fatalf("event %d differs from the source's", e.Seq)
+		}
+		n++
+		return nil
+	})
+	if n != 30_000 {
+		t.Fatalf("holds %d events, want 30000", n)
+	}
+}
+
+// TestFSM_ARestoreRefusesEventsThatAreNotTheSnapshots: a peer that serves
+// other events than the snapshot names (another chain) is refused, and the
+// node's state is left as it was.
+func TestFSM_ARestoreRefusesEventsThatAreNotTheSnapshots(t *testing.T) {
+	rng := seeded(t)
+	src, liar := openTestFSM(t), openTestFSM(t)
+	src.ApplyBatch([]*raft.Log{fsmLog(1, "M0701", chain(rng, 1, nil, 300))})
+	liar.ApplyBatch([]*raft.Log{fsmLog(1, "M0701", chain(rng, 1, nil, 300))})
+	snap := snapshotOf(t, src)
+	dst := openTestFSM(t)
+	restoreFrom(dst, newFSMSource(liar))
+	err := dst.Restore(nopCloser{bytes.NewReader(snap)})
+	if err == nil || !strings.Contains(err.Error(), "the snapshot's head is") {
+		t.Fatalf("events of another chain were restored: %v", err)
+	}
+	if _, ok, _ := dst.Body("M0701"); ok || dst.AppliedIndex() != 0 {
+		t.Fatal("a refused restore changed the state")
+	}
+}
+
+// TestFSM_AnOldSnapshotOfTheWholeFileIsStillRestored: a node upgraded
+// keeps the snapshots the first releases wrote, the whole file.
+func TestFSM_AnOldSnapshotOfTheWholeFileIsStillRestored(t *testing.T) {
+	rng := seeded(t)
+	src := openTestFSM(t)
+	src.ApplyBatch([]*raft.Log{fsmLog(1, "M0701", chain(rng, 1, nil, 200)), fsmLog(2, "G0101", chain(rng, 1, nil, 20))})
+	dst := openTestFSM(t)
+	if err := dst.Restore(nopCloser{bytes.NewReader(legacySnapshotOf(t, src))}); err != nil {
+		t.Fatal(err)
+	}
+	if h, _, _ := dst.Head("M0701"); h != 200 || dst.AppliedIndex() != 2 {
+		t.Fatalf("an old snapshot restored: head %d, applied %d", h, dst.AppliedIndex())
 	}
 }
 
@@ -204,7 +341,11 @@ type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
 
-func TestFSM_CleanCloseIsKeptAndAnUncleanOneRebuilt(t *testing.T) {
+// TestFSM_TheFileIsKeptAfterACrashAndAnOldReleasesUncleanOneRebuilt:
+// state.db is synced on every commit, so it is kept after a clean close
+// and after a crash alike; a file an earlier release (which did not sync
+// it) left unclean is rebuilt.
+func TestFSM_TheFileIsKeptAfterACrashAndAnOldReleasesUncleanOneRebuilt(t *testing.T) {
 	rng := seeded(t)
 	path := filepath.Join(t.TempDir(), stateFile)
 	f, err := openFSM(path, testLogger())
@@ -227,9 +368,20 @@ func TestFSM_CleanCloseIsKeptAndAnUncleanOneRebuilt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if head, _, _ := f.Head("M0701"); !f.reused || head != 20 || f.AppliedIndex() != 1 {
+		t.Fatalf("after a crash: reused %v head %d applied %d; want the file kept", f.reused, head, f.AppliedIndex())
+	}
+	// As an earlier release left it after a crash: not durable, not clean.
+	f.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Delete(keyDurable) })
+	f.close(false)
+
+	f, err = openFSM(path, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer f.close(false)
 	if head, _, _ := f.Head("M0701"); f.reused || head != 0 || f.AppliedIndex() != 0 {
-		t.Fatalf("after an unclean close: reused %v head %d applied %d; want a fresh file", f.reused, head, f.AppliedIndex())
+		t.Fatalf("an earlier release's unclean file: reused %v head %d applied %d; want a fresh file", f.reused, head, f.AppliedIndex())
 	}
 }
 

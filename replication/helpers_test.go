@@ -300,10 +300,18 @@ func seeded(tb testing.TB) *rand.Rand {
 }
 
 // checkFSM checks a state.db the way `ksmart check` checks a store: bbolt's
-// page check, and every body's chain and hashes against its record.
+// page check, and every body's chain and hashes against its record. It
+// holds off the FSM's writes meanwhile: bbolt's check counts pages a
+// newer transaction freed as free, which a concurrent commit would make
+// look "reachable freed".
 func checkFSM(tb testing.TB, f *FSM) {
 	tb.Helper()
-	err := f.view(func(tx *bolt.Tx) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.db == nil {
+		return
+	}
+	err := f.db.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			return fmt.Errorf("bbolt check: %w", err)
 		}
@@ -411,3 +419,59 @@ func (f *faultyStream) setCut(cut bool) {
 }
 
 var _ io.Closer = (*faultyStream)(nil)
+
+// fsmSource serves ranges from another FSM in the same process, as a peer's
+// range API would (handleRange), counting what it serves; failAfter > 0
+// makes it fail from that page on, as a peer that goes away mid-restore.
+type fsmSource struct {
+	f         *FSM
+	pages     *int
+	failAfter int
+	served    *int64
+}
+
+func newFSMSource(f *FSM) fsmSource { return fsmSource{f: f, pages: new(int), served: new(int64)} }
+
+func (s fsmSource) String() string { return "the test's source FSM" }
+
+func (s fsmSource) readRange(_ context.Context, code string, from, to uint64) (events, changes [][]byte, n int64, err error) {
+	*s.pages++
+	if s.failAfter > 0 && *s.pages > s.failAfter {
+		return nil, nil, 0, errors.New("connection reset")
+	}
+	events, changes, err = s.f.readRangeFrom(code, from, to)
+	n = int64(len(encodeReplica(events, changes)))
+	*s.served += n
+	return events, changes, n, err
+}
+
+// restoreFrom makes f fetch what a restore lacks from srcs.
+func restoreFrom(f *FSM, srcs ...rangeSource) {
+	f.sources = func(*manifest) []rangeSource { return srcs }
+}
+
+// snapshotOf persists f's snapshot into memory.
+func snapshotOf(tb testing.TB, f *FSM) []byte {
+	tb.Helper()
+	s, err := f.Snapshot()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer s.Release()
+	var buf bytes.Buffer
+	if err := s.Persist(bufSink{Buffer: &buf}); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// legacySnapshotOf is f's snapshot as the first releases wrote them: the
+// whole bbolt file behind legacySnapshotMagic.
+func legacySnapshotOf(tb testing.TB, f *FSM) []byte {
+	tb.Helper()
+	buf := bytes.NewBuffer(bytes.Clone(legacySnapshotMagic))
+	if err := f.db.View(func(tx *bolt.Tx) error { _, err := tx.WriteTo(buf); return err }); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}

@@ -7,7 +7,9 @@ import "encoding/binary"
 //
 //	meta                 "schema"  → uint64 BE schema version
 //	                     "applied" → uint64 BE index ‖ uint64 BE term of the last raft entry applied
-//	                     "clean"   → 1 byte: 1 when the file was closed cleanly (synced), else 0
+//	                     "clean"   → 1 byte: 1 when the file was closed cleanly, else 0
+//	                     "durable" → 1 byte: 1 when every commit to the file is synced (since
+//	                                 manifest snapshots); a file without it is kept only when clean
 //	bodies               body code → JSON bodyRecord (head seq and hash, counts, times)
 //	log                  one nested bucket per body code:
 //	  log/<code>         uint64 BE seq → encoded store.Event, exactly the bytes the body shipped
@@ -50,6 +52,7 @@ var (
 	keySchema  = []byte("schema")
 	keyApplied = []byte("applied")
 	keyClean   = []byte("clean")
+	keyDurable = []byte("durable")
 )
 
 // topBuckets are created when the file is made.

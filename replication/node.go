@@ -81,6 +81,8 @@ type Node struct {
 	httpSrv *http.Server
 	fwd     *http.Client // this node's client to the leader's API
 
+	rangeClient *http.Client // this node's client to its peers' range API (snapshot restores)
+
 	extOpened bool // Config.Extension was opened and not yet closed
 
 	rawStream raft.StreamLayer // the TLS stream, before any test wrapper
@@ -170,10 +172,16 @@ func (n *Node) Open() (err error) {
 	rc.NoSnapshotRestoreOnStart = !restoreOnStart
 	n.notify = make(chan bool, 16)
 	rc.NotifyCh = n.notify
-	n.raft, err = raft.NewRaft(rc, n.fsm, n.logStore, n.logStore, n.snaps, n.trans)
+	// A snapshot is a manifest: restoring one fetches the events this
+	// node lacks from its peers (snapshot.go, ranges.go).
+	n.rangeClient = n.newRangeClient()
+	n.fsm.self, n.fsm.sources = c.ID, n.rangeSources
+	snaps := countingSnapshots{SnapshotStore: n.snaps, live: &n.fsm.live, sent: &n.fsm.snapSent}
+	n.raft, err = raft.NewRaft(rc, n.fsm, n.logStore, n.logStore, snaps, n.trans)
 	if err != nil {
 		return fmt.Errorf("start raft: %w", err)
 	}
+	n.fsm.live.Store(true)
 
 	if err := n.openExtension(); err != nil {
 		return err
@@ -222,9 +230,11 @@ func RaftConfig(c Config) *raft.Config {
 }
 
 // fsmNeedsRestore decides whether raft must restore its latest snapshot at
-// start: not when state.db was kept from a clean close and already holds
-// everything the snapshot does. With no raft state at all, a kept state.db
-// belongs to nothing and is started afresh.
+// start: not when state.db was kept and already holds everything the
+// snapshot does. A kept file behind the snapshot (an install that stopped
+// midway) stays: restoring the manifest fetches only what it lacks. With
+// no raft state at all, a kept state.db belongs to nothing and is started
+// afresh.
 func (n *Node) fsmNeedsRestore() (bool, error) {
 	if !n.fsm.reused {
 		return true, nil
@@ -240,7 +250,11 @@ func (n *Node) fsmNeedsRestore() (bool, error) {
 	if has && (len(snaps) == 0 || snaps[0].Index <= n.fsm.AppliedIndex()) {
 		return false, nil
 	}
-	n.logger.Info("state.db does not match raft's state; rebuilding it")
+	if has {
+		n.logger.Info("state.db is behind raft's latest snapshot; restoring the snapshot brings it up", "applied_index", n.fsm.AppliedIndex(), "snapshot_index", snaps[0].Index)
+		return true, nil
+	}
+	n.logger.Info("state.db belongs to no raft state; starting it afresh")
 	path := n.fsm.path
 	n.fsm.close(false)
 	if err := os.Remove(path); err != nil {
@@ -684,6 +698,7 @@ type Stats struct {
 	LeaderID          string   `json:"leader_id"`
 	LeaderHTTP        string   `json:"leader_http"`
 	Term              uint64   `json:"term"`
+	FirstLogIndex     uint64   `json:"first_log_index"` // raft's log starts here: a follower that lacks an entry before it installs a snapshot
 	LastLogIndex      uint64   `json:"last_log_index"`
 	CommitIndex       uint64   `json:"commit_index"`
 	AppliedIndex      uint64   `json:"applied_index"`
@@ -703,6 +718,7 @@ func (n *Node) Stats() Stats {
 	s := Stats{ID: n.cfg.ID, State: rs["state"], Term: u("term"), LastLogIndex: u("last_log_index"),
 		CommitIndex: u("commit_index"), AppliedIndex: u("applied_index"), LastSnapshotIndex: u("last_snapshot_index"),
 		LastContact: rs["last_contact"], FSM: n.fsm.Stats()}
+	s.FirstLogIndex, _ = n.logStore.FirstIndex()
 	s.LeaderID, _, s.LeaderHTTP = n.Leader()
 	nodes, _ := n.fsm.Nodes()
 	httpOf := map[string]string{}
@@ -762,6 +778,11 @@ func (n *Node) closeAll(clean bool) error {
 	}
 	// Raft first: a Barrier or Apply that watchLeadership waits on then
 	// returns at once, and the goroutine keeps draining NotifyCh meanwhile.
+	// A snapshot restore fetching from a peer gives up first (its state
+	// stays as it was), or raft's shutdown would wait for it.
+	if n.fsm != nil {
+		n.fsm.stopFetch()
+	}
 	if n.raft != nil {
 		if err := n.raft.Shutdown().Error(); err != nil {
 			errs = append(errs, err)
@@ -778,6 +799,9 @@ func (n *Node) closeAll(clean bool) error {
 	}
 	if n.fwd != nil {
 		n.fwd.CloseIdleConnections()
+	}
+	if n.rangeClient != nil {
+		n.rangeClient.CloseIdleConnections()
 	}
 	if n.logStore != nil {
 		errs = append(errs, n.logStore.Close())

@@ -260,6 +260,13 @@ func (n *Node) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	expiring.Set(float64(warn))
 	revoked := prometheus.NewGauge(prometheus.GaugeOpts{Name: "ksmart_state_certificates_revoked", Help: "Certificates revoked."})
 	revoked.Set(float64(len(n.fsm.Revocations())))
-	reg.MustRegister(own, known, expiring, revoked)
+	st := n.fsm.Stats()
+	received := prometheus.NewCounter(prometheus.CounterOpts{Name: "ksmart_state_snapshot_received_bytes_total",
+		Help: "Bytes this node received to install snapshots: raft's snapshot streams (manifests) and the log ranges it fetched from peers."})
+	received.Add(float64(st.SnapshotReceivedBytes))
+	sent := prometheus.NewCounter(prometheus.CounterOpts{Name: "ksmart_state_snapshot_sent_bytes_total",
+		Help: "Bytes this node sent for other nodes' snapshot installs: raft's snapshot streams and the log ranges it served."})
+	sent.Add(float64(st.SnapshotSentBytes))
+	reg.MustRegister(own, known, expiring, revoked, received, sent)
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }

@@ -134,13 +134,10 @@ func TestFSM_ASchema1FileIsMigratedAtOpenAndFromASnapshot(t *testing.T) {
 		tx.DeleteBucket(bucketChanges)
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 1))
 	})
-	var snap bytes.Buffer
-	s, _ := f.Snapshot()
-	sink := &bufSink{Buffer: &snap}
-	if err := s.Persist(sink); err != nil {
-		t.Fatal(err)
-	}
-	s.Release()
+	// A snapshot the first release took (the whole file), and a manifest
+	// of the schema-1 file, whose events a restore fetches from it.
+	legacy := legacySnapshotOf(t, f)
+	manifestSnap := snapshotOf(t, f)
 	f.close(true)
 
 	schemaOf := func(f *FSM) (v uint64, changes bool) {
@@ -157,15 +154,18 @@ func TestFSM_ASchema1FileIsMigratedAtOpenAndFromASnapshot(t *testing.T) {
 	if v, ok := schemaOf(f); !f.reused || v != schemaVersion || !ok {
 		t.Fatalf("a clean schema-1 file at open: reused %v, schema %d, changes bucket %v", f.reused, v, ok)
 	}
-	other := openTestFSM(t)
-	if err := other.Restore(nopCloser{bytes.NewReader(snap.Bytes())}); err != nil {
-		t.Fatalf("restoring a schema-1 snapshot: %v", err)
-	}
-	if v, ok := schemaOf(other); v != schemaVersion || !ok {
-		t.Fatalf("a schema-1 snapshot restored: schema %d, changes bucket %v", v, ok)
-	}
-	if head, _, _ := other.Head("M0701"); head != 20 {
-		t.Fatalf("the restored snapshot holds %d events, want 20", head)
+	for name, snap := range map[string][]byte{"the whole file": legacy, "a manifest": manifestSnap} {
+		other := openTestFSM(t)
+		restoreFrom(other, newFSMSource(f))
+		if err := other.Restore(nopCloser{bytes.NewReader(snap)}); err != nil {
+			t.Fatalf("restoring a schema-1 snapshot (%s): %v", name, err)
+		}
+		if v, ok := schemaOf(other); v != schemaVersion || !ok {
+			t.Fatalf("a schema-1 snapshot (%s) restored: schema %d, changes bucket %v", name, v, ok)
+		}
+		if head, _, _ := other.Head("M0701"); head != 20 {
+			t.Fatalf("the restored snapshot (%s) holds %d events, want 20", name, head)
+		}
 	}
 	f.close(false)
 }

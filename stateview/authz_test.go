@@ -78,7 +78,7 @@ func TestAuthz_EveryKindOnEveryRoute(t *testing.T) {
 	// What the issue asks of each kind, by least privilege: the table in
 	// replication/authz.go must say exactly this.
 	want := map[replication.Kind][]replication.Permission{
-		replication.KindNode:    {replication.PermRaft, replication.PermForward, replication.PermRecordCerts, replication.PermMetrics},
+		replication.KindNode:    {replication.PermRaft, replication.PermForward, replication.PermRecordCerts, replication.PermSnapshotRange, replication.PermMetrics},
 		replication.KindBody:    {replication.PermShip, replication.PermReadLog},
 		replication.KindAdmin:   {replication.PermMembership, replication.PermRevoke, replication.PermStatus, replication.PermReadLog, replication.PermMetrics, replication.PermView, replication.PermSearch, replication.PermVerify},
 		replication.KindAuditor: {replication.PermView, replication.PermSearch, replication.PermVerify, replication.PermMetrics},

@@ -27,7 +27,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 			"  outbox       acknowledgements of a burst of applications by e-mail and WhatsApp, against go-mail sending the same e-mails\n"+
 			"  search       the kiosk's certificate search over 1M births through HTTP, against PostgreSQL full text + pg_trgm\n"+
 			"  state        a 3-node state cluster against raw raft; a shipper's lag under steady load; a 1M-event backlog caught up\n"+
-			"  state-scale  the state at a tenth of Kerala: 120 bodies, 4.5M records shipped into 3 node processes; search, disk, a follower cut off, a frozen leader\n"+
+			"  state-scale     the state at a tenth of Kerala: 120 bodies, 4.5M records shipped into 3 node processes; search, disk, a follower cut off, a frozen leader\n"+
+			"  state-snapshot  what a state node that was down for a minute receives to install a snapshot, against the whole state.db\n"+
 			"  payments     collections by concurrent cashiers and gateway callbacks, against the store's own write rate; the trial balance over 1M postings, against a raw bbolt scan\n"+
 			"  demand       a half-year's property tax demands over 400,000 buildings, against raw bbolt writing the same demand records\n"+
 			"  licences     the licences' day's job (deemed licences, expiry) over 100,000 licences, against a raw bbolt scan of the same records\n"+
@@ -61,6 +62,8 @@ func runBench(ctx context.Context, env *env, args []string) error {
 		return benchState(ctx, env, "bench state", args[1:])
 	case "state-scale":
 		return benchStateScale(ctx, env, args[1:])
+	case "state-snapshot":
+		return benchStateSnapshot(ctx, env, args[1:])
 	case "payments":
 		return benchPayments(env, args[1:])
 	case "demand":
@@ -74,7 +77,7 @@ func runBench(ctx context.Context, env *env, args []string) error {
 }
 
 // benchNames lists the benchmarks for the usage lines.
-const benchNames = "store, submit, certificate, receipt, import, memory, outbox, search, state, state-scale, payments, demand, licences or scrutiny"
+const benchNames = "store, submit, certificate, receipt, import, memory, outbox, search, state, state-scale, state-snapshot, payments, demand, licences or scrutiny"
 
 // benchPhase prints a benchmark's progress on stderr.
 func benchPhase(env *env) func(string) {
@@ -321,6 +324,30 @@ func benchStateScale(ctx context.Context, env *env, args []string) error {
 	}
 	r, err := bench.RunStateScale(ctx, bench.StateScaleConfig{Dir: *dir, Bodies: *bodies, Records: *records, Nodes: *nodes,
 		Command: []string{exe}, Cut: *cut, CutRate: *cutRate, Load: time.Duration(*seconds * float64(time.Second)), OnPhase: benchPhase(env)})
+	if err != nil {
+		return err
+	}
+	return benchOutput(env, *asJSON, r)
+}
+
+// benchStateSnapshot is ksmart bench state-snapshot.
+func benchStateSnapshot(ctx context.Context, env *env, args []string) error {
+	fs := newFlags(env, "bench state-snapshot", "[--json] [--bodies N] [--events N] [--cut-off N] [--data-bytes N] [--dir DIR]")
+	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
+	bodies := fs.Int("bodies", 10, "local bodies, one log each")
+	events := fs.Int("events", 200_000, "events in the state before a follower stops, over all bodies")
+	cutOff := fs.Int("cut-off", 60_000, "events that arrive while it is down (1,000 events/s for a minute)")
+	dataBytes := fs.Int("data-bytes", 1_500, "bytes of each event's data (1,500: the ~1.7 kB an event takes in state.db with its change set)")
+	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	verbose := fs.Bool("log", false, "print the state nodes' warnings (elections, slow followers) on stderr")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *bodies < 1 || *events < *bodies*1_000 || *cutOff < max(*bodies*100, 10_000) || *dataBytes < 0 {
+		return usageError{"--bodies must be at least 1, --events at least 1,000 per body, --cut-off at least 10,000 (and 100 per body), and --data-bytes not negative"}
+	}
+	r, err := bench.RunStateSnapshot(ctx, bench.SnapshotConfig{Dir: *dir, Bodies: *bodies, Events: *events, CutOff: *cutOff, DataBytes: *dataBytes,
+		OnPhase: benchPhase(env), Logger: benchLogger(env, *verbose)})
 	if err != nil {
 		return err
 	}

@@ -309,3 +309,25 @@ func TestBenchState_JSONReportsTheClusterTheLagAndTheCatchUp(t *testing.T) {
 		t.Errorf("bench state --json: %s", stdout)
 	}
 }
+
+// TestBenchStateSnapshot_JSONReportsTheInstallAndTheFullCopy: a small
+// ksmart bench state-snapshot gives the follower's install bytes and
+// seconds beside the whole state.db, and both at 10 million events.
+func TestBenchStateSnapshot_JSONReportsTheInstallAndTheFullCopy(t *testing.T) {
+	code, stdout, stderr := ksmart(t, "bench", "state-snapshot", "--json", "--bodies", "2", "--events", "20000", "--cut-off", "10000", "--data-bytes", "200", "--dir", t.TempDir())
+	var r map[string]any
+	if code != 0 || json.Unmarshal([]byte(stdout), &r) != nil {
+		t.Fatalf("exit %d: %s %s", code, stdout, stderr)
+	}
+	for _, k := range []string{"snapshot_install_bytes", "snapshot_install_seconds", "full_copy_bytes", "ratio", "snapshot_install_bytes_at_10m", "full_copy_bytes_at_10m"} {
+		if v, ok := r[k].(float64); !ok || v <= 0 {
+			t.Errorf("bench state-snapshot --json lacks %s: %s", k, stdout)
+		}
+	}
+	if r["name"] != "state-snapshot" || r["cut_off"] != float64(10000) || r["snapshot_install_bytes"].(float64) >= r["full_copy_bytes"].(float64) {
+		t.Errorf("bench state-snapshot --json: %s", stdout)
+	}
+	if code, _, errOut := ksmart(t, "bench", "state-snapshot", "--cut-off", "50"); code != 2 || !strings.Contains(errOut, "--cut-off at least 10,000") {
+		t.Errorf("a cut-off of 50 events: exit %d %q", code, errOut)
+	}
+}
