@@ -182,6 +182,9 @@ func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, view *s
 		if err := view.Mirrors().CaughtUp(); err != nil {
 			return err
 		}
+		if err := view.Index().CaughtUp(); err != nil {
+			return err
+		}
 		var ov overview
 		if st := getJSON(t, cl, n, "/state/api/overview", &ov); st != http.StatusOK {
 			return fmt.Errorf("overview: %d", st)
@@ -238,7 +241,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 	bodies := seedBodies(t)
 	views := make([]*stateview.View, 3) // each node's view, made again at a restart
 	c := replicationtest.New(t, 3, func(i int, cfg *replication.Config) {
-		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Logger: replicationtest.Logger(t)})
+		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 		cfg.Extension = views[i]
 	})
 	for _, b := range bodies {
