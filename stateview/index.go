@@ -96,6 +96,10 @@ type IndexConfig struct {
 	// Recheck is how often every body is compared with the FSM even
 	// without news from it; default 1 minute.
 	Recheck time.Duration
+
+	// oneShard puts every body in one shard: the baseline a benchmark
+	// compares the district shards with.
+	oneShard bool
 }
 
 // bodyRecord is what the locator keeps of a body (bucket bodies).
@@ -608,7 +612,7 @@ func (x *Index) locate(code string, rec bodyRecord, evs []store.Event, changes [
 			rec.Identity, rec.Body = true, lb
 		}
 		rec.Shard = otherShard
-		if rec.Identity {
+		if rec.Identity && !x.cfg.oneShard {
 			rec.Shard = shardOf(districtSlug(rec.Body.District))
 		}
 		v, err := json.Marshal(rec)
@@ -637,7 +641,7 @@ func locateChanges(loc *bolt.Bucket, seq uint64, cs []byte) error {
 			if len(c.Value) <= maxInline {
 				return loc.Put(k, append([]byte{locInline}, c.Value...))
 			}
-			return loc.Put(k, refValue(seq))
+			return loc.Put(k, refValue(seq, c.At))
 		case store.ChangeNumberAtLeast:
 			if old := loc.Get(k); len(old) == 9 && binary.BigEndian.Uint64(old[1:]) >= binary.BigEndian.Uint64(c.Value) {
 				return nil
@@ -801,10 +805,10 @@ func (r *locReader) resolve(part store.Part, sub string, key, v []byte) ([]byte,
 	if v[0] == locInline {
 		return bytes.Clone(v[1:]), nil
 	}
-	if v[0] != locRef || len(v) != 9 {
+	if v[0] != locRef || len(v) != 13 {
 		return nil, fmt.Errorf("%w: location of %s %q does not read", errRebuild, sub, key)
 	}
-	seq := binary.BigEndian.Uint64(v[1:])
+	seq, at := binary.BigEndian.Uint64(v[1:9]), int(binary.BigEndian.Uint32(v[9:]))
 	cs, ok := r.page[seq]
 	if !ok {
 		evs, changes, err := r.src.ReadReplica(r.code, seq, 1)
@@ -816,17 +820,11 @@ func (r *locReader) resolve(part store.Part, sub string, key, v []byte) ([]byte,
 		}
 		cs = changes[0]
 	}
-	var out []byte
-	err := store.EachChange(cs, func(c store.Change) error {
-		if c.Part == part && c.Sub == sub && bytes.Equal(c.Key, key) && (c.Op == store.ChangePut || c.Op == store.ChangePutIfNone) {
-			out = c.Value
-		}
-		return nil
-	})
-	if err == nil && out == nil {
-		err = fmt.Errorf("%w: event %d of %s does not write %s %q", errRebuild, seq, r.code, sub, key)
+	c, err := store.ChangeAt(cs, at)
+	if err != nil || c.Part != part || c.Sub != sub || !bytes.Equal(c.Key, key) || (c.Op != store.ChangePut && c.Op != store.ChangePutIfNone) {
+		return nil, fmt.Errorf("%w: event %d of %s does not write %s %q at %d (%v)", errRebuild, seq, r.code, sub, key, at, err)
 	}
-	return bytes.Clone(out), err
+	return bytes.Clone(c.Value), nil
 }
 
 func (r *locReader) Cursor(part store.Part, sub string) store.Cursor {
@@ -959,6 +957,9 @@ func (x *Index) CaughtUp() error {
 	}
 	for _, b := range bodies {
 		if s := x.status(b.Code, b); s.IndexSeq != b.LastSeq {
+			if s.Error != "" {
+				return fmt.Errorf("the state index holds %s up to event %d of %d: %s", b.Code, s.IndexSeq, b.LastSeq, s.Error)
+			}
 			return fmt.Errorf("the state index holds %s up to event %d of %d", b.Code, s.IndexSeq, b.LastSeq)
 		}
 	}

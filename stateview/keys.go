@@ -16,8 +16,9 @@ import (
 //	                    locator holds (seq, hash), the body's shard, identity and name
 //	loc/<code>          part (1 byte, store.Part) ‖ sub ‖ 0x00 ‖ key → where the body's
 //	                    current value is: locRef ‖ uint64 BE seq of the change set that last
-//	                    wrote it, or locInline ‖ the value itself (short values: keys,
-//	                    numbers, tiny documents)
+//	                    wrote it ‖ uint32 BE offset of its record there (store.ChangeAt), or
+//	                    locInline ‖ the value itself (short values: keys, numbers, tiny
+//	                    documents)
 //	seals/<code>        seal fingerprint → the public key (PEM) the body's log published
 //	                    (appliance.PublishedSealKey)
 //
@@ -64,8 +65,8 @@ func locPrefix(part store.Part, sub string) []byte {
 	return append(append([]byte{byte(part)}, sub...), 0)
 }
 
-func refValue(seq uint64) []byte {
-	return binary.BigEndian.AppendUint64([]byte{locRef}, seq)
+func refValue(seq uint64, at int) []byte {
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64([]byte{locRef}, seq), uint32(at))
 }
 
 // progressKey is a body's progress in its shard.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 )
 
@@ -39,23 +40,46 @@ const (
 )
 
 // Change is one record of a change set: Op on Key of Sub (the entity of a
-// document, the index of a key; "" for numbers and blobs) in Part.
+// document, the index of a key; "" for numbers and blobs) in Part. At is
+// where the record begins in the change set (ChangeAt reads it alone).
 type Change struct {
 	Op    ChangeOp
 	Part  Part
 	Sub   string
 	Key   []byte
 	Value []byte
+	At    int
 }
 
 // EachChange calls fn with each record of a change set, in the order
 // written, after checking its framing. The slices point into cs. A change
 // set that does not decode is an error wrapping ErrBadChanges.
 func EachChange(cs []byte, fn func(c Change) error) error {
-	return eachChange(cs, func(op byte, top []byte, sub string, key, value []byte) error {
-		return fn(Change{Op: ChangeOp(op), Part: partOf(top), Sub: sub, Key: key, Value: value})
+	return eachChangeAt(cs, 0, func(at int, op byte, top []byte, sub string, key, value []byte) error {
+		return fn(Change{Op: ChangeOp(op), Part: partOf(top), Sub: sub, Key: key, Value: value, At: at})
 	})
 }
+
+// ChangeAt reads the one record of a change set that begins at at (a
+// Change's At), without decoding the others: a keeper of where each
+// document was written reads it back from a large write's change set.
+func ChangeAt(cs []byte, at int) (Change, error) {
+	var out Change
+	found := false
+	err := eachChangeAt(cs, at, func(at int, op byte, top []byte, sub string, key, value []byte) error {
+		out, found = Change{Op: ChangeOp(op), Part: partOf(top), Sub: sub, Key: key, Value: value, At: at}, true
+		return errStopChanges
+	})
+	if errors.Is(err, errStopChanges) || err == nil && found {
+		return out, nil
+	}
+	if err == nil {
+		err = fmt.Errorf("%w: no record at %d", ErrBadChanges, at)
+	}
+	return Change{}, err
+}
+
+var errStopChanges = errors.New("stop")
 
 func partOf(top []byte) Part {
 	switch {
