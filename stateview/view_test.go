@@ -541,6 +541,9 @@ func TestStateView_ANodeWithoutMirrorsSaysSoAndServesTheAPI(t *testing.T) {
 	if st != http.StatusServiceUnavailable || !strings.Contains(page, "--mirrors=false") || !strings.Contains(page, "ask another state node") {
 		t.Errorf("the page of a node without mirrors (%d) does not say why: %s", st, page)
 	}
+	if st, page := getPage(t, admin, n, "/state/search?q=Rajesh"); st != http.StatusServiceUnavailable || !strings.Contains(page, "--index=false") {
+		t.Errorf("the search of a node without the state index answered %d, want 503 saying why: %s", st, page)
+	}
 	if st := getJSON(t, admin, n, "/v1/cluster/status", nil); st != http.StatusOK {
 		t.Errorf("the API beside the view answered %d", st)
 	}
