@@ -233,6 +233,9 @@ func (s *Shards) Search(ctx context.Context, q Query, shards ...string) (res Res
 		if err != nil {
 			return Result{}, err
 		}
+		if n, err := b.DocCount(); err == nil && n == 0 {
+			continue // an empty shard finds nothing, and costs its share
+		}
 		adv, err := b.Advanced()
 		if err != nil {
 			return Result{}, err
@@ -262,6 +265,9 @@ func (s *Shards) Search(ctx context.Context, q Query, shards ...string) (res Res
 		return Result{}, err
 	}
 	var sr *bleve.SearchResult
+	if len(idx) == 0 {
+		return Result{}, nil
+	}
 	if len(idx) == 1 {
 		sr, err = idx[0].SearchInContext(ctx, req)
 	} else {

@@ -809,18 +809,17 @@ func (r *locReader) resolve(part store.Part, sub string, key, v []byte) ([]byte,
 		return nil, fmt.Errorf("%w: location of %s %q does not read", errRebuild, sub, key)
 	}
 	seq, at := binary.BigEndian.Uint64(v[1:9]), int(binary.BigEndian.Uint32(v[9:]))
-	cs, ok := r.page[seq]
-	if !ok {
-		evs, changes, err := r.src.ReadReplica(r.code, seq, 1)
-		if err != nil {
-			return nil, err
+	var c store.Change
+	var err error
+	if cs, ok := r.page[seq]; ok {
+		c, err = store.ChangeAt(cs, at)
+	} else {
+		// Only the record: a large write's change set is not copied whole.
+		var found bool
+		if c, found, err = r.src.ReadChange(r.code, seq, at); err == nil && !found {
+			return nil, fmt.Errorf("%w: the state no longer holds the change set of event %d of %s", errRebuild, seq, r.code)
 		}
-		if len(evs) == 0 || evs[0].Seq != seq {
-			return nil, fmt.Errorf("%w: the state no longer holds event %d of %s", errRebuild, seq, r.code)
-		}
-		cs = changes[0]
 	}
-	c, err := store.ChangeAt(cs, at)
 	if err != nil || c.Part != part || c.Sub != sub || !bytes.Equal(c.Key, key) || (c.Op != store.ChangePut && c.Op != store.ChangePutIfNone) {
 		return nil, fmt.Errorf("%w: event %d of %s does not write %s %q at %d (%v)", errRebuild, seq, r.code, sub, key, at, err)
 	}

@@ -72,6 +72,14 @@ func BenchmarkIndex_StateSearch(b *testing.B) {
 	defer one.Close()
 	replicationtest.Eventually(b, 30*time.Minute, one.CaughtUp)
 
+	// Merged as the shards and the one index become in time (Bleve merges
+	// segments in the background), so that both are compared whole.
+	if err := x.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	if err := one.Compact(context.Background()); err != nil {
+		b.Fatal(err)
+	}
 	var texts []string
 	for i := range districts {
 		qs, _ := legacy.RelevanceQueries(rows, uint64(3000+i), 8, 5)

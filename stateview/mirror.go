@@ -106,6 +106,9 @@ type replicaSource interface {
 	Bodies() ([]replication.BodyInfo, error)
 	Forks(code string) ([]replication.Fork, error)
 	ReadReplica(code string, from uint64, limit int) ([]store.Event, [][]byte, error)
+	// ReadChange is one record of an event's change set
+	// (replication.FSM.ReadChange).
+	ReadChange(code string, seq uint64, at int) (store.Change, bool, error)
 	OnApplied(fn func(code string, events []store.Event))
 	OnRestore(fn func())
 }

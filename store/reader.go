@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 // A store's current state may be kept elsewhere than in its own file: the
@@ -159,3 +161,21 @@ type Viewer interface {
 }
 
 var _ Viewer = (*Store)(nil)
+
+// ReadChange returns the record at offset at (Change.At) of the change
+// set recorded under event seq, copied, without copying the rest; ok is
+// false when the event has no change set.
+func (s *Store) ReadChange(seq uint64, at int) (c Change, ok bool, err error) {
+	err = s.view(func(btx *bolt.Tx) error {
+		cs := btx.Bucket(bucketChanges).Get(seqKey(seq))
+		if cs == nil {
+			return nil
+		}
+		if c, err = ChangeAt(cs, at); err != nil {
+			return err
+		}
+		c.Key, c.Value, ok = bytes.Clone(c.Key), bytes.Clone(c.Value), true
+		return nil
+	})
+	return c, ok, err
+}
