@@ -157,12 +157,13 @@ func RecordsOf(cat *catalogue.Catalogue, modules []module.Module, entity string)
 }
 
 // Hits reads how each search hit looks from a store holding the modules'
-// documents, in one transaction, in the hits' order; hits on records gone
-// since they were indexed are left out.
+// documents (or any keeper of them, store.Viewer), in one transaction, in
+// the hits' order; hits on records gone since they were indexed are left
+// out.
 //
 // text, when not "", is what was typed: a hit found through a relation's
 // name rather than the person's says so (Why).
-func Hits(st *store.Store, cat *catalogue.Catalogue, modules []module.Module, hits []search.Hit, text ...string) ([]module.Hit, error) {
+func Hits(st store.Viewer, cat *catalogue.Catalogue, modules []module.Module, hits []search.Hit, text ...string) ([]module.Hit, error) {
 	byEntity := map[string]module.Records{}
 	for _, m := range modules {
 		for _, r := range m.Records {

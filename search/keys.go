@@ -47,6 +47,9 @@ const (
 	fieldYear      = "year"
 	fieldWard      = "ward"
 	fieldStatus    = "status"
+	// fieldBody is the local body's code, in an index of many bodies'
+	// records (Shards); a body's own index has none.
+	fieldBody = "body"
 )
 
 func docID(entity, id string) string { return entity + "/" + id }

@@ -125,6 +125,7 @@ func newMapping() *mapping.IndexMappingImpl {
 	doc.AddFieldMappingsAt("year", keywordField(fieldYear, true))
 	doc.AddFieldMappingsAt("ward", keywordField(fieldWard, true))
 	doc.AddFieldMappingsAt("status", keywordField(fieldStatus, true))
+	doc.AddFieldMappingsAt("body", keywordField(fieldBody, false))
 	doc.AddFieldMappingsAt("names", textField(fieldNameKey, analyzerNameKey), textField(fieldNameWord, analyzerNameWord), textField(fieldNameAlt, analyzerNameAlt), textField(fieldNameWhole, analyzerNameWhole))
 	doc.AddFieldMappingsAt("relations", textField(fieldRelKey, analyzerNameKey), textField(fieldRelWord, analyzerNameWord), textField(fieldRelAlt, analyzerNameAlt))
 	doc.AddFieldMappingsAt("text", textField(fieldText, standard.Name))

@@ -25,7 +25,8 @@ type Query struct {
 	Name, Relation, Number, Date string
 	NumberPrefix                 bool
 	// Filters: a record must have one of the values given for each.
-	Types, Kinds, Wards, Years, Statuses []string
+	// Bodies filters by local body's code, in an index of many (Shards).
+	Types, Kinds, Wards, Years, Statuses, Bodies []string
 	// Exclusions: a record with any of these is left out. Excluding a few
 	// (files, still births) is far cheaper than requiring one of many
 	// (every register kind), which walks every record of each.
@@ -39,6 +40,8 @@ type Query struct {
 
 // Hit is one record found.
 type Hit struct {
+	// Body is the local body's code, in an index of many (Shards).
+	Body       string
 	Entity, ID string
 	Score      float64
 }
@@ -96,7 +99,20 @@ func search(ctx context.Context, b bleve.Index, q Query) (Result, error) {
 		defer tfr.Close()
 		return tfr.Count() > 0
 	}
+	req, err := request(q, known)
+	if err != nil {
+		return Result{}, err
+	}
+	res, err := b.SearchInContext(ctx, req)
+	if err != nil {
+		return Result{}, err
+	}
+	return result(q, res, false), nil
+}
 
+// request builds the Bleve request for q; known says whether the index
+// holds a term in a field.
+func request(q Query, known func(field, term string) bool) (*bleve.SearchRequest, error) {
 	var must []query.Query
 	if q.Name != "" {
 		if nq := nameQuery(ownNames, q.Name, 0.2, known); nq != nil {
@@ -122,12 +138,12 @@ func search(ctx context.Context, b bleve.Index, q Query) (Result, error) {
 		must = append(must, textQuery(t, known))
 	}
 	if len(must) == 0 {
-		return Result{}, ErrEmptyQuery
+		return nil, ErrEmptyQuery
 	}
 	for _, f := range []struct {
 		name   string
 		values []string
-	}{{fieldType, q.Types}, {fieldKind, q.Kinds}, {fieldWard, q.Wards}, {fieldYear, q.Years}, {fieldStatus, q.Statuses}} {
+	}{{fieldType, q.Types}, {fieldKind, q.Kinds}, {fieldWard, q.Wards}, {fieldYear, q.Years}, {fieldStatus, q.Statuses}, {fieldBody, q.Bodies}} {
 		if len(f.values) == 0 {
 			continue
 		}
@@ -166,14 +182,21 @@ func search(ctx context.Context, b bleve.Index, q Query) (Result, error) {
 			req.AddFacet(f, bleve.NewFacetRequest(f, 20))
 		}
 	}
-	res, err := b.SearchInContext(ctx, req)
-	if err != nil {
-		return Result{}, err
-	}
+	return req, nil
+}
+
+// result reads Bleve's answer; withBody: hit ids begin with the body's
+// code (Shards).
+func result(q Query, res *bleve.SearchResult, withBody bool) Result {
 	out := Result{Total: res.Total, Took: res.Took}
 	for _, h := range res.Hits {
-		entity, id, _ := strings.Cut(h.ID, "/")
-		out.Hits = append(out.Hits, Hit{Entity: entity, ID: id, Score: h.Score})
+		id := h.ID
+		var body string
+		if withBody {
+			body, id, _ = strings.Cut(id, "/")
+		}
+		entity, id, _ := strings.Cut(id, "/")
+		out.Hits = append(out.Hits, Hit{Body: body, Entity: entity, ID: id, Score: h.Score})
 	}
 	if q.Facets {
 		out.Facets = map[string][]FacetCount{}
@@ -189,7 +212,7 @@ func search(ctx context.Context, b bleve.Index, q Query) (Result, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // fieldQuery is a query that can be pointed at a field.

@@ -3,6 +3,7 @@ package stateview_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -31,14 +32,14 @@ func TestStateView_AxeFindsNothingSeriousOnItsPages(t *testing.T) {
 	exe := stateChromium(t)
 	axe := stateAxe(t)
 	bodies := seedBodies(t)
-	view := stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Logger: replicationtest.Logger(t)})
+	view := stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 	c := replicationtest.New(t, 1, func(_ int, cfg *replication.Config) { cfg.Extension = view })
 	for _, b := range bodies {
 		shipBody(t, c.Client(b.code), b.app.Store, 1)
 	}
 	n := c.WaitLeader()
 	admin := c.HTTP(replication.KindAdmin, "stateit")
-	replicationtest.Eventually(t, 60*time.Second, func() error { return view.Mirrors().CaughtUp() })
+	replicationtest.Eventually(t, 60*time.Second, func() error { return errors.Join(view.Mirrors().CaughtUp(), view.Index().CaughtUp()) })
 	pages := map[string]string{}
 	for _, p := range []string{"/state", "/state/districts/ernakulam", "/state/bodies/M0701", "/state/search?q=Anagha", "/state/verify/M0701-BC-2026-999999"} {
 		st, page := getPage(t, admin, n, p)

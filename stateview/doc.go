@@ -1,9 +1,11 @@
 // Package stateview owns what state IT sees of every local body on a
-// state node: a mirror of each body (its current documents, replayed from
-// the log and change sets the state cluster holds, with a search index of
-// its own), the figures per body, district and state with their charts,
-// the state-wide search, and the verification of any body's certificate;
-// as pages under /state and the same data as JSON under /state/api.
+// state node: the state index (one search shard per district, fed from
+// the change sets the FSM applies, with a locator of where each document
+// was last written), which answers the state-wide search and the
+// verification of any body's certificate; a mirror of each body (its
+// current documents, replayed from the log and change sets), from which
+// the figures per body, district and state are counted; as pages under
+// /state and the same data as JSON under /state/api.
 //
 // It is a replication.Extension (View): ksmart state run gives one to its
 // node, which opens it once raft has started, serves its routes on its
@@ -11,7 +13,9 @@
 // permissions of replication's authorization table) behind the same
 // mutual TLS, and closes
 // it after raft stops and before the FSM. With no mirrors
-// (Config.Mirrors nil, --mirrors=false) every route answers 503, saying so.
+// (Config.Mirrors nil, --mirrors=false) the figures' routes answer 503,
+// saying so; with no index (Config.Index nil, --index=false) search and
+// verification do.
 //
 // Everything it knows of the records comes from the modules, through the
 // one list appliance.Modules, never from copies of their layouts: the
@@ -22,7 +26,8 @@
 // and charts are the modules' own, in the list's order; the body's
 // identity and seal keys through appliance's readers (LocalBodyIn,
 // SealKeysIn, PublishedSealKey); and certificates through civil's own
-// Verify, run on the mirror.
+// Verify, reading the body's documents where the state index places them
+// (civil.Civil.Records, a store.ViewReader over the locator).
 //
 // The figures' JSON (Figures) is the tally — "months", "counts",
 // "monthly", "computed_at" — with "rates" and "monthly_rates" of the
@@ -31,8 +36,8 @@
 //
 // The package must never write a local body's store or the state's: a
 // mirror is written only by replaying what the FSM holds
-// (store.AppendReplica), and is derived, so it may be deleted and made
-// again at any time. It must never interpret an event beyond what the
+// (store.AppendReplica), the index only from the FSM's change sets, and
+// both are derived, so they may be deleted and made again at any time. It must never interpret an event beyond what the
 // modules and appliance declare (a figure, a hit, a seal key), never keep
 // a figure, a search source or a record layout of its own, and never
 // answer as if it were the leader: every answer is this node's own, and
@@ -44,14 +49,23 @@
 //
 // # Caveats
 //
-//   - A mirror trails this node's FSM (and a follower's FSM the leader's):
-//     figures, hits and verifications may miss the last moments' records.
+//   - The index and the mirrors trail this node's FSM (and a follower's
+//     FSM the leader's): figures, hits and verifications may miss the last
+//     moments' records.
+//   - A word of a name counts as known at the state when any body of the
+//     shards searched has it; a body's office asks its own index. A word
+//     only another body has is matched exactly at the state and loosely
+//     (within one edit) in the office.
 //   - Figures are cached per body (FiguresEvery, FiguresMaxAge), so a
 //     figure that changes with time alone (files falling overdue) may be
 //     up to a minute old.
-//   - A body whose log reached the state before change sets did has a
-//     mirror of its log without its documents (partial): no figures,
-//     hits or verification for it.
+//   - A body whose log reached the state before change sets did has no
+//     documents at the state (partial): no figures, hits or verification
+//     for it.
 //   - Each open mirror holds a bbolt file and a Bleve index open: raise
-//     MaxOpen with the process's file limit at 1,200 bodies.
+//     MaxOpen with the process's file limit at 1,200 bodies (the index
+//     holds fifteen shards and one bbolt file, whatever the bodies).
+//   - Reading a hit or a certificate reads the change set that last wrote
+//     it from the FSM: a large write's (an import's) change set is read
+//     whole for one record.
 package stateview

@@ -11,7 +11,6 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,8 +51,12 @@ import (
 //go:embed templates/*.html
 var viewFiles embed.FS
 
-// errViewOff answers every view route on a node without mirrors.
+// errViewOff answers every figures route on a node without mirrors.
 var errViewOff = fmt.Errorf("%w: this node keeps no mirrors of the local bodies (it was started with --mirrors=false), so it has no state view; ask another state node", replication.ErrClosed)
+
+// errIndexOff answers search and verification on a node without the
+// state index.
+var errIndexOff = fmt.Errorf("%w: this node keeps no state index (it was started with --index=false), so it cannot search or verify; ask another state node", replication.ErrClosed)
 
 // statusError is an error with the HTTP status it answers with.
 type statusError struct {
@@ -165,7 +168,15 @@ func (v *View) serveJSON(w http.ResponseWriter, r *http.Request, fn func(*http.R
 }
 
 func (v *View) viewData(r *http.Request, fn func(*http.Request) (any, error)) (any, error) {
-	if v.mirrors == nil && !strings.HasSuffix(r.URL.Path, "/certificates") {
+	p := r.URL.Path
+	switch {
+	case strings.HasSuffix(p, "/certificates"):
+	case strings.HasPrefix(p, "/state/search") || strings.HasPrefix(p, "/state/api/search") ||
+		strings.HasPrefix(p, "/state/verify") || strings.HasPrefix(p, "/state/api/verify"):
+		if v.index == nil {
+			return nil, errIndexOff
+		}
+	case v.mirrors == nil:
 		return nil, errViewOff
 	}
 	return fn(r)
@@ -494,7 +505,7 @@ func (v *View) viewVerify(r *http.Request) (any, error) {
 		return p, nil
 	}
 	p.Asked = true
-	c, err := v.mirrors.verify(number, p.D, p.S)
+	c, err := v.index.verify(number, p.D, p.S)
 	if err != nil {
 		return nil, err
 	}
@@ -546,14 +557,14 @@ func (v *View) viewSearch(r *http.Request) (any, error) {
 		}
 	}
 	p := searchPage{viewHeader: v.viewHeader(), SearchResult: SearchResult{Query: q}}
-	p.Districts = v.mirrors.districts()
+	p.Districts = v.index.districts()
 	isAPI := strings.HasPrefix(r.URL.Path, "/state/api/")
 	if q.Text == "" && !isAPI {
 		return p, nil // the empty form
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
-	res, err := v.mirrors.search(ctx, q)
+	res, err := v.index.search(ctx, q)
 	if errors.Is(err, errBadQuery) || errors.Is(err, errBadType) || errors.Is(err, search.ErrEmptyQuery) {
 		return nil, badRequest(err)
 	}
@@ -563,23 +574,4 @@ func (v *View) viewSearch(r *http.Request) (any, error) {
 	v.logger.Info("state view: search", "caller", replication.RequestCaller(r), "q", q.Text, "type", q.Type, "district", q.District, "body", q.Body, "found", res.Total)
 	p.Asked, p.SearchResult = true, res
 	return p, nil
-}
-
-// districts lists the districts the mirrors know, by name.
-func (m *Mirrors) districts() []DistrictFigures {
-	seen := map[string]DistrictFigures{}
-	for _, mr := range m.all() {
-		mr.smu.Lock()
-		st := mr.state
-		mr.smu.Unlock()
-		if st.Identity {
-			seen[districtSlug(st.Body.District)] = DistrictFigures{District: st.Body.District, Slug: districtSlug(st.Body.District)}
-		}
-	}
-	out := make([]DistrictFigures, 0, len(seen))
-	for _, d := range seen {
-		out = append(out, d)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].District.En < out[j].District.En })
-	return out
 }

@@ -3,7 +3,6 @@ package stateview
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,7 +16,6 @@ import (
 	"ksmart/appliance/catalogue"
 	"ksmart/appliance/domain"
 	"ksmart/appliance/module"
-	"ksmart/appliance/seal"
 	"ksmart/replication"
 	"ksmart/search"
 	"ksmart/store"
@@ -108,6 +106,9 @@ type replicaSource interface {
 	Bodies() ([]replication.BodyInfo, error)
 	Forks(code string) ([]replication.Fork, error)
 	ReadReplica(code string, from uint64, limit int) ([]store.Event, [][]byte, error)
+	// ReadChange is one record of an event's change set
+	// (replication.FSM.ReadChange).
+	ReadChange(code string, seq uint64, at int) (store.Change, bool, error)
 	OnApplied(fn func(code string, events []store.Event))
 	OnRestore(fn func())
 }
@@ -130,7 +131,6 @@ type mirror struct {
 	fig   *cachedFigures // the last figures computed
 	figAt time.Time      // when they were computed
 	figIn time.Duration  // how long that took
-	seals sealKeys
 	tail  tailWait
 }
 
@@ -154,13 +154,6 @@ type mirrorState struct {
 	IndexSeq uint64 // what the index had applied when the mirror was last closed
 	Err      string // the last failure catching up, if any
 	Rebuilds int    // times rebuilt since this process started
-}
-
-// sealKeys are the seal public keys a body's log published, by
-// fingerprint, read from its events up to seq.
-type sealKeys struct {
-	seq  uint64
-	keys map[string]ed25519.PublicKey
 }
 
 // openMirror is an open mirror's store and index, and the goroutine that
@@ -501,7 +494,6 @@ func (m *Mirrors) catchUp(code string, restored bool) (more bool, err error) {
 				}
 				return err
 			}
-			mr.noteSeals(evs)
 		}
 		seq, hash := o.st.LastSeq(), o.st.LastHash()
 		ahead := false
@@ -797,7 +789,7 @@ func (m *Mirrors) rebuild(code string) error {
 	}
 	mr.smu.Lock()
 	mr.state = mirrorState{Rebuilds: mr.state.Rebuilds + 1}
-	mr.fig, mr.figAt, mr.seals = nil, time.Time{}, sealKeys{}
+	mr.fig, mr.figAt = nil, time.Time{}
 	mr.smu.Unlock()
 	return nil
 }
@@ -872,89 +864,6 @@ func (m *Mirrors) CaughtUp() error {
 		}
 	}
 	return nil
-}
-
-// noteSeals reads seal keys from events just appended, when the mirror's
-// keys are known up to the event before them.
-func (mr *mirror) noteSeals(evs []store.Event) {
-	mr.smu.Lock()
-	defer mr.smu.Unlock()
-	if len(evs) == 0 || mr.seals.seq+1 != evs[0].Seq {
-		return
-	}
-	for _, ev := range evs {
-		mr.seals.add(ev)
-	}
-	mr.seals.seq = evs[len(evs)-1].Seq
-}
-
-// add records the key an event publishes, if any
-// (appliance.PublishedSealKey).
-func (k *sealKeys) add(ev store.Event) {
-	if rec, ok := appliance.PublishedSealKey(ev); ok {
-		k.addPEM(rec)
-	}
-}
-
-func (k *sealKeys) addPEM(rec appliance.SealRecord) {
-	_, pub, err := seal.ParsePublic([]byte(rec.PublicKey))
-	if err != nil {
-		return
-	}
-	if k.keys == nil {
-		k.keys = map[string]ed25519.PublicKey{}
-	}
-	k.keys[seal.Fingerprint(pub)] = pub
-}
-
-// sealKeys returns every seal key the body's log has published, reading
-// what the mirror holds beyond what was read before. The caller holds the
-// mirror open.
-func (mr *mirror) sealKeys(o *openMirror) (map[string]ed25519.PublicKey, error) {
-	mr.smu.Lock()
-	from := mr.seals.seq + 1
-	mr.smu.Unlock()
-	var found sealKeys
-	last := o.st.LastSeq()
-	for from <= last {
-		evs, err := o.st.ReadLog(from, 4096)
-		if err != nil {
-			return nil, err
-		}
-		if len(evs) == 0 {
-			break
-		}
-		for _, ev := range evs {
-			found.add(ev)
-		}
-		from = evs[len(evs)-1].Seq + 1
-	}
-	// The public keys the body keeps as documents serve as well as the
-	// events.
-	err := o.st.View(func(tx *store.Tx) error {
-		recs, err := appliance.SealKeysIn(tx)
-		for _, rec := range recs {
-			found.addPEM(rec)
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	mr.smu.Lock()
-	defer mr.smu.Unlock()
-	if mr.seals.keys == nil {
-		mr.seals.keys = map[string]ed25519.PublicKey{}
-	}
-	for fp, k := range found.keys {
-		mr.seals.keys[fp] = k
-	}
-	mr.seals.seq = max(mr.seals.seq, from-1)
-	out := make(map[string]ed25519.PublicKey, len(mr.seals.keys))
-	for fp, k := range mr.seals.keys {
-		out[fp] = k
-	}
-	return out, nil
 }
 
 // MirrorsDir is the directory of a node's mirrors, in its data directory.

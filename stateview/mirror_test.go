@@ -92,6 +92,14 @@ func (f *fakeSource) ReadReplica(code string, from uint64, limit int) ([]store.E
 	return st.ReadReplica(from, limit)
 }
 
+func (f *fakeSource) ReadChange(code string, seq uint64, at int) (store.Change, bool, error) {
+	h, st := f.head(code)
+	if st == nil || seq > h {
+		return store.Change{}, false, nil
+	}
+	return st.ReadChange(seq, at)
+}
+
 func (f *fakeSource) OnApplied(fn func(string, []store.Event)) {
 	f.mu.Lock()
 	f.applied = append(f.applied, fn)

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"ksmart/appliance"
 	"ksmart/appliance/domain"
@@ -15,13 +15,12 @@ import (
 	"ksmart/search"
 )
 
-// The state-wide search: one query runs on every body's mirror index (the
-// same search.Index and the modules' own sources a local body's office
+// The state-wide search: one query runs on the state index's shards (the
+// same mapping and the modules' own search sources a local body's office
 // uses, so names match across spellings and scripts as they do there),
-// and the hits are merged by score. Each index scores by its own term
-// statistics, as a Bleve index alias would; the merge is what an alias
-// does, without holding every body's index open at once. A hit reads as
-// its module says (module.Records.Hit), from the body's mirror.
+// through a Bleve index alias that merges their hits by score. A hit reads
+// as its module says (module.Records.Hit), from the body's documents
+// where the state index's locator places them in the FSM's change sets.
 
 // SearchQuery is a state-wide search.
 type SearchQuery struct {
@@ -61,7 +60,7 @@ type SearchResult struct {
 	// Lag is the most events any searched body's index has still to apply
 	// on this node: records that recent are not found yet.
 	Lag    uint64   `json:"lag"`
-	Failed []string `json:"failed,omitempty"` // bodies whose index could not be searched
+	Failed []string `json:"failed,omitempty"` // bodies whose hits could not be read
 }
 
 // MaxSearchText is the longest search the state takes.
@@ -102,8 +101,10 @@ func checkType(t string) error {
 	return fmt.Errorf("%w: type is %s or empty, not %q", errBadType, strings.Join(types, ", "), t)
 }
 
-// search runs q on every body's mirror index, a few at a time.
-func (m *Mirrors) search(ctx context.Context, q SearchQuery) (SearchResult, error) {
+// search runs q on the state index: every shard, or the one of the
+// district asked for, and reads each hit as its module says from the
+// body's documents where the locator places them.
+func (x *Index) search(ctx context.Context, q SearchQuery) (SearchResult, error) {
 	q.Text = strings.TrimSpace(q.Text)
 	if q.Text == "" || len(q.Text) > MaxSearchText {
 		return SearchResult{}, errBadQuery
@@ -119,74 +120,63 @@ func (m *Mirrors) search(ctx context.Context, q SearchQuery) (SearchResult, erro
 		}
 		types = []string{q.Type}
 	}
-	bodies, err := m.src.Bodies()
+	bodies, err := x.src.Bodies()
 	if err != nil {
 		return SearchResult{}, err
 	}
 	res := SearchResult{Query: q}
-	var mu sync.Mutex
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
+	shards := map[string]bool{}
+	var codes []string
 	for _, b := range bodies {
 		if q.Body != "" && b.Code != q.Body {
 			continue
 		}
-		mr := m.get(b.Code)
-		mr.smu.Lock()
-		st := mr.state
-		mr.smu.Unlock()
-		district := unknownDistrict
-		name := domain.Text{En: b.Code, Ml: b.Code}
-		if st.Identity {
-			district, name = st.Body.District, st.Body.Name
-		}
+		_, district, _ := x.bodyName(b.Code)
 		if q.District != "" && districtSlug(district) != q.District {
 			continue
 		}
 		res.Bodies++
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			var hits []SearchHit
-			var total, lag uint64
-			err := m.use(mr, func(o *openMirror) error {
-				lag = o.st.LastSeq() - min(o.ix.Applied(), o.st.LastSeq())
-				r, err := o.ix.Search(ctx, search.Query{Text: q.Text, Types: types, Size: q.Size})
-				if err != nil {
-					return err
-				}
-				total = r.Total
-				found, err := appliance.Hits(o.st, m.cat, m.modules, r.Hits)
-				for _, h := range found {
-					hits = append(hits, SearchHit{Body: b.Code, BodyName: name, District: district,
-						Type: h.Type, Kind: h.Kind, KindName: h.KindName, Number: h.Number, Name: h.Title, Date: h.Date,
-						Status: h.Status, StatusName: h.StatusName, Score: h.Score, Link: "/state/bodies/" + url.PathEscape(b.Code)})
-				}
-				return err
-			})
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				m.logger.Warn("searching a mirror", "body", b.Code, "error", err)
-				res.Failed = append(res.Failed, b.Code)
-				return
-			}
-			res.Total += total
-			res.Hits = append(res.Hits, hits...)
-			res.Lag = max(res.Lag, lag)
-		}()
-	}
-	wg.Wait()
-	sort.SliceStable(res.Hits, func(i, j int) bool {
-		if res.Hits[i].Score != res.Hits[j].Score {
-			return res.Hits[i].Score > res.Hits[j].Score
+		st := x.status(b.Code, b)
+		res.Lag = max(res.Lag, st.Lag)
+		if st.Shard != "" {
+			shards[st.Shard] = true
+			codes = append(codes, b.Code)
 		}
-		return res.Hits[i].Body < res.Hits[j].Body
-	})
-	if len(res.Hits) > q.Size {
-		res.Hits = res.Hits[:q.Size]
+	}
+	if len(shards) == 0 {
+		return res, nil
+	}
+	sq := search.Query{Text: q.Text, Types: types, Size: q.Size}
+	// A district's shard holds only its bodies, but the shard of other
+	// district names holds many districts': keep the ones asked for.
+	if q.Body != "" || shards[otherShard] && q.District != "" {
+		sq.Bodies = codes
+	}
+	names := make([]string, 0, len(shards))
+	for s := range shards {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	r, err := x.shards.Search(ctx, sq, names...)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	res.Total = r.Total
+	for _, h := range r.Hits {
+		found, err := appliance.Hits(bodyView{x, h.Body}, x.cat, x.modules, []search.Hit{h})
+		if err != nil {
+			x.logger.Warn("reading a hit", "body", h.Body, "entity", h.Entity, "id", h.ID, "error", err)
+			res.Failed = append(res.Failed, h.Body)
+			continue
+		}
+		name, district, _ := x.bodyName(h.Body)
+		for _, f := range found {
+			res.Hits = append(res.Hits, SearchHit{Body: h.Body, BodyName: name, District: district,
+				Type: f.Type, Kind: f.Kind, KindName: f.KindName, Number: f.Number, Name: f.Title, Date: f.Date,
+				Status: f.Status, StatusName: f.StatusName, Score: f.Score, Link: "/state/bodies/" + url.PathEscape(h.Body)})
+		}
 	}
 	sort.Strings(res.Failed)
+	res.Failed = slices.Compact(res.Failed)
 	return res, ctx.Err()
 }

@@ -13,12 +13,14 @@ import (
 
 // Certificate verification on the state: any local body's certificate
 // number (which begins with the body's code, civil.CertificateNumber) is
-// looked up in that body's mirror by civil's own Verify, and a QR code's
-// signature is checked with the body's seal public key as its log
-// published it (appliance.PublishedSealKey, or the documents
-// appliance.SealKeysIn reads), chosen by the fingerprint the certificate's
-// record names. The answer is civil.Verify's, so the office and the state
-// say the same things.
+// looked up by civil's own Verify in that body's documents as the state
+// index places them (the certificate record read from the change set
+// that last wrote it), and a QR code's signature is checked with the
+// body's seal public key as its log published it
+// (appliance.PublishedSealKey, or the documents appliance.SealKeysIn
+// reads), chosen by the fingerprint the certificate's record names. The
+// answer is civil.Verify's, so the office and the state say the same
+// things.
 
 // CertificateCheck is the state's answer for a certificate number.
 type CertificateCheck struct {
@@ -27,12 +29,14 @@ type CertificateCheck struct {
 	// with that code; BodyName its name.
 	Body     string
 	BodyName domain.Text
-	Mirror   MirrorStatus
+	// Mirror is how far the state index trails this node's FSM for the
+	// body (its "mirror" in the view's answers).
+	Mirror MirrorStatus
 }
 
 // verify answers for a certificate number and, when given, the QR code's
 // digest (d) and signature (s). Bad input is an answer, not an error.
-func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, error) {
+func (x *Index) verify(number, digest, signature string) (CertificateCheck, error) {
 	number = strings.ToUpper(strings.TrimSpace(number))
 	c := CertificateCheck{Verification: civil.Verification{Number: number}}
 	if !seal.ValidNumber(number) {
@@ -40,7 +44,7 @@ func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, er
 			"ഇതൊരു സർട്ടിഫിക്കറ്റ് നമ്പറല്ല. സർട്ടിഫിക്കറ്റ് നമ്പർ M0701-BC-2026-12 പോലെയാണ്: തദ്ദേശ സ്ഥാപനത്തിന്റെ കോഡ്, തരം, വർഷം, ക്രമനമ്പർ.")
 		return c, nil
 	}
-	bodies, err := m.src.Bodies()
+	bodies, err := x.src.Bodies()
 	if err != nil {
 		return c, err
 	}
@@ -60,31 +64,28 @@ func (m *Mirrors) verify(number, digest, signature string) (CertificateCheck, er
 		return c, nil
 	}
 	c.Body = info.Code
-	c.BodyName = domain.Text{En: info.Code, Ml: info.Code}
-	mr := m.get(info.Code)
-	err = m.use(mr, func(o *openMirror) error {
-		mr.smu.Lock()
-		st := mr.state
-		mr.smu.Unlock()
-		if st.Identity {
-			c.BodyName = st.Body.Name
-		}
-		if st.Partial {
-			c.Problem = domain.T(
-				"The state holds this local body's log but not its records (it was sent before records were replicated), so certificates cannot be checked here yet. Verify the certificate at the local body's site.",
-				"ഈ തദ്ദേശ സ്ഥാപനത്തിന്റെ ലോഗ് സംസ്ഥാനത്തുണ്ട്, പക്ഷേ രേഖകൾ ഇല്ല; അതിനാൽ സർട്ടിഫിക്കറ്റുകൾ ഇവിടെ ഇപ്പോൾ പരിശോധിക്കാനാവില്ല. തദ്ദേശ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.")
-			return nil
-		}
-		keys, err := mr.sealKeys(o)
-		if err != nil {
-			return err
-		}
-		// civil's own verification, on the mirror, with the keys the log
-		// published: the office and the state say the same things.
-		registers := civil.Civil{Store: o.st, LocalBody: st.Body, SealKeys: func(fp string) ed25519.PublicKey { return keys[fp] }}
-		c.Verification, err = registers.Verify(number, digest, signature)
-		return err
-	})
-	c.Mirror = m.status(info.Code, info)
+	c.BodyName, _, _ = x.bodyName(info.Code)
+	c.Mirror = x.mirrorStatus(info.Code, info)
+	bs := x.state(info.Code)
+	switch {
+	case c.Mirror.Partial:
+		c.Problem = domain.T(
+			"The state holds this local body's log but not its records (it was sent before records were replicated), so certificates cannot be checked here yet. Verify the certificate at the local body's site.",
+			"ഈ തദ്ദേശ സ്ഥാപനത്തിന്റെ ലോഗ് സംസ്ഥാനത്തുണ്ട്, പക്ഷേ രേഖകൾ ഇല്ല; അതിനാൽ സർട്ടിഫിക്കറ്റുകൾ ഇവിടെ ഇപ്പോൾ പരിശോധിക്കാനാവില്ല. തദ്ദേശ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.")
+		return c, nil
+	case !bs.rec.Identity:
+		// Not indexed yet on this node: say so rather than "no such
+		// certificate".
+		return c, fmt.Errorf("%w: this node has not read %s's records yet; try again in a moment", replication.ErrClosed, info.Code)
+	}
+	keys, err := x.sealKeys(info.Code)
+	if err != nil {
+		return c, err
+	}
+	// civil's own verification, on the body's documents as the state
+	// index places them, with the keys the log published: the office and
+	// the state say the same things.
+	registers := civil.Civil{Records: bodyView{x, info.Code}, LocalBody: bs.rec.Body, SealKeys: func(fp string) ed25519.PublicKey { return keys[fp] }}
+	c.Verification, err = registers.Verify(number, digest, signature)
 	return c, err
 }

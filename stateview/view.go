@@ -20,6 +20,11 @@ type Config struct {
 	// none (ksmart state run --mirrors=false): its view answers every
 	// route with 503, saying so and to ask another node.
 	Mirrors *MirrorsConfig
+	// Index configures the node's state index (index.go), which answers
+	// the state-wide search and certificate verification. nil for a node
+	// that keeps none (ksmart state run --index=false): those routes then
+	// answer 503, saying so.
+	Index *IndexConfig
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 	// Now is the clock for certificates' days left; default time.Now.
@@ -37,6 +42,7 @@ type View struct {
 	logger  *slog.Logger
 	node    *replication.Node
 	mirrors *Mirrors // nil when Config.Mirrors is
+	index   *Index   // nil when Config.Index is
 }
 
 // New returns a view for cfg, to be given to a node as its extension.
@@ -49,8 +55,9 @@ func New(cfg Config) *View {
 
 var _ replication.Extension = (*View)(nil)
 
-// Open starts the node's mirrors (in <node dir>/mirrors unless
-// MirrorsConfig.Dir says otherwise), following its FSM. It implements
+// Open starts the node's state index (in <node dir>/stateindex unless
+// IndexConfig.Dir says otherwise) and its mirrors (in <node dir>/mirrors
+// unless MirrorsConfig.Dir says otherwise), following its FSM. It implements
 // replication.Extension: the node calls it once raft has started and
 // restored its snapshot, so that the mirrors' first comparison sees the
 // state as restored.
@@ -60,6 +67,17 @@ func (v *View) Open(n *replication.Node) error {
 	}
 	v.node = n
 	v.logger = v.cfg.Logger.With("node", n.ID())
+	if v.cfg.Index != nil {
+		cfg := *v.cfg.Index
+		if cfg.Dir == "" {
+			cfg.Dir = filepath.Join(n.Dir(), IndexDir)
+		}
+		x, err := OpenIndex(n.FSM(), cfg, v.logger)
+		if err != nil {
+			return err
+		}
+		v.index = x
+	}
 	if v.cfg.Mirrors == nil {
 		return nil
 	}
@@ -69,6 +87,9 @@ func (v *View) Open(n *replication.Node) error {
 	}
 	m, err := OpenMirrors(n.FSM(), cfg, v.logger)
 	if err != nil {
+		if v.index != nil {
+			v.index.Close()
+		}
 		return err
 	}
 	v.mirrors = m
@@ -82,10 +103,14 @@ func (v *View) Routes(mount replication.Mount) { v.routes(mount) }
 // Close stops the mirrors. It implements replication.Extension: the node
 // calls it after raft has stopped and before the FSM closes.
 func (v *View) Close() error {
-	if v.mirrors == nil {
-		return nil
+	var errs []error
+	if v.index != nil {
+		errs = append(errs, v.index.Close())
 	}
-	return v.mirrors.Close()
+	if v.mirrors != nil {
+		errs = append(errs, v.mirrors.Close())
+	}
+	return errors.Join(errs...)
 }
 
 func (v *View) now() time.Time {
@@ -98,3 +123,7 @@ func (v *View) now() time.Time {
 // Mirrors returns the view's mirrors, or nil when the node keeps none (or
 // before Open).
 func (v *View) Mirrors() *Mirrors { return v.mirrors }
+
+// Index returns the view's state index, or nil when the node keeps none
+// (or before Open).
+func (v *View) Index() *Index { return v.index }

@@ -182,6 +182,9 @@ func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, view *s
 		if err := view.Mirrors().CaughtUp(); err != nil {
 			return err
 		}
+		if err := view.Index().CaughtUp(); err != nil {
+			return err
+		}
 		var ov overview
 		if st := getJSON(t, cl, n, "/state/api/overview", &ov); st != http.StatusOK {
 			return fmt.Errorf("overview: %d", st)
@@ -238,7 +241,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 	bodies := seedBodies(t)
 	views := make([]*stateview.View, 3) // each node's view, made again at a restart
 	c := replicationtest.New(t, 3, func(i int, cfg *replication.Config) {
-		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Logger: replicationtest.Logger(t)})
+		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 		cfg.Extension = views[i]
 	})
 	for _, b := range bodies {
@@ -537,6 +540,9 @@ func TestStateView_ANodeWithoutMirrorsSaysSoAndServesTheAPI(t *testing.T) {
 	st, page := getPage(t, admin, n, "/state")
 	if st != http.StatusServiceUnavailable || !strings.Contains(page, "--mirrors=false") || !strings.Contains(page, "ask another state node") {
 		t.Errorf("the page of a node without mirrors (%d) does not say why: %s", st, page)
+	}
+	if st, page := getPage(t, admin, n, "/state/search?q=Rajesh"); st != http.StatusServiceUnavailable || !strings.Contains(page, "--index=false") {
+		t.Errorf("the search of a node without the state index answered %d, want 503 saying why: %s", st, page)
 	}
 	if st := getJSON(t, admin, n, "/v1/cluster/status", nil); st != http.StatusOK {
 		t.Errorf("the API beside the view answered %d", st)

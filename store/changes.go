@@ -90,7 +90,19 @@ func (tx *Tx) changeSet() []byte {
 // eachChange calls fn with each record of a change set, in order, after
 // checking its framing, bucket and key. The slices point into cs.
 func eachChange(cs []byte, fn func(op byte, top []byte, sub string, key, value []byte) error) error {
-	for p := cs; len(p) > 0; {
+	return eachChangeAt(cs, 0, func(_ int, op byte, top []byte, sub string, key, value []byte) error {
+		return fn(op, top, sub, key, value)
+	})
+}
+
+// eachChangeAt is eachChange from the record at offset at, telling fn
+// where each record begins.
+func eachChangeAt(cs []byte, at int, fn func(at int, op byte, top []byte, sub string, key, value []byte) error) error {
+	if at < 0 || at > len(cs) {
+		return fmt.Errorf("%w: no record at %d", ErrBadChanges, at)
+	}
+	for p := cs[at:]; len(p) > 0; {
+		start := len(cs) - len(p)
 		op := p[0]
 		p = p[1:]
 		var f [4][]byte
@@ -113,7 +125,7 @@ func eachChange(cs []byte, fn func(op byte, top []byte, sub string, key, value [
 		case op == changeDigest && len(value) != 0 && len(value) != sha256.Size:
 			return fmt.Errorf("%w: digest of %q is %d bytes", ErrBadChanges, key, len(value))
 		}
-		if err := fn(op, top, sub, key, value); err != nil {
+		if err := fn(start, op, top, sub, key, value); err != nil {
 			return err
 		}
 	}

@@ -25,6 +25,11 @@ type Tx struct {
 	events  []Event
 	used    map[string]uint64 // numbers handed out by Reserve and used here, for the change set
 	replica *replica          // set by AppendReplica only
+
+	// reader, in a Tx of ViewReader, holds the state instead of btx;
+	// rerr is its first failure, which ends the view.
+	reader Reader
+	rerr   error
 }
 
 type stagedWrite struct {
@@ -46,6 +51,9 @@ func (tx *Tx) Writable() bool { return tx.writable }
 func (tx *Tx) get(top []byte, sub string, key []byte) []byte {
 	if i, ok := tx.staged[overlayKey(top, sub, key)]; ok {
 		return tx.writes[i].value
+	}
+	if tx.reader != nil {
+		return tx.readerGet(top, sub, key)
 	}
 	b := tx.btx.Bucket(top)
 	if sub != "" {
@@ -87,6 +95,9 @@ func checkName(what, name string) error {
 // ErrNotFound when there is none.
 func (tx *Tx) Get(entity, id string, v any) error {
 	raw := tx.get(bucketState, entity, []byte(id))
+	if tx.rerr != nil {
+		return tx.rerr
+	}
 	if raw == nil {
 		return fmt.Errorf("%w: %s %q", ErrNotFound, entity, id)
 	}
@@ -96,6 +107,9 @@ func (tx *Tx) Get(entity, id string, v any) error {
 // GetRaw returns a copy of the JSON document entity/id.
 func (tx *Tx) GetRaw(entity, id string) ([]byte, error) {
 	raw := tx.get(bucketState, entity, []byte(id))
+	if tx.rerr != nil {
+		return nil, tx.rerr
+	}
 	if raw == nil {
 		return nil, fmt.Errorf("%w: %s %q", ErrNotFound, entity, id)
 	}
@@ -144,7 +158,7 @@ type ScanOptions struct {
 // valid only during fn. Returning ErrStop from fn ends the scan early
 // without error.
 func (tx *Tx) Scan(entity string, opt ScanOptions, fn func(id string, raw []byte) error) error {
-	return scanBucket(tx.btx.Bucket(bucketState).Bucket([]byte(entity)), opt, fn)
+	return tx.scan(bucketState, entity, opt, fn)
 }
 
 // IDsUnder lists what follows "owner/" in the ids of entity that start
@@ -164,17 +178,34 @@ func (tx *Tx) IDsUnder(entity, owner string, opt ScanOptions) ([]string, error) 
 // holds it, in key order, with the same options as Scan (Prefix finds the
 // keys that begin with it, e.g. every register number starting "B-12").
 func (tx *Tx) ScanKeys(index string, opt ScanOptions, fn func(key, id string) error) error {
-	return scanBucket(tx.btx.Bucket(bucketKeys).Bucket([]byte(index)), opt, func(k string, v []byte) error {
+	return tx.scan(bucketKeys, index, opt, func(k string, v []byte) error {
 		return fn(k, string(v))
 	})
 }
 
-// scanBucket walks b as Scan describes; a missing bucket holds nothing.
-func scanBucket(b *bolt.Bucket, opt ScanOptions, fn func(key string, value []byte) error) error {
+// scan walks the sub-bucket sub of top as Scan describes, in the store's
+// file or the Tx's Reader.
+func (tx *Tx) scan(top []byte, sub string, opt ScanOptions, fn func(key string, value []byte) error) error {
+	if tx.reader != nil {
+		c := tx.readerCursor(top, sub)
+		if c == nil {
+			return tx.rerr
+		}
+		err := scanCursor(c, opt, fn)
+		if tx.rerr == nil {
+			tx.rerr = tx.reader.Err()
+		}
+		return errors.Join(err, tx.rerr)
+	}
+	b := tx.btx.Bucket(top).Bucket([]byte(sub))
 	if b == nil {
 		return nil
 	}
-	c := b.Cursor()
+	return scanCursor(b.Cursor(), opt, fn)
+}
+
+// scanCursor walks c as Scan describes.
+func scanCursor(c Cursor, opt ScanOptions, fn func(key string, value []byte) error) error {
 	prefix := []byte(opt.Prefix)
 	var k, v []byte
 	switch {
@@ -237,6 +268,11 @@ func prefixEnd(p []byte) []byte {
 
 // Count returns how many documents entity holds.
 func (tx *Tx) Count(entity string) int {
+	if tx.reader != nil {
+		n := 0
+		tx.scan(bucketState, entity, ScanOptions{}, func(string, []byte) error { n++; return nil })
+		return n
+	}
 	b := tx.btx.Bucket(bucketState).Bucket([]byte(entity))
 	if b == nil {
 		return 0
@@ -247,6 +283,9 @@ func (tx *Tx) Count(entity string) int {
 // Lookup returns the document id that holds unique key in index.
 func (tx *Tx) Lookup(index, key string) (string, error) {
 	v := tx.get(bucketKeys, index, []byte(key))
+	if tx.rerr != nil {
+		return "", tx.rerr
+	}
 	if v == nil {
 		return "", fmt.Errorf("%w: no %s %q", ErrNotFound, index, key)
 	}
@@ -357,6 +396,9 @@ func (tx *Tx) EmitRaw(actor string, t EventType, entity, id string, raw []byte) 
 // PutBlob stages content-addressed bytes and returns their hex SHA-256.
 // Storing the same bytes twice keeps one copy.
 func (tx *Tx) PutBlob(data []byte) (string, error) {
+	if !tx.writable {
+		return "", ErrReadOnly
+	}
 	if len(data) > tx.store.opts.MaxBlobSize {
 		return "", fmt.Errorf("%w: %d bytes is over the %d byte limit", ErrTooLarge, len(data), tx.store.opts.MaxBlobSize)
 	}
@@ -375,6 +417,9 @@ func SumBlob(data []byte) string {
 // PutSummedBlob is PutBlob for bytes whose SumBlob the caller has computed.
 // data must not change afterwards.
 func (tx *Tx) PutSummedBlob(sum string, data []byte) error {
+	if !tx.writable {
+		return ErrReadOnly
+	}
 	if len(data) > tx.store.opts.MaxBlobSize {
 		return fmt.Errorf("%w: %d bytes is over the %d byte limit", ErrTooLarge, len(data), tx.store.opts.MaxBlobSize)
 	}
@@ -387,6 +432,9 @@ func (tx *Tx) PutSummedBlob(sum string, data []byte) error {
 // Blob returns a copy of the blob with hex SHA-256 sum.
 func (tx *Tx) Blob(sum string) ([]byte, error) {
 	v := tx.get(bucketBlobs, "", []byte(sum))
+	if tx.rerr != nil {
+		return nil, tx.rerr
+	}
 	if v == nil {
 		return nil, fmt.Errorf("%w: blob %s", ErrNotFound, sum)
 	}

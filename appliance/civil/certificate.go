@@ -624,7 +624,7 @@ func (c *Civil) Verify(number, digest, signature string) (Verification, error) {
 			fmt.Sprintf("ഈ സർട്ടിഫിക്കറ്റ് നൽകിയത് മറ്റൊരു തദ്ദേശ സ്ഥാപനമാണ് (%s), %s അല്ല. ആ സ്ഥാപനത്തിന്റെ സൈറ്റിലോ സംസ്ഥാന പോർട്ടലിലോ പരിശോധിക്കുക.", code, c.LocalBody.Name.Ml))
 		return v, nil
 	}
-	err := c.Store.View(func(tx *store.Tx) error { return tx.Get(entityCertificate, number, &v.Certificate) })
+	err := c.records().View(func(tx *store.Tx) error { return tx.Get(entityCertificate, number, &v.Certificate) })
 	if errors.Is(err, store.ErrNotFound) {
 		v.Problem = domain.T(
 			fmt.Sprintf("%s has issued no certificate with the number %s. The certificate is not genuine, or the number was misread.", c.LocalBody.Name.En, number),
@@ -660,6 +660,14 @@ func (c *Civil) Verify(number, digest, signature string) (Verification, error) {
 	return v, nil
 }
 
+// records is where Verify reads: Records when set, else the store.
+func (c *Civil) records() store.Viewer {
+	if c.Records != nil {
+		return c.Records
+	}
+	return c.Store
+}
+
 // signingKey returns the seal public key with the fingerprint a
 // certificate record names: the current key, or one the local body had
 // before (EntitySealPublic). A record without a fingerprint is checked with
@@ -674,7 +682,7 @@ func (c *Civil) signingKey(fingerprint string) (ed25519.PublicKey, error) {
 		}
 	}
 	var k SealKey
-	if err := c.Store.View(func(tx *store.Tx) error { return tx.Get(EntitySealPublic, fingerprint, &k) }); err != nil {
+	if err := c.records().View(func(tx *store.Tx) error { return tx.Get(EntitySealPublic, fingerprint, &k) }); err != nil {
 		return nil, fmt.Errorf("seal key %q: %w", fingerprint, err)
 	}
 	_, pub, err := seal.ParsePublic([]byte(k.PublicKey))

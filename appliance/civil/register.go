@@ -41,6 +41,11 @@ type Civil struct {
 	// those the store keeps: for a copy of the registers that has no seal
 	// of its own and learnt the keys from the log (the state's mirrors).
 	SealKeys func(fingerprint string) ed25519.PublicKey
+	// Records, when set, is where Verify reads certificates and seal keys
+	// instead of Store: a keeper of the body's documents that is not a
+	// store of its own (the state's index, which reads them from the
+	// change sets the state holds).
+	Records store.Viewer
 	// CopyFees charges for certificate copies printed at a kiosk; the
 	// appliance sets it from the finance module. Without it, or when the
 	// catalogue's certificate service has no fee, copies print free.

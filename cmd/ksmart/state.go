@@ -182,7 +182,8 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	raftAdv := fs.String("raft-advertise", "", "`HOST:PORT` other nodes dial for raft, when --raft-addr listens on 0.0.0.0")
 	httpAdv := fs.String("http-advertise", "", "`HOST:PORT` others dial for the API, when --http-addr listens on 0.0.0.0")
 	bootstrap := fs.Bool("bootstrap", false, "make this node a new cluster of one (the first node only; harmless on a restart)")
-	mirrors := fs.Bool("mirrors", true, "keep a copy of every local body under DIR/mirrors for the state view (/state pages, search, certificate verification); --mirrors=false for a node that only replicates")
+	mirrors := fs.Bool("mirrors", true, "keep a copy of every local body under DIR/mirrors for the state view's figures (/state pages); --mirrors=false for a node that only replicates")
+	index := fs.Bool("index", true, "keep the state index under DIR/stateindex for the state-wide search and certificate verification (/state/search, /state/verify); --index=false for a node that only replicates")
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	tf := addTLSFlags(fs, "this node's")
 	if err := parse(fs, args); err != nil {
@@ -208,7 +209,11 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	if ident.Kind != replication.KindNode || ident.Name != *id {
 		return fmt.Errorf("the certificate is a %s certificate for %q; a node needs a node certificate issued for its --id %q (ksmart state issue-cert --kind node --name %s)", ident.Kind, ident.Name, *id, *id)
 	}
-	view := stateview.New(stateview.Config{Mirrors: mirrorsConfig(*mirrors), Logger: logger})
+	viewCfg := stateview.Config{Mirrors: mirrorsConfig(*mirrors), Logger: logger}
+	if *index {
+		viewCfg.Index = &stateview.IndexConfig{}
+	}
+	view := stateview.New(viewCfg)
 	node := replication.NewNode(replication.Config{ID: *id, Dir: *data, RaftAddr: *raftAddr, HTTPAddr: *httpAddr,
 		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger, Extension: view})
 	if err := node.Open(); err != nil {
@@ -223,7 +228,7 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	fmt.Fprintf(env.stdout, "ksmart state node %s\n", *id)
 	fmt.Fprintf(env.stdout, "  raft        %s\n", node.RaftAddr())
 	fmt.Fprintf(env.stdout, "  api         https://%s/\n", node.HTTPAddr())
-	if *mirrors {
+	if *mirrors || *index {
 		fmt.Fprintf(env.stdout, "  view        https://%s/state (state IT's admin certificate)\n", node.HTTPAddr())
 	}
 	fmt.Fprintf(env.stdout, "  data        %s\n", *data)
