@@ -50,7 +50,7 @@ func catchUpAll(tb testing.TB, c *Counters, code string, restored bool) {
 
 // demoBody opens a demo local body (payments through a sandbox gateway)
 // whose seeds the test runs one by one.
-func demoBody(t *testing.T, code string) (*appliance.Appliance, synth.Settler) {
+func demoBody(t testing.TB, code string) (*appliance.Appliance, synth.Settler) {
 	t.Helper()
 	gw, err := sandbox.Start("127.0.0.1:0")
 	if err != nil {
@@ -67,6 +67,28 @@ func demoBody(t *testing.T, code string) (*appliance.Appliance, synth.Settler) {
 	}
 	t.Cleanup(func() { app.Close() })
 	return app, gw
+}
+
+// computeFigures counts a body's current documents as the view did
+// before counters: every module's Figures.Count into one tally, in one
+// read transaction of a store holding them.
+func computeFigures(st *store.Store, now time.Time) (*Figures, error) {
+	t := module.NewTally(now)
+	err := st.View(func(tx *store.Tx) error {
+		for _, m := range modules {
+			if m.Figures == nil || m.Figures.Count == nil {
+				continue
+			}
+			if err := m.Figures.Count(tx, t); err != nil {
+				return fmt.Errorf("the figures of %s: %w", m.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return figuresOf(t), nil
 }
 
 // countersEqualCount checks that the counters give, at each of the times,

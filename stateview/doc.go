@@ -17,9 +17,10 @@
 // one list appliance.Modules, never from copies of their layouts: the
 // search sources (appliance.SearchSources) and how a hit reads
 // (module.Records.Hit, through appliance.Hits); the figures, which each
-// module's Figures.Count tallies into one module.Tally per body (added up
-// per district and for the state with Tally.AddTally) and whose headlines
-// and charts are the modules' own, in the list's order; the body's
+// module's Figures.Counter keeps per body as the FSM applies its writes
+// (Counters, counters.go) and reads into one module.Tally per body (added
+// up per district and for the state with Tally.AddTally), and whose
+// headlines and charts are the modules' own, in the list's order; the body's
 // identity and seal keys through appliance's readers (LocalBodyIn,
 // SealKeysIn, PublishedSealKey); and certificates through civil's own
 // Verify, run on the mirror.
@@ -46,12 +47,13 @@
 //
 //   - A mirror trails this node's FSM (and a follower's FSM the leader's):
 //     figures, hits and verifications may miss the last moments' records.
-//   - Figures are cached per body (FiguresEvery, FiguresMaxAge), so a
-//     figure that changes with time alone (files falling overdue) may be
-//     up to a minute old.
+//   - Figures trail this node's FSM by the moment the counters take to
+//     apply a write (figures_seq against the mirror status' state_seq).
+//     A rule change in a module's Counter must raise countersSchema, or
+//     the counters go on with sums of the old rule.
 //   - A body whose log reached the state before change sets did has a
-//     mirror of its log without its documents (partial): no figures,
-//     hits or verification for it.
+//     mirror of its log without its documents (partial), and counters
+//     without them: no figures, hits or verification for it.
 //   - Each open mirror holds a bbolt file and a Bleve index open: raise
 //     MaxOpen with the process's file limit at 1,200 bodies.
 package stateview
