@@ -146,4 +146,3 @@ func medianOf(v []float64) float64 {
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
-
