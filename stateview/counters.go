@@ -231,6 +231,12 @@ func (c *Counters) work(recheck time.Duration) {
 			c.dirtyMu.Lock()
 			restored := c.restored
 			c.restored = false
+			c.dirtyMu.Unlock()
+			if restored {
+				// A snapshot replaced the state: every body may differ.
+				c.markAll()
+			}
+			c.dirtyMu.Lock()
 			codes := make([]string, 0, len(c.dirty))
 			for code := range c.dirty {
 				codes = append(codes, code)
