@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"ksmart/appliance"
 	"ksmart/appliance/synth"
 	"ksmart/replication"
@@ -58,14 +60,21 @@ func BenchmarkCounters_ApplyRateAgainstTheStatesApplyRate(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			raws := make([][]byte, len(evs))
+			// A batch as a shipper sends it: under the state's 4 MiB.
+			var raws [][]byte
+			size := 0
 			for j, ev := range evs {
-				raws[j] = ev.Encode()
+				raw := ev.Encode()
+				if n := replication.RecordSize(raw, changes[j]); j == 0 || size+n <= 3<<20 {
+					raws, size = append(raws, raw), size+n
+					continue
+				}
+				break
 			}
-			if _, err := leader.ShipReplica(context.Background(), "M0909", raws, changes); err != nil {
+			if _, err := leader.ShipReplica(context.Background(), "M0909", raws, changes[:len(raws)]); err != nil {
 				b.Fatal(err)
 			}
-			from = evs[len(evs)-1].Seq + 1
+			from = evs[len(raws)-1].Seq + 1
 		}
 		stateRate = append(stateRate, float64(events)/time.Since(start).Seconds())
 
@@ -76,7 +85,22 @@ func BenchmarkCounters_ApplyRateAgainstTheStatesApplyRate(b *testing.B) {
 		start = time.Now()
 		catchUpAll(b, c, "M0909", false)
 		counterRate = append(counterRate, float64(events)/time.Since(start).Seconds())
+		bc, err := c.body("M0909")
+		if err != nil {
+			b.Fatal(err)
+		}
+		sums := 0
+		for _, s := range bc.sums {
+			sums += s.Len()
+		}
+		var used int
+		c.db.View(func(tx *bolt.Tx) error {
+			st := tx.Bucket(bucketBodies).Bucket([]byte("M0909")).Stats()
+			used = st.BranchInuse + st.LeafInuse
+			return nil
+		})
 		c.Close()
+		b.Logf("the body's counters: %d bytes in use (%.0f bytes an event); %d sums in memory", used, float64(used)/float64(events), sums)
 	}
 	s, k := medianOf(stateRate), medianOf(counterRate)
 	b.ReportMetric(s, "state-events/s")
