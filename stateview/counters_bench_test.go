@@ -145,6 +145,8 @@ func BenchmarkCounters_OverviewOf120BodiesAgainstCountingMirrors(b *testing.B) {
 			district.add(f)
 			total.add(f)
 		}
+		district.rate()
+		total.rate()
 		return time.Since(start)
 	}
 	fromCounters := func(code string, now time.Time) (*Figures, error) {

@@ -118,12 +118,13 @@ func (f *Figures) Headlines() []Headline {
 // including now's.
 func newFigures(now time.Time) *Figures { return figuresOf(module.NewTally(now)) }
 
-// add adds g's counts and series into f (of the same months) and takes
-// the rates again.
-func (f *Figures) add(g *Figures) {
-	f.AddTally(g.Tally)
-	*f = *figuresOf(f.Tally)
-}
+// add adds g's counts and series into f (of the same months); rate then
+// takes the rates again, once after the last add rather than at every
+// body.
+func (f *Figures) add(g *Figures) { f.AddTally(g.Tally) }
+
+// rate takes the rates of f's counts again, after the last add.
+func (f *Figures) rate() { *f = *figuresOf(f.Tally) }
 
 // BodyFigures are one body's figures with what the state knows of it.
 type BodyFigures struct {
@@ -221,7 +222,9 @@ func (m *Mirrors) overview(district string) (Overview, error) {
 			ov.Behind++
 		}
 	}
+	ov.Totals.rate()
 	for _, d := range byDistrict {
+		d.Totals.rate()
 		sort.Slice(d.Bodies, func(i, j int) bool { return d.Bodies[i].Name.En < d.Bodies[j].Name.En })
 		ov.Districts = append(ov.Districts, *d)
 	}
