@@ -156,7 +156,7 @@ func BenchmarkCounters_OverviewOf120BodiesAgainstCountingMirrors(b *testing.B) {
 	fromMirrors := func(_ string, now time.Time) (*Figures, error) { return computeFigures(app.Store, now) }
 	var counted, mirrored []float64
 	b.ResetTimer()
-	for range 5 * b.N {
+	for range 3 * b.N {
 		counted = append(counted, overview(fromCounters).Seconds()*1000)
 		mirrored = append(mirrored, overview(fromMirrors).Seconds()*1000)
 	}
