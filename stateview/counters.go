@@ -144,8 +144,12 @@ func openCounters(src replicaSource, path string, page int, mods []module.Module
 	c := &Counters{src: src, db: db, logger: logger.With("part", "counters"), page: page, watch: map[string][]int{},
 		bodies: map[string]*bodyCounters{}, dirty: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
 	for _, m := range mods {
-		if m.Figures == nil || m.Figures.Counter == nil {
+		if m.Figures == nil || m.Figures.Count == nil && m.Figures.Counter == nil {
 			continue
+		}
+		if m.Figures.Counter == nil {
+			db.Close()
+			return nil, fmt.Errorf("counters: module %s counts figures (Figures.Count) but has no Counter, so the state could not show them; give it one (appliance/module/counter.go)", m.Name)
 		}
 		for _, e := range m.Figures.Counter.Entities {
 			c.watch[e] = append(c.watch[e], len(c.mods))
