@@ -32,8 +32,8 @@ import (
 // log the FSM no longer continues (rebuilt, or a fork resolved the other
 // way) has its counters reset and counted again from its first event.
 //
-// Layout (schema countersSchema), under bucket "bodies" one bucket per
-// body code:
+// Layout (countersSchema; "meta" → "schema" holds it with each module's
+// Counter.Version), under bucket "bodies" one bucket per body code:
 //
 //	"head"                               → seq (8 bytes, big-endian) ‖ hash
 //	"body"                               → the body's identity (JSON), once seen
@@ -64,9 +64,8 @@ type Counters struct {
 // CountersFile is the counters' file in the mirrors' directory.
 const CountersFile = "counters.db"
 
-// countersSchema is the layout's version, and the modules' rules': a
-// change to either (a Counter's Keep or Part) must raise it, which makes
-// the counters again from the FSM.
+// countersSchema is the layout's version: a change to it, or to any
+// module's Counter.Version, makes the counters again from the FSM.
 const countersSchema = 1
 
 var (
@@ -107,6 +106,14 @@ var errResetCounters = errors.New("the counters contradict the state's log")
 // openCounters opens (or makes) the counters' file at path and follows
 // src with the modules' Counters.
 func openCounters(src replicaSource, path string, page int, mods []module.Module, logger *slog.Logger) (*Counters, error) {
+	// The rules counted by: a module's Counter whose Version changed (or
+	// a module added or taken away) counts every body again.
+	rules := fmt.Sprintf("schema %d", countersSchema)
+	for _, m := range mods {
+		if m.Figures != nil && m.Figures.Counter != nil {
+			rules += fmt.Sprintf("; %s %d", m.Name, m.Figures.Counter.Version)
+		}
+	}
 	opts := &bolt.Options{Timeout: time.Second, NoSync: true, NoFreelistSync: true, FreelistType: bolt.FreelistMapType}
 	db, err := bolt.Open(path, 0o600, opts)
 	if err == nil {
@@ -115,14 +122,14 @@ func openCounters(src replicaSource, path string, page int, mods []module.Module
 			if err != nil {
 				return err
 			}
-			if v := meta.Get(keySchema); len(v) != 8 || binary.BigEndian.Uint64(v) != countersSchema {
+			if v := meta.Get(keySchema); string(v) != rules {
 				// Another layout or other rules: count again from the logs.
 				if tx.Bucket(bucketBodies) != nil {
 					if err := tx.DeleteBucket(bucketBodies); err != nil {
 						return err
 					}
 				}
-				if err := meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, countersSchema)); err != nil {
+				if err := meta.Put(keySchema, []byte(rules)); err != nil {
 					return err
 				}
 			}

@@ -240,3 +240,40 @@ func TestCounters_ABodyWhoseLogTheStateNoLongerContinuesIsCountedAgain(t *testin
 	catchUpAll(t, c, "M0202", true)
 	countersEqualCount(t, c, "M0202", shorter, "a shorter log after a snapshot", now)
 }
+
+// TestCounters_AModulesNewRulesCountEveryBodyAgain reopens counters with
+// a module whose Counter's Version was raised: what was counted by the old
+// rules is dropped and every body counted again from its log, never
+// sums of both rules added up.
+func TestCounters_AModulesNewRulesCountEveryBodyAgain(t *testing.T) {
+	src := newFakeSource()
+	st := bodyStore(t, 12, 4, "Devi")
+	src.set("M0303", st, 0, false)
+	path := filepath.Join(t.TempDir(), CountersFile)
+	c := openTestCounters(t, src, path)
+	catchUpAll(t, c, "M0303", false)
+	if seq, _ := c.Head("M0303"); seq != st.LastSeq() {
+		t.Fatalf("counted %d of %d events", seq, st.LastSeq())
+	}
+	c.Close()
+
+	raised := append([]module.Module(nil), modules...)
+	for i, m := range raised {
+		if m.Name == "files" {
+			fig, ctr := *m.Figures, *m.Figures.Counter
+			ctr.Version++
+			fig.Counter = &ctr
+			raised[i].Figures = &fig
+		}
+	}
+	c2, err := openCounters(src, path, 500, raised, replicationtest.Logger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	if seq, _ := c2.Head("M0303"); seq != 0 {
+		t.Fatalf("after the files' rules changed the counters resume at %d; want them counted again from the first event", seq)
+	}
+	catchUpAll(t, c2, "M0303", false)
+	countersEqualCount(t, c2, "M0303", st, "counted again by the new rules", time.Now())
+}

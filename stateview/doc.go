@@ -49,8 +49,9 @@
 //     figures, hits and verifications may miss the last moments' records.
 //   - Figures trail this node's FSM by the moment the counters take to
 //     apply a write (figures_seq against the mirror status' state_seq).
-//     A rule change in a module's Counter must raise countersSchema, or
-//     the counters go on with sums of the old rule.
+//     A rule change in a module's Counter must raise its Version (which
+//     counts every body again), or the counters go on with sums of the
+//     old rule.
 //   - A body whose log reached the state before change sets did has a
 //     mirror of its log without its documents (partial), and counters
 //     without them: no figures, hits or verification for it.

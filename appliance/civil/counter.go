@@ -16,6 +16,7 @@ import (
 // registration, kept with the year of its id so that Read leaves out the
 // entries countRegistrations skips by their id's year.
 var counter = &module.Counter{
+	Version:  1,
 	Entities: []string{entityEntry},
 	Keep:     keepEntry,
 	Part:     entryContribution,

@@ -14,6 +14,7 @@ import (
 // contributes on its own, and open files that can fall overdue are kept
 // as a histogram of their due times, so "overdue" is reckoned when read.
 var counter = &module.Counter{
+	Version:  1,
 	Entities: []string{workflow.FileEntity, rts.AppealEntity},
 	Keep:     keepFile,
 	Part:     fileContribution,

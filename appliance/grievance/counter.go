@@ -12,6 +12,7 @@ import (
 // on its own; an open report is kept in a histogram of its section's
 // deadline, so "overdue" is reckoned when read.
 var counter = &module.Counter{
+	Version:  1,
 	Entities: []string{entityReport},
 	Keep:     keepReport,
 	Part:     reportContribution,

@@ -14,6 +14,7 @@ import (
 // status, suspension's last day, valid-to date, a renewal pending, deemed
 // — and StatusAt is asked of each distinct one when read.
 var counter = &module.Counter{
+	Version:  1,
 	Entities: []string{entityLicence},
 	Keep:     keepLicence,
 	Part:     licenceContribution,

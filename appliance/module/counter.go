@@ -25,6 +25,10 @@ import (
 // over the store's documents fills a tally exactly as Count does, counts
 // of zero and absent keys alike.
 type Counter struct {
+	// Version is the version of Keep's and Part's rules: raise it when
+	// either changes what it keeps or contributes, and the state counts
+	// every body again from its log (sums of two rules do not add up).
+	Version int
 	// Entities are the entities whose documents count.
 	Entities []string
 	// Keep returns the group a document is reckoned in ("" when it does

@@ -17,6 +17,7 @@ import (
 // balance are summed by period in paise, and the financial year that is
 // "this year" is chosen, and rupees taken, when read.
 var counter = &module.Counter{
+	Version:  1,
 	Entities: []string{entityBuilding, entityDemand, finance.DemandEntity},
 	Keep:     keepDCB,
 	Part:     dcbContribution,
