@@ -8,6 +8,7 @@ package appliance
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -201,6 +202,15 @@ func LocalBodyIn(tx *store.Tx) (domain.LocalBody, error) {
 	var lb domain.LocalBody
 	err := tx.Get(entityLocalBody, localBodyID, &lb)
 	return lb, err
+}
+
+// LocalBodyFrom reads the local body's identity from one document of a
+// change set (store.EachDocument): ok is false for any other document.
+func LocalBodyFrom(entity, id string, doc []byte) (lb domain.LocalBody, ok bool, err error) {
+	if entity != entityLocalBody || id != localBodyID || doc == nil {
+		return lb, false, nil
+	}
+	return lb, true, json.Unmarshal(doc, &lb)
 }
 
 // Open opens the data directory, verifies the whole log's hash chain, and

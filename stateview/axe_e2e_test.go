@@ -32,7 +32,7 @@ func TestStateView_AxeFindsNothingSeriousOnItsPages(t *testing.T) {
 	exe := stateChromium(t)
 	axe := stateAxe(t)
 	bodies := seedBodies(t)
-	view := stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
+	view := stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 	c := replicationtest.New(t, 1, func(_ int, cfg *replication.Config) { cfg.Extension = view })
 	for _, b := range bodies {
 		shipBody(t, c.Client(b.code), b.app.Store, 1)

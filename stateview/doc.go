@@ -21,9 +21,10 @@
 // one list appliance.Modules, never from copies of their layouts: the
 // search sources (appliance.SearchSources) and how a hit reads
 // (module.Records.Hit, through appliance.Hits); the figures, which each
-// module's Figures.Count tallies into one module.Tally per body (added up
-// per district and for the state with Tally.AddTally) and whose headlines
-// and charts are the modules' own, in the list's order; the body's
+// module's Figures.Counter keeps per body as the FSM applies its writes
+// (Counters, counters.go) and reads into one module.Tally per body (added
+// up per district and for the state with Tally.AddTally), and whose
+// headlines and charts are the modules' own, in the list's order; the body's
 // identity and seal keys through appliance's readers (LocalBodyIn,
 // SealKeysIn, PublishedSealKey); and certificates through civil's own
 // Verify, reading the body's documents where the state index places them
@@ -49,16 +50,16 @@
 //
 // # Caveats
 //
-//   - The index and the mirrors trail this node's FSM (and a follower's
+//   - The index and the counters trail this node's FSM (and a follower's
 //     FSM the leader's): figures, hits and verifications may miss the last
-//     moments' records.
+//     moments' records (figures_seq against the mirror status' state_seq).
 //   - A word of a name counts as known at the state when any body of the
 //     shards searched has it; a body's office asks its own index. A word
 //     only another body has is matched exactly at the state and loosely
 //     (within one edit) in the office.
-//   - Figures are cached per body (FiguresEvery, FiguresMaxAge), so a
-//     figure that changes with time alone (files falling overdue) may be
-//     up to a minute old.
+//   - A rule change in a module's Counter must raise its Version (which
+//     counts every body again), or the counters go on with sums of the
+//     old rule.
 //   - A body whose log reached the state before change sets did has no
 //     documents at the state (partial): no figures, hits or verification
 //     for it.

@@ -1,7 +1,6 @@
 package stateview
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -9,21 +8,18 @@ import (
 	"ksmart/appliance/domain"
 	"ksmart/appliance/module"
 	"ksmart/replication"
-	"ksmart/store"
 )
 
-// The state view's figures: per local body, each module's Figures.Count
-// reads the body's mirror into one module.Tally, and the tallies of a
-// district's bodies, and of every body, are added up key by key
-// (Tally.AddTally). The view knows no figure of its own: what is counted,
-// which counts are headlines and which are charted is what each module
-// declares, in the order of appliance.Modules.
-//
-// A body's figures are cached and computed again when its mirror has
-// moved, at most every FiguresEvery (longer when a computation is slow),
-// so that a busy body does not have its records re-read on every page, and
-// at least every FiguresMaxAge, since some figures change as time passes
-// (files fall overdue).
+// The state view's figures: per local body, each module's Counter (the
+// incremental form of its Figures.Count) is kept by the node's Counters as
+// the FSM applies the body's writes, and read into one module.Tally at the
+// view's time; the tallies of a district's bodies, and of every body, are
+// added up key by key (Tally.AddTally). The view knows no figure of its
+// own: what is counted, which counts are headlines and which are charted
+// is what each module declares, in the order of appliance.Modules.
+// Figures that change with time alone (files falling overdue) are kept as
+// sums by the time that decides them and reckoned when read, so no figure
+// is cached.
 
 // Figures are one body's (or, added up, a district's or the state's)
 // tally, with the rates of the headlines and charts that show a rate. As
@@ -122,33 +118,13 @@ func (f *Figures) Headlines() []Headline {
 // including now's.
 func newFigures(now time.Time) *Figures { return figuresOf(module.NewTally(now)) }
 
-// add adds g's counts and series into f (of the same months) and takes
-// the rates again.
-func (f *Figures) add(g *Figures) {
-	f.AddTally(g.Tally)
-	*f = *figuresOf(f.Tally)
-}
+// add adds g's counts and series into f (of the same months); rate then
+// takes the rates again, once after the last add rather than at every
+// body.
+func (f *Figures) add(g *Figures) { f.AddTally(g.Tally) }
 
-// computeFigures counts a body's current documents: every module's
-// Figures.Count into one tally, in one read transaction.
-func computeFigures(st *store.Store, now time.Time) (*Figures, error) {
-	t := module.NewTally(now)
-	err := st.View(func(tx *store.Tx) error {
-		for _, m := range modules {
-			if m.Figures == nil || m.Figures.Count == nil {
-				continue
-			}
-			if err := m.Figures.Count(tx, t); err != nil {
-				return fmt.Errorf("the figures of %s: %w", m.Name, err)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return figuresOf(t), nil
-}
+// rate takes the rates of f's counts again, after the last add.
+func (f *Figures) rate() { *f = *figuresOf(f.Tally) }
 
 // BodyFigures are one body's figures with what the state knows of it.
 type BodyFigures struct {
@@ -157,76 +133,32 @@ type BodyFigures struct {
 	Kind     string       `json:"kind,omitempty"` // corporation, municipality, grama_panchayat
 	District domain.Text  `json:"district"`
 	Mirror   MirrorStatus `json:"mirror"`
-	// Stale: the figures were computed at an earlier event than the
-	// mirror now holds (they are recomputed at most every few seconds).
+	// FiguresSeq is the last event of the body's log the figures count
+	// (the counters follow the FSM, so it may trail the state's head).
 	FiguresSeq uint64    `json:"figures_seq"`
 	Figures    *Figures  `json:"figures,omitempty"`
 	Forks      int       `json:"forks"`
 	Updated    time.Time `json:"updated,omitzero"` // when the state last applied a batch of this body's
 }
 
-// unknownDistrict names the district of a body whose identity the mirror
-// does not hold (a log shipped before change sets).
+// unknownDistrict names the district of a body whose identity the state
+// has not seen (a log shipped before change sets).
 var unknownDistrict = domain.T("District not known", "ജില്ല അറിയില്ല")
 
-// bodyFigures returns a body's figures, from the cache when its mirror has
-// not moved or they were computed moments ago.
+// bodyFigures returns a body's figures, read from its counters at the
+// view's time: a few sums, never its documents.
 func (m *Mirrors) bodyFigures(info replication.BodyInfo) (BodyFigures, error) {
-	mr := m.get(info.Code)
-	var fig *Figures
-	var figSeq uint64
-	mr.smu.Lock()
-	cached, at, took, known := mr.fig, mr.figAt, mr.figIn, mr.state
-	mr.smu.Unlock()
-	// Figures are kept while the mirror has not moved, or moved moments
-	// ago, and not longer than FiguresMaxAge (files fall overdue as time
-	// passes); a slow computation is repeated less often.
-	fresh := func(seq uint64) bool {
-		age := time.Since(at)
-		return cached != nil && age < max(m.cfg.FiguresMaxAge, 10*took) && (cached.seq == seq || age < max(m.cfg.FiguresEvery, 10*took))
-	}
-	var err error
-	if known.Known && fresh(known.Seq) {
-		// The mirror has not moved (or moved moments ago): no need to open it.
-		fig, figSeq = cached.figures, cached.seq
-	} else {
-		err = m.use(mr, func(o *openMirror) error {
-			seq := o.st.LastSeq()
-			if fresh(seq) {
-				fig, figSeq = cached.figures, cached.seq
-				return nil
-			}
-			start := time.Now()
-			f, err := computeFigures(o.st, m.cfg.Now())
-			if err != nil {
-				return err
-			}
-			mr.smu.Lock()
-			mr.fig, mr.figAt, mr.figIn = &cachedFigures{figures: f, seq: seq}, time.Now(), time.Since(start)
-			mr.smu.Unlock()
-			fig, figSeq = f, seq
-			return nil
-		})
-	}
+	t, seq, err := m.counters.Tally(info.Code, m.cfg.Now())
 	if err != nil {
 		return BodyFigures{}, err
 	}
-	mr.smu.Lock()
-	st := mr.state
-	mr.smu.Unlock()
-	bf := BodyFigures{Code: info.Code, Mirror: m.status(info.Code, info), FiguresSeq: figSeq, Figures: fig, Forks: info.Forks, Updated: info.Updated}
-	if st.Identity {
-		bf.Name, bf.Kind, bf.District = st.Body.Name, st.Body.Kind, st.Body.District
+	bf := BodyFigures{Code: info.Code, Mirror: m.status(info.Code, info), FiguresSeq: seq, Figures: figuresOf(t), Forks: info.Forks, Updated: info.Updated}
+	if lb, ok := m.counters.identity(info.Code); ok {
+		bf.Name, bf.Kind, bf.District = lb.Name, lb.Kind, lb.District
 	} else {
 		bf.Name, bf.District = domain.Text{En: info.Code, Ml: info.Code}, unknownDistrict
 	}
 	return bf, nil
-}
-
-// cachedFigures are figures with the mirror's last event when computed.
-type cachedFigures struct {
-	figures *Figures
-	seq     uint64
 }
 
 // DistrictFigures are a district's bodies and their sums.
@@ -251,7 +183,7 @@ type Overview struct {
 }
 
 // stalenessNote is said with every answer of the view.
-const stalenessNote = "Figures come from this node's mirrors of each local body and may trail the bodies (and, on a follower, the leader) by the events shown as lag."
+const stalenessNote = "Figures come from this node's counters of each local body, search and verification from its mirrors; both may trail the bodies (and, on a follower, the leader): the figures by the events between figures_seq and state_seq, the mirrors by the events shown as lag."
 
 // overview computes the state's figures; district, when not "", keeps only
 // that district's bodies (matched by its slug).
@@ -290,7 +222,9 @@ func (m *Mirrors) overview(district string) (Overview, error) {
 			ov.Behind++
 		}
 	}
+	ov.Totals.rate()
 	for _, d := range byDistrict {
+		d.Totals.rate()
 		sort.Slice(d.Bodies, func(i, j int) bool { return d.Bodies[i].Name.En < d.Bodies[j].Name.En })
 		ov.Districts = append(ov.Districts, *d)
 	}

@@ -64,6 +64,9 @@ type Mirrors struct {
 
 	stop chan struct{}
 	wg   sync.WaitGroup
+
+	// counters keep each body's figures as the FSM applies its writes.
+	counters *Counters
 }
 
 // MirrorsConfig configures a node's mirrors. Zero values take the defaults
@@ -79,14 +82,9 @@ type MirrorsConfig struct {
 	// Page is how many events one read from the FSM and one append take;
 	// default 2000.
 	Page int
-	// FiguresEvery is the least time between two computations of a body's
-	// figures while its mirror moves (figures.go); default 5s. A computation
-	// that took long waits ten times as long before the next.
-	FiguresEvery time.Duration
-	// FiguresMaxAge is the longest a body's figures are kept even when its
-	// mirror has not moved (files fall overdue as time passes); default 1
-	// minute, or ten times the computation's time when longer.
-	FiguresMaxAge time.Duration
+	// Counters is the file of the bodies' figures kept as counters
+	// (counters.go); default <Dir>/counters.db.
+	Counters string
 	// Recheck is how often every body is compared with the FSM even
 	// without news from it, as a safety net; default 1 minute.
 	Recheck time.Duration
@@ -128,9 +126,6 @@ type mirror struct {
 
 	smu   sync.Mutex // guards the fields below
 	state mirrorState
-	fig   *cachedFigures // the last figures computed
-	figAt time.Time      // when they were computed
-	figIn time.Duration  // how long that took
 	tail  tailWait
 }
 
@@ -187,11 +182,8 @@ func openMirrors(src replicaSource, cfg MirrorsConfig, logger *slog.Logger) (*Mi
 	if cfg.Page <= 0 {
 		cfg.Page = 2000
 	}
-	if cfg.FiguresEvery <= 0 {
-		cfg.FiguresEvery = 5 * time.Second
-	}
-	if cfg.FiguresMaxAge <= 0 {
-		cfg.FiguresMaxAge = time.Minute
+	if cfg.Counters == "" {
+		cfg.Counters = filepath.Join(cfg.Dir, CountersFile)
 	}
 	if cfg.Recheck <= 0 {
 		cfg.Recheck = time.Minute
@@ -221,6 +213,10 @@ func openMirrors(src replicaSource, cfg MirrorsConfig, logger *slog.Logger) (*Mi
 	for _, s := range m.sources {
 		m.indexed[s.Entity()] = true
 	}
+	if m.counters, err = openCounters(src, cfg.Counters, cfg.Page, modules, m.logger); err != nil {
+		return nil, fmt.Errorf("mirrors: %w", err)
+	}
+	m.counters.start(cfg.Recheck)
 	// Subscribe before the first check, so that nothing applied meanwhile
 	// goes unnoticed.
 	src.OnApplied(func(code string, _ []store.Event) { m.markDirty(code, false) })
@@ -259,7 +255,7 @@ func (m *Mirrors) Close() error {
 	m.mu.Unlock()
 	close(m.stop)
 	m.wg.Wait()
-	var errs []error
+	errs := []error{m.counters.Close()}
 	for _, mr := range m.all() {
 		mr.rw.Lock()
 		errs = append(errs, m.closeLocked(mr))
@@ -789,7 +785,6 @@ func (m *Mirrors) rebuild(code string) error {
 	}
 	mr.smu.Lock()
 	mr.state = mirrorState{Rebuilds: mr.state.Rebuilds + 1}
-	mr.fig, mr.figAt = nil, time.Time{}
 	mr.smu.Unlock()
 	return nil
 }
@@ -856,6 +851,9 @@ func (m *Mirrors) CaughtUp() error {
 	}
 	for _, b := range bodies {
 		s := m.status(b.Code, b)
+		if seq, err := m.counters.Head(b.Code); err != nil || seq != b.LastSeq {
+			return fmt.Errorf("the counters of %s counted %d of the %d events the state holds (%v)", b.Code, seq, b.LastSeq, err)
+		}
 		switch {
 		case s.Lag > 0 || s.MirrorSeq != b.LastSeq:
 			return fmt.Errorf("the mirror of %s holds %d of the %d events the state holds", b.Code, s.MirrorSeq, b.LastSeq)

@@ -241,7 +241,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 	bodies := seedBodies(t)
 	views := make([]*stateview.View, 3) // each node's view, made again at a restart
 	c := replicationtest.New(t, 3, func(i int, cfg *replication.Config) {
-		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{FiguresEvery: 100 * time.Millisecond}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
+		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 		cfg.Extension = views[i]
 	})
 	for _, b := range bodies {

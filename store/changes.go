@@ -170,6 +170,26 @@ func applyChanges(btx *bolt.Tx, cs []byte) error {
 	})
 }
 
+// EachDocument calls fn with each document a change set writes, in the
+// order written: the entity, the id, and the document (nil when the
+// write deleted it). Private documents (recorded by digest only), keys,
+// numbers and blobs are left out. doc points into cs. It returns
+// ErrBadChanges for a change set that does not decode.
+func EachDocument(cs []byte, fn func(entity, id string, doc []byte) error) error {
+	return eachChange(cs, func(op byte, top []byte, sub string, key, value []byte) error {
+		if !bytes.Equal(top, bucketState) || sub == "" {
+			return nil
+		}
+		switch op {
+		case changePut, changePutIfNone:
+			return fn(sub, string(key), value)
+		case changeDelete:
+			return fn(sub, string(key), nil)
+		}
+		return nil
+	})
+}
+
 // knownTop reports whether a change set may write the bucket: current
 // state only, never the log or the store's own meta.
 func knownTop(top []byte) bool {

@@ -152,3 +152,57 @@ func TestReplica_AnEventThatDoesNotContinueTheChainWritesNothing(t *testing.T) {
 		t.Fatalf("a batch that skips event 1: %v", err)
 	}
 }
+
+// TestEachDocument_AWritesDocumentsAndDeletionsInOrderWithoutPrivateOnesOrBlobs
+// reads back, from a write's change set, the documents it put and deleted
+// in the order written, as the state's counters read them; a private
+// document, a number and a blob are not documents to them.
+func TestEachDocument_AWritesDocumentsAndDeletionsInOrderWithoutPrivateOnesOrBlobs(t *testing.T) {
+	st := storetest.Open(t)
+	if _, err := st.Write(func(tx *store.Tx) error {
+		if err := tx.Put("file", "f1", map[string]int{"v": 1}); err != nil {
+			return err
+		}
+		return tx.Emit("clerk", store.EventType{Name: "file.made", Version: 1}, "file", "f1", nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Write(func(tx *store.Tx) error {
+		if err := tx.Put("file", "f2", map[string]int{"v": 2}); err != nil {
+			return err
+		}
+		if err := tx.Delete("file", "f1"); err != nil {
+			return err
+		}
+		if err := tx.Put(store.PrivateEntity, "seal", map[string]string{"key": "secret"}); err != nil {
+			return err
+		}
+		if _, err := tx.NextNumber("register/birth/2026"); err != nil {
+			return err
+		}
+		if _, err := tx.PutBlob([]byte("a scanned form")); err != nil {
+			return err
+		}
+		return tx.Emit("clerk", store.EventType{Name: "file.replaced", Version: 1}, "file", "f2", nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, changes, err := st.ReadReplica(2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = store.EachDocument(changes[0], func(entity, id string, doc []byte) error {
+		got = append(got, fmt.Sprintf("%s/%s=%s", entity, id, doc))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{`file/f2={"v":2}`, "file/f1="}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("documents of the write: %q, want %q", got, want)
+	}
+	if err := store.EachDocument([]byte{1, 200}, func(string, string, []byte) error { return nil }); !errors.Is(err, store.ErrBadChanges) {
+		t.Fatalf("a change set cut short: %v, want ErrBadChanges", err)
+	}
+}

@@ -39,6 +39,7 @@ var Module = module.Module{
 	}},
 	Figures: &module.Figures{
 		Count:     countRegistrations,
+		Counter:   counter,
 		Headlines: []module.Headline{{Name: domain.T("Registrations", "രജിസ്ട്രേഷനുകൾ"), Key: figRegistrations}},
 		Charts: []module.Chart{{
 			ID:          "chart-registrations",

@@ -165,7 +165,8 @@ const (
 var deliveryRate = module.Headline{Name: domain.T("Delivered in time", "സമയബന്ധിതമായി"), Key: FigureOnTime, Of: FigureDecided}
 
 var figures = &module.Figures{
-	Count: countFiles,
+	Count:   countFiles,
+	Counter: counter,
 	Headlines: []module.Headline{
 		{Name: domain.T("Applications", "അപേക്ഷകൾ"), Key: FigureApplications},
 		{Name: domain.T("Pending", "തീർപ്പാക്കാനുള്ളവ"), Key: FigurePending},

@@ -72,3 +72,7 @@ func FinancialYear(t time.Time) string {
 func receiptSequence(counter, fy string) string { return "fin/receipt/" + counter + "/" + fy }
 
 func id10(n uint64) string { return fmt.Sprintf("%010d", n) }
+
+// DemandEntity is the entity of demands, for readers of change sets (the
+// state's counters) that follow demands without a store.
+const DemandEntity = entityDemand

@@ -22,7 +22,8 @@ const (
 )
 
 var figures = &module.Figures{
-	Count: countFigures,
+	Count:   countFigures,
+	Counter: counter,
 	Headlines: []module.Headline{
 		{Name: domain.T("Complaints received", "ലഭിച്ച പരാതികൾ"), Key: FigureReceived},
 		{Name: domain.T("Complaints open past their deadline", "സമയപരിധി കഴിഞ്ഞ തുറന്ന പരാതികൾ"), Key: FigureOverdue},

@@ -19,7 +19,8 @@ const (
 )
 
 var figures = &module.Figures{
-	Count: countLicences,
+	Count:   countLicences,
+	Counter: counter,
 	Headlines: []module.Headline{
 		{Name: domain.T("Trade licences in force", "പ്രാബല്യത്തിലുള്ള വ്യാപാര ലൈസൻസുകൾ"), Key: FigureInForce},
 		{Name: domain.T("Licences issued", "നൽകിയ ലൈസൻസുകൾ"), Key: FigureIssued},

@@ -17,6 +17,9 @@ type Figures struct {
 	// Count fills the module's part of a body's tally from the body's
 	// current documents (a state mirror's store, or a node's own).
 	Count func(tx *store.Tx, t *Tally) error
+	// Counter is Count's incremental form, which the state keeps as it
+	// applies each write (counter.go); nil when the module has none.
+	Counter *Counter
 	// Headlines are the figures shown for every body, district and the
 	// state, in the order given.
 	Headlines []Headline

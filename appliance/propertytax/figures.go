@@ -29,7 +29,8 @@ const (
 var efficiency = module.Headline{Name: domain.T("Property tax collected, of the demand this year", "ഈ വർഷത്തെ ഡിമാൻഡിൽ പിരിച്ച വസ്തു നികുതി"), Key: FigureCollected, Of: FigureDemand}
 
 var figures = &module.Figures{
-	Count: countDCB,
+	Count:   countDCB,
+	Counter: counter,
 	Headlines: []module.Headline{
 		{Name: domain.T("Buildings on the register", "രജിസ്റ്ററിലെ കെട്ടിടങ്ങൾ"), Key: FigureBuildings},
 		{Name: domain.T("Property tax demanded this year (₹)", "ഈ വർഷത്തെ വസ്തു നികുതി ഡിമാൻഡ് (₹)"), Key: FigureDemand},

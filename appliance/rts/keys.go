@@ -18,3 +18,7 @@ const (
 )
 
 func appealOfKey(fileID string, level int) string { return fmt.Sprintf("%s/%d", fileID, level) }
+
+// AppealEntity is the entity of appeals, for readers of change sets (the
+// state's counters) that follow appeals without a store.
+const AppealEntity = entityAppeal

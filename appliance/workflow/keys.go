@@ -92,3 +92,7 @@ func numberKey(number string) string {
 	}
 	return number[:i+1] + strings.Repeat("0", 12-len(serial)) + serial
 }
+
+// FileEntity is the entity of files, for readers of change sets (the
+// state's counters) that follow files without a store.
+const FileEntity = entityFile
