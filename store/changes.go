@@ -289,3 +289,90 @@ func applyReplica(btx *bolt.Tx, r *replica, seq uint64, prev []byte, bound *bool
 	}
 	return seq, prev, nil
 }
+
+// Change is one record of a change set, as EachChange reports it: what a
+// write stored, so that a reader can tell which documents, keys and
+// numbers two writes both touched (ksmart restore --reapply-forked).
+type Change struct {
+	// Kind is "state" (a document: Sub is the entity, Key its id),
+	// "keys" (a unique key: Sub is the index), "numbers" (a sequence named
+	// Key raised to Number) or "blobs" (content-addressed bytes under Key).
+	Kind   string
+	Sub    string
+	Key    string
+	Value  []byte // the document, key's id or blob; nil for a delete and for a private document
+	Delete bool
+	// Private is set for a document of PrivateEntity: the change set holds
+	// only its digest, so it cannot be written elsewhere.
+	Private bool
+	Number  uint64 // for "numbers": the number used
+}
+
+// EachChange calls fn with each record of a change set (as ReadReplica
+// returns it), in order. It returns ErrBadChanges for one that does not
+// decode. Value points into cs.
+func EachChange(cs []byte, fn func(Change) error) error {
+	return eachChange(cs, func(op byte, top []byte, sub string, key, value []byte) error {
+		c := Change{Kind: string(top), Sub: sub, Key: string(key)}
+		switch op {
+		case changePut, changePutIfNone:
+			c.Value = value
+		case changeDelete:
+			c.Delete = true
+		case changeNumberAtLeast:
+			c.Number = binary.BigEndian.Uint64(value)
+		case changeDigest:
+			c.Private = true
+		}
+		return fn(c)
+	})
+}
+
+// ErrPrivateChange is returned by Replay for a change set that wrote a
+// document of PrivateEntity: only its digest travels, so it cannot be
+// written again elsewhere.
+var ErrPrivateChange = errors.New("store: the change set holds a private document, kept only as its digest")
+
+// Replay stages, in this Write, everything a change set another write
+// recorded: its documents, keys and blobs as they were written, and each
+// number it used (raised to it, never lowered). With the events the caller
+// emits, the write records and binds a change set of its own, as any other
+// write does. It is how a write lost to a fork is written again as a new
+// one (ksmart restore --reapply-forked). Nothing is staged when it returns
+// an error: ErrBadChanges, or ErrPrivateChange.
+func (tx *Tx) Replay(cs []byte) error {
+	if !tx.writable {
+		return ErrReadOnly
+	}
+	var staged []stagedWrite
+	var numbers []Change
+	err := EachChange(cs, func(c Change) error {
+		switch {
+		case c.Private:
+			return ErrPrivateChange
+		case c.Kind == string(bucketNumbers):
+			numbers = append(numbers, c)
+		default:
+			w := stagedWrite{top: []byte(c.Kind), sub: c.Sub, key: []byte(c.Key), ifNone: c.Kind == string(bucketBlobs)}
+			if !c.Delete {
+				w.value = bytes.Clone(c.Value)
+			}
+			staged = append(staged, w)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range staged {
+		if err := tx.stage(w); err != nil {
+			return err
+		}
+	}
+	for _, n := range numbers {
+		if err := tx.UseNumber(n.Key, n.Number); err != nil {
+			return err
+		}
+	}
+	return nil
+}
