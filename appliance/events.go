@@ -29,7 +29,7 @@ var (
 )
 
 // Events lists the event types the appliance itself writes.
-var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, EventSealPublished, EventOfficeSearched, EventKioskStatusChecked}
+var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, EventSealPublished, EventOfficeSearched, EventKioskStatusChecked, EventForkReapplied, EventForkCured}
 
 // sharedEvents are the event types the appliance and its shared packages
 // write, beside its modules' (see EventTypes).
