@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -504,42 +505,43 @@ func touchedAfter(st *store.Store, at uint64) (map[string]stateTouch, map[string
 }
 
 // conflictsOf says why a forked write cannot be written again; none when
-// it can.
+// it can. Numbers handed out twice come first, then unique keys, then
+// documents: the first lines say what an officer must settle.
 func conflictsOf(t forkedTail, stateTouched, stateNumbers map[string]stateTouch, conflicted map[string]uint64) []string {
-	var out []string
+	var lists [3][]string
 	seen := map[string]bool{}
-	add := func(s string) {
+	add := func(i int, s string) {
 		if !seen[s] {
 			seen[s] = true
-			out = append(out, s)
+			lists[i] = append(lists[i], s)
 		}
 	}
 	store.EachChange(t.cs, func(c store.Change) error {
 		switch {
 		case c.Private:
-			add("it changed the seal's private key, which only this office held: make a new seal key instead")
+			add(0, "it changed the seal's private key, which only this office held: make a new seal key instead")
 		case c.Kind == "numbers":
 			if n, ok := stateNumbers[c.Key]; ok && c.Number <= n.seq {
-				add(fmt.Sprintf("it used number %d of %s, and the state's log handed out up to %d of it (%s)", c.Number, c.Key, n.seq, n.typ))
+				add(0, fmt.Sprintf("it used number %d of %s, and the state's log handed out up to %d of it (%s)", c.Number, c.Key, n.seq, n.typ))
 			}
 		default:
 			k := touchKey(c)
 			if k == "" {
 				return nil
 			}
-			what := "document " + c.Sub + " " + c.Key
+			what, i := "document "+c.Sub+" "+c.Key, 2
 			if c.Kind == "keys" {
-				what = "key " + c.Sub + " " + c.Key
+				what, i = "key "+c.Sub+" "+c.Key, 1
 			}
 			if s, ok := stateTouched[k]; ok {
-				add(fmt.Sprintf("%s was also written by the state's event %d (%s)", what, s.seq, s.typ))
+				add(i, fmt.Sprintf("%s was also written by the state's event %d (%s)", what, s.seq, s.typ))
 			} else if seq, ok := conflicted[k]; ok {
-				add(fmt.Sprintf("%s was written by the forked write of event %d, which is not reapplied", what, seq))
+				add(i, fmt.Sprintf("%s was written by the forked write of event %d, which is not reapplied", what, seq))
 			}
 		}
 		return nil
 	})
-	return out
+	return slices.Concat(lists[0], lists[1], lists[2])
 }
 
 // describeChanges is what a change set would have stored, for a person.

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -105,8 +106,22 @@ func TestRestore_ReapplyForkedCuresAnOfficeRestoredFromAnOldBackup(t *testing.T)
 	forkedHead := app.Store.LastSeq()
 	app.Close()
 
+	// State IT sees the fork, and cannot resolve it while the body's log
+	// still contradicts the state's.
+	f := state.issue(t, replication.KindAdmin, "it-admin")
+	admin := []string{"--node", state.nodes[0].HTTPAddr(), "--ca", f[1], "--cert", f[3], "--key", f[5]}
+	code, out, errOut := ksmart(t, append([]string{"state", "forks"}, admin...)...)
+	row := fmt.Sprintf(`%s\s+%d\s+%d\s+%d\s+\d\d-\d\d-2026 `, lb.Code, forkedAt, stateHead, forkedAt)
+	if code != 0 || !strings.Contains(out, "1 forks to resolve") || !regexp.MustCompile(row).MatchString(out) {
+		t.Fatalf("state forks: exit %d, want a row matching %s:\n%s%s", code, row, out, errOut)
+	}
+	resolve := append([]string{"state", "forks", "resolve", lb.Code, "--reason", "cured with --reapply-forked"}, admin...)
+	if code, _, errOut := ksmart(t, resolve...); code != 1 || !strings.Contains(errOut, "still contradicts the state's") || !strings.Contains(errOut, "--reapply-forked") {
+		t.Fatalf("resolving a fork not cured: exit %d %s", code, errOut)
+	}
+
 	body := []string{"--state-ca", sc.CAFile, "--state-cert", sc.CertFile, "--state-key", sc.KeyFile}
-	code, out, errOut := ksmart(t, append([]string{"restore", "--from-state", state.addrs(), "--local-body", lb.Code, "--data", dir, "--reapply-forked"}, body...)...)
+	code, out, errOut = ksmart(t, append([]string{"restore", "--from-state", state.addrs(), "--local-body", lb.Code, "--data", dir, "--reapply-forked"}, body...)...)
 	t.Log(out)
 	if code != 0 {
 		t.Fatalf("restore --reapply-forked: exit %d\n%s%s", code, out, errOut)
@@ -157,5 +172,20 @@ func TestRestore_ReapplyForkedCuresAnOfficeRestoredFromAnOldBackup(t *testing.T)
 	ev, err := app.Store.Event(r.LastSeq)
 	if err != nil || !ev.Is(appliance.EventForkCured) || json.Unmarshal(ev.Data, &cured) != nil || cured.ForkedAt != forkedAt || len(cured.Conflicting) != len(r.Conflicting) {
 		t.Fatalf("the log's record of the cure: %+v %v", ev, err)
+	}
+
+	// Cured and shipping: state IT records the fork as resolved, with who
+	// and why, on every node; it is listed as resolved, no longer open.
+	if code, out, errOut := ksmart(t, resolve...); code != 0 || !strings.Contains(out, fmt.Sprintf("resolved on every node: %s's fork at event %d", lb.Code, forkedAt)) || !strings.Contains(out, "by admin/it-admin") {
+		t.Fatalf("resolving the cured fork: exit %d %s%s", code, out, errOut)
+	}
+	code, out, _ = ksmart(t, append([]string{"state", "forks", "--json"}, admin...)...)
+	var listed struct{ Open, Resolved []forkRow }
+	if code != 0 || json.Unmarshal([]byte(out), &listed) != nil || len(listed.Open) != 0 || len(listed.Resolved) != 1 ||
+		listed.Resolved[0].Resolved.Reason != "cured with --reapply-forked" || listed.Resolved[0].ForkedAt != forkedAt {
+		t.Fatalf("state forks --json after the resolution: exit %d %s", code, out)
+	}
+	if code, _, errOut := ksmart(t, resolve...); code != 1 || !strings.Contains(errOut, "no fork to resolve") {
+		t.Fatalf("resolving again: exit %d %s", code, errOut)
 	}
 }
