@@ -161,7 +161,6 @@ func TestRestore_ReapplyForkedCuresAnOfficeRestoredFromAnOldBackup(t *testing.T)
 	// The cured office has the new clerk, the state's register, and ships
 	// cleanly: the state holds its whole log.
 	app = open()
-	defer app.Close()
 	if _, err := app.Identity.ByLogin("newclerk"); err != nil {
 		t.Fatalf("the reapplied member of staff is missing: %v", err)
 	}
@@ -187,5 +186,20 @@ func TestRestore_ReapplyForkedCuresAnOfficeRestoredFromAnOldBackup(t *testing.T)
 	}
 	if code, _, errOut := ksmart(t, resolve...); code != 1 || !strings.Contains(errOut, "no fork to resolve") {
 		t.Fatalf("resolving again: exit %d %s", code, errOut)
+	}
+
+	// A cure is refused while the office runs, and on a log that does not
+	// fork; either way nothing changes.
+	cure := append([]string{"restore", "--from-state", state.addrs(), "--local-body", lb.Code, "--data", dir, "--reapply-forked"}, body...)
+	if code, _, errOut := ksmart(t, cure...); code != 1 || !strings.Contains(errOut, "stop ksmart serve first") {
+		t.Fatalf("a cure of a directory in use: exit %d %s", code, errOut)
+	}
+	last := app.Store.LastSeq()
+	app.Close()
+	if code, _, errOut := ksmart(t, cure...); code != 1 || !strings.Contains(errOut, "nothing to cure") {
+		t.Fatalf("a cure of a log that continues the state's: exit %d %s", code, errOut)
+	}
+	if code, out, _ := ksmart(t, "check", "--data", dir); code != 0 || !strings.Contains(out, fmt.Sprintf("%d events", last)) {
+		t.Fatalf("after the refused cures: exit %d %s", code, out)
 	}
 }

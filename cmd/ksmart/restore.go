@@ -132,7 +132,7 @@ func cureFork(ctx context.Context, env *env, c appliance.RestoreStateConfig) err
 		fmt.Fprintf(w, "  reapplied: events %s (%s) as event %d\n", seqRange(fw.Seqs), strings.Join(uniq(fw.Types), ", "), fw.NewSeq)
 	}
 	for _, fw := range r.Conflicting {
-		fmt.Fprintf(w, "  CONFLICT: events %s (%s) by %s on %s, not reapplied:\n", seqRange(fw.Seqs), strings.Join(uniq(fw.Types), ", "), fw.Actor, fw.Time.In(domain.IST).Format("02-01-2006 15:04"))
+		fmt.Fprintf(w, "  CONFLICT: events %s (%s) by %s on %s, not reapplied:\n", seqRange(fw.Seqs), strings.Join(uniq(fw.Types), ", "), fw.Actor, fw.Time.In(domain.IST).Format("02-01-2006 15:04 IST"))
 		for i, why := range fw.Conflicts {
 			if i == 5 {
 				fmt.Fprintf(w, "    - and %d more (in the report)\n", len(fw.Conflicts)-i)
