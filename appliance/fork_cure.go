@@ -47,17 +47,6 @@ import (
 // The office must be stopped: CureFork takes the store's lock and refuses
 // a directory in use.
 
-// The event types of a cure (entity "fork", id the sequence where the
-// logs part).
-var (
-	// EventForkReapplied ends a write that stores again what a forked
-	// write stored (data: ForkReapplied).
-	EventForkReapplied = store.EventType{Name: "fork.reapplied", Version: 1}
-	// EventForkCured records a cure: where the logs parted, what was
-	// reapplied and what was listed for an officer (data: ForkCureSummary).
-	EventForkCured = store.EventType{Name: "fork.cured", Version: 1}
-)
-
 // entityFork is the entity of the cure's events; no document is kept under it.
 const entityFork = "fork"
 
