@@ -172,6 +172,9 @@ type Appliance struct {
 	// no state is configured.
 	Shipper     *replication.Shipper
 	shipperDone chan struct{} // closed when the shipper stops; nil before Run
+	// StateFiles is the state configuration the shipper was opened with
+	// (nil without one): the fork page writes the cure's command with it.
+	StateFiles *StateConfig
 
 	// bg counts the background work Run started, which Close awaits;
 	// bgRunning names it for the log when it does not end in time.

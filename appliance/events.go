@@ -26,10 +26,17 @@ var (
 	// EventKioskStatusChecked records an application's status looked up at
 	// a kiosk (entity "kiosk").
 	EventKioskStatusChecked = store.EventType{Name: "kiosk.status_checked", Version: 1}
+	// EventForkReapplied ends a write that stores again what a write lost
+	// to a fork stored (fork_cure.go; entity "fork", id the event where
+	// the logs part; data: ForkReapplied).
+	EventForkReapplied = store.EventType{Name: "fork.reapplied", Version: 1}
+	// EventForkCured records a cure: where the logs parted, what was
+	// reapplied and what was listed for an officer (data: ForkCureSummary).
+	EventForkCured = store.EventType{Name: "fork.cured", Version: 1}
 )
 
 // Events lists the event types the appliance itself writes.
-var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, EventSealPublished, EventOfficeSearched, EventKioskStatusChecked}
+var Events = []store.EventType{EventLocalBodyConfigured, EventSealCreated, EventSealPublished, EventOfficeSearched, EventKioskStatusChecked, EventForkReapplied, EventForkCured}
 
 // sharedEvents are the event types the appliance and its shared packages
 // write, beside its modules' (see EventTypes).

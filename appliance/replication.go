@@ -98,6 +98,7 @@ func (a *Appliance) openShipper(l *stateLink) error {
 		return err
 	}
 	a.Shipper = &replication.Shipper{Store: a.Store, Client: cl, Logger: a.Logger.With("part", "shipper"), Now: a.Now}
+	a.StateFiles = l.cfg
 	a.Logger.Info("the log is shipped to the state", "state", strings.Join(l.cfg.Addrs, ","), "certificate", l.cfg.CertFile, "serial", l.id.Serial())
 	a.warnStateExpiry(l.id)
 	return nil

@@ -36,6 +36,7 @@ import (
 //	POST /v1/cluster/join         JoinRequest                                  membership
 //	POST /v1/cluster/leave        LeaveRequest                                 membership
 //	POST /v1/cluster/revoke       RevokeRequest → RevokeResult                 revoke
+//	POST /v1/cluster/forks/resolve ResolveForkRequest → ResolveForkResult       resolve-fork
 //	POST /v1/cluster/certs        {"certs": [DER…]}: certificates a node saw   record-certs
 //	GET  /v1/cluster/ranges/{code} ?from=&to= → ReplicaMediaType: events a node
 //	                              restoring a snapshot lacks (ranges.go)       range
@@ -81,7 +82,10 @@ type LeaveRequest struct {
 type Status struct {
 	Stats
 	BodyList []BodyInfo `json:"body_list"`
-	ForkList []Fork     `json:"fork_list"`
+	ForkList []Fork     `json:"fork_list"` // forks to resolve
+	// ResolvedForks are the forks state IT resolved, each with who, when
+	// and why.
+	ResolvedForks []Fork `json:"resolved_forks"`
 	// Revoked lists every revocation, the latest first; Certificates every
 	// certificate the cluster knows and has not revoked, the soonest to
 	// expire first, with the days each has left at Now.
@@ -172,6 +176,7 @@ func (n *Node) routes() http.Handler {
 	handle("POST /v1/cluster/join", n.handleJoin, PermMembership)
 	handle("POST /v1/cluster/leave", n.handleLeave, PermMembership)
 	handle("POST /v1/cluster/revoke", n.handleRevoke, PermRevoke)
+	handle("POST /v1/cluster/forks/resolve", n.handleResolveFork, PermResolveFork)
 	handle("POST /v1/cluster/certs", n.handleCerts, PermRecordCerts)
 	handle("GET /v1/cluster/ranges/{code}", n.handleRange, PermSnapshotRange)
 	handle("GET /v1/cluster/status", n.handleStatus, PermStatus)
@@ -464,6 +469,9 @@ func (n *Node) handleStatus(w http.ResponseWriter, r *http.Request) {
 	var err error
 	if s.BodyList, err = n.fsm.Bodies(); err == nil {
 		s.ForkList, err = n.fsm.Forks("")
+		if err == nil {
+			s.ResolvedForks, err = n.fsm.ResolvedForks("")
+		}
 	}
 	if err != nil {
 		writeError(w, err, nil, 0)

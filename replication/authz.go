@@ -19,6 +19,7 @@ const (
 	PermReadLog       Permission = "read-log"     // GET /v1/bodies/{code}/head and /log
 	PermMembership    Permission = "membership"   // POST /v1/cluster/join and /leave
 	PermRevoke        Permission = "revoke"       // POST /v1/cluster/revoke
+	PermResolveFork   Permission = "resolve-fork" // POST /v1/cluster/forks/resolve: record a cured body's fork as resolved
 	PermStatus        Permission = "status"       // GET /v1/cluster/status
 	PermMetrics       Permission = "metrics"      // GET /metrics
 	PermView          Permission = "view"         // the state view's pages and JSON (package stateview)
@@ -36,7 +37,7 @@ const (
 var grants = map[Kind][]Permission{
 	KindNode:    {PermRaft, PermForward, PermRecordCerts, PermSnapshotRange, PermMetrics},
 	KindBody:    {PermShip, PermReadLog},
-	KindAdmin:   {PermMembership, PermRevoke, PermStatus, PermReadLog, PermMetrics, PermView, PermSearch, PermVerify},
+	KindAdmin:   {PermMembership, PermRevoke, PermResolveFork, PermStatus, PermReadLog, PermMetrics, PermView, PermSearch, PermVerify},
 	KindAuditor: {PermView, PermSearch, PermVerify, PermMetrics},
 }
 

@@ -24,6 +24,7 @@ import (
 //	opRecordCerts  the DER of each certificate to add to the register (revoke.go)
 //	opRevoke       serial, reason, by ("admin/NAME"), the admin's certificate (DER), and
 //	               the revoked certificate (DER; empty when the register holds it)
+//	opResolveFork  body code, reason, by ("admin/NAME"), the admin's certificate (DER) (forks.go)
 //
 // Ops are never renumbered or reused. A node that meets an op it does not
 // know stops (Apply panics) rather than skip an entry its peers applied:
@@ -37,6 +38,7 @@ const (
 	opShipReplica op = 4
 	opRecordCerts op = 5
 	opRevoke      op = 6
+	opResolveFork op = 7
 )
 
 func (o op) String() string {
@@ -53,6 +55,8 @@ func (o op) String() string {
 		return "record-certs"
 	case opRevoke:
 		return "revoke"
+	case opResolveFork:
+		return "resolve-fork"
 	}
 	return fmt.Sprintf("op(%d)", byte(o))
 }

@@ -53,6 +53,10 @@ type BodyInfo struct {
 	// Bound is the first event that bound its write's change set into the
 	// chain (store schema 3); from it on, a change set must be bound.
 	Bound uint64 `json:"bound,omitempty"`
+	// UpdatedIndex is the raft entry that last applied a batch of the
+	// body's: a fork met at an earlier entry is behind a body that has
+	// since shipped events continuing the state's log (ResolveFork).
+	UpdatedIndex uint64 `json:"updated_index,omitempty"`
 }
 
 // Fork is a batch the state refused because it does not continue what the
@@ -72,6 +76,11 @@ type Fork struct {
 	StateHead  uint64    `json:"state_head"` // the state's head for the body then
 	BatchFirst uint64    `json:"batch_first"`
 	BatchLast  uint64    `json:"batch_last"`
+	// LastRaftIndex is the raft entry that last met it.
+	LastRaftIndex uint64 `json:"last_raft_index,omitempty"`
+	// Resolved is set once state IT recorded the fork as resolved
+	// (ResolveFork); Forks no longer lists it, ResolvedForks does.
+	Resolved *ForkResolution `json:"resolved,omitempty"`
 }
 
 // NodeInfo is a state node's addresses, as the cluster knows them.
@@ -471,6 +480,15 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []interface{} {
 					revoked, pkiChanged = append(revoked, *r), true
 				}
 				resps[i] = res
+			case opResolveFork:
+				if len(cmd.args) != 4 {
+					panic(fmt.Sprintf("replication: raft entry %d: resolve-fork with %d arguments", l.Index, len(cmd.args)))
+				}
+				res, err := st.resolveFork(cmd.args, at, l.Index)
+				if err != nil {
+					return err
+				}
+				resps[i] = res
 			default:
 				panic(fmt.Sprintf("replication: raft entry %d holds %v, which this ksmart does not know: upgrade this node", l.Index, cmd.op))
 			}
@@ -674,7 +692,7 @@ func (st *applyTx) ship(code string, raws, changes [][]byte, at time.Time, index
 		b.FirstTime = tail[0].Time
 	}
 	lastEv := tail[len(tail)-1]
-	b.Bound = bound
+	b.Bound, b.UpdatedIndex = bound, index
 	b.LastSeq, b.LastHash, b.Events = lastEv.Seq, bytes.Clone(lastEv.Hash), lastEv.Seq
 	b.LastTime, b.Updated = lastEv.Time, at
 	a := ack()
@@ -709,16 +727,22 @@ func (st *applyTx) putChanges(code string, evs []eventView, changes [][]byte) er
 func (st *applyTx) fork(b *BodyInfo, fk Fork, at time.Time, index, first, last uint64, ack func() Ack) (*applyResult, [][]byte, error) {
 	fb := st.tx.Bucket(bucketForks)
 	key := forkKey(b.Code, fk.AtSeq, fk.Theirs)
-	if v := fb.Get(key); v != nil {
+	known := fb.Get(key)
+	if v := known; v != nil {
 		var old Fork
 		if err := json.Unmarshal(v, &old); err != nil {
 			return nil, nil, err
 		}
-		old.LastSeen = at
+		old.LastSeen, old.LastRaftIndex = at, index
 		old.Attempts++
+		old.BatchLast = max(old.BatchLast, last)
 		fk = old
-	} else {
-		fk.FirstSeen, fk.LastSeen, fk.Attempts, fk.RaftIndex = at, at, 1, index
+	}
+	if known == nil || fk.Resolved != nil {
+		// New, or met again after it was resolved (the same old backup
+		// restored once more): a fork to resolve again.
+		fk.Resolved = nil
+		fk.FirstSeen, fk.LastSeen, fk.Attempts, fk.RaftIndex, fk.LastRaftIndex = at, at, 1, index, index
 		fk.StateHead, fk.BatchFirst, fk.BatchLast = b.LastSeq, first, last
 		b.Forks++
 	}
@@ -822,9 +846,15 @@ func (f *FSM) Bodies() ([]BodyInfo, error) {
 	return out, err
 }
 
-// Forks returns the forks recorded, for one body or (code "") all, by body
-// and sequence.
-func (f *FSM) Forks(code string) ([]Fork, error) {
+// Forks returns the forks recorded and not resolved, for one body or
+// (code "") all, by body and sequence.
+func (f *FSM) Forks(code string) ([]Fork, error) { return f.forks(code, false) }
+
+// ResolvedForks returns the forks state IT resolved, for one body or
+// (code "") all, by body and sequence, each with its resolution.
+func (f *FSM) ResolvedForks(code string) ([]Fork, error) { return f.forks(code, true) }
+
+func (f *FSM) forks(code string, resolved bool) ([]Fork, error) {
 	var out []Fork
 	err := f.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketForks).Cursor()
@@ -837,7 +867,9 @@ func (f *FSM) Forks(code string) ([]Fork, error) {
 			if err := json.Unmarshal(v, &fk); err != nil {
 				return err
 			}
-			out = append(out, fk)
+			if (fk.Resolved != nil) == resolved {
+				out = append(out, fk)
+			}
 		}
 		return nil
 	})

@@ -80,7 +80,7 @@ func TestAuthz_EveryKindOnEveryRoute(t *testing.T) {
 	want := map[replication.Kind][]replication.Permission{
 		replication.KindNode:    {replication.PermRaft, replication.PermForward, replication.PermRecordCerts, replication.PermSnapshotRange, replication.PermMetrics},
 		replication.KindBody:    {replication.PermShip, replication.PermReadLog},
-		replication.KindAdmin:   {replication.PermMembership, replication.PermRevoke, replication.PermStatus, replication.PermReadLog, replication.PermMetrics, replication.PermView, replication.PermSearch, replication.PermVerify},
+		replication.KindAdmin:   {replication.PermMembership, replication.PermRevoke, replication.PermResolveFork, replication.PermStatus, replication.PermReadLog, replication.PermMetrics, replication.PermView, replication.PermSearch, replication.PermVerify},
 		replication.KindAuditor: {replication.PermView, replication.PermSearch, replication.PermVerify, replication.PermMetrics},
 	}
 	routes := n.Routes()

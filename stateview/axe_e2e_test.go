@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"ksmart/appliance"
+	"ksmart/appliance/synth"
 	"ksmart/replication"
 	"ksmart/replication/replicationtest"
 	"ksmart/stateview"
@@ -37,6 +40,22 @@ func TestStateView_AxeFindsNothingSeriousOnItsPages(t *testing.T) {
 	for _, b := range bodies {
 		shipBody(t, c.Client(b.code), b.app.Store, 1)
 	}
+	// A third data directory under M0701's code forks its log, so that the
+	// pages draw their "Needs attention" table too.
+	lb := synth.DemoLocalBody()
+	lb.Code = "M0701"
+	other, err := appliance.Open(appliance.Config{Dir: t.TempDir(), LocalBody: &lb, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { other.Close() })
+	evs, changes, err := other.Store.ReadReplica(1, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Client("M0701").ShipReplica(t.Context(), evs, changes); err == nil {
+		t.Fatal("the other directory's log was accepted")
+	}
 	n := c.WaitLeader()
 	admin := c.HTTP(replication.KindAdmin, "stateit")
 	replicationtest.Eventually(t, 60*time.Second, func() error { return errors.Join(view.Mirrors().CaughtUp(), view.Index().CaughtUp()) })
@@ -47,6 +66,9 @@ func TestStateView_AxeFindsNothingSeriousOnItsPages(t *testing.T) {
 			t.Fatalf("%s: %d", p, st)
 		}
 		pages[p] = page
+	}
+	if !strings.Contains(pages["/state"], `id="attention"`) {
+		t.Fatal("the overview draws no attention table for the forked body")
 	}
 	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

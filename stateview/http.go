@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -280,6 +281,13 @@ var viewFuncs = template.FuncMap{
 	"path":     url.PathEscape,
 	"slug":     districtSlug,
 	"date":     func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006") },
+	// ymd writes a stored YYYY-MM-DD date as the pages write dates.
+	"ymd": func(s string) string {
+		if t, err := time.Parse(time.DateOnly, s); err == nil {
+			return t.Format("02-01-2006")
+		}
+		return s
+	},
 	"datetime": func(t time.Time) string { return t.In(domain.IST).Format("02-01-2006 15:04 IST") },
 	"short":    func(h replication.Hash) string { s := h.String(); return s[:min(len(s), 16)] },
 	// headlines are the modules' headlines, for the tables' columns.
@@ -364,7 +372,11 @@ func orEn(t domain.Text) string {
 type overviewPage struct {
 	viewHeader
 	Overview
-	Charts []template.HTML `json:"-"`
+	// Attention lists the bodies whose log forks or that have not been
+	// heard from for silentAfter, first on the page.
+	Attention []bodyAttention `json:"attention"`
+	Rows      []bodyRow       `json:"-"`
+	Charts    []template.HTML `json:"-"`
 }
 
 // AllBodies lists every body, by district and name, for the page's table.
@@ -381,7 +393,11 @@ func (v *View) viewOverview(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return overviewPage{viewHeader: v.viewHeader(), Overview: ov, Charts: chartsOf(ov.Totals, domain.T("Kerala", "കേരളം"))}, nil
+	p := overviewPage{viewHeader: v.viewHeader(), Overview: ov, Charts: chartsOf(ov.Totals, domain.T("Kerala", "കേരളം"))}
+	if p.Attention, p.Rows, err = v.attention(p.AllBodies()); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // districtPage is a district's figures.
@@ -389,6 +405,8 @@ type districtPage struct {
 	viewHeader
 	DistrictFigures
 	Generated time.Time       `json:"generated"`
+	Attention []bodyAttention `json:"attention"`
+	Rows      []bodyRow       `json:"-"`
 	Charts    []template.HTML `json:"-"`
 }
 
@@ -402,7 +420,90 @@ func (v *View) viewDistrict(r *http.Request) (any, error) {
 		return nil, notFound("the state holds no local body in a district %q; see /state for the districts", slug)
 	}
 	d := ov.Districts[0]
-	return districtPage{viewHeader: v.viewHeader(), DistrictFigures: d, Generated: ov.Generated, Charts: chartsOf(d.Totals, d.District)}, nil
+	p := districtPage{viewHeader: v.viewHeader(), DistrictFigures: d, Generated: ov.Generated, Charts: chartsOf(d.Totals, d.District)}
+	if p.Attention, p.Rows, err = v.attention(d.Bodies); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// silentAfter is how long a body may send nothing before the overview
+// and district pages name it. LOCAL SETTING: an office writes every
+// working day (files, escalations), and a long weekend is three days.
+const silentAfter = 72 * time.Hour
+
+// bodyAttention is why a body needs state IT's attention: its log forks
+// from the state's, or the state has heard nothing from it for long.
+type bodyAttention struct {
+	Code     string      `json:"code"`
+	Name     domain.Text `json:"name"`
+	District domain.Text `json:"district"`
+	// Forks are its forks not resolved; ForkAt the first one's event and
+	// ForkSince when the state first met it.
+	Forks     int       `json:"forks"`
+	ForkAt    uint64    `json:"fork_at,omitempty"`
+	ForkSince time.Time `json:"fork_since,omitzero"`
+	// LastReceived is when the state last applied a batch of its;
+	// SilentDays the whole days since, set once past silentAfter.
+	LastReceived time.Time `json:"last_received,omitzero"`
+	SilentDays   int       `json:"silent_days,omitempty"`
+}
+
+// bodyRow is a body in a page's table, with what needs attention.
+type bodyRow struct {
+	BodyFigures
+	LastReceived time.Time
+	Attention    *bodyAttention
+}
+
+// attention finds, of bodies, those whose log forks or that have been
+// silent past silentAfter (forks first, then the longest silent), and
+// each body's row for the table.
+func (v *View) attention(bodies []BodyFigures) ([]bodyAttention, []bodyRow, error) {
+	fsm := v.node.FSM()
+	forks, err := fsm.Forks("")
+	if err != nil {
+		return nil, nil, err
+	}
+	infos, err := fsm.Bodies()
+	if err != nil {
+		return nil, nil, err
+	}
+	byCode := map[string]replication.BodyInfo{}
+	for _, b := range infos {
+		byCode[b.Code] = b
+	}
+	forksOf := map[string][]replication.Fork{}
+	for _, f := range forks {
+		forksOf[f.Body] = append(forksOf[f.Body], f)
+	}
+	now := v.now()
+	var out []bodyAttention
+	rows := make([]bodyRow, len(bodies))
+	for i, b := range bodies {
+		a := bodyAttention{Code: b.Code, Name: b.Name, District: b.District, LastReceived: byCode[b.Code].Updated}
+		for _, f := range forksOf[b.Code] {
+			a.Forks++
+			if a.ForkAt == 0 || f.FirstSeen.Before(a.ForkSince) {
+				a.ForkAt, a.ForkSince = f.AtSeq, f.FirstSeen
+			}
+		}
+		if !a.LastReceived.IsZero() && now.Sub(a.LastReceived) > silentAfter {
+			a.SilentDays = int(now.Sub(a.LastReceived) / (24 * time.Hour))
+		}
+		rows[i] = bodyRow{BodyFigures: b, LastReceived: a.LastReceived}
+		if a.Forks > 0 || a.SilentDays > 0 {
+			out = append(out, a)
+			rows[i].Attention = &a
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if (out[i].Forks > 0) != (out[j].Forks > 0) {
+			return out[i].Forks > 0
+		}
+		return out[i].SilentDays > out[j].SilentDays
+	})
+	return out, rows, nil
 }
 
 // bodyPage is a body's figures, what the state holds of its log, and its

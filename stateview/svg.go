@@ -3,9 +3,11 @@ package stateview
 import (
 	"fmt"
 	"html/template"
+	"math"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"ksmart/appliance/domain"
 	"ksmart/appliance/module"
@@ -26,18 +28,48 @@ type chartSeries struct {
 
 const (
 	chartW, chartH         = 720, 220
-	chartLeft, chartRight  = 44, 8
+	chartLeft, chartRight  = 52, 8
 	chartTop, chartBottom  = 12, 28
 	plotW                  = chartW - chartLeft - chartRight
 	plotH                  = chartH - chartTop - chartBottom
-	monthLabelEvery        = 3
 	percentFormat          = "%.0f%%"
 	chartTableSummaryEn    = "The numbers as a table"
 	chartTableSummaryMl    = "അക്കങ്ങൾ പട്ടികയായി"
 	chartNoDataEn          = "none"
 	chartNoDataMl          = "ഇല്ല"
 	chartValueAxisLabelPad = 6
+	// axisFont is the axis labels' font size (svg .axis in layout.html),
+	// in the chart's units; axisCharEm bounds the width of one of their
+	// characters, in ems (Noto Sans digits are 0.57 em, its widest capitals
+	// about 0.65), so that labels laid out by it never touch.
+	axisFont   = 11
+	axisCharEm = 0.65
+	// axisGap is the least space between two labels.
+	axisGap = 6
 )
+
+// textWidth is the most an axis label can take across.
+func textWidth(s string) float64 {
+	return float64(utf8.RuneCountInString(s)) * axisFont * axisCharEm
+}
+
+// axisNumber writes a value axis's number short enough for the margin:
+// Indian grouping up to 99,999, then lakhs (L) and crores (Cr).
+func axisNumber(v int) string {
+	short := func(v, unit int, name string) string {
+		if v%unit == 0 {
+			return strconv.Itoa(v/unit) + " " + name
+		}
+		return strconv.FormatFloat(float64(v)/float64(unit), 'f', 1, 64) + " " + name
+	}
+	switch {
+	case v >= 1_00_00_000:
+		return short(v, 1_00_00_000, "Cr")
+	case v >= 1_00_000:
+		return short(v, 1_00_000, "L")
+	}
+	return indianNumber(v)
+}
 
 var (
 	monthsEn = [...]string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
@@ -96,7 +128,7 @@ func barChart(id string, title, desc domain.Text, months []string, series []char
 	}
 	var b strings.Builder
 	openChart(&b, id, title, desc)
-	axis(&b, func(f float64) string { return strconv.Itoa(int(f*float64(top) + 0.5)) })
+	axis(&b, func(f float64) string { return axisNumber(int(f*float64(top) + 0.5)) })
 	slot := float64(plotW) / float64(len(months))
 	barW := slot * 0.7
 	for i, m := range months {
@@ -229,17 +261,43 @@ func axis(b *strings.Builder, label func(float64) string) {
 	}
 }
 
-// monthLabels names every third month under the plot, and the last.
+// monthLabels names months under the plot: the last, and every step-th
+// before it, step the fewest months whose labels do not touch (so 24
+// months of "Sep 2026" are not a smudge); a label that would touch the
+// last is left out.
 func monthLabels(b *strings.Builder, months []string, slot float64) {
+	widest := 0.0
+	for _, m := range months {
+		widest = max(widest, textWidth(monthName(m).En))
+	}
+	step := max(1, int(math.Ceil((widest+axisGap)/slot)))
+	type label struct {
+		x, left, right float64
+		anchor, text   string
+	}
+	var labels []label
 	for i, m := range months {
-		if i%monthLabelEvery != 0 && i != len(months)-1 {
+		last := i == len(months)-1
+		if i%step != 0 && !last {
 			continue
 		}
-		x, anchor := chartLeft+slot*float64(i)+slot/2, "middle"
-		if i == len(months)-1 {
-			x, anchor = chartW-chartRight, "end"
+		text := monthName(m).En
+		w := textWidth(text)
+		l := label{x: chartLeft + slot*float64(i) + slot/2, anchor: "middle", text: text}
+		l.left, l.right = l.x-w/2, l.x+w/2
+		if l.left < 0 {
+			l.x, l.anchor, l.left, l.right = 0, "start", 0, w
 		}
-		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, x, chartH-8, anchor, esc(monthName(m).En))
+		if last && l.right > chartW {
+			l.x, l.anchor, l.left, l.right = chartW-chartRight, "end", chartW-chartRight-w, chartW-chartRight
+		}
+		for last && len(labels) > 0 && labels[len(labels)-1].right+axisGap > l.left {
+			labels = labels[:len(labels)-1]
+		}
+		labels = append(labels, l)
+	}
+	for _, l := range labels {
+		fmt.Fprintf(b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, l.x, chartH-8, l.anchor, esc(l.text))
 	}
 }
 

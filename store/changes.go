@@ -321,3 +321,52 @@ func applyReplica(btx *bolt.Tx, r *replica, seq uint64, prev []byte, bound *bool
 	}
 	return seq, prev, nil
 }
+
+// ErrPrivateChange is returned by Replay for a change set that wrote a
+// document of PrivateEntity: only its digest travels, so it cannot be
+// written again elsewhere.
+var ErrPrivateChange = errors.New("store: the change set holds a private document, kept only as its digest")
+
+// Replay stages, in this Write, everything a change set another write
+// recorded: its documents, keys and blobs as they were written, and each
+// number it used (raised to it, never lowered). With the events the caller
+// emits, the write records and binds a change set of its own, as any other
+// write does. It is how a write lost to a fork is written again as a new
+// one (ksmart restore --reapply-forked). Nothing is staged when it returns
+// an error: ErrBadChanges, or ErrPrivateChange.
+func (tx *Tx) Replay(cs []byte) error {
+	if !tx.writable {
+		return ErrReadOnly
+	}
+	var staged []stagedWrite
+	var numbers []Change
+	err := EachChange(cs, func(c Change) error {
+		switch {
+		case c.Op == ChangeDigest:
+			return ErrPrivateChange
+		case c.Part == PartNumbers:
+			numbers = append(numbers, c)
+		default:
+			w := stagedWrite{top: c.Part.bucket(), sub: c.Sub, key: bytes.Clone(c.Key), ifNone: c.Part == PartBlobs}
+			if c.Op != ChangeDelete {
+				w.value = bytes.Clone(c.Value)
+			}
+			staged = append(staged, w)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, w := range staged {
+		if err := tx.stage(w); err != nil {
+			return err
+		}
+	}
+	for _, n := range numbers {
+		if err := tx.UseNumber(string(n.Key), n.Number()); err != nil {
+			return err
+		}
+	}
+	return nil
+}

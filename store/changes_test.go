@@ -206,3 +206,94 @@ func TestEachDocument_AWritesDocumentsAndDeletionsInOrderWithoutPrivateOnesOrBlo
 		t.Fatalf("a change set cut short: %v, want ErrBadChanges", err)
 	}
 }
+
+// TestReplay_AWriteLostToAForkIsWrittenAgainAsANewBoundWrite: a write of a
+// document, a unique key, a number and a blob in one store is replayed in
+// another under a new event: the other store then holds the same document,
+// key, number and blob, its chain binds the new change set (the check at
+// cleanup walks it), and a change set with a private document is refused
+// writing nothing.
+func TestReplay_AWriteLostToAForkIsWrittenAgainAsANewBoundWrite(t *testing.T) {
+	src := storetest.Open(t)
+	saved := store.EventType{Name: "file.saved", Version: 1}
+	if _, err := src.Write(func(tx *store.Tx) error {
+		n, err := tx.NextNumber("register/birth/2026")
+		if err != nil {
+			return err
+		}
+		if err := tx.Put("file", "f1", map[string]any{"n": n}); err != nil {
+			return err
+		}
+		if err := tx.ClaimKey("file_number", fmt.Sprintf("B-%d/2026", n), "f1"); err != nil {
+			return err
+		}
+		if _, err := tx.PutBlob([]byte("scan")); err != nil {
+			return err
+		}
+		return tx.Emit("u1", saved, "file", "f1", nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, changes, err := src.ReadReplica(1, 10)
+	if err != nil || len(changes) != 1 || len(changes[0]) == 0 {
+		t.Fatalf("no change set: %v", err)
+	}
+	var kinds []string
+	store.EachChange(changes[0], func(c store.Change) error {
+		kinds = append(kinds, c.Part.String()+"/"+c.Sub+"/"+string(c.Key))
+		return nil
+	})
+	if !strings.Contains(strings.Join(kinds, " "), "state/file/f1") || !strings.Contains(strings.Join(kinds, " "), "keys/file_number/B-1/2026") {
+		t.Fatalf("EachChange reports %v", kinds)
+	}
+
+	dst := storetest.Open(t)
+	evs, err := dst.Write(func(tx *store.Tx) error {
+		if err := tx.Replay(changes[0]); err != nil {
+			return err
+		}
+		return tx.Emit("fork", store.EventType{Name: "fork.reapplied", Version: 1}, "fork", "1", nil)
+	})
+	if err != nil || len(evs) != 1 || len(evs[0].Changes) == 0 {
+		t.Fatalf("replay: %v %+v", err, evs)
+	}
+	err = dst.View(func(tx *store.Tx) error {
+		var doc map[string]any
+		if err := tx.Get("file", "f1", &doc); err != nil || doc["n"] != float64(1) {
+			return fmt.Errorf("document %v %v", doc, err)
+		}
+		if id, err := tx.Lookup("file_number", "B-1/2026"); id != "f1" {
+			return fmt.Errorf("key: %q %v", id, err)
+		}
+		if n := tx.CurrentNumber("register/birth/2026"); n != 1 {
+			return fmt.Errorf("number %d", n)
+		}
+		if b, err := tx.Blob(store.SumBlob([]byte("scan"))); string(b) != "scan" {
+			return fmt.Errorf("blob %q %v", b, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A change set with the seal's private key cannot be replayed.
+	if _, err := src.Write(func(tx *store.Tx) error {
+		if err := tx.Put(store.PrivateEntity, "seal", map[string]string{"k": "other"}); err != nil {
+			return err
+		}
+		return tx.Emit("u1", saved, "seal", "s", nil)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	_, changes, _ = src.ReadReplica(2, 10)
+	before := dst.LastSeq()
+	if _, err := dst.Write(func(tx *store.Tx) error {
+		if err := tx.Replay(changes[0]); err != nil {
+			return err
+		}
+		return tx.Emit("fork", saved, "fork", "2", nil)
+	}); !errors.Is(err, store.ErrPrivateChange) || dst.LastSeq() != before {
+		t.Fatalf("a private change set replayed: %v, %d events after %d", err, dst.LastSeq(), before)
+	}
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -82,6 +83,34 @@ func ChangeAt(cs []byte, at int) (Change, error) {
 }
 
 var errStopChanges = errors.New("stop")
+
+// Number is the number a ChangeNumberAtLeast record raises its sequence
+// to; 0 for any other record.
+func (c Change) Number() uint64 {
+	if c.Op != ChangeNumberAtLeast || len(c.Value) != 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(c.Value)
+}
+
+// String names a part as the store's buckets do: "state" (documents),
+// "keys", "numbers" or "blobs".
+func (p Part) String() string { return string(p.bucket()) }
+
+// bucket is the top-level bucket holding a part.
+func (p Part) bucket() []byte {
+	switch p {
+	case PartDocuments:
+		return bucketState
+	case PartKeys:
+		return bucketKeys
+	case PartNumbers:
+		return bucketNumbers
+	case PartBlobs:
+		return bucketBlobs
+	}
+	return nil
+}
 
 func partOf(top []byte) Part {
 	switch {

@@ -224,6 +224,7 @@ func testEveryRouteForEveryCaller(t *testing.T, env *testEnv, clients map[string
 		"POST /admin/users/:id/enable":         {url: "/admin/users/{staff}/enable", body: formBody(""), want: expect("all", 403, anon, 401, "admin", 303)},
 		"POST /admin/users/:id/roles":          {url: "/admin/users/{staff}/roles", body: formBody("roles=section_clerk&roles=head_clerk"), want: expect("all", 403, anon, 401, "admin", 303)},
 		"GET /admin/replication":               {url: "/admin/replication", want: expect("all", 403, anon, toSignIn, "admin", 200)},
+		"GET /admin/replication/fork":          {url: "/admin/replication/fork", want: expect("all", 403, anon, toSignIn, "admin", 200, "secretary", 200)},
 
 		// The API: public.
 		"GET /api/v1/openapi.json":             {url: "/api/v1/openapi.json", want: expect("all", 200)},

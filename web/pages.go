@@ -19,6 +19,7 @@ import (
 	"ksmart/appliance/messaging"
 	"ksmart/appliance/rts"
 	"ksmart/appliance/workflow"
+	"ksmart/replication"
 )
 
 // pageData is what every page template gets.
@@ -37,6 +38,10 @@ type pageData struct {
 	// Switch is this page's address in the other language: the same path
 	// and query (an application number looked up, a page of a list).
 	Switch string
+	// Fork is set, for the administrator and the secretary, while the
+	// office's log forks from the state's copy: every page they see warns
+	// that the office must not go on writing as if nothing happened.
+	Fork *replication.Fork
 }
 
 // templateFuncs are the helpers templates call. New adds t, a page
@@ -173,6 +178,9 @@ func (s *Server) page(c echo.Context, title string, data any) pageData {
 		CSRF: csrfToken(c), Now: s.App.Now(), Data: data, Mailbox: s.Mailbox != nil}
 	if u, ok := user(c); ok {
 		p.User = &u
+		if sh := s.App.Shipper; sh != nil && u.Kind == identity.KindStaff && u.Actor().HasAny(forkWarned...) {
+			p.Fork = sh.Status().Fork
+		}
 	}
 	return p
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"ksmart/appliance"
+	"ksmart/appliance/domain"
 	"ksmart/replication"
 )
 
@@ -28,6 +29,35 @@ func (s *Server) adminReplication(c echo.Context) error {
 		p.LagSeconds = fmt.Sprintf("%.1f", p.Status.LagSeconds)
 	}
 	return s.render(c, http.StatusOK, "admin_replication.html", "replication", p)
+}
+
+// forkWarned are the roles warned of a fork on every page, and who may
+// read the fork page: the administrator, who runs the cure, and the
+// secretary, who answers for the office's records.
+var forkWarned = []domain.Role{domain.RoleAdmin, domain.RoleSecretary}
+
+// forkPage is the data of the fork page.
+type forkPage struct {
+	Fork    *replication.Fork
+	Dir     string // the data directory, for the commands
+	Code    string
+	State   *appliance.StateConfig
+	Reports []appliance.ForkCure
+	Error   string // a report that could not be read
+}
+
+// adminFork shows a fork, the cure step by step with this office's own
+// paths, and what each past cure reapplied and left for an officer.
+func (s *Server) adminFork(c echo.Context) error {
+	p := forkPage{Dir: s.App.Store.Dir(), Code: s.App.LocalBody.Code, State: s.App.StateFiles}
+	if sh := s.App.Shipper; sh != nil {
+		p.Fork = sh.Status().Fork
+	}
+	var err error
+	if p.Reports, err = appliance.ForkCureReports(p.Dir); err != nil {
+		p.Error = err.Error()
+	}
+	return s.render(c, http.StatusOK, "admin_fork.html", "fork_cure_title", p)
 }
 
 // replicationCollectors are the shipper's figures on /metrics, when the

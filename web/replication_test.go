@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"ksmart/appliance"
 	"ksmart/appliance/domain"
 	"ksmart/replication"
 	"ksmart/replication/replicationtest"
@@ -101,7 +103,7 @@ func TestAdminReplication_ShowsTheStateTheLagAndTheLastErrorOnThePageAndInMetric
 // say at which event the logs part, with the last event both agree on as
 // acknowledged — not the state's head.
 func TestAdminReplication_AForkSaysWhereOnThePageAndInMetrics(t *testing.T) {
-	env := newTestEnv(t).withRoles(t, domain.RoleAdmin)
+	env := newTestEnv(t).withRoles(t, domain.RoleAdmin, domain.RoleSecretary, domain.RoleSectionClerk)
 	code := env.app.LocalBody.Code
 	c := replicationtest.New(t, 1, nil)
 	other, err := store.Open(t.TempDir(), store.Options{})
@@ -154,6 +156,64 @@ func TestAdminReplication_AForkSaysWhereOnThePageAndInMetrics(t *testing.T) {
 	for _, want := range []string{"ksmart_replication_fork 1", "ksmart_replication_fork_at_seq 1", "ksmart_replication_acked_seq 0"} {
 		if !strings.Contains(m, want) {
 			t.Fatalf("/metrics lacks %q", want)
+		}
+	}
+
+	// Every page the administrator and the secretary see warns, in both
+	// languages, with the event and a link to the cure; a clerk's do not.
+	secretary := env.signIn(t, string(domain.RoleSecretary))
+	for _, who := range []*client{admin, secretary} {
+		for _, path := range []string{"/office?lang=en", "/services?lang=en", "/office/rts?lang=ml"} {
+			page := string(who.do(t, http.MethodGet, path, nil).body)
+			banner := "Sending to the state has stopped"
+			if strings.Contains(path, "lang=ml") {
+				banner = "സംസ്ഥാനത്തേക്കുള്ള അയയ്ക്കൽ നിലച്ചു"
+			}
+			for _, want := range []string{`id="fork-banner"`, banner, `<span id="fork-banner-at">1</span>`, `href="/admin/replication/fork"`} {
+				if !strings.Contains(page, want) {
+					t.Fatalf("GET %s lacks %q:\n%s", path, want, page)
+				}
+			}
+		}
+	}
+	clerk := env.signIn(t, string(domain.RoleSectionClerk))
+	if page := string(clerk.do(t, http.MethodGet, "/office", nil).body); strings.Contains(page, "fork-banner") {
+		t.Fatal("a clerk's page carries the fork warning, which only the administrator and the secretary can act on")
+	}
+	// The fork page: the fork, and the cure's command with this office's
+	// own data directory and state files.
+	page = string(secretary.do(t, http.MethodGet, "/admin/replication/fork?lang=en", nil).body)
+	for _, want := range []string{`<span id="fork-page-at">1</span>`, "--data " + env.app.Store.Dir(), "--local-body " + code, "--reapply-forked", "systemctl stop ksmart", "ksmart state forks resolve " + code} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the fork page lacks %q:\n%s", want, page)
+		}
+	}
+}
+
+// TestForkPage_ListsACuresReappliedAndConflictingWrites: after a cure
+// (ksmart restore --reapply-forked) the fork page lists, from its report,
+// what was written again and, for an officer, each write that was not,
+// with why and what it would have stored.
+func TestForkPage_ListsACuresReappliedAndConflictingWrites(t *testing.T) {
+	env := newTestEnv(t).withRoles(t, domain.RoleAdmin)
+	at := time.Date(2026, 12, 6, 4, 30, 0, 0, time.UTC)
+	r := appliance.ForkCure{LocalBody: env.app.LocalBody.Code, At: at, ForkedAt: 141, StateHead: 180, ForkedHead: 144, LastSeq: 183,
+		Reapplied: []appliance.ForkedWrite{{Seqs: []uint64{141}, Types: []string{"user.created"}, Time: at, NewSeq: 182}},
+		Conflicting: []appliance.ForkedWrite{{Seqs: []uint64{142, 143, 144}, Types: []string{"birth.imported"}, Actor: "cli:demo", Time: at,
+			Conflicts: []string{"key civil_number B-1/1970 was also written by the state's event 180 (birth.imported)"},
+			Changes:   []appliance.ForkedChange{{Kind: "state", Sub: "civil_entry", Key: "birth/1970/000001", JSON: []byte(`{"name":"Anagha"}`)}}}},
+		KeptAt: env.app.Store.Dir() + ".forked-at-141-20261206-043000", Report: filepath.Join(env.app.Store.Dir(), appliance.ForkReportsDir, "fork-at-141.json")}
+	raw, _ := json.Marshal(r)
+	os.MkdirAll(filepath.Dir(r.Report), 0o750)
+	if err := os.WriteFile(r.Report, raw, 0o640); err != nil {
+		t.Fatal(err)
+	}
+	admin := env.signIn(t, string(domain.RoleAdmin))
+	page := string(admin.do(t, http.MethodGet, "/admin/replication/fork?lang=en", nil).body)
+	for _, want := range []string{"This office&#39;s records do not fork", "Forked at event 141 · 06-12-2026 10:00", "user.created", "<td>182</td>",
+		"142, 143, 144", "B-1/1970 was also written by the state&#39;s event 180", "civil_entry birth/1970/000001", "Anagha", r.KeptAt} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the fork page lacks %q:\n%s", want, page)
 		}
 	}
 }

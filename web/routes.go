@@ -99,6 +99,7 @@ func (s *Server) routes() {
 	e.POST("/admin/users/:id/enable", s.adminEnable, admin)
 	e.POST("/admin/users/:id/roles", s.adminSetRoles, admin)
 	e.GET("/admin/replication", s.adminReplication, admin)
+	e.GET("/admin/replication/fork", s.adminFork, signedIn(forkWarned...))
 
 	api := e.Group("/api/v1")
 	s.apiRoutes(api)

@@ -35,6 +35,7 @@ var stateActions = []struct {
 	{"recover", "make a stopped node the cluster again after the others were lost for good (quorum lost)", runStateRecover},
 	{"revoke", "revoke a certificate on every node at once (admin certificate)", runStateRevoke},
 	{"status", "show the cluster's nodes, bodies, forks, revoked and expiring certificates (admin certificate)", runStateStatus},
+	{"forks", "list the local bodies whose logs fork from the state's; 'forks resolve BODY' records a cured one as resolved (admin certificate)", runStateForks},
 	{"bench", "measure a 3-node loopback cluster against raw raft with the same entries", runStateBench},
 }
 
@@ -84,6 +85,10 @@ func stateUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nA stolen key, or an officer who leaves: revoke the certificate (every node refuses it at once):")
 	fmt.Fprintln(w, "  ksmart state revoke --node state1.example:7443 --serial SERIAL --reason \"laptop stolen\" --ca admin/ca.crt --cert admin/it-admin.crt --key admin/it-admin.key")
 	fmt.Fprintln(w, "A certificate about to expire: issue a new one into the same files' place and send SIGHUP to ksmart serve or ksmart state run.")
+	fmt.Fprintln(w, "\nA local body restored from an old backup forks its log: list forks, have the body cured, then record it:")
+	fmt.Fprintln(w, "  ksmart state forks --node state1.example:7443 --ca admin/ca.crt --cert admin/it-admin.crt --key admin/it-admin.key [--json]")
+	fmt.Fprintln(w, "  (on the body's server, ksmart serve stopped: ksmart restore --from-state … --data DIR --reapply-forked; then start it)")
+	fmt.Fprintln(w, "  ksmart state forks resolve KL-EKM-M01 --reason \"cured on 06-12-2026\" --node state1.example:7443 --ca … --cert … --key …")
 }
 
 func runStateInitCA(ctx context.Context, env *env, args []string) error {
@@ -557,4 +562,118 @@ func mirrorsConfig(on bool) *stateview.MirrorsConfig {
 		return nil
 	}
 	return &stateview.MirrorsConfig{}
+}
+
+// forkRow is one fork as ksmart state forks lists it.
+type forkRow struct {
+	Body      string `json:"body"`
+	ForkedAt  uint64 `json:"forked_at"`  // the first event where the logs differ
+	StateHead uint64 `json:"state_head"` // the state's last event of the body now
+	// BodyHead is the last event of the body's the state has seen (in the
+	// batches it refused): the body's head, as far as it has sent.
+	BodyHead  uint64                      `json:"body_head"`
+	Since     time.Time                   `json:"since"`
+	LastSeen  time.Time                   `json:"last_seen"`
+	Attempts  int                         `json:"attempts"`
+	Reason    string                      `json:"reason"`
+	Resolved  *replication.ForkResolution `json:"resolved,omitempty"`
+	RaftIndex uint64                      `json:"raft_index"`
+}
+
+func forkRows(forks []replication.Fork, heads map[string]uint64) []forkRow {
+	out := make([]forkRow, 0, len(forks))
+	for _, f := range forks {
+		out = append(out, forkRow{Body: f.Body, ForkedAt: f.AtSeq, StateHead: heads[f.Body], BodyHead: max(f.BatchLast, f.AtSeq), Since: f.FirstSeen, LastSeen: f.LastSeen,
+			Attempts: f.Attempts, Reason: f.Reason, Resolved: f.Resolved, RaftIndex: f.RaftIndex})
+	}
+	return out
+}
+
+// cliTime writes a time the way the state's pages do: dd-mm-yyyy, in UTC.
+func cliTime(t time.Time) string { return t.UTC().Format("02-01-2006 15:04 UTC") }
+
+func runStateForks(ctx context.Context, env *env, args []string) error {
+	if len(args) > 0 && args[0] == "resolve" {
+		return runStateForksResolve(ctx, env, args[1:])
+	}
+	fs := newFlags(env, "state forks", "--node HOST:PORT --ca FILE --cert FILE --key FILE [--json]\n   or: ksmart state forks resolve BODY --reason TEXT --node HOST:PORT --ca FILE --cert FILE --key FILE")
+	asJSON := fs.Bool("json", false, "print the forks as one JSON object: {\"open\": [...], \"resolved\": [...]}")
+	cl, err := adminClient(fs, args, nil)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	st, err := cl.Status(ctx)
+	if err != nil {
+		return err
+	}
+	heads := map[string]uint64{}
+	for _, b := range st.BodyList {
+		heads[b.Code] = b.LastSeq
+	}
+	open, resolved := forkRows(st.ForkList, heads), forkRows(st.ResolvedForks, heads)
+	if *asJSON {
+		return json.NewEncoder(env.stdout).Encode(map[string][]forkRow{"open": open, "resolved": resolved})
+	}
+	w := env.stdout
+	if len(open) == 0 {
+		fmt.Fprintln(w, "no local body's log forks from the state's")
+	} else {
+		fmt.Fprintf(w, "%d forks to resolve:\n", len(open))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "BODY\tFORKED AT EVENT\tSTATE HEAD\tBODY SENT UP TO\tSINCE\tLAST SEEN\tATTEMPTS")
+		for _, f := range open {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%d\n", f.Body, f.ForkedAt, f.StateHead, f.BodyHead, cliTime(f.Since), cliTime(f.LastSeen), f.Attempts)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+		fmt.Fprintln(w, "To cure a body: on its server, with ksmart serve stopped, run ksmart restore --from-state … --local-body CODE --data DIR --reapply-forked, then start it;")
+		fmt.Fprintln(w, "once it ships again: ksmart state forks resolve CODE --reason TEXT")
+	}
+	if len(resolved) > 0 {
+		fmt.Fprintf(w, "\n%d forks resolved:\n", len(resolved))
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "BODY\tFORKED AT EVENT\tSINCE\tRESOLVED\tBY\tREASON")
+		for _, f := range resolved {
+			fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", f.Body, f.ForkedAt, cliTime(f.Since), cliTime(f.Resolved.At), f.Resolved.By, f.Resolved.Reason)
+		}
+		return tw.Flush()
+	}
+	return nil
+}
+
+func runStateForksResolve(ctx context.Context, env *env, args []string) error {
+	body := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		body, args = args[0], args[1:]
+	}
+	fs := newFlags(env, "state forks resolve", "BODY --reason TEXT --node HOST:PORT --ca FILE --cert FILE --key FILE")
+	reason := fs.String("reason", "", "how the body was cured, in a few words (`TEXT`): kept with the fork for the audit")
+	cl, err := adminClient(fs, args, func() []string {
+		var m []string
+		if body == "" {
+			m = append(m, "the body's CODE (ksmart state forks resolve CODE …)")
+		}
+		if strings.TrimSpace(*reason) == "" {
+			m = append(m, "--reason TEXT")
+		}
+		return m
+	})
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	res, err := cl.ResolveFork(ctx, replication.ResolveForkRequest{Body: body, Reason: *reason})
+	if err != nil {
+		return err
+	}
+	for _, f := range res.Resolved {
+		fmt.Fprintf(env.stdout, "resolved on every node: %s's fork at event %d (since %s), by %s on %s: %s\n", f.Body, f.AtSeq, cliTime(f.FirstSeen), f.Resolved.By, cliTime(f.Resolved.At), f.Resolved.Reason)
+	}
+	return nil
 }
