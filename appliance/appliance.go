@@ -449,7 +449,7 @@ func (a *Appliance) Run(ctx context.Context) {
 	a.FollowIndex(ctx)
 	a.background("desks", func() {
 		// Reads catch the desks up by themselves; following keeps them warm.
-		if err := a.Workflow.FollowDesks(ctx); err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+		if err := a.Workflow.FollowDesks(ctx); !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
 			a.Logger.Error("following the log for the desks failed; inboxes catch up when read", "error", err)
 		}
 	})

@@ -76,9 +76,9 @@ func (w *Workflow) current(fn func(v *deskView) error) error {
 }
 
 // FollowDesks keeps the desks and the citizens' lists caught up with the
-// log until ctx ends or the store closes, so that an inbox opened after a
-// busy hour does not wait for the hour's events. It is a convenience:
-// every read catches up by itself.
+// log until ctx ends (ctx.Err()), the store closes (store.ErrClosed) or a
+// read fails, so that an inbox opened after a busy hour does not wait for
+// the hour's events. It is a convenience: every read catches up by itself.
 func (w *Workflow) FollowDesks(ctx context.Context) error {
 	v := w.view()
 	for {
