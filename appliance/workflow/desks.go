@@ -69,7 +69,7 @@ func (w *Workflow) current(fn func(v *deskView) error) error {
 	v := w.view()
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if err := w.catchUp(v); err != nil {
+	if err := w.catchUp(context.Background(), v); err != nil {
 		return err
 	}
 	return fn(v)
@@ -83,7 +83,7 @@ func (w *Workflow) FollowDesks(ctx context.Context) error {
 	v := w.view()
 	for {
 		v.mu.Lock()
-		err := w.catchUp(v)
+		err := w.catchUp(ctx, v)
 		at := v.applied
 		v.mu.Unlock()
 		if err != nil {
@@ -96,8 +96,9 @@ func (w *Workflow) FollowDesks(ctx context.Context) error {
 }
 
 // catchUp builds v from the files when it is new, then applies the events
-// on files up to the last one committed when it was called. v.mu is held.
-func (w *Workflow) catchUp(v *deskView) error {
+// on files up to the last one committed when it was called, stopping
+// between batches when ctx ends (a process shutting down). v.mu is held.
+func (w *Workflow) catchUp(ctx context.Context, v *deskView) error {
 	// Every event up to target is committed before LastSeq says so, so the
 	// files read below hold at least all of them.
 	target := w.Store.LastSeq()
@@ -119,6 +120,9 @@ func (w *Workflow) catchUp(v *deskView) error {
 		v.applied, v.built = target, true
 	}
 	for v.applied < target {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		evs, err := w.Store.ReadLog(v.applied+1, 1000)
 		if err != nil || len(evs) == 0 {
 			return err
