@@ -460,6 +460,12 @@ func (a *Appliance) Run(ctx context.Context) {
 	// Close waits for it before it closes the store (awaitBackground).
 	ctx = a.runContext(ctx)
 	a.FollowIndex(ctx)
+	a.background("desks", func() {
+		// Reads catch the desks up by themselves; following keeps them warm.
+		if err := a.Workflow.FollowDesks(ctx); !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+			a.Logger.Error("following the log for the desks failed; inboxes catch up when read", "error", err)
+		}
+	})
 	a.startShipper(ctx)
 	a.background("outbox", func() { a.runOutbox(ctx) })
 	a.background("payment reconciliation", a.runReconciliation)

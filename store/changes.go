@@ -54,7 +54,16 @@ var ErrBadChanges = errors.New("store: malformed change set")
 // changeSet encodes what a write function staged, and the numbers it
 // used, for replay elsewhere.
 func (tx *Tx) changeSet() []byte {
-	var buf []byte
+	// Sized once: growing it record by record took about a tenth of the
+	// committer's time in the submit profile.
+	size := 0
+	for _, w := range tx.writes {
+		size += 1 + 4*binary.MaxVarintLen16 + len(w.top) + len(w.sub) + len(w.key) + max(len(w.value), sha256.Size)
+	}
+	for name := range tx.used {
+		size += 1 + 4*binary.MaxVarintLen16 + len(bucketNumbers) + len(name) + 8
+	}
+	buf := make([]byte, 0, size)
 	put := func(op byte, top []byte, sub string, key, value []byte) {
 		buf = append(buf, op)
 		for _, f := range [][]byte{top, []byte(sub), key, value} {

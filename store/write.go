@@ -115,6 +115,10 @@ func (s *Store) commit(batch []*writeRequest) {
 		// split in half: a log of small events takes its own size on disk,
 		// not twice it (measured: 1M imported births, 4.0 GiB → 3.0 GiB).
 		log.FillPercent = 1.0
+		// So are the change sets' keys (the sequence of their write's last
+		// event): full pages halve what they write per commit.
+		changes := btx.Bucket(bucketChanges)
+		changes.FillPercent = 1.0
 		for _, r := range batch {
 			tx := &Tx{btx: btx, store: s, writable: true}
 			if r.err = call(r.fn, tx); r.err != nil {
@@ -149,7 +153,7 @@ func (s *Store) commit(batch []*writeRequest) {
 				prev = ev.Hash
 			}
 			if len(cs) > 0 {
-				if err := btx.Bucket(bucketChanges).Put(seqKey(seq), cs); err != nil {
+				if err := changes.Put(seqKey(seq), cs); err != nil {
 					return err
 				}
 				if !bound {

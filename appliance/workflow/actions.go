@@ -409,14 +409,14 @@ func escalationTarget(r domain.Role) domain.Role {
 func (w *Workflow) EscalateOverdue() (int, error) {
 	now := w.Now()
 	var due []string
-	err := w.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(entityDesk, store.ScanOptions{Prefix: deskPrefix("open")}, func(k string, raw []byte) error {
-			if k[len("open/"):len("open/")+15] >= dueKey(now) {
-				return store.ErrStop
+	err := w.current(func(v *deskView) error {
+		for _, e := range v.onDesk("open") {
+			if dueKey(e.Due) >= dueKey(now) {
+				break
 			}
-			due = append(due, fileIDFromDeskKey(k))
-			return nil
-		})
+			due = append(due, e.ID)
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, err

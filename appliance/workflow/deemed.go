@@ -1,7 +1,6 @@
 package workflow
 
 import (
-	"encoding/json"
 	"errors"
 	"time"
 
@@ -102,23 +101,28 @@ func (w *Workflow) InProgress(services ...string) ([]File, error) {
 	for _, s := range services {
 		want[s] = true
 	}
+	var ids []string
+	err := w.current(func(v *deskView) error {
+		for _, e := range v.onDesk("open") {
+			if want[e.Service] {
+				ids = append(ids, e.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	var out []File
-	err := w.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(entityDesk, store.ScanOptions{Prefix: deskPrefix("open")}, func(k string, raw []byte) error {
-			var e DeskEntry
-			if err := json.Unmarshal(raw, &e); err != nil {
-				return err
-			}
-			if !want[e.Service] {
-				return nil
-			}
-			f, err := getFile(tx, fileIDFromDeskKey(k))
+	err = w.Store.View(func(tx *store.Tx) error {
+		for _, id := range ids {
+			f, err := getFile(tx, id)
 			if err != nil {
 				return err
 			}
 			out = append(out, f)
-			return nil
-		})
+		}
+		return nil
 	})
 	return out, err
 }

@@ -1,13 +1,33 @@
 package workflow
 
-import "ksmart/store"
+import (
+	"time"
+
+	"ksmart/appliance/domain"
+	"ksmart/store"
+)
+
+// SubmittedData is the data of EventSubmitted (version 2): the fields a
+// reader of the log needs to follow a file's time (version 1 carried these
+// too, under the same names, within the whole file).
+type SubmittedData struct {
+	Number    string       `json:"number"`
+	Service   string       `json:"service"`
+	Channel   string       `json:"channel"`
+	Submitted time.Time    `json:"submitted"`
+	Due       time.Time    `json:"due"`
+	Role      domain.Role  `json:"role"`
+	Fee       domain.Paise `json:"fee"`
+}
 
 // The event types workflow writes, each on the file it concerns (entity
 // "file"). An action's event carries the Action as recorded in the file's
-// history, except EventSubmitted, which carries the whole file as
-// submitted: the record the file is rebuilt from.
+// history, except EventSubmitted, which carries SubmittedData. Version 1
+// of EventSubmitted carried the whole file, which the same write's change
+// set (bound into the chain by the event) holds already: version 2 says
+// what was submitted in brief, and the file is rebuilt from the change set.
 var (
-	EventSubmitted   = store.EventType{Name: "application." + KindSubmitted, Version: 1}
+	EventSubmitted   = store.EventType{Name: "application." + KindSubmitted, Version: 2}
 	EventForwarded   = store.EventType{Name: "application." + KindForwarded, Version: 1}
 	EventReturned    = store.EventType{Name: "application." + KindReturned, Version: 1}
 	EventResubmitted = store.EventType{Name: "application." + KindResubmitted, Version: 1}

@@ -10,20 +10,18 @@ import (
 // Every store layout of the workflow, in one place.
 //
 //	entity "file"       file id ("0000000042") → File
-//	entity "desk"       "<desk>/<due>/<file id>" → DeskEntry, one per desk holding an open file,
-//	                    so a desk's files scan in due order: overdue first
-//	entity "applicant"  "<user id>/<file id>" → DeskEntry: a citizen's own files
 //	key index "application_number"  numberKey(number) → file id (the serial zero-padded, so
 //	                    new numbers append at the end of the index instead of landing all over it)
 //	sequences "file" (file ids) and "application/<lb>/<year>/<service>" (application numbers)
 //
-// Desks are "role:<role>", "user:<user id>" and "open" (every file on an
-// office desk, for escalation).
+// Desks ("role:<role>", "user:<user id>" and "open", every file on an
+// office desk, for escalation) and each citizen's own files are views kept
+// in memory by following the log (desks.go), not records. Data files
+// written before that hold them as entities "desk" and "applicant", which
+// nothing reads or changes any more.
 const (
-	entityFile      = "file"
-	entityDesk      = "desk"
-	entityApplicant = "applicant"
-	indexNumber     = "application_number"
+	entityFile  = "file"
+	indexNumber = "application_number"
 )
 
 // DeskEntry is a file's summary as an inbox shows it.
@@ -54,9 +52,8 @@ func (f File) entry() DeskEntry {
 
 func dueKey(t time.Time) string { return t.UTC().Format("20060102T150405") }
 
-// desks lists the desk keys that should hold the file in its current state.
-func (f File) desks() []string {
-	due := dueKey(f.Due)
+// deskNames lists the desks that should hold the file in its current state.
+func (f File) deskNames() []string {
 	var desks []string
 	switch f.Status {
 	case StatusInProgress:
@@ -71,16 +68,8 @@ func (f File) desks() []string {
 			desks = append(desks, "role:"+string(f.EscalatedTo))
 		}
 	}
-	keys := make([]string, len(desks))
-	for i, d := range desks {
-		keys[i] = d + "/" + due + "/" + f.ID
-	}
-	return keys
+	return desks
 }
-
-func deskPrefix(desk string) string { return desk + "/" }
-
-func fileIDFromDeskKey(k string) string { return k[strings.LastIndexByte(k, '/')+1:] }
 
 // numberKey is an application number as its index key: the serial at its
 // end zero-padded to 12 digits, so keys sort in the order numbers are given.

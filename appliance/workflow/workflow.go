@@ -49,6 +49,8 @@ type Workflow struct {
 	// nil where no finance module is assembled, and fees are then only
 	// recorded on the file.
 	Money Money
+
+	desks *deskView // the desks and citizens' lists (desks.go)
 }
 
 // Upload is a document as received.
@@ -179,6 +181,10 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 	if err != nil {
 		return File{}, err
 	}
+	submitted, err := json.Marshal(SubmittedData{Number: f.Number, Service: f.Service, Channel: f.Channel, Submitted: f.Submitted, Due: f.Due, Role: f.Role, Fee: f.Fee})
+	if err != nil {
+		return File{}, err
+	}
 	var ack *messaging.Message
 	if f.Applicant.UserID != "" {
 		due := f.Due.In(domain.IST).Format("02-01-2006")
@@ -213,8 +219,9 @@ func (w *Workflow) Submit(by domain.Actor, in Submission) (File, error) {
 		if err := tx.ClaimKey(indexNumber, numberKey(f.Number), f.ID); err != nil {
 			return err
 		}
-		// The submitted event carries the whole file: the record it starts from.
-		if err := w.stage(tx, nil, &f, enc, by, KindSubmitted, enc.file); err != nil {
+		// The file as submitted is in this write's change set, which the
+		// event binds; the event says what it is in brief.
+		if err := w.stage(tx, nil, &f, enc, by, KindSubmitted, submitted); err != nil {
 			return err
 		}
 		if w.Money != nil && f.Fee > 0 {
@@ -310,20 +317,15 @@ func checkDocument(field string, u Upload, by domain.Actor, now time.Time) (Atta
 	return Attachment{Field: field, Name: name, ContentType: ct, Size: len(u.Data), Uploaded: now, By: by.ID}, nil
 }
 
-// encoded is a file's JSON and its desk entry's JSON.
-type encoded struct{ file, entry []byte }
+// encoded is a file's JSON.
+type encoded struct{ file []byte }
 
 func encode(f File) (encoded, error) {
 	file, err := json.Marshal(f)
-	if err != nil {
-		return encoded{}, err
-	}
-	entry, err := json.Marshal(f.entry())
-	return encoded{file: file, entry: entry}, err
+	return encoded{file: file}, err
 }
 
-// save writes the file, moves its desk entries from what old had to what f
-// has, and appends the event for the action.
+// save writes the file and appends the event for the action.
 func (w *Workflow) save(tx *store.Tx, old, f *File, by domain.Actor, kind string, data any) error {
 	enc, err := encode(*f)
 	if err != nil {
@@ -336,31 +338,9 @@ func (w *Workflow) save(tx *store.Tx, old, f *File, by domain.Actor, kind string
 	return w.stage(tx, old, f, enc, by, kind, raw)
 }
 
-// stage puts an encoded file and its desk entries, and the event.
+// stage puts an encoded file and its event. The desks it moves between
+// follow from the event (desks.go).
 func (w *Workflow) stage(tx *store.Tx, old, f *File, enc encoded, by domain.Actor, kind string, eventData []byte) error {
-	keep := map[string]bool{}
-	for _, k := range f.desks() {
-		keep[k] = true
-	}
-	if old != nil {
-		for _, k := range old.desks() {
-			if !keep[k] {
-				if err := tx.Delete(entityDesk, k); err != nil {
-					return err
-				}
-			}
-		}
-	}
-	for k := range keep {
-		if err := tx.PutRaw(entityDesk, k, enc.entry); err != nil {
-			return err
-		}
-	}
-	if f.Applicant.UserID != "" {
-		if err := tx.PutRaw(entityApplicant, f.Applicant.UserID+"/"+f.ID, enc.entry); err != nil {
-			return err
-		}
-	}
 	if err := tx.PutRaw(entityFile, f.ID, enc.file); err != nil {
 		return err
 	}
@@ -461,7 +441,8 @@ func (w *Workflow) Status(number string) (PublicStatus, error) {
 
 // Inbox lists the open files on the actor's desks — each of their roles, and
 // files forwarded to them by name — overdue first, then by due date. Staff
-// tied to wards see only their wards' files.
+// tied to wards see only their wards' files. It shows every action
+// committed before it was called.
 func (w *Workflow) Inbox(by domain.Actor, limit int) ([]DeskEntry, error) {
 	if !by.IsStaff() {
 		return nil, domain.Errorf(domain.EFORBIDDEN, "Only office staff have an inbox.")
@@ -472,22 +453,18 @@ func (w *Workflow) Inbox(by domain.Actor, limit int) ([]DeskEntry, error) {
 	}
 	seen := map[string]bool{}
 	var out []DeskEntry
-	err := w.Store.View(func(tx *store.Tx) error {
+	err := w.current(func(v *deskView) error {
 		for _, d := range desks {
-			err := tx.Scan(entityDesk, store.ScanOptions{Prefix: deskPrefix(d), Limit: limit}, func(k string, raw []byte) error {
-				var e DeskEntry
-				if err := json.Unmarshal(raw, &e); err != nil {
-					return err
-				}
+			entries := v.onDesk(d)
+			if limit > 0 && len(entries) > limit {
+				entries = entries[:limit]
+			}
+			for _, e := range entries {
 				if seen[e.ID] || !inWards(by, e.Ward) {
-					return nil
+					continue
 				}
 				seen[e.ID] = true
 				out = append(out, e)
-				return nil
-			})
-			if err != nil {
-				return err
 			}
 		}
 		return nil
@@ -503,18 +480,35 @@ func inWards(by domain.Actor, ward int) bool {
 	return len(by.Wards) == 0 || ward == 0 || slices.Contains(by.Wards, ward)
 }
 
-// Applications lists a citizen's own files, newest first.
+// Applications lists a citizen's own files, newest first. It shows every
+// application committed before it was called.
 func (w *Workflow) Applications(userID string, limit int) ([]DeskEntry, error) {
-	var out []DeskEntry
-	err := w.Store.View(func(tx *store.Tx) error {
-		return tx.Scan(entityApplicant, store.ScanOptions{Prefix: userID + "/", Reverse: true, Limit: limit}, func(_ string, raw []byte) error {
-			var e DeskEntry
-			if err := json.Unmarshal(raw, &e); err != nil {
+	var ids []string
+	err := w.current(func(v *deskView) error {
+		mine := v.mine[userID]
+		if limit > 0 && len(mine) > limit {
+			mine = mine[len(mine)-limit:]
+		}
+		ids = slices.Clone(mine)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]DeskEntry, 0, len(ids))
+	err = w.Store.View(func(tx *store.Tx) error {
+		for i := len(ids) - 1; i >= 0; i-- {
+			raw, err := tx.GetRaw(entityFile, ids[i])
+			if err != nil {
 				return err
 			}
-			out = append(out, e)
-			return nil
-		})
+			var f viewFile
+			if err := json.Unmarshal(raw, &f); err != nil {
+				return fmt.Errorf("file %s: %w", ids[i], err)
+			}
+			out = append(out, f.file().entry())
+		}
+		return nil
 	})
 	return out, err
 }
