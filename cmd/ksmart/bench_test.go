@@ -340,8 +340,8 @@ func TestBenchStateScale_JSONReportsSearchDiskCutAndFailoverOfThreeNodeProcesses
 	if r["recall_at_10"] != 1.0 || r["expected_hits"].(float64) < 9 {
 		t.Errorf("recall@10 %v over %v expected records, want 1 over at least 9", r["recall_at_10"], r["expected_hits"])
 	}
-	if src := r["snapshot_install_bytes_source"]; src != "metric" && src != "proxy" {
-		t.Errorf("snapshot_install_bytes_source = %v, want metric or proxy", src)
+	if src := r["snapshot_install_bytes_source"]; src != "proxy+metric" {
+		t.Errorf("snapshot_install_bytes_source = %v, want proxy+metric (every state node counts what it fetches)", src)
 	}
 	if nb, _ := r["node_bytes"].([]any); len(nb) != 3 {
 		t.Errorf("node_bytes = %v, want one size for each of the 3 nodes", r["node_bytes"])
