@@ -85,7 +85,7 @@ type StateScaleResult struct {
 	CutSeconds      float64   `json:"cut_seconds"`
 	CutEvents       int       `json:"cut_events"` // written by the bodies while the follower was cut off
 	SnapBytes       int64     `json:"snapshot_install_bytes"`
-	SnapBytesFrom   string    `json:"snapshot_install_bytes_source"` // "metric" (the node's own counter) or "proxy" (bytes into its raft port)
+	SnapBytesFrom   string    `json:"snapshot_install_bytes_source"` // "metric" (the node's snapshot counter, when it installed one) or "proxy" (bytes into its raft port)
 	SnapSeconds     float64   `json:"snapshot_install_seconds"`      // link back → the follower applied what the leader had committed
 	SnapInstalled   bool      `json:"snapshot_installed"`            // the follower caught up by a snapshot, not by the log alone
 	FailoverSecs    float64   `json:"failover_seconds"`              // leader frozen → a body's next batch acknowledged by another node
@@ -594,14 +594,17 @@ func measureCut(ctx context.Context, c StateScaleConfig, api *adminAPI, nodes []
 	}
 	res.SnapSeconds = time.Since(back).Seconds()
 	res.SnapBytes, res.SnapBytesFrom = f.proxy.in.Load()-bytes0, "proxy"
-	if hasMetric {
+	res.SnapInstalled = after.LastSnapshotIndex > before.AppliedIndex
+	// The node's counter counts snapshot bytes only: when the follower
+	// caught up by the log alone it stays put, and the bytes into its raft
+	// port are what it received.
+	if hasMetric && res.SnapInstalled {
 		m, _, err := api.metric(ctx, f.api, snapshotMetric)
 		if err != nil {
 			return err
 		}
 		res.SnapBytes, res.SnapBytesFrom = int64(m-metric0), "metric"
 	}
-	res.SnapInstalled = after.LastSnapshotIndex > before.AppliedIndex
 	return nil
 }
 
