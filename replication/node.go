@@ -630,7 +630,7 @@ func (n *Node) ID() string { return n.cfg.ID }
 
 // Dir returns the node's data directory. An Extension may keep files of
 // its own in a directory of it that the node does not use (the state
-// view's mirrors/).
+// view's stateindex/ and figures/).
 func (n *Node) Dir() string { return n.cfg.Dir }
 
 // RaftAddr returns the raft address peers dial.

@@ -27,7 +27,7 @@ import (
 func TestStateView_ForksAndSilentBodiesAreNamedFirstOnTheOverviewAndTheirDistrict(t *testing.T) {
 	var shift atomic.Int64
 	now := func() time.Time { return time.Now().Add(time.Duration(shift.Load())) }
-	view := stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t), Now: now})
+	view := stateview.New(stateview.Config{Figures: &stateview.FiguresConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t), Now: now})
 	c := replicationtest.New(t, 1, func(_ int, cfg *replication.Config) { cfg.Extension = view })
 	open := func(code, name, district, districtMl string) *appliance.Appliance {
 		lb := synth.DemoLocalBody()
@@ -53,7 +53,7 @@ func TestStateView_ForksAndSilentBodiesAreNamedFirstOnTheOverviewAndTheirDistric
 		t.Fatal("the other directory's log was accepted")
 	}
 	n := c.WaitLeader()
-	replicationtest.Eventually(t, 60*time.Second, func() error { return view.Mirrors().CaughtUp() })
+	replicationtest.Eventually(t, 60*time.Second, func() error { return view.CaughtUp() })
 	admin := c.HTTP(replication.KindAdmin, "stateit")
 
 	attention := func(page string) string {

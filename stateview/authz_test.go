@@ -57,7 +57,7 @@ func forgeCert(t *testing.T, caDir, ou, cn string) (certPEM, keyPEM []byte) {
 // naming its serial and reason on every route.
 func TestAuthz_EveryKindOnEveryRoute(t *testing.T) {
 	c := replicationtest.New(t, 1, func(i int, cfg *replication.Config) {
-		cfg.Extension = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
+		cfg.Extension = stateview.New(stateview.Config{Figures: &stateview.FiguresConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 	})
 	n := c.Node(0)
 	const code = "KL-EKM-M01"

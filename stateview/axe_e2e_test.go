@@ -35,7 +35,7 @@ func TestStateView_AxeFindsNothingSeriousOnItsPages(t *testing.T) {
 	exe := stateChromium(t)
 	axe := stateAxe(t)
 	bodies := seedBodies(t)
-	view := stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
+	view := stateview.New(stateview.Config{Figures: &stateview.FiguresConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 	c := replicationtest.New(t, 1, func(_ int, cfg *replication.Config) { cfg.Extension = view })
 	for _, b := range bodies {
 		shipBody(t, c.Client(b.code), b.app.Store, 1)
@@ -58,7 +58,7 @@ func TestStateView_AxeFindsNothingSeriousOnItsPages(t *testing.T) {
 	}
 	n := c.WaitLeader()
 	admin := c.HTTP(replication.KindAdmin, "stateit")
-	replicationtest.Eventually(t, 60*time.Second, func() error { return errors.Join(view.Mirrors().CaughtUp(), view.Index().CaughtUp()) })
+	replicationtest.Eventually(t, 60*time.Second, func() error { return errors.Join(view.CaughtUp(), view.Index().CaughtUp()) })
 	pages := map[string]string{}
 	for _, p := range []string{"/state", "/state/districts/ernakulam", "/state/bodies/M0701", "/state/search?q=Anagha", "/state/verify/M0701-BC-2026-999999"} {
 		st, page := getPage(t, admin, n, p)

@@ -24,7 +24,7 @@ import (
 // Counters keep each body's figures as the FSM applies its writes: every
 // module's module.Counter, fed with the documents of each write's change
 // set, so that a body's figures are read from a few sums instead of
-// counted again over a mirror of its documents. They are derived and kept
+// counted again over a copy of its documents. They are derived and kept
 // outside the FSM's state.db, in one bbolt file (CountersFile): deleting
 // it makes them again from the FSM's log and change sets. Each body's
 // progress (the last event applied and its hash) is written with its sums
@@ -61,7 +61,8 @@ type Counters struct {
 	closed   bool
 }
 
-// CountersFile is the counters' file in the mirrors' directory.
+// CountersFile is the counters' file in the figures' directory
+// (FiguresDir).
 const CountersFile = "counters.db"
 
 // countersSchema is the layout's version: a change to it, or to any
@@ -342,6 +343,42 @@ func (c *Counters) Head(code string) (uint64, error) {
 	return b.seq, nil
 }
 
+// counterStatus is a body's place in its log as its counters know it.
+type counterStatus struct {
+	seq      uint64
+	identity bool
+	err      string
+}
+
+// status returns a body's counters' place, for the view's answers.
+func (c *Counters) status(code string) counterStatus {
+	b, err := c.body(code)
+	if err != nil {
+		return counterStatus{err: err.Error()}
+	}
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return counterStatus{seq: b.seq, identity: b.identity, err: b.err}
+}
+
+// CaughtUp reports whether every body's counters have counted all that
+// this node's FSM holds (for tests and health checks).
+func (c *Counters) CaughtUp() error {
+	bodies, err := c.src.Bodies()
+	if err != nil {
+		return err
+	}
+	for _, b := range bodies {
+		if s := c.status(b.Code); s.seq != b.LastSeq {
+			if s.err != "" {
+				return fmt.Errorf("the counters of %s counted %d of the %d events the state holds: %s", b.Code, s.seq, b.LastSeq, s.err)
+			}
+			return fmt.Errorf("the counters of %s counted %d of the %d events the state holds", b.Code, s.seq, b.LastSeq)
+		}
+	}
+	return nil
+}
+
 // Tally returns a body's tally at now, from every module's Counter, and
 // the last event counted. It reads only the body's sums.
 func (c *Counters) Tally(code string, now time.Time) (*module.Tally, uint64, error) {
@@ -370,7 +407,7 @@ func (c *Counters) identity(code string) (domain.LocalBody, bool) {
 	return b.body, b.identity
 }
 
-// countersPages bounds one body's turn, as pagesPerTurn does a mirror's.
+// countersPages bounds one body's turn, as pagesPerTurn does the index's.
 const countersPages = 10
 
 // CatchUp counts what the FSM holds of a body beyond its counters, up to

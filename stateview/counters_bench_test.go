@@ -109,13 +109,14 @@ func BenchmarkCounters_ApplyRateAgainstTheStatesApplyRate(b *testing.B) {
 	b.Logf("%d events (demo seeds, every module): the state applied %.0f events/s, the counters counted %.0f events/s: ratio %.2f", events, s, k, k/s)
 }
 
-// BenchmarkCounters_OverviewOf120BodiesAgainstCountingMirrors reads the
+// BenchmarkCounters_OverviewOf120BodiesAgainstCountingEachStore reads the
 // figures of 120 bodies (each holding the seeded body's log) and adds
 // them up per district and for the state, as the overview does: from the
 // counters, and as the view did before them with every module's
-// Figures.Count over each body's documents (a mirror's store; its cache
-// held a body's figures for at most a minute). It prints the ratio.
-func BenchmarkCounters_OverviewOf120BodiesAgainstCountingMirrors(b *testing.B) {
+// Figures.Count over each body's documents (the per-body mirror's store
+// it kept then; its cache held a body's figures for at most a minute). It
+// prints the ratio.
+func BenchmarkCounters_OverviewOf120BodiesAgainstCountingEachStore(b *testing.B) {
 	app := seededBenchBody(b, "M0909")
 	const bodies = 120
 	src := newFakeSource()
@@ -153,14 +154,14 @@ func BenchmarkCounters_OverviewOf120BodiesAgainstCountingMirrors(b *testing.B) {
 		t, _, err := c.Tally(code, now)
 		return figuresOf(t), err
 	}
-	fromMirrors := func(_ string, now time.Time) (*Figures, error) { return computeFigures(app.Store, now) }
-	var counted, mirrored []float64
+	fromStores := func(_ string, now time.Time) (*Figures, error) { return computeFigures(app.Store, now) }
+	var counted, recounted []float64
 	b.ResetTimer()
 	for range 3 * b.N {
 		counted = append(counted, overview(fromCounters).Seconds()*1000)
-		mirrored = append(mirrored, overview(fromMirrors).Seconds()*1000)
+		recounted = append(recounted, overview(fromStores).Seconds()*1000)
 	}
-	k, m := medianOf(counted), medianOf(mirrored)
+	k, m := medianOf(counted), medianOf(recounted)
 	b.ReportMetric(k, "counters-ms")
 	b.ReportMetric(m, "count-ms")
 	b.ReportMetric(m/k, "ratio")

@@ -2,20 +2,20 @@
 // state node: the state index (one search shard per district, fed from
 // the change sets the FSM applies, with a locator of where each document
 // was last written), which answers the state-wide search and the
-// verification of any body's certificate; a mirror of each body (its
-// current documents, replayed from the log and change sets), from which
-// the figures per body, district and state are counted; as pages under
-// /state and the same data as JSON under /state/api.
+// verification of any body's certificate; and counters of each body's
+// figures (counters.go), kept as the FSM applies its writes and added up
+// per district and for the state; as pages under /state and the same
+// data as JSON under /state/api. No node keeps a copy of any body's store.
 //
 // It is a replication.Extension (View): ksmart state run gives one to its
 // node, which opens it once raft has started, serves its routes on its
 // HTTPS API to admin and auditor certificates (the view, search and verify
 // permissions of replication's authorization table) behind the same
 // mutual TLS, and closes
-// it after raft stops and before the FSM. With no mirrors
-// (Config.Mirrors nil, --mirrors=false) the figures' routes answer 503,
-// saying so; with no index (Config.Index nil, --index=false) search and
-// verification do.
+// it after raft stops and before the FSM. With no counters
+// (Config.Figures nil, --view=false) the figures' routes answer 503,
+// saying so; with no index (Config.Index nil, --view=false or
+// --index=false) search and verification do.
 //
 // Everything it knows of the records comes from the modules, through the
 // one list appliance.Modules, never from copies of their layouts: the
@@ -35,24 +35,25 @@
 // headlines and charts that show a rate, keyed "<key>/<of>" (e.g.
 // "on_time/decided"); a count no body has is absent from "counts".
 //
-// The package must never write a local body's store or the state's: a
-// mirror is written only by replaying what the FSM holds
-// (store.AppendReplica), the index only from the FSM's change sets, and
-// both are derived, so they may be deleted and made again at any time. It must never interpret an event beyond what the
+// The package must never write a local body's store or the state's: the
+// index and the counters are written only from the FSM's log and change
+// sets, and both are derived, so they may be deleted and made again at
+// any time. It must never interpret an event beyond what the
 // modules and appliance declare (a figure, a hit, a seal key), never keep
 // a figure, a search source or a record layout of its own, and never
 // answer as if it were the leader: every answer is this node's own, and
-// says how far its mirrors trail this node's FSM.
+// says how far its index and counters trail this node's FSM.
 //
-// DESIGN.md beside this file explains the choices: whole writes only,
-// rebuilding contradicting mirrors, many bodies with few open files,
-// figure caching, the merged search, verification.
+// DESIGN.md beside this file explains the choices: the sharded index and
+// its locator, counters instead of recounting, rebuilding what
+// contradicts the FSM, verification.
 //
 // # Caveats
 //
 //   - The index and the counters trail this node's FSM (and a follower's
 //     FSM the leader's): figures, hits and verifications may miss the last
-//     moments' records (figures_seq against the mirror status' state_seq).
+//     moments' records (a body's status: index_seq and figures_seq
+//     against state_seq).
 //   - A word of a name counts as known at the state when any body of the
 //     shards searched has it; a body's office asks its own index. A word
 //     only another body has is matched exactly at the state and loosely
@@ -63,9 +64,8 @@
 //   - A body whose log reached the state before change sets did has no
 //     documents at the state (partial): no figures, hits or verification
 //     for it.
-//   - Each open mirror holds a bbolt file and a Bleve index open: raise
-//     MaxOpen with the process's file limit at 1,200 bodies (the index
-//     holds fifteen shards and one bbolt file, whatever the bodies).
+//   - An older version's DATA/mirrors/ is deleted when the view opens
+//     (in the background, logged); nothing reads it.
 //   - Reading a hit or a certificate reads the change set that last wrote
 //     it from the FSM: a large write's (an import's) change set is read
 //     whole for one record.

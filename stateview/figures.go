@@ -128,11 +128,13 @@ func (f *Figures) rate() { *f = *figuresOf(f.Tally) }
 
 // BodyFigures are one body's figures with what the state knows of it.
 type BodyFigures struct {
-	Code     string       `json:"code"`
-	Name     domain.Text  `json:"name"`
-	Kind     string       `json:"kind,omitempty"` // corporation, municipality, grama_panchayat
-	District domain.Text  `json:"district"`
-	Mirror   MirrorStatus `json:"mirror"`
+	Code     string      `json:"code"`
+	Name     domain.Text `json:"name"`
+	Kind     string      `json:"kind,omitempty"` // corporation, municipality, grama_panchayat
+	District domain.Text `json:"district"`
+	// Status is how far this node's index and counters of the body trail
+	// this node's FSM.
+	Status ViewStatus `json:"status"`
 	// FiguresSeq is the last event of the body's log the figures count
 	// (the counters follow the FSM, so it may trail the state's head).
 	FiguresSeq uint64    `json:"figures_seq"`
@@ -141,19 +143,67 @@ type BodyFigures struct {
 	Updated    time.Time `json:"updated,omitzero"` // when the state last applied a batch of this body's
 }
 
+// ViewStatus is how far this node's view of a body — its state index and
+// its counters, each following this node's FSM — trails the FSM.
+type ViewStatus struct {
+	Code string `json:"code"`
+	// StateSeq is the last event this node's FSM holds of the body;
+	// IndexSeq the last the state index has applied, FiguresSeq the last
+	// the counters have (each 0 when the node keeps no index or counters).
+	StateSeq   uint64 `json:"state_seq"`
+	IndexSeq   uint64 `json:"index_seq"`
+	FiguresSeq uint64 `json:"figures_seq"`
+	// Lag is how many events the index or the counters, whichever is
+	// further behind, have still to apply.
+	Lag uint64 `json:"lag"`
+	// Ahead: the index holds more than this node's FSM, which is
+	// replaying its log after a restart.
+	Ahead bool `json:"ahead,omitempty"`
+	// Partial: the body shipped events before change sets existed, so the
+	// state holds its log but not the documents it made.
+	Partial bool   `json:"partial,omitempty"`
+	Error   string `json:"error,omitempty"`
+	// Rebuilds counts the index's rebuilds of the body since this node
+	// started.
+	Rebuilds int `json:"rebuilds,omitempty"`
+}
+
+// status is a body's index and counters against this node's FSM; either
+// may be absent (--index=false), and then says nothing.
+func (v *View) status(info replication.BodyInfo) ViewStatus {
+	s := ViewStatus{Code: info.Code, StateSeq: info.LastSeq}
+	if v.index != nil {
+		s = v.index.viewStatus(info.Code, info)
+	}
+	if v.counters != nil {
+		c := v.counters.status(info.Code)
+		s.FiguresSeq = c.seq
+		if info.LastSeq > c.seq {
+			s.Lag = max(s.Lag, info.LastSeq-c.seq)
+		}
+		if c.seq > 0 && !c.identity {
+			s.Partial = true
+		}
+		if c.err != "" {
+			s.Error = strings.TrimPrefix(s.Error+"; "+c.err, "; ")
+		}
+	}
+	return s
+}
+
 // unknownDistrict names the district of a body whose identity the state
 // has not seen (a log shipped before change sets).
 var unknownDistrict = domain.T("District not known", "ജില്ല അറിയില്ല")
 
 // bodyFigures returns a body's figures, read from its counters at the
 // view's time: a few sums, never its documents.
-func (m *Mirrors) bodyFigures(info replication.BodyInfo) (BodyFigures, error) {
-	t, seq, err := m.counters.Tally(info.Code, m.cfg.Now())
+func (v *View) bodyFigures(info replication.BodyInfo) (BodyFigures, error) {
+	t, seq, err := v.counters.Tally(info.Code, v.now())
 	if err != nil {
 		return BodyFigures{}, err
 	}
-	bf := BodyFigures{Code: info.Code, Mirror: m.status(info.Code, info), FiguresSeq: seq, Figures: figuresOf(t), Forks: info.Forks, Updated: info.Updated}
-	if lb, ok := m.counters.identity(info.Code); ok {
+	bf := BodyFigures{Code: info.Code, Status: v.status(info), FiguresSeq: seq, Figures: figuresOf(t), Forks: info.Forks, Updated: info.Updated}
+	if lb, ok := v.counters.identity(info.Code); ok {
 		bf.Name, bf.Kind, bf.District = lb.Name, lb.Kind, lb.District
 	} else {
 		bf.Name, bf.District = domain.Text{En: info.Code, Ml: info.Code}, unknownDistrict
@@ -167,7 +217,8 @@ type DistrictFigures struct {
 	Slug     string        `json:"slug"` // its path segment
 	Bodies   []BodyFigures `json:"bodies"`
 	Totals   *Figures      `json:"totals"`
-	// Lag is the most events any of its bodies' mirrors has still to append.
+	// Lag is the most events any of its bodies' index or counters has
+	// still to apply.
 	Lag uint64 `json:"lag"`
 }
 
@@ -176,31 +227,31 @@ type Overview struct {
 	Generated time.Time         `json:"generated"`
 	Totals    *Figures          `json:"totals"`
 	Districts []DistrictFigures `json:"districts"`
-	// Lag is the most events any body's mirror has still to append on
-	// this node; Behind counts the bodies whose mirror lags.
+	// Lag is the most events any body's index or counters has still to
+	// apply on this node; Behind counts the bodies that lag.
 	Lag    uint64 `json:"lag"`
 	Behind int    `json:"behind"`
 }
 
 // stalenessNote is said with every answer of the view.
-const stalenessNote = "Figures come from this node's counters of each local body, search and verification from its mirrors; both may trail the bodies (and, on a follower, the leader): the figures by the events between figures_seq and state_seq, the mirrors by the events shown as lag."
+const stalenessNote = "Figures come from this node's counters of each local body, search and verification from its state index; both follow this node's copy of the state's log and may trail the bodies (and, on a follower, the leader): the figures by the events between figures_seq and state_seq, the index by those between index_seq and state_seq; lag is the larger."
 
 // overview computes the state's figures; district, when not "", keeps only
 // that district's bodies (matched by its slug).
-func (m *Mirrors) overview(district string) (Overview, error) {
-	bodies, err := m.src.Bodies()
+func (v *View) overview(district string) (Overview, error) {
+	bodies, err := v.node.FSM().Bodies()
 	if err != nil {
 		return Overview{}, err
 	}
-	now := m.cfg.Now()
+	now := v.now()
 	ov := Overview{Generated: now, Totals: newFigures(now)}
 	byDistrict := map[string]*DistrictFigures{}
 	for _, b := range bodies {
-		bf, err := m.bodyFigures(b)
+		bf, err := v.bodyFigures(b)
 		if err != nil {
-			m.logger.Warn("figures of a body", "body", b.Code, "error", err)
-			bf = BodyFigures{Code: b.Code, Name: domain.Text{En: b.Code, Ml: b.Code}, District: unknownDistrict, Mirror: m.status(b.Code, b), Forks: b.Forks}
-			bf.Mirror.Error = err.Error()
+			v.logger.Warn("figures of a body", "body", b.Code, "error", err)
+			bf = BodyFigures{Code: b.Code, Name: domain.Text{En: b.Code, Ml: b.Code}, District: unknownDistrict, Status: v.status(b), Forks: b.Forks}
+			bf.Status.Error = err.Error()
 		}
 		slug := districtSlug(bf.District)
 		if district != "" && slug != district {
@@ -216,9 +267,9 @@ func (m *Mirrors) overview(district string) (Overview, error) {
 			d.Totals.add(bf.Figures)
 			ov.Totals.add(bf.Figures)
 		}
-		d.Lag = max(d.Lag, bf.Mirror.Lag)
-		ov.Lag = max(ov.Lag, bf.Mirror.Lag)
-		if bf.Mirror.Lag > 0 {
+		d.Lag = max(d.Lag, bf.Status.Lag)
+		ov.Lag = max(ov.Lag, bf.Status.Lag)
+		if bf.Status.Lag > 0 {
 			ov.Behind++
 		}
 	}

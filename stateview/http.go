@@ -26,12 +26,12 @@ import (
 // The state view over HTTPS, on the node's API port and behind the same
 // mutual TLS: pages (server-rendered HTML with inline SVG charts, no
 // JavaScript) and the same data as JSON. Every route is a read answered by
-// this node from its own mirrors; each answer says how far they trail this
-// node's FSM.
+// this node from its own state index and counters; each answer says how
+// far they trail this node's FSM.
 //
 //	GET  /state                          the Kerala overview: districts, bodies, charts
 //	GET  /state/districts/{district}     one district (its slug, e.g. ernakulam)
-//	GET  /state/bodies/{code}            one local body: charts, mirror head and lag, forks
+//	GET  /state/bodies/{code}            one local body: charts, index and counters' lag, forks
 //	GET  /state/verify[?number=&d=&s=]   a form, and the answer for a certificate number
 //	GET  /state/verify/{number}?d=&s=    the answer for a certificate number (and its QR code)
 //	GET  /state/certificates             certificates revoked, and those known with their days left
@@ -52,8 +52,8 @@ import (
 //go:embed templates/*.html
 var viewFiles embed.FS
 
-// errViewOff answers every figures route on a node without mirrors.
-var errViewOff = fmt.Errorf("%w: this node keeps no mirrors of the local bodies (it was started with --mirrors=false), so it has no state view; ask another state node", replication.ErrClosed)
+// errViewOff answers every figures route on a node without counters.
+var errViewOff = fmt.Errorf("%w: this node keeps no figures of the local bodies (it was started with --view=false), so it has no state view; ask another state node", replication.ErrClosed)
 
 // errIndexOff answers search and verification on a node without the
 // state index.
@@ -177,7 +177,7 @@ func (v *View) viewData(r *http.Request, fn func(*http.Request) (any, error)) (a
 		if v.index == nil {
 			return nil, errIndexOff
 		}
-	case v.mirrors == nil:
+	case v.counters == nil:
 		return nil, errViewOff
 	}
 	return fn(r)
@@ -389,7 +389,7 @@ func (p overviewPage) AllBodies() []BodyFigures {
 }
 
 func (v *View) viewOverview(r *http.Request) (any, error) {
-	ov, err := v.mirrors.overview("")
+	ov, err := v.overview("")
 	if err != nil {
 		return nil, err
 	}
@@ -412,7 +412,7 @@ type districtPage struct {
 
 func (v *View) viewDistrict(r *http.Request) (any, error) {
 	slug := strings.ToLower(r.PathValue("district"))
-	ov, err := v.mirrors.overview(slug)
+	ov, err := v.overview(slug)
 	if err != nil {
 		return nil, err
 	}
@@ -514,7 +514,7 @@ type bodyPage struct {
 	State replication.BodyInfo `json:"state"`
 	Forks []replication.Fork   `json:"forks"`
 	// Partial: the body's log reached the state before change sets did, so
-	// its mirror has the log but not the documents, and its figures are
+	// it has the log but not the documents, and its figures are
 	// empty or short.
 	Partial bool            `json:"partial"`
 	Charts  []template.HTML `json:"-"`
@@ -530,7 +530,7 @@ func (v *View) viewBody(r *http.Request) (any, error) {
 	if !found {
 		return nil, notFound("the state holds nothing of a local body %q; see /state for the bodies it holds", code)
 	}
-	bf, err := v.mirrors.bodyFigures(info)
+	bf, err := v.bodyFigures(info)
 	if err != nil {
 		return nil, err
 	}
@@ -538,7 +538,7 @@ func (v *View) viewBody(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return bodyPage{viewHeader: v.viewHeader(), Body: bf, State: info, Forks: forks, Partial: bf.Mirror.Partial, Charts: chartsOf(bf.Figures, bf.Name)}, nil
+	return bodyPage{viewHeader: v.viewHeader(), Body: bf, State: info, Forks: forks, Partial: bf.Status.Partial, Charts: chartsOf(bf.Figures, bf.Name)}, nil
 }
 
 // certificatesPage is what the cluster knows of its certificates: those
@@ -585,7 +585,7 @@ type verifyPage struct {
 	Issued      time.Time    `json:"issued,omitzero"`
 	Problem     domain.Text  `json:"problem,omitzero"`
 	Particulars []civilField `json:"particulars,omitempty"` // only when the QR code checked
-	Mirror      MirrorStatus `json:"mirror"`
+	Index       ViewStatus   `json:"index"`                 // how far the state index trails this node's FSM for the body
 	D, S        string       `json:"-"`
 }
 
@@ -611,7 +611,7 @@ func (v *View) viewVerify(r *http.Request) (any, error) {
 		return nil, err
 	}
 	v.logger.Info("state view: certificate verified", "caller", replication.RequestCaller(r), "number", c.Number, "genuine", c.Genuine(), "checked", c.Checked)
-	p.Number, p.Body, p.BodyName, p.Found, p.Checked, p.Genuine, p.Problem, p.Mirror = c.Number, c.Body, c.BodyName, c.Found, c.Checked, c.Genuine(), c.Problem, c.Mirror
+	p.Number, p.Body, p.BodyName, p.Found, p.Checked, p.Genuine, p.Problem, p.Index = c.Number, c.Body, c.BodyName, c.Found, c.Checked, c.Genuine(), c.Problem, c.Status
 	if c.Found {
 		cert := c.Certificate
 		p.Status, p.StatusName, p.Reason, p.Superseded, p.Kind, p.Issued = cert.Status, civil.StatusName(cert.Status), cert.StatusReason, cert.SupersededBy, cert.Kind, cert.Issued

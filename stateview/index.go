@@ -83,6 +83,28 @@ type Index struct {
 	wg   sync.WaitGroup
 }
 
+// replicaSource is what the index and the counters read: the FSM. It is
+// an interface so that a test can feed them from stores directly.
+type replicaSource interface {
+	Body(code string) (replication.BodyInfo, bool, error)
+	Bodies() ([]replication.BodyInfo, error)
+	Forks(code string) ([]replication.Fork, error)
+	ReadReplica(code string, from uint64, limit int) ([]store.Event, [][]byte, error)
+	// ReadChange is one record of an event's change set
+	// (replication.FSM.ReadChange).
+	ReadChange(code string, seq uint64, at int) (store.Change, bool, error)
+	OnApplied(fn func(code string, events []store.Event))
+	OnRestore(fn func())
+}
+
+// errRebuild says the index contradicts the FSM for a body, which must be
+// indexed again.
+var errRebuild = errors.New("the index contradicts the state's log")
+
+// pagesPerTurn bounds one body's turn, so that a body with a long backlog
+// does not hold a worker while others wait.
+const pagesPerTurn = 10
+
 // IndexConfig configures a node's state index. Zero values take the
 // defaults noted.
 type IndexConfig struct {
@@ -930,11 +952,10 @@ func (x *Index) status(code string, info replication.BodyInfo) IndexStatus {
 	return s
 }
 
-// mirrorStatus says a body's index status in the shape the view's
-// answers have always had (MirrorStatus): what its records are read from.
-func (x *Index) mirrorStatus(code string, info replication.BodyInfo) MirrorStatus {
+// viewStatus is a body's index status as the view's answers give it.
+func (x *Index) viewStatus(code string, info replication.BodyInfo) ViewStatus {
 	s := x.status(code, info)
-	return MirrorStatus{Code: code, MirrorSeq: s.IndexSeq, StateSeq: s.StateSeq, Lag: s.Lag, IndexSeq: s.IndexSeq,
+	return ViewStatus{Code: code, StateSeq: s.StateSeq, IndexSeq: s.IndexSeq, Lag: s.Lag,
 		Ahead: s.Ahead, Partial: s.Partial, Error: s.Error, Rebuilds: s.Rebuilds}
 }
 

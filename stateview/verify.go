@@ -29,9 +29,9 @@ type CertificateCheck struct {
 	// with that code; BodyName its name.
 	Body     string
 	BodyName domain.Text
-	// Mirror is how far the state index trails this node's FSM for the
-	// body (its "mirror" in the view's answers).
-	Mirror MirrorStatus
+	// Status is how far the state index trails this node's FSM for the
+	// body.
+	Status ViewStatus
 }
 
 // verify answers for a certificate number and, when given, the QR code's
@@ -65,10 +65,10 @@ func (x *Index) verify(number, digest, signature string) (CertificateCheck, erro
 	}
 	c.Body = info.Code
 	c.BodyName, _, _ = x.bodyName(info.Code)
-	c.Mirror = x.mirrorStatus(info.Code, info)
+	c.Status = x.viewStatus(info.Code, info)
 	bs := x.state(info.Code)
 	switch {
-	case c.Mirror.Partial:
+	case c.Status.Partial:
 		c.Problem = domain.T(
 			"The state holds this local body's log but not its records (it was sent before records were replicated), so certificates cannot be checked here yet. Verify the certificate at the local body's site.",
 			"ഈ തദ്ദേശ സ്ഥാപനത്തിന്റെ ലോഗ് സംസ്ഥാനത്തുണ്ട്, പക്ഷേ രേഖകൾ ഇല്ല; അതിനാൽ സർട്ടിഫിക്കറ്റുകൾ ഇവിടെ ഇപ്പോൾ പരിശോധിക്കാനാവില്ല. തദ്ദേശ സ്ഥാപനത്തിന്റെ സൈറ്റിൽ പരിശോധിക്കുക.")

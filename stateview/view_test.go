@@ -131,7 +131,7 @@ func getPage(t *testing.T, cl *http.Client, n *replication.Node, path string) (i
 }
 
 // tallyOf is what a body's own store counts at at, by the modules'
-// Figures.Count, as the state view counts its mirror.
+// Figures.Count, as the state view once counted its mirror of it.
 func tallyOf(t *testing.T, st *store.Store, at time.Time) *module.Tally {
 	t.Helper()
 	tally := module.NewTally(at)
@@ -159,11 +159,11 @@ type overview struct {
 	Districts []struct {
 		Slug   string `json:"slug"`
 		Bodies []struct {
-			Code     string                 `json:"code"`
-			Name     domain.Text            `json:"name"`
-			District domain.Text            `json:"district"`
-			Mirror   stateview.MirrorStatus `json:"mirror"`
-			Figures  *stateview.Figures     `json:"figures"`
+			Code     string               `json:"code"`
+			Name     domain.Text          `json:"name"`
+			District domain.Text          `json:"district"`
+			Status   stateview.ViewStatus `json:"status"`
+			Figures  *stateview.Figures   `json:"figures"`
 		} `json:"bodies"`
 		Totals *stateview.Figures `json:"totals"`
 	} `json:"districts"`
@@ -179,7 +179,7 @@ var deliveryRate = stateview.RateKey(files.FigureOnTime, files.FigureDecided)
 func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, view *stateview.View, bodies []seededBody) {
 	t.Helper()
 	replicationtest.Eventually(t, 30*time.Second, func() error {
-		if err := view.Mirrors().CaughtUp(); err != nil {
+		if err := view.CaughtUp(); err != nil {
 			return err
 		}
 		if err := view.Index().CaughtUp(); err != nil {
@@ -215,8 +215,8 @@ func overviewMatches(t *testing.T, cl *http.Client, n *replication.Node, view *s
 					if r := got.Rates[deliveryRate]; r == nil || *r != float64(want.Counts[files.FigureOnTime])/float64(want.Counts[files.FigureDecided]) {
 						return fmt.Errorf("%s on %s: the delivery rate is %v for %d of %d", b.Code, n.ID(), r, want.Counts[files.FigureOnTime], want.Counts[files.FigureDecided])
 					}
-					if b.Name != sb.app.LocalBody.Name || d.Slug != strings.ToLower(sb.app.LocalBody.District.En) || b.Mirror.Lag != 0 || len(got.Months) != module.Months {
-						return fmt.Errorf("%s on %s: name %v, district %s, lag %d, %d months", b.Code, n.ID(), b.Name, d.Slug, b.Mirror.Lag, len(got.Months))
+					if b.Name != sb.app.LocalBody.Name || d.Slug != strings.ToLower(sb.app.LocalBody.District.En) || b.Status.Lag != 0 || len(got.Months) != module.Months {
+						return fmt.Errorf("%s on %s: name %v, district %s, lag %d, %d months", b.Code, n.ID(), b.Name, d.Slug, b.Status.Lag, len(got.Months))
 					}
 					for k, v := range got.Counts {
 						sum[k] += v
@@ -241,7 +241,7 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 	bodies := seedBodies(t)
 	views := make([]*stateview.View, 3) // each node's view, made again at a restart
 	c := replicationtest.New(t, 3, func(i int, cfg *replication.Config) {
-		views[i] = stateview.New(stateview.Config{Mirrors: &stateview.MirrorsConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
+		views[i] = stateview.New(stateview.Config{Figures: &stateview.FiguresConfig{}, Index: &stateview.IndexConfig{}, Logger: replicationtest.Logger(t)})
 		cfg.Extension = views[i]
 	})
 	for _, b := range bodies {
@@ -511,35 +511,52 @@ func TestStateView_TwoBodiesShippedToThreeNodesAreCountedSearchedAndVerified(t *
 		}
 	})
 
-	t.Run("DeletedMirrorsAreRebuiltAtRestart", func(t *testing.T) {
+	t.Run("DeletedFiguresAndIndexAreMadeAgainAtRestartAndOldMirrorsRemoved", func(t *testing.T) {
 		c.Close(followerIdx)
-		dir := filepath.Join(c.Dir(followerIdx), stateview.MirrorsDir)
-		if _, err := os.Stat(dir); err != nil {
-			t.Fatalf("no mirrors directory to delete: %v", err)
+		figures := filepath.Join(c.Dir(followerIdx), stateview.FiguresDir)
+		index := filepath.Join(c.Dir(followerIdx), stateview.IndexDir)
+		for _, dir := range []string{figures, index} {
+			if _, err := os.Stat(dir); err != nil {
+				t.Fatalf("no directory to delete: %v", err)
+			}
+			if err := os.RemoveAll(dir); err != nil {
+				t.Fatal(err)
+			}
 		}
-		if err := os.RemoveAll(dir); err != nil {
+		// What an earlier version left: a mirror of a body.
+		old := filepath.Join(c.Dir(followerIdx), "mirrors")
+		if err := os.MkdirAll(filepath.Join(old, "G0802", "index"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(old, "G0802", store.DBFile), []byte("old mirror"), 0o600); err != nil {
 			t.Fatal(err)
 		}
 		n := c.Restart(followerIdx)
 		overviewMatches(t, admin, n, views[followerIdx], bodies)
-		if _, err := os.Stat(filepath.Join(dir, "G0802", store.DBFile)); err != nil {
-			t.Fatalf("the mirror was not made again: %v", err)
+		if _, err := os.Stat(filepath.Join(figures, stateview.CountersFile)); err != nil {
+			t.Fatalf("the counters were not made again: %v", err)
 		}
+		replicationtest.Eventually(t, 10*time.Second, func() error {
+			if _, err := os.Stat(old); err == nil {
+				return fmt.Errorf("the old mirrors are still in %s", old)
+			}
+			return nil
+		})
 	})
 }
 
-func TestStateView_ANodeWithoutMirrorsSaysSoAndServesTheAPI(t *testing.T) {
+func TestStateView_ANodeWithoutTheViewSaysSoAndServesTheAPI(t *testing.T) {
 	c := replicationtest.New(t, 1, func(_ int, cfg *replication.Config) {
-		cfg.Extension = stateview.New(stateview.Config{Logger: replicationtest.Logger(t)}) // no mirrors
+		cfg.Extension = stateview.New(stateview.Config{Logger: replicationtest.Logger(t)}) // --view=false
 	})
 	n := c.Node(0)
 	admin := c.HTTP(replication.KindAdmin, "stateit")
 	if st := getJSON(t, admin, n, "/state/api/overview", nil); st != http.StatusServiceUnavailable {
-		t.Errorf("the overview of a node without mirrors answered %d, want 503", st)
+		t.Errorf("the overview of a node without the view answered %d, want 503", st)
 	}
 	st, page := getPage(t, admin, n, "/state")
-	if st != http.StatusServiceUnavailable || !strings.Contains(page, "--mirrors=false") || !strings.Contains(page, "ask another state node") {
-		t.Errorf("the page of a node without mirrors (%d) does not say why: %s", st, page)
+	if st != http.StatusServiceUnavailable || !strings.Contains(page, "--view=false") || !strings.Contains(page, "ask another state node") {
+		t.Errorf("the page of a node without the view (%d) does not say why: %s", st, page)
 	}
 	if st, page := getPage(t, admin, n, "/state/search?q=Rajesh"); st != http.StatusServiceUnavailable || !strings.Contains(page, "--index=false") {
 		t.Errorf("the search of a node without the state index answered %d, want 503 saying why: %s", st, page)

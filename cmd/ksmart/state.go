@@ -187,11 +187,15 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	raftAdv := fs.String("raft-advertise", "", "`HOST:PORT` other nodes dial for raft, when --raft-addr listens on 0.0.0.0")
 	httpAdv := fs.String("http-advertise", "", "`HOST:PORT` others dial for the API, when --http-addr listens on 0.0.0.0")
 	bootstrap := fs.Bool("bootstrap", false, "make this node a new cluster of one (the first node only; harmless on a restart)")
-	mirrors := fs.Bool("mirrors", true, "keep a copy of every local body under DIR/mirrors for the state view's figures (/state pages); --mirrors=false for a node that only replicates")
-	index := fs.Bool("index", true, "keep the state index under DIR/stateindex for the state-wide search and certificate verification (/state/search, /state/verify); --index=false for a node that only replicates")
+	view := fs.Bool("view", true, "keep the state view: the figures' counters under DIR/figures (/state pages) and the state index under DIR/stateindex (search, verification); --view=false for a node that only replicates")
+	index := fs.Bool("index", true, "keep the state index under DIR/stateindex for the state-wide search and certificate verification (/state/search, /state/verify); --index=false keeps the figures without it")
+	fs.Bool("mirrors", false, "removed: the per-body mirrors were replaced by the state index and counters (use --view=false for a node that only replicates)")
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	tf := addTLSFlags(fs, "this node's")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := refuseMirrorsFlag(fs); err != nil {
 		return err
 	}
 	missing := []string{}
@@ -214,13 +218,16 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	if ident.Kind != replication.KindNode || ident.Name != *id {
 		return fmt.Errorf("the certificate is a %s certificate for %q; a node needs a node certificate issued for its --id %q (ksmart state issue-cert --kind node --name %s)", ident.Kind, ident.Name, *id, *id)
 	}
-	viewCfg := stateview.Config{Mirrors: mirrorsConfig(*mirrors), Logger: logger}
-	if *index {
-		viewCfg.Index = &stateview.IndexConfig{}
+	viewCfg := stateview.Config{Logger: logger}
+	if *view {
+		viewCfg.Figures = &stateview.FiguresConfig{}
+		if *index {
+			viewCfg.Index = &stateview.IndexConfig{}
+		}
 	}
-	view := stateview.New(viewCfg)
+	sv := stateview.New(viewCfg)
 	node := replication.NewNode(replication.Config{ID: *id, Dir: *data, RaftAddr: *raftAddr, HTTPAddr: *httpAddr,
-		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger, Extension: view})
+		RaftAdvertise: *raftAdv, HTTPAdvertise: *httpAdv, Identity: ident, Logger: logger, Extension: sv})
 	if err := node.Open(); err != nil {
 		return err
 	}
@@ -233,7 +240,7 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	fmt.Fprintf(env.stdout, "ksmart state node %s\n", *id)
 	fmt.Fprintf(env.stdout, "  raft        %s\n", node.RaftAddr())
 	fmt.Fprintf(env.stdout, "  api         https://%s/\n", node.HTTPAddr())
-	if *mirrors || *index {
+	if *view {
 		fmt.Fprintf(env.stdout, "  view        https://%s/state (state IT's admin certificate)\n", node.HTTPAddr())
 	}
 	fmt.Fprintf(env.stdout, "  data        %s\n", *data)
@@ -555,13 +562,17 @@ func (s *stringList) Set(v string) error {
 	return nil
 }
 
-// mirrorsConfig is the state view's mirrors for --mirrors: the defaults,
-// or none (the view then answers that this node keeps none).
-func mirrorsConfig(on bool) *stateview.MirrorsConfig {
-	if !on {
-		return nil
-	}
-	return &stateview.MirrorsConfig{}
+// refuseMirrorsFlag refuses --mirrors, which earlier versions took: the
+// per-body mirrors it switched are gone, and a script that still passes it
+// should say what it means now rather than be half obeyed.
+func refuseMirrorsFlag(fs *flags) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "mirrors" {
+			err = usageError{"--mirrors was removed: nodes no longer keep a copy of every local body (figures come from counters under DATA/figures, search and verification from the state index under DATA/stateindex); give --view=false for a node that only replicates, or nothing for the state view"}
+		}
+	})
+	return err
 }
 
 // forkRow is one fork as ksmart state forks lists it.

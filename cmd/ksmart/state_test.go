@@ -223,6 +223,7 @@ func TestState_MistakesSayWhatToFix(t *testing.T) {
 		{[]string{"state", "run", "--data", dir}, 2, "give --id ID"},
 		{[]string{"state", "run", "--data", filepath.Join(dir, "d"), "--id", "state1", "--raft-addr", "127.0.0.1:0", "--http-addr", "127.0.0.1:0",
 			"--ca", filepath.Join(dir, "b", "ca.crt"), "--cert", filepath.Join(dir, "b", "M0701.crt"), "--key", filepath.Join(dir, "b", "M0701.key")}, 1, "needs a node certificate"},
+		{[]string{"state", "run", "--data", filepath.Join(dir, "d"), "--id", "state1", "--mirrors=false"}, 2, "--view=false for a node that only replicates"},
 		{[]string{"state", "join", "--node", "127.0.0.1:1"}, 2, "give --id ID"},
 		{[]string{"state", "status"}, 2, "give --node HOST:PORT"},
 		{[]string{"state", "recover", "--data", dir}, 2, "give --id ID, --raft-addr HOST:PORT"},
