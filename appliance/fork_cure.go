@@ -315,30 +315,6 @@ func CureFork(ctx context.Context, c CureForkConfig) (ForkCure, error) {
 	return res, nil
 }
 
-// stateClient connects to the state with the configured certificate.
-func stateClient(c RestoreStateConfig) (*replication.Client, error) {
-	read := func(what, path string) ([]byte, error) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the %s: %v", what, err)
-		}
-		return b, nil
-	}
-	caPEM, err := read("state CA certificate --state-ca", c.CAFile)
-	if err != nil {
-		return nil, err
-	}
-	certPEM, err := read("certificate --state-cert", c.CertFile)
-	if err != nil {
-		return nil, err
-	}
-	keyPEM, err := read("key --state-key", c.KeyFile)
-	if err != nil {
-		return nil, err
-	}
-	return replication.NewClient(replication.ClientConfig{Addrs: c.Addrs, CAPEM: caPEM, CertPEM: certPEM, KeyPEM: keyPEM, LocalBody: c.LocalBody})
-}
-
 // forkPoint finds the first event where the local log and the state's
 // differ (each hash covers every event before it, so a binary search on
 // hashes), or local+1 when the local log is a part of the state's. A local

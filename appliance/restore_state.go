@@ -85,26 +85,7 @@ func RestoreFromState(ctx context.Context, c RestoreStateConfig) (RestoredState,
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return res, fmt.Errorf("%s is a file, not a directory", dir)
 	}
-	read := func(what, path string) ([]byte, error) {
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("cannot read the %s: %v", what, err)
-		}
-		return b, nil
-	}
-	caPEM, err := read("state CA certificate --state-ca", c.CAFile)
-	if err != nil {
-		return res, err
-	}
-	certPEM, err := read("certificate --state-cert", c.CertFile)
-	if err != nil {
-		return res, err
-	}
-	keyPEM, err := read("key --state-key", c.KeyFile)
-	if err != nil {
-		return res, err
-	}
-	cl, err := replication.NewClient(replication.ClientConfig{Addrs: c.Addrs, CAPEM: caPEM, CertPEM: certPEM, KeyPEM: keyPEM, LocalBody: code})
+	cl, err := stateClient(c)
 	if err != nil {
 		return res, err
 	}
@@ -260,4 +241,28 @@ func syncPath(dir string) error {
 	}
 	defer d.Close()
 	return d.Sync()
+}
+
+// stateClient connects to the state with the configured certificate.
+func stateClient(c RestoreStateConfig) (*replication.Client, error) {
+	read := func(what, path string) ([]byte, error) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, fmt.Errorf("cannot read the %s: %v", what, err)
+		}
+		return b, nil
+	}
+	caPEM, err := read("state CA certificate --state-ca", c.CAFile)
+	if err != nil {
+		return nil, err
+	}
+	certPEM, err := read("certificate --state-cert", c.CertFile)
+	if err != nil {
+		return nil, err
+	}
+	keyPEM, err := read("key --state-key", c.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	return replication.NewClient(replication.ClientConfig{Addrs: c.Addrs, CAPEM: caPEM, CertPEM: certPEM, KeyPEM: keyPEM, LocalBody: c.LocalBody})
 }

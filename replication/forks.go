@@ -112,25 +112,17 @@ func (st *applyTx) resolveFork(args [][]byte, at time.Time, index uint64) (*appl
 // a missing reason, a body with no fork, or one whose log still
 // contradicts the state's.
 func (n *Node) ResolveFork(ctx context.Context, code, reason string, by *x509.Certificate) (ResolveForkResult, error) {
-	reason = strings.TrimSpace(reason)
-	switch {
-	case CheckBodyCode(code) != nil:
-		return ResolveForkResult{}, fmt.Errorf("%w: %v", ErrBadRequest, CheckBodyCode(code))
-	case reason == "":
-		return ResolveForkResult{}, fmt.Errorf("%w: give the reason (e.g. \"cured with --reapply-forked on 06-12-2026; 2 conflicting births re-entered by the registrar\"); it is kept with the fork for the audit", ErrBadRequest)
-	case len(reason) > maxReasonLen:
-		return ResolveForkResult{}, fmt.Errorf("%w: the reason is %d bytes; keep it under %d", ErrBadRequest, len(reason), maxReasonLen)
-	case by == nil:
-		return ResolveForkResult{}, fmt.Errorf("%w: resolving a fork needs the admin's certificate", ErrForbidden)
+	if err := CheckBodyCode(code); err != nil {
+		return ResolveForkResult{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	bk, bn, err := certKind(by)
-	if err != nil || !Allowed(bk, PermResolveFork) {
-		return ResolveForkResult{}, fmt.Errorf("%w: only an admin certificate may resolve a fork, not %s %q", ErrForbidden, bk, bn)
+	reason, who, err := adminAct(by, PermResolveFork, reason, "resolve a fork", "(e.g. \"cured with --reapply-forked on 06-12-2026; 2 conflicting births re-entered by the registrar\")")
+	if err != nil {
+		return ResolveForkResult{}, err
 	}
 	if !n.IsLeader() {
 		return ResolveForkResult{}, n.notLeader()
 	}
-	res, err := n.apply(ctx, encodeCommand(opResolveFork, []byte(code), []byte(reason), []byte(string(bk)+"/"+bn), by.Raw))
+	res, err := n.apply(ctx, encodeCommand(opResolveFork, []byte(code), []byte(reason), []byte(who), by.Raw))
 	if err != nil {
 		return ResolveForkResult{}, err
 	}

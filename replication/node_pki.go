@@ -153,18 +153,9 @@ func (n *Node) Revoke(ctx context.Context, serial, reason string, by, cert *x509
 	if err != nil {
 		return RevokeResult{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	reason = strings.TrimSpace(reason)
-	switch {
-	case reason == "":
-		return RevokeResult{}, fmt.Errorf("%w: give the reason for the revocation (e.g. \"laptop stolen 2026-12-01\"); it is kept with it for the audit", ErrBadRequest)
-	case len(reason) > maxReasonLen:
-		return RevokeResult{}, fmt.Errorf("%w: the reason is %d bytes; keep it under %d", ErrBadRequest, len(reason), maxReasonLen)
-	case by == nil:
-		return RevokeResult{}, fmt.Errorf("%w: a revocation needs the admin's certificate", ErrForbidden)
-	}
-	bk, bn, err := certKind(by)
-	if err != nil || !Allowed(bk, PermRevoke) {
-		return RevokeResult{}, fmt.Errorf("%w: only an admin certificate may revoke, not %s %q", ErrForbidden, bk, bn)
+	reason, who, err := adminAct(by, PermRevoke, reason, "revoke", "for the revocation (e.g. \"laptop stolen 2026-12-01\")")
+	if err != nil {
+		return RevokeResult{}, err
 	}
 	var target []byte
 	if cert != nil {
@@ -179,7 +170,7 @@ func (n *Node) Revoke(ctx context.Context, serial, reason string, by, cert *x509
 	if !n.IsLeader() {
 		return RevokeResult{}, n.notLeader()
 	}
-	res, err := n.apply(ctx, encodeCommand(opRevoke, []byte(s), []byte(reason), []byte(string(bk)+"/"+bn), by.Raw, target))
+	res, err := n.apply(ctx, encodeCommand(opRevoke, []byte(s), []byte(reason), []byte(who), by.Raw, target))
 	if err != nil {
 		return RevokeResult{}, err
 	}
@@ -269,4 +260,25 @@ func (n *Node) handleMetrics(w http.ResponseWriter, r *http.Request) {
 	sent.Add(float64(st.SnapshotSentBytes))
 	reg.MustRegister(own, known, expiring, revoked, received, sent)
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{}).ServeHTTP(w, r)
+}
+
+// adminAct checks what an admin's act on the cluster needs (a revocation,
+// a fork's resolution): a reason, kept for the audit, within
+// maxReasonLen, and a certificate by whose kind may perm. It returns the
+// reason trimmed and who acts ("kind/name"), as the command records it.
+func adminAct(by *x509.Certificate, perm Permission, reason, act, example string) (string, string, error) {
+	reason = strings.TrimSpace(reason)
+	switch {
+	case reason == "":
+		return "", "", fmt.Errorf("%w: give the reason %s; it is kept for the audit", ErrBadRequest, example)
+	case len(reason) > maxReasonLen:
+		return "", "", fmt.Errorf("%w: the reason is %d bytes; keep it under %d", ErrBadRequest, len(reason), maxReasonLen)
+	case by == nil:
+		return "", "", fmt.Errorf("%w: to %s needs the admin's certificate", ErrForbidden, act)
+	}
+	bk, bn, err := certKind(by)
+	if err != nil || !Allowed(bk, perm) {
+		return "", "", fmt.Errorf("%w: only an admin certificate may %s, not %s %q", ErrForbidden, act, bk, bn)
+	}
+	return reason, string(bk) + "/" + bn, nil
 }
