@@ -178,30 +178,7 @@ func TestCluster_CutOffFollowerCatchesUpBySnapshot(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// Make sure the leader has compacted its log past what the follower holds.
-	if err := leader.raft.Snapshot().Error(); err != nil {
-		t.Logf("snapshot: %v", err)
-	}
-	// Every other node's log, not only the leader's: either may lead once
-	// the follower is back.
-	eventually(t, 10*time.Second, func() error {
-		for _, n := range c.nodes {
-			if n == follower {
-				continue
-			}
-			first, err := n.logStore.FirstIndex()
-			if err != nil {
-				return err
-			}
-			if first <= cutAt+1 {
-				if err := n.raft.Snapshot().Error(); err != nil {
-					t.Logf("snapshot on %s: %v", n.ID(), err)
-				}
-				return fmt.Errorf("%s's log still starts at %d, the follower needs %d", n.ID(), first, cutAt+1)
-			}
-		}
-		return nil
-	})
+	compactPast(t, c, leader, follower, cutAt)
 	if seq, _, _ := follower.Head("M0701"); seq != 500 {
 		t.Fatalf("the cut-off follower holds %d events of M0701; it should have stopped at 500", seq)
 	}

@@ -475,3 +475,32 @@ func legacySnapshotOf(tb testing.TB, f *FSM) []byte {
 	}
 	return buf.Bytes()
 }
+
+// compactPast snapshots until every node but follower has compacted its
+// raft log past cutAt (the last index follower holds), so that follower,
+// let back, must install a snapshot: every other node's log, not only the
+// leader's, since either may lead once it is back.
+func compactPast(t *testing.T, c *cluster, leader, follower *Node, cutAt uint64) {
+	t.Helper()
+	if err := leader.raft.Snapshot().Error(); err != nil {
+		t.Logf("snapshot: %v", err)
+	}
+	eventually(t, 10*time.Second, func() error {
+		for _, n := range c.nodes {
+			if n == follower {
+				continue
+			}
+			first, err := n.logStore.FirstIndex()
+			if err != nil {
+				return err
+			}
+			if first <= cutAt+1 {
+				if err := n.raft.Snapshot().Error(); err != nil {
+					t.Logf("snapshot on %s: %v", n.ID(), err)
+				}
+				return fmt.Errorf("%s's log still starts at %d, the follower needs %d", n.ID(), first, cutAt+1)
+			}
+		}
+		return nil
+	})
+}
