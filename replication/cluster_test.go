@@ -127,19 +127,7 @@ func TestCluster_LeaderKilledMidShipLosesNoAcknowledgedBatch(t *testing.T) {
 
 func TestCluster_CutOffFollowerCatchesUpBySnapshot(t *testing.T) {
 	rng := seeded(t)
-	c := newCluster(t, 3, func(cfg *Config) {
-		cfg.SnapshotThreshold = 40
-		cfg.TrailingLogs = 10
-		cfg.SnapshotInterval = 50 * time.Millisecond
-	})
-	leader := c.waitLeader()
-	fi := 0
-	for i, n := range c.nodes {
-		if n != leader {
-			fi = i
-			break
-		}
-	}
+	c, leader, fi := snapshottingCluster(t)
 	follower := c.nodes[fi]
 	codes := []string{"M0701", "M0702", "G0101"}
 	logs := map[string][]store.Event{}

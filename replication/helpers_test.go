@@ -504,3 +504,20 @@ func compactPast(t *testing.T, c *cluster, leader, follower *Node, cutAt uint64)
 		return nil
 	})
 }
+
+// snapshottingCluster is three nodes that snapshot and compact their raft
+// logs often, with the leader and the index of a follower to cut off.
+func snapshottingCluster(t *testing.T) (c *cluster, leader *Node, follower int) {
+	c = newCluster(t, 3, func(cfg *Config) {
+		cfg.SnapshotThreshold = 40
+		cfg.TrailingLogs = 10
+		cfg.SnapshotInterval = 50 * time.Millisecond
+	})
+	leader = c.waitLeader()
+	for i, n := range c.nodes {
+		if n != leader {
+			return c, leader, i
+		}
+	}
+	return c, leader, 0
+}

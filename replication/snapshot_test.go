@@ -40,19 +40,7 @@ func metricValue(t *testing.T, page, name string) float64 {
 // of its state.db. The other nodes' sent counters say the same.
 func TestCluster_ACutOffFollowerReceivesTheNewEventsNotTheWholeState(t *testing.T) {
 	rng := seeded(t)
-	c := newCluster(t, 3, func(cfg *Config) {
-		cfg.SnapshotThreshold = 40
-		cfg.TrailingLogs = 10
-		cfg.SnapshotInterval = 50 * time.Millisecond
-	})
-	leader := c.waitLeader()
-	fi := 0
-	for i, n := range c.nodes {
-		if n != leader {
-			fi = i
-			break
-		}
-	}
+	c, leader, fi := snapshottingCluster(t)
 	follower := c.nodes[fi]
 	codes := []string{"KL-EKM-M01", "KL-TVM-G07", "KL-KKD-C01"}
 	const before, during = 20_000, 1_000
