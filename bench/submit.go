@@ -43,6 +43,9 @@ type SubmitConfig struct {
 	// peer's figures, unless RequirePostgres, which makes that an error.
 	Postgres, RequirePostgres bool
 	OnPhase                   func(string)
+	// CPUProfile, when set, receives a CPU profile (pprof) of this process
+	// while the load process measures the submissions through HTTP.
+	CPUProfile io.Writer
 }
 
 // SubmitResult holds the figures of one run. Ratio is applications per
@@ -66,7 +69,14 @@ type SubmitResult struct {
 	// as many goroutines, without HTTP: it splits the ratio into the
 	// web's part and the workflow's.
 	DirectPerSec float64 `json:"direct_submit_per_s"`
-	Ratio        float64 `json:"ratio"`
+	// The CPU time each application cost, in microseconds: the appliance's
+	// process through HTTP, the load process's clients, and the appliance's
+	// process through workflow.Submit. On two cores, 2 s of CPU a second
+	// is all there is, for the server and its clients together.
+	ServerCPUMicros float64 `json:"server_cpu_us_per_application"`
+	LoadCPUMicros   float64 `json:"load_cpu_us_per_application"`
+	DirectCPUMicros float64 `json:"direct_cpu_us_per_application"`
+	Ratio           float64 `json:"ratio"`
 	// Postgres is the peer's version, or why it did not run.
 	Postgres       string  `json:"postgres"`
 	PGAppsPerSec   float64 `json:"postgres_applications_per_s,omitempty"`
@@ -163,6 +173,7 @@ func (r SubmitResult) WriteTable(out io.Writer) {
 	fmt.Fprintf(out, "PostgreSQL: %s\n", r.Postgres)
 	fmt.Fprintf(out, "ratio to the store's own write rate (target >= %.1f): %.2f\n", submitTargetRatio, r.Ratio)
 	fmt.Fprintf(out, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
+	fmt.Fprintf(out, "CPU per application: %.0f µs in the appliance through HTTP, %.0f µs in the load process, %.0f µs through workflow.Submit\n", r.ServerCPUMicros, r.LoadCPUMicros, r.DirectCPUMicros)
 	if r.PostgresRatio > 0 {
 		fmt.Fprintf(out, "ratio to PostgreSQL (target >= %d): %.2f\n", submitTargetPGRatio, r.PostgresRatio)
 	}
@@ -212,10 +223,12 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		}
 	}
 	c.OnPhase(fmt.Sprintf("signing up %d citizens through the API and submitting %d applications between them, from a load process", c.Clients, c.Requests))
-	load, err := runLoad(ctx, c, job)
+	load, serverCPU, err := runLoad(ctx, c, job)
 	if err != nil {
 		return nil, err
 	}
+	res.ServerCPUMicros = float64(serverCPU.Microseconds()) / float64(c.Requests)
+	res.LoadCPUMicros = load.CPUSeconds * 1e6 / float64(c.Requests)
 	if len(load.UserIDs) != c.Clients || len(load.FileIDs) != c.Clients {
 		return nil, fmt.Errorf("bench: the load process answered for %d citizens, want %d", len(load.UserIDs), c.Clients)
 	}
@@ -241,6 +254,7 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		actors[i] = u.Actor()
 	}
 	var next atomic.Int64
+	cpuFrom := processCPU()
 	start := time.Now()
 	err = parallelErr(c.Clients, func(i int) error {
 		for n := 1; next.Add(1) <= int64(c.Requests); n++ {
@@ -256,6 +270,7 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		return nil, err
 	}
 	res.DirectPerSec = float64(c.Requests) / time.Since(start).Seconds()
+	res.DirectCPUMicros = float64((processCPU() - cpuFrom).Microseconds()) / float64(c.Requests)
 	return apps, nil
 }
 
@@ -335,7 +350,7 @@ func measurePostgres(ctx context.Context, c SubmitConfig, dir string, apps []pgp
 	defer pg.Close()
 	res.Postgres = pg.Version()
 	c.OnPhase(fmt.Sprintf("writing %d applications to PostgreSQL from %d connections, from a load process", c.Requests, c.Clients))
-	load, err := runLoad(ctx, c, submitJob{Mode: loadPostgres, Socket: pg.SocketDir(), Clients: c.Clients, Requests: c.Requests, Applications: apps})
+	load, _, err := runLoad(ctx, c, submitJob{Mode: loadPostgres, Socket: pg.SocketDir(), Clients: c.Clients, Requests: c.Requests, Applications: apps})
 	if err != nil {
 		return err
 	}

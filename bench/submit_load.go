@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -53,6 +55,9 @@ type submitLoadResult struct {
 	Seconds float64 `json:"seconds"`
 	P50Ms   float64 `json:"p50_ms"`
 	P99Ms   float64 `json:"p99_ms"`
+	// CPUSeconds is the CPU time the load process itself used while it
+	// measured: what the clients cost the two cores the server shares.
+	CPUSeconds float64 `json:"cpu_seconds"`
 	// HTTP: each client's citizen and the file of its warm-up application.
 	UserIDs []string `json:"user_ids,omitempty"`
 	FileIDs []string `json:"file_ids,omitempty"`
@@ -71,11 +76,14 @@ func RunSubmitLoad(ctx context.Context, in io.Reader, out io.Writer) error {
 	}
 	var res submitLoadResult
 	var err error
+	// The line tells the benchmark when the measured part begins, so that
+	// it counts its own CPU from there.
+	measuring := func() { fmt.Fprintln(out, measuringLine) }
 	switch job.Mode {
 	case loadHTTP:
-		res, err = httpLoad(job)
+		res, err = httpLoad(job, measuring)
 	case loadPostgres:
-		res, err = postgresLoad(ctx, job)
+		res, err = postgresLoad(ctx, job, measuring)
 	default:
 		err = fmt.Errorf("bench: submit load: unknown mode %q", job.Mode)
 	}
@@ -85,36 +93,71 @@ func RunSubmitLoad(ctx context.Context, in io.Reader, out io.Writer) error {
 	return json.NewEncoder(out).Encode(res)
 }
 
+// measuringLine is the load process's line on stdout as it begins to
+// measure, before its result.
+const measuringLine = "measuring"
+
 // runLoad runs job in the load process that c.LoadCommand starts and
-// returns what it measured.
-func runLoad(ctx context.Context, c SubmitConfig, job submitJob) (submitLoadResult, error) {
+// returns what it measured, and the CPU time this process used from the
+// moment the load began to measure until it answered.
+func runLoad(ctx context.Context, c SubmitConfig, job submitJob) (submitLoadResult, time.Duration, error) {
 	var res submitLoadResult
 	in, err := json.Marshal(job)
 	if err != nil {
-		return res, err
+		return res, 0, err
 	}
 	cmd := c.LoadCommand(ctx)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = bytes.NewReader(in), &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return res, fmt.Errorf("bench: the load process (%s): %w: %s", cmd.Path, err, bytes.TrimSpace(stderr.Bytes()))
+	var stderr bytes.Buffer
+	cmd.Stdin, cmd.Stderr = bytes.NewReader(in), &stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return res, 0, err
 	}
-	if err := json.Unmarshal(stdout.Bytes(), &res); err != nil {
-		return res, fmt.Errorf("bench: the load process printed %q: %w", stdout.Bytes(), err)
+	if err := cmd.Start(); err != nil {
+		return res, 0, fmt.Errorf("bench: starting the load process (%s): %w", cmd.Path, err)
 	}
-	return res, nil
+	var printed []byte
+	var cpuFrom, cpu time.Duration
+	lines := bufio.NewScanner(stdout)
+	lines.Buffer(nil, 16<<20)
+	for lines.Scan() {
+		if lines.Text() == measuringLine {
+			cpuFrom = processCPU()
+			if c.CPUProfile != nil {
+				if err := pprof.StartCPUProfile(c.CPUProfile); err != nil {
+					return res, 0, err
+				}
+				defer pprof.StopCPUProfile()
+			}
+			continue
+		}
+		cpu = processCPU() - cpuFrom
+		if c.CPUProfile != nil {
+			pprof.StopCPUProfile()
+		}
+		printed = append(printed, lines.Bytes()...)
+	}
+	if err := cmd.Wait(); err != nil {
+		return res, 0, fmt.Errorf("bench: the load process (%s): %w: %s", cmd.Path, err, bytes.TrimSpace(stderr.Bytes()))
+	}
+	if err := json.Unmarshal(printed, &res); err != nil {
+		return res, 0, fmt.Errorf("bench: the load process printed %q: %w", printed, err)
+	}
+	return res, cpu, nil
 }
 
 // measureLoad has clients each call do, warm-up first (once each, n = 0),
 // then requests calls between them, and returns the seconds and the p50 and
 // p99 of the calls' latencies.
-func measureLoad(clients, requests int, do func(client, n int) error) (submitLoadResult, error) {
+func measureLoad(clients, requests int, measuring func(), do func(client, n int) error) (submitLoadResult, error) {
 	var res submitLoadResult
 	if err := parallelErr(clients, func(i int) error { return do(i, 0) }); err != nil {
 		return res, err
 	}
 	lat := make([]time.Duration, requests)
 	var next atomic.Int64
+	measuring()
+	cpuFrom := processCPU()
 	start := time.Now()
 	err := parallelErr(clients, func(i int) error {
 		for n := 1; ; n++ {
@@ -133,6 +176,7 @@ func measureLoad(clients, requests int, do func(client, n int) error) (submitLoa
 		return res, err
 	}
 	res.Seconds = time.Since(start).Seconds()
+	res.CPUSeconds = (processCPU() - cpuFrom).Seconds()
 	slices.Sort(lat)
 	res.P50Ms = ms(lat[len(lat)/2])
 	res.P99Ms = ms(lat[int(float64(len(lat)-1)*0.99)])
@@ -141,7 +185,7 @@ func measureLoad(clients, requests int, do func(client, n int) error) (submitLoa
 
 // httpLoad signs up job.Clients citizens through the API and has them
 // submit job.Requests applications between them.
-func httpLoad(job submitJob) (submitLoadResult, error) {
+func httpLoad(job submitJob, measuring func()) (submitLoadResult, error) {
 	if len(job.Bodies) != job.Clients {
 		return submitLoadResult{}, fmt.Errorf("bench: submit load: %d clients but bodies for %d", job.Clients, len(job.Bodies))
 	}
@@ -161,7 +205,7 @@ func httpLoad(job submitJob) (submitLoadResult, error) {
 		return submitLoadResult{}, err
 	}
 	fileIDs := make([]string, job.Clients)
-	res, err := measureLoad(job.Clients, job.Requests, func(i, n int) error {
+	res, err := measureLoad(job.Clients, job.Requests, measuring, func(i, n int) error {
 		id, err := citizens[i].submit(n)
 		if n == 0 {
 			fileIDs[i] = id
@@ -180,7 +224,7 @@ func httpLoad(job submitJob) (submitLoadResult, error) {
 
 // postgresLoad connects job.Clients connections to the PostgreSQL peer and
 // has as many clients write job.Requests applications between them.
-func postgresLoad(ctx context.Context, job submitJob) (submitLoadResult, error) {
+func postgresLoad(ctx context.Context, job submitJob, measuring func()) (submitLoadResult, error) {
 	if len(job.Applications) == 0 {
 		return submitLoadResult{}, errors.New("bench: submit load: no applications for PostgreSQL")
 	}
@@ -189,7 +233,7 @@ func postgresLoad(ctx context.Context, job submitJob) (submitLoadResult, error) 
 		return submitLoadResult{}, err
 	}
 	defer pg.Close()
-	return measureLoad(job.Clients, job.Requests, func(i, n int) error {
+	return measureLoad(job.Clients, job.Requests, measuring, func(i, n int) error {
 		return pg.Submit(ctx, job.Applications[(i+n)%len(job.Applications)])
 	})
 }

@@ -113,17 +113,27 @@ func benchStore(env *env, args []string) error {
 }
 
 func benchSubmit(ctx context.Context, env *env, args []string) error {
-	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--postgres=false] [--dir DIR]")
+	fs := newFlags(env, "bench submit", "[--json] [--clients N] [--requests N] [--postgres=false] [--dir DIR] [--cpuprofile FILE]")
 	asJSON := fs.Bool("json", false, "print one JSON object instead of a table")
 	clients := fs.Int("clients", 64, "concurrent clients, each signed in as a citizen of its own (and as many PostgreSQL connections)")
 	requests := fs.Int("requests", 5000, "applications to submit in each measurement")
 	withPG := fs.Bool("postgres", true, "also write the same applications to PostgreSQL (Debian's package) with durable commits")
 	dir := fs.String("dir", "", "scratch `DIR` on the disk to measure (default: the temp directory)")
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the appliance's process while the clients submit through HTTP to `FILE` (go tool pprof reads it)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *clients < 1 || *clients > 500 || *requests < *clients {
 		return usageError{"--clients must be from 1 to 500 and --requests at least --clients"}
+	}
+	var cpuProfile io.Writer
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return usageError{fmt.Sprintf("--cpuprofile: %v", err)}
+		}
+		defer f.Close()
+		cpuProfile = f
 	}
 	// The clients run in a process of their own: this binary again, as the
 	// hidden bench submit-load.
@@ -133,7 +143,7 @@ func benchSubmit(ctx context.Context, env *env, args []string) error {
 	}
 	load := func(ctx context.Context) *exec.Cmd { return exec.CommandContext(ctx, exe, "bench", "submit-load") }
 	r, err := bench.RunSubmit(ctx, bench.SubmitConfig{Dir: *dir, Clients: *clients, Requests: *requests, Version: version,
-		LoadCommand: load, Postgres: *withPG, RequirePostgres: os.Getenv("KSMART_REQUIRE_ALL") == "1", OnPhase: benchPhase(env)})
+		LoadCommand: load, Postgres: *withPG, RequirePostgres: os.Getenv("KSMART_REQUIRE_ALL") == "1", OnPhase: benchPhase(env), CPUProfile: cpuProfile})
 	if err != nil {
 		return err
 	}
