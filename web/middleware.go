@@ -64,7 +64,6 @@ func (s *Server) newEcho() *echo.Echo {
 		},
 	}))
 	e.Use(s.metrics.middleware)
-	e.Use(gzipped())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0", // obsolete; CSP does the work
 		ContentTypeNosniff:    "nosniff",

@@ -44,6 +44,7 @@ type Server struct {
 	TLS *tls.Config
 
 	echo     *echo.Echo
+	handler  http.Handler // echo, compressed
 	pages    *template.Template
 	msgs     messages
 	static   map[string]string // static file → fingerprint
@@ -100,18 +101,21 @@ func New(app *appliance.Appliance, logger *slog.Logger, version string, secureCo
 	s.metrics = newHTTPMetrics(s.registry, app)
 	s.echo = s.newEcho()
 	s.routes()
+	if s.handler, err = compressed(s.echo); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
 // Handler returns the HTTP handler (for tests and the server).
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Serve answers requests on ln until ctx ends, then shuts down gracefully:
 // it stops accepting, lets requests in flight finish (up to 15 s), and
 // returns.
 func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	srv := &http.Server{
-		Handler:           s.echo,
+		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // uploads on slow phone links
 		WriteTimeout:      2 * time.Minute,
