@@ -52,6 +52,14 @@ func (s Service) Validate(values map[string]string, lb domain.LocalBody, now tim
 	return clean, nil
 }
 
+// What a name in each script may be made of.
+var (
+	nameRuleEnglish = domain.T("write it in English letters; spaces, dots, apostrophes and hyphens are allowed.",
+		"ഇംഗ്ലീഷ് അക്ഷരങ്ങളിൽ എഴുതുക; സ്പേസ്, കുത്ത്, അപ്പോസ്ട്രഫി, ഹൈഫൻ എന്നിവ ആകാം.")
+	nameRuleMalayalam = domain.T("write it in Malayalam script; spaces and dots are allowed.",
+		"മലയാളം ലിപിയിൽ എഴുതുക; സ്പേസും കുത്തും ആകാം.")
+)
+
 // validateName checks the English and Malayalam parts of a name field. The
 // English part is the one required: registers, certificates and search key
 // on it, while a Malayalam spelling is welcome but optional.
@@ -60,33 +68,32 @@ func validateName(f Field, values, clean map[string]string, fe domain.FieldError
 	if limit == 0 {
 		limit = DefaultMaxLen(FieldName)
 	}
-	parts := []struct {
+	// The labels are made only for a fault: most forms have none, and
+	// this runs for every name of every application.
+	parts := [2]struct {
 		key      string
-		label    domain.Text
+		script   domain.Text
 		required bool
 		ok       func(string) bool
 		rule     domain.Text
 	}{
-		{f.Name + "_en", domain.T(f.Label.En+" (English)", f.Label.Ml+" (ഇംഗ്ലീഷിൽ)"), f.Required, isEnglishName,
-			domain.T("write it in English letters; spaces, dots, apostrophes and hyphens are allowed.",
-				"ഇംഗ്ലീഷ് അക്ഷരങ്ങളിൽ എഴുതുക; സ്പേസ്, കുത്ത്, അപ്പോസ്ട്രഫി, ഹൈഫൻ എന്നിവ ആകാം.")},
-		{f.Name + "_ml", domain.T(f.Label.En+" (Malayalam)", f.Label.Ml+" (മലയാളത്തിൽ)"), false, isMalayalamName,
-			domain.T("write it in Malayalam script; spaces and dots are allowed.",
-				"മലയാളം ലിപിയിൽ എഴുതുക; സ്പേസും കുത്തും ആകാം.")},
+		{f.Name + "_en", domain.T(" (English)", " (ഇംഗ്ലീഷിൽ)"), f.Required, isEnglishName, nameRuleEnglish},
+		{f.Name + "_ml", domain.T(" (Malayalam)", " (മലയാളത്തിൽ)"), false, isMalayalamName, nameRuleMalayalam},
 	}
 	for _, part := range parts {
+		label := func() domain.Text { return domain.T(f.Label.En+part.script.En, f.Label.Ml+part.script.Ml) }
 		v, ok := cleanText(values[part.key], false)
 		v = strings.Join(strings.Fields(v), " ")
 		switch {
 		case !ok:
-			fe.Add(part.key, fault(part.label, msgControl))
+			fe.Add(part.key, fault(label(), msgControl))
 		case v == "" && part.required:
-			fe.Add(part.key, fault(part.label, msgRequired))
+			fe.Add(part.key, fault(label(), msgRequired))
 		case v == "":
 		case utf8.RuneCountInString(v) > limit:
-			fe.Add(part.key, fault(part.label, tooLong(limit, v)))
+			fe.Add(part.key, fault(label(), tooLong(limit, v)))
 		case !part.ok(v):
-			fe.Add(part.key, fault(part.label, part.rule))
+			fe.Add(part.key, fault(label(), part.rule))
 		default:
 			clean[part.key] = v
 		}
