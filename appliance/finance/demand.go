@@ -225,7 +225,8 @@ func (f *Finance) raise(tx *store.Tx, d *Demand, by domain.Actor) (Entry, error)
 	if err := f.putDemand(tx, d, true); err != nil {
 		return Entry{}, err
 	}
-	return e, tx.Emit(by.ID, EventDemandRaised, entityDemand, d.ID, map[string]any{"demand": d, "entries": []Entry{e}})
+	return e, tx.Emit(by.ID, EventDemandRaised, entityDemand, d.ID, DemandRaisedData{Number: d.Number, Ref: d.Ref.Kind + "/" + d.Ref.ID,
+		Payer: d.Payer.UserID, Head: d.Head, Amount: d.Amount, Due: d.Due, Entry: e.ID})
 }
 
 // RaiseDemand raises a demand that is not a file's fee (an arrear, a rent,
