@@ -108,15 +108,20 @@ func checkJSON(body []byte) error {
 			if isKey {
 				top.key = "" // the path of a key is its object's, then the key
 			}
-			where := path()
-			if isKey {
-				where = strings.TrimPrefix(where+"."+s, ".")
+			// Where it is is spelt out only for a problem: most bodies
+			// have none.
+			where := func() string {
+				if isKey {
+					return strings.TrimPrefix(path()+"."+s, ".")
+				}
+				return path()
 			}
 			if problem := stringProblem(raw); problem != nil {
-				return badJSON(where, *problem)
+				return badJSON(where(), *problem)
 			}
 			if isKey {
 				if top.keys[s] {
+					where := where()
 					return badJSON(where, domain.T(fmt.Sprintf("%q is given twice; give each field once.", where),
 						fmt.Sprintf("%q രണ്ടുതവണ നൽകിയിട്ടുണ്ട്; ഓരോ ഫീൽഡും ഒരിക്കൽ മാത്രം നൽകുക.", where)))
 				}
@@ -158,6 +163,9 @@ func stringProblem(raw []byte) *domain.Text {
 	if !utf8.Valid(raw) {
 		t := domain.T("The text is not valid UTF-8; send it as UTF-8.", "ഈ എഴുത്ത് സാധുവായ UTF-8 അല്ല; UTF-8 ആയി അയയ്ക്കുക.")
 		return &t
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return nil // no escapes
 	}
 	lone := domain.T("The text has a broken character (a lone surrogate escape such as \\ud800); send the character itself or a complete pair.",
 		"ഈ എഴുത്തിൽ പൊട്ടിയ ഒരു അക്ഷരം ഉണ്ട് (\\ud800 പോലെ ഒറ്റ സറോഗേറ്റ്); അക്ഷരം തന്നെയോ പൂർണ്ണമായ ജോഡിയോ അയയ്ക്കുക.")
