@@ -76,6 +76,12 @@ type SubmitResult struct {
 	ServerCPUMicros float64 `json:"server_cpu_us_per_application"`
 	LoadCPUMicros   float64 `json:"load_cpu_us_per_application"`
 	DirectCPUMicros float64 `json:"direct_cpu_us_per_application"`
+	// What the store's file was written per application through HTTP:
+	// bbolt's write calls (a page, or a run of overflow pages, each) and
+	// bytes, the commits' branch pages and the process's other writes
+	// included.
+	PageWritesPerApp float64 `json:"page_writes_per_application"`
+	PageBytesPerApp  float64 `json:"page_bytes_per_application"`
 	Ratio           float64 `json:"ratio"`
 	// Postgres is the peer's version, or why it did not run.
 	Postgres       string  `json:"postgres"`
@@ -173,6 +179,7 @@ func (r SubmitResult) WriteTable(out io.Writer) {
 	fmt.Fprintf(out, "PostgreSQL: %s\n", r.Postgres)
 	fmt.Fprintf(out, "ratio to the store's own write rate (target >= %.1f): %.2f\n", submitTargetRatio, r.Ratio)
 	fmt.Fprintf(out, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
+	fmt.Fprintf(out, "the store's file per application: %.1f page writes, %.0f bytes\n", r.PageWritesPerApp, r.PageBytesPerApp)
 	fmt.Fprintf(out, "CPU per application: %.0f µs in the appliance through HTTP, %.0f µs in the load process, %.0f µs through workflow.Submit\n", r.ServerCPUMicros, r.LoadCPUMicros, r.DirectCPUMicros)
 	if r.PostgresRatio > 0 {
 		fmt.Fprintf(out, "ratio to PostgreSQL (target >= %d): %.2f\n", submitTargetPGRatio, r.PostgresRatio)
@@ -223,10 +230,19 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		}
 	}
 	c.OnPhase(fmt.Sprintf("signing up %d citizens through the API and submitting %d applications between them, from a load process", c.Clients, c.Requests))
-	load, serverCPU, err := runLoad(ctx, c, job)
+	var before, after store.Stats
+	load, serverCPU, err := runLoad(ctx, c, job, func(end bool) {
+		if end {
+			after = app.Store.Stats()
+		} else {
+			before = app.Store.Stats()
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
+	res.PageWritesPerApp = float64(after.PageWrites-before.PageWrites) / float64(c.Requests)
+	res.PageBytesPerApp = float64(after.PageBytes-before.PageBytes) / float64(c.Requests)
 	res.ServerCPUMicros = float64(serverCPU.Microseconds()) / float64(c.Requests)
 	res.LoadCPUMicros = load.CPUSeconds * 1e6 / float64(c.Requests)
 	if len(load.UserIDs) != c.Clients || len(load.FileIDs) != c.Clients {
@@ -350,7 +366,7 @@ func measurePostgres(ctx context.Context, c SubmitConfig, dir string, apps []pgp
 	defer pg.Close()
 	res.Postgres = pg.Version()
 	c.OnPhase(fmt.Sprintf("writing %d applications to PostgreSQL from %d connections, from a load process", c.Requests, c.Clients))
-	load, _, err := runLoad(ctx, c, submitJob{Mode: loadPostgres, Socket: pg.SocketDir(), Clients: c.Clients, Requests: c.Requests, Applications: apps})
+	load, _, err := runLoad(ctx, c, submitJob{Mode: loadPostgres, Socket: pg.SocketDir(), Clients: c.Clients, Requests: c.Requests, Applications: apps}, nil)
 	if err != nil {
 		return err
 	}

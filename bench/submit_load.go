@@ -99,8 +99,9 @@ const measuringLine = "measuring"
 
 // runLoad runs job in the load process that c.LoadCommand starts and
 // returns what it measured, and the CPU time this process used from the
-// moment the load began to measure until it answered.
-func runLoad(ctx context.Context, c SubmitConfig, job submitJob) (submitLoadResult, time.Duration, error) {
+// moment the load began to measure until it answered. It calls measuring,
+// when not nil, as the load begins to measure and as it ends.
+func runLoad(ctx context.Context, c SubmitConfig, job submitJob, measuring func(end bool)) (submitLoadResult, time.Duration, error) {
 	var res submitLoadResult
 	in, err := json.Marshal(job)
 	if err != nil {
@@ -122,6 +123,9 @@ func runLoad(ctx context.Context, c SubmitConfig, job submitJob) (submitLoadResu
 	lines.Buffer(nil, 16<<20)
 	for lines.Scan() {
 		if lines.Text() == measuringLine {
+			if measuring != nil {
+				measuring(false)
+			}
 			cpuFrom = processCPU()
 			if c.CPUProfile != nil {
 				if err := pprof.StartCPUProfile(c.CPUProfile); err != nil {
@@ -134,6 +138,9 @@ func runLoad(ctx context.Context, c SubmitConfig, job submitJob) (submitLoadResu
 		cpu = processCPU() - cpuFrom
 		if c.CPUProfile != nil {
 			pprof.StopCPUProfile()
+		}
+		if measuring != nil {
+			measuring(true)
 		}
 		printed = append(printed, lines.Bytes()...)
 	}

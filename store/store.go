@@ -466,11 +466,20 @@ func (s *Store) view(fn func(*bolt.Tx) error) error {
 type Stats struct {
 	Commits uint64 // bbolt write transactions committed by Write
 	Events  uint64 // events committed
+	// PageWrites and PageBytes are what bbolt wrote to the file, one
+	// write call per page or run of overflow pages, since the store opened:
+	// a write's true cost, which grows with the pages it dirties, not only
+	// with its bytes.
+	PageWrites, PageBytes uint64
 }
 
 // Stats returns the store's counters.
 func (s *Store) Stats() Stats {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.stats
+	st := s.stats
+	s.mu.Unlock()
+	tx := s.db.Stats().TxStats
+	st.PageWrites = uint64(tx.GetWrite())
+	st.PageBytes = uint64(tx.GetPageAlloc())
+	return st
 }
