@@ -82,7 +82,7 @@ type SubmitResult struct {
 	// included.
 	PageWritesPerApp float64 `json:"page_writes_per_application"`
 	PageBytesPerApp  float64 `json:"page_bytes_per_application"`
-	Ratio           float64 `json:"ratio"`
+	Ratio            float64 `json:"ratio"`
 	// Postgres is the peer's version, or why it did not run.
 	Postgres       string  `json:"postgres"`
 	PGAppsPerSec   float64 `json:"postgres_applications_per_s,omitempty"`
