@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -83,6 +84,15 @@ type SubmitResult struct {
 	PageWritesPerApp float64 `json:"page_writes_per_application"`
 	PageBytesPerApp  float64 `json:"page_bytes_per_application"`
 	Ratio            float64 `json:"ratio"`
+	// RawHTTPPerSec is the same load's requests per second to a bare
+	// net/http server in this process that reads each body and answers
+	// the appliance's answer (uncompressed) without any work: the most any
+	// HTTP API could do with these clients on this machine. HTTPRatio is
+	// ours over it.
+	RawHTTPPerSec     float64 `json:"raw_http_per_s"`
+	RawHTTPCPUMicros  float64 `json:"raw_http_cpu_us_per_request"`
+	RawHTTPLoadMicros float64 `json:"raw_http_load_cpu_us_per_request"`
+	HTTPRatio         float64 `json:"http_ratio"`
 	// Postgres is the peer's version, or why it did not run.
 	Postgres       string  `json:"postgres"`
 	PGAppsPerSec   float64 `json:"postgres_applications_per_s,omitempty"`
@@ -136,10 +146,14 @@ func RunSubmit(ctx context.Context, c SubmitConfig) (SubmitResult, error) {
 	if err := os.Chmod(scratch, 0o711); err != nil {
 		return res, err
 	}
-	apps, err := measureSubmit(ctx, c, filepath.Join(scratch, "appliance"), &res)
+	sub, err := measureSubmit(ctx, c, filepath.Join(scratch, "appliance"), &res)
 	if err != nil {
 		return res, err
 	}
+	if err := measureRawHTTP(ctx, c, sub, &res); err != nil {
+		return res, err
+	}
+	apps := sub.apps
 	if err := measurePostgres(ctx, c, filepath.Join(scratch, "postgres"), apps, &res); err != nil {
 		return res, err
 	}
@@ -152,6 +166,7 @@ func RunSubmit(ctx context.Context, c SubmitConfig) (SubmitResult, error) {
 	}
 	res.StoreWritesPerSec, res.StoreP99Ms, res.RawBatchPerSec = sr.StoreConcurrent, sr.StoreP99LatencyMs, sr.RawBatchTuned
 	res.Ratio = res.AppsPerSec / res.StoreWritesPerSec
+	res.HTTPRatio = res.AppsPerSec / res.RawHTTPPerSec
 	if res.PGAppsPerSec > 0 {
 		res.PostgresRatio = res.AppsPerSec / res.PGAppsPerSec
 	}
@@ -168,6 +183,7 @@ func (r SubmitResult) WriteTable(out io.Writer) {
 		fmt.Fprintf(w, "PostgreSQL: the same rows, one durable transaction each\t%.0f\t%.1f\t%.1f\t\n", r.PGAppsPerSec, r.PGP50Ms, r.PGP99Ms)
 	}
 	fmt.Fprintf(w, "ksmart: workflow.Submit in the process, no HTTP\t%.0f\t\t\t\n", r.DirectPerSec)
+	fmt.Fprintf(w, "bare net/http: reads the same requests, answers the same bytes\t%.0f\t\t\t\n", r.RawHTTPPerSec)
 	fmt.Fprintf(w, "store writes, %d writers, %d-byte event + document\t%.0f\t\t%.1f\t\n", r.Clients, r.PayloadBytes, r.StoreWritesPerSec, r.StoreP99Ms)
 	fmt.Fprintf(w, "raw bbolt Batch, same payloads\t%.0f\t\t\t\n", r.RawBatchPerSec)
 	w.Flush()
@@ -181,9 +197,54 @@ func (r SubmitResult) WriteTable(out io.Writer) {
 	fmt.Fprintf(out, "  of which HTTP vs workflow.Submit called directly: %.2f; workflow.Submit vs the store: %.2f\n", r.AppsPerSec/r.DirectPerSec, r.DirectPerSec/r.StoreWritesPerSec)
 	fmt.Fprintf(out, "the store's file per application: %.1f page writes, %.0f bytes\n", r.PageWritesPerApp, r.PageBytesPerApp)
 	fmt.Fprintf(out, "CPU per application: %.0f µs in the appliance through HTTP, %.0f µs in the load process, %.0f µs through workflow.Submit\n", r.ServerCPUMicros, r.LoadCPUMicros, r.DirectCPUMicros)
+	fmt.Fprintf(out, "  bare net/http: %.0f µs in the server, %.0f µs in the load process; ours over it: %.2f\n", r.RawHTTPCPUMicros, r.RawHTTPLoadMicros, r.HTTPRatio)
 	if r.PostgresRatio > 0 {
 		fmt.Fprintf(out, "ratio to PostgreSQL (target >= %d): %.2f\n", submitTargetPGRatio, r.PostgresRatio)
 	}
+}
+
+// submitted is what measureSubmit leaves for the measurements after it: what
+// the appliance stored for a few applications (for PostgreSQL), and the
+// clients' request bodies and one answer (for the bare HTTP server).
+type submitted struct {
+	apps   []pgpeer.Application
+	bodies [][][]byte
+	answer []byte
+}
+
+// measureRawHTTP serves a bare net/http server on a loopback port that reads
+// each request's body and answers 201 with sub.answer, and has the load
+// process post the citizens' bodies to it as they posted them to the
+// appliance, filling in res.
+func measureRawHTTP(ctx context.Context, c SubmitConfig, sub submitted, res *SubmitResult) error {
+	if len(sub.answer) == 0 {
+		return errors.New("bench: the load process returned no answer of the appliance's")
+	}
+	c.OnPhase(fmt.Sprintf("posting %d applications to a bare net/http server that only answers, from a load process", c.Requests))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, err := io.Copy(io.Discard, r.Body); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		w.Write(sub.answer)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	job := submitJob{Mode: loadRawHTTP, URL: "http://" + ln.Addr().String(), Clients: c.Clients, Requests: c.Requests, Bodies: sub.bodies}
+	load, cpu, err := runLoad(ctx, c, job, nil)
+	if err != nil {
+		return err
+	}
+	res.RawHTTPPerSec = float64(c.Requests) / load.Seconds
+	res.RawHTTPCPUMicros = float64(cpu.Microseconds()) / float64(c.Requests)
+	res.RawHTTPLoadMicros = load.CPUSeconds * 1e6 / float64(c.Requests)
+	return nil
 }
 
 // measureSubmit opens an appliance in dir, serves it on a loopback port and
@@ -191,23 +252,23 @@ func (r SubmitResult) WriteTable(out io.Writer) {
 // c.Requests applications between them, then submits as many through
 // workflow.Submit, filling in res. It returns what the appliance stored for
 // a few of the applications, as the PostgreSQL peer is to write them.
-func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitResult) ([]pgpeer.Application, error) {
+func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitResult) (submitted, error) {
 	c.OnPhase("opening an appliance and its HTTP server")
 	lb := synth.DemoLocalBody()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	app, err := appliance.Open(appliance.Config{Dir: dir, LocalBody: &lb, Logger: logger})
 	if err != nil {
-		return nil, err
+		return submitted{}, err
 	}
 	defer app.Close()
 	srv, err := web.New(app, logger, c.Version, false)
 	if err != nil {
-		return nil, err
+		return submitted{}, err
 	}
 	srv.NoAuthLimit = true // 64 citizens sign in from one address
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return nil, err
+		return submitted{}, err
 	}
 	serveCtx, stop := context.WithCancel(ctx)
 	served := make(chan error, 1)
@@ -239,25 +300,25 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		}
 	})
 	if err != nil {
-		return nil, err
+		return submitted{}, err
 	}
 	res.PageWritesPerApp = float64(after.PageWrites-before.PageWrites) / float64(c.Requests)
 	res.PageBytesPerApp = float64(after.PageBytes-before.PageBytes) / float64(c.Requests)
 	res.ServerCPUMicros = float64(serverCPU.Microseconds()) / float64(c.Requests)
 	res.LoadCPUMicros = load.CPUSeconds * 1e6 / float64(c.Requests)
 	if len(load.UserIDs) != c.Clients || len(load.FileIDs) != c.Clients {
-		return nil, fmt.Errorf("bench: the load process answered for %d citizens, want %d", len(load.UserIDs), c.Clients)
+		return submitted{}, fmt.Errorf("bench: the load process answered for %d citizens, want %d", len(load.UserIDs), c.Clients)
 	}
 	res.Seconds, res.P50Ms, res.P99Ms = load.Seconds, load.P50Ms, load.P99Ms
 	res.AppsPerSec = float64(c.Requests) / load.Seconds
 	var doc []byte
 	if err := app.Store.View(func(tx *store.Tx) (err error) { doc, err = tx.GetRaw("file", load.FileIDs[0]); return err }); err != nil {
-		return nil, fmt.Errorf("reading a submitted file back: %w", err)
+		return submitted{}, fmt.Errorf("reading a submitted file back: %w", err)
 	}
 	res.PayloadBytes = len(doc)
 	apps, err := storedApplications(app, load.UserIDs[:min(len(load.UserIDs), bodiesPerClient)])
 	if err != nil {
-		return nil, err
+		return submitted{}, err
 	}
 
 	c.OnPhase(fmt.Sprintf("submitting %d applications through workflow.Submit, without HTTP", c.Requests))
@@ -265,7 +326,7 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 	for i, id := range load.UserIDs {
 		u, err := app.Identity.Get(id)
 		if err != nil {
-			return nil, err
+			return submitted{}, err
 		}
 		actors[i] = u.Actor()
 	}
@@ -283,11 +344,11 @@ func measureSubmit(ctx context.Context, c SubmitConfig, dir string, res *SubmitR
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return submitted{}, err
 	}
 	res.DirectPerSec = float64(c.Requests) / time.Since(start).Seconds()
 	res.DirectCPUMicros = float64((processCPU() - cpuFrom).Microseconds()) / float64(c.Requests)
-	return apps, nil
+	return submitted{apps: apps, bodies: job.Bodies, answer: load.Answer}, nil
 }
 
 // storedApplications reads back, through the modules' own readers, what the

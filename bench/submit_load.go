@@ -25,10 +25,13 @@ import (
 // SubmitConfig.LoadCommand, writes a submitJob on its stdin and reads a
 // submitLoadResult from its stdout; RunSubmitLoad is that process's body.
 
-// The load's modes: citizens through the appliance's HTTP API, or the same
-// applications written to the PostgreSQL peer.
+// The load's modes: citizens through the appliance's HTTP API, the same
+// requests to a bare net/http server that does no work (the floor of any
+// HTTP API with these clients on this machine), or the same applications
+// written to the PostgreSQL peer.
 const (
 	loadHTTP     = "http"
+	loadRawHTTP  = "raw-http"
 	loadPostgres = "postgres"
 )
 
@@ -58,9 +61,11 @@ type submitLoadResult struct {
 	// CPUSeconds is the CPU time the load process itself used while it
 	// measured: what the clients cost the two cores the server shares.
 	CPUSeconds float64 `json:"cpu_seconds"`
-	// HTTP: each client's citizen and the file of its warm-up application.
+	// HTTP: each client's citizen and the file of its warm-up application,
+	// and the first client's warm-up answer as it was sent.
 	UserIDs []string `json:"user_ids,omitempty"`
 	FileIDs []string `json:"file_ids,omitempty"`
+	Answer  []byte   `json:"answer,omitempty"`
 }
 
 // RunSubmitLoad is the submit benchmark's load process: it reads its job
@@ -82,6 +87,8 @@ func RunSubmitLoad(ctx context.Context, in io.Reader, out io.Writer) error {
 	switch job.Mode {
 	case loadHTTP:
 		res, err = httpLoad(job, measuring)
+	case loadRawHTTP:
+		res, err = rawHTTPLoad(job, measuring)
 	case loadPostgres:
 		res, err = postgresLoad(ctx, job, measuring)
 	default:
@@ -212,21 +219,43 @@ func httpLoad(job submitJob, measuring func()) (submitLoadResult, error) {
 		return submitLoadResult{}, err
 	}
 	fileIDs := make([]string, job.Clients)
+	var answer []byte
 	res, err := measureLoad(job.Clients, job.Requests, measuring, func(i, n int) error {
-		id, err := citizens[i].submit(n)
+		id, data, err := citizens[i].submit(n)
 		if n == 0 {
 			fileIDs[i] = id
+			if i == 0 {
+				answer = data
+			}
 		}
 		return err
 	})
 	if err != nil {
 		return res, err
 	}
-	res.FileIDs = fileIDs
+	res.FileIDs, res.Answer = fileIDs, answer
 	for _, bc := range citizens {
 		res.UserIDs = append(res.UserIDs, bc.userID)
 	}
 	return res, nil
+}
+
+// rawHTTPLoad has job.Clients clients post their bodies to job.URL as the
+// citizens do, without signing up: the server there only reads and answers.
+func rawHTTPLoad(job submitJob, measuring func()) (submitLoadResult, error) {
+	if len(job.Bodies) != job.Clients {
+		return submitLoadResult{}, fmt.Errorf("bench: submit load: %d clients but bodies for %d", job.Clients, len(job.Bodies))
+	}
+	transport := &http.Transport{MaxIdleConnsPerHost: job.Clients * 2, IdleConnTimeout: time.Minute}
+	defer transport.CloseIdleConnections()
+	clients := make([]*benchClient, job.Clients)
+	for i := range clients {
+		clients[i] = &benchClient{base: job.URL, hc: &http.Client{Transport: transport, Timeout: time.Minute}, bodies: job.Bodies[i]}
+	}
+	return measureLoad(job.Clients, job.Requests, measuring, func(i, n int) error {
+		_, _, err := clients[i].submit(n)
+		return err
+	})
 }
 
 // postgresLoad connects job.Clients connections to the PostgreSQL peer and
@@ -315,26 +344,27 @@ func (bc *benchClient) call(method, path string, body any, want int, out any) er
 	return nil
 }
 
-// submit sends the client's n-th application and returns its file id.
-func (bc *benchClient) submit(n int) (string, error) {
+// submit sends the client's n-th application and returns its file id and
+// the answer.
+func (bc *benchClient) submit(n int) (string, []byte, error) {
 	var f struct{ ID string }
 	req, _ := http.NewRequest("POST", bc.base+"/api/v1/applications", bytes.NewReader(bc.bodies[n%len(bc.bodies)]))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("X-CSRF-Token", bc.csrf)
 	resp, err := bc.hc.Do(req)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	data, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if resp.StatusCode != http.StatusCreated {
-		return "", fmt.Errorf("bench: submit answered %d: %s", resp.StatusCode, data)
+		return "", nil, fmt.Errorf("bench: submit answered %d: %s", resp.StatusCode, data)
 	}
 	if err := json.Unmarshal(data, &f); err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return f.ID, nil
+	return f.ID, data, nil
 }
