@@ -119,8 +119,9 @@ func (s *Store) commit(batch []*writeRequest) {
 		// event): full pages halve what they write per commit.
 		changes := btx.Bucket(bucketChanges)
 		changes.FillPercent = 1.0
+		grown := tails{}
 		for _, r := range batch {
-			tx := &Tx{btx: btx, store: s, writable: true}
+			tx := &Tx{btx: btx, store: s, writable: true, tails: grown}
 			if r.err = call(r.fn, tx); r.err != nil {
 				continue
 			}
