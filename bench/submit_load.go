@@ -134,7 +134,7 @@ func runLoad(ctx context.Context, c SubmitConfig, job submitJob, measuring func(
 				measuring(false)
 			}
 			cpuFrom = processCPU()
-			if c.CPUProfile != nil {
+			if c.CPUProfile != nil && job.Mode == loadHTTP {
 				if err := pprof.StartCPUProfile(c.CPUProfile); err != nil {
 					return res, 0, err
 				}
@@ -143,7 +143,7 @@ func runLoad(ctx context.Context, c SubmitConfig, job submitJob, measuring func(
 			continue
 		}
 		cpu = processCPU() - cpuFrom
-		if c.CPUProfile != nil {
+		if c.CPUProfile != nil && job.Mode == loadHTTP {
 			pprof.StopCPUProfile()
 		}
 		if measuring != nil {
