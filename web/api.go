@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -552,6 +553,11 @@ func (s *Server) apiSubmit(c echo.Context) error {
 // jsonScalar returns a JSON string's text or a JSON number's digits; null
 // is an empty value. Anything else is not a form value.
 func jsonScalar(raw json.RawMessage) (string, bool) {
+	// Most values are plain strings: their text is between the quotes.
+	// (The body was checked as UTF-8 already; an escape takes the decoder.)
+	if n := len(raw); n >= 2 && raw[0] == '"' && raw[n-1] == '"' && bytes.IndexByte(raw[1:n-1], '\\') < 0 && bytes.IndexByte(raw[1:n-1], '"') < 0 {
+		return string(raw[1 : n-1]), true
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err == nil {
 		return s, true

@@ -54,3 +54,26 @@ func TestAPI_JSONIsRefusedAsStrictlyAsFormsNamingTheField(t *testing.T) {
 		t.Fatalf("sign-up answer %s", r.body)
 	}
 }
+
+// A form value sent as JSON is its text, whether written plainly, with
+// escapes, or as a number; anything else is refused.
+func TestJSONScalar_PlainEscapedAndNumberValuesReadAsTheirText(t *testing.T) {
+	for raw, want := range map[string]string{
+		`"Anagha"`:                   "Anagha",
+		`"അനഘ"`:                      "അനഘ",
+		`"\u0d05\u0d28\u0d18"`:       "അനഘ",
+		`"a \"quoted\" name\\ here"`: `a "quoted" name\ here`,
+		`""`:                         "",
+		`42`:                         "42",
+		`null`:                       "",
+	} {
+		if got, ok := jsonScalar(json.RawMessage(raw)); !ok || got != want {
+			t.Errorf("jsonScalar(%s) = %q, %v; want %q", raw, got, ok, want)
+		}
+	}
+	for _, raw := range []string{`{"a":1}`, `["a"]`, `true`} {
+		if got, ok := jsonScalar(json.RawMessage(raw)); ok {
+			t.Errorf("jsonScalar(%s) = %q, accepted; want refused", raw, got)
+		}
+	}
+}
