@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -160,6 +161,7 @@ func TestBench_AMistakeInTheFlagsExitsWith2AndOneLine(t *testing.T) {
 		{[]string{"licences", "--licences", "1"}, "--licences must be from 10 to 2000000"},
 		{[]string{"submit", "--clients", "0"}, "--clients must be from 1 to 500"},
 		{[]string{"submit", "--clients", "8", "--requests", "4"}, "--requests at least --clients"},
+		{[]string{"submit", "--cpuprofile", "/nonexistent/dir/cpu.pprof"}, "--cpuprofile: open /nonexistent/dir/cpu.pprof: no such file or directory"},
 	} {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
 			code, stdout, stderr := ksmart(t, append([]string{"bench"}, c.args...)...)
@@ -241,8 +243,20 @@ func TestBenchSubmit_JSONReportsOursBesidePostgreSQLAndTheStoresRawRate(t *testi
 // TestBenchSubmit_WithoutPostgreSQLSaysSoAndHasNoPeersFigures keeps the
 // run without the peer honest: it says why, and has no PostgreSQL figures.
 func TestBenchSubmit_WithoutPostgreSQLSaysSoAndHasNoPeersFigures(t *testing.T) {
-	r := runBenchSubmit(t, "--clients", "2", "--requests", "20", "--postgres=false")
-	positive(t, r, "applications_per_s", "p50_ms", "p99_ms", "store_writes_per_s", "direct_submit_per_s", "ratio")
+	profile := filepath.Join(t.TempDir(), "cpu.pprof")
+	r := runBenchSubmit(t, "--clients", "2", "--requests", "20", "--postgres=false", "--cpuprofile", profile)
+	positive(t, r, "applications_per_s", "p50_ms", "p99_ms", "store_writes_per_s", "direct_submit_per_s", "ratio",
+		"raw_http_per_s", "http_ratio", "server_cpu_us_per_application", "load_cpu_us_per_application",
+		"direct_cpu_us_per_application", "raw_http_cpu_us_per_request", "raw_http_load_cpu_us_per_request",
+		"page_writes_per_application", "page_bytes_per_application")
+	if ours, raw, ratio := r["applications_per_s"].(float64), r["raw_http_per_s"].(float64), r["http_ratio"].(float64); !near(ratio, ours/raw) {
+		t.Errorf("http_ratio = %v, want applications_per_s / raw_http_per_s = %v", ratio, ours/raw)
+	}
+	// One gzipped pprof profile of the appliance's process, as go tool
+	// pprof reads it.
+	if data, err := os.ReadFile(profile); err != nil || len(data) < 2 || data[0] != 0x1f || data[1] != 0x8b {
+		t.Errorf("--cpuprofile wrote %d bytes (%v), want a gzipped pprof profile", len(data), err)
+	}
 	if r["postgres"] != "not run (--postgres=false)" {
 		t.Errorf("postgres = %q, want it to say it was not run and why", r["postgres"])
 	}
