@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"sort"
 	"strings"
 	"syscall"
@@ -57,29 +56,6 @@ func main() {
 	code := Run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
-}
-
-// The collector's settings, unless GOGC or GOMEMLIMIT say otherwise. The
-// appliance's live heap is small (~20 MB serving 1M register entries) but
-// it allocates fast while it answers (~60 KB a request, ~75 KB a commit of
-// an application): at Go's default of collecting when the heap doubles, the
-// collector took ~100 µs of CPU per application submitted through the API
-// (bench submit: 608 → 500 µs per application at 400). A heap allowed to
-// grow to five times the live one costs tens of MB; the soft limit keeps a
-// large import from growing past it, where the collector works harder
-// instead. Tuning values, not rules.
-const (
-	gcPercent   = 400
-	gcSoftLimit = 1 << 30
-)
-
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(gcPercent)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(gcSoftLimit)
-	}
 }
 
 // Run runs one subcommand and returns the process exit status: 0 on
