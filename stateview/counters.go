@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"sort"
 	"sync"
 	"time"
 
@@ -49,16 +48,11 @@ type Counters struct {
 	mods   []counterModule
 	watch  map[string][]int // entity → the modules (indexes into mods) that count it
 
-	mu     sync.Mutex
+	mu     sync.Mutex // guards bodies and closed
 	bodies map[string]*bodyCounters
 
-	dirtyMu  sync.Mutex
-	dirty    map[string]bool
-	restored bool
-	wake     chan struct{}
-	stop     chan struct{}
-	wg       sync.WaitGroup
-	closed   bool
+	follow *following
+	closed bool
 }
 
 // CountersFile is the counters' file in the figures' directory
@@ -150,7 +144,7 @@ func openCounters(src replicaSource, path string, page int, mods []module.Module
 		return openCounters(src, path, page, mods, logger)
 	}
 	c := &Counters{src: src, db: db, logger: logger.With("part", "counters"), page: page, watch: map[string][]int{},
-		bodies: map[string]*bodyCounters{}, dirty: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+		bodies: map[string]*bodyCounters{}}
 	for _, m := range mods {
 		if m.Figures == nil || m.Figures.Count == nil && m.Figures.Counter == nil {
 			continue
@@ -170,106 +164,28 @@ func openCounters(src replicaSource, path string, page int, mods []module.Module
 // start follows the FSM: a body is caught up when the FSM applies its
 // events, every body after a snapshot is installed and each recheck.
 func (c *Counters) start(recheck time.Duration) {
-	c.src.OnApplied(func(code string, _ []store.Event) { c.markDirty(code) })
-	c.src.OnRestore(func() {
-		c.dirtyMu.Lock()
-		c.restored = true
-		c.dirtyMu.Unlock()
-		c.signal()
+	c.follow = follow(c.src, c.logger, 1, recheck, nil, func(code string, restored bool) bool {
+		more, err := c.CatchUp(code, restored)
+		if err != nil && !errors.Is(err, replication.ErrClosed) {
+			c.logger.Error("counting a body's writes failed; retrying at the next change or check", "body", code, "error", err)
+		}
+		return more
 	})
-	c.markAll()
-	c.wg.Add(1)
-	go c.work(recheck)
 }
 
 // Close stops following the FSM and closes the file.
 func (c *Counters) Close() error {
-	c.dirtyMu.Lock()
+	c.mu.Lock()
 	if c.closed {
-		c.dirtyMu.Unlock()
+		c.mu.Unlock()
 		return nil
 	}
 	c.closed = true
-	c.dirtyMu.Unlock()
-	close(c.stop)
-	c.wg.Wait()
+	c.mu.Unlock()
+	if c.follow != nil {
+		c.follow.close()
+	}
 	return c.db.Close()
-}
-
-func (c *Counters) markDirty(code string) {
-	c.dirtyMu.Lock()
-	c.dirty[code] = true
-	c.dirtyMu.Unlock()
-	c.signal()
-}
-
-func (c *Counters) signal() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
-}
-
-func (c *Counters) markAll() {
-	bodies, err := c.src.Bodies()
-	if err != nil {
-		c.logger.Warn("reading the bodies the state holds", "error", err)
-	}
-	for _, b := range bodies {
-		c.markDirty(b.Code)
-	}
-}
-
-// work catches dirty bodies up, one turn each in code order.
-func (c *Counters) work(recheck time.Duration) {
-	defer c.wg.Done()
-	t := time.NewTicker(recheck)
-	defer t.Stop()
-	for {
-		select {
-		case <-c.stop:
-			return
-		case <-t.C:
-			c.markAll()
-			continue
-		case <-c.wake:
-		}
-		for {
-			select {
-			case <-c.stop:
-				return
-			default:
-			}
-			c.dirtyMu.Lock()
-			restored := c.restored
-			c.restored = false
-			c.dirtyMu.Unlock()
-			if restored {
-				// A snapshot replaced the state: every body may differ.
-				c.markAll()
-			}
-			c.dirtyMu.Lock()
-			codes := make([]string, 0, len(c.dirty))
-			for code := range c.dirty {
-				codes = append(codes, code)
-			}
-			clear(c.dirty)
-			c.dirtyMu.Unlock()
-			if len(codes) == 0 {
-				break
-			}
-			sort.Strings(codes)
-			for _, code := range codes {
-				more, err := c.CatchUp(code, restored)
-				if err != nil && !errors.Is(err, replication.ErrClosed) {
-					c.logger.Error("counting a body's writes failed; retrying at the next change or check", "body", code, "error", err)
-				}
-				if more {
-					c.markDirty(code)
-				}
-			}
-		}
-	}
 }
 
 // body returns a body's counters, loaded from the file.

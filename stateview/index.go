@@ -70,17 +70,10 @@ type Index struct {
 	bodies map[string]*bodyState
 	closed bool
 
-	dirtyMu  sync.Mutex
-	dirty    map[string]bool // bodies to catch up; true: after a snapshot install
-	busy     map[string]bool
-	wake     chan struct{}
-	restored bool
+	follow *following
 
 	events atomic.Uint64 // events indexed since Open
 	docs   atomic.Uint64 // documents written to the shards since Open
-
-	stop chan struct{}
-	wg   sync.WaitGroup
 }
 
 // replicaSource is what the index and the counters read: the FSM. It is
@@ -189,28 +182,14 @@ func openIndex(src replicaSource, cfg IndexConfig, logger *slog.Logger) (*Index,
 		return nil, fmt.Errorf("state index: %w", err)
 	}
 	x := &Index{cfg: cfg, src: src, logger: logger.With("part", "index"), modules: modules, cat: cat,
-		sources: map[string]search.Source{}, bodies: map[string]*bodyState{},
-		dirty: map[string]bool{}, busy: map[string]bool{}, wake: make(chan struct{}, 1), stop: make(chan struct{})}
+		sources: map[string]search.Source{}, bodies: map[string]*bodyState{}}
 	for _, s := range appliance.SearchSources(cat, modules) {
 		x.sources[s.Entity()] = s
 	}
 	if err := x.openFiles(); err != nil {
 		return nil, err
 	}
-	src.OnApplied(func(code string, _ []store.Event) { x.markDirty(code, false) })
-	src.OnRestore(func() {
-		x.dirtyMu.Lock()
-		x.restored = true
-		x.dirtyMu.Unlock()
-		x.signal()
-	})
-	x.markAll(false)
-	for range cfg.Workers {
-		x.wg.Add(1)
-		go x.work()
-	}
-	x.wg.Add(1)
-	go x.recheck()
+	x.follow = follow(src, x.logger, cfg.Workers, cfg.Recheck, x.indexed, x.catchUpLogged)
 	return x, nil
 }
 
@@ -302,118 +281,38 @@ func (x *Index) Close() error {
 	}
 	x.closed = true
 	x.mu.Unlock()
-	close(x.stop)
-	x.wg.Wait()
+	x.follow.close()
 	return errors.Join(x.shards.Close(), x.db.Close())
 }
 
-func (x *Index) markDirty(code string, restored bool) {
-	x.dirtyMu.Lock()
-	x.dirty[code] = x.dirty[code] || restored
-	x.dirtyMu.Unlock()
-	x.signal()
-}
-
-func (x *Index) signal() {
-	select {
-	case x.wake <- struct{}{}:
-	default:
-	}
-}
-
-// markAll marks every body the FSM holds and every body indexed.
-func (x *Index) markAll(restored bool) {
-	bodies, err := x.src.Bodies()
-	if err != nil {
-		x.logger.Warn("reading the bodies the state holds", "error", err)
-	}
-	for _, b := range bodies {
-		x.markDirty(b.Code, restored)
-	}
+// indexed lists the bodies indexed, which a recheck marks beside those
+// the FSM holds.
+func (x *Index) indexed() []string {
 	x.mu.Lock()
+	defer x.mu.Unlock()
 	codes := make([]string, 0, len(x.bodies))
 	for c := range x.bodies {
 		codes = append(codes, c)
 	}
-	x.mu.Unlock()
-	for _, c := range codes {
-		x.markDirty(c, restored)
-	}
+	return codes
 }
 
-func (x *Index) next() (code string, restored, ok bool) {
-	x.dirtyMu.Lock()
-	all := x.restored
-	x.restored = false
-	x.dirtyMu.Unlock()
-	if all {
-		x.markAll(true)
-	}
-	x.dirtyMu.Lock()
-	defer x.dirtyMu.Unlock()
-	codes := make([]string, 0, len(x.dirty))
-	for c := range x.dirty {
-		if !x.busy[c] {
-			codes = append(codes, c)
+// catchUpLogged indexes a body up to the FSM, indexing it again from the
+// start when the index contradicts the state's log, and keeps and logs
+// what failed; more means it is not there yet.
+func (x *Index) catchUpLogged(code string, restored bool) (more bool) {
+	more, err := x.safeCatchUp(code, restored)
+	if errors.Is(err, errRebuild) {
+		x.logger.Warn("the state index contradicts the state's log for a body; indexing it again", "body", code, "reason", err)
+		if err = x.drop(code); err == nil {
+			more = true
 		}
 	}
-	if len(codes) == 0 {
-		return "", false, false
+	x.setErr(code, err)
+	if err != nil && !errors.Is(err, replication.ErrClosed) && !errors.Is(err, berrors.ErrDatabaseNotOpen) {
+		x.logger.Error("indexing a body failed; retrying at the next change or check", "body", code, "error", err)
 	}
-	sort.Strings(codes)
-	code = codes[0]
-	restored = x.dirty[code]
-	delete(x.dirty, code)
-	x.busy[code] = true
-	return code, restored, true
-}
-
-func (x *Index) done(code string) {
-	x.dirtyMu.Lock()
-	delete(x.busy, code)
-	more := len(x.dirty) > 0
-	x.dirtyMu.Unlock()
-	if more {
-		x.signal()
-	}
-}
-
-func (x *Index) work() {
-	defer x.wg.Done()
-	for {
-		select {
-		case <-x.stop:
-			return
-		case <-x.wake:
-		}
-		for {
-			select {
-			case <-x.stop:
-				return
-			default:
-			}
-			code, restored, ok := x.next()
-			if !ok {
-				break
-			}
-			x.signal()
-			more, err := x.safeCatchUp(code, restored)
-			if errors.Is(err, errRebuild) {
-				x.logger.Warn("the state index contradicts the state's log for a body; indexing it again", "body", code, "reason", err)
-				if err = x.drop(code); err == nil {
-					more = true
-				}
-			}
-			x.setErr(code, err)
-			if err != nil && !errors.Is(err, replication.ErrClosed) && !errors.Is(err, berrors.ErrDatabaseNotOpen) {
-				x.logger.Error("indexing a body failed; retrying at the next change or check", "body", code, "error", err)
-			}
-			x.done(code)
-			if more {
-				x.markDirty(code, false)
-			}
-		}
-	}
+	return more
 }
 
 func (x *Index) safeCatchUp(code string, restored bool) (more bool, err error) {
@@ -423,20 +322,6 @@ func (x *Index) safeCatchUp(code string, restored bool) (more bool, err error) {
 		}
 	}()
 	return x.catchUp(code, restored)
-}
-
-func (x *Index) recheck() {
-	defer x.wg.Done()
-	t := time.NewTicker(x.cfg.Recheck)
-	defer t.Stop()
-	for {
-		select {
-		case <-x.stop:
-			return
-		case <-t.C:
-			x.markAll(false)
-		}
-	}
 }
 
 // state returns a copy of what is known of a body (zero when nothing).
