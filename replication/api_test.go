@@ -6,6 +6,7 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -37,6 +38,25 @@ func TestShip_ResendAfterALostAcknowledgementChangesNothing(t *testing.T) {
 	if err != nil || first.Head != 100 || first.Applied != 100 || first.Duplicate {
 		t.Fatalf("first ship: %+v, %v", first, err)
 	}
+	// The certificates a node sees on its connections (the body's, here)
+	// are recorded through raft in the background: let that land first,
+	// so that the count below is of what the resend adds.
+	eventually(t, 10*time.Second, func() error {
+		for _, n := range c.nodes {
+			n.seenMu.Lock()
+			pending := 0
+			for s := range n.seen {
+				if !leader.fsm.Known(s) {
+					pending++
+				}
+			}
+			n.seenMu.Unlock()
+			if pending > 0 {
+				return fmt.Errorf("node %s has %d certificates seen and not yet recorded", n.ID(), pending)
+			}
+		}
+		return nil
+	})
 	indexBefore := leader.Stats().LastLogIndex
 	again, err := cl.Ship(ctx, evs[:100]) // the answer was lost; the shipper sends it again
 	if err != nil {

@@ -84,7 +84,7 @@ func (n *Node) recordSeen() {
 // the leader to.
 func (n *Node) recordCerts(ctx context.Context, ders [][]byte) error {
 	if n.IsLeader() {
-		return n.applyCommand(ctx, encodeCommand(opRecordCerts, ders...))
+		return n.recordNew(ctx, ders)
 	}
 	_, _, httpAddr := n.Leader()
 	if httpAddr == "" {
@@ -107,6 +107,23 @@ func (n *Node) recordCerts(ctx context.Context, ders [][]byte) error {
 		return fmt.Errorf("the leader answered %s", resp.Status)
 	}
 	return nil
+}
+
+// recordNew commits, on the leader, the certificates the register does not
+// hold yet. A follower asks again for a certificate the leader recorded
+// while the follower's copy of the register had not caught up: without the
+// check, each such ask was one more raft entry.
+func (n *Node) recordNew(ctx context.Context, ders [][]byte) error {
+	var unknown [][]byte
+	for _, der := range ders {
+		if c, err := x509.ParseCertificate(der); err != nil || !n.fsm.Known(FormatSerial(c.SerialNumber)) {
+			unknown = append(unknown, der)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	return n.applyCommand(ctx, encodeCommand(opRecordCerts, unknown...))
 }
 
 func (n *Node) handleCerts(w http.ResponseWriter, r *http.Request) {
@@ -132,7 +149,7 @@ func (n *Node) handleCerts(w http.ResponseWriter, r *http.Request) {
 		if !n.IsLeader() {
 			return n.notLeader()
 		}
-		if err := n.applyCommand(r.Context(), encodeCommand(opRecordCerts, ders...)); err != nil {
+		if err := n.recordNew(r.Context(), ders); err != nil {
 			return err
 		}
 		writeJSON(w, http.StatusOK, struct{}{})
