@@ -36,6 +36,14 @@ func parallelErr(n int, fn func(i int) error) error {
 	return first
 }
 
+// orDefault sets *v to d when it is not positive: a config's zero field
+// takes its default.
+func orDefault(v *int, d int) {
+	if *v <= 0 {
+		*v = d
+	}
+}
+
 // ms is d in milliseconds to the microsecond.
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 

@@ -93,16 +93,11 @@ type StateResult struct {
 // other load on the machine falls on both alike; the median round of each
 // is reported.
 func RunState(ctx context.Context, cfg StateConfig) (StateResult, error) {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&cfg.Shippers, 10)
-	def(&cfg.Batch, 1000)
-	def(&cfg.Events, 300_000)
-	def(&cfg.Rounds, 3)
-	def(&cfg.DataBytes, 200)
+	orDefault(&cfg.Shippers, 10)
+	orDefault(&cfg.Batch, 1000)
+	orDefault(&cfg.Events, 300_000)
+	orDefault(&cfg.Rounds, 3)
+	orDefault(&cfg.DataBytes, 200)
 	if cfg.Batch > replication.MaxBatchEvents {
 		return StateResult{}, fmt.Errorf("batch of %d events: at most %d", cfg.Batch, replication.MaxBatchEvents)
 	}

@@ -116,15 +116,10 @@ type StateScaleResult struct {
 // each node's disk over the bodies', a follower cut off for c.Cut, and a
 // frozen leader. It removes its scratch files.
 func RunStateScale(ctx context.Context, c StateScaleConfig) (StateScaleResult, error) {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&c.Bodies, 120)
-	def(&c.Records, 4_500_000)
-	def(&c.Nodes, 3)
-	def(&c.CutRate, 1000)
+	orDefault(&c.Bodies, 120)
+	orDefault(&c.Records, 4_500_000)
+	orDefault(&c.Nodes, 3)
+	orDefault(&c.CutRate, 1000)
 	if c.Cut <= 0 {
 		c.Cut = time.Minute
 	}

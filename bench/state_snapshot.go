@@ -68,15 +68,10 @@ type SnapshotResult struct {
 // follower (TrailingLogs); the follower is started again, installs the
 // leader's snapshot (a manifest) and fetches the events it lacks.
 func RunStateSnapshot(ctx context.Context, cfg SnapshotConfig) (SnapshotResult, error) {
-	def := func(v *int, d int) {
-		if *v <= 0 {
-			*v = d
-		}
-	}
-	def(&cfg.Bodies, 10)
-	def(&cfg.Events, 200_000)
-	def(&cfg.CutOff, 60_000)
-	def(&cfg.DataBytes, 1_500)
+	orDefault(&cfg.Bodies, 10)
+	orDefault(&cfg.Events, 200_000)
+	orDefault(&cfg.CutOff, 60_000)
+	orDefault(&cfg.DataBytes, 1_500)
 	if cfg.TrailingLogs == 0 {
 		cfg.TrailingLogs = 64
 	}

@@ -79,6 +79,9 @@ func RunSubmitLoad(ctx context.Context, in io.Reader, out io.Writer) error {
 	if job.Clients < 1 || job.Requests < 1 {
 		return errors.New("bench: submit load: the job has no clients or no requests")
 	}
+	if (job.Mode == loadHTTP || job.Mode == loadRawHTTP) && len(job.Bodies) != job.Clients {
+		return fmt.Errorf("bench: submit load: %d clients but bodies for %d", job.Clients, len(job.Bodies))
+	}
 	var res submitLoadResult
 	var err error
 	// The line tells the benchmark when the measured part begins, so that
@@ -200,9 +203,6 @@ func measureLoad(clients, requests int, measuring func(), do func(client, n int)
 // httpLoad signs up job.Clients citizens through the API and has them
 // submit job.Requests applications between them.
 func httpLoad(job submitJob, measuring func()) (submitLoadResult, error) {
-	if len(job.Bodies) != job.Clients {
-		return submitLoadResult{}, fmt.Errorf("bench: submit load: %d clients but bodies for %d", job.Clients, len(job.Bodies))
-	}
 	transport := &http.Transport{MaxIdleConnsPerHost: job.Clients * 2, IdleConnTimeout: time.Minute}
 	defer transport.CloseIdleConnections()
 	// The sign-ups are not measured, and each costs the server an argon2id
@@ -243,9 +243,6 @@ func httpLoad(job submitJob, measuring func()) (submitLoadResult, error) {
 // rawHTTPLoad has job.Clients clients post their bodies to job.URL as the
 // citizens do, without signing up: the server there only reads and answers.
 func rawHTTPLoad(job submitJob, measuring func()) (submitLoadResult, error) {
-	if len(job.Bodies) != job.Clients {
-		return submitLoadResult{}, fmt.Errorf("bench: submit load: %d clients but bodies for %d", job.Clients, len(job.Bodies))
-	}
 	transport := &http.Transport{MaxIdleConnsPerHost: job.Clients * 2, IdleConnTimeout: time.Minute}
 	defer transport.CloseIdleConnections()
 	clients := make([]*benchClient, job.Clients)

@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,30 +19,7 @@ func TestWrite_DocumentsNumberedInOrderFillTheirPages(t *testing.T) {
 	}
 	defer s.Close()
 	doc := map[string]string{"values": strings.Repeat("x", 600)}
-	var wg sync.WaitGroup
-	for w := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 40 {
-				id := fmt.Sprintf("%010d", w*1000+i)
-				if _, err := s.Write(func(tx *Tx) error {
-					if err := tx.Put("file", id, doc); err != nil {
-						return err
-					}
-					return tx.Put("file", id, doc) // once more in the same write, as an update would
-				}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	// The writers' keys interleave (one writer's ids run 0..39, the next's
-	// 1000..1039): only the writes that came after every key already there
-	// are appends. Ids in order, as files are numbered, are the common case:
-	// here 40 demands a commit, as a busy office's commits carry them.
+	// 40 demands a commit, as a busy office's commits carry them.
 	for i := range 10 {
 		if _, err := s.Write(func(tx *Tx) error {
 			for j := range 40 {

@@ -267,6 +267,19 @@ func runStateRun(ctx context.Context, env *env, args []string) error {
 	}
 }
 
+// adminStatus reads the cluster's status from a node with an admin's
+// certificate, as state status and state forks show it.
+func adminStatus(ctx context.Context, fs *flags, args []string) (replication.Status, error) {
+	cl, err := adminClient(fs, args, nil)
+	if err != nil {
+		return replication.Status{}, err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
+	defer cancel()
+	return cl.Status(ctx)
+}
+
 // adminClient parses --node and the admin certificate flags.
 func adminClient(fs *flags, args []string, extra func() []string) (*replication.Client, error) {
 	node := fs.String("node", "", "API `HOST:PORT` of any node of the cluster; repeat with commas to try several")
@@ -455,14 +468,7 @@ func runStateRevoke(ctx context.Context, env *env, args []string) error {
 func runStateStatus(ctx context.Context, env *env, args []string) error {
 	fs := newFlags(env, "state status", "--node HOST:PORT --ca FILE --cert FILE --key FILE [--json]")
 	asJSON := fs.Bool("json", false, "print the status as one JSON object")
-	cl, err := adminClient(fs, args, nil)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
-	defer cancel()
-	st, err := cl.Status(ctx)
+	st, err := adminStatus(ctx, fs, args)
 	if err != nil {
 		return err
 	}
@@ -609,14 +615,7 @@ func runStateForks(ctx context.Context, env *env, args []string) error {
 	}
 	fs := newFlags(env, "state forks", "--node HOST:PORT --ca FILE --cert FILE --key FILE [--json]\n   or: ksmart state forks resolve BODY --reason TEXT --node HOST:PORT --ca FILE --cert FILE --key FILE")
 	asJSON := fs.Bool("json", false, "print the forks as one JSON object: {\"open\": [...], \"resolved\": [...]}")
-	cl, err := adminClient(fs, args, nil)
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(ctx, stateTimeout)
-	defer cancel()
-	st, err := cl.Status(ctx)
+	st, err := adminStatus(ctx, fs, args)
 	if err != nil {
 		return err
 	}
