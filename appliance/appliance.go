@@ -466,6 +466,14 @@ func (a *Appliance) Run(ctx context.Context) {
 			a.Logger.Error("following the log for the desks failed; inboxes catch up when read", "error", err)
 		}
 	})
+	if a.Finance != nil {
+		a.background("payers", func() {
+			// As for the desks: OwedBy catches up by itself.
+			if err := a.Finance.FollowPayers(ctx); !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
+				a.Logger.Error("following the log for the citizens' demands failed; payment pages catch up when read", "error", err)
+			}
+		})
+	}
 	a.startShipper(ctx)
 	a.background("outbox", func() { a.runOutbox(ctx) })
 	a.background("payment reconciliation", a.runReconciliation)

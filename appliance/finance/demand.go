@@ -267,16 +267,12 @@ func (f *Finance) RaiseDemand(by domain.Actor, d Demand) (Demand, error) {
 	return d, err
 }
 
-// putDemand stages a demand and, when new, its indexes.
+// putDemand stages a demand and, when new, its index by what it is for.
+// Its payer's list is a view (payers.go).
 func (f *Finance) putDemand(tx *store.Tx, d *Demand, isNew bool) error {
 	if isNew {
 		if err := tx.PutRaw(entityDemandOf, d.Ref.Kind+"/"+d.Ref.ID+"/"+d.ID, []byte(`"`+d.ID+`"`)); err != nil {
 			return err
-		}
-		if d.Payer.UserID != "" {
-			if err := tx.PutRaw(entityPayer, d.Payer.UserID+"/"+d.ID, []byte(`"`+d.ID+`"`)); err != nil {
-				return err
-			}
 		}
 	}
 	return tx.Put(entityDemand, d.ID, d)
@@ -381,12 +377,12 @@ func findDemand(tx *store.Tx, idOrNumber string) (Demand, error) {
 // OwedBy lists a citizen's demands, newest first: what they owe and what
 // they paid.
 func (f *Finance) OwedBy(userID string, limit int) ([]Demand, error) {
+	ids, err := f.demandsOfPayer(userID, limit)
+	if err != nil {
+		return nil, err
+	}
 	var out []Demand
-	err := f.Store.View(func(tx *store.Tx) error {
-		ids, err := tx.IDsUnder(entityPayer, userID, store.ScanOptions{Reverse: true, Limit: limit})
-		if err != nil {
-			return err
-		}
+	err = f.Store.View(func(tx *store.Tx) error {
 		for _, id := range ids {
 			var d Demand
 			if err := tx.Get(entityDemand, id, &d); err != nil {

@@ -11,7 +11,9 @@ import (
 )
 
 // Finance is the money module of one local body. Create it with its
-// fields set; it keeps no state of its own beyond the store.
+// fields set; beyond the store it keeps only which demands are in each
+// citizen's name, a view of the demands it builds at first use
+// (payers.go).
 type Finance struct {
 	Store     *store.Store
 	Chart     *Chart
@@ -31,6 +33,8 @@ type Finance struct {
 	// Counters are the cash counters receipts are numbered by, each with
 	// its own gapless series per financial year.
 	Counters []Counter
+
+	payers *payerView
 }
 
 // Counter is a cash counter of the office.

@@ -12,7 +12,8 @@ import (
 //
 //	fin_demand     "<id:010>"                      → Demand
 //	fin_demand_of  "<ref kind>/<ref id>/<id:010>"  → demand id: a file's (or a kiosk's) demands
-//	fin_payer      "<user id>/<id:010>"            → demand id: a citizen's demands
+//	fin_payer      "<user id>/<id:010>"            → demand id: written before a citizen's demands
+//	                                                 were a view (payers.go); no longer read or written
 //	fin_receipt    receipt number                  → Receipt
 //	fin_receipt_of "<demand id>/<receipt number>"  → receipt number: a demand's receipts
 //	fin_counter    "<counter>/<YYYYMMDD>/<number>" → receipt number: the collection register
@@ -29,7 +30,6 @@ import (
 const (
 	entityDemand    = "fin_demand"
 	entityDemandOf  = "fin_demand_of"
-	entityPayer     = "fin_payer"
 	entityReceipt   = "fin_receipt"
 	entityReceiptOf = "fin_receipt_of"
 	entityCounter   = "fin_counter"

@@ -22,16 +22,8 @@ func (f *Finance) NamePayerIn(tx *store.Tx, ids []string, userID string, by doma
 		if d.Payer.UserID == userID || d.Balance() <= 0 {
 			continue
 		}
-		if d.Payer.UserID != "" {
-			if err := tx.Delete(entityPayer, d.Payer.UserID+"/"+d.ID); err != nil {
-				return 0, err
-			}
-		}
 		changed = append(changed, map[string]string{"demand": d.ID, "number": d.Number, "from": d.Payer.UserID, "to": userID})
 		d.Payer.UserID = userID
-		if err := tx.PutRaw(entityPayer, userID+"/"+d.ID, []byte(`"`+d.ID+`"`)); err != nil {
-			return 0, err
-		}
 		if err := tx.Put(entityDemand, d.ID, d); err != nil {
 			return 0, err
 		}

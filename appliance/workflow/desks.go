@@ -3,7 +3,6 @@ package workflow
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -22,22 +21,16 @@ import (
 // applicant's entry, ~1.8 KB, each twice with the change set) — and the
 // applicant's entries, keyed by citizen, dirtied a page per application.
 //
-// The view is built at its first use from the files as they stand, and
-// then applies every event on a file after the position it was built at:
-// it reads the file as it is now and puts it on the desks it belongs to.
-// Applying is idempotent (the file is read afresh, never patched), so the
-// view is always the files' current state, whatever it replays. Every read
-// first catches up with the log as it is at the moment of the call, so a
-// person who has just submitted or acted sees the result (read-your-writes),
-// and a view that fell behind or a restarted process (after kill -9) is
-// rebuilt from the store, never from a copy that could disagree with it.
+// The view is a store.DocView of the files: built at first use from the
+// files as they stand, then, after every event on a file, the file is read
+// as it is now and put on the desks it belongs to; every read first
+// catches up with the log (read-your-writes), and a restarted process
+// (after kill -9) rebuilds it from the files.
 type deskView struct {
-	mu      sync.Mutex
-	built   bool
-	applied uint64                          // the last log sequence applied
-	desks   map[string]map[string]DeskEntry // desk → file id → entry
-	held    map[string][]string             // file id → the desks it is on
-	mine    map[string][]string             // applicant's user id → file ids, ascending
+	docs  store.DocView
+	desks map[string]map[string]DeskEntry // desk → file id → entry
+	held  map[string][]string             // file id → the desks it is on
+	mine  map[string][]string             // applicant's user id → file ids, ascending
 }
 
 // viewFile is what the view reads of a file: the fields of its desk entry
@@ -68,7 +61,30 @@ func (w *Workflow) view() *deskView {
 	viewInit.Lock()
 	defer viewInit.Unlock()
 	if w.desks == nil {
-		w.desks = &deskView{}
+		v := &deskView{}
+		v.docs = store.DocView{Store: w.Store, Entity: entityFile,
+			Affected: func(ev store.Event) []string {
+				if ev.Entity == entityFile && ev.Type != EventViewed.Name {
+					return []string{ev.ID}
+				}
+				return nil
+			},
+			Reset: func() {
+				v.desks, v.held, v.mine = map[string]map[string]DeskEntry{}, map[string][]string{}, map[string][]string{}
+			},
+			Apply: func(id string, raw []byte) error {
+				if raw == nil {
+					v.remove(id)
+					return nil
+				}
+				var f viewFile
+				if err := json.Unmarshal(raw, &f); err != nil {
+					return fmt.Errorf("file %s: %w", id, err)
+				}
+				v.apply(f.file())
+				return nil
+			}}
+		w.desks = v
 	}
 	return w.desks
 }
@@ -76,12 +92,7 @@ func (w *Workflow) view() *deskView {
 // current runs fn with the view caught up with the log as it stands now.
 func (w *Workflow) current(fn func(v *deskView) error) error {
 	v := w.view()
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	if err := w.catchUp(context.Background(), v); err != nil {
-		return err
-	}
-	return fn(v)
+	return v.docs.Read(func() error { return fn(v) })
 }
 
 // FollowDesks keeps the desks and the citizens' lists caught up with the
@@ -89,85 +100,7 @@ func (w *Workflow) current(fn func(v *deskView) error) error {
 // read fails, so that an inbox opened after a busy hour does not wait for
 // the hour's events. It is a convenience: every read catches up by itself.
 func (w *Workflow) FollowDesks(ctx context.Context) error {
-	v := w.view()
-	for {
-		v.mu.Lock()
-		err := w.catchUp(ctx, v)
-		at := v.applied
-		v.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if err := w.Store.WaitFor(ctx, at); err != nil {
-			return err
-		}
-	}
-}
-
-// catchUp builds v from the files when it is new, then applies the events
-// on files up to the last one committed when it was called, stopping
-// between batches when ctx ends (a process shutting down). v.mu is held.
-func (w *Workflow) catchUp(ctx context.Context, v *deskView) error {
-	// Every event up to target is committed before LastSeq says so, so the
-	// files read below hold at least all of them.
-	target := w.Store.LastSeq()
-	if !v.built {
-		v.desks, v.held, v.mine = map[string]map[string]DeskEntry{}, map[string][]string{}, map[string][]string{}
-		err := w.Store.View(func(tx *store.Tx) error {
-			return tx.Scan(entityFile, store.ScanOptions{}, func(id string, raw []byte) error {
-				var f viewFile
-				if err := json.Unmarshal(raw, &f); err != nil {
-					return fmt.Errorf("file %s: %w", id, err)
-				}
-				v.apply(f.file())
-				return nil
-			})
-		})
-		if err != nil {
-			return err
-		}
-		v.applied, v.built = target, true
-	}
-	for v.applied < target {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		evs, err := w.Store.ReadLog(v.applied+1, 1000)
-		if err != nil || len(evs) == 0 {
-			return err
-		}
-		var ids []string
-		for _, ev := range evs {
-			if ev.Entity == entityFile && ev.Type != EventViewed.Name && !slices.Contains(ids, ev.ID) {
-				ids = append(ids, ev.ID)
-			}
-		}
-		if len(ids) > 0 {
-			err := w.Store.View(func(tx *store.Tx) error {
-				for _, id := range ids {
-					raw, err := tx.GetRaw(entityFile, id)
-					if errors.Is(err, store.ErrNotFound) {
-						v.remove(id)
-						continue
-					}
-					if err != nil {
-						return err
-					}
-					var f viewFile
-					if err := json.Unmarshal(raw, &f); err != nil {
-						return fmt.Errorf("file %s: %w", id, err)
-					}
-					v.apply(f.file())
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		v.applied = evs[len(evs)-1].Seq
-	}
-	return nil
+	return w.view().docs.Follow(ctx)
 }
 
 // apply puts f on the desks it belongs on now, off those it has left, and
