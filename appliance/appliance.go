@@ -468,9 +468,10 @@ func (a *Appliance) Run(ctx context.Context) {
 	})
 	if a.Finance != nil {
 		a.background("payers", func() {
-			// As for the desks: OwedBy catches up by itself.
-			if err := a.Finance.FollowPayers(ctx); !errors.Is(err, context.Canceled) && !errors.Is(err, store.ErrClosed) {
-				a.Logger.Error("following the log for the citizens' demands failed; payment pages catch up when read", "error", err)
+			// Built from the demands now rather than at the first payments
+			// page; after that each read catches up with the log itself.
+			if err := a.Finance.WarmPayers(); err != nil && !errors.Is(err, store.ErrClosed) {
+				a.Logger.Error("building the citizens' demands failed; payment pages build them when read", "error", err)
 			}
 		})
 	}
