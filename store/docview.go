@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"slices"
 	"sync"
 )
 
@@ -91,10 +90,14 @@ func (v *DocView) catchUp(ctx context.Context) error {
 		if err != nil || len(evs) == 0 {
 			return err
 		}
+		// One event may name many documents (a batch of a half-year's
+		// demands); each is read once however many events name it.
 		var ids []string
+		seen := map[string]bool{}
 		for _, ev := range evs {
 			for _, id := range v.Affected(ev) {
-				if !slices.Contains(ids, id) {
+				if !seen[id] {
+					seen[id] = true
 					ids = append(ids, id)
 				}
 			}
