@@ -12,7 +12,7 @@ import (
 
 // Finance is the money module of one local body. Create it with its
 // fields set; beyond the store it keeps only which demands are in each
-// citizen's name, a view of the demands it builds at first use
+// citizen's name, a view of the demands built at start or first use
 // (payers.go).
 type Finance struct {
 	Store     *store.Store

@@ -96,28 +96,20 @@ func payerChanges(ev store.Event) []string {
 	switch ev.Type {
 	case EventDemandRaised.Name:
 		return []string{ev.ID}
-	case EventDemandsRaised.Name:
+	case EventDemandsRaised.Name, EventDemandsPayerNamed.Name:
+		// A batch lists its demands as {"id": …} (raised) or
+		// {"demand": …} (payer named); a layout not known lists nothing,
+		// and its first demand is still read.
 		var data struct {
 			Demands []struct {
-				ID string `json:"id"`
-			} `json:"demands"`
-		}
-		json.Unmarshal(ev.Data, &data) // a layout not known lists nothing; its first demand is still read
-		ids := []string{ev.ID}
-		for _, d := range data.Demands {
-			ids = append(ids, d.ID)
-		}
-		return ids
-	case EventDemandsPayerNamed.Name:
-		var data struct {
-			Demands []struct {
+				ID     string `json:"id"`
 				Demand string `json:"demand"`
 			} `json:"demands"`
 		}
 		json.Unmarshal(ev.Data, &data)
 		ids := []string{ev.ID}
 		for _, d := range data.Demands {
-			ids = append(ids, d.Demand)
+			ids = append(ids, d.ID+d.Demand)
 		}
 		return ids
 	}
